@@ -1,0 +1,179 @@
+"""Creates the platform's resources on a local endpoint (moto) from the specs the CDK app uses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from motcua.resources import BUCKET, CITIZEN_POOL, STAFF_POOL, TABLE, UserPoolSpec
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What the functions need to find the resources: their environment."""
+
+    table_name: str
+    bucket_name: str
+    citizen_pool_id: str
+    citizen_client_id: str
+    staff_pool_id: str
+    staff_client_id: str
+
+    def environment(self) -> dict[str, str]:
+        return {f"MOTCUA_{name.upper()}": value for name, value in asdict(self).items()}
+
+
+def provision(*, dynamodb: Any, s3: Any, cognito: Any, prefix: str, region: str, cors_origins: list[str]) -> Outputs:
+    """Create (or find) every resource; running it twice changes nothing."""
+    table_name = f"{prefix}-dossiers"
+    bucket_name = f"{prefix}-attachments"
+    _table(dynamodb, table_name)
+    _bucket(s3, bucket_name, region, cors_origins)
+    citizen_pool, citizen_client = _pool(cognito, f"{prefix}-citizens", CITIZEN_POOL)
+    staff_pool, staff_client = _pool(cognito, f"{prefix}-staff", STAFF_POOL)
+    return Outputs(table_name, bucket_name, citizen_pool, citizen_client, staff_pool, staff_client)
+
+
+def _table(dynamodb: Any, name: str) -> None:
+    attributes = {TABLE.partition_key, TABLE.sort_key}
+    for index in TABLE.indexes:
+        attributes |= {index.partition_key, index.sort_key}
+    try:
+        dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+            KeySchema=[
+                {"AttributeName": TABLE.partition_key, "KeyType": "HASH"},
+                {"AttributeName": TABLE.sort_key, "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [
+                        {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                        {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index in TABLE.indexes
+            ],
+        )
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TABLE.ttl_attribute}
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+
+
+def _bucket(s3: Any, name: str, region: str, cors_origins: list[str]) -> None:
+    try:
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+    s3.put_bucket_cors(
+        Bucket=name,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": cors_origins,
+                    "AllowedMethods": list(BUCKET.cors_methods),
+                    "AllowedHeaders": list(BUCKET.cors_headers),
+                    "MaxAgeSeconds": BUCKET.cors_max_age,
+                }
+            ]
+        },
+    )
+
+
+def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
+    existing = [p for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == name]
+    if existing:
+        pool_id = existing[0]["Id"]
+    else:
+        pool_id = cognito.create_user_pool(
+            PoolName=name,
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 12,
+                    "RequireUppercase": True,
+                    "RequireLowercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                }
+            },
+            UsernameAttributes=list(spec.username_attributes),
+            AutoVerifiedAttributes=list(spec.auto_verified),
+            AdminCreateUserConfig={"AllowAdminCreateUserOnly": not spec.self_sign_up},
+            Schema=[
+                {"Name": "name", "AttributeDataType": "String", "Mutable": True},
+                *(
+                    {"Name": attr, "AttributeDataType": "String", "Mutable": True}
+                    for attr in spec.custom_attributes
+                ),
+            ],
+        )["UserPool"]["Id"]
+        for group in spec.groups:
+            cognito.create_group(GroupName=group, UserPoolId=pool_id)
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    if clients:
+        return pool_id, clients[0]["ClientId"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=f"{name}-portal",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        ReadAttributes=list(spec.token_attributes),
+    )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
+def create_staff(
+    cognito: Any, *, pool_id: str, username: str, password: str, name: str, email: str, agency: str, role: str
+) -> None:
+    """An officer as an admin creates one: agency and role in the token, password already set."""
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "name", "Value": name},
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "custom:agency_code", "Value": agency},
+                {"Name": "custom:role", "Value": role},
+            ],
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "UsernameExistsException":
+            raise
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=role)
+
+
+def create_citizen(cognito: Any, *, pool_id: str, email: str, password: str, name: str, phone: str) -> None:
+    """A confirmed citizen, as if they had signed up and confirmed their email."""
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "name", "Value": name},
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "phone_number", "Value": phone},
+            ],
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "UsernameExistsException":
+            raise
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)

@@ -1,0 +1,1 @@
+"""motcua — the one-stop (một cửa) e-government platform: domain, ports, adapters and configuration."""

@@ -1,0 +1,202 @@
+"""Identity on Cognito: verifying ID tokens against the pools' keys, and sign-up / sign-in."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import requests
+from botocore.exceptions import ClientError
+
+from motcua.domain.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from motcua.domain.i18n import Text
+from motcua.domain.models import Principal, PrincipalKind, Role
+
+
+@dataclass(frozen=True, slots=True)
+class PoolRef:
+    kind: PrincipalKind
+    pool_id: str
+    client_id: str
+
+
+class CognitoTokenVerifier:
+    """Implements TokenVerifier: an ID token signed by one of our pools, for our app client, unexpired."""
+
+    def __init__(self, pools: list[PoolRef], *, region: str, endpoint_url: str | None = None) -> None:
+        self._pools = {f"https://cognito-idp.{region}.amazonaws.com/{p.pool_id}": p for p in pools}
+        self._endpoint = endpoint_url.rstrip("/") if endpoint_url else None
+        self._keys: dict[str, dict[str, Any]] = {}  # kid -> JWK, fetched once per container
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(_INVALID) from error
+        pool = self._pools.get(str(issuer))
+        if pool is None:
+            raise Unauthenticated(_INVALID)
+        key = self._key(pool, str(issuer), str(header.get("kid")))
+        try:
+            claims = jwt.decode(
+                token,
+                key=jwt.PyJWK(key).key,
+                algorithms=["RS256"],
+                audience=pool.client_id,
+                issuer=issuer,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Unauthenticated(_EXPIRED) from error
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(_INVALID) from error
+        if claims.get("token_use") != "id":
+            raise Unauthenticated(_INVALID)
+        return _principal(pool.kind, claims)
+
+    def _key(self, pool: PoolRef, issuer: str, kid: str) -> dict[str, Any]:
+        with self._lock:
+            if f"{pool.pool_id}/{kid}" not in self._keys:
+                url = (
+                    f"{self._endpoint}/{pool.pool_id}/.well-known/jwks.json"
+                    if self._endpoint
+                    else f"{issuer}/.well-known/jwks.json"
+                )
+                response = requests.get(url, timeout=5)
+                response.raise_for_status()
+                for jwk in response.json().get("keys", []):
+                    self._keys[f"{pool.pool_id}/{jwk.get('kid')}"] = jwk
+            key = self._keys.get(f"{pool.pool_id}/{kid}")
+        if key is None:
+            raise Unauthenticated(_INVALID)
+        return key
+
+
+def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
+    role = claims.get("custom:role")
+    if kind is PrincipalKind.STAFF and (role not in Role.__members__.values() or not claims.get("custom:agency_code")):
+        raise Forbidden(Text(vi="Tài khoản cán bộ chưa được gán cơ quan và vai trò.", en="This staff account has no agency or role."))
+    return Principal(
+        sub=claims["sub"],
+        kind=kind,
+        username=str(claims.get("cognito:username", claims["sub"])),
+        name=claims.get("name"),
+        email=claims.get("email"),
+        phone=claims.get("phone_number"),
+        agency=claims.get("custom:agency_code") if kind is PrincipalKind.STAFF else None,
+        role=Role(role) if kind is PrincipalKind.STAFF else None,
+    )
+
+
+_INVALID = Text(vi="Mã đăng nhập không hợp lệ.", en="The sign-in token is not valid.")
+_EXPIRED = Text(vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", en="Your session has expired; sign in again.")
+
+
+class CognitoIdentityProvider:
+    """Implements IdentityProvider for one pool and its public app client."""
+
+    def __init__(self, client: Any, *, pool_id: str, client_id: str) -> None:
+        self.client = client
+        self.pool_id = pool_id
+        self.client_id = client_id
+
+    def sign_up(self, *, username: str, password: str, attributes: dict[str, str]) -> None:
+        with _mapped():
+            self.client.sign_up(
+                ClientId=self.client_id,
+                Username=username,
+                Password=password,
+                UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+            )
+
+    def confirm_sign_up(self, *, username: str, code: str) -> None:
+        with _mapped():
+            self.client.confirm_sign_up(ClientId=self.client_id, Username=username, ConfirmationCode=code)
+
+    def sign_in(self, *, username: str, password: str) -> dict[str, Any]:
+        with _mapped():
+            response = self.client.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+        return _tokens(response)
+
+    def refresh(self, *, refresh_token: str) -> dict[str, Any]:
+        with _mapped():
+            response = self.client.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        return _tokens(response)
+
+
+def _tokens(response: dict[str, Any]) -> dict[str, Any]:
+    if "AuthenticationResult" not in response:
+        return {"challenge": response.get("ChallengeName"), "session": response.get("Session")}
+    result = response["AuthenticationResult"]
+    return {
+        "id_token": result["IdToken"],
+        "access_token": result["AccessToken"],
+        "refresh_token": result.get("RefreshToken"),
+        "expires_in": result["ExpiresIn"],
+        "token_type": "Bearer",
+    }
+
+
+class _mapped:  # noqa: N801 — used as a context manager
+    """Cognito's errors as domain errors the user can read."""
+
+    _MAP: dict[str, tuple[type[Exception], Text]] = {
+        "NotAuthorizedException": (
+            Unauthenticated,
+            Text(vi="Sai tên đăng nhập hoặc mật khẩu.", en="Wrong username or password."),
+        ),
+        "UserNotFoundException": (
+            Unauthenticated,
+            Text(vi="Sai tên đăng nhập hoặc mật khẩu.", en="Wrong username or password."),
+        ),
+        "UserNotConfirmedException": (
+            Forbidden,
+            Text(vi="Tài khoản chưa được xác nhận.", en="The account is not confirmed yet."),
+        ),
+        "UsernameExistsException": (
+            Conflict,
+            Text(vi="Tài khoản này đã tồn tại.", en="This account already exists."),
+        ),
+        "InvalidPasswordException": (
+            InvalidInput,
+            Text(
+                vi="Mật khẩu chưa đủ mạnh (ít nhất 12 ký tự, có chữ hoa, chữ thường, số và ký hiệu).",
+                en="The password is too weak (12+ characters with upper and lower case, digits and symbols).",
+            ),
+        ),
+        "CodeMismatchException": (
+            InvalidInput,
+            Text(vi="Mã xác nhận không đúng.", en="The confirmation code is wrong."),
+        ),
+        "ExpiredCodeException": (
+            InvalidInput,
+            Text(vi="Mã xác nhận đã hết hạn.", en="The confirmation code has expired."),
+        ),
+        "InvalidParameterException": (
+            InvalidInput,
+            Text(vi="Thông tin đăng ký không hợp lệ.", en="The sign-up details are not valid."),
+        ),
+    }
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> bool:
+        if isinstance(error, ClientError):
+            code = error.response["Error"]["Code"]
+            if code in self._MAP:
+                cls, message = self._MAP[code]
+                raise cls(message) from error  # type: ignore[call-arg]
+        return False

@@ -1,0 +1,273 @@
+"""The dossier repository on one DynamoDB table (key design in docs/data-model.md)."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from motcua.domain.codes import MAX_SEQUENCE
+from motcua.domain.errors import BadRequest, Conflict
+from motcua.domain.i18n import Text
+from motcua.domain.models import (
+    Change,
+    Dossier,
+    DossierRecord,
+    IdempotencyRecord,
+    Page,
+    Task,
+    TaskState,
+    TimelineEvent,
+)
+from motcua.domain.ports import IdempotentReplay, NewDossier
+from motcua.services.tokens import decode_token, encode_token
+
+IDEMPOTENCY_DAYS = 7
+_MAX_ATTEMPTS = 50
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _stamp(moment: datetime) -> str:
+    """A sortable UTC timestamp for keys."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dossier_pk(code: str) -> str:
+    return f"D#{code}"
+
+
+class DynamoDossierRepository:
+    """Implements DossierRepository; every request path is a GetItem, a Query or a transaction."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self.client = client
+        self.table = table_name
+
+    # --- items -------------------------------------------------------------------------------
+
+    def _dossier_item(self, dossier: Dossier) -> dict[str, Any]:
+        return {
+            "PK": _s(dossier_pk(dossier.code)),
+            "SK": _s("D"),
+            "type": _s("dossier"),
+            "version": {"N": str(dossier.version)},
+            "status": {"N": str(int(dossier.status))},
+            "GSI1PK": _s(f"OWNER#{dossier.owner}"),
+            "GSI1SK": _s(f"{_stamp(dossier.filed_at)}#{dossier.code}"),
+            "data": _s(dossier.model_dump_json()),
+        }
+
+    def _task_item(self, task: Task) -> dict[str, Any]:
+        item = {
+            "PK": _s(dossier_pk(task.dossier_code)),
+            "SK": _s(f"T#{task.task_id}"),
+            "type": _s("task"),
+            "data": _s(task.model_dump_json()),
+        }
+        if task.state is TaskState.OPEN:  # sparse index: only open tasks are in an inbox
+            item["GSI2PK"] = _s(f"INBOX#{task.agency}")
+            item["GSI2SK"] = _s(f"{_stamp(task.due_at)}#{task.task_id}")
+        return item
+
+    def _event_item(self, code: str, version: int, index: int, event: TimelineEvent) -> dict[str, Any]:
+        return {
+            "PK": _s(dossier_pk(code)),
+            "SK": _s(f"E#{_stamp(event.at)}#{version:06d}#{index:02d}"),
+            "type": _s("event"),
+            "data": _s(event.model_dump_json()),
+        }
+
+    def _put(self, item: dict[str, Any], condition: str | None = None, **extra: Any) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self.table, "Item": item, **extra}
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+    # --- filing ------------------------------------------------------------------------------
+
+    def file(
+        self,
+        *,
+        agency: str,
+        day: date,
+        build: Callable[[int], NewDossier],
+        idempotency: IdempotencyRecord,
+    ) -> NewDossier:
+        counter_key = {"PK": _s(f"SEQ#{agency}#{day:%y%m%d}"), "SK": _s("SEQ")}
+        idem_key = {"PK": _s(f"IDEM#{idempotency.owner}#{idempotency.key}"), "SK": _s("IDEM")}
+        for attempt in range(_MAX_ATTEMPTS):
+            found = self.client.get_item(
+                TableName=self.table, Key=counter_key, ConsistentRead=True, ProjectionExpression="#l",
+                ExpressionAttributeNames={"#l": "last"},
+            ).get("Item")
+            last = int(found["last"]["N"]) if found else 0
+            if last >= MAX_SEQUENCE:
+                raise Conflict(
+                    Text(
+                        vi="Cơ quan đã tiếp nhận tối đa 9999 hồ sơ trong ngày.",
+                        en="The agency has received the most dossiers a day can number (9999).",
+                    ),
+                    code="daily_sequence_exhausted",
+                )
+            new = build(last + 1)
+            record = idempotency.model_copy(update={"dossier_code": new.dossier.code})
+            counter_update = {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": counter_key,
+                    "UpdateExpression": "SET #l = :next",
+                    "ConditionExpression": "attribute_not_exists(PK)" if last == 0 else "#l = :last",
+                    "ExpressionAttributeNames": {"#l": "last"},
+                    "ExpressionAttributeValues": {":next": {"N": str(last + 1)}}
+                    | ({":last": {"N": str(last)}} if last else {}),
+                }
+            }
+            idem_item = {
+                **idem_key,
+                "type": _s("idempotency"),
+                "data": _s(record.model_dump_json()),
+                "expires_at": {"N": str(int((record.created_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp()))},
+            }
+            items = [
+                counter_update,
+                self._put(
+                    idem_item,
+                    "attribute_not_exists(PK)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                ),
+                self._put(self._dossier_item(new.dossier), "attribute_not_exists(PK)"),
+                *(self._put(self._task_item(task), "attribute_not_exists(PK)") for task in new.tasks),
+                *(
+                    self._put(self._event_item(new.dossier.code, new.dossier.version, i, event))
+                    for i, event in enumerate(new.events)
+                ),
+            ]
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return new
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    old = error.response["CancellationReasons"][1].get("Item")
+                    replayed = (
+                        IdempotencyRecord.model_validate_json(old["data"]["S"])
+                        if old
+                        else self.get_idempotency(idempotency.owner, idempotency.key)
+                    )
+                    if replayed is not None:
+                        raise IdempotentReplay(replayed) from error
+                # Another filing took this number (or the items were busy): read the counter again.
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 — jitter
+        raise Conflict(
+            Text(vi="Hệ thống đang bận, vui lòng thử lại.", en="The service is busy; please try again."),
+            code="busy",
+        )
+
+    def get_idempotency(self, owner: str, key: str) -> IdempotencyRecord | None:
+        item = self.client.get_item(
+            TableName=self.table, Key={"PK": _s(f"IDEM#{owner}#{key}"), "SK": _s("IDEM")}, ConsistentRead=True
+        ).get("Item")
+        return IdempotencyRecord.model_validate_json(item["data"]["S"]) if item else None
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def get(self, code: str) -> DossierRecord | None:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": _s(dossier_pk(code))},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self.client.query(**kwargs)
+            items += response["Items"]
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        dossier: Dossier | None = None
+        events: list[TimelineEvent] = []
+        tasks: list[Task] = []
+        for item in items:
+            kind, data = item["type"]["S"], item["data"]["S"]
+            if kind == "dossier":
+                dossier = Dossier.model_validate_json(data)
+            elif kind == "event":
+                events.append(TimelineEvent.model_validate_json(data))
+            elif kind == "task":
+                tasks.append(Task.model_validate_json(data))
+        if dossier is None:
+            return None
+        return DossierRecord(dossier=dossier, events=tuple(events), tasks=tuple(tasks))
+
+    def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]:
+        items, next_token = self._page("GSI1", "GSI1PK", f"OWNER#{owner}", limit, token, forward=False)
+        return Page(items=[Dossier.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
+
+    def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
+        items, next_token = self._page("GSI2", "GSI2PK", f"INBOX#{agency}", limit, token, forward=True)
+        return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
+
+    def _page(
+        self, index: str, key: str, value: str, limit: int, token: str | None, *, forward: bool
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{key} = :pk",
+            "ExpressionAttributeValues": {":pk": _s(value)},
+            "ScanIndexForward": forward,
+            "Limit": limit,
+        }
+        if token:
+            start = decode_token(token)
+            # A token only continues the listing it came from.
+            if start.get(key) != value or not all(isinstance(v, str) for v in start.values()):
+                raise BadRequest(
+                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
+                    code="invalid_next_token",
+                )
+            kwargs["ExclusiveStartKey"] = {name: _s(v) for name, v in start.items()}
+        response = self.client.query(**kwargs)
+        last = response.get("LastEvaluatedKey")
+        next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
+        return response["Items"], next_token
+
+    # --- changing ----------------------------------------------------------------------------
+
+    def apply(self, change: Change) -> None:
+        dossier = change.dossier
+        items = [
+            self._put(
+                self._dossier_item(dossier),
+                "#v = :expected",
+                ExpressionAttributeNames={"#v": "version"},
+                ExpressionAttributeValues={":expected": {"N": str(change.expected_version)}},
+            ),
+            *(self._put(self._task_item(task)) for task in change.tasks),
+            *(
+                self._put(self._event_item(dossier.code, dossier.version, i, event), "attribute_not_exists(PK)")
+                for i, event in enumerate(change.events)
+            ),
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            raise Conflict(
+                Text(
+                    vi="Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.",
+                    en="The dossier was changed by someone else; reload it and try again.",
+                ),
+                code="dossier_changed",
+            ) from error

@@ -1,0 +1,80 @@
+"""Attachments in S3: presigned POSTs with size and type conditions, and a cheap look at what arrived."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, unquote
+
+from botocore.exceptions import ClientError
+
+from motcua.domain.files import HEAD_BYTES
+from motcua.domain.ports import PresignedUpload, StoredObject
+
+_RANGE_TOTAL = re.compile(r"/(\d+)$")
+
+
+class S3AttachmentStore:
+    """Implements AttachmentStore on one bucket."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    def presign_upload(
+        self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int
+    ) -> PresignedUpload:
+        # Metadata travels as an HTTP header on GET, so the name is kept percent-encoded (ASCII).
+        encoded_name = quote(filename, safe="")
+        fields = {"Content-Type": content_type, "x-amz-meta-filename": encoded_name}
+        conditions: list[Any] = [
+            {"Content-Type": content_type},
+            {"x-amz-meta-filename": encoded_name},
+            ["content-length-range", 1, max_bytes],
+        ]
+        post = self.client.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_seconds
+        )
+        return PresignedUpload(
+            url=post["url"],
+            fields={k: str(v) for k, v in post["fields"].items()},
+            expires_at=datetime.now(UTC) + timedelta(seconds=expires_seconds),
+        )
+
+    def inspect(self, key: str) -> StoredObject | None:
+        """One ranged GET: whether the object is there, its size, type, name and first bytes."""
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}")
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404", "InvalidRange"):
+                return None if error.response["Error"]["Code"] != "InvalidRange" else _empty(key)
+            raise
+        head = response["Body"].read()
+        total = _RANGE_TOTAL.search(response.get("ContentRange", ""))
+        size = int(total.group(1)) if total else int(response.get("ContentLength", len(head)))
+        filename = response.get("Metadata", {}).get("filename")
+        return StoredObject(
+            key=key,
+            size=size,
+            content_type=response.get("ContentType", "application/octet-stream"),
+            head=head,
+            filename=unquote(filename) if filename else None,
+        )
+
+    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
+        url: str = self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
+            },
+            ExpiresIn=expires_seconds,
+        )
+        return url
+
+
+def _empty(key: str) -> StoredObject:
+    """A zero-byte object answers a ranged GET with InvalidRange."""
+    return StoredObject(key=key, size=0, content_type="", head=b"", filename=None)

@@ -1,0 +1,1 @@
+"""Configuration: the province file and the runtime settings, each read once at start."""

@@ -1,0 +1,94 @@
+"""The province file: agencies, procedures, calendar and contact details of one deployment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from motcua.domain.calendar import CalendarConfig, WorkingCalendar
+from motcua.domain.catalog import Agency, Procedure
+from motcua.domain.i18n import Language, Text
+
+
+class UploadPolicy(BaseModel):
+    """Limits on the files a citizen uploads, enforced by the presigned POST and again at filing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    url_expires_seconds: int = Field(default=900, ge=60, le=3600)
+    download_expires_seconds: int = Field(default=300, ge=30, le=3600)
+
+
+class Province(BaseModel):
+    """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    code: str = Field(pattern=r"^[A-Z]\d{2}$")  # the province part of QCVN 102 codes
+    name: Text
+    language: Language = "vi"
+    sender_email: str
+    portal_url: str
+    calendar: CalendarConfig = CalendarConfig()
+    uploads: UploadPolicy = UploadPolicy()
+    agencies: tuple[Agency, ...]
+    procedures: tuple[Procedure, ...]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        codes = [agency.code for agency in self.agencies]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"agency codes appear more than once: {', '.join(duplicates)}")
+        known = set(codes)
+        for agency in self.agencies:
+            for ref in (agency.parent, agency.merged_into):
+                if ref is not None and ref not in known:
+                    raise ValueError(f"agency {agency.code} refers to unknown agency {ref}")
+        seen: set[str] = set()
+        for procedure in self.procedures:
+            if procedure.code in seen:
+                raise ValueError(f"procedure {procedure.code} appears more than once")
+            seen.add(procedure.code)
+            if procedure.agency not in known:
+                raise ValueError(
+                    f"procedure {procedure.code} is received by unknown agency {procedure.agency}"
+                )
+            papers = [paper.code for paper in procedure.papers]
+            if len(papers) != len(set(papers)):
+                raise ValueError(f"procedure {procedure.code} lists a paper twice")
+        return self
+
+    @cached_property
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar)
+
+    @cached_property
+    def agencies_by_code(self) -> dict[str, Agency]:
+        return {agency.code: agency for agency in self.agencies}
+
+    @cached_property
+    def procedures_by_code(self) -> dict[str, Procedure]:
+        return {procedure.code: procedure for procedure in self.procedures}
+
+    def current_agency(self, code: str) -> Agency | None:
+        """The agency that does the work of `code` today, following mergers."""
+        agency = self.agencies_by_code.get(code)
+        hops = 0
+        while agency is not None and agency.merged_into is not None and hops < len(self.agencies):
+            agency = self.agencies_by_code.get(agency.merged_into)
+            hops += 1
+        return agency
+
+
+def load_province(path: str | Path) -> Province:
+    """Read and validate a province file; an invalid file fails here, naming what is wrong."""
+    with Path(path).open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return Province.model_validate(data)

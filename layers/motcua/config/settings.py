@@ -1,0 +1,30 @@
+"""Runtime settings, read once from the environment at start; a missing one fails loudly."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", frozen=True)
+
+    table_name: str
+    bucket_name: str
+    province_file: str
+    citizen_pool_id: str
+    citizen_client_id: str
+    staff_pool_id: str
+    staff_client_id: str
+    region: str = Field(validation_alias="AWS_REGION", default="ap-southeast-1")
+    # Where the portal is served: tracking links point there. Empty means the province file's.
+    portal_url: str = ""
+    # Local mode turns on what only a laptop needs (the outbox); never set on AWS.
+    local_mode: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # read from the environment

@@ -1,0 +1,111 @@
+"""The catalog: agencies (cơ quan) and administrative procedures (thủ tục hành chính) of a province."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from motcua.domain.i18n import Text
+
+# QCVN 102:2016/BTTTT identifier of an agency: V1V2V3.Z1Z2.Y1Y2.MX1X2, e.g. 000.00.01.H29.
+AGENCY_CODE_PATTERN = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"
+AGENCY_CODE_RE = re.compile(AGENCY_CODE_PATTERN)
+
+
+class AgencyKind(StrEnum):
+    PROVINCE = "province"  # UBND tỉnh
+    DEPARTMENT = "department"  # sở, ban, ngành
+    BRANCH = "branch"  # cơ quan ngành dọc: thuế, công an, bảo hiểm xã hội
+    COMMUNE = "commune"  # xã, phường, đặc khu
+
+
+class Agency(BaseModel):
+    """An agency (cơ quan) of the province, identified by its QCVN 102 code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=AGENCY_CODE_PATTERN)
+    name: Text
+    kind: AgencyKind
+    parent: str | None = Field(default=None, pattern=AGENCY_CODE_PATTERN)
+    email: str | None = None
+    address: Text | None = None
+    # A merged agency stays in the catalog so that its dossiers stay findable; new work goes to
+    # the agency it merged into.
+    merged_into: str | None = Field(default=None, pattern=AGENCY_CODE_PATTERN)
+
+
+class ServiceLevel(StrEnum):
+    """Decree 42/2022: toàn trình (full process online) or một phần (partially online)."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+
+
+class ResultDelivery(StrEnum):
+    ONLINE = "online"
+    EMAIL = "email"
+    POST = "post"
+    COUNTER = "counter"
+
+
+ContentType = Literal["application/pdf", "image/jpeg", "image/png"]
+
+
+class Paper(BaseModel):
+    """A paper (thành phần hồ sơ) the applicant must or may attach."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    name: Text
+    required: bool = True
+    copies: int = Field(default=1, ge=1)
+    content_types: tuple[ContentType, ...] = ("application/pdf", "image/jpeg", "image/png")
+    max_files: int = Field(default=5, ge=1, le=20)
+
+
+class Fee(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount_vnd: int = Field(ge=0)
+    note: Text | None = None
+
+
+class Procedure(BaseModel):
+    """An administrative procedure (thủ tục hành chính) from the national catalog, as the province runs it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]+)?$")
+    name: Text
+    field: Text  # lĩnh vực
+    agency: str = Field(pattern=AGENCY_CODE_PATTERN)  # the receiving agency: it owns the dossier
+    level: ServiceLevel
+    legacy_level: Literal[1, 2, 3, 4]
+    legal_days: int = Field(ge=1, le=365)  # legal time limit in working days
+    fee: Fee
+    result_delivery: tuple[ResultDelivery, ...] = (ResultDelivery.ONLINE,)
+    papers: tuple[Paper, ...]
+    form: dict[str, Any]  # JSON Schema (draft 2020-12) of the application form
+    legal_basis: tuple[str, ...] = ()
+
+    @field_validator("form")
+    @classmethod
+    def _form_is_an_object_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if value.get("type") != "object":
+            raise ValueError("the form must be a JSON Schema of type object")
+        return value
+
+    def paper(self, code: str) -> Paper | None:
+        return next((paper for paper in self.papers if paper.code == code), None)
+
+
+def fold(text: str) -> str:
+    """Lower-case text without Vietnamese diacritics, so that 'dang ky' finds 'Đăng ký'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

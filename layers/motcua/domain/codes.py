@@ -1,0 +1,55 @@
+"""Dossier codes (mã hồ sơ, Circular 01/2018 Art. 19) and result codes (Decree 45/2020 Art. 14)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from motcua.domain.catalog import AGENCY_CODE_PATTERN
+
+MAX_SEQUENCE = 9999
+DOSSIER_CODE_PATTERN = AGENCY_CODE_PATTERN[:-1] + r"-\d{6}-\d{4}$"
+_DOSSIER_CODE_RE = re.compile(
+    r"^(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<day>\d{6})-(?P<seq>\d{4})$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DossierCode:
+    """`<agency code>-YYMMDD-XXXX`: the receiving agency, the day of receipt, that day's sequence."""
+
+    agency: str
+    day: date
+    sequence: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.sequence <= MAX_SEQUENCE:
+            raise ValueError(f"sequence {self.sequence} is outside 1..{MAX_SEQUENCE}")
+        if not re.match(AGENCY_CODE_PATTERN, self.agency):
+            raise ValueError(f"{self.agency!r} is not a QCVN 102 agency code")
+
+    def __str__(self) -> str:
+        return f"{self.agency}-{self.day:%y%m%d}-{self.sequence:04d}"
+
+    @classmethod
+    def parse(cls, text: str) -> DossierCode:
+        match = _DOSSIER_CODE_RE.match(text)
+        if match is None:
+            raise ValueError(f"{text!r} is not a dossier code")
+        day = match["day"]
+        return cls(
+            agency=match["agency"],
+            day=date(2000 + int(day[:2]), int(day[2:4]), int(day[4:])),
+            sequence=int(match["seq"]),
+        )
+
+    def result_code(self, n: int = 1) -> str:
+        """The name of the n-th electronic result of this dossier: `<dossier code>-KQ<n>`."""
+        if n < 1:
+            raise ValueError("result numbers start at 1")
+        return f"{self}-KQ{n}"
+
+
+def is_dossier_code(text: str) -> bool:
+    return _DOSSIER_CODE_RE.match(text) is not None

@@ -1,0 +1,186 @@
+"""Dossiers (hồ sơ), their attachments, timeline and tasks, and the people who act on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from motcua.domain.calendar import Timeliness
+from motcua.domain.catalog import AGENCY_CODE_PATTERN, ContentType
+from motcua.domain.i18n import Language, Text
+from motcua.domain.status import Action, Status
+
+
+class Role(StrEnum):
+    RECEIVER = "receiver"  # cán bộ tiếp nhận (bộ phận một cửa)
+    OFFICER = "officer"  # chuyên viên xử lý
+    LEADER = "leader"  # lãnh đạo
+    ADMIN = "admin"
+
+
+class PrincipalKind(StrEnum):
+    CITIZEN = "citizen"
+    STAFF = "staff"
+
+
+class Principal(BaseModel):
+    """Whoever calls: a citizen, or a member of an agency's staff with a role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    kind: PrincipalKind
+    username: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    agency: str | None = None
+    role: Role | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind is PrincipalKind.STAFF
+
+
+class Applicant(BaseModel):
+    """The person or business the dossier is for (người nộp hồ sơ)."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    full_name: str = Field(min_length=2, max_length=120)
+    id_number: str = Field(pattern=r"^(\d{12}|\d{10}(-\d{3})?)$", description="CCCD (12 digits) or tax code")
+    phone: str = Field(pattern=r"^\+?[0-9 .-]{9,15}$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    address: str = Field(min_length=3, max_length=300)
+
+
+class Attachment(BaseModel):
+    """A file the applicant uploaded, checked when the dossier was filed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paper_code: str
+    upload_id: str
+    key: str
+    filename: str
+    content_type: ContentType
+    size: int
+
+
+class TimelineEvent(BaseModel):
+    """One step of the dossier's history, as the citizen and the officers see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    action: Action | None  # None when the dossier is filed
+    status: Status
+    agency: str
+    actor_role: Role | PrincipalKind
+    reason: str | None = None
+    due_at: datetime | None = None
+
+
+class TaskState(StrEnum):
+    OPEN = "open"  # in the agency's inbox
+    WAITING = "waiting"  # the clock stands still: the citizen must act
+    CLOSED = "closed"
+
+
+class TaskKind(StrEnum):
+    # The receiving agency's task: it owns the dossier from receipt to the returned result.
+    RECEPTION = "reception"
+
+
+class Task(BaseModel):
+    """A piece of work waiting for an agency (công việc trong hộp thư của cơ quan)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    dossier_code: str
+    agency: str = Field(pattern=AGENCY_CODE_PATTERN)
+    role: Role
+    kind: TaskKind
+    state: TaskState
+    created_at: datetime
+    due_at: datetime
+    closed_at: datetime | None = None
+    procedure_code: str
+    procedure_name: Text
+    applicant_name: str
+    dossier_status: Status
+    timeliness: Timeliness | None = None
+
+
+class Dossier(BaseModel):
+    """An administrative-procedure dossier (hồ sơ thủ tục hành chính)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    procedure_code: str
+    procedure_name: Text
+    agency: str  # the receiving agency: it owns the dossier to the end (một cửa)
+    agencies: tuple[str, ...]  # every agency involved, whose staff may see the dossier
+    owner: str  # the citizen's identity (Cognito sub)
+    language: Language = "vi"
+    applicant: Applicant
+    form: dict[str, Any]
+    attachments: tuple[Attachment, ...]
+    status: Status
+    filed_at: datetime
+    due_at: datetime
+    legal_days: int
+    resume_to: Status | None = None  # where a dossier waiting for papers goes back to
+    paused_at: datetime | None = None
+    days_paused: int = 0  # working days the clock stood still
+    reason: str | None = None  # the last refusal, stop or request for papers
+    version: int = 1  # optimistic concurrency: every change expects the version it read
+
+
+class DossierRecord(BaseModel):
+    """A dossier with its timeline and tasks, as read in one query."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dossier: Dossier
+    events: tuple[TimelineEvent, ...]
+    tasks: tuple[Task, ...]
+
+    def task(self, task_id: str) -> Task | None:
+        return next((task for task in self.tasks if task.task_id == task_id), None)
+
+
+class Change(BaseModel):
+    """What one action writes, all or nothing: the dossier's new state, tasks and events."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dossier: Dossier  # with its version already advanced
+    expected_version: int
+    tasks: tuple[Task, ...] = ()
+    events: tuple[TimelineEvent, ...] = ()
+
+
+class IdempotencyRecord(BaseModel):
+    """A client's Idempotency-Key, the hash of the body it came with, and what it produced."""
+
+    model_config = ConfigDict(frozen=True)
+
+    owner: str
+    key: str
+    body_hash: str
+    dossier_code: str
+    created_at: datetime
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_token: str | None = None

@@ -1,0 +1,113 @@
+"""Ports: what the domain needs from the outside world; adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from motcua.domain.models import (
+    Change,
+    Dossier,
+    DossierRecord,
+    IdempotencyRecord,
+    Page,
+    Principal,
+    Task,
+    TimelineEvent,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewDossier:
+    """Everything a filing writes at once."""
+
+    dossier: Dossier
+    tasks: tuple[Task, ...]
+    events: tuple[TimelineEvent, ...]
+
+
+class IdempotentReplay(Exception):  # noqa: N818 — a signal, not a failure
+    """The Idempotency-Key was seen before; carries what it produced."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__(record.key)
+        self.record = record
+
+
+class DossierRepository(Protocol):
+    def file(
+        self,
+        *,
+        agency: str,
+        day: date,
+        build: Callable[[int], NewDossier],
+        idempotency: IdempotencyRecord,
+    ) -> NewDossier:
+        """Take the agency's next sequence number of the day and write what `build` makes of it,
+        together with the idempotency record, all or nothing. Raises IdempotentReplay when the
+        key was used before."""
+        ...
+
+    def get_idempotency(self, owner: str, key: str) -> IdempotencyRecord | None: ...
+
+    def get(self, code: str) -> DossierRecord | None: ...
+
+    def apply(self, change: Change) -> None:
+        """Write a change if the dossier is still at `expected_version`; Conflict otherwise."""
+        ...
+
+    def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]: ...
+
+    def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PresignedUpload:
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """What the store says about an uploaded object: enough to check it without downloading it."""
+
+    key: str
+    size: int
+    content_type: str
+    head: bytes  # the first bytes, for the magic-number check
+    filename: str | None
+
+
+class AttachmentStore(Protocol):
+    def presign_upload(
+        self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int
+    ) -> PresignedUpload: ...
+
+    def inspect(self, key: str) -> StoredObject | None: ...
+
+    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str: ...
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str) -> Principal:
+        """The principal a token speaks for; Unauthenticated if it is not valid."""
+        ...
+
+
+class IdentityProvider(Protocol):
+    """Sign-up and sign-in against a user pool (citizens or staff)."""
+
+    def sign_up(self, *, username: str, password: str, attributes: dict[str, str]) -> None: ...
+
+    def confirm_sign_up(self, *, username: str, code: str) -> None: ...
+
+    def sign_in(self, *, username: str, password: str) -> dict[str, Any]: ...
+
+    def refresh(self, *, refresh_token: str) -> dict[str, Any]: ...

@@ -1,0 +1,128 @@
+"""Dossier statuses (trạng thái hồ sơ) of the national public service portal and their allowed transitions."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+from motcua.domain.errors import InvalidTransition
+from motcua.domain.i18n import Text
+
+
+class Status(IntEnum):
+    SUBMITTED = 1  # Mới đăng ký
+    ACCEPTED = 2  # Được tiếp nhận
+    REFUSED = 3  # Không được tiếp nhận
+    IN_PROCESS = 4  # Đang xử lý
+    MORE_PAPERS = 5  # Yêu cầu bổ sung giấy tờ
+    FEES_DUE = 6  # Yêu cầu thực hiện nghĩa vụ tài chính
+    WITHDRAWN = 7  # Công dân yêu cầu rút hồ sơ
+    STOPPED = 8  # Dừng xử lý
+    PROCESSED = 9  # Đã xử lý xong
+    RETURNED = 10  # Đã trả kết quả
+
+    @property
+    def label(self) -> Text:
+        return _LABELS[self]
+
+    @property
+    def terminal(self) -> bool:
+        return not TRANSITIONS[self]
+
+    @property
+    def clock_stopped(self) -> bool:
+        """The legal clock stands still while the dossier waits on the citizen."""
+        return self in (Status.MORE_PAPERS, Status.FEES_DUE)
+
+
+_LABELS = {
+    Status.SUBMITTED: Text(vi="Mới đăng ký", en="Submitted"),
+    Status.ACCEPTED: Text(vi="Được tiếp nhận", en="Accepted"),
+    Status.REFUSED: Text(vi="Không được tiếp nhận", en="Refused"),
+    Status.IN_PROCESS: Text(vi="Đang xử lý", en="In process"),
+    Status.MORE_PAPERS: Text(vi="Yêu cầu bổ sung giấy tờ", en="More papers requested"),
+    Status.FEES_DUE: Text(vi="Yêu cầu thực hiện nghĩa vụ tài chính", en="Fees due"),
+    Status.WITHDRAWN: Text(vi="Công dân yêu cầu rút hồ sơ", en="Withdrawn by the applicant"),
+    Status.STOPPED: Text(vi="Dừng xử lý", en="Processing stopped"),
+    Status.PROCESSED: Text(vi="Đã xử lý xong", en="Processed"),
+    Status.RETURNED: Text(vi="Đã trả kết quả", en="Result returned"),
+}
+
+S = Status
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.SUBMITTED: frozenset({S.ACCEPTED, S.REFUSED, S.MORE_PAPERS, S.WITHDRAWN}),
+    S.ACCEPTED: frozenset({S.IN_PROCESS, S.WITHDRAWN}),
+    S.REFUSED: frozenset(),
+    S.IN_PROCESS: frozenset({S.MORE_PAPERS, S.FEES_DUE, S.STOPPED, S.PROCESSED, S.WITHDRAWN}),
+    # Back to where the dossier was when the papers were asked for (1 or 4), or stopped.
+    S.MORE_PAPERS: frozenset({S.SUBMITTED, S.IN_PROCESS, S.STOPPED, S.WITHDRAWN}),
+    S.FEES_DUE: frozenset({S.IN_PROCESS, S.STOPPED, S.WITHDRAWN}),
+    S.WITHDRAWN: frozenset(),
+    S.STOPPED: frozenset(),
+    S.PROCESSED: frozenset({S.RETURNED}),
+    S.RETURNED: frozenset(),
+}
+
+
+class Action(StrEnum):
+    """What a person does to a dossier; each walks one or more allowed transitions."""
+
+    ACCEPT = "accept"  # tiếp nhận: 1 → 2 → 4
+    REFUSE = "refuse"  # từ chối tiếp nhận: 1 → 3
+    REQUEST_PAPERS = "request_papers"  # yêu cầu bổ sung: 1 → 5 or 4 → 5
+    APPROVE = "approve"  # 4 → 9
+    REJECT = "reject"  # dừng xử lý: 4 → 8
+    RETURN_RESULT = "return_result"  # trả kết quả: 9 → 10
+    SUPPLEMENT = "supplement"  # the citizen answers: 5 → the status before the request
+    WITHDRAW = "withdraw"  # the citizen withdraws: → 7
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in (Action.REFUSE, Action.REQUEST_PAPERS, Action.REJECT)
+
+
+OFFICER_ACTIONS = frozenset(
+    {Action.ACCEPT, Action.REFUSE, Action.REQUEST_PAPERS, Action.APPROVE, Action.REJECT, Action.RETURN_RESULT}
+)
+
+_PATHS: dict[Action, dict[Status, tuple[Status, ...]]] = {
+    Action.ACCEPT: {S.SUBMITTED: (S.ACCEPTED, S.IN_PROCESS)},
+    Action.REFUSE: {S.SUBMITTED: (S.REFUSED,)},
+    Action.REQUEST_PAPERS: {S.SUBMITTED: (S.MORE_PAPERS,), S.IN_PROCESS: (S.MORE_PAPERS,)},
+    Action.APPROVE: {S.IN_PROCESS: (S.PROCESSED,)},
+    Action.REJECT: {S.IN_PROCESS: (S.STOPPED,)},
+    Action.RETURN_RESULT: {S.PROCESSED: (S.RETURNED,)},
+    Action.WITHDRAW: {
+        status: (S.WITHDRAWN,)
+        for status in (S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS, S.MORE_PAPERS, S.FEES_DUE)
+    },
+}
+
+
+def allowed_actions(current: Status, actions: frozenset[Action] = OFFICER_ACTIONS) -> list[Action]:
+    """The actions among `actions` that `current` allows, in a stable order."""
+    allowed = [action for action in Action if action in actions and current in _PATHS.get(action, {})]
+    if Action.SUPPLEMENT in actions and current is S.MORE_PAPERS:
+        allowed.append(Action.SUPPLEMENT)
+    return allowed
+
+
+def plan(
+    action: Action,
+    current: Status,
+    *,
+    resume_to: Status | None = None,
+    actions: frozenset[Action] = OFFICER_ACTIONS | {Action.SUPPLEMENT, Action.WITHDRAW},
+) -> tuple[Status, ...]:
+    """The statuses `action` walks through from `current`; InvalidTransition if it may not."""
+    if action is Action.SUPPLEMENT and current is S.MORE_PAPERS and resume_to is not None:
+        path: tuple[Status, ...] = (resume_to,)
+    else:
+        path = _PATHS.get(action, {}).get(current, ())
+    if not path or action not in actions:
+        raise InvalidTransition(current, action, allowed_actions(current, actions))
+    previous = current
+    for status in path:
+        if status not in TRANSITIONS[previous]:
+            raise InvalidTransition(current, action, allowed_actions(current, actions))
+        previous = status
+    return path

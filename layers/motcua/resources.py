@@ -1,0 +1,79 @@
+"""The platform's AWS resources as data: the local stack creates them and the CDK app declares them from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    partition_key: str = "PK"
+    sort_key: str = "SK"
+    ttl_attribute: str = "expires_at"
+    indexes: tuple[IndexSpec, ...] = ()
+
+
+# One table; docs/data-model.md lists the access patterns each key and index serves.
+TABLE = TableSpec(
+    indexes=(
+        IndexSpec(name="GSI1", partition_key="GSI1PK", sort_key="GSI1SK"),  # a citizen's dossiers
+        IndexSpec(name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK"),  # an agency's open tasks
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UserPoolSpec:
+    """A Cognito user pool: who signs up, which custom attributes tokens carry, which groups exist."""
+
+    key: str
+    self_sign_up: bool
+    custom_attributes: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    username_attributes: tuple[str, ...] = ()
+    auto_verified: tuple[str, ...] = ()
+    mfa_required: bool = False
+
+    @property
+    def token_attributes(self) -> tuple[str, ...]:
+        """What the app client may read, and so what the ID token carries."""
+        return ("name", "email", "email_verified", "phone_number") + tuple(
+            f"custom:{name}" for name in self.custom_attributes
+        )
+
+
+CITIZEN_POOL = UserPoolSpec(
+    key="citizens",
+    self_sign_up=True,
+    username_attributes=("email",),
+    auto_verified=("email",),
+)
+STAFF_POOL = UserPoolSpec(
+    key="staff",
+    self_sign_up=False,
+    custom_attributes=("agency_code", "role"),
+    groups=("receiver", "officer", "leader", "admin"),
+    mfa_required=True,
+)
+USER_POOLS = (CITIZEN_POOL, STAFF_POOL)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSpec:
+    upload_prefix: str = "uploads/"
+    # Uploads never attached to a dossier are removed after this many days.
+    abandoned_upload_days: int = 7
+    cors_methods: tuple[str, ...] = ("POST", "GET")
+    cors_headers: tuple[str, ...] = ("*",)
+    cors_max_age: int = 3000
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+BUCKET = BucketSpec()

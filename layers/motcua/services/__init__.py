@@ -1,0 +1,1 @@
+"""Domain services: one per use case, each taking its ports as arguments."""

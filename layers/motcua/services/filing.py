@@ -1,0 +1,195 @@
+"""Filing a dossier (nộp hồ sơ): check it, number it, write it with its first task, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from motcua.domain.calendar import VIETNAM_TZ
+from motcua.domain.codes import DossierCode
+from motcua.domain.errors import BadRequest, FieldError, Forbidden, IdempotencyKeyReused, InvalidInput
+from motcua.domain.i18n import Language, Text
+from motcua.domain.models import (
+    Applicant,
+    Dossier,
+    IdempotencyRecord,
+    PrincipalKind,
+    Role,
+    Task,
+    TaskKind,
+    TaskState,
+    TimelineEvent,
+)
+from motcua.domain.ports import IdempotentReplay, NewDossier
+from motcua.domain.status import Status
+from motcua.services.forms import check_form, form_validator
+from motcua.services.uploads import AttachmentRef
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+    from motcua.config.province import Province
+    from motcua.domain.catalog import Procedure
+    from motcua.domain.models import Principal
+    from motcua.domain.ports import Clock, DossierRepository
+    from motcua.services.uploads import UploadService
+
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+
+
+class FilingRequest(BaseModel):
+    """What a citizen sends to file a dossier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    procedure_code: str = Field(min_length=1, max_length=40)
+    applicant: Applicant
+    form: dict[str, Any] = Field(default_factory=dict)
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=50)
+    language: Language = "vi"
+
+
+class FilingResult(BaseModel):
+    dossier: Dossier
+    replayed: bool
+
+
+def task_id_for(code: str, n: int) -> str:
+    return f"{code}-T{n}"
+
+
+def dossier_code_of_task(task_id: str) -> str:
+    return task_id.rsplit("-T", 1)[0]
+
+
+class FilingService:
+    def __init__(
+        self,
+        *,
+        province: Province,
+        repository: DossierRepository,
+        uploads: UploadService,
+        clock: Clock,
+    ) -> None:
+        self.province = province
+        self.repository = repository
+        self.uploads = uploads
+        self.clock = clock
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def file(self, principal: Principal, request: FilingRequest, idempotency_key: str | None) -> FilingResult:
+        if principal.kind is not PrincipalKind.CITIZEN:
+            raise Forbidden(Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online."))
+        key = _check_key(idempotency_key)
+        body_hash = hashlib.sha256(
+            json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+
+        procedure = self._procedure(request.procedure_code)
+        errors = check_form(self._validator(procedure), request.form)
+        attachments, file_errors = self.uploads.check(
+            principal.sub, procedure, request.attachments, require_papers=True
+        )
+        errors += file_errors
+        if errors:
+            raise InvalidInput(
+                Text(
+                    vi="Hồ sơ chưa hợp lệ, vui lòng kiểm tra các mục được nêu.",
+                    en="The dossier is not valid; please check the fields listed.",
+                ),
+                fields=tuple(errors),
+            )
+
+        now = self.clock.now()
+        calendar = self.province.working_calendar
+        agency = self.province.current_agency(procedure.agency)
+        assert agency is not None  # the province loader checked every procedure's agency
+        due_at = calendar.due_at(now, procedure.legal_days)
+        day = now.astimezone(VIETNAM_TZ).date()
+
+        def build(sequence: int) -> NewDossier:
+            code = str(DossierCode(agency=agency.code, day=day, sequence=sequence))
+            dossier = Dossier(
+                code=code,
+                procedure_code=procedure.code,
+                procedure_name=procedure.name,
+                agency=agency.code,
+                agencies=(agency.code,),
+                owner=principal.sub,
+                language=request.language,
+                applicant=request.applicant,
+                form=request.form,
+                attachments=tuple(attachments),
+                status=Status.SUBMITTED,
+                filed_at=now,
+                due_at=due_at,
+                legal_days=procedure.legal_days,
+            )
+            task = Task(
+                task_id=task_id_for(code, 1),
+                dossier_code=code,
+                agency=agency.code,
+                role=Role.RECEIVER,
+                kind=TaskKind.RECEPTION,
+                state=TaskState.OPEN,
+                created_at=now,
+                due_at=due_at,
+                procedure_code=procedure.code,
+                procedure_name=procedure.name,
+                applicant_name=request.applicant.full_name,
+                dossier_status=Status.SUBMITTED,
+            )
+            event = TimelineEvent(
+                at=now,
+                action=None,
+                status=Status.SUBMITTED,
+                agency=agency.code,
+                actor_role=PrincipalKind.CITIZEN,
+                due_at=due_at,
+            )
+            return NewDossier(dossier=dossier, tasks=(task,), events=(event,))
+
+        record = IdempotencyRecord(
+            owner=principal.sub, key=key, body_hash=body_hash, dossier_code="", created_at=now
+        )
+        try:
+            filed = self.repository.file(agency=agency.code, day=day, build=build, idempotency=record)
+        except IdempotentReplay as replay:
+            return self._replay(replay.record, body_hash)
+        return FilingResult(dossier=filed.dossier, replayed=False)
+
+    def _replay(self, record: IdempotencyRecord, body_hash: str) -> FilingResult:
+        if record.body_hash != body_hash:
+            raise IdempotencyKeyReused()
+        existing = self.repository.get(record.dossier_code)
+        if existing is None:  # pragma: no cover — both were written in one transaction
+            raise RuntimeError(f"idempotency record points at missing dossier {record.dossier_code}")
+        return FilingResult(dossier=existing.dossier, replayed=True)
+
+    def _procedure(self, code: str) -> Procedure:
+        procedure = self.province.procedures_by_code.get(code)
+        if procedure is None:
+            message = Text(vi=f"Không có thủ tục “{code}”.", en=f"There is no procedure “{code}”.")
+            raise InvalidInput(message, fields=(FieldError(field="procedure_code", code="unknown_procedure", message=message),))
+        return procedure
+
+    def _validator(self, procedure: Procedure) -> Draft202012Validator:
+        if procedure.code not in self._validators:
+            self._validators[procedure.code] = form_validator(procedure.form)
+        return self._validators[procedure.code]
+
+
+def _check_key(key: str | None) -> str:
+    if key is None or not IDEMPOTENCY_KEY_RE.match(key):
+        raise BadRequest(
+            Text(
+                vi="Cần tiêu đề Idempotency-Key (8–128 ký tự chữ, số, - _ . :), ví dụ một UUID.",
+                en="An Idempotency-Key header is required (8–128 letters, digits, - _ . :), e.g. a UUID.",
+            ),
+            code="idempotency_key_required",
+        )
+    return key

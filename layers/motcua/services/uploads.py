@@ -1,0 +1,191 @@
+"""Upload slots and the check of uploaded files (presence, size, declared type, magic bytes)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from motcua.domain.catalog import ContentType, Procedure
+from motcua.domain.errors import FieldError, Forbidden, InvalidInput
+from motcua.domain.files import sniff
+from motcua.domain.i18n import Text
+from motcua.domain.models import Attachment, Principal, PrincipalKind
+
+if TYPE_CHECKING:
+    from motcua.config.province import UploadPolicy
+    from motcua.domain.ports import AttachmentStore
+
+UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+class UploadRequest(BaseModel):
+    """A citizen asks for a slot to upload one file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    filename: str = Field(min_length=1, max_length=200)
+    content_type: ContentType
+    size: int = Field(gt=0, description="Size of the file in bytes")
+
+
+class UploadSlot(BaseModel):
+    """Where and how to POST the file: straight to the bucket, with the policy's fields."""
+
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
+
+
+class AttachmentRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    upload_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    paper_code: str = Field(min_length=1, max_length=40)
+
+
+def upload_key(owner: str, upload_id: str) -> str:
+    return f"uploads/{owner}/{upload_id}"
+
+
+class UploadService:
+    def __init__(self, store: AttachmentStore, policy: UploadPolicy) -> None:
+        self.store = store
+        self.policy = policy
+
+    def create_slot(self, principal: Principal, request: UploadRequest) -> UploadSlot:
+        if principal.kind is not PrincipalKind.CITIZEN:
+            raise Forbidden(Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online."))
+        if request.size > self.policy.max_bytes:
+            raise InvalidInput(
+                _too_large(self.policy.max_bytes),
+                fields=(FieldError(field="size", code="file_too_large", message=_too_large(self.policy.max_bytes)),),
+            )
+        upload_id = uuid.uuid4().hex
+        presigned = self.store.presign_upload(
+            key=upload_key(principal.sub, upload_id),
+            content_type=request.content_type,
+            max_bytes=self.policy.max_bytes,
+            filename=request.filename,
+            expires_seconds=self.policy.url_expires_seconds,
+        )
+        return UploadSlot(
+            upload_id=upload_id,
+            url=presigned.url,
+            fields=presigned.fields,
+            expires_at=presigned.expires_at,
+            max_bytes=self.policy.max_bytes,
+        )
+
+    def check(
+        self,
+        owner: str,
+        procedure: Procedure,
+        refs: list[AttachmentRef],
+        *,
+        require_papers: bool,
+        field: str = "attachments",
+    ) -> tuple[list[Attachment], list[FieldError]]:
+        """Each referenced upload, checked again now that it is in the bucket; every failure named."""
+        attachments: list[Attachment] = []
+        errors: list[FieldError] = []
+        seen: set[str] = set()
+        for index, ref in enumerate(refs):
+            where = f"{field}[{index}]"
+            paper = procedure.paper(ref.paper_code)
+            if paper is None:
+                errors.append(_error(where + ".paper_code", "unknown_paper", _unknown_paper(ref.paper_code)))
+                continue
+            if ref.upload_id in seen:
+                errors.append(_error(where + ".upload_id", "duplicate_upload", _DUPLICATE))
+                continue
+            seen.add(ref.upload_id)
+            stored = self.store.inspect(upload_key(owner, ref.upload_id))
+            if stored is None:
+                errors.append(_error(where, "file_missing", _missing(ref.upload_id)))
+                continue
+            name = stored.filename or ref.upload_id
+            actual = sniff(stored.head)
+            if stored.size > self.policy.max_bytes:
+                errors.append(_error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes))))
+            elif stored.size == 0:
+                errors.append(_error(where, "file_empty", _named(name, _EMPTY)))
+            elif stored.content_type not in paper.content_types:
+                errors.append(_error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types))))
+            elif actual != stored.content_type:
+                errors.append(_error(where, "type_mismatch", _named(name, _mismatch(stored.content_type))))
+            else:
+                attachments.append(
+                    Attachment(
+                        paper_code=paper.code,
+                        upload_id=ref.upload_id,
+                        key=stored.key,
+                        filename=name,
+                        content_type=stored.content_type,  # type: ignore[arg-type]  # checked above
+                        size=stored.size,
+                    )
+                )
+        counts = Counter(ref.paper_code for ref in refs)
+        for paper in procedure.papers:
+            if counts[paper.code] > paper.max_files:
+                errors.append(_error(field, "too_many_files", _too_many(paper.name, paper.max_files)))
+            if require_papers and paper.required and counts[paper.code] == 0:
+                errors.append(_error(field, "paper_missing", _paper_missing(paper.name)))
+        return attachments, errors
+
+
+def _error(field: str, code: str, message: Text) -> FieldError:
+    return FieldError(field=field, code=code, message=message)
+
+
+def _named(name: str, message: Text) -> Text:
+    return Text(vi=f"Tệp “{name}”: {message.vi}", en=f"File “{name}”: {message.en}")
+
+
+def _too_large(limit: int) -> Text:
+    mb = limit / (1024 * 1024)
+    return Text(vi=f"tệp vượt quá dung lượng cho phép ({mb:g} MB).", en=f"the file is larger than {mb:g} MB.")
+
+
+_EMPTY = Text(vi="tệp rỗng.", en="the file is empty.")
+_DUPLICATE = Text(vi="Tệp này đã được đính kèm.", en="This file is attached twice.")
+
+
+def _missing(upload_id: str) -> Text:
+    return Text(
+        vi=f"Không tìm thấy tệp tải lên {upload_id}: tệp chưa được tải lên xong hoặc đã hết hạn.",
+        en=f"Upload {upload_id} was not found: it was not completed or has expired.",
+    )
+
+
+def _unknown_paper(code: str) -> Text:
+    return Text(vi=f"Thủ tục không có thành phần hồ sơ “{code}”.", en=f"The procedure has no paper “{code}”.")
+
+
+def _type_not_allowed(allowed: tuple[str, ...]) -> Text:
+    names = ", ".join(allowed)
+    return Text(vi=f"loại tệp không được chấp nhận (chấp nhận: {names}).", en=f"this type is not accepted ({names}).")
+
+
+def _mismatch(declared: str) -> Text:
+    return Text(
+        vi=f"nội dung tệp không phải {declared} như đã khai báo.",
+        en=f"the content of the file is not the declared {declared}.",
+    )
+
+
+def _too_many(name: Text, limit: int) -> Text:
+    return Text(
+        vi=f"“{name.vi}”: tối đa {limit} tệp.",
+        en=f"“{name.en}”: at most {limit} files.",
+    )
+
+
+def _paper_missing(name: Text) -> Text:
+    return Text(vi=f"Thiếu giấy tờ bắt buộc: “{name.vi}”.", en=f"A required paper is missing: “{name.en}”.")

@@ -1,0 +1,242 @@
+"""What the API shows of a dossier, a task or a procedure, in the caller's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from motcua.domain.calendar import Timeliness
+from motcua.domain.i18n import Language
+from motcua.domain.models import Applicant, Dossier, Task, TimelineEvent
+
+if TYPE_CHECKING:
+    from motcua.config.province import Province
+    from motcua.domain.catalog import Procedure
+
+
+class AttachmentView(BaseModel):
+    paper_code: str
+    filename: str
+    content_type: str
+    size: int
+    download_url: str | None = None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    status: int
+    status_label: str
+    action: str | None
+    agency: str
+    agency_name: str
+    due_at: datetime | None = None
+
+
+class TimelineEntryDetail(TimelineEntry):
+    actor_role: str
+    reason: str | None = None
+
+
+class DossierCreated(BaseModel):
+    """The receipt of a filing (Mẫu 01 in data): code, status, due date and where to follow it."""
+
+    code: str
+    status: int
+    status_label: str
+    filed_at: datetime
+    due_at: datetime
+    tracking_url: str
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    agency_name: str
+
+
+class DossierSummary(BaseModel):
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: int
+    status_label: str
+    filed_at: datetime
+    due_at: datetime
+    tracking_url: str
+
+
+class TaskView(BaseModel):
+    task_id: str
+    dossier_code: str
+    agency: str
+    role: str
+    kind: str
+    state: str
+    created_at: datetime
+    due_at: datetime
+    closed_at: datetime | None = None
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    dossier_status: int
+    dossier_status_label: str
+    timeliness: Timeliness | None = None
+    allowed_actions: list[str] = []
+
+
+class DossierView(BaseModel):
+    """The whole dossier, for its owner and the staff of the agencies involved."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    agency_name: str
+    agencies: list[str]
+    status: int
+    status_label: str
+    filed_at: datetime
+    due_at: datetime
+    legal_days: int
+    days_paused: int
+    reason: str | None
+    applicant: Applicant
+    form: dict[str, Any]
+    attachments: list[AttachmentView]
+    timeline: list[TimelineEntryDetail]
+    tasks: list[TaskView] = []
+    tracking_url: str
+
+
+class TrackingView(BaseModel):
+    """What anyone with the code may see: no names, no numbers, no files."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    agency_name: str
+    status: int
+    status_label: str
+    filed_at: datetime
+    due_at: datetime
+    timeline: list[TimelineEntry]
+
+
+class Renderer:
+    """Turns domain objects into views in one language, naming agencies from the province file."""
+
+    def __init__(self, province: Province, portal_url: str) -> None:
+        self.province = province
+        self.portal_url = portal_url.rstrip("/")
+
+    def agency_name(self, code: str, language: Language) -> str:
+        agency = self.province.agencies_by_code.get(code)
+        return agency.name.in_(language) if agency else code
+
+    def tracking_url(self, code: str) -> str:
+        return f"{self.portal_url}/#/tracking/{code}"
+
+    def created(self, dossier: Dossier, language: Language) -> DossierCreated:
+        return DossierCreated(
+            code=dossier.code,
+            status=int(dossier.status),
+            status_label=dossier.status.label.in_(language),
+            filed_at=dossier.filed_at,
+            due_at=dossier.due_at,
+            tracking_url=self.tracking_url(dossier.code),
+            procedure_code=dossier.procedure_code,
+            procedure_name=dossier.procedure_name.in_(language),
+            agency=dossier.agency,
+            agency_name=self.agency_name(dossier.agency, language),
+        )
+
+    def summary(self, dossier: Dossier, language: Language) -> DossierSummary:
+        return DossierSummary(
+            code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            procedure_name=dossier.procedure_name.in_(language),
+            status=int(dossier.status),
+            status_label=dossier.status.label.in_(language),
+            filed_at=dossier.filed_at,
+            due_at=dossier.due_at,
+            tracking_url=self.tracking_url(dossier.code),
+        )
+
+    def entry(self, event: TimelineEvent, language: Language) -> TimelineEntry:
+        return TimelineEntry(
+            at=event.at,
+            status=int(event.status),
+            status_label=event.status.label.in_(language),
+            action=event.action.value if event.action else None,
+            agency=event.agency,
+            agency_name=self.agency_name(event.agency, language),
+            due_at=event.due_at,
+        )
+
+    def entry_detail(self, event: TimelineEvent, language: Language) -> TimelineEntryDetail:
+        return TimelineEntryDetail(
+            **self.entry(event, language).model_dump(),
+            actor_role=event.actor_role.value,
+            reason=event.reason,
+        )
+
+    def task(self, task: Task, language: Language, allowed: list[str] | None = None) -> TaskView:
+        return TaskView(
+            task_id=task.task_id,
+            dossier_code=task.dossier_code,
+            agency=task.agency,
+            role=task.role.value,
+            kind=task.kind.value,
+            state=task.state.value,
+            created_at=task.created_at,
+            due_at=task.due_at,
+            closed_at=task.closed_at,
+            procedure_code=task.procedure_code,
+            procedure_name=task.procedure_name.in_(language),
+            applicant_name=task.applicant_name,
+            dossier_status=int(task.dossier_status),
+            dossier_status_label=task.dossier_status.label.in_(language),
+            timeliness=task.timeliness,
+            allowed_actions=allowed or [],
+        )
+
+    def tracking(self, dossier: Dossier, events: tuple[TimelineEvent, ...], language: Language) -> TrackingView:
+        return TrackingView(
+            code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            procedure_name=dossier.procedure_name.in_(language),
+            agency=dossier.agency,
+            agency_name=self.agency_name(dossier.agency, language),
+            status=int(dossier.status),
+            status_label=dossier.status.label.in_(language),
+            filed_at=dossier.filed_at,
+            due_at=dossier.due_at,
+            timeline=[self.entry(event, language) for event in events],
+        )
+
+
+class ProcedureSummary(BaseModel):
+    code: str
+    name: str
+    field: str
+    agency: str
+    agency_name: str
+    level: str
+    legacy_level: int
+    legal_days: int
+    fee_vnd: int
+
+
+def procedure_summary(renderer: Renderer, procedure: Procedure, language: Language) -> ProcedureSummary:
+    return ProcedureSummary(
+        code=procedure.code,
+        name=procedure.name.in_(language),
+        field=procedure.field.in_(language),
+        agency=procedure.agency,
+        agency_name=renderer.agency_name(procedure.agency, language),
+        level=procedure.level.value,
+        legacy_level=procedure.legacy_level,
+        legal_days=procedure.legal_days,
+        fee_vnd=procedure.fee.amount_vnd,
+    )

@@ -1,0 +1,92 @@
+"""Shared fixtures: a moto-backed AWS, the platform's resources on it, and services wired to them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_PROVINCE = ROOT / "provinces" / "demo.yaml"
+REGION = "ap-southeast-1"
+
+# Nothing in the tests may reach a real account.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION=REGION,
+    AWS_REGION=REGION,
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+
+class FrozenClock:
+    """A clock that only moves when the test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, now: datetime) -> None:
+        self.current = now
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    # Tuesday 17 November 2026, 09:00 in Vietnam.
+    return FrozenClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    from moto import mock_aws
+
+    from motcua.adapters import clients
+
+    clients.reset()
+    with mock_aws():
+        yield
+    clients.reset()
+
+
+@pytest.fixture
+def outputs(aws: None) -> Any:
+    from devstack.provision import provision
+    from motcua.adapters import clients
+
+    return provision(
+        dynamodb=clients.client("dynamodb", REGION),
+        s3=clients.client("s3", REGION),
+        cognito=clients.client("cognito-idp", REGION),
+        prefix="motcua-test",
+        region=REGION,
+        cors_origins=["http://127.0.0.1:8000"],
+    )
+
+
+@pytest.fixture
+def settings(outputs: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from motcua.config.settings import Settings
+
+    env = outputs.environment() | {
+        "MOTCUA_PROVINCE_FILE": str(DEMO_PROVINCE),
+        "MOTCUA_PORTAL_URL": "http://127.0.0.1:8000",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings()  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def container(settings: Any, clock: FrozenClock) -> Any:
+    from motcua.container import build_container
+
+    return build_container(settings, clock=clock)
