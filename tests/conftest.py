@@ -90,3 +90,49 @@ def container(settings: Any, clock: FrozenClock) -> Any:
     from motcua.container import build_container
 
     return build_container(settings, clock=clock)
+
+
+class CallLog:
+    """AWS calls made through botocore, counted by operation and by error code."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.errors: list[str] = []
+
+    def __call__(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append(model.name)
+        code = parsed.get("Error", {}).get("Code")
+        if code:
+            self.errors.append(code)
+
+
+@pytest.fixture
+def aws_requests_atomic(aws: None, monkeypatch: pytest.MonkeyPatch) -> CallLog:
+    """Make each moto request atomic, as each request is on AWS, so threads can race between requests.
+
+    moto's in-memory backends are not thread-safe within one request (a transaction deep-copies
+    the tables); real DynamoDB is. Holding a lock for the duration of one request gives threads
+    AWS's semantics while leaving every interleaving between requests possible. A short pause
+    after each read widens the window in which another filing can take the same number.
+    """
+    import threading
+    import time
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from motcua.adapters import clients
+
+    lock = threading.Lock()
+    original = BotocoreStubber.__call__
+
+    def atomic(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        with lock:
+            response = original(self, event_name, request, **kwargs)
+        if "GetItem" in str(request.headers.get("X-Amz-Target", b"")):
+            time.sleep(0.002)
+        return response
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", atomic)
+    log = CallLog()
+    clients.client("dynamodb", REGION).meta.events.register("after-call.dynamodb", log)
+    return log

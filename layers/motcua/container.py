@@ -73,13 +73,17 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         citizens=CognitoIdentityProvider(
             cognito, pool_id=settings.citizen_pool_id, client_id=settings.citizen_client_id
         ),
-        staff=CognitoIdentityProvider(cognito, pool_id=settings.staff_pool_id, client_id=settings.staff_client_id),
+        staff=CognitoIdentityProvider(
+            cognito, pool_id=settings.staff_pool_id, client_id=settings.staff_client_id
+        ),
         renderer=renderer,
         catalog=CatalogService(province),
         uploads=uploads,
         filing=FilingService(province=province, repository=repository, uploads=uploads, clock=clock),
         dossiers=dossiers,
-        tasks=TaskService(province=province, repository=repository, dossiers=dossiers, uploads=uploads, clock=clock),
+        tasks=TaskService(
+            province=province, repository=repository, dossiers=dossiers, uploads=uploads, clock=clock
+        ),
     )
 
 

@@ -78,8 +78,15 @@ class CognitoTokenVerifier:
 
 def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
     role = claims.get("custom:role")
-    if kind is PrincipalKind.STAFF and (role not in Role.__members__.values() or not claims.get("custom:agency_code")):
-        raise Forbidden(Text(vi="Tài khoản cán bộ chưa được gán cơ quan và vai trò.", en="This staff account has no agency or role."))
+    if kind is PrincipalKind.STAFF and (
+        role not in Role.__members__.values() or not claims.get("custom:agency_code")
+    ):
+        raise Forbidden(
+            Text(
+                vi="Tài khoản cán bộ chưa được gán cơ quan và vai trò.",
+                en="This staff account has no agency or role.",
+            )
+        )
     return Principal(
         sub=claims["sub"],
         kind=kind,
@@ -93,7 +100,9 @@ def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
 
 
 _INVALID = Text(vi="Mã đăng nhập không hợp lệ.", en="The sign-in token is not valid.")
-_EXPIRED = Text(vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", en="Your session has expired; sign in again.")
+_EXPIRED = Text(
+    vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", en="Your session has expired; sign in again."
+)
 
 
 class CognitoIdentityProvider:

@@ -104,7 +104,10 @@ class DynamoDossierRepository:
         idem_key = {"PK": _s(f"IDEM#{idempotency.owner}#{idempotency.key}"), "SK": _s("IDEM")}
         for attempt in range(_MAX_ATTEMPTS):
             found = self.client.get_item(
-                TableName=self.table, Key=counter_key, ConsistentRead=True, ProjectionExpression="#l",
+                TableName=self.table,
+                Key=counter_key,
+                ConsistentRead=True,
+                ProjectionExpression="#l",
                 ExpressionAttributeNames={"#l": "last"},
             ).get("Item")
             last = int(found["last"]["N"]) if found else 0
@@ -133,7 +136,9 @@ class DynamoDossierRepository:
                 **idem_key,
                 "type": _s("idempotency"),
                 "data": _s(record.model_dump_json()),
-                "expires_at": {"N": str(int((record.created_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp()))},
+                "expires_at": {
+                    "N": str(int((record.created_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp()))
+                },
             }
             items = [
                 counter_update,
@@ -255,7 +260,9 @@ class DynamoDossierRepository:
             ),
             *(self._put(self._task_item(task)) for task in change.tasks),
             *(
-                self._put(self._event_item(dossier.code, dossier.version, i, event), "attribute_not_exists(PK)")
+                self._put(
+                    self._event_item(dossier.code, dossier.version, i, event), "attribute_not_exists(PK)"
+                )
                 for i, event in enumerate(change.events)
             ),
         ]

@@ -17,7 +17,7 @@ from motcua.domain.i18n import Language, Text
 class UploadPolicy(BaseModel):
     """Limits on the files a citizen uploads, enforced by the presigned POST and again at filing."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     url_expires_seconds: int = Field(default=900, ge=60, le=3600)
@@ -27,7 +27,7 @@ class UploadPolicy(BaseModel):
 class Province(BaseModel):
     """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")
     code: str = Field(pattern=r"^[A-Z]\d{2}$")  # the province part of QCVN 102 codes
@@ -47,10 +47,18 @@ class Province(BaseModel):
         if duplicates:
             raise ValueError(f"agency codes appear more than once: {', '.join(duplicates)}")
         known = set(codes)
+        by_code = {agency.code: agency for agency in self.agencies}
         for agency in self.agencies:
             for ref in (agency.parent, agency.merged_into):
                 if ref is not None and ref not in known:
                     raise ValueError(f"agency {agency.code} refers to unknown agency {ref}")
+            # Mergers form chains that end in an agency still at work: no loops.
+            seen, current = {agency.code}, agency
+            while current.merged_into is not None:
+                if current.merged_into in seen:
+                    raise ValueError(f"agency {agency.code} is merged in a loop")
+                seen.add(current.merged_into)
+                current = by_code[current.merged_into]
         seen: set[str] = set()
         for procedure in self.procedures:
             if procedure.code in seen:
@@ -59,6 +67,11 @@ class Province(BaseModel):
             if procedure.agency not in known:
                 raise ValueError(
                     f"procedure {procedure.code} is received by unknown agency {procedure.agency}"
+                )
+            if by_code[procedure.agency].merged_into is not None:
+                raise ValueError(
+                    f"procedure {procedure.code} is received by {procedure.agency}, which was merged "
+                    f"into {by_code[procedure.agency].merged_into}: name the agency that does the work"
                 )
             papers = [paper.code for paper in procedure.papers]
             if len(papers) != len(set(papers)):
@@ -78,12 +91,10 @@ class Province(BaseModel):
         return {procedure.code: procedure for procedure in self.procedures}
 
     def current_agency(self, code: str) -> Agency | None:
-        """The agency that does the work of `code` today, following mergers."""
+        """The agency that does the work of `code` today, following mergers (loops are refused at load)."""
         agency = self.agencies_by_code.get(code)
-        hops = 0
-        while agency is not None and agency.merged_into is not None and hops < len(self.agencies):
+        while agency is not None and agency.merged_into is not None:
             agency = self.agencies_by_code.get(agency.merged_into)
-            hops += 1
         return agency
 
 

@@ -18,7 +18,7 @@ OFFICE_CLOSES = time(17, 0)
 
 
 class ExtraHoliday(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     date: date
     name: Text
@@ -27,7 +27,7 @@ class ExtraHoliday(BaseModel):
 class CalendarConfig(BaseModel):
     """A province's calendar: the country's holidays, plus and minus what the province announces."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     country: str = "VN"
     add_holidays: tuple[ExtraHoliday, ...] = ()

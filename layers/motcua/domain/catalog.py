@@ -7,6 +7,7 @@ import unicodedata
 from enum import StrEnum
 from typing import Any, Literal
 
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from motcua.domain.i18n import Text
@@ -26,7 +27,7 @@ class AgencyKind(StrEnum):
 class Agency(BaseModel):
     """An agency (cơ quan) of the province, identified by its QCVN 102 code."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=AGENCY_CODE_PATTERN)
     name: Text
@@ -59,18 +60,20 @@ ContentType = Literal["application/pdf", "image/jpeg", "image/png"]
 class Paper(BaseModel):
     """A paper (thành phần hồ sơ) the applicant must or may attach."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     name: Text
     required: bool = True
     copies: int = Field(default=1, ge=1)
-    content_types: tuple[ContentType, ...] = ("application/pdf", "image/jpeg", "image/png")
+    content_types: tuple[ContentType, ...] = Field(
+        default=("application/pdf", "image/jpeg", "image/png"), min_length=1
+    )
     max_files: int = Field(default=5, ge=1, le=20)
 
 
 class Fee(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     amount_vnd: int = Field(ge=0)
     note: Text | None = None
@@ -79,7 +82,7 @@ class Fee(BaseModel):
 class Procedure(BaseModel):
     """An administrative procedure (thủ tục hành chính) from the national catalog, as the province runs it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]+)?$")
     name: Text
@@ -99,6 +102,8 @@ class Procedure(BaseModel):
     def _form_is_an_object_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
         if value.get("type") != "object":
             raise ValueError("the form must be a JSON Schema of type object")
+        # A broken schema fails here, when the province loads, not when a citizen files.
+        Draft202012Validator.check_schema(value)
         return value
 
     def paper(self, code: str) -> Paper | None:

@@ -10,9 +10,7 @@ from motcua.domain.catalog import AGENCY_CODE_PATTERN
 
 MAX_SEQUENCE = 9999
 DOSSIER_CODE_PATTERN = AGENCY_CODE_PATTERN[:-1] + r"-\d{6}-\d{4}$"
-_DOSSIER_CODE_RE = re.compile(
-    r"^(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<day>\d{6})-(?P<seq>\d{4})$"
-)
+_DOSSIER_CODE_RE = re.compile(r"^(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<day>\d{6})-(?P<seq>\d{4})$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,12 +129,12 @@ class InvalidTransition(Conflict):
         )
 
     def details(self, language: Language) -> dict[str, Any]:
-        from motcua.domain.status import plan  # the status module imports this one
+        from motcua.domain.status import targets  # the status module imports this one
 
-        allowed = []
-        for action in self.allowed:
-            path = plan(action, self.current, resume_to=None) if action.value != "supplement" else ()
-            allowed.append({"action": action.value, "to": [int(s) for s in path]})
+        allowed = [
+            {"action": action.value, "to": [int(s) for s in targets(action, self.current)]}
+            for action in self.allowed
+        ]
         return {"status": int(self.current), "allowed": allowed}
 
 

@@ -83,6 +83,8 @@ class Action(StrEnum):
 OFFICER_ACTIONS = frozenset(
     {Action.ACCEPT, Action.REFUSE, Action.REQUEST_PAPERS, Action.APPROVE, Action.REJECT, Action.RETURN_RESULT}
 )
+CITIZEN_ACTIONS = frozenset({Action.SUPPLEMENT, Action.WITHDRAW})
+ALL_ACTIONS = frozenset(Action)
 
 _PATHS: dict[Action, dict[Status, tuple[Status, ...]]] = {
     Action.ACCEPT: {S.SUBMITTED: (S.ACCEPTED, S.IN_PROCESS)},
@@ -98,6 +100,11 @@ _PATHS: dict[Action, dict[Status, tuple[Status, ...]]] = {
 }
 
 
+def targets(action: Action, current: Status) -> tuple[Status, ...]:
+    """Where `action` leads from `current` (empty for a supplement: that depends on the dossier)."""
+    return _PATHS.get(action, {}).get(current, ())
+
+
 def allowed_actions(current: Status, actions: frozenset[Action] = OFFICER_ACTIONS) -> list[Action]:
     """The actions among `actions` that `current` allows, in a stable order."""
     allowed = [action for action in Action if action in actions and current in _PATHS.get(action, {})]
@@ -111,7 +118,7 @@ def plan(
     current: Status,
     *,
     resume_to: Status | None = None,
-    actions: frozenset[Action] = OFFICER_ACTIONS | {Action.SUPPLEMENT, Action.WITHDRAW},
+    actions: frozenset[Action] = ALL_ACTIONS,
 ) -> tuple[Status, ...]:
     """The statuses `action` walks through from `current`; InvalidTransition if it may not."""
     if action is Action.SUPPLEMENT and current is S.MORE_PAPERS and resume_to is not None:

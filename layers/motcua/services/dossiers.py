@@ -74,10 +74,18 @@ class DossierService:
             )
             for a in dossier.attachments
         ]
-        tasks = [
-            render.task(t, language, [a.value for a in allowed_actions(dossier.status)] if t.state is TaskState.OPEN else [])
-            for t in record.tasks
-        ] if staff else []
+        tasks = (
+            [
+                render.task(
+                    t,
+                    language,
+                    [a.value for a in allowed_actions(dossier.status)] if t.state is TaskState.OPEN else [],
+                )
+                for t in record.tasks
+            ]
+            if staff
+            else []
+        )
         return DossierView(
             code=dossier.code,
             procedure_code=dossier.procedure_code,

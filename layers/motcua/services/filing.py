@@ -83,7 +83,9 @@ class FilingService:
 
     def file(self, principal: Principal, request: FilingRequest, idempotency_key: str | None) -> FilingResult:
         if principal.kind is not PrincipalKind.CITIZEN:
-            raise Forbidden(Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online."))
+            raise Forbidden(
+                Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online.")
+            )
         key = _check_key(idempotency_key)
         body_hash = hashlib.sha256(
             json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
@@ -174,7 +176,10 @@ class FilingService:
         procedure = self.province.procedures_by_code.get(code)
         if procedure is None:
             message = Text(vi=f"Không có thủ tục “{code}”.", en=f"There is no procedure “{code}”.")
-            raise InvalidInput(message, fields=(FieldError(field="procedure_code", code="unknown_procedure", message=message),))
+            raise InvalidInput(
+                message,
+                fields=(FieldError(field="procedure_code", code="unknown_procedure", message=message),),
+            )
         return procedure
 
     def _validator(self, procedure: Procedure) -> Draft202012Validator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,13 +21,11 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.status import Action, allowed_actions, plan
+from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, allowed_actions, plan
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import dossier_code_of_task
 from motcua.services.uploads import AttachmentRef
 from motcua.services.views import DossierView, TaskView
-
-from datetime import datetime
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
@@ -123,10 +122,12 @@ class TaskService:
                 ),
                 code="task_not_open",
             )
-        path = plan(action, dossier.status)
+        path = plan(action, dossier.status, actions=OFFICER_ACTIONS)
         if action.needs_reason and not decision.reason:
             message = Text(vi="Cần nêu lý do.", en="A reason is required.")
-            raise InvalidInput(message, fields=(FieldError(field="reason", code="reason_required", message=message),))
+            raise InvalidInput(
+                message, fields=(FieldError(field="reason", code="reason_required", message=message),)
+            )
 
         now = self.clock.now()
         final = path[-1]
@@ -169,10 +170,14 @@ class TaskService:
         record = self.dossiers.load_for(principal, code)
         dossier = record.dossier
         if principal.kind is not PrincipalKind.CITIZEN:
-            raise Forbidden(Text(vi="Chỉ người nộp hồ sơ được bổ sung.", en="Only the applicant adds papers."))
-        plan(Action.SUPPLEMENT, dossier.status, resume_to=dossier.resume_to)
+            raise Forbidden(
+                Text(vi="Chỉ người nộp hồ sơ được bổ sung.", en="Only the applicant adds papers.")
+            )
+        plan(Action.SUPPLEMENT, dossier.status, resume_to=dossier.resume_to, actions=CITIZEN_ACTIONS)
         procedure = self.province.procedures_by_code[dossier.procedure_code]
-        added, errors = self.uploads.check(dossier.owner, procedure, supplement.attachments, require_papers=False)
+        added, errors = self.uploads.check(
+            dossier.owner, procedure, supplement.attachments, require_papers=False
+        )
         known = {a.upload_id for a in dossier.attachments}
         errors += [
             FieldError(
@@ -185,7 +190,8 @@ class TaskService:
         ]
         if errors:
             raise InvalidInput(
-                Text(vi="Giấy tờ bổ sung chưa hợp lệ.", en="The added papers are not valid."), fields=tuple(errors)
+                Text(vi="Giấy tờ bổ sung chưa hợp lệ.", en="The added papers are not valid."),
+                fields=tuple(errors),
             )
         now = self.clock.now()
         assert dossier.paused_at is not None and dossier.resume_to is not None  # status 5 sets both

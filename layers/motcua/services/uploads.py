@@ -61,11 +61,17 @@ class UploadService:
 
     def create_slot(self, principal: Principal, request: UploadRequest) -> UploadSlot:
         if principal.kind is not PrincipalKind.CITIZEN:
-            raise Forbidden(Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online."))
+            raise Forbidden(
+                Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online.")
+            )
         if request.size > self.policy.max_bytes:
             raise InvalidInput(
                 _too_large(self.policy.max_bytes),
-                fields=(FieldError(field="size", code="file_too_large", message=_too_large(self.policy.max_bytes)),),
+                fields=(
+                    FieldError(
+                        field="size", code="file_too_large", message=_too_large(self.policy.max_bytes)
+                    ),
+                ),
             )
         upload_id = uuid.uuid4().hex
         presigned = self.store.presign_upload(
@@ -113,11 +119,15 @@ class UploadService:
             name = stored.filename or ref.upload_id
             actual = sniff(stored.head)
             if stored.size > self.policy.max_bytes:
-                errors.append(_error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes))))
+                errors.append(
+                    _error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes)))
+                )
             elif stored.size == 0:
                 errors.append(_error(where, "file_empty", _named(name, _EMPTY)))
             elif stored.content_type not in paper.content_types:
-                errors.append(_error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types))))
+                errors.append(
+                    _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
+                )
             elif actual != stored.content_type:
                 errors.append(_error(where, "type_mismatch", _named(name, _mismatch(stored.content_type))))
             else:
@@ -170,7 +180,9 @@ def _unknown_paper(code: str) -> Text:
 
 def _type_not_allowed(allowed: tuple[str, ...]) -> Text:
     names = ", ".join(allowed)
-    return Text(vi=f"loại tệp không được chấp nhận (chấp nhận: {names}).", en=f"this type is not accepted ({names}).")
+    return Text(
+        vi=f"loại tệp không được chấp nhận (chấp nhận: {names}).", en=f"this type is not accepted ({names})."
+    )
 
 
 def _mismatch(declared: str) -> Text:

@@ -201,7 +201,9 @@ class Renderer:
             allowed_actions=allowed or [],
         )
 
-    def tracking(self, dossier: Dossier, events: tuple[TimelineEvent, ...], language: Language) -> TrackingView:
+    def tracking(
+        self, dossier: Dossier, events: tuple[TimelineEvent, ...], language: Language
+    ) -> TrackingView:
         return TrackingView(
             code=dossier.code,
             procedure_code=dossier.procedure_code,

@@ -1,0 +1,94 @@
+"""Filled-in application forms, one per demo procedure, as a citizen would send them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# One filled-in application form per procedure, as a citizen would send it.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "2.001610": {  # business registration
+        "enterprise_name": "Doanh nghiệp tư nhân Thương mại Hoa Sen",
+        "head_office_address": "Số 45 đường Lê Lợi, phường Minh Họa, tỉnh Minh Họa",
+        "business_lines": ["4711", "5610"],
+        "investment_capital_vnd": 500_000_000,
+        "vat_method": "Khấu trừ",
+    },
+    "1.013978": {  # land use right certificate
+        "map_sheet_number": 12,
+        "parcel_number": 345,
+        "area_m2": 215.4,
+        "parcel_address": "Thôn Đồng Tâm, xã Tân Lập, tỉnh Minh Họa",
+        "land_use_purpose": "Đất ở tại nông thôn",
+        "land_origin": "Nhận thừa kế",
+        "used_since": "1998-05-20",
+        "has_attached_assets": True,
+    },
+    "1.013225": {  # construction permit for a house
+        "site_address": "Số 18 ngõ 4 đường Nguyễn Trãi, phường Bình An, tỉnh Minh Họa",
+        "land_certificate_number": "CS 123456",
+        "footprint_area_m2": 80.5,
+        "gross_floor_area_m2": 241.5,
+        "floors": 3,
+        "height_m": 11.7,
+        "has_basement": False,
+        "planned_start": "2026-03-02",
+    },
+    "3.000347": {  # driving licence renewal
+        "licence_number": "790123456789",
+        "licence_class": "B",
+        "expiry_date": "2026-05-31",
+        "reason": "Sắp hết hạn",
+        "delivery_address": "Số 7 đường Trần Phú, phường Minh Họa, tỉnh Minh Họa",
+    },
+    "1.014199": {  # work permit for a foreign worker
+        "worker_full_name": "Tanaka Hiroshi",
+        "nationality": "JPN",
+        "passport_number": "TK1234567",
+        "date_of_birth": "1985-09-14",
+        "job_position": "Chuyên gia",
+        "work_location": "Khu công nghiệp Tân Lập, xã Tân Lập, tỉnh Minh Họa",
+        "start_date": "2026-01-05",
+        "end_date": "2027-12-31",
+    },
+    "2.002151": {  # permit for a foreign delegation
+        "delegation_name": "Đoàn doanh nghiệp tỉnh Gyeonggi (Hàn Quốc)",
+        "countries": ["KOR"],
+        "member_count": 8,
+        "head_of_delegation": "Kim Min-jun, Phó Chủ tịch Hiệp hội doanh nghiệp",
+        "arrival_date": "2026-04-14",
+        "departure_date": "2026-04-16",
+        "purpose": "Khảo sát môi trường đầu tư, làm việc với các khu công nghiệp của tỉnh.",
+        "result_email": "doingoai@congty.example.vn",
+    },
+    "1.000058": {  # social insurance declaration for a company
+        "employer_si_code": "TA1234A",
+        "declaration_type": "Báo tăng lao động",
+        "period": "2026-02",
+        "employee_count": 12,
+        "salary_fund_vnd": 186_000_000,
+    },
+    "1.001193": {  # birth registration
+        "child_full_name": "Nguyễn Minh An",
+        "child_sex": "Nữ",
+        "child_date_of_birth": "2026-01-20",
+        "place_of_birth": "Bệnh viện Đa khoa tỉnh Minh Họa",
+        "ethnicity": "Kinh",
+        "mother_full_name": "Trần Thị Lan",
+        "father_full_name": "Nguyễn Văn Bình",
+        "requester_relationship": "Mẹ",
+    },
+    "3.000333": {  # judicial record certificate
+        "certificate_type": "Phiếu số 1",
+        "purpose": "Bổ sung hồ sơ xin việc",
+        "copies": 2,
+        "place_of_birth": "Xã Tân Lập, tỉnh Minh Họa",
+        "residence_history": [
+            {
+                "from_year": 2008,
+                "to_year": 2016,
+                "address": "Thôn Đồng Tâm, xã Tân Lập, tỉnh Minh Họa",
+            },
+            {"from_year": 2016, "address": "Số 25 đường Trần Phú, phường Minh Họa, tỉnh Minh Họa"},
+        ],
+    },
+}

@@ -1,0 +1,100 @@
+"""Helpers for integration tests on moto: signed-in people, uploaded files, filled-in requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from devstack.provision import create_citizen, create_staff
+from motcua.adapters import clients
+from motcua.domain.models import Principal
+from motcua.services.filing import FilingRequest
+from motcua.services.uploads import AttachmentRef, UploadRequest
+from tests.conftest import REGION
+from tests.examples import EXAMPLES
+
+PASSWORD = "Matkhau@2026!"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+BIRTH = "1.001193"  # birth registration, received by a ward, one working day
+
+
+class People:
+    def __init__(self, container: Any, outputs: Any) -> None:
+        self.container = container
+        self.outputs = outputs
+        self.cognito = clients.client("cognito-idp", REGION)
+
+    def citizen(self, email: str, name: str = "Nguyễn Văn An") -> Principal:
+        create_citizen(
+            self.cognito,
+            pool_id=self.outputs.citizen_pool_id,
+            email=email,
+            password=PASSWORD,
+            name=name,
+            phone="+84901234567",
+        )
+        tokens = self.container.citizens.sign_in(username=email, password=PASSWORD)
+        return self.container.verifier.verify(tokens["id_token"])
+
+    def staff(self, username: str, agency: str, role: str = "officer") -> Principal:
+        create_staff(
+            self.cognito,
+            pool_id=self.outputs.staff_pool_id,
+            username=username,
+            password=PASSWORD,
+            name=f"Cán bộ {username}",
+            email=f"{username}@minhhoa.example.gov.vn",
+            agency=agency,
+            role=role,
+        )
+        tokens = self.container.staff.sign_in(username=username, password=PASSWORD)
+        return self.container.verifier.verify(tokens["id_token"])
+
+
+@pytest.fixture
+def people(container: Any, outputs: Any) -> People:
+    return People(container, outputs)
+
+
+def upload(
+    container: Any,
+    principal: Principal,
+    content: bytes = PDF,
+    *,
+    content_type: str = "application/pdf",
+    filename: str = "giấy tờ.pdf",
+) -> str:
+    """Ask a slot and POST the file to it, as a browser would; returns the upload id."""
+    slot = container.uploads.create_slot(
+        principal, UploadRequest(filename=filename, content_type=content_type, size=max(len(content), 1))
+    )
+    response = requests.post(slot.url, data=slot.fields, files={"file": (filename, content)}, timeout=10)
+    assert response.status_code in (200, 201, 204), response.text
+    return slot.upload_id
+
+
+def filing_request(container: Any, principal: Principal, procedure_code: str = BIRTH) -> FilingRequest:
+    """A complete, valid request: one uploaded PDF for every required paper."""
+    procedure = container.province.procedures_by_code[procedure_code]
+    refs = [
+        AttachmentRef(upload_id=upload(container, principal), paper_code=paper.code)
+        for paper in procedure.papers
+        if paper.required
+    ]
+    return FilingRequest.model_validate(
+        {
+            "procedure_code": procedure_code,
+            "applicant": {
+                "full_name": principal.name or "Nguyễn Văn An",
+                "id_number": "001090012345",
+                "phone": "0901234567",
+                "email": principal.email,
+                "address": "Số 1 đường Lê Lợi, phường Minh Họa",
+            },
+            "form": EXAMPLES[procedure_code],
+            "attachments": [ref.model_dump() for ref in refs],
+        }
+    )

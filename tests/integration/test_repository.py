@@ -1,0 +1,158 @@
+"""The DynamoDB repository's access patterns (docs/data-model.md), each checked on moto."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from motcua.domain.errors import BadRequest, Conflict
+from motcua.domain.models import TaskState
+from motcua.domain.status import Status
+from motcua.services.tasks import Decision, Supplement
+from motcua.services.uploads import AttachmentRef
+from tests.integration.conftest import BIRTH, filing_request, upload
+
+WARD = "000.01.01.H99"  # receives birth registrations
+FINANCE = "000.00.01.H99"  # receives business registrations
+
+
+def test_one_query_reads_a_dossier_with_its_timeline_and_tasks(container: Any, people: Any) -> None:
+    an = people.citizen("an@example.vn")
+    filed = container.filing.file(an, filing_request(container, an), "key-read-0001").dossier
+
+    record = container.repository.get(filed.code)
+
+    assert record.dossier == filed
+    assert [e.status for e in record.events] == [Status.SUBMITTED]
+    assert [(t.agency, t.state) for t in record.tasks] == [(WARD, TaskState.OPEN)]
+    assert container.repository.get("000.01.01.H99-261117-9999") is None
+
+
+def test_owner_listing_is_newest_first_and_pages_with_an_opaque_token(
+    container: Any, people: Any, clock: Any
+) -> None:
+    an = people.citizen("an@example.vn")
+    codes = []
+    for hour in range(5):
+        clock.set(datetime(2026, 11, 17, 1 + hour, 0, tzinfo=UTC))
+        codes.append(
+            container.filing.file(an, filing_request(container, an), f"key-list-{hour:04d}").dossier.code
+        )
+
+    first = container.repository.list_by_owner(an.sub, limit=2, token=None)
+    second = container.repository.list_by_owner(an.sub, limit=2, token=first.next_token)
+    third = container.repository.list_by_owner(an.sub, limit=2, token=second.next_token)
+
+    seen = [d.code for d in first.items + second.items + third.items]
+    assert seen == list(reversed(codes))
+    assert third.next_token is None
+
+
+def test_a_token_continues_only_the_listing_it_came_from(container: Any, people: Any) -> None:
+    an, binh = people.citizen("an@example.vn"), people.citizen("binh@example.vn")
+    for i in range(3):
+        container.filing.file(an, filing_request(container, an), f"key-token-{i:04d}")
+    token = container.repository.list_by_owner(an.sub, limit=1, token=None).next_token
+    assert token is not None
+
+    with pytest.raises(BadRequest):
+        container.repository.list_by_owner(binh.sub, limit=1, token=token)
+    with pytest.raises(BadRequest):
+        container.repository.inbox(WARD, limit=1, token=token)
+    with pytest.raises(BadRequest):
+        container.repository.inbox(WARD, limit=1, token="not-a-token!")
+
+
+def test_inbox_is_ordered_by_due_date_across_procedures(container: Any, people: Any, clock: Any) -> None:
+    an = people.citizen("an@example.vn")
+    officer = people.staff("canbo.phuong", WARD)
+    # Filed first but with the later due date? Birth registration takes 1 day: filing later still sorts by due.
+    clock.set(datetime(2026, 11, 17, 2, tzinfo=UTC))
+    early = container.filing.file(an, filing_request(container, an), "key-inbox-0001").dossier
+    clock.set(datetime(2026, 11, 19, 2, tzinfo=UTC))
+    late = container.filing.file(an, filing_request(container, an), "key-inbox-0002").dossier
+    clock.set(datetime(2026, 11, 18, 2, tzinfo=UTC))
+    middle = container.filing.file(an, filing_request(container, an), "key-inbox-0003").dossier
+
+    page = container.tasks.inbox(officer, WARD, limit=2, token=None, language="vi")
+    rest = container.tasks.inbox(officer, WARD, limit=2, token=page.next_token, language="vi")
+
+    assert [t.dossier_code for t in page.items + rest.items] == [early.code, middle.code, late.code]
+    assert [t.due_at for t in page.items + rest.items] == sorted(t.due_at for t in page.items + rest.items)
+
+
+def test_decided_and_waiting_tasks_leave_the_inbox(container: Any, people: Any) -> None:
+    an = people.citizen("an@example.vn")
+    officer = people.staff("canbo.phuong", WARD)
+    refused = container.filing.file(an, filing_request(container, an), "key-leave-0001").dossier
+    waiting = container.filing.file(an, filing_request(container, an), "key-leave-0002").dossier
+    kept = container.filing.file(an, filing_request(container, an), "key-leave-0003").dossier
+
+    container.tasks.decide(
+        officer, f"{refused.code}-T1", Decision(action="refuse", reason="Sai thủ tục"), "vi"
+    )
+    container.tasks.decide(
+        officer, f"{waiting.code}-T1", Decision(action="request_papers", reason="Thiếu bản sao"), "vi"
+    )
+
+    inbox = container.tasks.inbox(officer, WARD, limit=10, token=None, language="vi")
+    assert [t.dossier_code for t in inbox.items] == [kept.code]
+    assert container.repository.get(refused.code).tasks[0].state is TaskState.CLOSED
+    assert container.repository.get(waiting.code).tasks[0].state is TaskState.WAITING
+
+
+def test_a_change_based_on_a_stale_read_is_refused(container: Any, people: Any) -> None:
+    an = people.citizen("an@example.vn")
+    officer = people.staff("canbo.phuong", WARD)
+    dossier = container.filing.file(an, filing_request(container, an), "key-stale-0001").dossier
+    stale = container.repository.get(dossier.code)
+    container.tasks.decide(officer, f"{dossier.code}-T1", Decision(action="accept"), "vi")
+
+    from motcua.domain.models import Change
+
+    with pytest.raises(Conflict):
+        container.repository.apply(
+            Change(
+                dossier=stale.dossier.model_copy(update={"status": Status.REFUSED, "version": 2}),
+                expected_version=1,
+            )
+        )
+    assert container.repository.get(dossier.code).dossier.status is Status.IN_PROCESS
+
+
+def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(
+    container: Any, people: Any, clock: Any
+) -> None:
+    an = people.citizen("an@example.vn")
+    officer = people.staff("canbo.taichinh", FINANCE)
+    # Business registration, 3 working days, filed Tuesday 17/11/2026 09:00: due Friday 20/11.
+    dossier = container.filing.file(an, filing_request(container, an, "2.001610"), "key-pause-0001").dossier
+    assert dossier.due_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    task_id = f"{dossier.code}-T1"
+    container.tasks.decide(officer, task_id, Decision(action="accept"), "vi")
+    clock.set(clock.now() + timedelta(days=1))  # Wednesday 18/11
+    container.tasks.decide(
+        officer, task_id, Decision(action="request_papers", reason="Bổ sung điều lệ"), "vi"
+    )
+
+    # The citizen answers on Monday 23/11: Thu 19, Fri 20, Mon 23 = 3 working days stood still.
+    clock.set(datetime(2026, 11, 23, 3, tzinfo=UTC))
+    extra = upload(container, an)
+    paper = container.province.procedures_by_code["2.001610"].papers[0].code
+    view = container.tasks.supplement(
+        an, dossier.code, Supplement(attachments=[AttachmentRef(upload_id=extra, paper_code=paper)]), "vi"
+    )
+
+    assert view.status == int(Status.IN_PROCESS)
+    assert view.days_paused == 3
+    # Friday 20/11 + 3 working days, Tuesday 24/11 (Culture Day) skipped: Thursday 26/11.
+    assert view.due_at == datetime(2026, 11, 26, 10, tzinfo=UTC)
+    record = container.repository.get(dossier.code)
+    assert record.tasks[0].state is TaskState.OPEN and record.tasks[0].due_at == view.due_at
+    assert len(record.dossier.attachments) == len(dossier.attachments) + 1
+
+
+def test_birth_registration_constant_matches_the_demo_province(container: Any) -> None:
+    assert container.province.procedures_by_code[BIRTH].agency == WARD
