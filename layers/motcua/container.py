@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from motcua.adapters import clients
 from motcua.adapters.clock import SystemClock
@@ -15,15 +14,13 @@ from motcua.adapters.s3 import S3AttachmentStore
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.models import PrincipalKind
+from motcua.domain.ports import Clock
 from motcua.services.catalog import CatalogService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
 from motcua.services.tasks import TaskService
 from motcua.services.uploads import UploadService
 from motcua.services.views import Renderer
-
-if TYPE_CHECKING:
-    from motcua.domain.ports import Clock
 
 
 @dataclass(frozen=True)

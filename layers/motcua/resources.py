@@ -1,4 +1,4 @@
-"""The platform's AWS resources as data: the local stack creates them and the CDK app declares them from this."""
+"""The platform's AWS resources as data: the local stack creates them, the CDK app declares them."""
 
 from __future__ import annotations
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 import requests
 from botocore.exceptions import ClientError
 
-from motcua.domain.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from motcua.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, Unauthenticated
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, PrincipalKind, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +80,9 @@ class CognitoTokenVerifier:
 
 
 def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
-    role = claims.get("custom:role")
+    role = str(claims.get("custom:role", ""))
     if kind is PrincipalKind.STAFF and (
-        role not in Role.__members__.values() or not claims.get("custom:agency_code")
+        role not in {r.value for r in Role} or not claims.get("custom:agency_code")
     ):
         raise Forbidden(
             Text(
@@ -161,7 +164,7 @@ def _tokens(response: dict[str, Any]) -> dict[str, Any]:
 class _mapped:  # noqa: N801 — used as a context manager
     """Cognito's errors as domain errors the user can read."""
 
-    _MAP: dict[str, tuple[type[Exception], Text]] = {
+    _MAP: dict[str, tuple[Callable[[Text], DomainError], Text]] = {
         "NotAuthorizedException": (
             Unauthenticated,
             Text(vi="Sai tên đăng nhập hoặc mật khẩu.", en="Wrong username or password."),
@@ -202,10 +205,9 @@ class _mapped:  # noqa: N801 — used as a context manager
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: Any, error: Any, traceback: Any) -> bool:
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
         if isinstance(error, ClientError):
             code = error.response["Error"]["Code"]
             if code in self._MAP:
                 cls, message = self._MAP[code]
-                raise cls(message) from error  # type: ignore[call-arg]
-        return False
+                raise cls(message) from error

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +24,9 @@ from motcua.domain.models import (
 )
 from motcua.domain.ports import IdempotentReplay, NewDossier
 from motcua.services.tokens import decode_token, encode_token
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 IDEMPOTENCY_DAYS = 7
 _MAX_ATTEMPTS = 50

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from motcua.domain.calendar import CalendarConfig, WorkingCalendar
 from motcua.domain.catalog import Agency, Procedure
 from motcua.domain.i18n import Language, Text
+
+T = TypeVar("T", Agency, Procedure)
 
 
 class UploadPolicy(BaseModel):
@@ -42,40 +44,12 @@ class Province(BaseModel):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
-        codes = [agency.code for agency in self.agencies]
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
-        if duplicates:
-            raise ValueError(f"agency codes appear more than once: {', '.join(duplicates)}")
-        known = set(codes)
-        by_code = {agency.code: agency for agency in self.agencies}
+        by_code = _unique({agency.code: agency for agency in self.agencies}, self.agencies, "agency")
+        _unique({p.code: p for p in self.procedures}, self.procedures, "procedure")
         for agency in self.agencies:
-            for ref in (agency.parent, agency.merged_into):
-                if ref is not None and ref not in known:
-                    raise ValueError(f"agency {agency.code} refers to unknown agency {ref}")
-            # Mergers form chains that end in an agency still at work: no loops.
-            seen, current = {agency.code}, agency
-            while current.merged_into is not None:
-                if current.merged_into in seen:
-                    raise ValueError(f"agency {agency.code} is merged in a loop")
-                seen.add(current.merged_into)
-                current = by_code[current.merged_into]
-        seen: set[str] = set()
+            _check_agency(agency, by_code)
         for procedure in self.procedures:
-            if procedure.code in seen:
-                raise ValueError(f"procedure {procedure.code} appears more than once")
-            seen.add(procedure.code)
-            if procedure.agency not in known:
-                raise ValueError(
-                    f"procedure {procedure.code} is received by unknown agency {procedure.agency}"
-                )
-            if by_code[procedure.agency].merged_into is not None:
-                raise ValueError(
-                    f"procedure {procedure.code} is received by {procedure.agency}, which was merged "
-                    f"into {by_code[procedure.agency].merged_into}: name the agency that does the work"
-                )
-            papers = [paper.code for paper in procedure.papers]
-            if len(papers) != len(set(papers)):
-                raise ValueError(f"procedure {procedure.code} lists a paper twice")
+            _check_procedure(procedure, by_code)
         return self
 
     @cached_property
@@ -96,6 +70,41 @@ class Province(BaseModel):
         while agency is not None and agency.merged_into is not None:
             agency = self.agencies_by_code.get(agency.merged_into)
         return agency
+
+
+def _unique(by_code: dict[str, T], items: tuple[T, ...], what: str) -> dict[str, T]:
+    if len(by_code) != len(items):
+        codes = [getattr(item, "code", "") for item in items]
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        raise ValueError(f"{what} codes appear more than once: {', '.join(twice)}")
+    return by_code
+
+
+def _check_agency(agency: Agency, by_code: dict[str, Agency]) -> None:
+    for ref in (agency.parent, agency.merged_into):
+        if ref is not None and ref not in by_code:
+            raise ValueError(f"agency {agency.code} refers to unknown agency {ref}")
+    # Mergers form chains that end in an agency still at work: no loops.
+    chain, current = {agency.code}, agency
+    while current.merged_into is not None:
+        if current.merged_into in chain:
+            raise ValueError(f"agency {agency.code} is merged in a loop")
+        chain.add(current.merged_into)
+        current = by_code[current.merged_into]
+
+
+def _check_procedure(procedure: Procedure, by_code: dict[str, Agency]) -> None:
+    receiver = by_code.get(procedure.agency)
+    if receiver is None:
+        raise ValueError(f"procedure {procedure.code} is received by unknown agency {procedure.agency}")
+    if receiver.merged_into is not None:
+        raise ValueError(
+            f"procedure {procedure.code} is received by {procedure.agency}, which was merged "
+            f"into {receiver.merged_into}: name the agency that does the work"
+        )
+    papers = [paper.code for paper in procedure.papers]
+    if len(papers) != len(set(papers)):
+        raise ValueError(f"procedure {procedure.code} lists a paper twice")
 
 
 def load_province(path: str | Path) -> Province:

@@ -101,7 +101,7 @@ class WorkingCalendar:
         return count
 
     def effective_receipt_day(self, received_at: datetime) -> date:
-        """The day the legal clock starts from: filed on a day off or after hours, it is the next working day."""
+        """The day the clock starts from: filed on a day off or after hours, the next working day."""
         local = received_at.astimezone(VIETNAM_TZ)
         if self.is_working_day(local.date()) and local.time() < OFFICE_CLOSES:
             return local.date()

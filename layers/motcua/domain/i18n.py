@@ -37,5 +37,5 @@ def pick_language(accept_language: str | None, default: Language = "vi") -> Lang
                 quality = 0.0
         primary = tag.strip().lower().split("-")[0]
         if primary in LANGUAGES and quality > 0 and (best is None or quality > best[0]):
-            best = (quality, primary)  # type: ignore[assignment]
+            best = (quality, primary)
     return best[1] if best else default

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from motcua.domain.errors import FieldError
 from motcua.domain.i18n import Text
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _VI = {
     "required": "Trường bắt buộc chưa được điền.",
@@ -37,7 +39,8 @@ def form_validator(schema: dict[str, Any]) -> Draft202012Validator:
 def _field_error(error: ValidationError, field: str) -> FieldError:
     path = [str(part) for part in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, dict):
-        missing = next((name for name in error.validator_value if name not in error.instance), None)
+        required = list(error.validator_value) if isinstance(error.validator_value, list) else []
+        missing = next((name for name in required if name not in error.instance), None)
         if missing is not None:
             path.append(str(missing))
     vi = _VI.get(str(error.validator), "Giá trị không hợp lệ.")

@@ -22,7 +22,6 @@ from motcua.domain.models import (
     TimelineEvent,
 )
 from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, allowed_actions, plan
-from motcua.services.dossiers import DossierService
 from motcua.services.filing import dossier_code_of_task
 from motcua.services.uploads import AttachmentRef
 from motcua.services.views import DossierView, TaskView
@@ -30,6 +29,7 @@ from motcua.services.views import DossierView, TaskView
 if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.ports import Clock, DossierRepository
+    from motcua.services.dossiers import DossierService
     from motcua.services.uploads import UploadService
 
 TASK = Text(vi="công việc", en="task")

@@ -103,44 +103,12 @@ class UploadService:
         errors: list[FieldError] = []
         seen: set[str] = set()
         for index, ref in enumerate(refs):
-            where = f"{field}[{index}]"
-            paper = procedure.paper(ref.paper_code)
-            if paper is None:
-                errors.append(_error(where + ".paper_code", "unknown_paper", _unknown_paper(ref.paper_code)))
-                continue
-            if ref.upload_id in seen:
-                errors.append(_error(where + ".upload_id", "duplicate_upload", _DUPLICATE))
-                continue
-            seen.add(ref.upload_id)
-            stored = self.store.inspect(upload_key(owner, ref.upload_id))
-            if stored is None:
-                errors.append(_error(where, "file_missing", _missing(ref.upload_id)))
-                continue
-            name = stored.filename or ref.upload_id
-            actual = sniff(stored.head)
-            if stored.size > self.policy.max_bytes:
-                errors.append(
-                    _error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes)))
-                )
-            elif stored.size == 0:
-                errors.append(_error(where, "file_empty", _named(name, _EMPTY)))
-            elif stored.content_type not in paper.content_types:
-                errors.append(
-                    _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
-                )
-            elif actual != stored.content_type:
-                errors.append(_error(where, "type_mismatch", _named(name, _mismatch(stored.content_type))))
+            checked = self._check_one(owner, procedure, ref, f"{field}[{index}]", seen)
+            if isinstance(checked, Attachment):
+                attachments.append(checked)
             else:
-                attachments.append(
-                    Attachment(
-                        paper_code=paper.code,
-                        upload_id=ref.upload_id,
-                        key=stored.key,
-                        filename=name,
-                        content_type=stored.content_type,  # type: ignore[arg-type]  # checked above
-                        size=stored.size,
-                    )
-                )
+                errors.append(checked)
+            seen.add(ref.upload_id)
         counts = Counter(ref.paper_code for ref in refs)
         for paper in procedure.papers:
             if counts[paper.code] > paper.max_files:
@@ -148,6 +116,35 @@ class UploadService:
             if require_papers and paper.required and counts[paper.code] == 0:
                 errors.append(_error(field, "paper_missing", _paper_missing(paper.name)))
         return attachments, errors
+
+    def _check_one(
+        self, owner: str, procedure: Procedure, ref: AttachmentRef, where: str, seen: set[str]
+    ) -> Attachment | FieldError:
+        paper = procedure.paper(ref.paper_code)
+        if paper is None:
+            return _error(where + ".paper_code", "unknown_paper", _unknown_paper(ref.paper_code))
+        if ref.upload_id in seen:
+            return _error(where + ".upload_id", "duplicate_upload", _DUPLICATE)
+        stored = self.store.inspect(upload_key(owner, ref.upload_id))
+        if stored is None:
+            return _error(where, "file_missing", _missing(ref.upload_id))
+        name = stored.filename or ref.upload_id
+        if stored.size > self.policy.max_bytes:
+            return _error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes)))
+        if stored.size == 0:
+            return _error(where, "file_empty", _named(name, _EMPTY))
+        if stored.content_type not in paper.content_types:
+            return _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
+        if sniff(stored.head) != stored.content_type:
+            return _error(where, "type_mismatch", _named(name, _mismatch(stored.content_type)))
+        return Attachment(
+            paper_code=paper.code,
+            upload_id=ref.upload_id,
+            key=stored.key,
+            filename=name,
+            content_type=stored.content_type,
+            size=stored.size,
+        )
 
 
 def _error(field: str, code: str, message: Text) -> FieldError:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from motcua.domain.calendar import Timeliness
-from motcua.domain.i18n import Language
 from motcua.domain.models import Applicant, Dossier, Task, TimelineEvent
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.catalog import Procedure
+    from motcua.domain.i18n import Language
 
 
 class AttachmentView(BaseModel):
