@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from motcua.adapters import clients
 from motcua.adapters.clock import SystemClock
@@ -14,7 +14,6 @@ from motcua.adapters.s3 import S3AttachmentStore
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.models import PrincipalKind
-from motcua.domain.ports import Clock
 from motcua.services.catalog import CatalogService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
@@ -22,66 +21,65 @@ from motcua.services.tasks import TaskService
 from motcua.services.uploads import UploadService
 from motcua.services.views import Renderer
 
+if TYPE_CHECKING:
+    from motcua.domain.ports import Clock
 
-@dataclass(frozen=True)
+
 class Container:
-    settings: Settings
-    province: Province
-    clock: Clock
-    repository: DynamoDossierRepository
-    store: S3AttachmentStore
-    verifier: CognitoTokenVerifier
-    citizens: CognitoIdentityProvider
-    staff: CognitoIdentityProvider
-    renderer: Renderer
-    catalog: CatalogService
-    uploads: UploadService
-    filing: FilingService
-    dossiers: DossierService
-    tasks: TaskService
+    """Everything a function needs, built once; what only some routes use is built when first used."""
 
-
-def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
-    settings = settings or get_settings()
-    province = load_province(settings.province_file)
-    clock = clock or SystemClock()
-    dynamodb = clients.client("dynamodb", settings.region)
-    s3 = clients.client("s3", settings.region)
-    cognito = clients.client("cognito-idp", settings.region)
-    repository = DynamoDossierRepository(dynamodb, settings.table_name)
-    store = S3AttachmentStore(s3, settings.bucket_name)
-    renderer = Renderer(province, settings.portal_url or province.portal_url)
-    uploads = UploadService(store, province.uploads)
-    dossiers = DossierService(repository=repository, store=store, renderer=renderer, uploads=province.uploads)
-    return Container(
-        settings=settings,
-        province=province,
-        clock=clock,
-        repository=repository,
-        store=store,
-        verifier=CognitoTokenVerifier(
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.province: Province = load_province(settings.province_file)
+        self.clock: Clock = clock or SystemClock()
+        self.repository = DynamoDossierRepository(
+            clients.client("dynamodb", settings.region), settings.table_name
+        )
+        self.store = S3AttachmentStore(clients.client("s3", settings.region), settings.bucket_name)
+        self.renderer = Renderer(self.province, settings.portal_url or self.province.portal_url)
+        self.verifier = CognitoTokenVerifier(
             [
                 PoolRef(PrincipalKind.CITIZEN, settings.citizen_pool_id, settings.citizen_client_id),
                 PoolRef(PrincipalKind.STAFF, settings.staff_pool_id, settings.staff_client_id),
             ],
             region=settings.region,
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
-        ),
-        citizens=CognitoIdentityProvider(
-            cognito, pool_id=settings.citizen_pool_id, client_id=settings.citizen_client_id
-        ),
-        staff=CognitoIdentityProvider(
-            cognito, pool_id=settings.staff_pool_id, client_id=settings.staff_client_id
-        ),
-        renderer=renderer,
-        catalog=CatalogService(province),
-        uploads=uploads,
-        filing=FilingService(province=province, repository=repository, uploads=uploads, clock=clock),
-        dossiers=dossiers,
-        tasks=TaskService(
-            province=province, repository=repository, dossiers=dossiers, uploads=uploads, clock=clock
-        ),
-    )
+        )
+        self.catalog = CatalogService(self.province)
+        self.uploads = UploadService(self.store, self.province.uploads)
+        self.dossiers = DossierService(
+            repository=self.repository,
+            store=self.store,
+            renderer=self.renderer,
+            uploads=self.province.uploads,
+        )
+        self.filing = FilingService(
+            province=self.province, repository=self.repository, uploads=self.uploads, clock=self.clock
+        )
+        self.tasks = TaskService(
+            province=self.province,
+            repository=self.repository,
+            dossiers=self.dossiers,
+            uploads=self.uploads,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def citizens(self) -> CognitoIdentityProvider:
+        """Sign-up and sign-in for citizens (only the auth routes build the Cognito client)."""
+        s = self.settings
+        cognito = clients.client("cognito-idp", s.region)
+        return CognitoIdentityProvider(cognito, pool_id=s.citizen_pool_id, client_id=s.citizen_client_id)
+
+    @cached_property
+    def staff(self) -> CognitoIdentityProvider:
+        s = self.settings
+        cognito = clients.client("cognito-idp", s.region)
+        return CognitoIdentityProvider(cognito, pool_id=s.staff_pool_id, client_id=s.staff_client_id)
+
+
+def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+    return Container(settings or get_settings(), clock=clock)
 
 
 @lru_cache(maxsize=1)

@@ -6,8 +6,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import jwt
-import requests
 from botocore.exceptions import ClientError
 
 from motcua.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, Unauthenticated
@@ -35,6 +33,8 @@ class CognitoTokenVerifier:
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
+        import jwt  # here, not at the top: public routes never pay for the crypto import
+
         try:
             header = jwt.get_unverified_header(token)
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
@@ -64,6 +64,8 @@ class CognitoTokenVerifier:
     def _key(self, pool: PoolRef, issuer: str, kid: str) -> dict[str, Any]:
         with self._lock:
             if f"{pool.pool_id}/{kid}" not in self._keys:
+                import requests  # once per container, for the pool's public keys
+
                 url = (
                     f"{self._endpoint}/{pool.pool_id}/.well-known/jwks.json"
                     if self._endpoint

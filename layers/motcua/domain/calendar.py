@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.domain.i18n import Text
+
+if TYPE_CHECKING:
+    import holidays
 
 # Vietnam keeps one offset all year (no daylight saving time).
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
@@ -53,6 +56,8 @@ class WorkingCalendar:
 
     @cached_property
     def _country(self) -> holidays.HolidayBase:
+        import holidays  # on first use: the catalog and tracking never need it
+
         return holidays.country_holidays(self.config.country)
 
     @cached_property
