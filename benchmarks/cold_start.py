@@ -1,4 +1,4 @@
-"""Cold start: importing the API app and building its clients, against importing boto3 and building one client.
+"""Cold start: import the API app and build its clients, against import boto3 and build one client.
 
 Each measurement runs in a fresh interpreter (as a new Lambda container would), several times;
 the medians are compared within this one run. Printed, never asserted. Goal: ratio <= 1.3.

@@ -1,0 +1,195 @@
+"""AWS calls per API operation, counted with a botocore event hook while requests go through the API.
+
+Runs the Chalice app on moto (decorator mode) with the demo province. Printed, never asserted.
+Goals (issue 2): filing <= 3, tracking 1, inbox page 1, no Scan on any request path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+for folder in ("functions/api", "functions", "."):
+    sys.path.insert(0, str(ROOT / folder))
+
+REGION = "ap-southeast-1"
+os.environ.update(
+    AWS_ACCESS_KEY_ID="bench",
+    AWS_SECRET_ACCESS_KEY="bench",
+    AWS_DEFAULT_REGION=REGION,
+    AWS_REGION=REGION,
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+PASSWORD = "Matkhau@2026!"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+BIRTH = "1.001193"  # one required paper
+WARD = "000.01.01.H99"
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.current: Counter[str] = Counter()
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        self.current[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def take(self) -> Counter[str]:
+        taken, self.current = self.current, Counter()
+        return taken
+
+
+def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
+    import requests
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from devstack.provision import create_citizen, create_staff, provision
+    from motcua.adapters import clients
+    from motcua.config.settings import Settings
+    from motcua.container import build_container
+    from tests.examples import EXAMPLES
+
+    with mock_aws():
+        outputs = provision(
+            dynamodb=clients.client("dynamodb", REGION),
+            s3=clients.client("s3", REGION),
+            cognito=clients.client("cognito-idp", REGION),
+            prefix="bench",
+            region=REGION,
+            cors_origins=["http://127.0.0.1:8000"],
+        )
+        os.environ.update(outputs.environment())
+        os.environ["MOTCUA_PROVINCE_FILE"] = str(ROOT / "provinces" / "demo.yaml")
+        container = build_container(Settings())  # type: ignore[call-arg]
+        cognito = clients.client("cognito-idp", REGION)
+        create_citizen(
+            cognito,
+            pool_id=outputs.citizen_pool_id,
+            email="an@example.vn",
+            password=PASSWORD,
+            name="Nguyễn Văn An",
+            phone="+84901234567",
+        )
+        create_staff(
+            cognito,
+            pool_id=outputs.staff_pool_id,
+            username="canbo.phuong",
+            password=PASSWORD,
+            name="Cán bộ phường",
+            email="canbo@example.vn",
+            agency=WARD,
+            role="receiver",
+        )
+
+        from app import app
+
+        from chalicelib import deps
+
+        deps.set_container(container)
+        calls = Calls()
+        for service in ("dynamodb", "s3", "cognito-idp"):
+            clients.client(service, REGION).meta.events.register("before-call", calls)
+
+        results: dict[str, dict[str, int]] = {}
+        with Client(app) as client:
+
+            def call(
+                name: str,
+                method: str,
+                path: str,
+                *,
+                token: str | None = None,
+                body: Any = None,
+                headers: dict[str, str] | None = None,
+            ) -> Any:
+                sent = {"Content-Type": "application/json"} | (headers or {})
+                if token:
+                    sent["Authorization"] = f"Bearer {token}"
+                calls.take()
+                response = client.http.request(
+                    method, path, headers=sent, body=json.dumps(body).encode() if body is not None else b""
+                )
+                assert response.status_code < 300, (name, response.status_code, response.body[:300])
+                results[name] = dict(calls.take())
+                return json.loads(response.body)
+
+            citizen = call(
+                "sign in (citizen)",
+                "POST",
+                "/v1/auth/citizens/sign-in",
+                body={"email": "an@example.vn", "password": PASSWORD},
+            )["id_token"]
+            officer = call(
+                "sign in (staff)",
+                "POST",
+                "/v1/auth/staff/sign-in",
+                body={"username": "canbo.phuong", "password": PASSWORD},
+            )["id_token"]
+            call("procedure search", "GET", "/v1/procedures?q=khai%20sinh")
+            slot = call(
+                "upload slot",
+                "POST",
+                "/v1/uploads",
+                token=citizen,
+                body={"filename": "giay-chung-sinh.pdf", "content_type": "application/pdf", "size": len(PDF)},
+            )
+            requests.post(slot["url"], data=slot["fields"], files={"file": ("a.pdf", PDF)}, timeout=10)
+            paper = container.province.procedures_by_code[BIRTH].papers[0].code
+            filing = {
+                "procedure_code": BIRTH,
+                "applicant": {
+                    "full_name": "Nguyễn Văn An",
+                    "id_number": "001090012345",
+                    "phone": "0901234567",
+                    "address": "Số 1 Lê Lợi",
+                },
+                "form": EXAMPLES[BIRTH],
+                "attachments": [{"upload_id": slot["upload_id"], "paper_code": paper}],
+            }
+            code = call(
+                "file a dossier (1 file)",
+                "POST",
+                "/v1/dossiers",
+                token=citizen,
+                body=filing,
+                headers={"Idempotency-Key": "bench-key-0001"},
+            )["code"]
+            call(
+                "retry the same filing",
+                "POST",
+                "/v1/dossiers",
+                token=citizen,
+                body=filing,
+                headers={"Idempotency-Key": "bench-key-0001"},
+            )
+            call("tracking", "GET", f"/v1/tracking/{code}")
+            call("whole dossier (owner)", "GET", f"/v1/dossiers/{code}", token=citizen)
+            call("my dossiers page", "GET", "/v1/me/dossiers?limit=20", token=citizen)
+            call("inbox page", "GET", f"/v1/agencies/{WARD}/tasks?limit=20", token=officer)
+            call("open a task", "GET", f"/v1/tasks/{code}-T1", token=officer)
+            call(
+                "decision (accept)",
+                "POST",
+                f"/v1/tasks/{code}-T1/decision",
+                token=officer,
+                body={"action": "accept"},
+            )
+
+        scans = sum(n for counts in results.values() for op, n in counts.items() if op.endswith(":Scan"))
+        width = max(map(len, results))
+        print(f"{'operation':<{width}}  calls  detail")
+        for name, counts in results.items():
+            detail = ", ".join(f"{op} x{n}" for op, n in sorted(counts.items())) or "-"
+            print(f"{name:<{width}}  {sum(counts.values()):>5}  {detail}")
+        print(f"\nScan calls on request paths: {scans}")
+        print("(Cognito's public keys are fetched once per container over HTTPS, outside botocore.)")
+
+
+if __name__ == "__main__":
+    main()
