@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from motcua.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, Unauthenticated
+from motcua.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    TooManyRequests,
+    Unauthenticated,
+)
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, PrincipalKind, Role
 
@@ -163,6 +171,12 @@ def _tokens(response: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_SLOW_DOWN = Text(
+    vi="Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
+    en="Too many attempts; please try again in a few minutes.",
+)
+
+
 class _mapped:  # noqa: N801 — used as a context manager
     """Cognito's errors as domain errors the user can read."""
 
@@ -202,6 +216,14 @@ class _mapped:  # noqa: N801 — used as a context manager
             InvalidInput,
             Text(vi="Thông tin đăng ký không hợp lệ.", en="The sign-up details are not valid."),
         ),
+        "TooManyRequestsException": (TooManyRequests, _SLOW_DOWN),
+        "LimitExceededException": (TooManyRequests, _SLOW_DOWN),
+    }
+    # The request field each input error is about.
+    _FIELDS = {
+        "InvalidPasswordException": "password",
+        "CodeMismatchException": "code",
+        "ExpiredCodeException": "code",
     }
 
     def __enter__(self) -> None:
@@ -212,4 +234,7 @@ class _mapped:  # noqa: N801 — used as a context manager
             code = error.response["Error"]["Code"]
             if code in self._MAP:
                 cls, message = self._MAP[code]
+                if cls is InvalidInput:
+                    field = FieldError(field=self._FIELDS.get(code, "body"), code=code, message=message)
+                    raise InvalidInput(message, fields=(field,)) from error
                 raise cls(message) from error

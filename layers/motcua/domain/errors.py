@@ -99,6 +99,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooManyRequests(DomainError):
+    """Slow down (HTTP 429)."""
+
+    code = "too_many_requests"
+
+
 class PayloadTooLarge(DomainError):
     """HTTP 413."""
 

@@ -1,0 +1,203 @@
+"""Errors at the edge: domain exceptions mapped to HTTP in one place, and the one error body of all routes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from motcua.domain.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unauthenticated,
+)
+from motcua.domain.i18n import Language, Text
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
+
+
+class UnsupportedMediaType(DomainError):
+    """The body is not sent as application/json (HTTP 415); chalice refuses it, we say so."""
+
+    code = "unsupported_media_type"
+
+
+class MethodNotAllowed(DomainError):
+    """HTTP 405: the path exists, the method does not."""
+
+    code = "method_not_allowed"
+
+
+# The one mapping from domain exception class to HTTP status; subclasses follow their nearest base
+# (InvalidTransition is a Conflict, IdempotencyKeyReused an InvalidInput).
+STATUS: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    MethodNotAllowed: 405,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    InvalidInput: 422,
+    TooManyRequests: 429,
+    DomainError: 400,
+}
+
+# What each status means in the OpenAPI document's shared responses.
+DESCRIPTIONS: dict[int, str] = {
+    400: "The request cannot be read: invalid JSON, a body that is not an object, a bad query parameter "
+    "or header.",
+    401: "No valid `Authorization: Bearer <id token>`: missing, forged or expired.",
+    403: "Signed in, but not allowed to see or change this object.",
+    404: "No such object.",
+    409: "The object is not in a state that allows this; `allowed` lists what it does allow.",
+    413: "The body is larger than 256 KiB.",
+    415: "The body is not sent as `application/json`.",
+    422: "The request is well formed but its content breaks a rule; `fields` names each problem.",
+    429: "Too many requests; slow down and try again later.",
+    500: "Something went wrong on our side; nothing about it is shown.",
+}
+
+
+def status_of(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400  # pragma: no cover — DomainError itself is in the map
+
+
+class FieldProblem(BaseModel):
+    """One thing wrong with one field or file of the request."""
+
+    field: str
+    code: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    # Errors may carry more members, e.g. `status` and `allowed` for an action a status does not allow.
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+    fields: list[FieldProblem] = []
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns: `{"error": {"code", "message", "fields"}}`."""
+
+    error: ErrorDetail
+
+
+def error_body(error: DomainError, language: Language) -> ErrorBody:
+    return ErrorBody(
+        error=ErrorDetail(
+            code=error.code,
+            message=error.message.in_(language),
+            fields=[
+                FieldProblem(field=f.field, code=f.code, message=f.message.in_(language))
+                for f in error.fields
+            ],
+            **error.details(language),
+        )
+    )
+
+
+INTERNAL = Text(
+    vi="Hệ thống đang gặp sự cố, vui lòng thử lại sau.",
+    en="Something went wrong on our side; please try again later.",
+)
+
+
+def internal_body(language: Language) -> ErrorBody:
+    return ErrorBody(error=ErrorDetail(code="internal_error", message=INTERNAL.in_(language)))
+
+
+# --- pydantic validation errors, in Vietnamese (generic per error type) and English (pydantic's) ---
+
+_VI: dict[str, str] = {
+    "missing": "Trường bắt buộc chưa được điền.",
+    "extra_forbidden": "Trường này không được phép.",
+    "string_too_short": "Giá trị quá ngắn.",
+    "string_too_long": "Giá trị quá dài.",
+    "too_short": "Danh sách có quá ít phần tử.",
+    "too_long": "Danh sách có quá nhiều phần tử.",
+    "string_pattern_mismatch": "Giá trị không đúng định dạng.",
+    "literal_error": "Giá trị không nằm trong danh sách cho phép.",
+    "enum": "Giá trị không nằm trong danh sách cho phép.",
+    "greater_than": "Giá trị quá nhỏ.",
+    "greater_than_equal": "Giá trị quá nhỏ.",
+    "less_than": "Giá trị quá lớn.",
+    "less_than_equal": "Giá trị quá lớn.",
+    "value_error": "Giá trị không hợp lệ.",
+}
+_VI_TYPE = "Giá trị không đúng kiểu dữ liệu."
+_VI_OTHER = "Giá trị không hợp lệ."
+
+
+def _vietnamese(error_type: str) -> str:
+    if error_type in _VI:
+        return _VI[error_type]
+    if error_type.endswith(("_type", "_parsing")):
+        return _VI_TYPE
+    return _VI_OTHER
+
+
+def _path(location: tuple[int | str, ...], root: str) -> str:
+    """("attachments", 0, "upload_id") -> "attachments[0].upload_id", the way the services name fields."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or root
+
+
+def _field_error(detail: ErrorDetails, root: str) -> FieldError:
+    return FieldError(
+        field=_path(tuple(detail["loc"]), root),
+        code=detail["type"],
+        message=Text(vi=_vietnamese(detail["type"]), en=detail["msg"]),
+    )
+
+
+def invalid_body(error: ValidationError) -> InvalidInput:
+    return InvalidInput(
+        Text(
+            vi="Dữ liệu gửi lên chưa hợp lệ, vui lòng kiểm tra các trường được nêu.",
+            en="The request body is not valid; please check the fields listed.",
+        ),
+        fields=tuple(_field_error(d, "body") for d in error.errors(include_url=False)),
+    )
+
+
+def invalid_query(error: ValidationError) -> BadRequest:
+    return BadRequest(
+        Text(vi="Tham số truy vấn không hợp lệ.", en="A query parameter is not valid."),
+        fields=tuple(_field_error(d, "query") for d in error.errors(include_url=False)),
+        code="invalid_query",
+    )
+
+
+def framework_error(status: int, content_type: str | None) -> DomainError:
+    """Chalice answers a few requests itself (405, 415); say the same in our words and shape."""
+    if status == 415:
+        return UnsupportedMediaType(
+            Text(
+                vi=f"Nội dung phải gửi dạng application/json (đã nhận: {content_type}).",
+                en=f"Send the body as application/json (got {content_type}).",
+            )
+        )
+    if status == 405:
+        return MethodNotAllowed(
+            Text(vi="Phương thức này không được hỗ trợ.", en="This method is not supported here.")
+        )
+    return DomainError(Text(vi="Yêu cầu không hợp lệ.", en="The request is not valid."))

@@ -1,0 +1,102 @@
+"""Sign-up and sign-in on the citizens' and the staff user pools; tokens go in `Authorization: Bearer`."""
+
+from __future__ import annotations
+
+from chalicelib.edge import Access, Area, Call
+from chalicelib.models import (
+    CitizenSignIn,
+    Confirm,
+    Confirmed,
+    Refresh,
+    SignInResult,
+    SignUp,
+    SignUpAccepted,
+    StaffSignIn,
+    Tokens,
+)
+from motcua.domain.errors import Unauthenticated
+from motcua.domain.i18n import Text
+
+area = Area(__name__, tag="auth")
+SESSION_EXPIRED = Text(
+    vi="Phiên đăng nhập đã hết hạn hoặc không hợp lệ, vui lòng đăng nhập lại.",
+    en="The session has expired or is not valid; please sign in again.",
+)
+
+
+@area.route(
+    "POST",
+    "/v1/auth/citizens/sign-up",
+    access=Access.PUBLIC,
+    body=SignUp,
+    response=SignUpAccepted,
+    status=201,
+    errors=(409,),
+)
+def citizen_sign_up(call: Call) -> SignUpAccepted:
+    """Create a citizen account; a confirmation code goes to the email."""
+    request = call.body(SignUp)
+    call.container.citizens.sign_up(
+        username=request.email,
+        password=request.password,
+        attributes={"email": request.email, "name": request.name, "phone_number": request.phone},
+    )
+    return SignUpAccepted(email=request.email)
+
+
+@area.route(
+    "POST",
+    "/v1/auth/citizens/confirm",
+    access=Access.PUBLIC,
+    body=Confirm,
+    response=Confirmed,
+    errors=(401, 403),
+)
+def citizen_confirm(call: Call) -> Confirmed:
+    """Confirm a citizen account with the code sent to its email."""
+    request = call.body(Confirm)
+    call.container.citizens.confirm_sign_up(username=request.email, code=request.code)
+    return Confirmed(email=request.email)
+
+
+@area.route(
+    "POST",
+    "/v1/auth/citizens/sign-in",
+    access=Access.PUBLIC,
+    body=CitizenSignIn,
+    response=SignInResult,
+    errors=(401, 403),
+)
+def citizen_sign_in(call: Call) -> SignInResult:
+    """Sign a citizen in with email and password."""
+    request = call.body(CitizenSignIn)
+    return SignInResult.model_validate(
+        call.container.citizens.sign_in(username=request.email, password=request.password)
+    )
+
+
+@area.route(
+    "POST",
+    "/v1/auth/staff/sign-in",
+    access=Access.PUBLIC,
+    body=StaffSignIn,
+    response=SignInResult,
+    errors=(401, 403),
+)
+def staff_sign_in(call: Call) -> SignInResult:
+    """Sign a member of staff in; the answer may be a challenge (new password, MFA) instead of tokens."""
+    request = call.body(StaffSignIn)
+    return SignInResult.model_validate(
+        call.container.staff.sign_in(username=request.username, password=request.password)
+    )
+
+
+@area.route("POST", "/v1/auth/refresh", access=Access.PUBLIC, body=Refresh, response=Tokens, errors=(401,))
+def refresh(call: Call) -> Tokens:
+    """New ID and access tokens from a refresh token of either pool."""
+    request = call.body(Refresh)
+    pool = call.container.citizens if request.pool == "citizens" else call.container.staff
+    try:
+        return Tokens.model_validate(pool.refresh(refresh_token=request.refresh_token))
+    except Unauthenticated as error:  # Cognito says "not authorized"; to the user it is an expired session
+        raise Unauthenticated(SESSION_EXPIRED) from error

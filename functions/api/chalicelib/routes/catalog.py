@@ -1,0 +1,63 @@
+"""The procedure catalog and the province's agencies: public, read only."""
+
+from __future__ import annotations
+
+from chalicelib.edge import Access, Area, Call
+from chalicelib.models import AgencyList, AgencyView, ProcedureDetail, ProcedureQuery
+from motcua.domain.models import Page
+from motcua.services.views import ProcedureSummary, procedure_summary
+
+area = Area(__name__, tag="catalog")
+CACHE = "public, max-age=300"
+
+
+@area.route(
+    "GET",
+    "/v1/procedures",
+    access=Access.PUBLIC,
+    query=ProcedureQuery,
+    response=Page[ProcedureSummary],
+    cache=CACHE,
+)
+def list_procedures(call: Call) -> Page[ProcedureSummary]:
+    """Find procedures by words, receiving agency and service level."""
+    query, services = call.query(ProcedureQuery), call.container
+    page = services.catalog.search(
+        q=query.q, agency=query.agency, level=query.level, limit=query.limit, token=query.next_token
+    )
+    items = [procedure_summary(services.renderer, p, call.language) for p in page.items]
+    return Page[ProcedureSummary](items=items, next_token=page.next_token)
+
+
+@area.route(
+    "GET",
+    "/v1/procedures/{procedure_code}",
+    access=Access.PUBLIC,
+    response=ProcedureDetail,
+    errors=(404,),
+    cache=CACHE,
+)
+def get_procedure(call: Call, procedure_code: str) -> ProcedureDetail:
+    """A procedure: papers, fee, legal time, service level, receiving agency and application form schema."""
+    services = call.container
+    procedure = services.catalog.get(procedure_code)
+    agency_name = services.renderer.agency_name(procedure.agency, call.language)
+    return ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": agency_name})
+
+
+@area.route("GET", "/v1/agencies", access=Access.PUBLIC, response=AgencyList, cache=CACHE)
+def list_agencies(call: Call) -> AgencyList:
+    """The province's agencies, merged ones included (their dossier codes stay valid)."""
+    agencies = call.container.province.agencies
+    return AgencyList(
+        items=[
+            AgencyView(
+                code=a.code,
+                name=a.name.in_(call.language),
+                kind=a.kind,
+                parent=a.parent,
+                merged_into=a.merged_into,
+            )
+            for a in agencies
+        ]
+    )

@@ -1,0 +1,79 @@
+"""Uploads and dossiers: a citizen uploads files, files a dossier, reads it and adds papers when asked."""
+
+from __future__ import annotations
+
+from chalicelib.edge import Access, Area, Call, Header, Reply
+from chalicelib.models import PageQuery
+from motcua.domain.models import Page
+from motcua.services.filing import IDEMPOTENCY_KEY_RE, FilingRequest
+from motcua.services.tasks import Supplement
+from motcua.services.uploads import UploadRequest, UploadSlot
+from motcua.services.views import DossierCreated, DossierSummary, DossierView
+
+area = Area(__name__, tag="dossiers")
+
+IDEMPOTENCY_KEY = Header(
+    "Idempotency-Key",
+    "A key of the client's choosing (e.g. a UUID), the same on every retry of one filing: a retry "
+    "returns the dossier the first attempt created, with `Idempotent-Replayed: true`.",
+    required=True,
+    schema={"type": "string", "pattern": IDEMPOTENCY_KEY_RE.pattern},
+)
+
+
+@area.route("POST", "/v1/uploads", access=Access.CITIZEN, body=UploadRequest, response=UploadSlot, status=201)
+def create_upload(call: Call) -> UploadSlot:
+    """A slot to upload one file straight to storage (a presigned POST with size and type conditions)."""
+    return call.container.uploads.create_slot(call.principal, call.body(UploadRequest))
+
+
+@area.route(
+    "POST",
+    "/v1/dossiers",
+    access=Access.CITIZEN,
+    body=FilingRequest,
+    response=DossierCreated,
+    status=201,
+    headers=(IDEMPOTENCY_KEY,),
+    response_headers={
+        "Location": "Where the dossier is: `/v1/dossiers/{code}`.",
+        "Idempotent-Replayed": "`true` when this answers a retry of an earlier request with the same key.",
+    },
+)
+def file_dossier(call: Call) -> Reply:
+    """File a dossier: checks the form and the uploaded files, numbers it and returns the receipt."""
+    services = call.container
+    result = services.filing.file(call.principal, call.body(FilingRequest), call.header("Idempotency-Key"))
+    headers = {"Location": f"/v1/dossiers/{result.dossier.code}"}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Reply(services.renderer.created(result.dossier, call.language), headers=headers)
+
+
+@area.route("GET", "/v1/dossiers/{code}", access=Access.SIGNED_IN, response=DossierView, errors=(404,))
+def get_dossier(call: Call, code: str) -> DossierView:
+    """A whole dossier, for its owner and for staff of the agencies involved."""
+    return call.container.dossiers.get(call.principal, code, call.language)
+
+
+@area.route(
+    "POST",
+    "/v1/dossiers/{code}/supplements",
+    access=Access.CITIZEN,
+    body=Supplement,
+    response=DossierView,
+    errors=(404, 409),
+)
+def add_papers(call: Call, code: str) -> DossierView:
+    """Add the papers the agency asked for; the legal clock runs again from now."""
+    return call.container.tasks.supplement(call.principal, code, call.body(Supplement), call.language)
+
+
+@area.route("GET", "/v1/me/dossiers", access=Access.CITIZEN, query=PageQuery, response=Page[DossierSummary])
+def my_dossiers(call: Call) -> Page[DossierSummary]:
+    """The signed-in citizen's dossiers, newest first."""
+    query = call.query(PageQuery)
+    page = call.container.dossiers.mine(
+        call.principal, limit=query.limit, token=query.next_token, language=call.language
+    )
+    return Page[DossierSummary](items=page.items, next_token=page.next_token)

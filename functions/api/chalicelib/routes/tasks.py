@@ -1,0 +1,47 @@
+"""Agency work: the inbox by due date, a task with its dossier, and an officer's decision."""
+
+from __future__ import annotations
+
+from chalicelib.edge import Access, Area, Call
+from chalicelib.models import PageQuery
+from motcua.domain.models import Page
+from motcua.services.tasks import Decision, DecisionResult, TaskDetail
+from motcua.services.views import TaskView
+
+area = Area(__name__, tag="tasks")
+
+
+@area.route(
+    "GET",
+    "/v1/agencies/{agency_code}/tasks",
+    access=Access.STAFF,
+    query=PageQuery,
+    response=Page[TaskView],
+    errors=(404,),
+)
+def inbox(call: Call, agency_code: str) -> Page[TaskView]:
+    """The agency's open tasks, the soonest due first."""
+    query = call.query(PageQuery)
+    page = call.container.tasks.inbox(
+        call.principal, agency_code, limit=query.limit, token=query.next_token, language=call.language
+    )
+    return Page[TaskView](items=page.items, next_token=page.next_token)
+
+
+@area.route("GET", "/v1/tasks/{task_id}", access=Access.STAFF, response=TaskDetail, errors=(404,))
+def open_task(call: Call, task_id: str) -> TaskDetail:
+    """A task and its whole dossier, with short-lived links to download the files."""
+    return call.container.tasks.open(call.principal, task_id, call.language)
+
+
+@area.route(
+    "POST",
+    "/v1/tasks/{task_id}/decision",
+    access=Access.STAFF,
+    body=Decision,
+    response=DecisionResult,
+    errors=(404, 409),
+)
+def decide(call: Call, task_id: str) -> DecisionResult:
+    """Decide on a task: accept, refuse, request papers, approve, reject or return the result."""
+    return call.container.tasks.decide(call.principal, task_id, call.body(Decision), call.language)

@@ -1,0 +1,147 @@
+"""Signing up, confirming and signing in through the API, and using the tokens it gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import FINANCE, PASSWORD, Api, Person
+
+NEW = {"email": "chi.tran@example.vn", "password": PASSWORD, "name": "Trần Thị Chi", "phone": "0912345678"}
+
+
+def sign_up_and_confirm(api: Api) -> None:
+    assert api.post("/v1/auth/citizens/sign-up", json_body=NEW).status == 201
+    assert (
+        api.post("/v1/auth/citizens/confirm", json_body={"email": NEW["email"], "code": "123456"}).status
+        == 200
+    )
+
+
+def test_a_citizen_signs_up_confirms_signs_in_and_uses_the_token(api: Api, container: Any) -> None:
+    signed_up = api.post("/v1/auth/citizens/sign-up", json_body=NEW)
+    assert signed_up.status == 201
+    assert signed_up.json == {"email": NEW["email"], "confirmation_required": True}
+    confirmed = api.post("/v1/auth/citizens/confirm", json_body={"email": NEW["email"], "code": "123456"})
+    assert confirmed.status == 200
+
+    signed_in = api.post("/v1/auth/citizens/sign-in", json_body={"email": NEW["email"], "password": PASSWORD})
+
+    assert signed_in.status == 200
+    assert signed_in.json["token_type"] == "Bearer" and signed_in.json["refresh_token"]
+    principal = container.verifier.verify(signed_in.json["id_token"])
+    assert principal.name == "Trần Thị Chi" and principal.phone == "+84912345678"  # stored in E.164
+    assert api.get("/v1/me/dossiers", token=signed_in.json["id_token"]).json["items"] == []
+
+
+def test_signing_in_before_confirming_is_a_403(api: Api) -> None:
+    api.post("/v1/auth/citizens/sign-up", json_body=NEW)
+
+    answer = api.post("/v1/auth/citizens/sign-in", json_body={"email": NEW["email"], "password": PASSWORD})
+
+    assert answer.status == 403
+
+
+def test_signing_up_twice_is_a_409(api: Api) -> None:
+    sign_up_and_confirm(api)
+
+    answer = api.post("/v1/auth/citizens/sign-up", json_body=NEW, lang="en")
+
+    assert answer.status == 409
+    assert answer.error["message"] == "This account already exists."
+
+
+def test_a_weak_password_is_a_422(api: Api) -> None:
+    answer = api.post("/v1/auth/citizens/sign-up", json_body=NEW | {"password": "matkhau"})
+
+    assert answer.status == 422
+    assert "Mật khẩu" in answer.error["message"]
+
+
+def test_sign_up_details_are_checked_field_by_field(api: Api) -> None:
+    answer = api.post(
+        "/v1/auth/citizens/sign-up", json_body=NEW | {"email": "not-an-email", "phone": "12", "name": ""}
+    )
+
+    assert answer.status == 422
+    assert sorted(answer.field_names()) == ["email", "name", "phone"]
+
+
+def test_a_wrong_password_is_a_401(api: Api, an: Person) -> None:
+    answer = api.post(
+        "/v1/auth/citizens/sign-in", json_body={"email": an.username, "password": "Sai@mat-khau1"}
+    )
+
+    assert answer.status == 401
+    assert answer.error["message"] == "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def test_an_unknown_citizen_gets_the_same_401_as_a_wrong_password(api: Api) -> None:
+    answer = api.post(
+        "/v1/auth/citizens/sign-in", json_body={"email": "ai.do@example.vn", "password": PASSWORD}
+    )
+
+    assert answer.status == 401
+    assert answer.error["message"] == "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def test_staff_sign_in_gives_a_token_for_their_agencys_inbox(api: Api, receiver: Person) -> None:
+    answer = api.post(
+        "/v1/auth/staff/sign-in", json_body={"username": receiver.username, "password": PASSWORD}
+    )
+
+    assert answer.status == 200
+    assert api.get(f"/v1/agencies/{FINANCE}/tasks", token=answer.json["id_token"]).status == 200
+
+
+def test_a_citizen_cannot_sign_in_as_staff(api: Api, an: Person) -> None:
+    answer = api.post("/v1/auth/staff/sign-in", json_body={"username": an.username, "password": PASSWORD})
+
+    assert answer.status == 401
+
+
+def test_a_refresh_token_gives_a_new_working_id_token(api: Api, an: Person) -> None:
+    signed_in = api.post("/v1/auth/citizens/sign-in", json_body={"email": an.username, "password": PASSWORD})
+
+    answer = api.post(
+        "/v1/auth/refresh", json_body={"pool": "citizens", "refresh_token": signed_in.json["refresh_token"]}
+    )
+
+    assert answer.status == 200
+    assert api.get("/v1/me/dossiers", token=answer.json["id_token"]).status == 200
+
+
+def test_a_bad_refresh_token_is_a_401_asking_to_sign_in_again(api: Api) -> None:
+    answer = api.post("/v1/auth/refresh", json_body={"pool": "staff", "refresh_token": "stale"}, lang="en")
+
+    assert answer.status == 401
+    assert answer.error["message"] == "The session has expired or is not valid; please sign in again."
+
+
+def test_refresh_names_an_unknown_pool(api: Api) -> None:
+    answer = api.post("/v1/auth/refresh", json_body={"pool": "admins", "refresh_token": "x"})
+
+    assert answer.status == 422
+    assert answer.field_names() == ["pool"]
+
+
+def test_staff_with_a_temporary_password_get_a_challenge_instead_of_tokens(api: Api, outputs: Any) -> None:
+    from motcua.adapters import clients
+    from tests.conftest import REGION
+
+    clients.client("cognito-idp", REGION).admin_create_user(
+        UserPoolId=outputs.staff_pool_id,
+        Username="moi.vao",
+        TemporaryPassword="Tam@thoi-2026!",
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "custom:agency_code", "Value": FINANCE},
+            {"Name": "custom:role", "Value": "officer"},
+        ],
+    )
+
+    body = {"username": "moi.vao", "password": "Tam@thoi-2026!"}
+    answer = api.post("/v1/auth/staff/sign-in", json_body=body)
+
+    assert answer.status == 200
+    assert answer.json["challenge"] == "NEW_PASSWORD_REQUIRED" and answer.json["session"]
+    assert "id_token" not in answer.json

@@ -1,0 +1,326 @@
+"""What every route shares: who may call, how the body is read, the error shape, the language, no 500s."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto.utilities.utils import load_resource
+
+from tests.api.conftest import FINANCE, PASSWORD, Answer, Api, Person
+
+# Every route that takes a body, with values for its path parameters; the body is read before any
+# dossier or task is looked up, so the codes need not exist.
+BODY_ROUTES = [
+    ("/v1/uploads", "citizen"),
+    ("/v1/dossiers", "citizen"),
+    ("/v1/dossiers/000.00.01.H99-261117-0001/supplements", "citizen"),
+    ("/v1/tasks/000.00.01.H99-261117-0001-T1/decision", "staff"),
+    ("/v1/auth/citizens/sign-up", "public"),
+    ("/v1/auth/citizens/confirm", "public"),
+    ("/v1/auth/citizens/sign-in", "public"),
+    ("/v1/auth/staff/sign-in", "public"),
+    ("/v1/auth/refresh", "public"),
+]
+EXAMPLE_PARAMS = {
+    "code": "000.00.01.H99-261117-0001",
+    "task_id": "000.00.01.H99-261117-0001-T1",
+    "agency_code": FINANCE,
+    "procedure_code": "2.001610",
+}
+
+
+def concrete(path: str) -> str:
+    for name, value in EXAMPLE_PARAMS.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def protected_operations(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (method.upper(), concrete(path), operation["x-motcua-access"])
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+        if operation["security"]
+    ]
+
+
+def token_for(access: str, citizen: Person, staff: Person) -> str | None:
+    return {"citizen": citizen.token, "staff": staff.token}.get(access)
+
+
+def assert_error_shape(answer: Answer) -> None:
+    assert set(answer.json) == {"error"}
+    assert {"code", "message", "fields"} <= set(answer.error)
+    assert isinstance(answer.error["message"], str) and answer.error["message"]
+
+
+# --- who calls -----------------------------------------------------------------------------------
+
+
+def test_every_protected_route_refuses_a_call_without_a_token(api: Api) -> None:
+    operations = protected_operations(api.document)
+    assert len(operations) >= 8
+
+    for method, path, _ in operations:
+        answer = api.request(method, path, json_body={} if method == "POST" else None)
+        assert answer.status == 401, f"{method} {path} answered {answer.status}"
+        assert answer.error["code"] == "unauthenticated"
+        assert_error_shape(answer)
+
+
+def test_a_token_must_come_as_bearer(api: Api, an: Person) -> None:
+    answer = api.get("/v1/me/dossiers", headers={"Authorization": f"Basic {an.token}"})
+
+    assert answer.status == 401
+
+
+def test_the_bearer_scheme_is_case_insensitive(api: Api, an: Person) -> None:
+    answer = api.get("/v1/me/dossiers", headers={"Authorization": f"bearer {an.token}"})
+
+    assert answer.status == 200
+
+
+def test_a_tampered_token_is_refused(api: Api, an: Person, binh: Person) -> None:
+    header, _, signature = an.token.split(".")
+    other_claims = binh.token.split(".")[1]  # Bình's claims under An's signature
+
+    answer = api.get("/v1/me/dossiers", token=f"{header}.{other_claims}.{signature}", lang="en")
+
+    assert answer.status == 401
+    assert answer.error["message"] == "The sign-in token is not valid."
+
+
+def test_a_token_signed_by_someone_else_is_refused(api: Api, an: Person) -> None:
+    claims = jwt.decode(an.token, options={"verify_signature": False})
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
+
+    answer = api.get("/v1/me/dossiers", token=forged)
+
+    assert answer.status == 401
+
+
+def test_an_expired_token_is_refused_saying_the_session_expired(api: Api, an: Person) -> None:
+    claims = jwt.decode(an.token, options={"verify_signature": False})
+    claims |= {"iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
+    # Signed with the very key the (moto) user pool signs with: only the expiry is wrong.
+    key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+    expired = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
+
+    answer = api.get("/v1/me/dossiers", token=expired, lang="en")
+
+    assert answer.status == 401
+    assert "expired" in answer.error["message"]
+
+
+def test_an_access_token_is_not_an_id_token(api: Api, container: Any, an: Person) -> None:
+    tokens = container.citizens.sign_in(username=an.username, password=PASSWORD)
+
+    answer = api.get("/v1/me/dossiers", token=tokens["access_token"])
+
+    assert answer.status == 401
+
+
+def test_a_citizen_may_not_use_staff_routes(api: Api, an: Person) -> None:
+    for method, path, access in protected_operations(api.document):
+        if access == "staff":
+            answer = api.request(method, path, token=an.token, json_body={"action": "accept"})
+            assert answer.status == 403, f"{method} {path}"
+            assert answer.error["code"] == "forbidden"
+
+
+def test_staff_may_not_use_citizen_routes(api: Api, receiver: Person) -> None:
+    citizen_routes = [(m, p) for m, p, access in protected_operations(api.document) if access == "citizen"]
+    assert ("POST", "/v1/dossiers") in citizen_routes
+
+    for method, path in citizen_routes:
+        answer = api.request(method, path, token=receiver.token, json_body={})
+        assert answer.status == 403, f"{method} {path}"
+
+
+# --- the body ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
+def test_a_body_that_is_not_json_is_a_400(
+    api: Api, an: Person, receiver: Person, path: str, access: str
+) -> None:
+    answer = api.post(path, token=token_for(access, an, receiver), raw=b'{"filename": "a.pdf",', lang="en")
+
+    assert answer.status == 400
+    assert answer.error["code"] == "invalid_json"
+    assert "not valid JSON" in answer.error["message"]
+
+
+@pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
+def test_a_body_that_is_not_an_object_is_a_400(
+    api: Api, an: Person, receiver: Person, path: str, access: str
+) -> None:
+    for raw in (b"[1, 2]", b'"text"', b"null", b""):
+        answer = api.post(path, token=token_for(access, an, receiver), raw=raw)
+        assert answer.status == 400, raw
+        assert answer.error["code"] in ("body_not_object", "invalid_json")
+
+
+@pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
+def test_a_body_over_256_kib_is_a_413(api: Api, an: Person, receiver: Person, path: str, access: str) -> None:
+    big = b'{"note": "' + b"x" * (256 * 1024) + b'"}'
+
+    answer = api.post(path, token=token_for(access, an, receiver), raw=big)
+
+    assert answer.status == 413
+    assert answer.error["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
+def test_an_empty_object_is_a_422_naming_the_missing_fields(
+    api: Api, an: Person, receiver: Person, path: str, access: str
+) -> None:
+    answer = api.post(path, token=token_for(access, an, receiver), json_body={"unexpected": 1})
+
+    assert answer.status == 422
+    assert answer.error["code"] == "invalid_input"
+    codes = {f["field"]: f["code"] for f in answer.error["fields"]}
+    assert codes.pop("unexpected") == "extra_forbidden"
+    assert codes and set(codes.values()) == {"missing"}
+
+
+def test_validation_errors_name_each_field_in_vietnamese_by_default(api: Api, an: Person) -> None:
+    answer = api.post(
+        "/v1/uploads", token=an.token, json_body={"filename": "", "content_type": "text/html", "size": 0}
+    )
+
+    assert answer.status == 422
+    fields = {f["field"]: f for f in answer.error["fields"]}
+    assert set(fields) == {"filename", "content_type", "size"}
+    assert fields["filename"]["message"] == "Giá trị quá ngắn."
+    assert fields["content_type"]["message"] == "Giá trị không nằm trong danh sách cho phép."
+    assert fields["size"]["message"] == "Giá trị quá nhỏ."
+    assert answer.error["message"].startswith("Dữ liệu gửi lên chưa hợp lệ")
+    assert answer.header("Content-Language") == "vi"
+
+
+def test_validation_errors_in_english_when_asked(api: Api, an: Person) -> None:
+    answer = api.post(
+        "/v1/uploads",
+        token=an.token,
+        lang="en",
+        json_body={"filename": "", "content_type": "text/html", "size": 0},
+    )
+
+    fields = {f["field"]: f for f in answer.error["fields"]}
+    assert fields["size"]["message"] == "Input should be greater than 0"
+    assert fields["size"]["code"] == "greater_than"
+    assert answer.error["message"] == "The request body is not valid; please check the fields listed."
+    assert answer.header("Content-Language") == "en"
+
+
+def test_nested_fields_are_named_by_their_path(api: Api, an: Person) -> None:
+    answer = api.post(
+        "/v1/dossiers",
+        token=an.token,
+        headers={"Idempotency-Key": "key-nested-1"},
+        json_body={
+            "procedure_code": "2.001610",
+            "applicant": {"full_name": "An", "id_number": "12", "phone": "0901234567", "address": "Số 1"},
+            "attachments": [{"upload_id": "nope", "paper_code": "x"}],
+        },
+    )
+
+    assert answer.status == 422
+    assert set(answer.field_names()) == {"applicant.id_number", "attachments[0].upload_id"}
+
+
+def test_a_body_not_sent_as_json_is_a_415_in_the_same_error_shape(api: Api, an: Person) -> None:
+    answer = api.post(
+        "/v1/uploads", token=an.token, raw=b"filename=a.pdf", headers={"Content-Type": "text/plain"}
+    )
+
+    assert answer.status == 415
+    assert answer.error["code"] == "unsupported_media_type"
+    assert_error_shape(answer)
+
+
+def test_a_method_the_path_does_not_have_is_a_405_in_the_same_error_shape(api: Api) -> None:
+    answer = api.request("DELETE", "/v1/procedures", check=False)
+
+    assert answer.status == 405
+    assert answer.header("Allow") == "GET"
+    assert_error_shape(answer)
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        (None, "vi"),
+        ("vi-VN", "vi"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR, en;q=0.5, vi;q=0.8", "vi"),
+        ("fr", "vi"),
+    ],
+)
+def test_messages_follow_accept_language(api: Api, accept_language: str | None, expected: str) -> None:
+    answer = api.get("/v1/dossiers/000.00.01.H99-261117-0001", lang=accept_language)
+
+    assert answer.status == 401
+    assert answer.header("Content-Language") == expected
+    message = {"vi": "Bạn cần đăng nhập để thực hiện thao tác này.", "en": "You need to sign in to do this."}
+    assert answer.error["message"] == message[expected]
+
+
+# --- the unexpected ------------------------------------------------------------------------------
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_an_unexpected_error_is_logged_and_answered_with_a_generic_500(
+    api: Api, container: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**_: Any) -> None:
+        raise RuntimeError("table motcua-secret-dossiers is on fire")
+
+    monkeypatch.setattr(container.catalog, "search", broken)
+    records = Records()
+    logging.getLogger("motcua-api").addHandler(records)
+    try:
+        answer = api.get("/v1/procedures", lang="en")
+    finally:
+        logging.getLogger("motcua-api").removeHandler(records)
+
+    assert answer.status == 500
+    assert answer.error["code"] == "internal_error"
+    assert answer.error["message"] == "Something went wrong on our side; please try again later."
+    assert b"secret" not in answer.body and b"Traceback" not in answer.body
+    assert any(r.exc_info and "on fire" in str(r.exc_info[1]) for r in records.records)
+
+
+def test_health_answers_without_touching_aws(
+    api: Api, container: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import deps
+
+    def no_container() -> None:
+        raise AssertionError("health must not build the container")
+
+    monkeypatch.setattr(deps, "get_container", no_container)
+
+    answer = api.get("/v1/health")
+
+    assert answer.status == 200
+    assert answer.json == {"status": "ok"}

@@ -1,0 +1,179 @@
+"""The OpenAPI document: valid, generated from the very routes the app serves, with their security."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from chalice.app import Chalice
+from openapi_spec_validator import validate
+
+from tests.api.conftest import API_DIR, Api
+
+EXPECTED_ROUTES = {
+    ("GET", "/v1/procedures"),
+    ("GET", "/v1/procedures/{procedure_code}"),
+    ("GET", "/v1/agencies"),
+    ("POST", "/v1/uploads"),
+    ("POST", "/v1/dossiers"),
+    ("GET", "/v1/dossiers/{code}"),
+    ("POST", "/v1/dossiers/{code}/supplements"),
+    ("GET", "/v1/me/dossiers"),
+    ("GET", "/v1/tracking/{code}"),
+    ("GET", "/v1/agencies/{agency_code}/tasks"),
+    ("GET", "/v1/tasks/{task_id}"),
+    ("POST", "/v1/tasks/{task_id}/decision"),
+    ("POST", "/v1/auth/citizens/sign-up"),
+    ("POST", "/v1/auth/citizens/confirm"),
+    ("POST", "/v1/auth/citizens/sign-in"),
+    ("POST", "/v1/auth/staff/sign-in"),
+    ("POST", "/v1/auth/refresh"),
+    ("GET", "/v1/openapi.json"),
+    ("GET", "/v1/health"),
+}
+
+
+def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method.upper(), path): operation
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+def refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for value in node.values() for r in refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in refs(value)]
+    return []
+
+
+def test_the_served_document_is_valid_openapi_3_1(api: Api) -> None:
+    answer = api.get("/v1/openapi.json")
+
+    assert answer.status == 200
+    document = answer.json
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+    assert document == api.document
+
+
+def test_it_lists_exactly_the_routes_the_app_serves(api: Api) -> None:
+    from app import app
+
+    served = {(method, path) for path, methods in app.routes.items() for method in methods}
+
+    assert set(operations(api.document)) == served == EXPECTED_ROUTES
+
+
+def test_each_operation_says_who_may_call_it(api: Api) -> None:
+    ops = operations(api.document)
+    schemes = api.document["components"]["securitySchemes"]
+
+    assert schemes["citizenAuth"] == schemes["citizenAuth"] | {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    assert schemes["staffAuth"]["scheme"] == "bearer"
+    assert ops[("GET", "/v1/procedures")]["security"] == []
+    assert ops[("GET", "/v1/tracking/{code}")]["security"] == []
+    assert ops[("POST", "/v1/dossiers")]["security"] == [{"citizenAuth": []}]
+    assert ops[("POST", "/v1/tasks/{task_id}/decision")]["security"] == [{"staffAuth": []}]
+    assert ops[("GET", "/v1/dossiers/{code}")]["security"] == [{"citizenAuth": []}, {"staffAuth": []}]
+    public = {key for key, op in ops.items() if not op["security"]}
+    assert public == {key for key, op in ops.items() if op["x-motcua-access"] == "public"}
+    assert {path for _, path in public} == {
+        "/v1/procedures",
+        "/v1/procedures/{procedure_code}",
+        "/v1/agencies",
+        "/v1/tracking/{code}",
+        "/v1/openapi.json",
+        "/v1/health",
+        "/v1/auth/citizens/sign-up",
+        "/v1/auth/citizens/confirm",
+        "/v1/auth/citizens/sign-in",
+        "/v1/auth/staff/sign-in",
+        "/v1/auth/refresh",
+    }
+
+
+def test_each_operation_documents_its_input_and_the_errors_it_can_give(api: Api) -> None:
+    for (method, path), op in operations(api.document).items():
+        statuses = set(op["responses"])
+        if op["security"]:
+            assert {"401", "403"} <= statuses, (method, path)
+        if method == "POST":
+            assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"], (method, path)
+            assert {"400", "413", "422"} <= statuses, (method, path)
+        declared = {p["name"] for p in op["parameters"] if p.get("in") == "path"}
+        assert declared == set(re.findall(r"{(\w+)}", path)), (method, path)
+
+    ops = operations(api.document)
+    assert {"404", "409"} <= set(ops[("POST", "/v1/tasks/{task_id}/decision")]["responses"])
+    assert "201" in ops[("POST", "/v1/dossiers")]["responses"]
+    filing_headers = {
+        p["name"]: p for p in ops[("POST", "/v1/dossiers")]["parameters"] if p.get("in") == "header"
+    }
+    assert filing_headers["Idempotency-Key"]["required"] is True
+    assert {"Location", "Idempotent-Replayed"} <= set(
+        ops[("POST", "/v1/dossiers")]["responses"]["201"]["headers"]
+    )
+    limits = {p["name"]: p for p in ops[("GET", "/v1/me/dossiers")]["parameters"] if p.get("in") == "query"}
+    assert limits["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+
+
+def test_every_reference_resolves_and_every_schema_has_a_valid_name(api: Api) -> None:
+    components = api.document["components"]
+
+    for ref in refs(api.document):
+        _, _, kind, name = ref.split("/")
+        assert name in components[kind], ref
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+", name) for name in components["schemas"])
+    error = components["schemas"]["ErrorDetail"]
+    assert {"code", "message"} <= set(error["required"]) and "fields" in error["properties"]
+
+
+def test_a_route_declared_outside_the_registry_is_refused() -> None:
+    from chalicelib.openapi import document
+
+    app = Chalice(app_name="stray")
+
+    @app.route("/v1/stray")
+    def stray() -> dict[str, str]:
+        return {}
+
+    with pytest.raises(RuntimeError, match="/v1/stray"):
+        document(app)
+
+
+def test_the_app_imports_and_serves_its_document_and_health_with_no_environment() -> None:
+    """A cold start: importing app.py loads no AWS SDK and needs no setting; neither route builds services."""
+    script = """
+import json, sys
+from chalice.test import Client
+import app
+assert "boto3" not in sys.modules, "importing the app loaded boto3"
+with Client(app.app) as client:
+    health = client.http.get("/v1/health")
+    document = client.http.get("/v1/openapi.json")
+paths = len(document.json_body["paths"])
+print(json.dumps([health.status_code, health.json_body, document.status_code, paths]))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "AWS_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(API_DIR), str(API_DIR.parent)])
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=API_DIR, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    paths = len({path for _, path in EXPECTED_ROUTES})
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, {"status": "ok"}, 200, paths]
