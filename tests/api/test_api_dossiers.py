@@ -269,3 +269,28 @@ def test_a_pdf_and_an_image_are_both_accepted_for_the_identity_paper(api: Api, a
     assert answer.status == 201
     dossier = api.get(f"/v1/dossiers/{answer.json['code']}", token=an.token).json
     assert [a["content_type"] for a in dossier["attachments"]] == ["application/pdf", "image/png"]
+
+
+def test_the_owner_withdraws_and_the_task_leaves_the_inbox(api: Api, an: Person, receiver: Person) -> None:
+    code = filed(api, an)
+
+    answer = api.post(f"/v1/dossiers/{code}/withdrawal", token=an.token, json_body={"reason": "Nộp nhầm"})
+
+    assert answer.status == 200
+    assert answer.json["status"] == 7 and answer.json["reason"] == "Nộp nhầm"
+    inbox = api.get(f"/v1/agencies/{FINANCE}/tasks", token=receiver.token).json["items"]
+    assert code not in [t["dossier_code"] for t in inbox]
+    assert api.get(f"/v1/tracking/{code}").json["status"] == 7
+
+
+def test_a_withdrawn_dossier_cannot_be_withdrawn_again_nor_by_someone_else(
+    api: Api, an: Person, binh: Person
+) -> None:
+    code = filed(api, an)
+    assert api.post(f"/v1/dossiers/{code}/withdrawal", token=binh.token, json_body={}).status == 403
+    api.post(f"/v1/dossiers/{code}/withdrawal", token=an.token, json_body={})
+
+    again = api.post(f"/v1/dossiers/{code}/withdrawal", token=an.token, json_body={}, lang="en")
+
+    assert again.status == 409
+    assert again.error["code"] == "invalid_transition" and again.error["allowed"] == []

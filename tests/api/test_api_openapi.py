@@ -23,6 +23,7 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/dossiers"),
     ("GET", "/v1/dossiers/{code}"),
     ("POST", "/v1/dossiers/{code}/supplements"),
+    ("POST", "/v1/dossiers/{code}/withdrawal"),
     ("GET", "/v1/me/dossiers"),
     ("GET", "/v1/tracking/{code}"),
     ("GET", "/v1/agencies/{agency_code}/tasks"),

@@ -69,6 +69,14 @@ class Supplement(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class Withdrawal(BaseModel):
+    """The citizen withdraws the dossier (rút hồ sơ)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class TaskService:
     def __init__(
         self,
@@ -223,6 +231,38 @@ class TaskService:
         )
         self.repository.apply(
             Change(dossier=resumed, expected_version=dossier.version, tasks=tasks, events=(event,))
+        )
+        return self.dossiers.get(principal, code, language)
+
+    def withdraw(
+        self, principal: Principal, code: str, withdrawal: Withdrawal, language: Language
+    ) -> DossierView:
+        record = self.dossiers.load_for(principal, code)
+        dossier = record.dossier
+        if principal.kind is not PrincipalKind.CITIZEN:
+            raise Forbidden(
+                Text(vi="Chỉ người nộp hồ sơ được rút hồ sơ.", en="Only the applicant withdraws.")
+            )
+        path = plan(Action.WITHDRAW, dossier.status, actions=CITIZEN_ACTIONS)
+        now = self.clock.now()
+        withdrawn = dossier.model_copy(
+            update={"status": path[-1], "reason": withdrawal.reason, "version": dossier.version + 1}
+        )
+        tasks = tuple(
+            _moved(t, withdrawn, TaskState.CLOSED, now)
+            for t in record.tasks
+            if t.state is not TaskState.CLOSED
+        )
+        event = TimelineEvent(
+            at=now,
+            action=Action.WITHDRAW,
+            status=path[-1],
+            agency=dossier.agency,
+            actor_role=PrincipalKind.CITIZEN,
+            reason=withdrawal.reason,
+        )
+        self.repository.apply(
+            Change(dossier=withdrawn, expected_version=dossier.version, tasks=tasks, events=(event,))
         )
         return self.dossiers.get(principal, code, language)
 

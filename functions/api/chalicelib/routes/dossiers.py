@@ -6,7 +6,7 @@ from chalicelib.edge import Access, Area, Call, Header, Reply
 from chalicelib.models import PageQuery
 from motcua.domain.models import Page
 from motcua.services.filing import IDEMPOTENCY_KEY_RE, FilingRequest
-from motcua.services.tasks import Supplement
+from motcua.services.tasks import Supplement, Withdrawal
 from motcua.services.uploads import UploadRequest, UploadSlot
 from motcua.services.views import DossierCreated, DossierSummary, DossierView
 
@@ -67,6 +67,19 @@ def get_dossier(call: Call, code: str) -> DossierView:
 def add_papers(call: Call, code: str) -> DossierView:
     """Add the papers the agency asked for; the legal clock runs again from now."""
     return call.container.tasks.supplement(call.principal, code, call.body(Supplement), call.language)
+
+
+@area.route(
+    "POST",
+    "/v1/dossiers/{code}/withdrawal",
+    access=Access.CITIZEN,
+    body=Withdrawal,
+    response=DossierView,
+    errors=(404, 409),
+)
+def withdraw(call: Call, code: str) -> DossierView:
+    """Withdraw a dossier that has no result yet (status 7); the agency's open tasks close."""
+    return call.container.tasks.withdraw(call.principal, code, call.body(Withdrawal), call.language)
 
 
 @area.route("GET", "/v1/me/dossiers", access=Access.CITIZEN, query=PageQuery, response=Page[DossierSummary])
