@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
@@ -26,6 +25,7 @@ from chalicelib.errors import (
 from motcua.domain.errors import BadRequest, DomainError, Forbidden, PayloadTooLarge, Unauthenticated
 from motcua.domain.i18n import Language, Text, pick_language
 from motcua.domain.models import PrincipalKind
+from motcua.observability import flush, logger
 
 if TYPE_CHECKING:
     from chalice.app import Chalice, Request
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from motcua.container import Container
     from motcua.domain.models import Principal
 
-logger = Logger(service="motcua-api")
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
@@ -321,7 +320,10 @@ def install(app: Chalice) -> None:
     def around_every_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
         # Every log line of this request carries API Gateway's request id, to find it from a user's report.
         logger.append_keys(request_id=(request.context or {}).get("requestId") if request else None)
-        response = get_response(request)
+        try:
+            response = get_response(request)
+        finally:
+            flush()
         body = response.body
         if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
             return response

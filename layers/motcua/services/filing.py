@@ -26,6 +26,7 @@ from motcua.domain.models import (
 )
 from motcua.domain.ports import IdempotentReplay, NewDossier
 from motcua.domain.status import Status
+from motcua.observability import count
 from motcua.services.forms import check_form, form_validator
 from motcua.services.uploads import AttachmentRef
 
@@ -162,6 +163,7 @@ class FilingService:
             filed = self.repository.file(agency=agency.code, day=day, build=build, idempotency=record)
         except IdempotentReplay as replay:
             return self._replay(replay.record, body_hash)
+        count("DossierFiled")
         return FilingResult(dossier=filed.dossier, replayed=False)
 
     def _replay(self, record: IdempotencyRecord, body_hash: str) -> FilingResult:

@@ -22,6 +22,7 @@ from motcua.domain.models import (
     TimelineEvent,
 )
 from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, allowed_actions, plan
+from motcua.observability import count
 from motcua.services.filing import dossier_code_of_task
 from motcua.services.uploads import AttachmentRef
 from motcua.services.views import DossierView, TaskView
@@ -164,6 +165,9 @@ class TaskService:
         self.repository.apply(
             Change(dossier=new_dossier, expected_version=dossier.version, tasks=(new_task,), events=events)
         )
+        count("Decision", action=action.value)
+        if new_task.timeliness is not None:
+            count("DossierFinished", timeliness=new_task.timeliness.value)
         return DecisionResult(
             task=self.dossiers.renderer.task(new_task, language, _allowed(new_task)),
             dossier_code=dossier.code,
