@@ -1,0 +1,246 @@
+// The portal: hash routes, the header (language, menu, who is signed in) and each view's lifecycle.
+
+import { POOL, clearSession, decodeJwt, isCitizen, isStaff, onSessionChange, session, setUnauthorizedHandler } from "./api.js";
+import { announce, clearAnnouncement, h, loading, notice } from "./dom.js";
+import { lang, setLang, t } from "./i18n.js";
+import { catalogView } from "./views/catalog.js";
+import { procedureView } from "./views/procedure.js";
+import { fileView } from "./views/file.js";
+import { receiptView } from "./views/receipt.js";
+import { trackingView } from "./views/tracking.js";
+import { meView, dossierView } from "./views/dossiers.js";
+import { signInView, signUpView, staffSignInView } from "./views/auth.js";
+import { inboxView, taskView } from "./views/inbox.js";
+
+const RETURN_KEY = "motcua.return";
+
+const ROUTES = [
+  [/^\/?$/, catalogView],
+  [/^\/procedures\/([^/]+)$/, procedureView],
+  [/^\/file\/([^/]+)$/, fileView, { citizen: true }],
+  [/^\/receipt\/([^/]+)$/, receiptView],
+  [/^\/tracking(?:\/([^/]*))?$/, trackingView],
+  [/^\/me$/, meView, { citizen: true }],
+  [/^\/dossiers\/([^/]+)$/, dossierView, { signedIn: true }],
+  [/^\/sign-in$/, signInView],
+  [/^\/sign-up$/, signUpView],
+  [/^\/staff$/, staffSignInView],
+  [/^\/inbox$/, inboxView, { staff: true }],
+  [/^\/tasks\/([^/]+)$/, taskView, { staff: true }],
+];
+
+const main = () => document.getElementById("main");
+let renderSeq = 0;
+let lastPath = null;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/";
+  const [path, qs = ""] = raw.split("?");
+  return { path, query: new URLSearchParams(qs) };
+}
+
+export function navigate(hash, { replace = false } = {}) {
+  if (replace) {
+    history.replaceState(null, "", hash);
+    route();
+  } else if (location.hash === hash) {
+    route();
+  } else {
+    location.hash = hash;
+  }
+}
+
+/** Remember where the user was going, then send them to sign in. */
+export function requireSignIn(kind = "citizen") {
+  sessionStorage.setItem(RETURN_KEY, location.hash || "#/");
+  navigate(kind === "staff" ? "#/staff" : "#/sign-in", { replace: true });
+}
+
+/** After signing in: back to where the user was going, or to `fallback`. */
+export function returnAfterSignIn(fallback) {
+  const target = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  navigate(target && !/sign-in|sign-up|staff$/.test(target) ? target : fallback);
+}
+
+async function route({ keepFocus = false } = {}) {
+  const { path, query } = parseHash();
+  if (!path.startsWith("/")) return; // an in-page anchor such as #main
+  const seq = ++renderSeq;
+  const pathChanged = path !== lastPath;
+  lastPath = path;
+  closeMenu();
+  renderHeader();
+  if (pathChanged) clearAnnouncement();
+
+  const found = ROUTES.map(([re, view, guard]) => ({ m: re.exec(path), view, guard })).find((r) => r.m);
+  const target = main();
+  if (!found) {
+    document.title = `${t("error.notfound")} — ${t("site.name")}`;
+    target.replaceChildren(h("h1", { tabindex: "-1" }, t("error.notfound")), h("p", {}, h("a", { href: "#/" }, t("nav.catalog"))));
+    focusHeading(keepFocus);
+    return;
+  }
+  const s = session();
+  const guard = found.guard || {};
+  if ((guard.citizen && !isCitizen(s) && !isStaff(s)) || (guard.signedIn && !s)) {
+    requireSignIn("citizen");
+    return;
+  }
+  if (guard.staff && !isStaff(s)) {
+    requireSignIn("staff");
+    return;
+  }
+
+  const params = found.m.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p)));
+  const ctx = {
+    params,
+    query,
+    path,
+    alive: () => seq === renderSeq,
+    title: (text) => {
+      document.title = `${text} — ${t("site.name")}`;
+    },
+    /** Replace the view's content, unless the user has moved on meanwhile. */
+    render: (...nodes) => {
+      if (seq !== renderSeq) return false;
+      target.replaceChildren(...nodes.flat());
+      return true;
+    },
+    navigate,
+    reload: () => route({ keepFocus: true }),
+  };
+  target.setAttribute("aria-busy", "true");
+  target.replaceChildren(loading());
+  try {
+    await found.view(ctx);
+  } catch (error) {
+    if (!ctx.alive()) return;
+    console.error(error);
+    ctx.render(
+      h("h1", { tabindex: "-1" }, t("error.generic")),
+      notice(error?.message || t("error.generic"), "error", [
+        h("button", { type: "button", class: "btn btn--secondary", onclick: () => route() }, t("retry")),
+      ]),
+    );
+  } finally {
+    if (ctx.alive()) target.removeAttribute("aria-busy");
+  }
+  if (ctx.alive()) focusHeading(keepFocus || !pathChanged);
+}
+
+function focusHeading(keepFocus) {
+  if (keepFocus) return;
+  const heading = main().querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: false });
+  }
+  window.scrollTo(0, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header
+
+function navItems(s) {
+  const items = [
+    ["#/", t("nav.catalog"), (p) => p === "/" || p.startsWith("/procedures") || p.startsWith("/file")],
+    ["#/tracking", t("nav.track"), (p) => p.startsWith("/tracking")],
+  ];
+  if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
+  if (isStaff(s)) items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks")]);
+  if (!s) {
+    items.push(["#/sign-in", t("nav.signin"), (p) => p === "/sign-in" || p === "/sign-up"]);
+    items.push(["#/staff", t("nav.staff"), (p) => p === "/staff"]);
+  }
+  return items;
+}
+
+export function renderHeader() {
+  const s = session();
+  const { path } = parseHash();
+  document.documentElement.lang = lang();
+  document.getElementById("skip-link").textContent = t("skip");
+  document.getElementById("brand-name").textContent = t("site.name");
+  document.getElementById("brand-tagline").textContent = t("site.tagline");
+  document.getElementById("menu-label").textContent = t("nav.menu");
+  document.getElementById("site-nav").setAttribute("aria-label", t("nav.menu"));
+  document.getElementById("lang-switch").setAttribute("aria-label", t("lang.label"));
+  document.getElementById("footer-text").textContent = t("footer.text");
+  for (const button of document.querySelectorAll(".lang__btn")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === lang()));
+  }
+  document.getElementById("nav-list").replaceChildren(
+    ...navItems(s).map(([href, label, active]) =>
+      h("li", {}, h("a", { href, class: "site-nav__link", "aria-current": active(path) ? "page" : null }, label)),
+    ),
+  );
+  const bar = document.getElementById("userbar");
+  bar.hidden = !s;
+  if (s) {
+    const c = s.claims || decodeJwt(s.id_token);
+    const who = c.name || c.email || c["cognito:username"] || "";
+    const extra = isStaff(s) ? [c["custom:role"] ? t(`role.${c["custom:role"]}`) : null, c["custom:agency_code"]].filter(Boolean).join(" · ") : "";
+    document.getElementById("userbar-who").replaceChildren(
+      h("span", { class: "userbar__label" }, `${t("nav.signedin")} `),
+      h("strong", { class: "userbar__name" }, who),
+      extra ? h("span", { class: "userbar__extra" }, extra) : "",
+    );
+    document.getElementById("signout-btn").textContent = t("nav.signout");
+  }
+}
+
+function closeMenu() {
+  const button = document.getElementById("menu-btn");
+  button.setAttribute("aria-expanded", "false");
+  document.getElementById("site-nav").classList.remove("site-nav--open");
+}
+
+function wireHeader() {
+  const button = document.getElementById("menu-btn");
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    document.getElementById("site-nav").classList.toggle("site-nav--open", open);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      closeMenu();
+      button.focus();
+    }
+  });
+  for (const b of document.querySelectorAll(".lang__btn")) {
+    b.addEventListener("click", () => {
+      if (b.dataset.lang === lang()) return;
+      setLang(b.dataset.lang);
+      renderHeader();
+      route({ keepFocus: true });
+    });
+  }
+  document.getElementById("signout-btn").addEventListener("click", () => {
+    const wasStaff = isStaff();
+    clearSession();
+    navigate(wasStaff ? "#/staff" : "#/");
+    announce(t("auth.signedout"), "info");
+  });
+  document.getElementById("skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    main().focus();
+  });
+}
+
+setUnauthorizedHandler((pool) => {
+  announce(t("auth.expired"), "warning");
+  requireSignIn(pool === POOL.staff ? "staff" : "citizen");
+});
+onSessionChange(() => renderHeader());
+
+function start() {
+  setLang(lang());
+  wireHeader();
+  window.addEventListener("hashchange", () => route());
+  route({ keepFocus: true });
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

@@ -1,0 +1,351 @@
+// A procedure's application form, rendered from its JSON Schema: one control per property
+// (text, number, date, select, checkbox, lists and repeated groups), read back as JSON and checked
+// with the same rules the API applies, so most mistakes show before anything is sent.
+
+import { t } from "./i18n.js";
+import { field, h, nextId } from "./dom.js";
+
+/**
+ * schema: a JSON Schema of type object; prefix: the API field path ("form");
+ * values: answers to show (a draft kept across a language switch).
+ * Returns {element, read(), validate()} — validate() gives [{field, message}].
+ */
+export function schemaForm(schema, { prefix = "form", values = {} } = {}) {
+  const node = objectNode(schema, [prefix], values || {}, { root: true });
+  return { element: node.element, read: () => node.read() ?? {}, validate: () => node.validate() };
+}
+
+function labelOf(schema, name) {
+  return schema.title || humanize(name);
+}
+
+function humanize(name) {
+  const text = String(name).replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function node(schema, path, value, required) {
+  const type = Array.isArray(schema.type) ? schema.type.find((x) => x !== "null") : schema.type;
+  if (type === "object" || schema.properties) return objectNode(schema, path, value || {}, { required });
+  if (type === "array") return arrayNode(schema, path, value, required);
+  if (type === "boolean") return booleanNode(schema, path, value, required);
+  if (type === "integer" || type === "number") return numberNode(schema, path, value, required, type);
+  return stringNode(schema, path, value, required);
+}
+
+function objectNode(schema, path, values, { root = false, required = false } = {}) {
+  const requiredNames = new Set(schema.required || []);
+  const children = Object.entries(schema.properties || {}).map(([name, prop]) => ({
+    name,
+    child: node(prop, [...path, name], values?.[name], requiredNames.has(name)),
+  }));
+  const body = children.map(({ child }) => child.element);
+  const element = root
+    ? h("div", { class: "schema-form" }, body)
+    : h(
+        "fieldset",
+        { class: "fieldset fieldset--nested", dataset: { field: path.join(".") } },
+        h("legend", {}, labelOf(schema, path[path.length - 1])),
+        schema.description ? h("p", { class: "field__hint" }, schema.description) : null,
+        h("p", { class: "field__error", hidden: true }),
+        body,
+      );
+  return {
+    element,
+    read() {
+      const out = {};
+      for (const { name, child } of children) {
+        const v = child.read();
+        if (v !== undefined) out[name] = v;
+      }
+      return root || required || Object.keys(out).length ? out : undefined;
+    },
+    validate() {
+      return children.flatMap(({ child }) => child.validate());
+    },
+  };
+}
+
+function stringNode(schema, path, value, required) {
+  const name = path.join(".");
+  const label = labelOf(schema, path[path.length - 1]);
+  let control;
+  if (Array.isArray(schema.enum)) {
+    control = h(
+      "select",
+      { name },
+      h("option", { value: "" }, t("choose")),
+      schema.enum.map((option) => h("option", { value: String(option), selected: value === option }, String(option))),
+    );
+  } else if ((schema.maxLength || 0) > 200 && !schema.format) {
+    control = h("textarea", { name, rows: "3", maxlength: schema.maxLength, value: value ?? "" });
+  } else {
+    const type = { date: "date", email: "email", "date-time": "datetime-local", uri: "url" }[schema.format] || "text";
+    control = h("input", {
+      type,
+      name,
+      value: value ?? "",
+      maxlength: schema.maxLength,
+      autocomplete: "off",
+      inputmode: schema.format === "email" ? "email" : null,
+    });
+  }
+  const element = field({ label, name, control, hint: schema.description, required });
+  return {
+    element,
+    read() {
+      const v = control.value.trim();
+      return v === "" ? undefined : v;
+    },
+    validate() {
+      const v = control.value.trim();
+      const message = checkString(v, schema, label, required, Boolean(schema.enum));
+      return message ? [{ field: name, message }] : [];
+    },
+  };
+}
+
+function checkString(v, schema, label, required, isChoice) {
+  if (v === "") return required ? t(isChoice ? "v.choose" : "v.required", { label }) : null;
+  const length = [...v].length;
+  if (schema.minLength && length < schema.minLength) return t("v.minLength", { label, n: schema.minLength });
+  if (schema.maxLength && length > schema.maxLength) return t("v.maxLength", { label, n: schema.maxLength });
+  if (schema.pattern && !safeTest(schema.pattern, v)) return t("v.pattern", { label });
+  if (schema.format === "email" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) return t("v.email");
+  if (schema.format === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return t("v.pattern", { label });
+  if (Array.isArray(schema.enum) && !schema.enum.map(String).includes(v)) return t("v.choose", { label });
+  return null;
+}
+
+function safeTest(pattern, value) {
+  try {
+    return new RegExp(pattern, "u").test(value);
+  } catch {
+    return true; // a pattern the browser cannot read is left to the API
+  }
+}
+
+function parseNumber(raw, integer) {
+  let s = raw.replace(/\s/g, "");
+  if (s === "") return undefined;
+  if (integer) s = s.replace(/[.,](?=\d{3}(\D|$))/g, "");
+  else if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(s)) s = s.replace(/\./g, "").replace(",", ".");
+  else s = s.replace(",", ".");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return NaN;
+  return Number(s);
+}
+
+function numberNode(schema, path, value, required, type) {
+  const name = path.join(".");
+  const label = labelOf(schema, path[path.length - 1]);
+  const integer = type === "integer";
+  const control = h("input", {
+    type: "text",
+    name,
+    inputmode: integer ? "numeric" : "decimal",
+    value: value ?? "",
+    autocomplete: "off",
+  });
+  const element = field({ label, name, control, hint: schema.description, required });
+  return {
+    element,
+    read() {
+      const n = parseNumber(control.value, integer);
+      return n === undefined || Number.isNaN(n) ? undefined : n;
+    },
+    validate() {
+      const n = parseNumber(control.value, integer);
+      const message = checkNumber(n, schema, label, required, integer);
+      return message ? [{ field: name, message }] : [];
+    },
+  };
+}
+
+function checkNumber(n, schema, label, required, integer) {
+  if (n === undefined) return required ? t("v.required", { label }) : null;
+  if (Number.isNaN(n)) return t("v.number", { label });
+  if (integer && !Number.isInteger(n)) return t("v.integer", { label });
+  const fmt = (x) => x.toLocaleString("vi-VN");
+  if (schema.minimum !== undefined && n < schema.minimum) return t("v.minimum", { label, n: fmt(schema.minimum) });
+  if (schema.maximum !== undefined && n > schema.maximum) return t("v.maximum", { label, n: fmt(schema.maximum) });
+  if (schema.exclusiveMinimum !== undefined && n <= schema.exclusiveMinimum)
+    return t("v.exclusiveMinimum", { label, n: fmt(schema.exclusiveMinimum) });
+  if (schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum)
+    return t("v.maximum", { label, n: fmt(schema.exclusiveMaximum) });
+  return null;
+}
+
+function booleanNode(schema, path, value, required) {
+  const name = path.join(".");
+  const control = h("input", { type: "checkbox", name, checked: value === true });
+  const element = field({ label: labelOf(schema, path[path.length - 1]), name, control, hint: schema.description, required: false });
+  return {
+    element,
+    read: () => control.checked,
+    validate: () => [],
+  };
+}
+
+function arrayNode(schema, path, value, required) {
+  const items = schema.items || { type: "string" };
+  if (items.type === "object" || items.properties) return groupNode(schema, path, value, required);
+  if (Array.isArray(items.enum)) return choicesNode(schema, path, value, required);
+  return listNode(schema, path, value, required);
+}
+
+/** A list of simple values, typed one per line or separated by commas. */
+function listNode(schema, path, value, required) {
+  const name = path.join(".");
+  const label = labelOf(schema, path[path.length - 1]);
+  const items = schema.items || { type: "string" };
+  const numeric = items.type === "integer" || items.type === "number";
+  const control = h("textarea", { name, rows: "3", value: Array.isArray(value) ? value.join("\n") : "" });
+  const hint = [schema.description, t("array.hint")].filter(Boolean).join(" ");
+  const element = field({ label, name, control, hint, required: required || (schema.minItems || 0) > 0 });
+  const parts = () =>
+    control.value
+      .split(/[\n,;]+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return {
+    element,
+    read() {
+      const list = parts().map((s) => (numeric ? parseNumber(s, items.type === "integer") : s));
+      return list.length ? list : undefined;
+    },
+    validate() {
+      const list = parts();
+      const errors = [];
+      if (list.length === 0) {
+        if (required || schema.minItems) errors.push({ field: name, message: t("v.required", { label }) });
+        return errors;
+      }
+      if (schema.minItems && list.length < schema.minItems) errors.push({ field: name, message: t("v.minItems", { label, n: schema.minItems }) });
+      for (const item of list) {
+        const message = numeric
+          ? checkNumber(parseNumber(item, items.type === "integer"), items, `“${item}”`, true, items.type === "integer")
+          : checkString(item, items, `“${item}”`, true, false);
+        if (message) errors.push({ field: name, message });
+      }
+      return errors;
+    },
+  };
+}
+
+/** An array of choices from an enum: a group of checkboxes. */
+function choicesNode(schema, path, value, required) {
+  const name = path.join(".");
+  const label = labelOf(schema, path[path.length - 1]);
+  const chosen = new Set(Array.isArray(value) ? value : []);
+  const boxes = schema.items.enum.map((option) => {
+    const id = nextId("opt");
+    const input = h("input", { type: "checkbox", id, name, value: String(option), checked: chosen.has(option) });
+    return { option, input, el: h("div", { class: "check" }, input, h("label", { for: id }, String(option))) };
+  });
+  const errorId = nextId("err");
+  const element = h(
+    "fieldset",
+    { class: "fieldset field", dataset: { field: name }, "aria-describedby": errorId },
+    h("legend", { class: "field__label" }, label, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    schema.description ? h("p", { class: "field__hint" }, schema.description) : null,
+    h("p", { class: "field__error", id: errorId, hidden: true }),
+    boxes.map((b) => b.el),
+  );
+  return {
+    element,
+    read() {
+      const list = boxes.filter((b) => b.input.checked).map((b) => b.option);
+      return list.length ? list : undefined;
+    },
+    validate() {
+      const n = boxes.filter((b) => b.input.checked).length;
+      if ((required || schema.minItems) && n < Math.max(1, schema.minItems || 0))
+        return [{ field: name, message: t("v.choose", { label }) }];
+      return [];
+    },
+  };
+}
+
+/** An array of objects: a group of fields repeated, with rows added and removed. */
+function groupNode(schema, path, value, required) {
+  const name = path.join(".");
+  const label = labelOf(schema, path[path.length - 1]);
+  const rows = [];
+  const list = h("div", { class: "group__rows" });
+  const addButton = h("button", { type: "button", class: "btn btn--secondary btn--small", onclick: () => addRow({}, true) }, t("array.add"));
+  const element = h(
+    "fieldset",
+    { class: "fieldset group", dataset: { field: name } },
+    h("legend", { class: "field__label" }, label, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    schema.description ? h("p", { class: "field__hint" }, schema.description) : null,
+    h("p", { class: "field__error", hidden: true }),
+    list,
+    addButton,
+  );
+
+  function renumber() {
+    rows.forEach((row, i) => {
+      row.title.textContent = t("array.item", { n: i + 1 });
+      row.remove.textContent = t("array.remove", { n: i + 1 });
+      row.remove.hidden = rows.length <= (schema.minItems || (required ? 1 : 0));
+    });
+    addButton.hidden = schema.maxItems !== undefined && rows.length >= schema.maxItems;
+  }
+
+  function addRow(values, focus = false) {
+    // Row paths are fixed when built; read() and validate() use the row's current position.
+    const row = {};
+    row.build = (index) => objectNode(schema.items, [...path, String(index)], values, { required: true });
+    row.node = row.build(rows.length);
+    row.title = h("h3", { class: "group__title" });
+    row.remove = h("button", {
+      type: "button",
+      class: "btn btn--link btn--small",
+      onclick: () => {
+        rows.splice(rows.indexOf(row), 1);
+        row.el.remove();
+        renumber();
+        addButton.focus();
+      },
+    });
+    row.el = h("div", { class: "group__row" }, h("div", { class: "group__head" }, row.title, row.remove), row.node.element);
+    rows.push(row);
+    list.append(row.el);
+    renumber();
+    if (focus) row.el.querySelector("input, select, textarea")?.focus();
+  }
+
+  const initial = Array.isArray(value) && value.length ? value : Array.from({ length: Math.max(schema.minItems || 0, required ? 1 : 0) }, () => ({}));
+  for (const v of initial) addRow(v);
+
+  const relabel = () => {
+    // Keep data-field paths in step with positions so server errors land on the right row.
+    rows.forEach((row, i) => {
+      for (const box of row.el.querySelectorAll("[data-field]")) {
+        box.dataset.field = box.dataset.field.replace(new RegExp(`^${escapeRe(name)}\\.\\d+`), `${name}.${i}`);
+      }
+    });
+  };
+
+  return {
+    element,
+    read() {
+      relabel();
+      const out = rows.map((row) => row.node.read()).filter((v) => v && Object.keys(v).length);
+      return out.length ? out : undefined;
+    },
+    validate() {
+      relabel();
+      const errors = rows.flatMap((row, i) =>
+        row.node.validate().map((e) => ({ ...e, field: e.field.replace(new RegExp(`^${escapeRe(name)}\\.\\d+`), `${name}.${i}`) })),
+      );
+      if ((required || schema.minItems) && rows.length < Math.max(1, schema.minItems || 0))
+        errors.push({ field: name, message: t("v.minItems", { label, n: Math.max(1, schema.minItems || 0) }) });
+      return errors;
+    },
+  };
+}
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

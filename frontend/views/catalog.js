@@ -1,0 +1,141 @@
+// #/ — the procedure catalog: search (with or without diacritics), agency and level filters, "More".
+
+import { agencies, get } from "../api.js";
+import { formatVnd, t, tx } from "../i18n.js";
+import { h, nextId } from "../dom.js";
+import { errorBlock, pagedList } from "./common.js";
+import { trackingBox } from "./tracking.js";
+
+export function levelLabel(level) {
+  return level === "full" ? t("level.full") : level === "partial" ? t("level.partial") : level;
+}
+
+export function feeLabel(amount) {
+  return Number(amount) > 0 ? formatVnd(amount) : t("proc.fee.free");
+}
+
+function procedureCard(p) {
+  return h(
+    "li",
+    { class: "card proc" },
+    h("h3", { class: "card__title" }, h("a", { href: `#/procedures/${encodeURIComponent(p.code)}` }, p.name)),
+    h("p", { class: "card__meta" }, h("span", { class: "code" }, p.code), " · ", p.agency_name || p.agency),
+    h(
+      "p",
+      { class: "card__tags" },
+      h("span", { class: `tag tag--${p.level}` }, levelLabel(p.level)),
+      p.legacy_level ? h("span", { class: "tag" }, t("level.legacy", { n: p.legacy_level })) : null,
+      p.field ? h("span", { class: "tag tag--plain" }, p.field) : null,
+    ),
+    h(
+      "p",
+      { class: "card__facts" },
+      h("span", {}, `${t("proc.days")}: ${t("proc.days.value", { n: p.legal_days })}`),
+      h("span", {}, `${t("proc.fee")}: ${feeLabel(p.fee_vnd ?? p.fee?.amount_vnd)}`),
+    ),
+  );
+}
+
+export async function catalogView(ctx) {
+  const q = ctx.query.get("q") || "";
+  const agency = ctx.query.get("agency") || "";
+  const level = ctx.query.get("level") || "";
+  ctx.title(t("catalog.title"));
+
+  const qId = nextId("q");
+  const input = h("input", {
+    type: "search",
+    id: qId,
+    name: "q",
+    value: q,
+    autocomplete: "off",
+    enterkeyhint: "search",
+    "aria-describedby": `${qId}-hint`,
+  });
+  const agencySelect = h("select", { id: nextId("agency"), name: "agency" }, h("option", { value: "" }, t("all")));
+  const levelSelect = h(
+    "select",
+    { id: nextId("level"), name: "level" },
+    h("option", { value: "" }, t("all")),
+    h("option", { value: "full", selected: level === "full" }, t("level.full")),
+    h("option", { value: "partial", selected: level === "partial" }, t("level.partial")),
+    ["4", "3", "2", "1"].map((n) => h("option", { value: n, selected: level === n }, t("level.legacy", { n }))),
+  );
+  const results = h("div", { class: "results" });
+  const count = h("p", { class: "results__count", role: "status", "aria-live": "polite" });
+
+  const form = h(
+    "form",
+    { class: "search", role: "search", onsubmit: (e) => { e.preventDefault(); search(); } },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: qId, class: "field__label" }, t("catalog.q")),
+      h("p", { class: "field__hint", id: `${qId}-hint` }, t("catalog.q.hint")),
+      h("div", { class: "search__row" }, input, h("button", { type: "submit", class: "btn btn--primary" }, t("catalog.search"))),
+    ),
+    h(
+      "div",
+      { class: "search__filters" },
+      h("div", { class: "field" }, h("label", { for: agencySelect.id, class: "field__label" }, t("catalog.agency")), agencySelect),
+      h("div", { class: "field" }, h("label", { for: levelSelect.id, class: "field__label" }, t("catalog.level")), levelSelect),
+    ),
+  );
+  agencySelect.addEventListener("change", () => search());
+  levelSelect.addEventListener("change", () => search());
+
+  ctx.render(
+    h(
+      "section",
+      { class: "hero" },
+      h("h1", {}, t("catalog.title")),
+      h("p", { class: "lead" }, t("catalog.intro")),
+    ),
+    trackingBox({ compact: true }),
+    h("section", { class: "panel", "aria-labelledby": "search-title" }, h("h2", { id: "search-title", class: "visually-hidden" }, t("catalog.search")), form),
+    count,
+    results,
+  );
+
+  agencies()
+    .then((list) => {
+      for (const a of list.filter((x) => !x.merged_into)) {
+        agencySelect.append(h("option", { value: a.code, selected: a.code === agency }, tx(a.name) || a.code));
+      }
+    })
+    .catch(() => {
+      /* the filter stays at "All"; searching still works */
+    });
+
+  let searchSeq = 0;
+  async function search(initial = false) {
+    const params = { q: input.value.trim(), agency: agencySelect.value || (initial ? agency : ""), level: levelSelect.value };
+    if (!initial) {
+      // The search lives in the address, so Back and a shared link show the same results.
+      const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
+      history.replaceState(null, "", `#/${qs ? `?${qs}` : ""}`);
+    }
+    const seq = ++searchSeq;
+    results.setAttribute("aria-busy", "true");
+    try {
+      const list = await pagedList({
+        fetchPage: (token) => get("/procedures", { auth: false, query: { ...params, limit: 10, next_token: token } }),
+        renderItem: procedureCard,
+        empty: t("catalog.empty"),
+        onCount: (n, more) => {
+          if (seq === searchSeq) count.textContent = more ? t("catalog.results.more", { n }) : t("catalog.results", { n });
+        },
+      });
+      if (seq === searchSeq && ctx.alive()) results.replaceChildren(list);
+    } catch (error) {
+      if (seq === searchSeq && ctx.alive()) {
+        count.textContent = "";
+        results.replaceChildren(errorBlock(error, () => search()));
+      }
+    } finally {
+      results.removeAttribute("aria-busy");
+    }
+  }
+
+  await search(true);
+}

@@ -1,0 +1,150 @@
+// #/me — the citizen's dossiers; #/dossiers/<code> — one dossier in full, and adding papers
+// when the agency asks for them (status 5).
+
+import { ApiError, encode, get, isCitizen, post, procedure as loadProcedure } from "../api.js";
+import { formatDate, formatDateTime, t } from "../i18n.js";
+import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge } from "../dom.js";
+import { filePicker } from "../uploads.js";
+import { answers, applicantFacts, attachmentList, backLink, errorBlock, pagedList, timeline } from "./common.js";
+import { mapAttachmentErrors } from "./file.js";
+
+const MORE_PAPERS = 5;
+
+function dossierCard(d) {
+  return h(
+    "li",
+    { class: "card" },
+    h("h2", { class: "card__title card__title--code" }, h("a", { href: `#/dossiers/${encodeURIComponent(d.code)}` }, d.code)),
+    h("p", { class: "card__body" }, d.procedure_name),
+    h(
+      "p",
+      { class: "card__facts" },
+      statusBadge(d.status, d.status_label),
+      h("span", {}, `${t("dossier.filed")}: ${formatDate(d.filed_at)}`),
+      h("span", {}, `${t("dossier.due")}: ${formatDate(d.due_at)}`),
+    ),
+  );
+}
+
+export async function meView(ctx) {
+  ctx.title(t("me.title"));
+  if (!isCitizen()) {
+    ctx.render(h("h1", {}, t("me.title")), notice(t("me.citizen"), "warning"));
+    return;
+  }
+  let list;
+  try {
+    list = await pagedList({
+      fetchPage: (token) => get("/me/dossiers", { query: { limit: 10, next_token: token } }),
+      renderItem: dossierCard,
+      empty: t("me.empty"),
+    });
+  } catch (error) {
+    ctx.render(h("h1", {}, t("me.title")), errorBlock(error, ctx.reload));
+    return;
+  }
+  ctx.render(h("h1", {}, t("me.title")), list);
+}
+
+/** The whole dossier: shared by the citizen's page and the officer's task page. */
+export function dossierBody(d, p, { beforeTimeline = null } = {}) {
+  return [
+    h(
+      "section",
+      { class: "panel dossier-head" },
+      h("p", { class: "dossier-head__code" }, d.code),
+      h("p", { class: "dossier-head__status" }, statusBadge(d.status, d.status_label)),
+      facts([
+        [t("dossier.procedure"), d.procedure_name],
+        [t("dossier.agency"), d.agency_name],
+        [t("dossier.filed"), formatDateTime(d.filed_at)],
+        [t("dossier.due"), h("strong", {}, formatDate(d.due_at))],
+        [t("dossier.paused"), d.days_paused ? String(d.days_paused) : ""],
+        [t("dossier.reason"), d.reason],
+      ]),
+    ),
+    h("section", { class: "panel" }, h("h2", {}, t("dossier.applicant")), applicantFacts(d.applicant)),
+    h("section", { class: "panel" }, h("h2", {}, t("dossier.form")), answers(d.form, p?.form)),
+    h("section", { class: "panel" }, h("h2", {}, t("dossier.files")), attachmentList(d.attachments, p?.papers)),
+    beforeTimeline,
+    h("section", { class: "panel" }, h("h2", {}, t("dossier.timeline")), timeline(d.timeline)),
+  ];
+}
+
+export async function dossierView(ctx) {
+  const code = ctx.params[0];
+  ctx.title(code);
+  let d;
+  try {
+    d = await get(`/dossiers/${encode(code)}`);
+  } catch (error) {
+    ctx.render(backLink("#/me", t("me.title")), h("h1", {}, code), errorBlock(error, ctx.reload));
+    return;
+  }
+  const p = await loadProcedure(d.procedure_code).catch(() => null);
+  const body = dossierBody(d, p);
+  const supplement = d.status === MORE_PAPERS && isCitizen() ? supplementForm(ctx, d, p) : null;
+  ctx.render(
+    backLink(isCitizen() ? "#/me" : "#/inbox", isCitizen() ? t("me.title") : t("nav.inbox")),
+    h("h1", {}, t("receipt.code"), " ", h("span", { class: "h1-code" }, d.code)),
+    supplement ? notice(`${t("dossier.supplement.intro")}${d.reason ? ` — ${d.reason}` : ""}`, "warning") : null,
+    supplement,
+    body,
+  );
+}
+
+function supplementForm(ctx, d, p) {
+  const papers = p?.papers?.length ? p.papers : [{ code: "bo_sung", name: t("dossier.supplement"), required: false }];
+  const pickers = papers.map((paper) => filePicker(paper, { fieldName: `attachments.${paper.code}`, required: false }));
+  const note = h("textarea", { name: "note", rows: "3", maxlength: "2000" });
+  const summary = h("div", { class: "summary-slot" });
+  const submit = h("button", { type: "submit", class: "btn btn--primary" }, t("dossier.supplement.submit"));
+  let busy = false;
+  const form = h(
+    "form",
+    {
+      class: "panel panel--accent",
+      novalidate: true,
+      "aria-labelledby": "supplement-title",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        if (busy) return;
+        busy = true;
+        submit.disabled = true;
+        clearErrors(form, summary);
+        try {
+          const done = await Promise.all(pickers.map((picker) => picker.settled()));
+          const refs = pickers.flatMap((picker) => picker.refs());
+          if (done.includes(false)) {
+            showErrors(form, summary, { errors: [{ field: "attachments", message: t("file.upload.pending") }] });
+            return;
+          }
+          if (!refs.length) {
+            showErrors(form, summary, { errors: [{ field: "attachments", message: t("dossier.supplement.none") }] });
+            return;
+          }
+          const body = { attachments: refs };
+          if (note.value.trim()) body.note = note.value.trim();
+          try {
+            await post(`/dossiers/${encode(d.code)}/supplements`, body);
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            showErrors(form, summary, { message: error.message, errors: mapAttachmentErrors(error.fields, refs) });
+            return;
+          }
+          announce(t("dossier.supplement.done"), "success");
+          ctx.reload();
+        } finally {
+          busy = false;
+          submit.disabled = false;
+        }
+      },
+    },
+    h("h2", { id: "supplement-title" }, t("dossier.supplement")),
+    summary,
+    h("div", { dataset: { field: "attachments" } }, h("p", { class: "field__error", hidden: true }), pickers.map((picker) => picker.element)),
+    field({ label: t("dossier.supplement.note"), name: "note", control: note, required: false }),
+    h("div", { class: "actions" }, submit),
+  );
+  return form;
+}
