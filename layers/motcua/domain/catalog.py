@@ -96,6 +96,8 @@ class Procedure(BaseModel):
     papers: tuple[Paper, ...]
     form: dict[str, Any]  # JSON Schema (draft 2020-12) of the application form
     legal_basis: tuple[str, ...] = ()
+    # The words people use for it ("đăng ký kinh doanh"), found by the catalog search.
+    keywords: tuple[str, ...] = ()
 
     @field_validator("form")
     @classmethod

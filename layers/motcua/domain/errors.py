@@ -120,16 +120,17 @@ class InvalidTransition(Conflict):
         self.current = current
         self.action = action
         self.allowed = allowed
-        names = ", ".join(a.value for a in allowed) or "—"
+        vi = ", ".join(f"“{a.label.vi}” ({a.value})" for a in allowed) or "không có"
+        en = ", ".join(f"“{a.label.en}” ({a.value})" for a in allowed) or "none"
         super().__init__(
             Text(
                 vi=(
-                    f"Không thể thực hiện “{action.value}” khi hồ sơ ở trạng thái "
-                    f"{int(current)} “{current.label.vi}”. Thao tác được phép: {names}."
+                    f"Không thể “{action.label.vi}” khi hồ sơ ở trạng thái {int(current)} "
+                    f"“{current.label.vi}”. Thao tác được phép: {vi}."
                 ),
                 en=(
-                    f"Cannot {action.value} a dossier in status {int(current)} "
-                    f"“{current.label.en}”. Allowed: {names}."
+                    f"Cannot {action.label.en} a dossier in status {int(current)} "
+                    f"“{current.label.en}”. Allowed: {en}."
                 ),
             )
         )

@@ -76,9 +76,24 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # the citizen withdraws: → 7
 
     @property
+    def label(self) -> Text:
+        return _ACTION_LABELS[self]
+
+    @property
     def needs_reason(self) -> bool:
         return self in (Action.REFUSE, Action.REQUEST_PAPERS, Action.REJECT)
 
+
+_ACTION_LABELS = {
+    Action.ACCEPT: Text(vi="tiếp nhận", en="accept"),
+    Action.REFUSE: Text(vi="từ chối tiếp nhận", en="refuse"),
+    Action.REQUEST_PAPERS: Text(vi="yêu cầu bổ sung giấy tờ", en="ask for more papers"),
+    Action.APPROVE: Text(vi="phê duyệt", en="approve"),
+    Action.REJECT: Text(vi="dừng xử lý", en="stop processing"),
+    Action.RETURN_RESULT: Text(vi="trả kết quả", en="return the result"),
+    Action.SUPPLEMENT: Text(vi="bổ sung hồ sơ", en="add papers"),
+    Action.WITHDRAW: Text(vi="rút hồ sơ", en="withdraw"),
+}
 
 OFFICER_ACTIONS = frozenset(
     {Action.ACCEPT, Action.REFUSE, Action.REQUEST_PAPERS, Action.APPROVE, Action.REJECT, Action.RETURN_RESULT}

@@ -21,7 +21,7 @@ class CatalogService:
         self.province = province
         # Folded search text per procedure, computed once per container.
         self._haystack = {
-            p.code: fold(" ".join((p.code, p.name.vi, p.name.en, p.field.vi, p.field.en)))
+            p.code: fold(" ".join((p.code, p.name.vi, p.name.en, p.field.vi, p.field.en, *p.keywords)))
             for p in province.procedures
         }
 
