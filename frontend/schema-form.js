@@ -1,8 +1,12 @@
 // A procedure's application form, rendered from its JSON Schema: one control per property
 // (text, number, date, select, checkbox, lists and repeated groups), read back as JSON and checked
 // with the same rules the API applies, so most mistakes show before anything is sent.
+//
+// Bilingual schemas: `title`, `description` and `x-enum-labels` are Vietnamese; an `x-en` object on
+// the same node holds the English `title`, `description` and `enum-labels`. English readers get
+// `x-en` (falling back to the Vietnamese text where it is missing), everyone else the Vietnamese.
 
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { field, h, nextId } from "./dom.js";
 
 /**
@@ -15,8 +19,32 @@ export function schemaForm(schema, { prefix = "form", values = {} } = {}) {
   return { element: node.element, read: () => node.read() ?? {}, validate: () => node.validate() };
 }
 
+/** The node's `title` or `description` in the current language. */
+export function schemaText(schema, key) {
+  if (!schema) return "";
+  if (lang() === "en") {
+    const en = schema["x-en"]?.[key];
+    if (typeof en === "string" && en.trim()) return en;
+  }
+  return schema[key] || "";
+}
+
 function labelOf(schema, name) {
-  return schema.title || humanize(name);
+  return schemaText(schema, "title") || humanize(name);
+}
+
+function hintOf(schema) {
+  return schemaText(schema, "description") || null;
+}
+
+/** What a person reads for one enum value: its label in the current language, else the value. */
+export function enumLabel(schema, option) {
+  const values = schema?.enum;
+  const i = Array.isArray(values) ? values.indexOf(option) : -1;
+  if (i < 0) return String(option ?? "");
+  const fits = (labels) => (Array.isArray(labels) && labels.length === values.length && labels[i] ? labels[i] : null);
+  const en = lang() === "en" ? fits(schema["x-en"]?.["enum-labels"]) : null;
+  return String(en ?? fits(schema["x-enum-labels"]) ?? option);
 }
 
 function humanize(name) {
@@ -46,7 +74,7 @@ function objectNode(schema, path, values, { root = false, required = false } = {
         "fieldset",
         { class: "fieldset fieldset--nested", dataset: { field: path.join(".") } },
         h("legend", {}, labelOf(schema, path[path.length - 1])),
-        schema.description ? h("p", { class: "field__hint" }, schema.description) : null,
+        hintOf(schema) ? h("p", { class: "field__hint" }, hintOf(schema)) : null,
         h("p", { class: "field__error", hidden: true }),
         body,
       );
@@ -75,7 +103,7 @@ function stringNode(schema, path, value, required) {
       "select",
       { name },
       h("option", { value: "" }, t("choose")),
-      schema.enum.map((option) => h("option", { value: String(option), selected: value === option }, String(option))),
+      schema.enum.map((option) => h("option", { value: String(option), selected: value === option }, enumLabel(schema, option))),
     );
   } else if ((schema.maxLength || 0) > 200 && !schema.format) {
     control = h("textarea", { name, rows: "3", maxlength: schema.maxLength, value: value ?? "" });
@@ -90,7 +118,7 @@ function stringNode(schema, path, value, required) {
       inputmode: schema.format === "email" ? "email" : null,
     });
   }
-  const element = field({ label, name, control, hint: schema.description, required });
+  const element = field({ label, name, control, hint: hintOf(schema), required });
   return {
     element,
     read() {
@@ -146,7 +174,7 @@ function numberNode(schema, path, value, required, type) {
     value: value ?? "",
     autocomplete: "off",
   });
-  const element = field({ label, name, control, hint: schema.description, required });
+  const element = field({ label, name, control, hint: hintOf(schema), required });
   return {
     element,
     read() {
@@ -178,7 +206,7 @@ function checkNumber(n, schema, label, required, integer) {
 function booleanNode(schema, path, value, required) {
   const name = path.join(".");
   const control = h("input", { type: "checkbox", name, checked: value === true });
-  const element = field({ label: labelOf(schema, path[path.length - 1]), name, control, hint: schema.description, required: false });
+  const element = field({ label: labelOf(schema, path[path.length - 1]), name, control, hint: hintOf(schema), required: false });
   return {
     element,
     read: () => control.checked,
@@ -200,7 +228,7 @@ function listNode(schema, path, value, required) {
   const items = schema.items || { type: "string" };
   const numeric = items.type === "integer" || items.type === "number";
   const control = h("textarea", { name, rows: "3", value: Array.isArray(value) ? value.join("\n") : "" });
-  const hint = [schema.description, t("array.hint")].filter(Boolean).join(" ");
+  const hint = [hintOf(schema), t("array.hint")].filter(Boolean).join(" ");
   const element = field({ label, name, control, hint, required: required || (schema.minItems || 0) > 0 });
   const parts = () =>
     control.value
@@ -240,14 +268,14 @@ function choicesNode(schema, path, value, required) {
   const boxes = schema.items.enum.map((option) => {
     const id = nextId("opt");
     const input = h("input", { type: "checkbox", id, name, value: String(option), checked: chosen.has(option) });
-    return { option, input, el: h("div", { class: "check" }, input, h("label", { for: id }, String(option))) };
+    return { option, input, el: h("div", { class: "check" }, input, h("label", { for: id }, enumLabel(schema.items, option))) };
   });
   const errorId = nextId("err");
   const element = h(
     "fieldset",
     { class: "fieldset field", dataset: { field: name }, "aria-describedby": errorId },
     h("legend", { class: "field__label" }, label, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
-    schema.description ? h("p", { class: "field__hint" }, schema.description) : null,
+    hintOf(schema) ? h("p", { class: "field__hint" }, hintOf(schema)) : null,
     h("p", { class: "field__error", id: errorId, hidden: true }),
     boxes.map((b) => b.el),
   );
@@ -277,7 +305,7 @@ function groupNode(schema, path, value, required) {
     "fieldset",
     { class: "fieldset group", dataset: { field: name } },
     h("legend", { class: "field__label" }, label, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
-    schema.description ? h("p", { class: "field__hint" }, schema.description) : null,
+    hintOf(schema) ? h("p", { class: "field__hint" }, hintOf(schema)) : null,
     h("p", { class: "field__error", hidden: true }),
     list,
     addButton,

@@ -3,6 +3,7 @@
 import { ApiError } from "../api.js";
 import { formatBytes, formatDate, formatDateTime, t, tx } from "../i18n.js";
 import { facts, h, notice, statusBadge } from "../dom.js";
+import { enumLabel, schemaText } from "../schema-form.js";
 
 export const DOSSIER_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$/;
 
@@ -39,10 +40,10 @@ export function actionLabel(action) {
   return label === key ? action : label;
 }
 
-/** Answers of the application form, labelled with the schema's titles when the procedure is known. */
+/** Answers of the application form, labelled with the schema's titles (in the portal's language) when the procedure is known. */
 export function answers(form = {}, schema = null) {
   const props = schema?.properties || {};
-  const rows = Object.entries(form).map(([name, value]) => [props[name]?.title || name, renderValue(value, props[name])]);
+  const rows = Object.entries(form).map(([name, value]) => [schemaText(props[name], "title") || name, renderValue(value, props[name])]);
   return rows.length ? facts(rows) : h("p", {}, t("none"));
 }
 
@@ -50,7 +51,7 @@ function renderValue(value, schema) {
   if (value === true) return t("yes");
   if (value === false) return t("no");
   if (Array.isArray(value)) {
-    if (value.every((v) => typeof v !== "object")) return value.join(", ");
+    if (value.every((v) => typeof v !== "object")) return value.map((v) => choice(v, schema?.items)).join(", ");
     const itemProps = schema?.items?.properties || {};
     return h(
       "ol",
@@ -60,7 +61,7 @@ function renderValue(value, schema) {
           "li",
           {},
           Object.entries(item || {})
-            .map(([k, v]) => `${itemProps[k]?.title || k}: ${v}`)
+            .map(([k, v]) => `${schemaText(itemProps[k], "title") || k}: ${choice(v, itemProps[k])}`)
             .join("; "),
         ),
       ),
@@ -72,7 +73,12 @@ function renderValue(value, schema) {
     return `${d}/${m}/${y}`;
   }
   if (typeof value === "number") return value.toLocaleString("vi-VN");
-  return String(value ?? "");
+  return choice(value, schema);
+}
+
+/** An answer picked from an enum, shown with its label; anything else as it is. */
+function choice(value, schema) {
+  return Array.isArray(schema?.enum) ? enumLabel(schema, value) : String(value ?? "");
 }
 
 export function applicantFacts(applicant = {}) {

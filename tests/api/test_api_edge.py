@@ -297,11 +297,11 @@ def test_an_unexpected_error_is_logged_and_answered_with_a_generic_500(
 
     monkeypatch.setattr(container.catalog, "search", broken)
     records = Records()
-    logging.getLogger("motcua-api").addHandler(records)
+    logging.getLogger("motcua").addHandler(records)
     try:
         answer = api.get("/v1/procedures", lang="en")
     finally:
-        logging.getLogger("motcua-api").removeHandler(records)
+        logging.getLogger("motcua").removeHandler(records)
 
     assert answer.status == 500
     assert answer.error["code"] == "internal_error"

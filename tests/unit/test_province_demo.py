@@ -135,7 +135,35 @@ def test_form_is_a_valid_closed_json_schema(province: Province, code: str) -> No
     assert set(form["required"]) <= set(properties)
     for name, prop in properties.items():
         assert prop.get("title"), f"{code}.{name} has no Vietnamese title"
-        assert prop.get("description"), f"{code}.{name} has no English description"
+        assert prop.get("description"), f"{code}.{name} has no description"
+
+
+def _property_nodes(schema: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every property node under `schema`, at any depth (nested objects, array items), with its path."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for name, prop in (schema.get("properties") or {}).items():
+        found.append((f"{path}.{name}", prop))
+        found.extend(_property_nodes(prop, f"{path}.{name}"))
+    items = schema.get("items")
+    if isinstance(items, dict):
+        found.extend(_property_nodes(items, f"{path}[]"))
+    return found
+
+
+def test_every_form_field_is_labelled_in_vietnamese_and_english(province: Province) -> None:
+    checked = 0
+    for procedure in province.procedures:
+        for path, prop in _property_nodes(procedure.form, procedure.code):
+            checked += 1
+            assert str(prop.get("title") or "").strip(), f"{path} has no Vietnamese title"
+            english = prop.get("x-en")
+            assert isinstance(english, dict), f"{path} has no x-en"
+            assert str(english.get("title") or "").strip(), f"{path} has no English title (x-en.title)"
+            for key, labels in (("x-en.enum-labels", english.get("enum-labels")), ("x-enum-labels", prop.get("x-enum-labels"))):
+                if labels is not None:
+                    assert "enum" in prop, f"{path} has {key} but no enum"
+                    assert len(labels) == len(prop["enum"]), f"{path}: {key} and enum differ in length"
+    assert checked >= len(province.procedures) * 3
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
