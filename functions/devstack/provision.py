@@ -25,7 +25,9 @@ class Outputs:
         return {f"MOTCUA_{name.upper()}": value for name, value in asdict(self).items()}
 
 
-def provision(*, dynamodb: Any, s3: Any, cognito: Any, prefix: str, region: str, cors_origins: list[str]) -> Outputs:
+def provision(
+    *, dynamodb: Any, s3: Any, cognito: Any, prefix: str, region: str, cors_origins: list[str]
+) -> Outputs:
     """Create (or find) every resource; running it twice changes nothing."""
     table_name = f"{prefix}-dossiers"
     bucket_name = f"{prefix}-attachments"

@@ -1,0 +1,62 @@
+# motcua — one command per task; every target makes the virtualenv it needs first.
+#
+#   make dev        the platform on loopback: portal and API on :$(PORT), moto on :$(MOTO_PORT)
+#   make test       every test under tests/ (unit, integration, api, e2e)
+#   make check      ruff and mypy
+#   make reset      forget what the local stack stored for $(PROVINCE)
+#   make bench      run every benchmarks/*.py
+#
+# PORT, MOTO_PORT and PROVINCE can be given on the command line: make dev PORT=9000 PROVINCE=demo
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; pyproject.toml newer than it means install again.
+INSTALLED := $(VENV)/.installed
+
+PORT ?= 8000
+MOTO_PORT ?= 8001
+PROVINCE ?= demo
+PYTEST_ARGS ?=
+
+export PORT MOTO_PORT PROVINCE
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# devstack, the API (app.py) and its chalicelib import as top-level packages, as on Lambda.
+export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/functions/api
+
+.PHONY: help .venv dev test check reset bench
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+.venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+dev: $(INSTALLED)
+	$(BIN)/python -m devstack
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests
+
+check: $(INSTALLED)  # both run, so that one report does not hide the other
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy layers functions || status=1; \
+	exit $$status
+
+reset:
+	@test -n "$(PROVINCE)" || { echo "PROVINCE is empty"; exit 2; }
+	rm -rf .data/$(PROVINCE)
+
+bench: $(INSTALLED)
+	@set -e; for script in benchmarks/*.py; do \
+		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
+		echo "== $$script"; $(BIN)/python "$$script"; \
+	done

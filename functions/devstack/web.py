@@ -1,0 +1,199 @@
+"""One HTTP server on loopback: `/v1/...` through Chalice's local API Gateway, the rest from `frontend/`."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import mimetypes
+import sys
+import threading
+import traceback
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from chalice.config import Config
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
+
+if TYPE_CHECKING:
+    from http.server import HTTPServer
+    from pathlib import Path
+
+    from chalice.app import Chalice
+
+API_PREFIX = "/v1"
+
+# What browsers need to hear; mimetypes alone depends on the machine's /etc/mime.types.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".map": "application/json; charset=utf-8",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+    ".svg": "image/svg+xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+}
+
+
+def content_type(path: Path) -> str:
+    known = CONTENT_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def load_app(api_dir: Path) -> Chalice:
+    """The Chalice `app` of `<api_dir>/app.py`, imported as the module `app` as Lambda would."""
+    source = api_dir / "app.py"
+    if not source.is_file():
+        raise FileNotFoundError(f"no Chalice app at {source}")
+    if str(api_dir) not in sys.path:
+        sys.path.insert(0, str(api_dir))  # for its chalicelib/
+    spec = importlib.util.spec_from_file_location("app", source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    spec.loader.exec_module(module)
+    app: Chalice = module.app
+    return app
+
+
+class PortalHandler(ChaliceRequestHandler):
+    """Chalice's local handler, with everything outside `/v1` served from a folder."""
+
+    server_version = "motcua-devstack"
+    path: str  # BaseHTTPRequestHandler sets it per request
+    command: str
+
+    def __init__(
+        self,
+        request: Any,
+        client_address: Any,
+        server: HTTPServer,
+        *,
+        app_object: Chalice,
+        config: Config,
+        static_root: Path,
+        strip_prefix: bool,
+    ) -> None:
+        # Set before the base class, whose __init__ handles the request.
+        self.static_root = static_root
+        self.strip_prefix = strip_prefix
+        super().__init__(request, client_address, server, app_object=app_object, config=config)
+
+    def _dispatch(self) -> None:
+        path = urlsplit(self.path).path
+        try:
+            if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+                self._api()
+            elif self.command in ("GET", "HEAD"):
+                self._static(path)
+            else:
+                self._plain(405, "Method not allowed", {"Allow": "GET, HEAD"})
+        except ConnectionError:  # the client left before the answer (a page reload, a probe that gave up)
+            self.close_connection = True
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
+
+    def _api(self) -> None:
+        if self.strip_prefix:
+            rest = self.path[len(API_PREFIX) :]
+            self.path = rest if rest.startswith("/") else "/" + rest
+        try:
+            self._generic_handle()
+        except ConnectionError:
+            raise
+        except Exception:  # a bug in the app or the gateway: say so instead of dropping the connection
+            traceback.print_exc()
+            error = {"code": "local_gateway_error", "message": "The local API crashed; see the console."}
+            self._send_http_response(502, {"Content-Type": "application/json"}, json.dumps({"error": error}))
+
+    def _static(self, path: str) -> None:
+        root = self.static_root
+        relative = unquote(path).lstrip("/")
+        if "\x00" in relative:
+            self._plain(400, "Bad request")
+            return
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root):  # ../ or a symlink out of the folder
+            self._plain(404, "Not found")
+            return
+        if target.is_dir():
+            if not path.endswith("/"):  # so that the page's relative links resolve inside the folder
+                self._plain(301, "Moved", {"Location": path + "/"})
+                return
+            target = target / "index.html"
+        if not target.is_file():
+            self._plain(404, "Not found")
+            return
+        body = target.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type(target))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")  # edits show on reload
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _plain(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+        body = f"{status} {text}\n".encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base class's name
+        sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
+
+
+class WebServer:
+    """The portal and the API on one port, one thread per connection."""
+
+    name = "web"
+
+    def __init__(self, app: Chalice, *, host: str, port: int, static_root: Path) -> None:
+        # As `chalice local` does: the current request lives in a thread-local, one per connection.
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+        # API Gateway strips its stage; the routes carry /v1 themselves, unless an app leaves it out.
+        strip = not any(route == API_PREFIX or route.startswith(API_PREFIX + "/") for route in app.routes)
+        handler = functools.partial(
+            PortalHandler,
+            app_object=app,
+            config=Config.create(chalice_stage="local", app_name="motcua-api", lambda_timeout=30),
+            static_root=static_root.resolve(),
+            strip_prefix=strip,
+        )
+        self.server = ThreadedHTTPServer((host, port), handler)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._serve, name="web", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        self.server.serve_forever(poll_interval=0.1)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)

@@ -1,0 +1,129 @@
+"""What the end-to-end tests share besides fixtures: the demo people and a dossier filed over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from tests.conftest import DEMO_PROVINCE
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+BIRTH_REGISTRATION = "1.001193"
+BUSINESS_REGISTRATION = "2.001610"
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    password: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    url: str
+    citizen: Person
+    # The receiving officer of each agency that receives procedures, by agency code.
+    receivers: dict[str, Person]
+
+    def receiver_for(self, procedure_code: str) -> Person:
+        from motcua.config.province import load_province
+
+        province = load_province(DEMO_PROVINCE)
+        agency = province.current_agency(province.procedures_by_code[procedure_code].agency)
+        assert agency is not None
+        return self.receivers[agency.code]
+
+
+def demo_people() -> tuple[Person, dict[str, Person]]:
+    """The sign-ins the stack prints, read where the stack defines them."""
+    from devstack.accounts import demo_accounts
+    from motcua.config.province import load_province
+
+    accounts = demo_accounts(load_province(DEMO_PROVINCE))
+    citizen = next(a for a in accounts if a.pool == "citizens")
+    receivers = {
+        a.agency: Person(a.username, a.password, a.name)
+        for a in accounts
+        if a.pool == "staff" and a.role == "receiver" and a.agency
+    }
+    return Person(citizen.username, citizen.password, citizen.name), receivers
+
+
+def citizen_headers(stack: Stack) -> dict[str, str]:
+    tokens = requests.post(
+        f"{stack.url}/v1/auth/citizens/sign-in",
+        json={"email": stack.citizen.username, "password": stack.citizen.password},
+        timeout=10,
+    ).json()
+    return {"Authorization": f"Bearer {tokens['id_token']}"}
+
+
+def my_dossier_codes(stack: Stack) -> list[str]:
+    """Every dossier the demo citizen has filed, from the API, following next_token."""
+    auth, codes, token = citizen_headers(stack), [], None
+    while True:
+        params = {"limit": 100} | ({"next_token": token} if token else {})
+        page = requests.get(f"{stack.url}/v1/me/dossiers", params=params, headers=auth, timeout=10).json()
+        codes += [item["code"] for item in page["items"]]
+        token = page.get("next_token")
+        if not token:
+            return codes
+
+
+def file_through_api(
+    stack: Stack, procedure_code: str, applicant: dict[str, str], form: dict[str, Any], paper: str
+) -> str:
+    """A dossier filed with plain HTTP calls (for a test that needs one without the first test's)."""
+    api = f"{stack.url}/v1"
+    auth = citizen_headers(stack)
+    slot = requests.post(
+        f"{api}/uploads",
+        json={"filename": "giay.pdf", "content_type": "application/pdf", "size": len(PDF)},
+        headers=auth,
+        timeout=10,
+    ).json()
+    upload = requests.post(
+        slot["url"], data=slot["fields"], files={"file": ("giay.pdf", PDF, "application/pdf")}, timeout=10
+    )
+    assert upload.ok, upload.text
+    created = requests.post(
+        f"{api}/dossiers",
+        json={
+            "procedure_code": procedure_code,
+            "applicant": applicant,
+            "form": form,
+            "attachments": [{"upload_id": slot["upload_id"], "paper_code": paper}],
+        },
+        headers=auth | {"Idempotency-Key": str(uuid.uuid4())},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["code"])
+
+
+def birth_registration_through_api(stack: Stack) -> str:
+    return file_through_api(
+        stack,
+        BIRTH_REGISTRATION,
+        {
+            "full_name": "Nguyễn Văn An",
+            "id_number": "001090012345",
+            "phone": "0901234567",
+            "address": "Số 25 đường Trần Phú, phường Minh Họa",
+        },
+        {
+            "child_full_name": "Nguyễn Minh Khang",
+            "child_sex": "Nam",
+            "child_date_of_birth": "2026-11-01",
+            "place_of_birth": "Bệnh viện đa khoa tỉnh Minh Họa",
+            "ethnicity": "Kinh",
+            "mother_full_name": "Trần Thị Hoa",
+            "requester_relationship": "Cha",
+        },
+        "giay_chung_sinh",
+    )
