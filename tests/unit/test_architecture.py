@@ -1,0 +1,36 @@
+"""Dependencies point one way: the domain and its services import neither boto3 nor chalice."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "layers" / "motcua"
+FORBIDDEN = ("boto3", "botocore", "chalice", "moto", "motcua.adapters", "motcua.container")
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(PACKAGE / "domain").glob("*.py"), *(PACKAGE / "services").glob("*.py")]),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_domain_and_services_stay_free_of_infrastructure(path: Path) -> None:
+    bad = {m for m in imported_modules(path) if m.split(".")[0] in FORBIDDEN or m.startswith(FORBIDDEN)}
+    assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+def test_the_guard_sees_imports() -> None:
+    adapters = imported_modules(PACKAGE / "adapters" / "dynamodb.py")
+    assert "botocore.exceptions" in adapters
