@@ -1,8 +1,21 @@
-"""Filled-in application forms, one per demo procedure, as a citizen would send them."""
+"""Test data shared by every kind of test: files, a password, and filled-in forms per demo procedure."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import requests
+
+PASSWORD = "Matkhau@2026!"  # meets both pools' policy
+PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def post_to_slot(url: str, fields: dict[str, str], filename: str, content: bytes) -> None:
+    """Upload a file with a presigned POST, as the browser does: the slot's fields, then the file."""
+    stored = requests.post(url, data=fields, files={"file": (filename, content)}, timeout=10)
+    assert stored.status_code in (200, 201, 204), stored.text
+
 
 # One filled-in application form per procedure, as a citizen would send it.
 EXAMPLES: dict[str, dict[str, Any]] = {

@@ -11,19 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import requests
 from chalice.test import Client
 from jsonschema import Draft202012Validator
 
 from devstack.provision import create_citizen, create_staff
 from motcua.adapters import clients
 from tests.conftest import REGION, ROOT
-from tests.examples import EXAMPLES
+from tests.examples import EXAMPLES, PASSWORD, PDF, post_to_slot
 
 API_DIR = ROOT / "functions" / "api"
-PASSWORD = "Matkhau@2026!"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 BUSINESS = "2.001610"  # business registration, received by the Department of Finance, 3 working days
 FINANCE = "000.00.01.H99"
@@ -212,10 +208,7 @@ def upload(
         json_body={"filename": filename, "content_type": content_type, "size": len(content)},
     )
     assert slot.status == 201, slot.body
-    stored = requests.post(
-        slot.json["url"], data=slot.json["fields"], files={"file": (filename, content)}, timeout=10
-    )
-    assert stored.status_code in (200, 201, 204), stored.text
+    post_to_slot(slot.json["url"], slot.json["fields"], filename, content)
     return str(slot.json["upload_id"])
 
 

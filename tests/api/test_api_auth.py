@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import FINANCE, PASSWORD, Api, Person
+from tests.api.conftest import FINANCE, Api, Person
+from tests.examples import PASSWORD
 
 NEW = {"email": "chi.tran@example.vn", "password": PASSWORD, "name": "Trần Thị Chi", "phone": "0912345678"}
 

@@ -8,7 +8,6 @@ from typing import Any
 from tests.api.conftest import (
     BUSINESS,
     FINANCE,
-    PNG,
     Api,
     Person,
     business_registration,
@@ -17,6 +16,7 @@ from tests.api.conftest import (
     new_key,
     upload,
 )
+from tests.examples import PNG
 
 CODE = re.compile(r"^000\.00\.01\.H99-261117-\d{4}$")
 

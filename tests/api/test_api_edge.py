@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
 
-from tests.api.conftest import FINANCE, PASSWORD, Answer, Api, Person
+from tests.api.conftest import FINANCE, Answer, Api, Person
+from tests.examples import PASSWORD
 
 # Every route that takes a body, with values for its path parameters; the body is read before any
 # dossier or task is looked up, so the codes need not exist.

@@ -8,18 +8,8 @@ from typing import Any
 
 import requests
 
-from tests.api.conftest import (
-    APPLICANT,
-    FINANCE,
-    PDF,
-    PNG,
-    POLICE,
-    Api,
-    Person,
-    decide,
-    filed,
-    upload,
-)
+from tests.api.conftest import APPLICANT, FINANCE, POLICE, Api, Person, decide, filed, upload
+from tests.examples import PDF, PNG
 
 
 def task_of(code: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 
 from devstack.provision import create_citizen, create_staff
 from motcua.adapters import clients
@@ -13,11 +12,8 @@ from motcua.domain.models import Principal
 from motcua.services.filing import FilingRequest
 from motcua.services.uploads import AttachmentRef, UploadRequest
 from tests.conftest import REGION
-from tests.examples import EXAMPLES
+from tests.examples import EXAMPLES, PASSWORD, PDF, post_to_slot
 
-PASSWORD = "Matkhau@2026!"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 BIRTH = "1.001193"  # birth registration, received by a ward, one working day
 
 
@@ -71,8 +67,7 @@ def upload(
     slot = container.uploads.create_slot(
         principal, UploadRequest(filename=filename, content_type=content_type, size=max(len(content), 1))
     )
-    response = requests.post(slot.url, data=slot.fields, files={"file": (filename, content)}, timeout=10)
-    assert response.status_code in (200, 201, 204), response.text
+    post_to_slot(slot.url, slot.fields, filename, content)
     return slot.upload_id
 
 

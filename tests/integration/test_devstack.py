@@ -335,7 +335,11 @@ def test_a_replay_gives_back_the_ids_of_users_who_signed_up_at_once(tmp_path: Pa
     def run(phase: str) -> dict[str, str]:
         done = subprocess.run(
             [sys.executable, "-c", _CONCURRENT, phase, str(tmp_path), str(_free_port())],
-            env=env, capture_output=True, text=True, timeout=120, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         subs: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -13,7 +13,8 @@ from motcua.domain.errors import BadRequest, IdempotencyKeyReused, InvalidInput
 from motcua.domain.status import Status
 from motcua.services.filing import FilingRequest
 from motcua.services.uploads import AttachmentRef
-from tests.integration.conftest import BIRTH, PDF, PNG, filing_request, upload
+from tests.examples import PDF, PNG
+from tests.integration.conftest import filing_request, upload
 
 
 def test_filing_numbers_the_dossier_for_its_agency_and_day(container: Any, people: Any) -> None:

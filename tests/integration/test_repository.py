@@ -68,7 +68,7 @@ def test_a_token_continues_only_the_listing_it_came_from(container: Any, people:
 def test_inbox_is_ordered_by_due_date_across_procedures(container: Any, people: Any, clock: Any) -> None:
     an = people.citizen("an@example.vn")
     officer = people.staff("canbo.phuong", WARD)
-    # Filed first but with the later due date? Birth registration takes 1 day: filing later still sorts by due.
+    # Birth registration takes one working day: filed out of order, the inbox still sorts by due date.
     clock.set(datetime(2026, 11, 17, 2, tzinfo=UTC))
     early = container.filing.file(an, filing_request(container, an), "key-inbox-0001").dossier
     clock.set(datetime(2026, 11, 19, 2, tzinfo=UTC))

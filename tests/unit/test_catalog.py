@@ -16,7 +16,9 @@ def codes(**query: object) -> list[str]:
     return [p.code for p in catalog.search(limit=50, **query).items]  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("q", ["dang ky kinh doanh", "ĐĂNG KÝ KINH DOANH", "ma so thue", "business registration"])
+@pytest.mark.parametrize(
+    "q", ["dang ky kinh doanh", "ĐĂNG KÝ KINH DOANH", "ma so thue", "business registration"]
+)
 def test_everyday_words_find_business_registration(q: str) -> None:
     assert codes(q=q) == ["2.001610"]
 

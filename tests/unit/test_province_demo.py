@@ -159,7 +159,10 @@ def test_every_form_field_is_labelled_in_vietnamese_and_english(province: Provin
             english = prop.get("x-en")
             assert isinstance(english, dict), f"{path} has no x-en"
             assert str(english.get("title") or "").strip(), f"{path} has no English title (x-en.title)"
-            for key, labels in (("x-en.enum-labels", english.get("enum-labels")), ("x-enum-labels", prop.get("x-enum-labels"))):
+            for key, labels in (
+                ("x-en.enum-labels", english.get("enum-labels")),
+                ("x-enum-labels", prop.get("x-enum-labels")),
+            ):
                 if labels is not None:
                     assert "enum" in prop, f"{path} has {key} but no enum"
                     assert len(labels) == len(prop["enum"]), f"{path}: {key} and enum differ in length"
