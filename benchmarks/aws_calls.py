@@ -51,15 +51,15 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
 
     from devstack.provision import create_citizen, create_staff, provision
     from motcua.adapters import clients
+    from motcua.config.province import load_province
     from motcua.config.settings import Settings
     from motcua.container import build_container
     from tests.examples import EXAMPLES
 
     with mock_aws():
         outputs = provision(
-            dynamodb=clients.client("dynamodb", REGION),
-            s3=clients.client("s3", REGION),
-            cognito=clients.client("cognito-idp", REGION),
+            clients=lambda name: clients.client(name, REGION),
+            province=load_province(ROOT / "provinces" / "demo.yaml"),
             prefix="bench",
             region=REGION,
             cors_origins=["http://127.0.0.1:8000"],

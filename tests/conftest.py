@@ -52,7 +52,8 @@ def aws() -> Iterator[None]:
     from motcua.adapters import clients
 
     clients.reset()
-    with mock_aws():
+    # Step Functions runs the flows' definitions, as the local stack's moto server does.
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         yield
     clients.reset()
 
@@ -61,11 +62,11 @@ def aws() -> Iterator[None]:
 def outputs(aws: None) -> Any:
     from devstack.provision import provision
     from motcua.adapters import clients
+    from motcua.config.province import load_province
 
     return provision(
-        dynamodb=clients.client("dynamodb", REGION),
-        s3=clients.client("s3", REGION),
-        cognito=clients.client("cognito-idp", REGION),
+        clients=lambda name: clients.client(name, REGION),
+        province=load_province(DEMO_PROVINCE),
         prefix="motcua-test",
         region=REGION,
         cors_origins=["http://127.0.0.1:8000"],

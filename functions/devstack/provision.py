@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from motcua.resources import BUCKET, CITIZEN_POOL, STAFF_POOL, TABLE, UserPoolSpec
+from motcua import workflow
+from motcua.resources import BUCKET, CITIZEN_POOL, ROUTING_QUEUE, STAFF_POOL, TABLE, QueueSpec, UserPoolSpec
+
+if TYPE_CHECKING:
+    from motcua.config.province import Province
+
+# Any role will do for moto; on AWS the CDK app makes one per state machine.
+LOCAL_ROLE = "arn:aws:iam::123456789012:role/motcua-local-flows"
 
 
 @dataclass(frozen=True)
@@ -20,22 +28,80 @@ class Outputs:
     citizen_client_id: str
     staff_pool_id: str
     staff_client_id: str
+    routing_queue_url: str = ""
+    state_machines: dict[str, str] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
-        return {f"MOTCUA_{name.upper()}": value for name, value in asdict(self).items()}
+        return {
+            f"MOTCUA_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in asdict(self).items()
+        }
 
 
 def provision(
-    *, dynamodb: Any, s3: Any, cognito: Any, prefix: str, region: str, cors_origins: list[str]
+    *,
+    clients: Any,
+    province: Province,
+    prefix: str,
+    region: str,
+    cors_origins: list[str],
 ) -> Outputs:
-    """Create (or find) every resource; running it twice changes nothing."""
+    """Create (or find) every resource; running it twice changes nothing. `clients(name)` gives a client."""
     table_name = f"{prefix}-dossiers"
     bucket_name = f"{prefix}-attachments"
-    _table(dynamodb, table_name)
-    _bucket(s3, bucket_name, region, cors_origins)
-    citizen_pool, citizen_client = _pool(cognito, f"{prefix}-citizens", CITIZEN_POOL)
-    staff_pool, staff_client = _pool(cognito, f"{prefix}-staff", STAFF_POOL)
-    return Outputs(table_name, bucket_name, citizen_pool, citizen_client, staff_pool, staff_client)
+    _table(clients("dynamodb"), table_name)
+    _bucket(clients("s3"), bucket_name, region, cors_origins)
+    citizen_pool, citizen_client = _pool(clients("cognito-idp"), f"{prefix}-citizens", CITIZEN_POOL)
+    staff_pool, staff_client = _pool(clients("cognito-idp"), f"{prefix}-staff", STAFF_POOL)
+    routing_queue = _queue(clients("sqs"), f"{prefix}-{ROUTING_QUEUE.key}", ROUTING_QUEUE)
+    machines = _state_machines(clients("stepfunctions"), prefix, province, routing_queue)
+    return Outputs(
+        table_name,
+        bucket_name,
+        citizen_pool,
+        citizen_client,
+        staff_pool,
+        staff_client,
+        routing_queue,
+        machines,
+    )
+
+
+def _queue(sqs: Any, name: str, spec: QueueSpec) -> str:
+    dlq = sqs.create_queue(
+        QueueName=f"{name}-dlq",
+        Attributes={"MessageRetentionPeriod": str(spec.dlq_retention_days * 86_400)},
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(spec.max_receives)})
+    url: str = sqs.create_queue(
+        QueueName=name,
+        Attributes={"VisibilityTimeout": str(spec.visibility_timeout), "RedrivePolicy": redrive},
+    )["QueueUrl"]
+    return url
+
+
+def _state_machines(sfn: Any, prefix: str, province: Province, queue_url: str) -> dict[str, str]:
+    """One state machine per procedure with a flow, from the same ASL the CDK app deploys."""
+    existing = {
+        m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines(maxResults=1000)["stateMachines"]
+    }
+    arns: dict[str, str] = {}
+    for procedure in province.procedures:
+        if procedure.flow is None:
+            continue
+        name = workflow.state_machine_name(prefix, procedure.code)
+        document = workflow.substitute(
+            workflow.definition(procedure), {workflow.QUEUE_SUBSTITUTION: queue_url}
+        )
+        if name in existing:
+            sfn.update_state_machine(stateMachineArn=existing[name], definition=document)
+            arns[procedure.code] = existing[name]
+        else:
+            arns[procedure.code] = sfn.create_state_machine(
+                name=name, definition=document, roleArn=LOCAL_ROLE, type="STANDARD"
+            )["stateMachineArn"]
+    return arns
 
 
 def _table(dynamodb: Any, name: str) -> None:

@@ -208,9 +208,8 @@ def _restore(recorder: Recorder, state_path: Path) -> int | None:
 def _provision(config: StackConfig, province: Province) -> tuple[Outputs, list[DemoAccount]]:
     cognito = clients.client("cognito-idp", REGION)
     outputs = provision(
-        dynamodb=clients.client("dynamodb", REGION),
-        s3=clients.client("s3", REGION),
-        cognito=cognito,
+        clients=lambda name: clients.client(name, REGION),
+        province=province,
         prefix=f"motcua-{province.id}",
         region=REGION,
         # The browser posts files straight to moto's S3 from the portal's origin.

@@ -11,12 +11,14 @@ from motcua.adapters.clock import SystemClock
 from motcua.adapters.cognito import CognitoIdentityProvider, CognitoTokenVerifier, PoolRef
 from motcua.adapters.dynamodb import DynamoDossierRepository
 from motcua.adapters.s3 import S3AttachmentStore
+from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.models import PrincipalKind
 from motcua.services.catalog import CatalogService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
+from motcua.services.routing import RoutingService
 from motcua.services.tasks import TaskService
 from motcua.services.uploads import UploadService
 from motcua.services.views import Renderer
@@ -62,6 +64,19 @@ class Container:
             dossiers=self.dossiers,
             uploads=self.uploads,
             clock=self.clock,
+            workflow=lambda: self.workflow,
+        )
+
+    @cached_property
+    def workflow(self) -> StepFunctionsWorkflow:
+        """The flows' state machines (built on first use: most requests never touch a flow)."""
+        client = clients.client("stepfunctions", self.settings.region)
+        return StepFunctionsWorkflow(client, self.settings.state_machines)
+
+    @cached_property
+    def routing(self) -> RoutingService:
+        return RoutingService(
+            province=self.province, repository=self.repository, workflow=self.workflow, clock=self.clock
         )
 
     @cached_property

@@ -77,3 +77,17 @@ class BucketSpec:
 
 
 BUCKET = BucketSpec()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    """An SQS queue with its dead-letter queue: what fails `max_receives` times waits there."""
+
+    key: str
+    visibility_timeout: int = 60
+    max_receives: int = 5
+    dlq_retention_days: int = 14
+
+
+# The flows' state machines tell routing what happened here (task tokens, ends of flows).
+ROUTING_QUEUE = QueueSpec(key="routing")

@@ -24,6 +24,9 @@ API_DIR = ROOT / "functions" / "api"
 BUSINESS = "2.001610"  # business registration, received by the Department of Finance, 3 working days
 FINANCE = "000.00.01.H99"
 POLICE = "000.00.21.H99"  # an agency with no part in a business registration
+# A procedure one agency decides alone (no flow): a company's social insurance declaration, 5 days.
+SINGLE = "1.000058"
+SOCIAL_INSURANCE = "000.00.22.H99"
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,12 @@ def binh(people: People) -> Person:
 
 
 @pytest.fixture
+def si_receiver(people: People) -> Person:
+    """A receiving officer of the provincial social insurance, which decides its procedures alone."""
+    return people.staff("tiepnhan.bhxh", SOCIAL_INSURANCE, "receiver")
+
+
+@pytest.fixture
 def receiver(people: People) -> Person:
     """A receiving officer of the Department of Finance, which receives business registrations."""
     return people.staff("tiepnhan.taichinh", FINANCE, "receiver")
@@ -236,6 +245,28 @@ def business_registration(api: Api, person: Person, **changes: Any) -> dict[str,
         ],
     }
     return body | changes
+
+
+def social_declaration(api: Api, person: Person) -> dict[str, Any]:
+    """A complete social insurance declaration: the form and the list of workers as a PDF."""
+    return {
+        "procedure_code": SINGLE,
+        "applicant": APPLICANT,
+        "form": EXAMPLES[SINGLE],
+        "attachments": [
+            {
+                "upload_id": upload(api, person, filename="danh sách lao động.pdf"),
+                "paper_code": "danh_sach_lao_dong_d02_lt",
+            }
+        ],
+    }
+
+
+def filed_alone(api: Api, person: Person) -> str:
+    """The code of a declaration that the social insurance agency decides alone."""
+    answer = file(api, person, social_declaration(api, person))
+    assert answer.status == 201, answer.body
+    return str(answer.json["code"])
 
 
 def new_key() -> str:

@@ -8,7 +8,18 @@ from typing import Any
 
 import requests
 
-from tests.api.conftest import APPLICANT, FINANCE, POLICE, Api, Person, decide, filed, upload
+from tests.api.conftest import (
+    APPLICANT,
+    FINANCE,
+    POLICE,
+    SOCIAL_INSURANCE,
+    Api,
+    Person,
+    decide,
+    filed,
+    filed_alone,
+    upload,
+)
 from tests.examples import PDF, PNG
 
 
@@ -27,16 +38,17 @@ def inbox(api: Api, person: Person, agency: str = FINANCE, query: str = "") -> l
 
 
 def test_a_dossier_walks_from_filing_to_result_and_tracking_shows_it_without_personal_data(
-    api: Api, an: Person, receiver: Person
+    api: Api, an: Person, si_receiver: Person
 ) -> None:
-    # Given a filed business registration
-    code = filed(api, an)
+    # Given a filed declaration that the social insurance agency decides alone
+    receiver = si_receiver
+    code = filed_alone(api, an)
     task_id = task_of(code)
 
     # the receiving agency finds it in its inbox, with what it may do
-    [task] = inbox(api, receiver)
+    [task] = inbox(api, receiver, SOCIAL_INSURANCE)
     assert task["task_id"] == task_id and task["applicant_name"] == "Nguyễn Văn An"
-    assert task["allowed_actions"] == ["accept", "refuse", "request_papers"]
+    assert task["allowed_actions"] == ["accept", "refuse", "request_papers", "forward"]
 
     # and opens it, files included, through short-lived links
     opened = api.get(f"/v1/tasks/{task_id}", token=receiver.token)
@@ -48,16 +60,16 @@ def test_a_dossier_walks_from_filing_to_result_and_tracking_shows_it_without_per
     # When it accepts, approves and returns the result
     accepted = decide(api, receiver, task_id, "accept")
     assert (accepted.status, accepted.json["status"], accepted.json["status_label"]) == (200, 4, "Đang xử lý")
-    assert accepted.json["task"]["allowed_actions"] == ["request_papers", "approve", "reject"]
+    assert accepted.json["task"]["allowed_actions"] == ["request_papers", "approve", "reject", "forward"]
     approved = decide(api, receiver, task_id, "approve")
     assert approved.json["status"] == 9
     returned = decide(api, receiver, task_id, "return_result")
     assert returned.json["status"] == 10 and returned.json["status_label"] == "Đã trả kết quả"
 
-    # Then the task is closed, early (done on the day of filing, due three working days later)
+    # Then the task is closed, early (done on the day of filing, due five working days later)
     assert returned.json["task"]["state"] == "closed"
     assert returned.json["task"]["timeliness"] == "early"
-    assert inbox(api, receiver) == []
+    assert inbox(api, receiver, SOCIAL_INSURANCE) == []
     # the owner sees the result returned
     assert api.get(f"/v1/dossiers/{code}", token=an.token).json["status"] == 10
 
@@ -209,15 +221,17 @@ def test_a_refusal_ends_the_dossier_with_its_reason(api: Api, an: Person, receiv
 
 
 def test_papers_asked_for_stop_the_clock_and_adding_them_moves_the_due_date(
-    api: Api, an: Person, receiver: Person, clock: Any
+    api: Api, an: Person, si_receiver: Person, clock: Any
 ) -> None:
-    # Given a dossier filed on Tuesday 17/11/2026, due Friday 20/11, accepted and then asked for papers
-    code = filed(api, an)
+    # Given a declaration filed on Tuesday 17/11/2026, due Wednesday 25/11 (Tuesday 24/11 is Vietnam
+    # Culture Day), accepted and then asked for papers
+    receiver = si_receiver
+    code = filed_alone(api, an)
     task_id = task_of(code)
     decide(api, receiver, task_id, "accept")
     asked = decide(api, receiver, task_id, "request_papers", "Thiếu bản sao căn cước có chứng thực")
     assert asked.json["status"] == 5 and asked.json["task"]["state"] == "waiting"
-    assert inbox(api, receiver) == []  # nothing to do while the citizen is away
+    assert inbox(api, receiver, SOCIAL_INSURANCE) == []  # nothing to do while the citizen is away
     assert decide(api, receiver, task_id, "approve").status == 409
     mine = api.get(f"/v1/dossiers/{code}", token=an.token).json
     assert mine["status"] == 5 and mine["reason"] == "Thiếu bản sao căn cước có chứng thực"
@@ -230,20 +244,19 @@ def test_papers_asked_for_stop_the_clock_and_adding_them_moves_the_due_date(
         f"/v1/dossiers/{code}/supplements",
         token=an.token,
         json_body={
-            "attachments": [{"upload_id": paper, "paper_code": "giay_to_phap_ly_chu_doanh_nghiep"}],
+            "attachments": [{"upload_id": paper, "paper_code": "hop_dong_lao_dong"}],
             "note": "Đã bổ sung",
         },
     )
 
-    # Then the dossier is back in process, due two working days later: Friday 20/11 + Monday 23/11 and
-    # Wednesday 25/11 (Tuesday 24/11 is Vietnam Culture Day)
+    # Then the dossier is back in process, due two working days later: Thursday 26/11, Friday 27/11
     assert answer.status == 200
     dossier = answer.json
     assert dossier["status"] == 4 and dossier["days_paused"] == 2
-    assert dossier["due_at"] == "2026-11-25T17:00:00+07:00"
+    assert dossier["due_at"] == "2026-11-27T17:00:00+07:00"
     assert [a["filename"] for a in dossier["attachments"]][-1] == "căn cước chứng thực.pdf"
-    [task] = inbox(api, receiver)
-    assert task["task_id"] == task_id and task["due_at"] == "2026-11-25T17:00:00+07:00"
+    [task] = inbox(api, receiver, SOCIAL_INSURANCE)
+    assert task["task_id"] == task_id and task["due_at"] == "2026-11-27T17:00:00+07:00"
     assert decide(api, receiver, task_id, "approve").json["status"] == 9
 
 
@@ -262,7 +275,7 @@ def test_papers_asked_for_at_reception_bring_the_dossier_back_to_submitted(
     )
 
     assert answer.json["status"] == 1 and answer.json["days_paused"] == 0
-    assert inbox(api, receiver)[0]["allowed_actions"] == ["accept", "refuse", "request_papers"]
+    assert inbox(api, receiver)[0]["allowed_actions"] == ["accept", "refuse", "request_papers", "forward"]
 
 
 def test_papers_nobody_asked_for_are_a_409(api: Api, an: Person) -> None:

@@ -15,7 +15,8 @@ from motcua.services.uploads import AttachmentRef
 from tests.integration.conftest import BIRTH, filing_request, upload
 
 WARD = "000.01.01.H99"  # receives birth registrations
-FINANCE = "000.00.01.H99"  # receives business registrations
+SOCIAL_INSURANCE = "000.00.22.H99"  # receives companies' declarations, alone (no flow)
+SI = "1.000058"
 
 
 def test_one_query_reads_a_dossier_with_its_timeline_and_tasks(container: Any, people: Any) -> None:
@@ -126,10 +127,11 @@ def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(
     container: Any, people: Any, clock: Any
 ) -> None:
     an = people.citizen("an@example.vn")
-    officer = people.staff("canbo.taichinh", FINANCE)
-    # Business registration, 3 working days, filed Tuesday 17/11/2026 09:00: due Friday 20/11.
-    dossier = container.filing.file(an, filing_request(container, an, "2.001610"), "key-pause-0001").dossier
-    assert dossier.due_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    officer = people.staff("canbo.bhxh", SOCIAL_INSURANCE)
+    # A company's social insurance declaration, 5 working days, filed Tuesday 17/11/2026 09:00:
+    # Wed 18, Thu 19, Fri 20, Mon 23, (Tue 24/11 is Culture Day) Wed 25/11.
+    dossier = container.filing.file(an, filing_request(container, an, SI), "key-pause-0001").dossier
+    assert dossier.due_at == datetime(2026, 11, 25, 10, tzinfo=UTC)
     task_id = f"{dossier.code}-T1"
     container.tasks.decide(officer, task_id, Decision(action="accept"), "vi")
     clock.set(clock.now() + timedelta(days=1))  # Wednesday 18/11
@@ -140,15 +142,15 @@ def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(
     # The citizen answers on Monday 23/11: Thu 19, Fri 20, Mon 23 = 3 working days stood still.
     clock.set(datetime(2026, 11, 23, 3, tzinfo=UTC))
     extra = upload(container, an)
-    paper = container.province.procedures_by_code["2.001610"].papers[0].code
+    paper = container.province.procedures_by_code[SI].papers[0].code
     view = container.tasks.supplement(
         an, dossier.code, Supplement(attachments=[AttachmentRef(upload_id=extra, paper_code=paper)]), "vi"
     )
 
     assert view.status == int(Status.IN_PROCESS)
     assert view.days_paused == 3
-    # Friday 20/11 + 3 working days, Tuesday 24/11 (Culture Day) skipped: Thursday 26/11.
-    assert view.due_at == datetime(2026, 11, 26, 10, tzinfo=UTC)
+    # Wednesday 25/11 + 3 working days: Thu 26, Fri 27, Mon 30/11.
+    assert view.due_at == datetime(2026, 11, 30, 10, tzinfo=UTC)
     record = container.repository.get(dossier.code)
     assert record.tasks[0].state is TaskState.OPEN and record.tasks[0].due_at == view.due_at
     assert len(record.dossier.attachments) == len(dossier.attachments) + 1

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from motcua.domain.catalog import AGENCY_CODE_PATTERN, AgencyKind, Procedure
+from motcua.domain.catalog import AgencyKind, Procedure
+from motcua.domain.codes import AGENCY_CODE_PATTERN
 
 # --- query strings -------------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from motcua.domain.errors import (
     Unauthenticated,
 )
 from motcua.domain.i18n import Text
-from motcua.domain.models import Principal, PrincipalKind, Role
+from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.roles import Role
 
 if TYPE_CHECKING:
     from collections.abc import Callable

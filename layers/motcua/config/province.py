@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from motcua.domain.calendar import CalendarConfig, WorkingCalendar
 from motcua.domain.catalog import Agency, Procedure
 from motcua.domain.i18n import Language, Text
+
+if TYPE_CHECKING:
+    from motcua.domain.flows import Flow
 
 T = TypeVar("T", Agency, Procedure)
 
@@ -105,6 +108,34 @@ def _check_procedure(procedure: Procedure, by_code: dict[str, Agency]) -> None:
     papers = [paper.code for paper in procedure.papers]
     if len(papers) != len(set(papers)):
         raise ValueError(f"procedure {procedure.code} lists a paper twice")
+    if procedure.flow is not None:
+        _check_flow(procedure, procedure.flow, by_code)
+
+
+def _check_flow(procedure: Procedure, flow: Flow, by_code: dict[str, Agency]) -> None:
+    """Every step names an agency at work; no stage is empty; the allowances fit the legal time."""
+    if not flow.stages:
+        raise ValueError(f"procedure {procedure.code}: the flow has no stage")
+    for i, stage in enumerate(flow.stages, start=1):
+        if not stage.steps:
+            raise ValueError(f"procedure {procedure.code}, stage {i}: the stage has no step")
+        for j, step in enumerate(stage.steps, start=1):
+            where = f"procedure {procedure.code}, stage {i}, step {j} ({step.agency})"
+            agency = by_code.get(step.agency)
+            if agency is None:
+                raise ValueError(f"{where}: unknown agency")
+            if agency.merged_into is not None:
+                raise ValueError(f"{where}: the agency was merged into {agency.merged_into}")
+    if flow.days > procedure.legal_days:
+        longest = max(
+            ((i, j, s) for i, st in enumerate(flow.stages, 1) for j, s in enumerate(st.steps, 1)),
+            key=lambda found: found[2].days,
+        )
+        raise ValueError(
+            f"procedure {procedure.code}: the steps take {flow.days} working days, more than the legal "
+            f"{procedure.legal_days} (the longest is stage {longest[0]}, step {longest[1]} "
+            f"({longest[2].agency}), {longest[2].days} days)"
+        )
 
 
 def load_province(path: str | Path) -> Province:

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     region: str = Field(validation_alias="AWS_REGION", default="ap-southeast-1")
     # Where the portal is served: tracking links point there. Empty means the province file's.
     portal_url: str = ""
+    # Where the flows' state machines write (the local runner polls it; Lambda is triggered by it).
+    routing_queue_url: str = ""
+    # Procedure code -> ARN of the state machine of its flow (JSON in MOTCUA_STATE_MACHINES).
+    state_machines: dict[str, str] = Field(default_factory=dict)
     # Local mode turns on what only a laptop needs (the outbox); never set on AWS.
     local_mode: bool = False
 

@@ -125,6 +125,10 @@ class WorkingCalendar:
         new_due = self.add_working_days(due.astimezone(VIETNAM_TZ).date(), stood_still)
         return end_of_day(new_due), stood_still
 
+    def shift(self, due: datetime, working_days: int) -> datetime:
+        """A due time moved later by `working_days`, to the end of that day."""
+        return end_of_day(self.add_working_days(due.astimezone(VIETNAM_TZ).date(), working_days))
+
     @staticmethod
     def timeliness(finished_at: datetime, due: datetime) -> Timeliness:
         finished_day = finished_at.astimezone(VIETNAM_TZ).date()

@@ -10,10 +10,10 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from motcua.domain.codes import AGENCY_CODE_PATTERN
+from motcua.domain.flows import Flow
 from motcua.domain.i18n import Text
 
-# QCVN 102:2016/BTTTT identifier of an agency: V1V2V3.Z1Z2.Y1Y2.MX1X2, e.g. 000.00.01.H29.
-AGENCY_CODE_PATTERN = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"
 AGENCY_CODE_RE = re.compile(AGENCY_CODE_PATTERN)
 
 
@@ -98,6 +98,8 @@ class Procedure(BaseModel):
     legal_basis: tuple[str, ...] = ()
     # The words people use for it ("đăng ký kinh doanh"), found by the catalog search.
     keywords: tuple[str, ...] = ()
+    # The other agencies' part, after the receiving agency accepts; none: it decides alone.
+    flow: Flow | None = None
 
     @field_validator("form")
     @classmethod

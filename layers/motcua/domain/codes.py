@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from motcua.domain.catalog import AGENCY_CODE_PATTERN
-
+# QCVN 102:2016/BTTTT identifier of an agency: V1V2V3.Z1Z2.Y1Y2.MX1X2, e.g. 000.00.01.H29.
+AGENCY_CODE_PATTERN = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"
 MAX_SEQUENCE = 9999
 DOSSIER_CODE_PATTERN = AGENCY_CODE_PATTERN[:-1] + r"-\d{6}-\d{4}$"
 _DOSSIER_CODE_RE = re.compile(r"^(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<day>\d{6})-(?P<seq>\d{4})$")

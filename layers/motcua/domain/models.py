@@ -9,21 +9,17 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.domain.calendar import Timeliness
-from motcua.domain.catalog import AGENCY_CODE_PATTERN, ContentType
+from motcua.domain.catalog import ContentType
+from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.i18n import Language, Text
+from motcua.domain.roles import Role
 from motcua.domain.status import Action, Status
-
-
-class Role(StrEnum):
-    RECEIVER = "receiver"  # cán bộ tiếp nhận (bộ phận một cửa)
-    OFFICER = "officer"  # chuyên viên xử lý
-    LEADER = "leader"  # lãnh đạo
-    ADMIN = "admin"
 
 
 class PrincipalKind(StrEnum):
     CITIZEN = "citizen"
     STAFF = "staff"
+    SYSTEM = "system"  # the platform itself: flows and the scheduled sweep
 
 
 class Principal(BaseModel):
@@ -86,13 +82,27 @@ class TimelineEvent(BaseModel):
 
 class TaskState(StrEnum):
     OPEN = "open"  # in the agency's inbox
-    WAITING = "waiting"  # the clock stands still: the citizen must act
+    WAITING = "waiting"  # the citizen must act, or the other agencies of the flow
     CLOSED = "closed"
 
 
 class TaskKind(StrEnum):
     # The receiving agency's task: it owns the dossier from receipt to the returned result.
     RECEPTION = "reception"
+    # One agency's step of an inter-agency flow, waited for by the state machine.
+    STEP = "step"
+
+
+class Decided(BaseModel):
+    """Who decided a task, and what (kept so that a repeated decision changes nothing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: str
+    reason: str | None = None
+    by: str  # username
+    by_name: str | None = None
+    at: datetime
 
 
 class Task(BaseModel):
@@ -114,6 +124,17 @@ class Task(BaseModel):
     applicant_name: str
     dossier_status: Status
     timeliness: Timeliness | None = None
+    # Flow steps: where the step is, its allowance, and the state machine's token to answer it.
+    stage: int | None = None
+    step: int | None = None
+    days: int | None = None
+    name: Text | None = None
+    token: str | None = Field(default=None, repr=False)
+    assignee: str | None = None  # the officer it was forwarded to
+    escalated_at: datetime | None = None
+    decided: Decided | None = None
+    # Set when the flow stopped without an answer: the receiving agency must look at it.
+    attention: str | None = None
 
 
 class Dossier(BaseModel):
@@ -139,6 +160,9 @@ class Dossier(BaseModel):
     paused_at: datetime | None = None
     days_paused: int = 0  # working days the clock stood still
     reason: str | None = None  # the last refusal, stop or request for papers
+    flow: bool = False  # other agencies take part through the procedure's flow
+    # The state machine's token waiting for the citizen's papers, if a step asked for them.
+    resume_token: str | None = Field(default=None, repr=False)
     version: int = 1  # optimistic concurrency: every change expects the version it read
 
 

@@ -103,6 +103,22 @@ class TokenVerifier(Protocol):
         ...
 
 
+class Workflow(Protocol):
+    """The state machines of the procedures' flows."""
+
+    def start(self, procedure_code: str, dossier_code: str) -> None:
+        """Start the dossier's flow; starting it again is a no-op."""
+        ...
+
+    def succeed(self, token: str, output: dict[str, Any]) -> bool:
+        """Answer a waiting step; False when the token is no longer waited for."""
+        ...
+
+    def fail(self, token: str, error: str, cause: str) -> bool:
+        """End a waiting step with an error (a rejection); False when no longer waited for."""
+        ...
+
+
 class IdentityProvider(Protocol):
     """Sign-up and sign-in against a user pool (citizens or staff)."""
 

@@ -74,6 +74,8 @@ class Action(StrEnum):
     RETURN_RESULT = "return_result"  # trả kết quả: 9 → 10
     SUPPLEMENT = "supplement"  # the citizen answers: 5 → the status before the request
     WITHDRAW = "withdraw"  # the citizen withdraws: → 7
+    FORWARD = "forward"  # chuyển xử lý: to another officer of the same agency; no status change
+    EXPIRE = "expire"  # the papers asked for never came: 5 → 8 (the platform, not a person)
 
     @property
     def label(self) -> Text:
@@ -93,6 +95,8 @@ _ACTION_LABELS = {
     Action.RETURN_RESULT: Text(vi="trả kết quả", en="return the result"),
     Action.SUPPLEMENT: Text(vi="bổ sung hồ sơ", en="add papers"),
     Action.WITHDRAW: Text(vi="rút hồ sơ", en="withdraw"),
+    Action.FORWARD: Text(vi="chuyển xử lý", en="forward"),
+    Action.EXPIRE: Text(vi="dừng do quá hạn bổ sung", en="stop: the papers never came"),
 }
 
 OFFICER_ACTIONS = frozenset(
@@ -108,6 +112,7 @@ _PATHS: dict[Action, dict[Status, tuple[Status, ...]]] = {
     Action.APPROVE: {S.IN_PROCESS: (S.PROCESSED,)},
     Action.REJECT: {S.IN_PROCESS: (S.STOPPED,)},
     Action.RETURN_RESULT: {S.PROCESSED: (S.RETURNED,)},
+    Action.EXPIRE: {S.MORE_PAPERS: (S.STOPPED,)},
     Action.WITHDRAW: {
         status: (S.WITHDRAWN,)
         for status in (S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS, S.MORE_PAPERS, S.FEES_DUE)

@@ -18,13 +18,13 @@ from motcua.domain.models import (
     Dossier,
     IdempotencyRecord,
     PrincipalKind,
-    Role,
     Task,
     TaskKind,
     TaskState,
     TimelineEvent,
 )
 from motcua.domain.ports import IdempotentReplay, NewDossier
+from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from motcua.observability import count
 from motcua.services.forms import check_form, form_validator

@@ -7,36 +7,46 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from motcua import workflow as asl
 from motcua.domain.calendar import WorkingCalendar
-from motcua.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from motcua.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import (
     Change,
+    Decided,
     Dossier,
     DossierRecord,
     Page,
     Principal,
     PrincipalKind,
     Task,
+    TaskKind,
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, allowed_actions, plan
-from motcua.observability import count
+from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, Status, allowed_actions, plan
+from motcua.observability import count, logger
 from motcua.services.filing import dossier_code_of_task
+from motcua.services.routing import close
 from motcua.services.uploads import AttachmentRef
 from motcua.services.views import DossierView, TaskView
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from motcua.config.province import Province
-    from motcua.domain.ports import Clock, DossierRepository
+    from motcua.domain.ports import Clock, DossierRepository, Workflow
     from motcua.services.dossiers import DossierService
     from motcua.services.uploads import UploadService
 
 TASK = Text(vi="công việc", en="task")
 AGENCY = Text(vi="cơ quan", en="agency")
 
-DecisionAction = Literal["accept", "refuse", "request_papers", "approve", "reject", "return_result"]
+DecisionAction = Literal[
+    "accept", "refuse", "request_papers", "approve", "reject", "return_result", "forward"
+]
+# What an agency may do with its step of a flow.
+STEP_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.REQUEST_PAPERS, Action.FORWARD})
 
 
 class Decision(BaseModel):
@@ -46,6 +56,7 @@ class Decision(BaseModel):
 
     action: DecisionAction
     reason: str | None = Field(default=None, max_length=2000)
+    to: str | None = Field(default=None, max_length=128, description="forward: the officer's username")
 
 
 class DecisionResult(BaseModel):
@@ -87,12 +98,18 @@ class TaskService:
         dossiers: DossierService,
         uploads: UploadService,
         clock: Clock,
+        workflow: Callable[[], Workflow],
     ) -> None:
         self.province = province
         self.repository = repository
         self.dossiers = dossiers
         self.uploads = uploads
         self.clock = clock
+        self._workflow = workflow  # built on first use: only flows need the Step Functions client
+
+    @property
+    def workflow(self) -> Workflow:
+        return self._workflow()
 
     def inbox(
         self, principal: Principal, agency: str, *, limit: int, token: str | None, language: Language
@@ -121,8 +138,11 @@ class TaskService:
         self, principal: Principal, task_id: str, decision: Decision, language: Language
     ) -> DecisionResult:
         task, record = self._load(principal, task_id)
-        dossier = record.dossier
         action = Action(decision.action)
+        if _same_decision(task, decision, principal):
+            # A double click or a retry: nothing changes; a lost answer to the flow is sent again.
+            self._answer_flow(task, action, decision.reason)
+            return self._result(task, record.dossier, language)
         if task.state is not TaskState.OPEN:
             raise Conflict(
                 Text(
@@ -131,49 +151,140 @@ class TaskService:
                 ),
                 code="task_not_open",
             )
-        path = plan(action, dossier.status, actions=OFFICER_ACTIONS)
         if action.needs_reason and not decision.reason:
-            message = Text(vi="Cần nêu lý do.", en="A reason is required.")
-            raise InvalidInput(
-                message, fields=(FieldError(field="reason", code="reason_required", message=message),)
-            )
-
+            raise _field("reason", "reason_required", Text(vi="Cần nêu lý do.", en="A reason is required."))
         now = self.clock.now()
+        decided = Decided(
+            action=action.value, reason=decision.reason, by=principal.username, by_name=principal.name, at=now
+        )
+        if action is Action.FORWARD:
+            change = self._forward(principal, task, record, decision, decided)
+        elif task.kind is TaskKind.STEP:
+            change = self._step_change(principal, task, record, action, decided)
+        else:
+            change = self._reception_change(principal, task, record, action, decided)
+        self.repository.apply(change)
+        new_task = next(t for t in change.tasks if t.task_id == task.task_id)
+        count("Decision", action=action.value)
+        if new_task.timeliness is not None and new_task.kind is TaskKind.RECEPTION:
+            count("DossierFinished", timeliness=new_task.timeliness.value)
+        if task.kind is TaskKind.STEP:
+            self._answer_flow(new_task, action, decision.reason)
+        elif action is Action.ACCEPT and change.dossier.flow:
+            self.workflow.start(change.dossier.procedure_code, change.dossier.code)
+        return self._result(new_task, change.dossier, language)
+
+    def _reception_change(
+        self, principal: Principal, task: Task, record: DossierRecord, action: Action, decided: Decided
+    ) -> Change:
+        dossier, now = record.dossier, decided.at
+        path = plan(action, dossier.status, actions=OFFICER_ACTIONS)
         final = path[-1]
+        procedure = self.province.procedures_by_code[dossier.procedure_code]
         changes: dict[str, object] = {"status": final, "version": dossier.version + 1}
-        task_state = TaskState.OPEN
+        state = TaskState.OPEN
         if action.needs_reason:
-            changes["reason"] = decision.reason
+            changes["reason"] = decided.reason
         if action is Action.REQUEST_PAPERS:
             changes |= {"resume_to": dossier.status, "paused_at": now}
-            task_state = TaskState.WAITING
+            state = TaskState.WAITING
         elif final.terminal:
-            task_state = TaskState.CLOSED
+            state = TaskState.CLOSED
+        elif action is Action.ACCEPT and procedure.flow is not None:
+            # The other agencies act now; the receiving agency gets the dossier back at the end.
+            changes |= {"flow": True, "agencies": _with(dossier.agencies, procedure.flow.agencies())}
+            state = TaskState.WAITING
         new_dossier = dossier.model_copy(update=changes)
-        new_task = _moved(task, new_dossier, task_state, now)
-        events = tuple(
-            TimelineEvent(
-                at=now,
-                action=action,
-                status=status,
-                agency=task.agency,
-                actor_role=principal.role or PrincipalKind.STAFF,
-                reason=decision.reason if status is final else None,
+        new_task = _moved(task, new_dossier, state, now).model_copy(
+            update={"decided": decided, "attention": None}
+        )
+        return Change(
+            dossier=new_dossier,
+            expected_version=dossier.version,
+            tasks=(new_task,),
+            events=_events(path, action, task.agency, principal, decided.reason, now),
+        )
+
+    def _step_change(
+        self, principal: Principal, task: Task, record: DossierRecord, action: Action, decided: Decided
+    ) -> Change:
+        """An agency's decision on its step of the flow; the state machine hears of it afterwards."""
+        dossier, now = record.dossier, decided.at
+        if action not in STEP_ACTIONS:
+            raise InvalidTransition(dossier.status, action, [a for a in Action if a in STEP_ACTIONS])
+        update: dict[str, object] = {"version": dossier.version + 1}
+        if action is Action.APPROVE:
+            path: tuple[Status, ...] = (dossier.status,)
+            new_task = close(task, dossier, now)
+            tasks: tuple[Task, ...] = (new_task,)
+        elif action is Action.REJECT:
+            path = plan(Action.REJECT, dossier.status, actions=OFFICER_ACTIONS)
+            update |= {"status": path[-1], "reason": decided.reason}
+            stopped = dossier.model_copy(update=update)
+            tasks = tuple(close(t, stopped, now) for t in record.tasks if t.state is not TaskState.CLOSED)
+            new_task = next(t for t in tasks if t.task_id == task.task_id)
+        else:  # papers: the dossier's clock and this step's stop until the citizen answers
+            path = plan(Action.REQUEST_PAPERS, dossier.status, actions=OFFICER_ACTIONS)
+            update |= {
+                "status": path[-1],
+                "reason": decided.reason,
+                "resume_to": dossier.status,
+                "paused_at": now,
+            }
+            new_task = task.model_copy(update={"state": TaskState.WAITING})
+            tasks = (new_task,)
+        new_dossier = dossier.model_copy(update=update)
+        # The closed task keeps its token until the flow has its answer, so a retry can send it again.
+        tasks = tuple(
+            t.model_copy(
+                update={"dossier_status": new_dossier.status}
+                | ({"decided": decided, "token": task.token} if t.task_id == task.task_id else {})
             )
-            for status in path
+            for t in tasks
         )
-        self.repository.apply(
-            Change(dossier=new_dossier, expected_version=dossier.version, tasks=(new_task,), events=events)
+        return Change(
+            dossier=new_dossier,
+            expected_version=dossier.version,
+            tasks=tasks,
+            events=_events(path, action, task.agency, principal, decided.reason, now),
         )
-        count("Decision", action=action.value)
-        if new_task.timeliness is not None:
-            count("DossierFinished", timeliness=new_task.timeliness.value)
+
+    def _forward(
+        self, principal: Principal, task: Task, record: DossierRecord, decision: Decision, decided: Decided
+    ) -> Change:
+        if not decision.to:
+            raise _field(
+                "to", "forward_to_required", Text(vi="Cần chọn cán bộ nhận.", en="Name the officer.")
+            )
+        dossier = record.dossier
+        forwarded = task.model_copy(update={"assignee": decision.to, "decided": decided})
+        return Change(
+            dossier=dossier.model_copy(update={"version": dossier.version + 1}),
+            expected_version=dossier.version,
+            tasks=(forwarded,),
+        )
+
+    def _answer_flow(self, task: Task, action: Action, reason: str | None) -> None:
+        if task.kind is not TaskKind.STEP or task.token is None:
+            return
+        if action is Action.APPROVE:
+            answered = self.workflow.succeed(task.token, {"outcome": "approved"})
+        elif action is Action.REQUEST_PAPERS:
+            answered = self.workflow.succeed(task.token, {"outcome": "papers"})
+        elif action is Action.REJECT:
+            answered = self.workflow.fail(task.token, asl.REJECTED, reason or "")
+        else:
+            return
+        if not answered:
+            logger.info("the flow had its answer already", extra={"task_id": task.task_id})
+
+    def _result(self, task: Task, dossier: Dossier, language: Language) -> DecisionResult:
         return DecisionResult(
-            task=self.dossiers.renderer.task(new_task, language, _allowed(new_task)),
+            task=self.dossiers.renderer.task(task, language, _allowed(task)),
             dossier_code=dossier.code,
-            status=int(final),
-            status_label=final.label.in_(language),
-            due_at=new_dossier.due_at,
+            status=int(dossier.status),
+            status_label=dossier.status.label.in_(language),
+            due_at=dossier.due_at,
         )
 
     def supplement(
@@ -213,14 +324,19 @@ class TaskService:
                 "status": dossier.resume_to,
                 "resume_to": None,
                 "paused_at": None,
+                "resume_token": None,
                 "due_at": due_at,
                 "days_paused": dossier.days_paused + stood_still,
                 "attachments": dossier.attachments + tuple(added),
                 "version": dossier.version + 1,
             }
         )
+        calendar = self.province.working_calendar
         tasks = tuple(
-            _moved(t, resumed, TaskState.OPEN, now, due_at=due_at)
+            # A flow's tasks wait on: the step opens again when the flow hands it a new token.
+            _moved(t, resumed, TaskState.WAITING, now, due_at=calendar.shift(t.due_at, stood_still))
+            if dossier.flow
+            else _moved(t, resumed, TaskState.OPEN, now, due_at=due_at)
             for t in record.tasks
             if t.state is TaskState.WAITING
         )
@@ -236,6 +352,8 @@ class TaskService:
         self.repository.apply(
             Change(dossier=resumed, expected_version=dossier.version, tasks=tasks, events=(event,))
         )
+        if dossier.resume_token:
+            self.workflow.succeed(dossier.resume_token, {"resumed": True})
         return self.dossiers.get(principal, code, language)
 
     def withdraw(
@@ -250,13 +368,14 @@ class TaskService:
         path = plan(Action.WITHDRAW, dossier.status, actions=CITIZEN_ACTIONS)
         now = self.clock.now()
         withdrawn = dossier.model_copy(
-            update={"status": path[-1], "reason": withdrawal.reason, "version": dossier.version + 1}
+            update={
+                "status": path[-1],
+                "reason": withdrawal.reason,
+                "resume_token": None,
+                "version": dossier.version + 1,
+            }
         )
-        tasks = tuple(
-            _moved(t, withdrawn, TaskState.CLOSED, now)
-            for t in record.tasks
-            if t.state is not TaskState.CLOSED
-        )
+        tasks = tuple(close(t, withdrawn, now) for t in record.tasks if t.state is not TaskState.CLOSED)
         event = TimelineEvent(
             at=now,
             action=Action.WITHDRAW,
@@ -268,6 +387,10 @@ class TaskService:
         self.repository.apply(
             Change(dossier=withdrawn, expected_version=dossier.version, tasks=tasks, events=(event,))
         )
+        # End the flow, if one runs: every step still waited for hears that the dossier is gone.
+        waiting = [t.token for t in record.tasks if t.token and t.state is not TaskState.CLOSED]
+        for token in [*waiting, *([dossier.resume_token] if dossier.resume_token else [])]:
+            self.workflow.fail(token, asl.REJECTED, "withdrawn by the applicant")
         return self.dossiers.get(principal, code, language)
 
     def _load(self, principal: Principal, task_id: str) -> tuple[Task, DossierRecord]:
@@ -283,7 +406,49 @@ class TaskService:
 def _allowed(task: Task) -> list[str]:
     if task.state is not TaskState.OPEN:
         return []
-    return [a.value for a in allowed_actions(task.dossier_status)]
+    if task.kind is TaskKind.STEP:
+        return [a.value for a in Action if a in STEP_ACTIONS]
+    return [a.value for a in allowed_actions(task.dossier_status)] + [Action.FORWARD.value]
+
+
+def _same_decision(task: Task, decision: Decision, principal: Principal) -> bool:
+    decided = task.decided
+    return (
+        decided is not None
+        and decided.action == decision.action
+        and decided.reason == decision.reason
+        and decided.by == principal.username
+        and (decision.action != Action.FORWARD.value or task.assignee == decision.to)
+    )
+
+
+def _with(agencies: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*agencies, *more)))
+
+
+def _field(name: str, code: str, message: Text) -> InvalidInput:
+    return InvalidInput(message, fields=(FieldError(field=name, code=code, message=message),))
+
+
+def _events(
+    path: tuple[Status, ...],
+    action: Action,
+    agency: str,
+    principal: Principal,
+    reason: str | None,
+    now: datetime,
+) -> tuple[TimelineEvent, ...]:
+    return tuple(
+        TimelineEvent(
+            at=now,
+            action=action,
+            status=status,
+            agency=agency,
+            actor_role=principal.role or PrincipalKind.STAFF,
+            reason=reason if status is path[-1] else None,
+        )
+        for status in path
+    )
 
 
 def _moved(
