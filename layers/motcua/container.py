@@ -97,6 +97,20 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     return Container(settings or get_settings(), clock=clock)
 
 
-@lru_cache(maxsize=1)
+_override: Container | None = None
+
+
 def get_container() -> Container:
+    """The container of this Lambda container (or the one a test or the local runner put in)."""
+    return _override if _override is not None else _built()
+
+
+@lru_cache(maxsize=1)
+def _built() -> Container:
     return build_container()
+
+
+def use(container: Container | None) -> None:
+    """Serve from `container` (tests); None goes back to the one built from the environment."""
+    global _override
+    _override = container

@@ -7,19 +7,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from motcua.container import Container
 
-_override: Container | None = None
-
 
 def get_container() -> Container:
     """The services; built on first use (not at import), so importing the app needs no environment."""
-    if _override is not None:
-        return _override
-    from motcua.container import get_container as build  # boto3 and friends load on first request
+    from motcua.container import get_container as current  # boto3 and friends load on first request
 
-    return build()
+    return current()
 
 
 def set_container(container: Container | None) -> None:
     """Serve requests from `container` (tests); None goes back to the one built from the environment."""
-    global _override
-    _override = container
+    from motcua.container import use
+
+    use(container)

@@ -1,0 +1,1 @@
+"""The routing function: the flows' messages on the routing queue become agencies' tasks."""
