@@ -62,21 +62,23 @@ def execution_name(dossier_code: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", dossier_code)[:80]
 
 
-def definition(procedure: Procedure) -> dict[str, Any]:
-    """The ASL definition of `procedure`'s flow."""
+def definition(procedure: Procedure, *, seconds_per_day: float = 86_400) -> dict[str, Any]:
+    """The ASL definition of `procedure`'s flow (`seconds_per_day` shrinks every wait, for rehearsals)."""
     if procedure.flow is None:
         raise ValueError(f"procedure {procedure.code} has no flow")
-    return _flow(procedure.code, procedure.flow)
+    return _flow(procedure.code, procedure.flow, seconds_per_day)
 
 
-def _flow(procedure_code: str, flow: Flow) -> dict[str, Any]:
+def _flow(procedure_code: str, flow: Flow, day: float) -> dict[str, Any]:
     states: dict[str, Any] = {}
     for i, stage in enumerate(flow.stages, start=1):
         after = f"Stage{i + 1}" if i < len(flow.stages) else "FlowDone"
         states[f"Stage{i}"] = {
             "Type": "Parallel",
             "Comment": f"Stage {i}: " + ", ".join(step.agency for step in stage.steps),
-            "Branches": [_step_branch(i, j, step.days) for j, step in enumerate(stage.steps, start=1)],
+            "Branches": [
+                _step_branch(i, j, step.days, day) for j, step in enumerate(stage.steps, start=1)
+            ],
             "ResultPath": None,
             "Catch": [
                 {"ErrorEquals": [REJECTED], "ResultPath": "$.failure", "Next": "FlowRejected"},
@@ -99,15 +101,15 @@ def _flow(procedure_code: str, flow: Flow) -> dict[str, Any]:
     return {
         "Comment": f"Inter-agency flow of procedure {procedure_code} (một cửa liên thông)",
         "StartAt": "Stage1",
-        "TimeoutSeconds": sum(hard_timeout_seconds(stage.days) * 2 for stage in flow.stages)
-        + CITIZEN_ANSWER_DAYS * 86_400,
+        "TimeoutSeconds": sum(hard_timeout_seconds(s.days, seconds_per_day=day) * 2 for s in flow.stages)
+        + round(CITIZEN_ANSWER_DAYS * day),
         "States": states,
     }
 
 
-def _step_branch(stage: int, step: int, days: int) -> dict[str, Any]:
+def _step_branch(stage: int, step: int, days: int, day: float) -> dict[str, Any]:
     name = f"Stage{stage}Step{step}"
-    wait = hard_timeout_seconds(days)
+    wait = hard_timeout_seconds(days, seconds_per_day=day)
     return {
         "StartAt": name,
         "States": {
@@ -134,7 +136,7 @@ def _step_branch(stage: int, step: int, days: int) -> dict[str, Any]:
                 AWAIT_CITIZEN,
                 stage,
                 step,
-                CITIZEN_ANSWER_DAYS * 86_400,
+                max(1, round(CITIZEN_ANSWER_DAYS * day)),
                 then=name,
                 timeout=f"{name}Abandoned",
             ),

@@ -24,6 +24,8 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/dossiers/{code}"),
     ("POST", "/v1/dossiers/{code}/supplements"),
     ("POST", "/v1/dossiers/{code}/withdrawal"),
+    ("GET", "/v1/dossiers/{code}/control-slip"),
+    ("GET", "/v1/dossiers/{code}/audit"),
     ("GET", "/v1/me/dossiers"),
     ("GET", "/v1/tracking/{code}"),
     ("GET", "/v1/agencies/{agency_code}/tasks"),

@@ -12,7 +12,7 @@ from motcua.domain.models import Principal
 from motcua.services.filing import FilingRequest
 from motcua.services.uploads import AttachmentRef, UploadRequest
 from tests.conftest import REGION
-from tests.examples import EXAMPLES, PASSWORD, PDF, post_to_slot
+from tests.examples import EXAMPLES, PASSWORD, PDF, PNG, post_to_slot
 
 BIRTH = "1.001193"  # birth registration, received by a ward, one working day
 
@@ -75,7 +75,12 @@ def filing_request(container: Any, principal: Principal, procedure_code: str = B
     """A complete, valid request: one uploaded PDF for every required paper."""
     procedure = container.province.procedures_by_code[procedure_code]
     refs = [
-        AttachmentRef(upload_id=upload(container, principal), paper_code=paper.code)
+        AttachmentRef(
+            upload_id=upload(container, principal)
+            if "application/pdf" in paper.content_types
+            else upload(container, principal, PNG, content_type="image/png", filename="ảnh.png"),
+            paper_code=paper.code,
+        )
         for paper in procedure.papers
         if paper.required
     ]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from motcua import workflow
+from motcua.adapters import clients
 from motcua.container import use
+from motcua.domain.errors import Conflict
 from motcua.domain.models import TaskKind, TaskState
 from motcua.domain.status import Status
-from motcua.services.tasks import Decision
-from tests.integration.conftest import filing_request
+from motcua.services.tasks import Decision, Supplement
+from motcua.services.uploads import AttachmentRef
+from tests.conftest import REGION
+from tests.integration.conftest import filing_request, upload
 from tests.integration.flows import Router
 
 FINANCE, TAX = "000.00.01.H99", "000.00.20.H99"
@@ -74,3 +81,207 @@ def test_a_sequential_flow_goes_from_agency_to_agency_and_back(
     timeline = container.dossiers.track(code, "vi").timeline
     assert [e.agency for e in timeline if e.action is None] == [FINANCE, FINANCE, TAX]
     assert [e.status for e in timeline][-2:] == [9, 10]
+
+
+def start_work_permit(container: Any, people: Any, router: Router) -> tuple[str, Any, Any, Any]:
+    """A work permit filed and accepted: Home Affairs and Public Security now work at the same time."""
+    an = people.citizen("an@example.vn")
+    desk = people.staff("tiepnhan.noivu", HOME_AFFAIRS, "receiver")
+    home = people.staff("chuyenvien.noivu", HOME_AFFAIRS)
+    police = people.staff("canbo.congan", POLICE)
+    code = container.filing.file(an, filing_request(container, an, WORK_PERMIT), "flow-par-0001").dossier.code
+    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    router.until(
+        lambda: open_task(container, code, f"{code}-T1.1") and open_task(container, code, f"{code}-T1.2")
+    )
+    return code, desk, home, police
+
+
+def test_a_parallel_stage_waits_for_every_agency(container: Any, people: Any, router: Router) -> None:
+    code, desk, home, police = start_work_permit(container, people, router)
+    # Both agencies have it in their inbox at once
+    assert [
+        t.task_id for t in container.tasks.inbox(police, POLICE, limit=5, token=None, language="vi").items
+    ] == [f"{code}-T1.2"]
+
+    container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    router.settle()
+    # one branch done is not the stage done
+    assert container.repository.get(code).dossier.status is Status.IN_PROCESS
+
+    container.tasks.decide(police, f"{code}-T1.2", Decision(action="approve"), "vi")
+    router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
+    assert task(container, code, f"{code}-T1").state is TaskState.OPEN
+
+
+def test_a_rejection_in_one_branch_stops_the_others_and_closes_their_tasks(
+    container: Any, people: Any, router: Router
+) -> None:
+    code, desk, home, police = start_work_permit(container, people, router)
+
+    result = container.tasks.decide(
+        police, f"{code}-T1.2", Decision(action="reject", reason="Người lao động có tiền án"), "vi"
+    )
+
+    assert result.status == 8
+    record = container.repository.get(code)
+    assert record.dossier.reason == "Người lao động có tiền án"
+    assert {t.task_id: t.state for t in record.tasks} == {
+        f"{code}-T1": TaskState.CLOSED,
+        f"{code}-T1.1": TaskState.CLOSED,
+        f"{code}-T1.2": TaskState.CLOSED,
+    }
+    assert container.tasks.inbox(home, HOME_AFFAIRS, limit=5, token=None, language="vi").items == []
+    # The state machine ends: the other branch is cancelled and no task is left waiting anywhere
+    execution = wait_for_execution_end(container, code)
+    assert execution["status"] == "SUCCEEDED"
+    router.settle()
+    assert container.repository.get(code).dossier.status is Status.STOPPED
+    # the citizen sees why
+    mine = container.dossiers.get(people.citizen("an@example.vn"), code, "vi")
+    assert mine.status == 8 and mine.reason == "Người lao động có tiền án"
+
+
+def test_papers_asked_for_in_a_step_stop_its_clock_and_the_same_step_resumes(
+    container: Any, people: Any, router: Router, clock: Any
+) -> None:
+    an = people.citizen("an@example.vn")
+    desk = people.staff("tiepnhan.taichinh", FINANCE, "receiver")
+    reviewer = people.staff("chuyenvien.taichinh", FINANCE)
+    code = container.filing.file(an, filing_request(container, an, BUSINESS), "flow-pause-001").dossier.code
+    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    step = router.until(lambda: open_task(container, code, f"{code}-T1.1"))
+    first_token = step.token
+
+    # When the reviewer asks for a paper on Tuesday 17/11 and the citizen brings it on Thursday 19/11
+    asked = container.tasks.decide(
+        reviewer, step.task_id, Decision(action="request_papers", reason="Thiếu điều lệ"), "vi"
+    )
+    assert asked.status == 5
+    router.until(lambda: container.repository.get(code).dossier.resume_token)
+    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))
+    paper = container.province.procedures_by_code[BUSINESS].papers[0].code
+    container.tasks.supplement(
+        an,
+        code,
+        Supplement(attachments=[AttachmentRef(upload_id=upload(container, an), paper_code=paper)]),
+        "vi",
+    )
+
+    # Then the same step opens again, with a new token and its due date moved by two working days
+    resumed = router.until(
+        lambda: (t := open_task(container, code, f"{code}-T1.1")) and t.token != first_token and t
+    )
+    # the step was due Thursday 19/11 (two working days); two more: Friday 20/11 and Monday 23/11
+    assert step.due_at == datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+    assert resumed.due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert container.repository.get(code).dossier.status is Status.IN_PROCESS
+    assert container.repository.get(code).dossier.days_paused == 2
+    # and deciding it carries the flow on to the tax office
+    container.tasks.decide(reviewer, resumed.task_id, Decision(action="approve"), "vi")
+    router.until(lambda: open_task(container, code, f"{code}-T2.1"))
+
+
+def test_a_forwarded_task_stays_open_for_the_colleague(container: Any, people: Any, router: Router) -> None:
+    code, desk, home, police = start_work_permit(container, people, router)
+
+    forwarded = container.tasks.decide(
+        home,
+        f"{code}-T1.1",
+        Decision(action="forward", to="chuyenvien2.noivu", reason="Theo phân công"),
+        "vi",
+    )
+
+    assert forwarded.task.state == "open"
+    assert task(container, code, f"{code}-T1.1").assignee == "chuyenvien2.noivu"
+    colleague = people.staff("chuyenvien2.noivu", HOME_AFFAIRS)
+    container.tasks.decide(colleague, f"{code}-T1.1", Decision(action="approve"), "vi")
+    assert task(container, code, f"{code}-T1.1").decided.by == "chuyenvien2.noivu"
+
+
+def test_a_repeated_decision_changes_nothing_the_second_time(
+    container: Any, people: Any, router: Router
+) -> None:
+    code, desk, home, police = start_work_permit(container, people, router)
+    first = container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    version = container.repository.get(code).dossier.version
+
+    again = container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+
+    assert again == first
+    assert container.repository.get(code).dossier.version == version
+    # a different decision on the closed task is refused
+    with pytest.raises(Conflict):
+        container.tasks.decide(home, f"{code}-T1.1", Decision(action="reject", reason="Đổi ý"), "vi")
+
+
+def test_a_step_that_runs_out_of_time_is_escalated_then_handed_back(
+    container: Any, people: Any, router: Router
+) -> None:
+    # Given the work permit's state machine rehearsed with every day lasting a tenth of a second
+    procedure = container.province.procedures_by_code[WORK_PERMIT]
+    sfn = clients.client("stepfunctions", REGION)
+    sfn.update_state_machine(
+        stateMachineArn=container.settings.state_machines[WORK_PERMIT],
+        definition=workflow.substitute(
+            workflow.definition(procedure, seconds_per_day=0.1),
+            {workflow.QUEUE_SUBSTITUTION: container.settings.routing_queue_url},
+        ),
+    )
+    code, desk, home, police = start_work_permit(container, people, router)
+
+    # When nobody decides: the steps time out, are escalated, time out again
+    router.until(lambda: task(container, code, f"{code}-T1.1").escalated_at, timeout=20)
+    handed_back = router.until(
+        lambda: (t := task(container, code, f"{code}-T1")) and t.attention and t, timeout=30
+    )
+
+    # Then the desk has the dossier back in its inbox, marked, and the dossier is not lost
+    assert handed_back.state is TaskState.OPEN and handed_back.attention == "flow_stalled"
+    assert container.repository.get(code).dossier.status is Status.IN_PROCESS
+    inbox = container.tasks.inbox(desk, HOME_AFFAIRS, limit=5, token=None, language="vi").items
+    assert f"{code}-T1" in [t.task_id for t in inbox]
+    assert wait_for_execution_end(container, code)["status"] == "FAILED"
+
+
+def test_the_control_slip_lists_every_hand_over_and_the_audit_trail_holds(
+    container: Any, people: Any, router: Router
+) -> None:
+    code, desk, home, police = start_work_permit(container, people, router)
+    container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    container.tasks.decide(police, f"{code}-T1.2", Decision(action="approve"), "vi")
+    router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
+    container.tasks.decide(desk, f"{code}-T1", Decision(action="return_result"), "vi")
+
+    slip = container.dossiers.control_slip(desk, code, "vi", container.clock.now())
+
+    assert [(r.kind, r.agency) for r in slip.rows] == [
+        ("reception", HOME_AFFAIRS),
+        ("step", HOME_AFFAIRS),
+        ("step", POLICE),
+    ]
+    assert all(r.finished_at is not None and r.timeliness == "early" for r in slip.rows)
+    assert slip.rows[2].officer == "Cán bộ canbo.congan" and slip.rows[2].allowance_days == 3
+    trail = container.dossiers.audit(desk, code)
+    assert trail.check.intact
+    actions = [e.action for e in trail.entries]
+    assert actions[0] == "filed" and actions[1] == "accept" and actions[-1] == "return_result"
+    assert {"step_started", "approve", "flow_done"} <= set(actions)
+
+
+def wait_for_execution_end(container: Any, code: str, timeout: float = 15) -> dict[str, Any]:
+    sfn = clients.client("stepfunctions", REGION)
+    arn = (
+        container.settings.state_machines[container.repository.get(code).dossier.procedure_code].replace(
+            ":stateMachine:", ":execution:"
+        )
+        + ":"
+        + workflow.execution_name(code)
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            return dict(described)
+        time.sleep(0.1)
+    raise AssertionError("the execution did not end")

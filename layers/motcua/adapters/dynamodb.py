@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from motcua.domain.audit import GENESIS, AuditDraft, AuditEntry, chain
 from motcua.domain.codes import MAX_SEQUENCE
 from motcua.domain.errors import BadRequest, Conflict
 from motcua.domain.i18n import Text
@@ -63,6 +64,7 @@ class DynamoDossierRepository:
             "status": {"N": str(int(dossier.status))},
             "GSI1PK": _s(f"OWNER#{dossier.owner}"),
             "GSI1SK": _s(f"{_stamp(dossier.filed_at)}#{dossier.code}"),
+            **_deadline_keys(dossier),
             "data": _s(dossier.model_dump_json()),
         }
 
@@ -71,6 +73,7 @@ class DynamoDossierRepository:
             "PK": _s(dossier_pk(task.dossier_code)),
             "SK": _s(f"T#{task.task_id}"),
             "type": _s("task"),
+            **_escalation_keys(task),
             "data": _s(task.model_dump_json()),
         }
         if task.state is TaskState.OPEN:  # sparse index: only open tasks are in an inbox
@@ -121,7 +124,7 @@ class DynamoDossierRepository:
                     ),
                     code="daily_sequence_exhausted",
                 )
-            new = build(last + 1)
+            new, entry = _first_entry(build(last + 1))
             record = idempotency.model_copy(update={"dossier_code": new.dossier.code})
             counter_update = {
                 "Update": {
@@ -155,6 +158,7 @@ class DynamoDossierRepository:
                     self._put(self._event_item(new.dossier.code, new.dossier.version, i, event))
                     for i, event in enumerate(new.events)
                 ),
+                self._put(self._audit_item(new.dossier.code, entry), "attribute_not_exists(PK)"),
             ]
             try:
                 self.client.transact_write_items(TransactItems=items)
@@ -191,8 +195,10 @@ class DynamoDossierRepository:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": _s(dossier_pk(code))},
+            # Everything from "D" on: the dossier, its events and tasks; the audit trail ("A#") is
+            # read only when asked for.
+            "KeyConditionExpression": "PK = :pk AND SK >= :d",
+            "ExpressionAttributeValues": {":pk": _s(dossier_pk(code)), ":d": _s("D")},
             "ConsistentRead": True,
         }
         while True:
@@ -249,10 +255,81 @@ class DynamoDossierRepository:
         next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
         return response["Items"], next_token
 
+    # --- deadlines (the scheduled sweep, the leaders' escalations) ----------------------------
+
+    def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:
+        """The agency's dossiers whose appointment is at or before `until`, the soonest first (GSI3)."""
+        items, next_token = self._page_until("GSI3", f"DUE#{agency}", until, limit, token)
+        return Page(items=[Dossier.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
+
+    def open_tasks_due_by(
+        self, agency: str, until: datetime, *, limit: int, token: str | None
+    ) -> Page[Task]:
+        """The agency's open tasks due at or before `until`, the soonest first (GSI2, the inbox)."""
+        items, next_token = self._page_until("GSI2", f"INBOX#{agency}", until, limit, token)
+        return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
+
+    def escalated(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
+        """The agency's open tasks escalated to its leaders, the soonest due first (GSI3)."""
+        items, next_token = self._page("GSI3", "GSI3PK", f"ESCALATED#{agency}", limit, token, forward=True)
+        return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
+
+    def _page_until(
+        self, index: str, value: str, until: datetime, limit: int, token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of `index` under `value`, sort keys `<stamp>#<id>` up to the stamp of `until`."""
+        key, sort_key = f"{index}PK", f"{index}SK"
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            # "~" sorts after every character of an id, so every item stamped `until` is in.
+            "KeyConditionExpression": f"{key} = :pk AND {sort_key} <= :until",
+            "ExpressionAttributeValues": {":pk": _s(value), ":until": _s(f"{_stamp(until)}#~")},
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        if token:
+            start = decode_token(token)
+            if start.get(key) != value or not all(isinstance(v, str) for v in start.values()):
+                raise BadRequest(
+                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
+                    code="invalid_next_token",
+                )
+            kwargs["ExclusiveStartKey"] = {name: _s(v) for name, v in start.items()}
+        response = self.client.query(**kwargs)
+        last = response.get("LastEvaluatedKey")
+        next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
+        return response["Items"], next_token
+
     # --- changing ----------------------------------------------------------------------------
 
+    def audit_trail(self, code: str) -> list[AuditEntry]:
+        entries: list[AuditEntry] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :a)",
+            "ExpressionAttributeValues": {":pk": _s(dossier_pk(code)), ":a": _s("A#")},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self.client.query(**kwargs)
+            entries += [AuditEntry.model_validate_json(item["data"]["S"]) for item in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return entries
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _audit_item(self, code: str, entry: AuditEntry) -> dict[str, Any]:
+        return {
+            "PK": _s(dossier_pk(code)),
+            "SK": _s(f"A#{entry.seq:08d}"),
+            "type": _s("audit"),
+            "data": _s(entry.model_dump_json()),
+        }
+
     def apply(self, change: Change) -> None:
-        dossier = change.dossier
+        draft = change.audit or _unexplained(change)
+        entry = chain(draft, seq=change.dossier.audit_seq + 1, prev_hash=change.dossier.audit_head)
+        dossier = change.dossier.model_copy(update={"audit_seq": entry.seq, "audit_head": entry.hash})
         items = [
             self._put(
                 self._dossier_item(dossier),
@@ -267,6 +344,8 @@ class DynamoDossierRepository:
                 )
                 for i, event in enumerate(change.events)
             ),
+            # Append-only: an entry number is written once, chained to the head the dossier had.
+            self._put(self._audit_item(dossier.code, entry), "attribute_not_exists(PK)"),
         ]
         try:
             self.client.transact_write_items(TransactItems=items)
@@ -280,3 +359,42 @@ class DynamoDossierRepository:
                 ),
                 code="dossier_changed",
             ) from error
+
+
+def _first_entry(new: NewDossier) -> tuple[NewDossier, AuditEntry]:
+    """A new dossier with the first entry of its audit trail, chained to nothing before it."""
+    entry = chain(new.audit, seq=1, prev_hash=GENESIS)
+    dossier = new.dossier.model_copy(update={"audit_seq": 1, "audit_head": entry.hash})
+    return NewDossier(dossier=dossier, tasks=new.tasks, events=new.events, audit=new.audit), entry
+
+
+def _unexplained(change: Change) -> AuditDraft:
+    """A change that brought no audit draft is still recorded, as the platform's."""
+    dossier = change.dossier
+    return AuditDraft(
+        at=datetime.now(UTC), actor="system", role="system", action="update", status_after=int(dossier.status)
+    )
+
+
+def _deadline_keys(dossier: Dossier) -> dict[str, Any]:
+    """GSI3, sparse: a dossier is in its agency's deadlines while its appointment can still be missed.
+
+    Keyed by the appointment (the due date, or the later date an apology gave), so a dossier the
+    sweep apologised for leaves the sweep's window until its new date comes near.
+    """
+    if not dossier.owes_result:
+        return {}
+    return {
+        "GSI3PK": _s(f"DUE#{dossier.agency}"),
+        "GSI3SK": _s(f"{_stamp(dossier.appointment)}#{dossier.code}"),
+    }
+
+
+def _escalation_keys(task: Task) -> dict[str, Any]:
+    """GSI3, sparse: an open task escalated to the agency's leaders, by due date."""
+    if task.state is not TaskState.OPEN or task.escalated_at is None:
+        return {}
+    return {
+        "GSI3PK": _s(f"ESCALATED#{task.agency}"),
+        "GSI3SK": _s(f"{_stamp(task.due_at)}#{task.task_id}"),
+    }

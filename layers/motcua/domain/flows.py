@@ -57,11 +57,11 @@ class Flow(BaseModel):
         return tuple(dict.fromkeys(step.agency for stage in self.stages for step in stage.steps))
 
 
-def hard_timeout_seconds(working_days: int) -> int:
+def hard_timeout_seconds(working_days: int, *, seconds_per_day: float = 86_400) -> int:
     """How long Step Functions waits at most for a step of `working_days`: a backstop, never the deadline.
 
     Working days become calendar days with weekends (7/5) and the longest holiday break, plus a
     margin of two days; the scheduled sweep escalates on working days well before this fires.
     """
     calendar_days = math.ceil(working_days * 7 / 5) + LONGEST_BREAK_DAYS + 2
-    return calendar_days * 86_400
+    return max(1, round(calendar_days * seconds_per_day))

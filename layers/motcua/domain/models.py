@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from motcua.domain.audit import GENESIS, AuditDraft
 from motcua.domain.calendar import Timeliness
 from motcua.domain.catalog import ContentType
 from motcua.domain.codes import AGENCY_CODE_PATTERN
@@ -137,6 +138,25 @@ class Task(BaseModel):
     attention: str | None = None
 
 
+# Statuses in which the agency owes the citizen a result and the legal clock runs: the promised
+# date can still be missed. Not 5 / 6 (the clock stands still on the citizen), not 9 (the result is
+# ready; only handing it over is left), not the terminal ones.
+APPOINTMENT_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROCESS})
+
+
+class Apology(BaseModel):
+    """Mẫu 04 — phiếu xin lỗi và hẹn lại ngày trả kết quả: the agency will miss its appointment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(ge=1)  # 1, 2, … on this dossier
+    issued_at: datetime
+    agency: str  # the receiving agency, which apologises for every agency of the flow (một cửa)
+    previous_appointment_at: datetime
+    appointment_at: datetime  # the new date the result is promised for
+    reason: Text
+
+
 class Dossier(BaseModel):
     """An administrative-procedure dossier (hồ sơ thủ tục hành chính)."""
 
@@ -163,7 +183,28 @@ class Dossier(BaseModel):
     flow: bool = False  # other agencies take part through the procedure's flow
     # The state machine's token waiting for the citizen's papers, if a step asked for them.
     resume_token: str | None = Field(default=None, repr=False)
+    # The head of the audit trail: the number and hash of its last entry (see domain/audit.py).
+    audit_seq: int = 0
+    audit_head: str = GENESIS
     version: int = 1  # optimistic concurrency: every change expects the version it read
+    # The date promised to the citizen when an apology (Mẫu 04) moved it; None: due_at.
+    appointment_at: datetime | None = None
+    apologies: tuple[Apology, ...] = ()
+
+    @property
+    def appointment(self) -> datetime:
+        """When the result is promised: the due date, or the later date the last apology gave.
+
+        Never before `due_at`: a clock that stood still (papers asked for) moves the due date on.
+        """
+        if self.appointment_at is None:
+            return self.due_at
+        return max(self.appointment_at, self.due_at)
+
+    @property
+    def owes_result(self) -> bool:
+        """The agency still owes the result and the clock runs: the appointment can be missed."""
+        return self.status in APPOINTMENT_STATUSES
 
 
 class DossierRecord(BaseModel):
@@ -188,6 +229,8 @@ class Change(BaseModel):
     expected_version: int
     tasks: tuple[Task, ...] = ()
     events: tuple[TimelineEvent, ...] = ()
+    # What the audit trail records of this change; the repository numbers and chains it.
+    audit: AuditDraft | None = None
 
 
 class IdempotencyRecord(BaseModel):

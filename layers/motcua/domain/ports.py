@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from motcua.domain.audit import AuditDraft, AuditEntry
 from motcua.domain.models import (
     Change,
     Dossier,
@@ -32,6 +33,7 @@ class NewDossier:
     dossier: Dossier
     tasks: tuple[Task, ...]
     events: tuple[TimelineEvent, ...]
+    audit: AuditDraft
 
 
 class IdempotentReplay(Exception):  # noqa: N818 — a signal, not a failure
@@ -60,6 +62,8 @@ class DossierRepository(Protocol):
 
     def get(self, code: str) -> DossierRecord | None: ...
 
+    def audit_trail(self, code: str) -> list[AuditEntry]: ...
+
     def apply(self, change: Change) -> None:
         """Write a change if the dossier is still at `expected_version`; Conflict otherwise."""
         ...
@@ -67,6 +71,20 @@ class DossierRepository(Protocol):
     def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]: ...
 
     def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]: ...
+
+    def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:
+        """The agency's dossiers whose appointment can still be missed and falls at or before `until`."""
+        ...
+
+    def open_tasks_due_by(
+        self, agency: str, until: datetime, *, limit: int, token: str | None
+    ) -> Page[Task]:
+        """The agency's open tasks due at or before `until`, the soonest first."""
+        ...
+
+    def escalated(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
+        """The agency's open tasks escalated to its leaders, the soonest due first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
+from motcua.domain.audit import AuditCheck, AuditEntry, verify
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import Dossier, DossierRecord, Page, Principal, PrincipalKind, TaskState
 from motcua.domain.status import allowed_actions
+from motcua.services.control_slip import control_slip
 from motcua.services.views import (
     AttachmentView,
+    ControlSlip,
     DossierSummary,
     DossierView,
     Renderer,
@@ -18,10 +23,18 @@ from motcua.services.views import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from motcua.config.province import UploadPolicy
     from motcua.domain.ports import AttachmentStore, DossierRepository
 
 DOSSIER = Text(vi="hồ sơ", en="dossier")
+
+
+class AuditTrail(BaseModel):
+    code: str
+    check: AuditCheck
+    entries: list[AuditEntry]
 
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
@@ -117,6 +130,20 @@ class DossierService:
         return Page(
             items=[self.renderer.summary(d, language) for d in page.items], next_token=page.next_token
         )
+
+    def control_slip(self, principal: Principal, code: str, language: Language, now: datetime) -> ControlSlip:
+        """Mẫu 05, for the owner and the staff of the agencies involved."""
+        return control_slip(self.load_for(principal, code), self.renderer, language, now)
+
+    def audit(self, principal: Principal, code: str) -> AuditTrail:
+        """The audit trail and whether it is intact; staff of the agencies involved only."""
+        record = self.load_for(principal, code)
+        if not principal.is_staff:
+            raise Forbidden(Text(vi="Chỉ dành cho cán bộ.", en="For agency staff only."))
+        entries = self.repository.audit_trail(code)
+        dossier = record.dossier
+        check = verify(entries, head_seq=dossier.audit_seq, head_hash=dossier.audit_head)
+        return AuditTrail(code=code, check=check, entries=entries)
 
     def track(self, code: str, language: Language) -> TrackingView:
         record = self.load(code)

@@ -27,6 +27,7 @@ from motcua.domain.ports import IdempotentReplay, NewDossier
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from motcua.observability import count
+from motcua.services.auditing import record as record_change
 from motcua.services.forms import check_form, form_validator
 from motcua.services.uploads import AttachmentRef
 
@@ -154,7 +155,8 @@ class FilingService:
                 actor_role=PrincipalKind.CITIZEN,
                 due_at=due_at,
             )
-            return NewDossier(dossier=dossier, tasks=(task,), events=(event,))
+            audit = record_change(principal, "filed", before=None, after=dossier, at=now, agency=agency.code)
+            return NewDossier(dossier=dossier, tasks=(task,), events=(event,), audit=audit)
 
         record = IdempotencyRecord(
             owner=principal.sub, key=key, body_hash=body_hash, dossier_code="", created_at=now

@@ -26,6 +26,7 @@ from motcua.domain.models import (
 from motcua.domain.roles import Role
 from motcua.domain.status import Action, Status, plan
 from motcua.observability import count, logger
+from motcua.services.auditing import record as record_change
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -118,7 +119,7 @@ class RoutingService:
             task = existing.model_copy(
                 update={"token": token, "state": TaskState.OPEN if resumed else existing.state}
             )
-            self._apply(dossier, dossier, (task,), ())
+            self._apply(dossier, dossier, (task,), (), action="step_resumed")
             return
         calendar = self.province.working_calendar
         due = end_of_day(calendar.add_working_days(calendar.effective_receipt_day(now), step.days))
@@ -150,7 +151,13 @@ class RoutingService:
             actor_role=PrincipalKind.SYSTEM,
             due_at=due,
         )
-        self._apply(dossier, dossier.model_copy(update={"agencies": agencies}), (task,), (event,))
+        self._apply(
+            dossier,
+            dossier.model_copy(update={"agencies": agencies}),
+            (task,),
+            (event,),
+            action="step_started",
+        )
 
     def _step_overdue(self, record: DossierRecord, message: FlowMessage) -> None:
         assert message.stage is not None and message.step is not None
@@ -159,7 +166,7 @@ class RoutingService:
             return
         logger.warning("step overdue, escalated", extra={"task_id": task.task_id})
         escalated = task.model_copy(update={"escalated_at": self.clock.now()})
-        self._apply(record.dossier, record.dossier, (escalated,), ())
+        self._apply(record.dossier, record.dossier, (escalated,), (), action="step_overdue")
 
     # --- the citizen's papers -----------------------------------------------------------------
 
@@ -168,7 +175,13 @@ class RoutingService:
         assert token is not None
         if dossier.status is Status.MORE_PAPERS:
             if dossier.resume_token != token:
-                self._apply(dossier, dossier.model_copy(update={"resume_token": token}), (), ())
+                self._apply(
+                    dossier,
+                    dossier.model_copy(update={"resume_token": token}),
+                    (),
+                    (),
+                    action="await_citizen",
+                )
             return
         # The citizen answered before this message arrived (or the dossier ended): go on at once.
         self.workflow.succeed(token, {"resumed": True})
@@ -188,7 +201,7 @@ class RoutingService:
             for task in record.tasks
             if task.kind is TaskKind.RECEPTION
         )
-        self._apply(dossier, done, tasks, self._events(done, path, Action.APPROVE, None))
+        self._apply(dossier, done, tasks, self._events(done, path, Action.APPROVE, None), action="flow_done")
 
     def _flow_rejected(self, record: DossierRecord, message: FlowMessage) -> None:
         dossier = record.dossier
@@ -213,7 +226,14 @@ class RoutingService:
         tasks = tuple(
             close(task, stopped, now) for task in record.tasks if task.state is not TaskState.CLOSED
         )
-        self._apply(dossier, stopped, tasks, self._events(stopped, path, action, reason))
+        self._apply(
+            dossier,
+            stopped,
+            tasks,
+            self._events(stopped, path, action, reason),
+            action=action.value,
+            reason=reason,
+        )
 
     def _needs_attention(self, record: DossierRecord, why: str) -> None:
         """The flow ended without an answer: the receiving agency gets the dossier back in its inbox."""
@@ -225,7 +245,7 @@ class RoutingService:
         )
         if tasks:
             logger.error("flow ended without an answer", extra={"dossier": dossier.code, "why": why})
-            self._apply(dossier, dossier, tasks, ())
+            self._apply(dossier, dossier, tasks, (), action=why)
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -251,11 +271,24 @@ class RoutingService:
         after: Dossier,
         tasks: tuple[Task, ...],
         events: tuple[TimelineEvent, ...],
+        *,
+        action: str,
+        reason: str | None = None,
     ) -> None:
         after = after.model_copy(update={"version": before.version + 1})
         tasks = tuple(task.model_copy(update={"dossier_status": after.status}) for task in tasks)
+        draft = record_change(
+            None,
+            action,
+            before=before.status,
+            after=after,
+            at=self.clock.now(),
+            task_id=tasks[0].task_id if len(tasks) == 1 else None,
+            agency=tasks[0].agency if len(tasks) == 1 else before.agency,
+            reason=reason,
+        )
         self.repository.apply(
-            Change(dossier=after, expected_version=before.version, tasks=tasks, events=events)
+            Change(dossier=after, expected_version=before.version, tasks=tasks, events=events, audit=draft)
         )
 
 

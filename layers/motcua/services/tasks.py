@@ -26,6 +26,7 @@ from motcua.domain.models import (
 )
 from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, Status, allowed_actions, plan
 from motcua.observability import count, logger
+from motcua.services.auditing import record as record_change
 from motcua.services.filing import dossier_code_of_task
 from motcua.services.routing import close
 from motcua.services.uploads import AttachmentRef
@@ -203,6 +204,15 @@ class TaskService:
             expected_version=dossier.version,
             tasks=(new_task,),
             events=_events(path, action, task.agency, principal, decided.reason, now),
+            audit=record_change(
+                principal,
+                action.value,
+                before=dossier.status,
+                after=new_dossier,
+                at=now,
+                task_id=task.task_id,
+                reason=decided.reason,
+            ),
         )
 
     def _step_change(
@@ -247,6 +257,15 @@ class TaskService:
             expected_version=dossier.version,
             tasks=tasks,
             events=_events(path, action, task.agency, principal, decided.reason, now),
+            audit=record_change(
+                principal,
+                action.value,
+                before=dossier.status,
+                after=new_dossier,
+                at=now,
+                task_id=task.task_id,
+                reason=decided.reason,
+            ),
         )
 
     def _forward(
@@ -262,6 +281,15 @@ class TaskService:
             dossier=dossier.model_copy(update={"version": dossier.version + 1}),
             expected_version=dossier.version,
             tasks=(forwarded,),
+            audit=record_change(
+                principal,
+                Action.FORWARD.value,
+                before=dossier.status,
+                after=dossier,
+                at=decided.at,
+                task_id=task.task_id,
+                reason=f"→ {decision.to}" + (f": {decision.reason}" if decision.reason else ""),
+            ),
         )
 
     def _answer_flow(self, task: Task, action: Action, reason: str | None) -> None:
@@ -350,7 +378,21 @@ class TaskService:
             due_at=due_at,
         )
         self.repository.apply(
-            Change(dossier=resumed, expected_version=dossier.version, tasks=tasks, events=(event,))
+            Change(
+                dossier=resumed,
+                expected_version=dossier.version,
+                tasks=tasks,
+                events=(event,),
+                audit=record_change(
+                    principal,
+                    Action.SUPPLEMENT.value,
+                    before=dossier.status,
+                    after=resumed,
+                    at=now,
+                    agency=dossier.agency,
+                    reason=supplement.note,
+                ),
+            )
         )
         if dossier.resume_token:
             self.workflow.succeed(dossier.resume_token, {"resumed": True})
@@ -385,7 +427,21 @@ class TaskService:
             reason=withdrawal.reason,
         )
         self.repository.apply(
-            Change(dossier=withdrawn, expected_version=dossier.version, tasks=tasks, events=(event,))
+            Change(
+                dossier=withdrawn,
+                expected_version=dossier.version,
+                tasks=tasks,
+                events=(event,),
+                audit=record_change(
+                    principal,
+                    Action.WITHDRAW.value,
+                    before=dossier.status,
+                    after=withdrawn,
+                    at=now,
+                    agency=dossier.agency,
+                    reason=withdrawal.reason,
+                ),
+            )
         )
         # End the flow, if one runs: every step still waited for hears that the dossier is gone.
         waiting = [t.token for t in record.tasks if t.token and t.state is not TaskState.CLOSED]

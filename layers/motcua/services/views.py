@@ -242,3 +242,37 @@ def procedure_summary(renderer: Renderer, procedure: Procedure, language: Langua
         legal_days=procedure.legal_days,
         fee_vnd=procedure.fee.amount_vnd,
     )
+
+
+class ControlSlipRow(BaseModel):
+    """One hand-over of Mẫu 05: who had the dossier, from when to when, and whether on time."""
+
+    order: int
+    kind: str  # reception (the one-stop desk) or step (an agency of the flow)
+    stage: int | None
+    step: int | None
+    step_name: str | None
+    agency: str
+    agency_name: str
+    officer: str | None
+    received_at: datetime
+    finished_at: datetime | None
+    allowance_days: int
+    due_at: datetime
+    timeliness: Timeliness | None  # None while the step is still open and not yet late
+    decision: str | None
+
+
+class ControlSlip(BaseModel):
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05, Circular 01/2018)."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    agency_name: str
+    filed_at: datetime
+    due_at: datetime
+    status: int
+    status_label: str
+    rows: list[ControlSlipRow]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from chalicelib.edge import Access, Area, Call, Header, Reply
 from chalicelib.models import PageQuery
 from motcua.domain.models import Page
+from motcua.services.dossiers import AuditTrail
 from motcua.services.filing import IDEMPOTENCY_KEY_RE, FilingRequest
 from motcua.services.tasks import Supplement, Withdrawal
 from motcua.services.uploads import UploadRequest, UploadSlot
-from motcua.services.views import DossierCreated, DossierSummary, DossierView
+from motcua.services.views import ControlSlip, DossierCreated, DossierSummary, DossierView
 
 area = Area(__name__, tag="dossiers")
 
@@ -67,6 +68,21 @@ def get_dossier(call: Call, code: str) -> DossierView:
 def add_papers(call: Call, code: str) -> DossierView:
     """Add the papers the agency asked for; the legal clock runs again from now."""
     return call.container.tasks.supplement(call.principal, code, call.body(Supplement), call.language)
+
+
+@area.route(
+    "GET", "/v1/dossiers/{code}/control-slip", access=Access.SIGNED_IN, response=ControlSlip, errors=(404,)
+)
+def get_control_slip(call: Call, code: str) -> ControlSlip:
+    """The processing control slip (Mẫu 05): every hand-over, its allowance and whether it was on time."""
+    services = call.container
+    return services.dossiers.control_slip(call.principal, code, call.language, services.clock.now())
+
+
+@area.route("GET", "/v1/dossiers/{code}/audit", access=Access.STAFF, response=AuditTrail, errors=(404,))
+def get_audit(call: Call, code: str) -> AuditTrail:
+    """The dossier's audit trail, hash-chained; `check` says whether any entry was changed or removed."""
+    return call.container.dossiers.audit(call.principal, code)
 
 
 @area.route(

@@ -1,0 +1,46 @@
+"""What the audit trail records of a change: who did what, from which status to which."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from motcua.domain.audit import AuditDraft
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from motcua.domain.models import Dossier, Principal
+    from motcua.domain.status import Status
+
+SYSTEM = "system"
+
+
+def record(
+    actor: Principal | None,
+    action: str,
+    *,
+    before: Status | None,
+    after: Dossier,
+    at: datetime,
+    task_id: str | None = None,
+    agency: str | None = None,
+    reason: str | None = None,
+) -> AuditDraft:
+    """An audit draft; `actor` None is the platform itself (flows, the sweep)."""
+    if actor is None:
+        who, name, role = SYSTEM, None, SYSTEM
+    else:
+        who, name = actor.username, actor.name
+        role = actor.role.value if actor.role else actor.kind.value
+    return AuditDraft(
+        at=at,
+        actor=who,
+        actor_name=name,
+        role=role,
+        agency=agency if agency is not None else (actor.agency if actor else None),
+        action=action,
+        task_id=task_id,
+        status_before=int(before) if before is not None else None,
+        status_after=int(after.status),
+        reason=reason,
+    )
