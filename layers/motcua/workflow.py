@@ -57,9 +57,15 @@ def state_machine_name(prefix: str, procedure_code: str) -> str:
     return f"{prefix}-flow-{re.sub(r'[^A-Za-z0-9]', '-', procedure_code)}"[:80]
 
 
-def execution_name(dossier_code: str) -> str:
-    """One execution per dossier: starting it twice with this name is a no-op, never a second flow."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", dossier_code)[:80]
+def execution_name(dossier_code: str, attempt: int = 0) -> str:
+    """One execution per dossier and attempt: starting it twice with this name is a no-op."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", dossier_code)
+    return (name if attempt == 0 else f"{name}-r{attempt}")[:80]
+
+
+def completed_key(stage: int, step: int) -> str:
+    """How a step already decided is named in the input of a flow started again (`completed`)."""
+    return f"s{stage}_{step}"
 
 
 def definition(procedure: Procedure, *, seconds_per_day: float = 86_400) -> dict[str, Any]:
@@ -76,9 +82,7 @@ def _flow(procedure_code: str, flow: Flow, day: float) -> dict[str, Any]:
         states[f"Stage{i}"] = {
             "Type": "Parallel",
             "Comment": f"Stage {i}: " + ", ".join(step.agency for step in stage.steps),
-            "Branches": [
-                _step_branch(i, j, step.days, day) for j, step in enumerate(stage.steps, start=1)
-            ],
+            "Branches": [_step_branch(i, j, step.days, day) for j, step in enumerate(stage.steps, start=1)],
             "ResultPath": None,
             "Catch": [
                 {"ErrorEquals": [REJECTED], "ResultPath": "$.failure", "Next": "FlowRejected"},
@@ -111,8 +115,20 @@ def _step_branch(stage: int, step: int, days: int, day: float) -> dict[str, Any]
     name = f"Stage{stage}Step{step}"
     wait = hard_timeout_seconds(days, seconds_per_day=day)
     return {
-        "StartAt": name,
+        "StartAt": f"{name}Done",
         "States": {
+            # A flow started again (after a stall, or a local restart) skips the steps already decided.
+            f"{name}Done": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "Variable": f"$.completed.{completed_key(stage, step)}",
+                        "IsPresent": True,
+                        "Next": f"{name}Approved",
+                    }
+                ],
+                "Default": name,
+            },
             name: _wait(STEP, stage, step, wait, then=f"{name}Outcome", timeout=f"{name}Overdue"),
             f"{name}Overdue": {
                 "Type": "Task",

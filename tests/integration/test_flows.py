@@ -271,13 +271,7 @@ def test_the_control_slip_lists_every_hand_over_and_the_audit_trail_holds(
 
 def wait_for_execution_end(container: Any, code: str, timeout: float = 15) -> dict[str, Any]:
     sfn = clients.client("stepfunctions", REGION)
-    arn = (
-        container.settings.state_machines[container.repository.get(code).dossier.procedure_code].replace(
-            ":stateMachine:", ":execution:"
-        )
-        + ":"
-        + workflow.execution_name(code)
-    )
+    arn = execution_arn(container, code)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         described = sfn.describe_execution(executionArn=arn)
@@ -285,3 +279,39 @@ def wait_for_execution_end(container: Any, code: str, timeout: float = 15) -> di
             return dict(described)
         time.sleep(0.1)
     raise AssertionError("the execution did not end")
+
+
+def test_a_flow_started_again_skips_what_was_decided_and_waits_again_for_the_rest(
+    container: Any, people: Any, router: Router
+) -> None:
+    # Given a business registration whose first step was approved, then its execution lost
+    an = people.citizen("an@example.vn")
+    desk = people.staff("tiepnhan.taichinh", FINANCE, "receiver")
+    reviewer = people.staff("chuyenvien.taichinh", FINANCE)
+    tax = people.staff("canbo.thue", TAX)
+    code = container.filing.file(an, filing_request(container, an, BUSINESS), "flow-again-001").dossier.code
+    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    step1 = router.until(lambda: open_task(container, code, f"{code}-T1.1"))
+    container.tasks.decide(reviewer, step1.task_id, Decision(action="approve"), "vi")
+    lost = router.until(lambda: open_task(container, code, f"{code}-T2.1"))
+    sfn = clients.client("stepfunctions", REGION)
+    sfn.stop_execution(executionArn=execution_arn(container, code), error="Lost", cause="machine restarted")
+    router.settle()
+
+    # When the flow is started again
+    assert container.routing.restart(code)
+
+    # Then the tax step waits again with a new token, Finance's review is not asked twice,
+    # and the flow ends as it would have
+    again = router.until(
+        lambda: (t := open_task(container, code, f"{code}-T2.1")) and t.token != lost.token and t
+    )
+    assert task(container, code, f"{code}-T1.1").state is TaskState.CLOSED
+    container.tasks.decide(tax, again.task_id, Decision(action="approve"), "vi")
+    router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
+    assert container.repository.get(code).dossier.flow_attempt == 1
+
+
+def execution_arn(container: Any, code: str, attempt: int = 0) -> str:
+    machine = container.settings.state_machines[container.repository.get(code).dossier.procedure_code]
+    return machine.replace(":stateMachine:", ":execution:") + ":" + workflow.execution_name(code, attempt)

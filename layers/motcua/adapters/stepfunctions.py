@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from motcua.workflow import execution_name
+from motcua.workflow import completed_key, execution_name
 
 # The token was answered already, timed out, or its execution ended: nothing waits for it.
 _GONE = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
@@ -20,15 +20,28 @@ class StepFunctionsWorkflow:
         self.client = client
         self.state_machines = state_machines  # procedure code -> state machine ARN
 
-    def start(self, procedure_code: str, dossier_code: str) -> None:
+    def start(
+        self,
+        procedure_code: str,
+        dossier_code: str,
+        *,
+        completed: tuple[tuple[int, int], ...] = (),
+        attempt: int = 0,
+    ) -> None:
         arn = self.state_machines.get(procedure_code)
         if arn is None:
             raise LookupError(f"no state machine is deployed for procedure {procedure_code}")
         try:
             self.client.start_execution(
                 stateMachineArn=arn,
-                name=execution_name(dossier_code),
-                input=json.dumps({"dossier_code": dossier_code, "procedure_code": procedure_code}),
+                name=execution_name(dossier_code, attempt),
+                input=json.dumps(
+                    {
+                        "dossier_code": dossier_code,
+                        "procedure_code": procedure_code,
+                        "completed": {completed_key(stage, step): True for stage, step in completed},
+                    }
+                ),
             )
         except ClientError as error:
             # Same name, same input: Step Functions says it exists; the flow is already running.

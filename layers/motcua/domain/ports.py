@@ -76,9 +76,7 @@ class DossierRepository(Protocol):
         """The agency's dossiers whose appointment can still be missed and falls at or before `until`."""
         ...
 
-    def open_tasks_due_by(
-        self, agency: str, until: datetime, *, limit: int, token: str | None
-    ) -> Page[Task]:
+    def open_tasks_due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks due at or before `until`, the soonest first."""
         ...
 
@@ -124,8 +122,15 @@ class TokenVerifier(Protocol):
 class Workflow(Protocol):
     """The state machines of the procedures' flows."""
 
-    def start(self, procedure_code: str, dossier_code: str) -> None:
-        """Start the dossier's flow; starting it again is a no-op."""
+    def start(
+        self,
+        procedure_code: str,
+        dossier_code: str,
+        *,
+        completed: tuple[tuple[int, int], ...] = (),
+        attempt: int = 0,
+    ) -> None:
+        """Start the dossier's flow, skipping the (stage, step)s `completed`; an attempt runs once."""
         ...
 
     def succeed(self, token: str, output: dict[str, Any]) -> bool:

@@ -97,6 +97,33 @@ class RoutingService:
                     raise
                 record = self.repository.get(message.dossier_code) or record
 
+    def restart(self, code: str) -> bool:
+        """Start the dossier's flow again where it stood: decided steps are skipped, open ones wait again.
+
+        For a flow that stalled, or whose execution was lost (a local stack restarted); False when
+        the dossier has no flow in progress.
+        """
+        record = self.repository.get(code)
+        if record is None or not record.dossier.flow:
+            return False
+        dossier = record.dossier
+        if dossier.status not in (Status.IN_PROCESS, Status.MORE_PAPERS):
+            return False
+        completed = tuple(
+            (t.stage, t.step)
+            for t in record.tasks
+            if t.kind is TaskKind.STEP
+            and t.state is TaskState.CLOSED
+            and t.stage is not None
+            and t.step is not None
+        )
+        attempt = dossier.flow_attempt + 1
+        tasks = tuple(t.model_copy(update={"attention": None}) for t in record.tasks if t.attention)
+        restarted = dossier.model_copy(update={"flow_attempt": attempt, "resume_token": None})
+        self._apply(dossier, restarted, tasks, (), action="flow_restarted")
+        self.workflow.start(dossier.procedure_code, code, completed=completed, attempt=attempt)
+        return True
+
     # --- a step starts, or waits again ---------------------------------------------------------
 
     def _step(self, record: DossierRecord, message: FlowMessage) -> None:
@@ -115,6 +142,10 @@ class RoutingService:
         if existing is not None:
             if existing.state is TaskState.CLOSED or existing.token == token:
                 return  # decided already, or the same message again
+            if dossier.status is Status.MORE_PAPERS and existing.state is TaskState.WAITING:
+                # A restarted flow reached the step that asked for papers: wait for the citizen again.
+                self.workflow.succeed(token, {"outcome": "papers"})
+                return
             resumed = dossier.status is Status.IN_PROCESS
             task = existing.model_copy(
                 update={"token": token, "state": TaskState.OPEN if resumed else existing.state}
