@@ -181,6 +181,7 @@ class Dossier(BaseModel):
     days_paused: int = 0  # working days the clock stood still
     reason: str | None = None  # the last refusal, stop or request for papers
     flow: bool = False  # other agencies take part through the procedure's flow
+    flow_attempt: int = 0  # how many times the flow was started again (after a stall, or a lost machine)
     # The state machine's token waiting for the citizen's papers, if a step asked for them.
     resume_token: str | None = Field(default=None, repr=False)
     # The head of the audit trail: the number and hash of its last entry (see domain/audit.py).
