@@ -19,6 +19,7 @@ from motcua.services.catalog import CatalogService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
 from motcua.services.routing import RoutingService
+from motcua.services.sweep import SweepService
 from motcua.services.tasks import TaskService
 from motcua.services.uploads import UploadService
 from motcua.services.views import Renderer
@@ -65,6 +66,7 @@ class Container:
             uploads=self.uploads,
             clock=self.clock,
             workflow=lambda: self.workflow,
+            restart=lambda code: self.routing.restart(code),
         )
 
     @cached_property
@@ -77,6 +79,13 @@ class Container:
     def routing(self) -> RoutingService:
         return RoutingService(
             province=self.province, repository=self.repository, workflow=self.workflow, clock=self.clock
+        )
+
+    @cached_property
+    def sweep(self) -> SweepService:
+        """The scheduled sweep: escalations and apologies (Mẫu 04) for work falling due."""
+        return SweepService(
+            province=self.province, repository=self.repository, clock=self.clock, renderer=self.renderer
         )
 
     @cached_property

@@ -241,7 +241,25 @@ def test_a_step_that_runs_out_of_time_is_escalated_then_handed_back(
     assert container.repository.get(code).dossier.status is Status.IN_PROCESS
     inbox = container.tasks.inbox(desk, HOME_AFFAIRS, limit=5, token=None, language="vi").items
     assert f"{code}-T1" in [t.task_id for t in inbox]
+    assert "restart_flow" in next(t for t in inbox if t.task_id == f"{code}-T1").allowed_actions
     assert wait_for_execution_end(container, code)["status"] == "FAILED"
+
+    # And when the desk starts the flow again (with days of normal length), both agencies get it back
+    sfn.update_state_machine(
+        stateMachineArn=container.settings.state_machines[WORK_PERMIT],
+        definition=workflow.substitute(
+            workflow.definition(procedure),
+            {workflow.QUEUE_SUBSTITUTION: container.settings.routing_queue_url},
+        ),
+    )
+    container.tasks.decide(desk, f"{code}-T1", Decision(action="restart_flow"), "vi")
+    assert task(container, code, f"{code}-T1").attention is None
+    router.until(
+        lambda: open_task(container, code, f"{code}-T1.1") and open_task(container, code, f"{code}-T1.2")
+    )
+    container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    container.tasks.decide(police, f"{code}-T1.2", Decision(action="approve"), "vi")
+    router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
 
 
 def test_the_control_slip_lists_every_hand_over_and_the_audit_trail_holds(

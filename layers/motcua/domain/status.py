@@ -76,6 +76,9 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # the citizen withdraws: → 7
     FORWARD = "forward"  # chuyển xử lý: to another officer of the same agency; no status change
     EXPIRE = "expire"  # the papers asked for never came: 5 → 8 (the platform, not a person)
+    RESTART_FLOW = "restart_flow"  # the desk starts a stalled flow again; no status change
+    # Mẫu 04: the agency apologises and gives a new appointment; no status change (the platform's sweep)
+    APOLOGISE = "apologise"
 
     @property
     def label(self) -> Text:
@@ -97,6 +100,10 @@ _ACTION_LABELS = {
     Action.WITHDRAW: Text(vi="rút hồ sơ", en="withdraw"),
     Action.FORWARD: Text(vi="chuyển xử lý", en="forward"),
     Action.EXPIRE: Text(vi="dừng do quá hạn bổ sung", en="stop: the papers never came"),
+    Action.RESTART_FLOW: Text(vi="khởi động lại quy trình liên thông", en="start the flow again"),
+    Action.APOLOGISE: Text(
+        vi="xin lỗi và hẹn lại ngày trả kết quả", en="apology and a new date for the result"
+    ),
 }
 
 OFFICER_ACTIONS = frozenset(

@@ -118,7 +118,14 @@ class RoutingService:
             and t.step is not None
         )
         attempt = dossier.flow_attempt + 1
-        tasks = tuple(t.model_copy(update={"attention": None}) for t in record.tasks if t.attention)
+        # Open steps wait for the new attempt's token: the old one answers nothing any more.
+        tasks = tuple(
+            t.model_copy(update={"token": None, "state": TaskState.WAITING})
+            if t.kind is TaskKind.STEP
+            else t.model_copy(update={"attention": None})
+            for t in record.tasks
+            if t.attention or (t.kind is TaskKind.STEP and t.state is not TaskState.CLOSED)
+        )
         restarted = dossier.model_copy(update={"flow_attempt": attempt, "resume_token": None})
         self._apply(dossier, restarted, tasks, (), action="flow_restarted")
         self.workflow.start(dossier.procedure_code, code, completed=completed, attempt=attempt)
@@ -269,11 +276,18 @@ class RoutingService:
     def _needs_attention(self, record: DossierRecord, why: str) -> None:
         """The flow ended without an answer: the receiving agency gets the dossier back in its inbox."""
         dossier = record.dossier
-        tasks = tuple(
+        desk = tuple(
             task.model_copy(update={"state": TaskState.OPEN, "attention": why})
             for task in record.tasks
             if task.kind is TaskKind.RECEPTION and task.attention != why
         )
+        # The flow no longer waits for its open steps: they leave the inboxes until it starts again.
+        steps = tuple(
+            task.model_copy(update={"state": TaskState.WAITING, "token": None})
+            for task in record.tasks
+            if task.kind is TaskKind.STEP and task.state is TaskState.OPEN
+        )
+        tasks = desk + steps if desk else ()
         if tasks:
             logger.error("flow ended without an answer", extra={"dossier": dossier.code, "why": why})
             self._apply(dossier, dossier, tasks, (), action=why)

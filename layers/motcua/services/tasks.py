@@ -44,7 +44,7 @@ TASK = Text(vi="công việc", en="task")
 AGENCY = Text(vi="cơ quan", en="agency")
 
 DecisionAction = Literal[
-    "accept", "refuse", "request_papers", "approve", "reject", "return_result", "forward"
+    "accept", "refuse", "request_papers", "approve", "reject", "return_result", "forward", "restart_flow"
 ]
 # What an agency may do with its step of a flow.
 STEP_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.REQUEST_PAPERS, Action.FORWARD})
@@ -100,6 +100,7 @@ class TaskService:
         uploads: UploadService,
         clock: Clock,
         workflow: Callable[[], Workflow],
+        restart: Callable[[str], bool],
     ) -> None:
         self.province = province
         self.repository = repository
@@ -107,6 +108,7 @@ class TaskService:
         self.uploads = uploads
         self.clock = clock
         self._workflow = workflow  # built on first use: only flows need the Step Functions client
+        self.restart = restart  # start a dossier's flow again where it stood
 
     @property
     def workflow(self) -> Workflow:
@@ -158,6 +160,8 @@ class TaskService:
         decided = Decided(
             action=action.value, reason=decision.reason, by=principal.username, by_name=principal.name, at=now
         )
+        if action is Action.RESTART_FLOW:
+            return self._restart_flow(task, record, language)
         if action is Action.FORWARD:
             change = self._forward(principal, task, record, decision, decided)
         elif task.kind is TaskKind.STEP:
@@ -291,6 +295,15 @@ class TaskService:
                 reason=f"→ {decision.to}" + (f": {decision.reason}" if decision.reason else ""),
             ),
         )
+
+    def _restart_flow(self, task: Task, record: DossierRecord, language: Language) -> DecisionResult:
+        """The desk starts a flow that stalled again; the steps already decided are not asked twice."""
+        if task.kind is not TaskKind.RECEPTION or not task.attention:
+            raise InvalidTransition(record.dossier.status, Action.RESTART_FLOW, [])
+        self.restart(record.dossier.code)
+        fresh = self.repository.get(record.dossier.code)
+        assert fresh is not None
+        return self._result(fresh.task(task.task_id) or task, fresh.dossier, language)
 
     def _answer_flow(self, task: Task, action: Action, reason: str | None) -> None:
         if task.kind is not TaskKind.STEP or task.token is None:
@@ -464,7 +477,8 @@ def _allowed(task: Task) -> list[str]:
         return []
     if task.kind is TaskKind.STEP:
         return [a.value for a in Action if a in STEP_ACTIONS]
-    return [a.value for a in allowed_actions(task.dossier_status)] + [Action.FORWARD.value]
+    restart = [Action.RESTART_FLOW.value] if task.attention else []
+    return [a.value for a in allowed_actions(task.dossier_status)] + [Action.FORWARD.value] + restart
 
 
 def _same_decision(task: Task, decision: Decision, principal: Principal) -> bool:
