@@ -29,6 +29,8 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 PASSWORD = "Matkhau@2026!"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BIRTH = "1.001193"  # one required paper
+BUSINESS = "2.001610"  # a flow: Finance, then the tax office
+FINANCE = "000.00.01.H99"
 WARD = "000.01.01.H99"
 
 
@@ -41,7 +43,40 @@ class Calls:
 
     def take(self) -> Counter[str]:
         taken, self.current = self.current, Counter()
+        self.kept: Counter[str] = Counter()
         return taken
+
+    def take_where(self, keep: Any) -> None:
+        """Move what was counted into `kept`, keeping only the operations `keep` accepts."""
+        taken, self.current = self.current, Counter()
+        self.kept.update({op: n for op, n in taken.items() if keep(op)})
+
+
+def task_open(container: Any, task_id: str) -> bool:
+    record = container.repository.get(task_id.rsplit("-T", 1)[0])
+    found = record.task(task_id) if record else None
+    return bool(found and found.token and found.state.value == "open")
+
+
+def route_until(container: Any, calls: Calls, done: Any) -> dict[str, int]:
+    """Deliver routing messages as Lambda's trigger would; the calls the handler made per message."""
+    import time
+
+    from devstack.queues import poll_once
+    from motcua.adapters import clients
+    from routing.app import handler
+
+    sqs = clients.client("sqs", REGION)
+    calls.take()
+    handled, deadline = 0, time.monotonic() + 15
+    while time.monotonic() < deadline:
+        handled += poll_once(sqs, container.settings.routing_queue_url, handler)
+        calls.take_where(lambda op: not op.startswith("sqs:"))
+        if handled and done():
+            break
+        time.sleep(0.05)
+    # The checks above read the table too: count the handler's own calls, per message.
+    return {op: round(n / max(handled, 1)) for op, n in calls.kept.items()}
 
 
 def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
@@ -56,7 +91,7 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
     from motcua.container import build_container
     from tests.examples import EXAMPLES
 
-    with mock_aws():
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         outputs = provision(
             clients=lambda name: clients.client(name, REGION),
             province=load_province(ROOT / "provinces" / "demo.yaml"),
@@ -93,7 +128,20 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
 
         deps.set_container(container)
         calls = Calls()
-        for service in ("dynamodb", "s3", "cognito-idp"):
+        create_staff(
+            cognito,
+            pool_id=outputs.staff_pool_id,
+            username="tiepnhan.taichinh",
+            password=PASSWORD,
+            name="Cán bộ một cửa Sở Tài chính",
+            email="tiepnhan@example.vn",
+            agency=FINANCE,
+            role="receiver",
+        )
+        from motcua.container import use
+
+        use(container)
+        for service in ("dynamodb", "s3", "cognito-idp", "stepfunctions"):
             clients.client(service, REGION).meta.events.register("before-call", calls)
 
         results: dict[str, dict[str, int]] = {}
@@ -179,6 +227,60 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
                 f"/v1/tasks/{code}-T1/decision",
                 token=officer,
                 body={"action": "accept"},
+            )
+
+            # An inter-agency flow: business registration, Finance then the tax office.
+            desk = call(
+                "sign in (staff)",
+                "POST",
+                "/v1/auth/staff/sign-in",
+                body={"username": "tiepnhan.taichinh", "password": PASSWORD},
+            )["id_token"]
+            uploads = []
+            for name in ("de-nghi.pdf", "can-cuoc.pdf"):
+                slot = call(
+                    "upload slot",
+                    "POST",
+                    "/v1/uploads",
+                    token=citizen,
+                    body={"filename": name, "content_type": "application/pdf", "size": len(PDF)},
+                )
+                requests.post(slot["url"], data=slot["fields"], files={"file": (name, PDF)}, timeout=10)
+                uploads.append(slot["upload_id"])
+            papers = [p.code for p in container.province.procedures_by_code[BUSINESS].papers if p.required]
+            business = filing | {
+                "procedure_code": BUSINESS,
+                "form": EXAMPLES[BUSINESS],
+                "attachments": [
+                    {"upload_id": u, "paper_code": p} for u, p in zip(uploads, papers, strict=True)
+                ],
+            }
+            flow_code = call(
+                "file a dossier (2 files)",
+                "POST",
+                "/v1/dossiers",
+                token=citizen,
+                body=business,
+                headers={"Idempotency-Key": "bench-key-0002"},
+            )["code"]
+            call(
+                "decision (accept, starts the flow)",
+                "POST",
+                f"/v1/tasks/{flow_code}-T1/decision",
+                token=desk,
+                body={"action": "accept"},
+            )
+            routed = route_until(container, calls, lambda: task_open(container, f"{flow_code}-T1.1"))
+            results["routing: a step starts (per message)"] = routed
+            call(
+                "decision on a step (approve)",
+                "POST",
+                f"/v1/tasks/{flow_code}-T1.1/decision",
+                token=desk,
+                body={"action": "approve"},
+            )
+            results["routing: next step starts (per message)"] = route_until(
+                container, calls, lambda: task_open(container, f"{flow_code}-T2.1")
             )
 
         scans = sum(n for counts in results.values() for op, n in counts.items() if op.endswith(":Scan"))
