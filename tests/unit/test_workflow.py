@@ -71,7 +71,7 @@ def test_nothing_waits_forever_and_every_timeout_is_handled(procedure: Any) -> N
         assert state["TimeoutSeconds"] > 0, name
         assert any("States.Timeout" in c["ErrorEquals"] for c in state["Catch"]), name
     # every stage catches the errors its steps end with
-    for name, state in states.items():
+    for state in states.values():
         if state["Type"] == "Parallel":
             caught = {e for c in state["Catch"] for e in c["ErrorEquals"]}
             assert {workflow.REJECTED, workflow.STALLED, workflow.ABANDONED, "States.ALL"} <= caught
