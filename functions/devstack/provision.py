@@ -135,6 +135,43 @@ def _table(dynamodb: Any, name: str) -> None:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceInUseException":
             raise
+        if "GSI3" in _add_missing_indexes(dynamodb, name):
+            from motcua.adapters.dynamodb import DynamoDossierRepository
+
+            # Items written before the index existed carry no keys for it: give them theirs.
+            DynamoDossierRepository(dynamodb, name).backfill_deadlines()
+
+
+def _add_missing_indexes(dynamodb: Any, name: str) -> list[str]:
+    """A table from an older data folder gets the indexes added since (one per call, as DynamoDB asks);
+    the names of those it added."""
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    added: list[str] = []
+    for index in TABLE.indexes:
+        if index.name in present:
+            continue
+        added.append(index.name)
+        dynamodb.update_table(
+            TableName=name,
+            AttributeDefinitions=[
+                {"AttributeName": index.partition_key, "AttributeType": "S"},
+                {"AttributeName": index.sort_key, "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index.name,
+                        "KeySchema": [
+                            {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                            {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                }
+            ],
+        )
+    return added
 
 
 def _bucket(s3: Any, name: str, region: str, cors_origins: list[str]) -> None:

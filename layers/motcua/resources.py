@@ -25,6 +25,8 @@ TABLE = TableSpec(
     indexes=(
         IndexSpec(name="GSI1", partition_key="GSI1PK", sort_key="GSI1SK"),  # a citizen's dossiers
         IndexSpec(name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK"),  # an agency's open tasks
+        # deadlines: dossiers whose appointment can still be missed, and escalated open tasks
+        IndexSpec(name="GSI3", partition_key="GSI3PK", sort_key="GSI3SK"),
     ),
 )
 

@@ -29,6 +29,7 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/me/dossiers"),
     ("GET", "/v1/tracking/{code}"),
     ("GET", "/v1/agencies/{agency_code}/tasks"),
+    ("GET", "/v1/agencies/{agency_code}/escalations"),
     ("GET", "/v1/tasks/{task_id}"),
     ("POST", "/v1/tasks/{task_id}/decision"),
     ("POST", "/v1/auth/citizens/sign-up"),

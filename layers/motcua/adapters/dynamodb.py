@@ -301,6 +301,41 @@ class DynamoDossierRepository:
         next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
         return response["Items"], next_token
 
+    def backfill_deadlines(self) -> int:
+        """Give GSI3's keys to the items written before GSI3 existed; how many items changed.
+
+        A one-off for an older table (the local stack's data folders), so it may Scan; never on a
+        request path. Only the index keys are set: bodies and versions stay as they are.
+        """
+        changed = 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": "#t IN (:d, :k) AND attribute_not_exists(GSI3PK)",
+            "ExpressionAttributeNames": {"#t": "type"},
+            "ExpressionAttributeValues": {":d": _s("dossier"), ":k": _s("task")},
+        }
+        while True:
+            response = self.client.scan(**kwargs)
+            for item in response["Items"]:
+                data = item["data"]["S"]
+                keys = (
+                    _deadline_keys(Dossier.model_validate_json(data))
+                    if item["type"]["S"] == "dossier"
+                    else _escalation_keys(Task.model_validate_json(data))
+                )
+                if keys:
+                    self.client.update_item(
+                        TableName=self.table,
+                        Key={"PK": item["PK"], "SK": item["SK"]},
+                        UpdateExpression="SET GSI3PK = :pk, GSI3SK = :sk",
+                        ConditionExpression="attribute_exists(PK)",
+                        ExpressionAttributeValues={":pk": keys["GSI3PK"], ":sk": keys["GSI3SK"]},
+                    )
+                    changed += 1
+            if "LastEvaluatedKey" not in response:
+                return changed
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     # --- changing ----------------------------------------------------------------------------
 
     def audit_trail(self, code: str) -> list[AuditEntry]:

@@ -119,6 +119,8 @@ class DossierService:
             timeline=[render.entry_detail(e, language) for e in record.events],
             tasks=tasks,
             tracking_url=render.tracking_url(dossier.code),
+            appointment_at=dossier.appointment,
+            apologies=render.apologies(dossier, language),
         )
 
     def mine(

@@ -359,6 +359,7 @@ class TaskService:
             )
         now = self.clock.now()
         assert dossier.paused_at is not None and dossier.resume_to is not None  # status 5 sets both
+        calendar = self.province.working_calendar
         due_at, stood_still = self.province.working_calendar.resume(dossier.due_at, dossier.paused_at, now)
         resumed = dossier.model_copy(
             update={
@@ -367,12 +368,15 @@ class TaskService:
                 "paused_at": None,
                 "resume_token": None,
                 "due_at": due_at,
+                # A date promised after an apology moves by the same working days.
+                "appointment_at": calendar.shift(dossier.appointment_at, stood_still)
+                if dossier.appointment_at
+                else None,
                 "days_paused": dossier.days_paused + stood_still,
                 "attachments": dossier.attachments + tuple(added),
                 "version": dossier.version + 1,
             }
         )
-        calendar = self.province.working_calendar
         tasks = tuple(
             # A flow's tasks wait on: the step opens again when the flow hands it a new token.
             _moved(t, resumed, TaskState.WAITING, now, due_at=calendar.shift(t.due_at, stood_still))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from motcua.domain.calendar import Timeliness
-from motcua.domain.models import Applicant, Dossier, Task, TimelineEvent
+from motcua.domain.models import Apology, Applicant, Dossier, Task, TimelineEvent
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
@@ -37,6 +37,18 @@ class TimelineEntry(BaseModel):
 class TimelineEntryDetail(TimelineEntry):
     actor_role: str
     reason: str | None = None
+
+
+class ApologyView(BaseModel):
+    """Mẫu 04 (phiếu xin lỗi và hẹn lại ngày trả kết quả): the agency's apology and the new date."""
+
+    number: int
+    issued_at: datetime
+    agency: str
+    agency_name: str
+    previous_appointment_at: datetime
+    appointment_at: datetime
+    reason: str
 
 
 class DossierCreated(BaseModel):
@@ -82,6 +94,18 @@ class TaskView(BaseModel):
     dossier_status_label: str
     timeliness: Timeliness | None = None
     allowed_actions: list[str] = []
+    # The scheduled sweep found it late, or due by the next working day, and told the agency's leaders.
+    escalated: bool = False
+    escalated_at: datetime | None = None
+    # A flow's step: where it stands, what it is for, its allowance in working days.
+    stage: int | None = None
+    step: int | None = None
+    step_name: str | None = None
+    allowance_days: int | None = None
+    assignee: str | None = None  # the officer it was forwarded to
+    decided_by: str | None = None
+    # Why the desk has it back without an answer from the flow (flow_stalled, flow_failed).
+    attention: str | None = None
 
 
 class DossierView(BaseModel):
@@ -106,6 +130,9 @@ class DossierView(BaseModel):
     timeline: list[TimelineEntryDetail]
     tasks: list[TaskView] = []
     tracking_url: str
+    # When the result is promised: due_at, or the later date the last apology (Mẫu 04) gave.
+    appointment_at: datetime | None = None
+    apologies: list[ApologyView] = []
 
 
 class TrackingView(BaseModel):
@@ -121,6 +148,9 @@ class TrackingView(BaseModel):
     filed_at: datetime
     due_at: datetime
     timeline: list[TimelineEntry]
+    # When the result is promised: due_at, or the later date the last apology (Mẫu 04) gave.
+    appointment_at: datetime | None = None
+    apologies: list[ApologyView] = []
 
 
 class Renderer:
@@ -199,7 +229,30 @@ class Renderer:
             dossier_status_label=task.dossier_status.label.in_(language),
             timeliness=task.timeliness,
             allowed_actions=allowed or [],
+            escalated=task.escalated_at is not None,
+            escalated_at=task.escalated_at,
+            stage=task.stage,
+            step=task.step,
+            step_name=task.name.in_(language) if task.name else None,
+            allowance_days=task.days,
+            assignee=task.assignee,
+            decided_by=(task.decided.by_name or task.decided.by) if task.decided else None,
+            attention=task.attention,
         )
+
+    def apology(self, apology: Apology, language: Language) -> ApologyView:
+        return ApologyView(
+            number=apology.number,
+            issued_at=apology.issued_at,
+            agency=apology.agency,
+            agency_name=self.agency_name(apology.agency, language),
+            previous_appointment_at=apology.previous_appointment_at,
+            appointment_at=apology.appointment_at,
+            reason=apology.reason.in_(language),
+        )
+
+    def apologies(self, dossier: Dossier, language: Language) -> list[ApologyView]:
+        return [self.apology(apology, language) for apology in dossier.apologies]
 
     def tracking(
         self, dossier: Dossier, events: tuple[TimelineEvent, ...], language: Language
@@ -215,6 +268,8 @@ class Renderer:
             filed_at=dossier.filed_at,
             due_at=dossier.due_at,
             timeline=[self.entry(event, language) for event in events],
+            appointment_at=dossier.appointment,
+            apologies=self.apologies(dossier, language),
         )
 
 

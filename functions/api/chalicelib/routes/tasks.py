@@ -28,6 +28,27 @@ def inbox(call: Call, agency_code: str) -> Page[TaskView]:
     return Page[TaskView](items=page.items, next_token=page.next_token)
 
 
+@area.route(
+    "GET",
+    "/v1/agencies/{agency_code}/escalations",
+    access=Access.STAFF,
+    query=PageQuery,
+    response=Page[TaskView],
+    errors=(404,),
+)
+def escalations(call: Call, agency_code: str) -> Page[TaskView]:
+    """The agency's open tasks escalated to its leaders, the soonest due first.
+
+    The daily sweep escalates a task once, when it is late or due by the end of the next working day;
+    it stays here until it is decided or waits on the citizen. Open a task to act on it.
+    """
+    query = call.query(PageQuery)
+    page = call.container.sweep.escalations(
+        call.principal, agency_code, limit=query.limit, token=query.next_token, language=call.language
+    )
+    return Page[TaskView](items=page.items, next_token=page.next_token)
+
+
 @area.route("GET", "/v1/tasks/{task_id}", access=Access.STAFF, response=TaskDetail, errors=(404,))
 def open_task(call: Call, task_id: str) -> TaskDetail:
     """A task and its whole dossier, with short-lived links to download the files."""
