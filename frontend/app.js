@@ -11,6 +11,9 @@ import { trackingView } from "./views/tracking.js";
 import { meView, dossierView } from "./views/dossiers.js";
 import { signInView, signUpView, staffSignInView } from "./views/auth.js";
 import { inboxView, taskView } from "./views/inbox.js";
+import { controlSlipView } from "./views/slip.js";
+import { auditView } from "./views/audit.js";
+import { escalationsView } from "./views/escalations.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -22,11 +25,14 @@ const ROUTES = [
   [/^\/tracking(?:\/([^/]*))?$/, trackingView],
   [/^\/me$/, meView, { citizen: true }],
   [/^\/dossiers\/([^/]+)$/, dossierView, { signedIn: true }],
+  [/^\/dossiers\/([^/]+)\/control-slip$/, controlSlipView, { signedIn: true }],
+  [/^\/dossiers\/([^/]+)\/audit$/, auditView, { staff: true }],
   [/^\/sign-in$/, signInView],
   [/^\/sign-up$/, signUpView],
   [/^\/staff$/, staffSignInView],
   [/^\/inbox$/, inboxView, { staff: true }],
   [/^\/tasks\/([^/]+)$/, taskView, { staff: true }],
+  [/^\/escalations$/, escalationsView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -104,7 +110,8 @@ async function route({ keepFocus = false } = {}) {
     /** Replace the view's content, unless the user has moved on meanwhile. */
     render: (...nodes) => {
       if (seq !== renderSeq) return false;
-      target.replaceChildren(...nodes.flat());
+      // Optional parts come as null/false: leave them out (replaceChildren would write "null").
+      target.replaceChildren(...nodes.flat(Infinity).filter((node) => node !== null && node !== undefined && node !== false));
       return true;
     },
     navigate,
@@ -148,7 +155,10 @@ function navItems(s) {
     ["#/tracking", t("nav.track"), (p) => p.startsWith("/tracking")],
   ];
   if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
-  if (isStaff(s)) items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks")]);
+  if (isStaff(s)) {
+    items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
+    items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
+  }
   if (!s) {
     items.push(["#/sign-in", t("nav.signin"), (p) => p === "/sign-in" || p === "/sign-up"]);
     items.push(["#/staff", t("nav.staff"), (p) => p === "/staff"]);

@@ -7,15 +7,25 @@ import { enumLabel, schemaText } from "../schema-form.js";
 
 export const DOSSIER_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$/;
 
+/**
+ * A hand-over to an agency of an inter-agency flow: an entry with no action after the filing
+ * (the filing is the first entry, also without one).
+ */
+export function isHandOver(entry, index) {
+  return index > 0 && !entry.action;
+}
+
 /** The dossier's history, newest last, as a vertical list. */
 export function timeline(entries = []) {
   return h(
     "ol",
     { class: "timeline" },
-    entries.map((entry) =>
-      h(
+    entries.map((entry, index) => {
+      const agency = entry.agency_name || entry.agency;
+      const handOver = isHandOver(entry, index);
+      return h(
         "li",
-        { class: `timeline__item timeline__item--s${entry.status}` },
+        { class: `timeline__item timeline__item--s${entry.status}${handOver ? " timeline__item--handover" : ""}` },
         h("span", { class: "timeline__dot", "aria-hidden": "true" }),
         h("time", { class: "timeline__at", datetime: entry.at }, formatDateTime(entry.at)),
         h(
@@ -23,14 +33,15 @@ export function timeline(entries = []) {
           { class: "timeline__what" },
           statusBadge(entry.status, entry.status_label),
           entry.action ? h("span", { class: "timeline__action" }, actionLabel(entry.action)) : null,
+          handOver ? h("strong", { class: "timeline__action" }, t("timeline.handover", { agency })) : null,
         ),
-        entry.agency_name || entry.agency ? h("p", { class: "timeline__agency" }, entry.agency_name || entry.agency) : null,
+        agency && !handOver ? h("p", { class: "timeline__agency" }, agency) : null,
         entry.reason
           ? h("p", { class: "timeline__reason" }, `${t(entry.action === "supplement" ? "timeline.note" : "dossier.reason")}: ${entry.reason}`)
           : null,
         entry.due_at ? h("p", { class: "timeline__due" }, `${t("dossier.due")}: ${formatDate(entry.due_at)}`) : null,
-      ),
-    ),
+      );
+    }),
   );
 }
 
@@ -171,4 +182,48 @@ export async function pagedList({ fetchPage, renderItem, empty, listClass = "car
 
 export function backLink(href, label = t("back")) {
   return h("p", { class: "back" }, h("a", { href, class: "back__link" }, label));
+}
+
+/** A dossier status in words when the API gives only its number (the audit trail). */
+export function statusLabel(status) {
+  if (status === null || status === undefined) return "";
+  const key = `status.${status}`;
+  const label = t(key);
+  return label === key ? String(status) : label;
+}
+
+const TIMELINESS_ICON = { early: "✓", on_time: "✓", late: "!", pending: "…" };
+
+/** Sớm hạn / đúng hạn / quá hạn as a badge: an icon and the words, never colour alone. */
+export function timelinessBadge(value) {
+  const kind = value || "pending";
+  return h(
+    "span",
+    { class: `tl tl--${kind}` },
+    h("span", { class: "tl__icon", "aria-hidden": "true" }, TIMELINESS_ICON[kind] || "•"),
+    t(`timeliness.${kind}`),
+  );
+}
+
+/** "3 ngày làm việc" / "3 working days". */
+export function daysLabel(n) {
+  return n === null || n === undefined ? "" : t("days", { n });
+}
+
+/** What a task is: the one-stop desk's, or "Bước 1.2 — name" of a flow. */
+export function stepLabel(task) {
+  if (task.kind !== "step") return t("kind.reception");
+  const where = task.stage != null && task.step != null ? t("kind.step", { stage: task.stage, step: task.step }) : "";
+  return [where, task.step_name].filter(Boolean).join(" — ");
+}
+
+/** Links to the control slip (Mẫu 05) and, for staff, the audit trail. */
+export function dossierLinks(code, { staff = false } = {}) {
+  const base = `#/dossiers/${encodeURIComponent(code)}`;
+  return h(
+    "ul",
+    { class: "link-list no-print" },
+    h("li", {}, h("a", { href: `${base}/control-slip` }, t("slip.link"))),
+    staff ? h("li", {}, h("a", { href: `${base}/audit` }, t("audit.title"))) : null,
+  );
 }

@@ -4,6 +4,7 @@ import { encode, get } from "../api.js";
 import { formatDate, formatDateTime, t } from "../i18n.js";
 import { facts, h, nextId, statusBadge } from "../dom.js";
 import { DOSSIER_CODE_RE, errorBlock, timeline } from "./common.js";
+import { apologySlips } from "./dossiers.js";
 
 /** The "Track a dossier" box: on the home page (compact) and on the tracking page. */
 export function trackingBox({ compact = false, value = "" } = {}) {
@@ -79,8 +80,10 @@ export async function trackingView(ctx) {
         [t("dossier.agency"), view.agency_name],
         [t("dossier.filed"), formatDateTime(view.filed_at)],
         [t("dossier.due"), h("strong", {}, formatDate(view.due_at))],
+        [t("dossier.appointment"), view.appointment_at ? h("strong", {}, formatDate(view.appointment_at)) : ""],
       ]),
     ),
+    apologySlips(view.apologies),
     h("section", { class: "panel" }, h("h2", {}, t("track.timeline")), timeline(view.timeline)),
   );
 }
