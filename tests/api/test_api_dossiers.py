@@ -216,7 +216,9 @@ def test_staff_of_the_receiving_agency_read_it_with_its_tasks(api: Api, an: Pers
     answer = api.get(f"/v1/dossiers/{code}", token=receiver.token)
 
     assert answer.status == 200
-    assert [t["allowed_actions"] for t in answer.json["tasks"]] == [["accept", "refuse", "request_papers"]]
+    assert [t["allowed_actions"] for t in answer.json["tasks"]] == [
+        ["accept", "refuse", "request_papers", "forward"]
+    ]
 
 
 def test_staff_of_an_uninvolved_agency_may_not_read_it(api: Api, an: Person, outsider: Person) -> None:

@@ -49,6 +49,8 @@ class AuditCheck(BaseModel):
     intact: bool
     entries: int
     broken_at: int | None = None  # the first entry number that does not hold
+    # missing_entry, broken_link, changed, missing_tail — for programs; `problem` says it in words
+    problem_code: str | None = None
     problem: str | None = None
 
 
@@ -57,20 +59,22 @@ def verify(entries: list[AuditEntry], *, head_seq: int, head_hash: str) -> Audit
     prev, expected = GENESIS, 1
     for entry in sorted(entries, key=lambda e: e.seq):
         if entry.seq != expected:
-            return _broken(len(entries), expected, f"entry {expected} is missing")
+            return _broken(len(entries), expected, "missing_entry", f"entry {expected} is missing")
         if entry.prev_hash != prev:
-            return _broken(len(entries), entry.seq, "its link to the entry before does not hold")
+            return _broken(
+                len(entries), entry.seq, "broken_link", "its link to the entry before does not hold"
+            )
         body = entry.model_dump(mode="json", exclude={"hash"})
         if _digest(body) != entry.hash:
-            return _broken(len(entries), entry.seq, "its content was changed after it was written")
+            return _broken(len(entries), entry.seq, "changed", "its content was changed after it was written")
         prev, expected = entry.hash, expected + 1
     if expected - 1 != head_seq or prev != head_hash:
-        return _broken(len(entries), expected, "the last entries are missing")
+        return _broken(len(entries), expected, "missing_tail", "the last entries are missing")
     return AuditCheck(intact=True, entries=len(entries))
 
 
-def _broken(count: int, seq: int, problem: str) -> AuditCheck:
-    return AuditCheck(intact=False, entries=count, broken_at=seq, problem=problem)
+def _broken(count: int, seq: int, code: str, problem: str) -> AuditCheck:
+    return AuditCheck(intact=False, entries=count, broken_at=seq, problem_code=code, problem=problem)
 
 
 def _digest(body: dict[str, object]) -> str:

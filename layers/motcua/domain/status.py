@@ -160,3 +160,17 @@ def plan(
             raise InvalidTransition(current, action, allowed_actions(current, actions))
         previous = status
     return path
+
+
+# What an agency may do with its step of a flow (no status change but reject / papers).
+STEP_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.REQUEST_PAPERS, Action.FORWARD})
+
+
+def task_actions(*, step: bool, open_: bool, dossier_status: Status, attention: bool) -> list[Action]:
+    """What the holder of a task may do with it now."""
+    if not open_:
+        return []
+    if step:
+        return [a for a in Action if a in STEP_ACTIONS]
+    restart = [Action.RESTART_FLOW] if attention else []
+    return [*allowed_actions(dossier_status), Action.FORWARD, *restart]

@@ -10,8 +10,17 @@ from motcua.domain.audit import AuditCheck, AuditEntry, verify
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
 from motcua.domain.i18n import Language, Text
-from motcua.domain.models import Dossier, DossierRecord, Page, Principal, PrincipalKind, TaskState
-from motcua.domain.status import allowed_actions
+from motcua.domain.models import (
+    Dossier,
+    DossierRecord,
+    Page,
+    Principal,
+    PrincipalKind,
+    Task,
+    TaskKind,
+    TaskState,
+)
+from motcua.domain.status import task_actions
 from motcua.services.control_slip import control_slip
 from motcua.services.views import (
     AttachmentView,
@@ -35,6 +44,19 @@ class AuditTrail(BaseModel):
     code: str
     check: AuditCheck
     entries: list[AuditEntry]
+
+
+def allowed_for(task: Task) -> list[str]:
+    """The actions the holder of `task` may take now, as the inbox and the task page show them."""
+    return [
+        a.value
+        for a in task_actions(
+            step=task.kind is TaskKind.STEP,
+            open_=task.state is TaskState.OPEN,
+            dossier_status=task.dossier_status,
+            attention=bool(task.attention),
+        )
+    ]
 
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
@@ -92,7 +114,7 @@ class DossierService:
                 render.task(
                     t,
                     language,
-                    [a.value for a in allowed_actions(dossier.status)] if t.state is TaskState.OPEN else [],
+                    allowed_for(t),
                 )
                 for t in record.tasks
             ]

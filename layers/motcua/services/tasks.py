@@ -24,9 +24,10 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, Action, Status, allowed_actions, plan
+from motcua.domain.status import CITIZEN_ACTIONS, OFFICER_ACTIONS, STEP_ACTIONS, Action, Status, plan
 from motcua.observability import count, logger
 from motcua.services.auditing import record as record_change
+from motcua.services.dossiers import allowed_for
 from motcua.services.filing import dossier_code_of_task
 from motcua.services.routing import close
 from motcua.services.uploads import AttachmentRef
@@ -46,8 +47,6 @@ AGENCY = Text(vi="cơ quan", en="agency")
 DecisionAction = Literal[
     "accept", "refuse", "request_papers", "approve", "reject", "return_result", "forward", "restart_flow"
 ]
-# What an agency may do with its step of a flow.
-STEP_ACTIONS = frozenset({Action.APPROVE, Action.REJECT, Action.REQUEST_PAPERS, Action.FORWARD})
 
 
 class Decision(BaseModel):
@@ -126,14 +125,14 @@ class TaskService:
         page = self.repository.inbox(agency, limit=limit, token=token)
         render = self.dossiers.renderer
         return Page(
-            items=[render.task(t, language, _allowed(t)) for t in page.items],
+            items=[render.task(t, language, allowed_for(t)) for t in page.items],
             next_token=page.next_token,
         )
 
     def open(self, principal: Principal, task_id: str, language: Language) -> TaskDetail:
         task, record = self._load(principal, task_id)
         return TaskDetail(
-            task=self.dossiers.renderer.task(task, language, _allowed(task)),
+            task=self.dossiers.renderer.task(task, language, allowed_for(task)),
             dossier=self.dossiers.view(record, language, staff=True),
         )
 
@@ -321,7 +320,7 @@ class TaskService:
 
     def _result(self, task: Task, dossier: Dossier, language: Language) -> DecisionResult:
         return DecisionResult(
-            task=self.dossiers.renderer.task(task, language, _allowed(task)),
+            task=self.dossiers.renderer.task(task, language, allowed_for(task)),
             dossier_code=dossier.code,
             status=int(dossier.status),
             status_label=dossier.status.label.in_(language),
@@ -474,15 +473,6 @@ class TaskService:
         if not principal.is_staff or principal.agency != task.agency:
             raise Forbidden()
         return task, record
-
-
-def _allowed(task: Task) -> list[str]:
-    if task.state is not TaskState.OPEN:
-        return []
-    if task.kind is TaskKind.STEP:
-        return [a.value for a in Action if a in STEP_ACTIONS]
-    restart = [Action.RESTART_FLOW.value] if task.attention else []
-    return [a.value for a in allowed_actions(task.dossier_status)] + [Action.FORWARD.value] + restart
 
 
 def _same_decision(task: Task, decision: Decision, principal: Principal) -> bool:
