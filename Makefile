@@ -7,6 +7,7 @@
 #   make bench      run every benchmarks/*.py
 #
 # PORT, MOTO_PORT and PROVINCE can be given on the command line: make dev PORT=9000 PROVINCE=demo
+# The local sweep runs every MOTCUA_SWEEP_SECONDS (60; 0 is off): MOTCUA_SWEEP_SECONDS=300 make dev
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help

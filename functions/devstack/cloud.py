@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import random
 import socket
+import string
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -17,27 +21,45 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 _RECORDER = "/moto-api/recorder/"
+T = TypeVar("T")
 
 
 class OneAtATime:
     """Lets moto handle one request at a time.
 
-    moto draws its ids (a Cognito user's `sub`, a session) from one seeded random generator and the
-    recorder writes each request down as it arrives. Two requests handled at once could draw in
-    another order than they were written, and a replay would then hand a citizen another `sub`.
-    The recorder's own endpoints stay outside: a replay sends its requests back through this lock.
-    Background pollers added later must therefore short-poll (no long WaitTimeSeconds).
+    moto draws its ids (a Cognito user's `sub`, a session, a request id) from one seeded random
+    generator and the recorder writes each request down as it arrives. Two requests handled
+    at once could draw in another order than they were written, and a replay would then hand a
+    citizen another `sub`. The recorder's own endpoints stay outside: a replay sends its requests
+    back through this lock. Background pollers must therefore short-poll (no long WaitTimeSeconds).
+
+    Once closed (the stack is stopping) it answers 503 without letting moto see the request, so
+    nothing more is recorded or drawn: a late message from a flow's worker thread cannot slip in
+    after the generator's state was written down.
     """
 
     def __init__(self, app: Any) -> None:
         self._app = app
         self._lock = threading.Lock()
+        self._closed = False
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if str(environ.get("PATH_INFO", "")).startswith(_RECORDER):
             return self._app(environ, start_response)  # type: ignore[no-any-return]
         with self._lock:
+            if self._closed:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"the local stack is stopping\n"]
             return self._app(environ, start_response)  # type: ignore[no-any-return]
+
+    def inside(self, look: Callable[[], T]) -> T:
+        """Run `look` (it reads moto's memory) while no request is being handled."""
+        with self._lock:
+            return look()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
 
 
 class MotoServer:
@@ -45,11 +67,22 @@ class MotoServer:
 
     name = "moto"
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        region: str = "ap-southeast-1",
+        *,
+        on_stop: Callable[[str], None] | None = None,
+    ) -> None:
         self.host = host
         self.port = port
+        self.region = region
+        # Told moto's random generator's `fingerprint` once no request can come in any more.
+        self.on_stop = on_stop
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._gate: OneAtATime | None = None
 
     @property
     def url(self) -> str:
@@ -66,11 +99,15 @@ class MotoServer:
 
         # One line per request to moto is noise next to the portal's own log; errors still show.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # moto logs as an error every Choice that tests a path for presence and finds none; the
+        # flows do that for every step not decided yet ($.completed.*), which is not an error.
+        logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").addFilter(_NotPresent())
+        _receipt_handles_apart()
         # werkzeug answers a busy port with a message and sys.exit; an OSError tells the caller more.
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((self.host, self.port))
-        app = OneAtATime(DomainDispatcherApplication(create_backend_app))
+        app = self._gate = OneAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler
         )
@@ -82,11 +119,92 @@ class MotoServer:
         self._server.serve_forever(poll_interval=0.1)  # so that Ctrl-C stops without a wait
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        try:
+            if self._gate is not None:
+                self._gate.close()
+                if self.on_stop is not None:
+                    self.on_stop(fingerprint())
+        finally:
+            if self._server is not None:
+                self._server.shutdown()
+                self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+
+    def fingerprint(self) -> str:
+        """The state of moto's random generator, taken between two requests."""
+        assert self._gate is not None
+        return self._gate.inside(fingerprint)
+
+    def visible_messages(self, queue_url: str) -> int:
+        """How many messages of the queue a ReceiveMessage would get now, read from moto's memory.
+
+        Not a request, so nothing is recorded: a poller that asks this first sends ReceiveMessage
+        only when there is something to receive, and an idle stack adds nothing to the recording.
+        """
+        assert self._gate is not None
+        from moto.sqs.models import sqs_backends
+
+        path = urlsplit(queue_url).path.strip("/").split("/")
+        account, name = path[-2], path[-1]
+
+        def look() -> int:
+            queue = sqs_backends[account][self.region].queues.get(name)
+            return 0 if queue is None else int(queue.approximate_number_of_messages)
+
+        return self._gate.inside(look)
+
+
+class _NotPresent(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Exception=NoSuchJsonPathError")
+
+
+RECEIPT_SEED = 20250701
+
+
+def _receipt_handles_apart() -> None:
+    """Draw SQS receipt handles from a generator of their own, not from moto's seeded one.
+
+    Whether a ReceiveMessage gets a message can depend on the clock: a message that failed comes
+    back after its visibility timeout, which a replay (seconds for hours of use) does not wait for.
+    Each message received draws a 185-letter handle; drawn from moto's one generator, a message
+    received once more in the session than in its replay would shift every id drawn after it, a
+    citizen's `sub` included. Apart, such a difference only changes which handles a replay hands
+    out (its replayed deletes then miss, and the queue is purged after the replay anyway). The
+    generator starts from the same seed in every process, so a faithful replay hands out the same
+    handles as the session did and the recorded deletes find their messages.
+    """
+    import moto.sqs.models as sqs_models
+
+    letters = string.ascii_lowercase
+    handles = random.Random(RECEIPT_SEED)  # noqa: S311 — ids for a local mock, not secrets
+
+    def receipt_handle() -> str:
+        return "".join(handles.choice(letters) for _ in range(185))
+
+    setattr(sqs_models, "generate_receipt_handle", receipt_handle)  # noqa: B010 — not exported
+
+
+def fingerprint() -> str:
+    """A short digest of moto's random generator: two equal ones drew the same ids before them."""
+    from moto.moto_api._internal import mock_random
+
+    return hashlib.sha256(repr(mock_random.getstate()).encode()).hexdigest()[:16]
+
+
+def switch_on_flows(moto_url: str) -> None:
+    """Let moto run the state machines' executions (its config API; off by default).
+
+    Step Functions is then served by another backend inside moto, with its own state machines:
+    the ones created while it was off (a replay) are not seen, so provisioning comes after this.
+    """
+    response = requests.post(
+        f"{moto_url}/moto-api/config",
+        json={"stepfunctions": {"execute_state_machine": True}},
+        timeout=(5, 30),
+    )
+    response.raise_for_status()  # moto answers with the config, which does not show this setting
 
 
 class Recorder:
@@ -117,6 +235,14 @@ class Recorder:
         count = self.repair()
         self._post(f"{_RECORDER}replay-recording", timeout=None)
         return count
+
+    def size(self) -> int:
+        """The recording's size in bytes: it changes with every request moto receives."""
+        return self.path.stat().st_size
+
+    def recorded(self) -> int:
+        """How many requests the recording holds (whole lines)."""
+        return self.path.read_bytes().count(b"\n") if self.path.is_file() else 0
 
     def repair(self) -> int:
         """Drop a last line cut short (the process was killed while writing it); count the requests.

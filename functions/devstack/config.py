@@ -15,6 +15,7 @@ HOST = "127.0.0.1"  # loopback only: the stack has demo passwords and no real se
 REGION = "ap-southeast-1"  # fixed: pool ids and the recording's request signatures carry it
 DEFAULT_PORT = 8000
 DEFAULT_MOTO_PORT = 8001
+DEFAULT_SWEEP_SECONDS = 60.0  # the sweep runs once a day on AWS; every minute locally, to see it work
 
 
 class ConfigError(ValueError):
@@ -30,6 +31,8 @@ class StackConfig:
     data_dir: Path | None
     frontend_dir: Path
     api_dir: Path
+    # How often the local runner calls the sweep (MOTCUA_SWEEP_SECONDS); 0 leaves it off.
+    sweep_seconds: float = DEFAULT_SWEEP_SECONDS
 
     @property
     def portal_url(self) -> str:
@@ -59,6 +62,7 @@ class StackConfig:
             frontend_dir=ROOT / "frontend",
             # Overridable so that the stack itself can be tried with another Chalice app.
             api_dir=Path(env.get("MOTCUA_API_DIR") or ROOT / "functions" / "api").resolve(),
+            sweep_seconds=_seconds(env, "MOTCUA_SWEEP_SECONDS", DEFAULT_SWEEP_SECONDS),
         )
 
 
@@ -67,3 +71,14 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigError(f"{name}={raw} is not a TCP port number.")
     return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name) or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (value == 0 or 1 <= value <= 86_400):  # NaN fails both
+        raise ConfigError(f"{name}={raw}: give 0 (off) or a number of seconds from 1 to 86400.")
+    return value

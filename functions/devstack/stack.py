@@ -7,6 +7,7 @@ and the next start replays it, from a fixed random seed, before anything else (d
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import sys
@@ -18,16 +19,19 @@ from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any
 
 from devstack.accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
-from devstack.cloud import MotoServer, Recorder, RecordingError
+from devstack.cloud import MotoServer, Recorder, RecordingError, switch_on_flows
 from devstack.config import HOST, REGION, ROOT, ConfigError, StackConfig
+from devstack.flows import Restarted, restart_flows
 from devstack.provision import Outputs, provision
 from devstack.runner import Runner, Stop, on_signals_raise_stop
+from devstack.workers import POLL_SECONDS, RoutingPoller, SweepTimer
 from motcua.adapters import clients  # boto3 reads the environment when the first client is built
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from devstack.queues import Handler
     from motcua.config.province import Province
 
 SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it orphans every recording
@@ -48,6 +52,10 @@ class State:
     seed: int = SEED
     moto: str = ""
     subs: dict[str, str] = field(default_factory=dict)  # "<pool>/<sign-in name>" -> sub
+    # moto's random generator when the stack last stopped, and how many requests were recorded then:
+    # a replay of exactly those requests must leave the generator in the same state.
+    random: str = ""
+    requests: int = 0
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -66,7 +74,11 @@ def local_environment(config: StackConfig, data_dir: Path) -> dict[str, str]:
         "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
         "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
         "MOTO_RECORDER_FILEPATH": str(data_dir / RECORDING),
+        # moto's flows (their worker threads) reach its SQS on this port.
         "MOTO_PORT": str(config.moto_port),
+        # A replay sends every purge of the routing queue again within milliseconds; moto's
+        # one-purge-a-minute rule would refuse all but the first and leave stale messages behind.
+        "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
         # boto3: every client goes to moto, with credentials that no real account knows.
         "AWS_ENDPOINT_URL": config.moto_url,
         "AWS_ACCESS_KEY_ID": "motcua-local",
@@ -152,18 +164,83 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     except Exception as error:  # the developer needs the whole story of a broken import
         traceback.print_exc()
         raise StartError(f"the API in {config.api_dir} failed to import (above).") from error
+    routing, sweep = _handlers()
+    recorder = Recorder(config.moto_url, data_dir / RECORDING)
+    state_path = data_dir / STATE
     # Both ports are bound before the (maybe long) replay, so that a clash shows at once.
     with _listening("PORT", config.port):
         web = WebServer(app, host=HOST, port=config.port, static_root=config.frontend_dir)
-    moto = MotoServer(HOST, config.moto_port)
+    moto = MotoServer(
+        HOST, config.moto_port, REGION, on_stop=lambda random: _remember(state_path, recorder, random)
+    )
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)
 
-    replayed = _restore(Recorder(moto.url, data_dir / RECORDING), data_dir / STATE)
+    replayed = _restore(recorder, state_path, moto)
     outputs, accounts = _provision(config, province)
-    runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, data_dir / STATE))
+    runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
+    sqs = clients.client("sqs", REGION)
+    waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
+    restarted = None if replayed is None else _restart_flows(sqs, routing, waiting)
+    runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
+    if config.sweep_seconds:
+        runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
     runner.start(web)
-    print(banner(config, province, data_dir, outputs, accounts, replayed), flush=True)
+    print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
+
+
+def _handlers() -> tuple[Handler, Handler]:
+    """The routing and sweep Lambda handlers, imported as Lambda would (functions/ is on the path)."""
+    try:
+        from routing.app import handler as routing
+        from sweep.app import handler as sweep
+    except Exception as error:
+        traceback.print_exc()
+        raise StartError("functions/routing or functions/sweep failed to import (above).") from error
+    return routing, sweep
+
+
+def _restart_flows(sqs: Any, routing: Handler, waiting: Callable[[], int]) -> Restarted:
+    """The executions were lost with moto's memory: start the flows in progress again (devstack/flows.py)."""
+    from motcua.container import build_container
+
+    container = build_container()  # from the environment, complete now that provisioning set it
+    started = time.monotonic()
+    try:
+        result = restart_flows(
+            container, sqs, clients.client("dynamodb", REGION), handler=routing, waiting=waiting
+        )
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print(
+            "devstack: the flows in progress could not all be started again (above); their "
+            "dossiers wait where they stood, and the next start tries again.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return Restarted()
+    if result.restarted:
+        print(
+            f"devstack: started {len(result.restarted)} flow(s) again where they stood "
+            f"in {time.monotonic() - started:.1f} s.",
+            flush=True,
+        )
+    if result.unsettled:
+        print(
+            f"devstack: {', '.join(result.unsettled)}: the restarted flow has not reached its step yet; "
+            "it goes on in the background.",
+            file=sys.stderr,
+            flush=True,
+        )
+    return result
+
+
+def _remember(state_path: Path, recorder: Recorder, random: str) -> None:
+    """At the stop, once moto takes no more requests: its random generator and the recording's length."""
+    state = State.load(state_path)
+    state.random = random
+    state.requests = recorder.recorded()
+    state.save(state_path)
 
 
 @contextmanager
@@ -176,11 +253,18 @@ def _listening(name: str, port: int) -> Iterator[None]:
         ) from error
 
 
-def _restore(recorder: Recorder, state_path: Path) -> int | None:
-    """Replay what was recorded, or start a new recording; None when the data folder was new."""
+def _restore(recorder: Recorder, state_path: Path, moto: MotoServer) -> int | None:
+    """Replay what was recorded, or start a new recording; None when the data folder was new.
+
+    The replay runs with Step Functions execution off, as moto starts: a replayed StartExecution
+    or SendTaskSuccess only answers, and the messages the flows' worker threads sent are in the
+    recording as the requests they were. Execution is switched on afterwards, and before the
+    recorder starts, so that the switch itself is never replayed (devstack/flows.py does the rest).
+    """
     state = State.load(state_path)
     moto_version = version("moto")
     if not recorder.exists:
+        switch_on_flows(recorder.moto_url)
         recorder.start()
         recorder.seed(SEED)  # recorded first, so the file replays on its own
         State(moto=moto_version).save(state_path)
@@ -201,6 +285,16 @@ def _restore(recorder: Recorder, state_path: Path) -> int | None:
     except RecordingError as error:
         raise StartError(str(error)) from error
     print(f"devstack: replayed {count} requests in {time.monotonic() - started:.1f} s.", flush=True)
+    if state.random and state.requests == count and moto.fingerprint() != state.random:
+        # Not fatal: what matters to users is their ids, which IdentityCheck compares next.
+        print(
+            "devstack: warning: the replay drew moto's random ids differently from the session it "
+            "recorded (another moto version, or a flow message received again after its visibility "
+            "timeout); the user-id check follows.",
+            file=sys.stderr,
+            flush=True,
+        )
+    switch_on_flows(recorder.moto_url)
     recorder.start()
     return count
 
@@ -266,6 +360,7 @@ def banner(
     outputs: Outputs,
     accounts: list[DemoAccount],
     replayed: int | None,
+    restarted: Restarted | None = None,
 ) -> str:
     shown = data_dir.relative_to(ROOT) if data_dir.is_relative_to(ROOT) else data_dir
     restored = "new" if replayed is None else f"{replayed} requests replayed"
@@ -285,6 +380,8 @@ def banner(
         f"  API       {config.portal_url}/v1/   (OpenAPI: {config.portal_url}/v1/openapi.json)",
         f"  AWS       {config.moto_url}   (moto: table {outputs.table_name}, bucket {outputs.bucket_name})",
         f"  Data      {shown}/   ({restored})",
+        f"  Flows     {_flows(outputs, restarted)}",
+        f"  Workers   {_workers(config)}",
         "",
         f"  Citizens — POST /v1/auth/citizens/sign-in {{email, password}}, password {citizens[0].password}",
         *(f"    {a.username:<{width}}  {a.name}" for a in citizens),
@@ -295,3 +392,18 @@ def banner(
         "",
     ]
     return "\n".join(lines)
+
+
+def _flows(outputs: Outputs, restarted: Restarted | None) -> str:
+    machines = sorted(outputs.state_machines)
+    if not machines:
+        return "none (no procedure of the province has a flow)"
+    shown = f"{len(machines)} procedures run on Step Functions in moto ({', '.join(machines)})"
+    if restarted is not None and restarted.restarted:
+        shown += f"; {len(restarted.restarted)} in progress started again"
+    return shown
+
+
+def _workers(config: StackConfig) -> str:
+    sweep = f"sweep every {config.sweep_seconds:g} s" if config.sweep_seconds else "sweep off"
+    return f"routing queue polled every {POLL_SECONDS:g} s; {sweep} (MOTCUA_SWEEP_SECONDS)"

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 from tests.e2e.support import PDF, Stack, demo_people
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 SHOTS = Path("/tmp/motcua-shots")
 START_TIMEOUT_S = 120
 
@@ -115,9 +115,7 @@ def journey() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    """A fresh phone-sized page (390×844, touch, Vietnamese, Vietnam's time zone); fails on script errors."""
+def _phone_context(browser: Browser) -> BrowserContext:
     context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
@@ -127,11 +125,37 @@ def phone(browser: Browser) -> Iterator[Page]:
         timezone_id="Asia/Ho_Chi_Minh",
     )
     context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A fresh phone-sized page (390×844, touch, Vietnamese, Vietnam's time zone); fails on script errors."""
+    context = _phone_context(browser)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    assert not errors, f"the portal raised script errors: {errors}"
+
+
+@pytest.fixture
+def phones(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Opens one more phone, each its own browser context (one person each: own session, own tab)."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_phone() -> Page:
+        context = _phone_context(browser)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
     assert not errors, f"the portal raised script errors: {errors}"
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
+from playwright.sync_api import expect
 
 from tests.conftest import DEMO_PROVINCE
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Page
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -52,6 +59,17 @@ def demo_people() -> tuple[Person, dict[str, Person]]:
         if a.pool == "staff" and a.role == "receiver" and a.agency
     }
     return Person(citizen.username, citizen.password, citizen.name), receivers
+
+
+def staff_member(agency: str, role: str | None = None) -> Person:
+    """The demo staff account of `agency` (of that role, if given), as the stack creates it."""
+    from devstack.accounts import demo_accounts
+    from motcua.config.province import load_province
+
+    for account in demo_accounts(load_province(DEMO_PROVINCE)):
+        if account.pool == "staff" and account.agency == agency and (role is None or account.role == role):
+            return Person(account.username, account.password, account.name)
+    raise LookupError(f"no demo staff account for {agency} ({role or 'any role'})")
 
 
 def citizen_headers(stack: Stack) -> dict[str, str]:
@@ -127,3 +145,36 @@ def birth_registration_through_api(stack: Stack) -> str:
         },
         "giay_chung_sinh",
     )
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+def open_menu_item(page: Page, name: str) -> None:
+    """On a phone the site menu is folded behind its button, as a person would find it."""
+    page.get_by_role("button", name=re.compile("Danh mục|Menu")).click()
+    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+
+
+def citizen_signs_in(page: Page, stack: Stack) -> None:
+    page.goto(f"{stack.url}/")
+    open_menu_item(page, "Đăng nhập")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập")
+    page.get_by_label("Thư điện tử").fill(stack.citizen.username)
+    page.get_by_label("Mật khẩu", exact=True).fill(stack.citizen.password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#userbar")).to_contain_text(stack.citizen.name)
+
+
+def officer_signs_in(page: Page, stack: Stack, officer: Person) -> None:
+    page.goto(f"{stack.url}/#/staff")
+    page.get_by_label("Tên đăng nhập").fill(officer.username)
+    page.get_by_label("Mật khẩu", exact=True).fill(officer.password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hộp công việc")
+    expect(page.locator("#userbar")).to_contain_text(officer.name)
+
+
+def attach(page: Page, paper: str, path: Path) -> None:
+    page.get_by_label(paper).set_input_files(path)
+    expect(page.locator(".file", has_text=path.name)).to_contain_text("Đã tải lên")

@@ -13,8 +13,12 @@ from playwright.sync_api import expect
 from tests.e2e.support import (
     BIRTH_REGISTRATION,
     BUSINESS_REGISTRATION,
+    attach,
     birth_registration_through_api,
+    citizen_signs_in,
     my_dossier_codes,
+    officer_signs_in,
+    open_menu_item,
 )
 
 if TYPE_CHECKING:
@@ -22,37 +26,12 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Page, Route
 
-    from tests.e2e.support import Person, Stack
+    from tests.e2e.support import Stack
 
 pytestmark = pytest.mark.e2e
 
 DOSSIER_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$")
 DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
-
-
-def open_menu_item(page: Page, name: str) -> None:
-    """On a phone the site menu is folded behind its button, as a person would find it."""
-    page.get_by_role("button", name=re.compile("Danh mục|Menu")).click()
-    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
-
-
-def citizen_signs_in(page: Page, stack: Stack) -> None:
-    page.goto(f"{stack.url}/")
-    open_menu_item(page, "Đăng nhập")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập")
-    page.get_by_label("Thư điện tử").fill(stack.citizen.username)
-    page.get_by_label("Mật khẩu", exact=True).fill(stack.citizen.password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#userbar")).to_contain_text(stack.citizen.name)
-
-
-def officer_signs_in(page: Page, stack: Stack, officer: Person) -> None:
-    page.goto(f"{stack.url}/#/staff")
-    page.get_by_label("Tên đăng nhập").fill(officer.username)
-    page.get_by_label("Mật khẩu", exact=True).fill(officer.password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hộp công việc")
-    expect(page.locator("#userbar")).to_contain_text(officer.name)
 
 
 def search(page: Page, words: str, *, label: str = "Tìm thủ tục", button: str = "Tìm kiếm") -> None:
@@ -73,11 +52,6 @@ def fill_birth_registration(page: Page) -> None:
     page.get_by_label("Dân tộc").fill("Kinh")
     page.get_by_label("Họ, chữ đệm, tên của mẹ").fill("Trần Thị Hoa")
     page.get_by_label("Quan hệ với người được khai sinh").select_option("Cha")
-
-
-def attach(page: Page, paper: str, path: Path) -> None:
-    page.get_by_label(paper).set_input_files(path)
-    expect(page.locator(".file", has_text=path.name)).to_contain_text("Đã tải lên")
 
 
 def test_citizen_files_a_birth_registration_on_a_phone(

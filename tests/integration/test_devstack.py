@@ -18,15 +18,23 @@ from typing import Any
 import pytest
 import requests
 
+from tests.examples import EXAMPLES
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90  # seconds; a cold start imports moto and provisions, a restart replays
 STOP_TIMEOUT = 30
+FLOW_TIMEOUT = 20  # seconds for a flow's next step to reach an inbox (the runner polls every 0.25 s)
 
 CITIZEN = {"email": "an@example.vn", "password": "CongDan@2026"}
 OFFICER = {"username": "canbo.phuongminhhoa", "password": "CanBo@Demo2026"}  # receives birth registrations
 AGENCY = "000.01.01.H99"  # Phường Minh Họa
 PROCEDURE = "1.001193"  # Đăng ký khai sinh: one required PDF
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+BUSINESS = "2.001610"  # business registration: Finance reviews (T1.1), then the tax office (T2.1)
+FINANCE, TAX = "000.00.01.H99", "000.00.20.H99"
+FINANCE_DESK = {"username": "canbo.sotaichinh", "password": "CanBo@Demo2026"}  # receiver of Finance
+TAX_OFFICER = {"username": "canbo.thue", "password": "CanBo@Demo2026"}
 
 
 def _free_port() -> int:
@@ -39,9 +47,10 @@ def _free_port() -> int:
 class Stack:
     """`python -m devstack` in a subprocess, on free ports, with its data folder under tmp_path."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
+    def __init__(self, data_dir: Path, log: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.log_path = log
+        self.env = env
         self.port = _free_port()
         self.moto_port = _free_port()
         while self.moto_port == self.port:
@@ -59,6 +68,7 @@ class Stack:
             MOTCUA_DATA_DIR=str(self.data_dir),
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.env)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "devstack"],
@@ -109,12 +119,12 @@ class Stack:
         token: str = response.json()["id_token"]
         return token
 
-    def upload(self, token: str, content: bytes = PDF) -> str:
+    def upload(self, token: str, content: bytes = PDF, filename: str = "giấy chứng sinh.pdf") -> str:
         slot = self.call(
             "POST",
             "/v1/uploads",
             token,
-            json={"filename": "giấy chứng sinh.pdf", "content_type": "application/pdf", "size": len(content)},
+            json={"filename": filename, "content_type": "application/pdf", "size": len(content)},
         )
         assert slot.status_code == 201, slot.text
         body = slot.json()
@@ -159,6 +169,40 @@ class Stack:
                 "language": "vi",
             },
         )
+
+    def inbox(self, token: str, agency: str) -> list[dict[str, Any]]:
+        response = self.call("GET", f"/v1/agencies/{agency}/tasks", token)
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    def in_inbox(
+        self, token: str, agency: str, task_id: str, timeout: float = FLOW_TIMEOUT
+    ) -> dict[str, Any]:
+        """The task, once it is in the agency's inbox (the flow and the routing poller put it there)."""
+        return _within(
+            timeout,
+            lambda: next((t for t in self.inbox(token, agency) if t["task_id"] == task_id), None),
+            lambda: f"{task_id} did not reach the inbox of {agency}:\n{self.log()}",
+        )
+
+    def decide(self, token: str, task_id: str, action: str) -> dict[str, Any]:
+        response = self.call("POST", f"/v1/tasks/{task_id}/decision", token, json={"action": action})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def _within(timeout: float, check: Any, explain: Any) -> Any:
+    """What `check()` answers first that is not None, asked a few times a second for `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(explain())
+        time.sleep(0.2)
 
 
 def _sub(token: str) -> str:
@@ -238,6 +282,122 @@ def test_what_a_citizen_filed_is_still_there_after_ctrl_c_and_a_new_start(tmp_pa
     finally:
         first.kill()
         second.kill()
+
+
+def test_a_flow_runs_across_agencies_and_goes_on_after_ctrl_c_and_a_new_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    log = tmp_path / "stack.log"
+    # No sweep while officers decide (it could escalate a step as they approve it); the third start,
+    # where nobody decides, runs it every second to see its timer call the real handler
+    first, second = (
+        Stack(data_dir, log, MOTCUA_SWEEP_SECONDS="0"),
+        Stack(data_dir, log, MOTCUA_SWEEP_SECONDS="0"),
+    )
+    third = Stack(data_dir, log, MOTCUA_SWEEP_SECONDS="1")
+    stacks = [first, second, third]
+    try:
+        # Given a business registration filed by a citizen and accepted by Finance's one-stop desk
+        first.start()
+        citizen = first.sign_in("citizens", CITIZEN)
+        filed = first.call(
+            "POST",
+            "/v1/dossiers",
+            citizen,
+            headers={"Idempotency-Key": f"test-{uuid.uuid4().hex}"},
+            json={
+                "procedure_code": BUSINESS,
+                "applicant": {
+                    "full_name": "Nguyễn Văn An",
+                    "id_number": "001203004567",
+                    "phone": "0901234567",
+                    "email": "an@example.vn",
+                    "address": "25 Trần Phú, phường Minh Họa",
+                },
+                "form": EXAMPLES[BUSINESS],
+                "attachments": [
+                    {
+                        "upload_id": first.upload(citizen, filename="giấy đề nghị.pdf"),
+                        "paper_code": "giay_de_nghi_dang_ky_doanh_nghiep",
+                    },
+                    {
+                        "upload_id": first.upload(citizen, filename="căn cước.pdf"),
+                        "paper_code": "giay_to_phap_ly_chu_doanh_nghiep",
+                    },
+                ],
+            },
+        )
+        assert filed.status_code == 201, filed.text
+        code = filed.json()["code"]
+        desk = first.sign_in("staff", FINANCE_DESK)
+        first.in_inbox(desk, FINANCE, f"{code}-T1", timeout=0)
+        assert first.decide(desk, f"{code}-T1", "accept")["status"] == 4
+
+        # When the flow's first step reaches Finance's inbox (any staff of the agency sees it) and
+        # is approved, the tax office's step reaches the tax office
+        step1 = first.in_inbox(desk, FINANCE, f"{code}-T1.1")
+        assert "approve" in step1["allowed_actions"]
+        first.decide(desk, f"{code}-T1.1", "approve")
+        tax = first.sign_in("staff", TAX_OFFICER)
+        first.in_inbox(tax, TAX, f"{code}-T2.1")
+        # (someone signs up while flows have run: their id is drawn after the flows' requests)
+        signed_up = first.call(
+            "POST",
+            "/v1/auth/citizens/sign-up",
+            json={
+                "email": "chi@example.vn",
+                "password": "CongDan@2026",
+                "name": "Lê Thị Chi",
+                "phone": "0987654321",
+            },
+        )
+        assert signed_up.status_code == 201, signed_up.text
+
+        # and the stack is stopped with Ctrl-C and started again on the same data folder
+        assert first.interrupt() == 0, first.log()
+        subs = json.loads((data_dir / "stack.json").read_text(encoding="utf-8"))["subs"]
+        assert "citizens/chi@example.vn" in subs
+        second.start()
+
+        # Then the tax step is still open (its execution was started again), and approving it ends
+        # the flow: the dossier is processed and back at Finance's desk, which returns the result
+        assert "started 1 flow(s) again" in second.log()
+        tax = second.sign_in("staff", TAX_OFFICER)
+        second.in_inbox(tax, TAX, f"{code}-T2.1", timeout=0)
+        second.decide(tax, f"{code}-T2.1", "approve")
+        desk = second.sign_in("staff", FINANCE_DESK)
+        back = second.in_inbox(desk, FINANCE, f"{code}-T1")
+        assert "return_result" in back["allowed_actions"]
+        citizen = second.sign_in("citizens", CITIZEN)
+        assert second.call("GET", f"/v1/dossiers/{code}", citizen).json()["status"] == 9
+        assert second.decide(desk, f"{code}-T1", "return_result")["status"] == 10
+        timeline = second.call("GET", f"/v1/tracking/{code}").json()["timeline"]
+        assert [e["status"] for e in timeline][-2:] == [9, 10]
+        assert second.interrupt() == 0, second.log()
+
+        # and a third start, replaying a session in which a flow was restarted, gives the same world
+        third.start()
+        citizen = third.sign_in("citizens", CITIZEN)
+        assert third.call("GET", f"/v1/dossiers/{code}", citizen).json()["status"] == 10
+        assert "flow(s) again" not in third.log().split("replaying")[-1]  # nothing left to restart
+        _within(10, lambda: "devstack: sweep: " in third.log().split("replaying")[-1] or None, third.log)
+        assert third.interrupt() == 0, third.log()
+        assert json.loads((data_dir / "stack.json").read_text(encoding="utf-8"))["subs"] == subs
+
+        whole = first.log(whole=True)
+        assert "Traceback" not in whole
+        # each replay left moto's random generator as the session it replayed had left it
+        assert "drew moto's random ids differently" not in whole
+        # the sweep timer called the sweep's handler on the stack; routing never failed
+        assert "devstack: sweep: 0 escalated, 0 apology slips" in whole
+        errors = [
+            line
+            for line in whole.splitlines()
+            if line.startswith(("devstack: routing: ", "devstack: sweep: ")) and " escalated, " not in line
+        ]
+        assert errors == []
+    finally:
+        for stack in stacks:
+            stack.kill()
 
 
 def test_the_portal_is_the_frontend_folder_and_nothing_beside_it(tmp_path: Path) -> None:
@@ -348,3 +508,193 @@ def test_a_replay_gives_back_the_ids_of_users_who_signed_up_at_once(tmp_path: Pa
     recorded = run("record")
     assert len(recorded) == 90
     assert run("replay") == recorded
+
+
+# Records (or replays) a message that failed and came back after its visibility timeout, then a
+# sign-up, through devstack's moto server; prints the user's sub.
+_REDELIVERED = """
+import os, sys, time
+from pathlib import Path
+phase, data, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+os.environ.update(
+    MOTO_RECORDER_FILEPATH=str(data / "recording.jsonl"), AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
+    AWS_DEFAULT_REGION="ap-southeast-1", AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
+    MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY="HASH",
+)
+import boto3
+from devstack.cloud import MotoServer, Recorder
+server = MotoServer("127.0.0.1", port)
+server.start()
+recorder = Recorder(server.url, data / "recording.jsonl")
+cognito, sqs = boto3.client("cognito-idp"), boto3.client("sqs")
+if phase == "record":
+    recorder.start()
+    recorder.seed(7)
+    queue = sqs.create_queue(QueueName="routing", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody="step")
+    assert len(sqs.receive_message(QueueUrl=queue)["Messages"]) == 1  # the handler fails: not deleted
+    time.sleep(1.2)
+    again = sqs.receive_message(QueueUrl=queue)["Messages"]  # back, once its visibility timeout ran out
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=again[0]["ReceiptHandle"])
+    pool = cognito.create_user_pool(PoolName="citizens")["UserPool"]["Id"]
+    cognito.admin_create_user(UserPoolId=pool, Username="chi", MessageAction="SUPPRESS")
+else:
+    recorder.seed(7)
+    recorder.replay()  # in a blink: the second receive finds the message still invisible
+pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+user = cognito.admin_get_user(UserPoolId=pool, Username="chi")
+server.stop()
+print(next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub"))
+"""
+
+
+def test_a_message_received_again_after_its_timeout_does_not_change_later_ids(tmp_path: Path) -> None:
+    # A replay does not wait for visibility timeouts, so it can receive fewer messages than the
+    # session did; receipt handles are drawn apart from moto's seeded ids, so that costs no one's sub.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    env["PYTHONPATH"] = str(ROOT / "functions")
+
+    def run(phase: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", _REDELIVERED, phase, str(tmp_path), str(_free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run("record") == run("replay")
+
+
+class FakeQueue:
+    """Just enough of an SQS client for `poll_once`; what is not deleted is received again."""
+
+    def __init__(self, bodies: list[str]) -> None:
+        self.bodies = bodies
+        self.receives = 0
+        self.deleted: list[str] = []
+
+    def receive_message(self, **kwargs: Any) -> dict[str, Any]:
+        assert kwargs["WaitTimeSeconds"] == 0  # moto serves one request at a time: never long-poll
+        self.receives += 1
+        batch = self.bodies[: kwargs["MaxNumberOfMessages"]]
+        return {"Messages": [{"MessageId": b, "ReceiptHandle": f"rh-{b}", "Body": b} for b in batch]}
+
+    def get_queue_attributes(self, **kwargs: Any) -> dict[str, Any]:
+        return {"Attributes": {"QueueArn": "arn:aws:sqs:ap-southeast-1:123456789012:routing"}}
+
+    def delete_message_batch(self, **kwargs: Any) -> None:
+        for entry in kwargs["Entries"]:
+            self.deleted.append(entry["ReceiptHandle"])
+            self.bodies.remove(entry["ReceiptHandle"].removeprefix("rh-"))
+
+
+def test_the_routing_poller_delivers_batches_logs_errors_and_rests_when_idle(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from devstack.workers import RoutingPoller
+
+    queue = FakeQueue(["a", "b", "c"])
+    batches: list[list[str]] = []
+    looks = 0
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        bodies = [r["body"] for r in event["Records"]]
+        batches.append(bodies)
+        if len(batches) == 1:
+            raise RuntimeError("routing is down\nfor a while")  # the whole batch comes back
+        # c fails the first time it is handled: it stays on the queue, the others are deleted
+        return {"batchItemFailures": [{"itemIdentifier": "c"}] if len(batches) == 2 else []}
+
+    def waiting() -> int:  # what the stack asks moto's memory: no request
+        nonlocal looks
+        looks += 1
+        return len(queue.bodies)
+
+    poller = RoutingPoller(queue, "http://q", handler, waiting=waiting, idle=0.05, error_pause=0.1)
+    poller.start()
+    _within(5, lambda: queue.bodies == [] or None, lambda: f"the queue was not drained: {batches}")
+    looks = 0
+    time.sleep(0.3)  # idle
+    started = time.monotonic()
+    poller.stop()
+
+    assert time.monotonic() - started < 1.0
+    assert batches == [["a", "b", "c"], ["a", "b", "c"], ["c"]]
+    assert queue.deleted == ["rh-a", "rh-b", "rh-c"] and queue.bodies == []
+    # the batch that raised was logged, on one line, and the poller went on
+    assert capsys.readouterr().err.splitlines() == [
+        "devstack: routing: RuntimeError: routing is down for a while"
+    ]
+    assert (poller.handled, poller.errors) == (3, 1)
+    # idle, it only looked a few times a second, and asked SQS nothing
+    assert queue.receives == 3 and 1 <= looks <= 10
+
+
+def test_the_sweep_timer_calls_the_handler_every_interval_and_survives_a_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from devstack.workers import SweepTimer
+
+    calls: list[float] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        assert event == {} and context.function_name == "local"
+        calls.append(time.monotonic())
+        if len(calls) == 2:
+            raise ConnectionError("moto went away")
+        return {"escalated": 1 if len(calls) == 3 else 0, "apologised": 0, "skipped": 0}
+
+    timer = SweepTimer(handler, every=0.2, first=0.05)
+    timer.start()
+    _within(5, lambda: len(calls) >= 4 or None, lambda: f"the sweep ran {len(calls)} times")
+    timer.stop()
+
+    calls = calls[:4]
+    gaps = [b - a for a, b in zip(calls, calls[1:], strict=False)]
+    assert all(gap >= 0.15 for gap in gaps), gaps  # an interval apart, failure or not: no busy loop
+    assert capsys.readouterr().err.splitlines() == [
+        "devstack: sweep: 0 escalated, 0 apology slips, 0 left for the next run (every 0.2 s)",
+        "devstack: sweep: ConnectionError: moto went away",
+        "devstack: sweep: 1 escalated, 0 apology slips, 0 left for the next run (every 0.2 s)",
+    ]
+    assert timer.errors == 1 and timer.runs >= 3
+
+
+def test_the_sweep_timer_lets_rounds_pass_while_nothing_reaches_moto() -> None:
+    from devstack.workers import SweepTimer
+
+    size = 100  # the recording's size: any request to moto changes it
+    runs = 0
+    times: list[float] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        nonlocal runs, size
+        runs += 1
+        times.append(time.time())
+        size += 30  # the sweep's own queries are recorded too
+        return {"escalated": 0, "apologised": 0, "skipped": 0}
+
+    timer = SweepTimer(handler, every=0.05, first=0.0, activity=lambda: size, idle_at_most=0.5)
+    timer.start()
+    try:
+        _within(5, lambda: runs == 1 or None, lambda: "the sweep did not run")
+        time.sleep(0.25)
+        assert runs == 1 and timer.passed >= 2  # nothing else reached moto: the rounds pass
+        size += 1  # someone filed, signed in, decided …
+        _within(5, lambda: runs == 2 or None, lambda: "the sweep did not run after some activity")
+        _within(5, lambda: runs == 3 or None, lambda: "the sweep waited too long")  # idle, at most 0.5 s
+        assert times[2] - times[1] >= 0.45
+    finally:
+        timer.stop()
+
+
+def test_the_stack_calls_the_sweep_and_routing_lambdas_own_handlers() -> None:
+    import routing.app
+    import sweep.app
+    from devstack.stack import _handlers
+
+    assert _handlers() == (routing.app.handler, sweep.app.handler)
