@@ -223,21 +223,35 @@ class DynamoDossierRepository:
         return DossierRecord(dossier=dossier, events=tuple(events), tasks=tuple(tasks))
 
     def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]:
-        items, next_token = self._page("GSI1", "GSI1PK", f"OWNER#{owner}", limit, token, forward=False)
+        items, next_token = self._page("GSI1", f"OWNER#{owner}", limit, token, forward=False)
         return Page(items=[Dossier.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
 
     def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
-        items, next_token = self._page("GSI2", "GSI2PK", f"INBOX#{agency}", limit, token, forward=True)
+        items, next_token = self._page("GSI2", f"INBOX#{agency}", limit, token)
         return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
 
     def _page(
-        self, index: str, key: str, value: str, limit: int, token: str | None, *, forward: bool
+        self,
+        index: str,
+        value: str,
+        limit: int,
+        token: str | None,
+        *,
+        forward: bool = True,
+        until: datetime | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of `index` under `value` (sort keys `<stamp>#<id>`, up to `until` if given)."""
+        key, sort_key = f"{index}PK", f"{index}SK"
+        condition, values = f"{key} = :pk", {":pk": _s(value)}
+        if until is not None:
+            # "~" sorts after every character of an id, so every item stamped `until` is in.
+            condition += f" AND {sort_key} <= :until"
+            values[":until"] = _s(f"{_stamp(until)}#~")
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
-            "KeyConditionExpression": f"{key} = :pk",
-            "ExpressionAttributeValues": {":pk": _s(value)},
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": forward,
             "Limit": limit,
         }
@@ -259,47 +273,18 @@ class DynamoDossierRepository:
 
     def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:
         """The agency's dossiers whose appointment is at or before `until`, the soonest first (GSI3)."""
-        items, next_token = self._page_until("GSI3", f"DUE#{agency}", until, limit, token)
+        items, next_token = self._page("GSI3", f"DUE#{agency}", limit, token, until=until)
         return Page(items=[Dossier.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
 
-    def open_tasks_due_by(
-        self, agency: str, until: datetime, *, limit: int, token: str | None
-    ) -> Page[Task]:
+    def open_tasks_due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks due at or before `until`, the soonest first (GSI2, the inbox)."""
-        items, next_token = self._page_until("GSI2", f"INBOX#{agency}", until, limit, token)
+        items, next_token = self._page("GSI2", f"INBOX#{agency}", limit, token, until=until)
         return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
 
     def escalated(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks escalated to its leaders, the soonest due first (GSI3)."""
-        items, next_token = self._page("GSI3", "GSI3PK", f"ESCALATED#{agency}", limit, token, forward=True)
+        items, next_token = self._page("GSI3", f"ESCALATED#{agency}", limit, token)
         return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
-
-    def _page_until(
-        self, index: str, value: str, until: datetime, limit: int, token: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of `index` under `value`, sort keys `<stamp>#<id>` up to the stamp of `until`."""
-        key, sort_key = f"{index}PK", f"{index}SK"
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            # "~" sorts after every character of an id, so every item stamped `until` is in.
-            "KeyConditionExpression": f"{key} = :pk AND {sort_key} <= :until",
-            "ExpressionAttributeValues": {":pk": _s(value), ":until": _s(f"{_stamp(until)}#~")},
-            "ScanIndexForward": True,
-            "Limit": limit,
-        }
-        if token:
-            start = decode_token(token)
-            if start.get(key) != value or not all(isinstance(v, str) for v in start.values()):
-                raise BadRequest(
-                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
-                    code="invalid_next_token",
-                )
-            kwargs["ExclusiveStartKey"] = {name: _s(v) for name, v in start.items()}
-        response = self.client.query(**kwargs)
-        last = response.get("LastEvaluatedKey")
-        next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
-        return response["Items"], next_token
 
     def backfill_deadlines(self) -> int:
         """Give GSI3's keys to the items written before GSI3 existed; how many items changed.

@@ -202,21 +202,7 @@ class TaskService:
         new_task = _moved(task, new_dossier, state, now).model_copy(
             update={"decided": decided, "attention": None}
         )
-        return Change(
-            dossier=new_dossier,
-            expected_version=dossier.version,
-            tasks=(new_task,),
-            events=_events(path, action, task.agency, principal, decided.reason, now),
-            audit=record_change(
-                principal,
-                action.value,
-                before=dossier.status,
-                after=new_dossier,
-                at=now,
-                task_id=task.task_id,
-                reason=decided.reason,
-            ),
-        )
+        return _decision(principal, task, dossier, new_dossier, (new_task,), path, action, decided)
 
     def _step_change(
         self, principal: Principal, task: Task, record: DossierRecord, action: Action, decided: Decided
@@ -255,21 +241,7 @@ class TaskService:
             )
             for t in tasks
         )
-        return Change(
-            dossier=new_dossier,
-            expected_version=dossier.version,
-            tasks=tasks,
-            events=_events(path, action, task.agency, principal, decided.reason, now),
-            audit=record_change(
-                principal,
-                action.value,
-                before=dossier.status,
-                after=new_dossier,
-                at=now,
-                task_id=task.task_id,
-                reason=decided.reason,
-            ),
-        )
+        return _decision(principal, task, dossier, new_dossier, tasks, path, action, decided)
 
     def _forward(
         self, principal: Principal, task: Task, record: DossierRecord, decision: Decision, decided: Decided
@@ -483,6 +455,34 @@ def _same_decision(task: Task, decision: Decision, principal: Principal) -> bool
         and decided.reason == decision.reason
         and decided.by == principal.username
         and (decision.action != Action.FORWARD.value or task.assignee == decision.to)
+    )
+
+
+def _decision(
+    principal: Principal,
+    task: Task,
+    before: Dossier,
+    after: Dossier,
+    tasks: tuple[Task, ...],
+    path: tuple[Status, ...],
+    action: Action,
+    decided: Decided,
+) -> Change:
+    """What an officer's decision writes: the dossier, the tasks, the timeline and the audit entry."""
+    return Change(
+        dossier=after,
+        expected_version=before.version,
+        tasks=tasks,
+        events=_events(path, action, task.agency, principal, decided.reason, decided.at),
+        audit=record_change(
+            principal,
+            action.value,
+            before=before.status,
+            after=after,
+            at=decided.at,
+            task_id=task.task_id,
+            reason=decided.reason,
+        ),
     )
 
 
