@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 
-from tests.conftest import ROOT
+from devstack.process import LocalStack, StackError
 from tests.e2e.support import PDF, Stack, demo_people
 
 if TYPE_CHECKING:
@@ -34,65 +27,25 @@ CHROMIUM_ARGS = [
 PHONE: ViewportSize = {"width": 390, "height": 844}
 SHOTS = Path("/tmp/motcua-shots")
 START_TIMEOUT_S = 120
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGINT)  # the stack stops its servers and releases its data folder
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+STOP_TIMEOUT_S = 20
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`python -m devstack` on free ports with a fresh data folder, up until the session ends."""
     data_dir = tmp_path_factory.mktemp("devstack-data")
-    log_path = data_dir.parent / "devstack.log"
-    port, moto_port = _free_port(), _free_port()
-    while moto_port == port:
-        moto_port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(["functions", "functions/api"]),
-        "PORT": str(port),
-        "MOTO_PORT": str(moto_port),
-        "MOTCUA_DATA_DIR": str(data_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"the local stack exited with {process.returncode}:\n{log_path.read_text()}")
-                try:
-                    if requests.get(f"{url}/v1/health", timeout=2).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"the local stack did not answer in {START_TIMEOUT_S} s:\n{log_path.read_text()}"
-                    )
-                time.sleep(0.3)
-            citizen, receivers = demo_people()
-            yield Stack(url=url, citizen=citizen, receivers=receivers)
-        finally:
-            _stop(process)
+    local = LocalStack(
+        data_dir, data_dir.parent / "devstack.log", start_timeout=START_TIMEOUT_S, stop_timeout=STOP_TIMEOUT_S
+    )
+    try:
+        local.start()
+    except StackError as error:  # it exited, or did not answer /v1/health in time
+        pytest.fail(f"the local stack did not start: {error}")
+    try:
+        citizen, receivers = demo_people()
+        yield Stack(url=local.url, citizen=citizen, receivers=receivers)
+    finally:
+        local.stop()  # SIGINT: the stack stops its servers and releases its data folder; else a kill
 
 
 @pytest.fixture(scope="session")

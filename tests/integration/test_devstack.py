@@ -6,8 +6,6 @@ import base64
 import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from devstack.process import LocalStack, StackError, free_port
 from tests.examples import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,73 +36,22 @@ FINANCE_DESK = {"username": "canbo.sotaichinh", "password": "CanBo@Demo2026"}  #
 TAX_OFFICER = {"username": "canbo.thue", "password": "CanBo@Demo2026"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Stack:
-    """`python -m devstack` in a subprocess, on free ports, with its data folder under tmp_path."""
+class Stack(LocalStack):
+    """`python -m devstack` in a subprocess (devstack.process), on free ports, with its data folder
+    under tmp_path; and what a user does with it, over HTTP."""
 
     def __init__(self, data_dir: Path, log: Path, **env: str) -> None:
-        self.data_dir = data_dir
-        self.log_path = log
-        self.env = env
-        self.port = _free_port()
-        self.moto_port = _free_port()
-        while self.moto_port == self.port:
-            self.moto_port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(data_dir, log, env=env, start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT)
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MOTCUA_"))}
-        env.update(
-            PYTHONPATH=os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "api")]),
-            PORT=str(self.port),
-            MOTO_PORT=str(self.moto_port),
-            PROVINCE="demo",
-            MOTCUA_DATA_DIR=str(self.data_dir),
-            PYTHONUNBUFFERED="1",
-        )
-        env.update(self.env)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "devstack"],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the stack exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if requests.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:  # not up yet (the port is bound before the replay)
-                pass
-            time.sleep(0.3)
-        pytest.fail(f"the stack did not answer /v1/health within {START_TIMEOUT} s:\n{self.log()}")
+        try:
+            super().start()
+        except StackError as error:  # it exited, or did not answer /v1/health in time
+            pytest.fail(str(error))
 
     def interrupt(self) -> int:
-        """Ctrl-C, as a user stops `make dev`; the exit code."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=STOP_TIMEOUT)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=STOP_TIMEOUT)
-
-    def log(self, *, whole: bool = False) -> str:
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return text if whole else text[-6000:]
+        """Ctrl-C, as a user stops `make dev`; the exit code (killed after STOP_TIMEOUT: negative)."""
+        return self.stop()
 
     # --- what a user does -------------------------------------------------------------------
 
@@ -417,7 +365,7 @@ def test_the_portal_is_the_frontend_folder_and_nothing_beside_it(tmp_path: Path)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    server = WebServer(app, host="127.0.0.1", port=_free_port(), static_root=site)
+    server = WebServer(app, host="127.0.0.1", port=free_port(), static_root=site)
     host, port = server.server.server_address[:2]
     server.start()
     try:
@@ -494,7 +442,7 @@ def test_a_replay_gives_back_the_ids_of_users_who_signed_up_at_once(tmp_path: Pa
 
     def run(phase: str) -> dict[str, str]:
         done = subprocess.run(
-            [sys.executable, "-c", _CONCURRENT, phase, str(tmp_path), str(_free_port())],
+            [sys.executable, "-c", _CONCURRENT, phase, str(tmp_path), str(free_port())],
             env=env,
             capture_output=True,
             text=True,
@@ -556,7 +504,7 @@ def test_a_message_received_again_after_its_timeout_does_not_change_later_ids(tm
 
     def run(phase: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-c", _REDELIVERED, phase, str(tmp_path), str(_free_port())],
+            [sys.executable, "-c", _REDELIVERED, phase, str(tmp_path), str(free_port())],
             env=env,
             capture_output=True,
             text=True,
