@@ -356,30 +356,9 @@ class TaskService:
             for t in record.tasks
             if t.state is TaskState.WAITING
         )
-        event = TimelineEvent(
-            at=now,
-            action=Action.SUPPLEMENT,
-            status=resumed.status,
-            agency=dossier.agency,
-            actor_role=PrincipalKind.CITIZEN,
-            reason=supplement.note,
-            due_at=due_at,
-        )
         self.repository.apply(
-            Change(
-                dossier=resumed,
-                expected_version=dossier.version,
-                tasks=tasks,
-                events=(event,),
-                audit=record_change(
-                    principal,
-                    Action.SUPPLEMENT.value,
-                    before=dossier.status,
-                    after=resumed,
-                    at=now,
-                    agency=dossier.agency,
-                    reason=supplement.note,
-                ),
+            _citizen_change(
+                principal, dossier, resumed, tasks, Action.SUPPLEMENT, supplement.note, now, due_at=due_at
             )
         )
         if dossier.resume_token:
@@ -406,30 +385,8 @@ class TaskService:
             }
         )
         tasks = tuple(close(t, withdrawn, now) for t in record.tasks if t.state is not TaskState.CLOSED)
-        event = TimelineEvent(
-            at=now,
-            action=Action.WITHDRAW,
-            status=path[-1],
-            agency=dossier.agency,
-            actor_role=PrincipalKind.CITIZEN,
-            reason=withdrawal.reason,
-        )
         self.repository.apply(
-            Change(
-                dossier=withdrawn,
-                expected_version=dossier.version,
-                tasks=tasks,
-                events=(event,),
-                audit=record_change(
-                    principal,
-                    Action.WITHDRAW.value,
-                    before=dossier.status,
-                    after=withdrawn,
-                    at=now,
-                    agency=dossier.agency,
-                    reason=withdrawal.reason,
-                ),
-            )
+            _citizen_change(principal, dossier, withdrawn, tasks, Action.WITHDRAW, withdrawal.reason, now)
         )
         # End the flow, if one runs: every step still waited for hears that the dossier is gone.
         waiting = [t.token for t in record.tasks if t.token and t.state is not TaskState.CLOSED]
@@ -482,6 +439,44 @@ def _decision(
             at=decided.at,
             task_id=task.task_id,
             reason=decided.reason,
+        ),
+    )
+
+
+def _citizen_change(
+    principal: Principal,
+    before: Dossier,
+    after: Dossier,
+    tasks: tuple[Task, ...],
+    action: Action,
+    reason: str | None,
+    now: datetime,
+    *,
+    due_at: datetime | None = None,
+) -> Change:
+    """What the citizen's own action writes: the dossier, its tasks, one timeline event, the audit."""
+    event = TimelineEvent(
+        at=now,
+        action=action,
+        status=after.status,
+        agency=before.agency,
+        actor_role=PrincipalKind.CITIZEN,
+        reason=reason,
+        due_at=due_at,
+    )
+    return Change(
+        dossier=after,
+        expected_version=before.version,
+        tasks=tasks,
+        events=(event,),
+        audit=record_change(
+            principal,
+            action.value,
+            before=before.status,
+            after=after,
+            at=now,
+            agency=before.agency,
+            reason=reason,
         ),
     )
 
