@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import time
 from typing import Any
 
 from tests.api.conftest import FINANCE, Api, Person
@@ -146,3 +148,95 @@ def test_staff_with_a_temporary_password_get_a_challenge_instead_of_tokens(api: 
     assert answer.status == 200
     assert answer.json["challenge"] == "NEW_PASSWORD_REQUIRED" and answer.json["session"]
     assert "id_token" not in answer.json
+
+
+def totp(secret: str) -> str:
+    """What an authenticator app shows now for `secret` (RFC 6238: SHA-1, 6 digits, 30 s)."""
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(time.time()).decode()
+
+
+def test_a_new_officer_sets_a_password_and_an_authenticator_and_then_works(
+    api: Api, outputs: Any, monkeypatch: Any
+) -> None:
+    # Given a staff pool that requires MFA, as on AWS (codes really checked), and a new officer
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
+    from motcua.adapters import clients
+    from tests.conftest import REGION
+
+    cognito = clients.client("cognito-idp", REGION)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=outputs.staff_pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="ON",
+    )
+    cognito.admin_create_user(
+        UserPoolId=outputs.staff_pool_id,
+        Username="moi.vao",
+        TemporaryPassword="Tam@thoi-2026!",
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "custom:agency_code", "Value": FINANCE},
+            {"Name": "custom:role", "Value": "officer"},
+        ],
+    )
+    first = api.post(
+        "/v1/auth/staff/sign-in", json_body={"username": "moi.vao", "password": "Tam@thoi-2026!"}
+    )
+
+    # When the officer chooses a password, adds the secret to an authenticator app and types its code
+    step = api.post(
+        "/v1/auth/staff/challenge",
+        json_body={
+            "username": "moi.vao",
+            "challenge": "NEW_PASSWORD_REQUIRED",
+            "session": first.json["session"],
+            "answer": PASSWORD,
+        },
+    )
+    assert step.json["challenge"] == "MFA_SETUP"
+    setup = api.post("/v1/auth/staff/mfa-setup", json_body={"session": step.json["session"]})
+    assert setup.status == 200 and setup.json["otpauth_uri"].startswith("otpauth://totp/")
+    wrong = api.post(
+        "/v1/auth/staff/challenge",
+        json_body={
+            "username": "moi.vao",
+            "challenge": "MFA_SETUP",
+            "session": setup.json["session"],
+            "answer": "000000",
+        },
+    )
+    assert wrong.status == 422
+    code = totp(setup.json["secret_code"])
+    done = api.post(
+        "/v1/auth/staff/challenge",
+        json_body={
+            "username": "moi.vao",
+            "challenge": "MFA_SETUP",
+            "session": setup.json["session"],
+            "answer": code,
+        },
+    )
+
+    # Then the tokens work on the agency's inbox
+    assert done.status == 200 and done.json["id_token"]
+    inbox = api.get(f"/v1/agencies/{FINANCE}/tasks", token=done.json["id_token"])
+    assert inbox.status == 200
+
+
+def test_an_expired_challenge_session_is_a_401(api: Api) -> None:
+    answer = api.post(
+        "/v1/auth/staff/challenge",
+        json_body={
+            "username": "ai",
+            "challenge": "SOFTWARE_TOKEN_MFA",
+            "session": "s" * 40,
+            "answer": "123456",
+        },
+        lang="en",
+    )
+    assert answer.status == 401
+    assert "sign in again" in answer.error["message"]

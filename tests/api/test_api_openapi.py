@@ -36,6 +36,8 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/auth/citizens/confirm"),
     ("POST", "/v1/auth/citizens/sign-in"),
     ("POST", "/v1/auth/staff/sign-in"),
+    ("POST", "/v1/auth/staff/challenge"),
+    ("POST", "/v1/auth/staff/mfa-setup"),
     ("POST", "/v1/auth/refresh"),
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/health"),
@@ -105,6 +107,8 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/auth/citizens/confirm",
         "/v1/auth/citizens/sign-in",
         "/v1/auth/staff/sign-in",
+        "/v1/auth/staff/challenge",
+        "/v1/auth/staff/mfa-setup",
         "/v1/auth/refresh",
     }
 

@@ -122,6 +122,31 @@ class StaffSignIn(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
+class StaffChallengeAnswer(BaseModel):
+    """The next step of a staff sign-in: a new password, an authenticator code, or the first code."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    username: str = Field(min_length=1, max_length=128)
+    challenge: Literal["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "MFA_SETUP"]
+    session: str = Field(min_length=20, max_length=4096)
+    answer: str = Field(min_length=1, max_length=256, description="the new password or the 6-digit code")
+
+
+class MfaSetupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session: str = Field(min_length=20, max_length=4096)
+
+
+class MfaSetup(BaseModel):
+    """Add this secret to an authenticator app, then answer the MFA_SETUP challenge with its code."""
+
+    secret_code: str
+    session: str
+    otpauth_uri: str
+
+
 class Refresh(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -158,6 +158,39 @@ class CognitoIdentityProvider:
             )
         return _tokens(response)
 
+    def answer_challenge(self, *, username: str, challenge: str, session: str, answer: str) -> dict[str, Any]:
+        """The next step of a sign-in: a new password, an authenticator code, or the first such code."""
+        with _mapped():
+            if challenge == "MFA_SETUP":
+                # The code from the authenticator app the secret was just added to proves the setup.
+                verified = self.client.verify_software_token(
+                    Session=session, UserCode=answer, FriendlyDeviceName="motcua"
+                )
+                response = self.client.respond_to_auth_challenge(
+                    ClientId=self.client_id,
+                    ChallengeName="MFA_SETUP",
+                    Session=verified["Session"],
+                    ChallengeResponses={"USERNAME": username},
+                )
+            else:
+                key = {
+                    "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
+                    "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
+                }
+                response = self.client.respond_to_auth_challenge(
+                    ClientId=self.client_id,
+                    ChallengeName=challenge,
+                    Session=session,
+                    ChallengeResponses={"USERNAME": username, key[challenge]: answer},
+                )
+        return _tokens(response)
+
+    def start_mfa_setup(self, *, session: str) -> dict[str, str]:
+        """The secret an authenticator app needs, for a sign-in whose next step is MFA_SETUP."""
+        with _mapped():
+            response = self.client.associate_software_token(Session=session)
+        return {"secret_code": response["SecretCode"], "session": response.get("Session") or session}
+
 
 def _tokens(response: dict[str, Any]) -> dict[str, Any]:
     if "AuthenticationResult" not in response:
@@ -218,6 +251,17 @@ class _mapped:  # noqa: N801 — used as a context manager
             Text(vi="Thông tin đăng ký không hợp lệ.", en="The sign-up details are not valid."),
         ),
         "TooManyRequestsException": (TooManyRequests, _SLOW_DOWN),
+        "EnableSoftwareTokenMFAException": (
+            InvalidInput,
+            Text(vi="Mã từ ứng dụng xác thực không đúng.", en="The authenticator code is wrong."),
+        ),
+        "ResourceNotFoundException": (
+            Unauthenticated,
+            Text(
+                vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.",
+                en="The sign-in session has expired; please sign in again.",
+            ),
+        ),
         "LimitExceededException": (TooManyRequests, _SLOW_DOWN),
     }
     # The request field each input error is about.

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from chalicelib.edge import Access, Area, Call
 from chalicelib.models import (
     CitizenSignIn,
     Confirm,
     Confirmed,
+    MfaSetup,
+    MfaSetupRequest,
     Refresh,
     SignInResult,
     SignUp,
     SignUpAccepted,
+    StaffChallengeAnswer,
     StaffSignIn,
     Tokens,
 )
@@ -89,6 +94,44 @@ def staff_sign_in(call: Call) -> SignInResult:
     return SignInResult.model_validate(
         call.container.staff.sign_in(username=request.username, password=request.password)
     )
+
+
+@area.route(
+    "POST",
+    "/v1/auth/staff/challenge",
+    access=Access.PUBLIC,
+    body=StaffChallengeAnswer,
+    response=SignInResult,
+    errors=(401, 403),
+)
+def staff_challenge(call: Call) -> SignInResult:
+    """Answer the step a staff sign-in asked for; the answer is tokens or the next step."""
+    request = call.body(StaffChallengeAnswer)
+    return SignInResult.model_validate(
+        call.container.staff.answer_challenge(
+            username=request.username,
+            challenge=request.challenge,
+            session=request.session,
+            answer=request.answer,
+        )
+    )
+
+
+@area.route(
+    "POST",
+    "/v1/auth/staff/mfa-setup",
+    access=Access.PUBLIC,
+    body=MfaSetupRequest,
+    response=MfaSetup,
+    errors=(401,),
+)
+def staff_mfa_setup(call: Call) -> MfaSetup:
+    """The authenticator secret for a first sign-in whose next step is MFA_SETUP (staff must use MFA)."""
+    request = call.body(MfaSetupRequest)
+    setup = call.container.staff.start_mfa_setup(session=request.session)
+    issuer = quote(f"motcua {call.container.province.name.vi}")
+    uri = f"otpauth://totp/{issuer}?secret={setup['secret_code']}&issuer={issuer}"
+    return MfaSetup(secret_code=setup["secret_code"], session=setup["session"], otpauth_uri=uri)
 
 
 @area.route("POST", "/v1/auth/refresh", access=Access.PUBLIC, body=Refresh, response=Tokens, errors=(401,))
