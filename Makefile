@@ -1,12 +1,16 @@
 # motcua — one command per task; every target makes the virtualenv it needs first.
 #
 #   make dev        the platform on loopback: portal and API on :$(PORT), moto on :$(MOTO_PORT)
-#   make test       every test under tests/ (unit, integration, api, e2e)
+#   make test       every test under tests/ (unit, integration, api, infra, e2e)
 #   make check      ruff and mypy
 #   make reset      forget what the local stack stored for $(PROVINCE)
 #   make bench      run every benchmarks/*.py
+#   make synth      the CDK app's stages into cdk.out/, offline: every province, or PROVINCE=<id>
+#   make deploy     cdk deploy the stage Motcua-$(PROVINCE) (needs PROVINCE=<id> and AWS credentials)
 #
 # PORT, MOTO_PORT and PROVINCE can be given on the command line: make dev PORT=9000 PROVINCE=demo
+# A province is provinces/<id>.yaml. Once per account and region, before the first deploy there:
+# npx aws-cdk@2 bootstrap aws://<account>/<region>
 # The local sweep runs every MOTCUA_SWEEP_SECONDS (60; 0 is off): MOTCUA_SWEEP_SECONDS=300 make dev
 
 SHELL := /bin/bash
@@ -25,10 +29,15 @@ PYTEST_ARGS ?=
 
 export PORT MOTO_PORT PROVINCE
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The AWS CDK command line, for deploy only (synth runs the app directly, offline).
+CDK ?= npx --yes aws-cdk@2
+# A province named on the command line; synth takes every province without one, deploy refuses.
+CHOSEN := $(if $(filter command line,$(origin PROVINCE)),$(PROVINCE),)
 # devstack, the API (app.py) and its chalicelib import as top-level packages, as on Lambda.
 export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/functions/api
 
-.PHONY: help .venv dev test check reset bench
+.PHONY: help .venv dev test check reset bench synth deploy
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -44,12 +53,12 @@ dev: $(INSTALLED)
 	$(BIN)/python -m devstack
 
 test: $(INSTALLED)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests
 
 check: $(INSTALLED)  # both run, so that one report does not hide the other
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
-	$(BIN)/mypy layers functions || status=1; \
+	$(BIN)/mypy layers functions infra || status=1; \
 	exit $$status
 
 reset:
@@ -61,3 +70,11 @@ bench: $(INSTALLED)
 		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done
+
+synth: $(INSTALLED)
+	$(BIN)/python -m infra.app $(if $(CHOSEN),--province $(CHOSEN)) --out cdk.out
+
+deploy: $(INSTALLED)
+	@test -n "$(CHOSEN)" || { echo "make deploy PROVINCE=<id>: one of $$(ls provinces | sed 's/\.yaml$$//' | tr '\n' ' ')"; exit 2; }
+	$(CDK) deploy --app '$(BIN)/python -m infra.app' --context province=$(CHOSEN) \
+		--require-approval broadening 'Motcua-$(CHOSEN)/*'

@@ -1,0 +1,1 @@
+"""One construct per concern; a stack only wires them (infra/stack.py)."""

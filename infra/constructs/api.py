@@ -1,0 +1,255 @@
+"""API: the Chalice app on Lambda behind API Gateway (REST), with a Cognito authorizer, request
+validation, stage throttling, access logs and a WAF web ACL.
+
+Why a RestApi with one method per route, and not a SpecRestApi built from the OpenAPI document:
+the portal reaches the API through CloudFront (`/v1/*`, the same origin as the portal, so no CORS),
+and the function needs the portal's address (MOTCUA_PORTAL_URL). A SpecRestApi's body names the
+function, so the distribution (which names the API) would depend on the function and the function on
+the distribution: a cycle. A RestApi resource names nothing; its methods name the function. The
+methods are still the OpenAPI document's operations (infra/routes.py reads it), and so is who may call
+each one: every operation that is not public gets the Cognito authorizer of both user pools. (API
+Gateway also imports OpenAPI 3.0 only; the app's document is 3.1.)
+
+Errors that API Gateway answers itself (authorizer, validation, throttling, WAF, unknown route) have
+the contract's shape, `{"error": {"code", "message", "fields"}}`, so a client reads them like the
+app's own; their message is in Vietnamese and English together, as API Gateway cannot read
+Accept-Language.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from infra.constructs.runtime import LOG_RETENTION
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_lambda as lambda_
+
+    from infra.constructs.runtime import Runtime
+    from infra.routes import Route
+
+# The stage's path segment; CloudFront's `/v1/*` behaviour forwards to /<STAGE>/v1/*.
+STAGE = "api"
+# Province scale: a busy day is thousands of filings; officers of one office share an address (NAT).
+THROTTLE_RATE = 100  # requests per second, steady, for the whole stage
+THROTTLE_BURST = 200
+WAF_RATE_LIMIT = 3000  # requests per 5 minutes from one IP address
+API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
+
+_ERRORS: dict[apigw.ResponseType, tuple[str, str, str, str]] = {
+    apigw.ResponseType.UNAUTHORIZED: (
+        "401",
+        "unauthenticated",
+        "Cần đăng nhập.",
+        "Sign-in is required.",
+    ),
+    apigw.ResponseType.ACCESS_DENIED: ("403", "forbidden", "Không có quyền.", "Not allowed."),
+    apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN: (
+        "404",
+        "not_found",
+        "Không tìm thấy.",
+        "Not found.",
+    ),
+    apigw.ResponseType.BAD_REQUEST_PARAMETERS: (
+        "400",
+        "bad_request",
+        "Thiếu tham số bắt buộc của yêu cầu.",
+        "A required request parameter is missing.",
+    ),
+    apigw.ResponseType.BAD_REQUEST_BODY: (
+        "400",
+        "body_not_object",
+        "Nội dung yêu cầu phải là một đối tượng JSON.",
+        "The request body must be a JSON object.",
+    ),
+    apigw.ResponseType.REQUEST_TOO_LARGE: (
+        "413",
+        "payload_too_large",
+        "Nội dung yêu cầu quá lớn.",
+        "The request body is too large.",
+    ),
+    apigw.ResponseType.THROTTLED: (
+        "429",
+        "too_many_requests",
+        "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+        "Too many requests; please try again later.",
+    ),
+    apigw.ResponseType.WAF_FILTERED: ("403", "forbidden", "Yêu cầu bị chặn.", "The request was blocked."),
+    apigw.ResponseType.DEFAULT_4_XX: ("", "bad_request", "Yêu cầu không hợp lệ.", "The request is invalid."),
+    apigw.ResponseType.DEFAULT_5_XX: (
+        "",
+        "internal_error",
+        "Hệ thống đang gặp sự cố, vui lòng thử lại sau.",
+        "Something went wrong on our side; please try again later.",
+    ),
+}
+
+_ACCESS_LOG = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integration.latency",
+    "user": "$context.authorizer.claims.sub",
+    "authorizerError": "$context.authorizer.error",
+    "integrationError": "$context.integration.error",
+    "wafStatus": "$context.waf.status",
+    "error": "$context.error.responseType",
+}
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        runtime: Runtime,
+        environment: Mapping[str, str],
+        routes: Sequence[Route],
+        user_pools: Sequence[cognito.IUserPool],
+    ) -> None:
+        super().__init__(scope, id)
+        self.function: lambda_.Function = runtime.function(
+            self,
+            "Handler",
+            name="api",
+            handler="app.app",  # Chalice's app object is the Lambda handler
+            description="motcua REST API (Chalice)",
+            environment=environment,
+            timeout=API_TIMEOUT,
+            memory_size=1024,
+        )
+        self.access_logs = logs.LogGroup(self, "AccessLogs", retention=LOG_RETENTION)
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{Stack.of(self).stack_name}-api",
+            description="motcua REST API (/v1)",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The account's CloudWatch role, which execution logging needs.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
+                throttling_rate_limit=THROTTLE_RATE,
+                throttling_burst_limit=THROTTLE_BURST,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(_ACCESS_LOG)),
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request bodies carry citizens' personal data
+                metrics_enabled=True,
+                tracing_enabled=True,
+            ),
+        )
+        for response_type, (status, code, vi, en) in _ERRORS.items():
+            body = {"error": {"code": code, "message": f"{vi} / {en}", "fields": []}}
+            self.rest_api.add_gateway_response(
+                f"Error{response_type.response_type}",
+                type=response_type,
+                status_code=status or None,
+                templates={"application/json": json.dumps(body, ensure_ascii=False)},
+                response_headers={"Cache-Control": "'no-store'"},
+            )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            cognito_user_pools=list(user_pools),
+            identity_source=apigw.IdentitySource.header("Authorization"),
+            results_cache_ttl=Duration.minutes(5),
+        )
+        self.validator = self.rest_api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        json_object = self.rest_api.add_model(
+            "JsonObject",
+            content_type="application/json",
+            description="A JSON object; the app checks its fields.",
+            schema=apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT),
+        )
+        # One permission for the whole API, not one per method: a function's policy has a size limit.
+        integration = apigw.LambdaIntegration(self.function, proxy=True, scope_permission_to_method=False)
+        self.methods: dict[tuple[str, str], apigw.Method] = {}
+        self.public_methods: list[apigw.Method] = []
+        for route in routes:
+            resource = self.rest_api.root.resource_for_path(route.path)
+            method = self.methods[(route.method, route.path)] = resource.add_method(
+                route.method,
+                integration,
+                operation_name=route.operation_id,
+                authorization_type=apigw.AuthorizationType.NONE
+                if route.public
+                else apigw.AuthorizationType.COGNITO,
+                authorizer=None if route.public else self.authorizer,
+                request_parameters=dict(route.parameters) or None,
+                request_validator=self.validator,
+                request_models={"application/json": json_object} if route.has_body else None,
+            )
+            if route.public:
+                self.public_methods.append(method)
+        self.web_acl = self._web_acl()
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.rest_api.deployment_stage.stage_arn,
+            web_acl_arn=self.web_acl.attr_arn,
+        )
+
+    def _web_acl(self) -> wafv2.CfnWebACL:
+        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            )
+
+        common = wafv2.CfnWebACL.RuleProperty(
+            name="aws-common-rule-set",
+            priority=0,
+            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                    vendor_name="AWS",
+                    name="AWSManagedRulesCommonRuleSet",
+                    # Filings are JSON bodies above its 8 KB limit; the app caps bodies at 256 KiB.
+                    rule_action_overrides=[
+                        wafv2.CfnWebACL.RuleActionOverrideProperty(
+                            name="SizeRestrictions_BODY",
+                            action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
+                        )
+                    ],
+                )
+            ),
+            visibility_config=visibility("aws-common-rule-set"),
+        )
+        rate = wafv2.CfnWebACL.RuleProperty(
+            name="rate-per-ip",
+            priority=1,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=WAF_RATE_LIMIT, aggregate_key_type="IP"
+                )
+            ),
+            visibility_config=visibility("rate-per-ip"),
+        )
+        return wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[common, rate],
+            visibility_config=visibility("motcua-api"),
+        )

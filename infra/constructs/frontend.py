@@ -1,0 +1,138 @@
+"""Frontend: the portal (frontend/) in a private bucket, served by CloudFront through origin access
+control, with security headers; `/v1/*` goes on to the API on the same origin.
+
+The API origin is named by the REST API's id and the stage's path, not by the stage resource, so the
+distribution does not wait on the API's function (which needs the distribution's address).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aws_cdk import aws_apigateway as apigw
+
+API_PATH = "/v1/*"
+
+
+def content_security_policy() -> str:
+    """Only the portal's own files and API; uploads and downloads go straight to the region's S3."""
+    s3_hosts = f"https://*.s3.{Aws.REGION}.amazonaws.com https://*.s3.amazonaws.com"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"connect-src 'self' {s3_hosts}",
+            "img-src 'self' data:",
+            f"form-action 'self' {s3_hosts}",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+class Frontend(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        source: Path,
+        api: apigw.IRestApi,
+        api_stage: str,
+        log_bucket: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, id)
+        self.bucket = s3.Bucket(
+            self,
+            "Site",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            server_access_logs_bucket=log_bucket,
+            server_access_logs_prefix="site/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="motcua portal: security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=content_security_policy(), override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                    protection=True, mode_block=True, override=True
+                ),
+            ),
+        )
+        api_origin = origins.HttpOrigin(
+            f"{api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
+            origin_path=f"/{api_stage}",
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="motcua portal and API",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                compress=True,
+            ),
+            additional_behaviors={
+                # Nothing of the API is cached here (the app sets Cache-Control); with caching off,
+                # the all-viewer-headers policy forwards Authorization and Accept-Language.
+                API_PATH: cloudfront.BehaviorOptions(
+                    origin=api_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy=headers,
+                )
+            },
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            # Edge locations in Asia, Vietnam's included, without paying for all of them.
+            price_class=cloudfront.PriceClass.PRICE_CLASS_200,
+            enable_logging=True,
+            log_bucket=log_bucket,
+            log_file_prefix="cloudfront/",
+        )
+        self.deployment = s3deploy.BucketDeployment(
+            self,
+            "Portal",
+            sources=[s3deploy.Source.asset(str(source))],
+            destination_bucket=self.bucket,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            memory_limit=256,
+        )
+
+    @property
+    def url(self) -> str:
+        """Where citizens open the portal (and where the API is, under /v1)."""
+        return f"https://{self.distribution.distribution_domain_name}"

@@ -1,0 +1,104 @@
+"""Identity: the citizens' and the staff user pools, their groups and the portal's app clients.
+
+Built from motcua.resources.USER_POOLS, the same specs the local stack creates on moto.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from motcua.resources import UserPoolSpec
+
+MIN_PASSWORD_LENGTH = 12
+# The token attributes of a spec, as CDK names the standard ones.
+_STANDARD = {
+    "name": "fullname",
+    "email": "email",
+    "email_verified": "email_verified",
+    "phone_number": "phone_number",
+}
+# What a signed-in person may change about themselves: never the custom attributes (a member of
+# staff must not move themselves to another agency or role; an admin sets those).
+_WRITABLE = cognito.ClientAttributes().with_standard_attributes(fullname=True, email=True, phone_number=True)
+
+
+class Identity(Construct):
+    def __init__(self, scope: Construct, id: str, *, pools: Sequence[UserPoolSpec]) -> None:
+        super().__init__(scope, id)
+        self.pools: dict[str, cognito.UserPool] = {}
+        self.clients: dict[str, cognito.UserPoolClient] = {}
+        for spec in pools:
+            pool = self._pool(spec)
+            self.pools[spec.key] = pool
+            self.clients[spec.key] = pool.add_client(
+                "Portal",
+                auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+                generate_secret=False,
+                disable_o_auth=True,  # the portal signs in through the API, not Cognito's hosted UI
+                prevent_user_existence_errors=True,
+                enable_token_revocation=True,
+                id_token_validity=Duration.hours(1),
+                access_token_validity=Duration.hours(1),
+                refresh_token_validity=Duration.days(30),
+                read_attributes=_readable(spec),
+                write_attributes=_WRITABLE,
+            )
+            for group in spec.groups:
+                cognito.UserPoolGroup(self, f"{spec.key}-{group}", user_pool=pool, group_name=group)
+
+    @property
+    def all_pools(self) -> list[cognito.UserPool]:
+        return list(self.pools.values())
+
+    def _pool(self, spec: UserPoolSpec) -> cognito.UserPool:
+        by_email = "email" in spec.username_attributes
+        return cognito.UserPool(
+            self,
+            spec.key.capitalize(),
+            self_sign_up_enabled=spec.self_sign_up,
+            sign_in_aliases=cognito.SignInAliases(email=by_email, username=not by_email),
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email="email" in spec.auto_verified),
+            standard_attributes=cognito.StandardAttributes(
+                fullname=cognito.StandardAttribute(required=False, mutable=True),
+                email=cognito.StandardAttribute(required=by_email, mutable=True),
+                phone_number=cognito.StandardAttribute(required=False, mutable=True),
+            ),
+            custom_attributes={
+                name: cognito.StringAttribute(min_len=1, max_len=64, mutable=True)
+                for name in spec.custom_attributes
+            },
+            password_policy=cognito.PasswordPolicy(
+                min_length=MIN_PASSWORD_LENGTH,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+            ),
+            # An authenticator app: SMS would need an SNS spending limit and a sender registration.
+            mfa=cognito.Mfa.REQUIRED if spec.mfa_required else cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # Threat protection (compromised credentials, adaptive sign-in) where the accounts can
+            # change dossiers: staff. Its per-user price is not paid for a province's citizens.
+            feature_plan=cognito.FeaturePlan.PLUS if spec.mfa_required else cognito.FeaturePlan.ESSENTIALS,
+            standard_threat_protection_mode=(
+                cognito.StandardThreatProtectionMode.FULL_FUNCTION if spec.mfa_required else None
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+
+def _readable(spec: UserPoolSpec) -> cognito.ClientAttributes:
+    standard = {_STANDARD[name]: True for name in spec.token_attributes if name in _STANDARD}
+    custom = [name.removeprefix("custom:") for name in spec.token_attributes if name.startswith("custom:")]
+    return cognito.ClientAttributes().with_standard_attributes(**standard).with_custom_attributes(*custom)

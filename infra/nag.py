@@ -1,0 +1,241 @@
+"""Every cdk-nag (AwsSolutions) finding the platform accepts, each with the reason it is accepted.
+
+Nothing else in infra/ acknowledges a rule. cdk-nag 3 reads CDK's own acknowledgments
+(`Validations.of(construct).acknowledge(...)`); an acknowledgment covers the construct it is made on
+and what lies below it, and names one finding (`AwsSolutions-IAM5[Resource::...]`), never a whole rule.
+
+`Resource::*` is never acknowledged blindly: a role's policy may use it only for actions that AWS
+does not scope to a resource (X-Ray, CloudWatch Logs' delivery APIs); anything else fails synthesis.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_iam as iam
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from constructs import IConstruct
+
+    from infra.constructs.api import Api
+    from infra.constructs.data import Data
+    from infra.constructs.frontend import Frontend
+    from infra.constructs.identity import Identity
+    from infra.constructs.schedules import Schedules
+    from infra.constructs.workflow import Workflow
+
+# Actions IAM cannot limit to a resource, which is why their statements say Resource "*".
+UNSCOPED_ACTIONS = {
+    # X-Ray tracing of functions and state machines
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    # Step Functions' log delivery to CloudWatch Logs (vended logs)
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
+
+KMS_VARIANTS = (
+    "The data key's grant: the wildcard covers the variants of one action (GenerateDataKey, "
+    "GenerateDataKeyWithoutPlaintext; ReEncryptFrom, ReEncryptTo) on the province's single "
+    "customer-managed key, not other keys."
+)
+PUBLIC_ROUTE = (
+    "Public by the API's contract (DESIGN.md): the procedure catalog and agencies, tracking by dossier "
+    "code (no personal data), health, the OpenAPI document, and sign-up / sign-in / refresh, which "
+    "exist to obtain a token. The app checks every other route's token as well as the authorizer."
+)
+
+
+def acknowledge(
+    stack: Stack,
+    *,
+    data: Data,
+    identity: Identity,
+    api: Api,
+    workflow: Workflow,
+    schedules: Schedules,
+    frontend: Frontend,
+) -> None:
+    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role])
+    _unscoped_only(
+        [api.function.role, workflow.function.role, schedules.sweep.role]
+        + [machine.role for machine in workflow.state_machines.values()]
+    )
+    _ack(
+        _arn_owner(api.function.role),
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, data.attachments)}/{data.bucket_spec.upload_prefix}*]",
+        "Presigned uploads and their check after upload: every object under the upload prefix "
+        "(one per upload slot, named by the citizen and an id) of the attachments bucket, nothing else.",
+    )
+
+    for method in api.public_methods:
+        _ack(method, "AwsSolutions-APIG4", PUBLIC_ROUTE)
+        _ack(method, "AwsSolutions-COG4", PUBLIC_ROUTE)
+    cloud_watch_role = api.rest_api.node.try_find_child("CloudWatchRole")
+    if cloud_watch_role is not None:
+        _ack(
+            cloud_watch_role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level role for execution logs (APIG6): AWS's managed policy is the one "
+            "documented for it and grants CloudWatch Logs writes only.",
+        )
+
+    citizens = identity.pools["citizens"]
+    _ack(
+        citizens,
+        "AwsSolutions-COG2",
+        "Citizens sign themselves up from a phone; requiring an authenticator app would shut out many "
+        "of them. MFA (TOTP) is offered, not required; staff, who change dossiers, must use it.",
+    )
+    _ack(
+        citizens,
+        "AwsSolutions-COG8",
+        "The Plus plan's threat protection is priced per monthly active user: for a province's "
+        "population that is a standing cost the staff pool (on Plus) does not have. Citizens' accounts "
+        "can only see and file their own dossiers.",
+    )
+
+    _ack(
+        schedules.dead_letter_queue,
+        "AwsSolutions-SQS3",
+        "It is itself a dead-letter queue: the daily schedule's, for sweeps the scheduler could not deliver.",
+    )
+    _ack(
+        schedules.role,
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, schedules.sweep)}:*]",
+        "The scheduler may invoke the sweep function and its qualified ARNs (versions, aliases) "
+        "of that one function, as CDK's grant writes it.",
+    )
+
+    distribution = frontend.distribution
+    _ack(
+        distribution,
+        "AwsSolutions-CFR1",
+        "No geographic restriction: Vietnamese abroad, foreign investors and foreign workers file "
+        "dossiers too (work permits, business registration).",
+    )
+    _ack(
+        distribution,
+        "AwsSolutions-CFR2",
+        "A CloudFront web ACL must live in us-east-1, outside the province's region and stage. The API "
+        "behind /v1/* has its own regional web ACL (AWS common rules and a per-IP rate limit); the "
+        "rest of the distribution is the portal's static files.",
+    )
+    _ack(
+        distribution,
+        "AwsSolutions-CFR4",
+        "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy "
+        "CloudFront sets; a province serving its own domain attaches an ACM certificate and TLSv1.2_2021.",
+    )
+    _bucket_deployment(stack)
+
+
+def _data_access(stack: Stack, data: Data, roles: Iterable[iam.IRole | None]) -> None:
+    for role in roles:
+        owner = _arn_owner(role)
+        _ack(
+            owner,
+            f"AwsSolutions-IAM5[Resource::{_arn(stack, data.table)}/index/*]",
+            "Queries on the dossiers table's own indexes (GSI1-3: a citizen's dossiers, inboxes, "
+            "deadlines); the wildcard is over that table's index names only.",
+        )
+        _ack(owner, "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", KMS_VARIANTS)
+        _ack(owner, "AwsSolutions-IAM5[Action::kms:ReEncrypt*]", KMS_VARIANTS)
+
+
+def _unscoped_only(roles: Iterable[iam.IRole | None]) -> None:
+    """Acknowledge `Resource::*` on a role only if every such statement is an unscopable action."""
+    for role in roles:
+        owner = _arn_owner(role)
+        stack = Stack.of(owner)
+        for policy in owner.node.find_all():
+            if not isinstance(policy, iam.CfnPolicy):
+                continue
+            document: dict[str, Any] = stack.resolve(policy.policy_document)
+            for statement in document.get("Statement", []):
+                resources = _list(statement.get("Resource"))
+                if statement.get("Effect") != "Allow" or "*" not in resources:
+                    continue
+                scoped = sorted(set(_list(statement.get("Action"))) - UNSCOPED_ACTIONS)
+                if scoped:
+                    raise ValueError(f"{owner.node.path}: {scoped} granted on Resource '*'; scope them")
+        _ack(
+            owner,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only for actions IAM cannot scope to a resource: X-Ray trace segments and sampling, and "
+            "CloudWatch Logs' log-delivery APIs that Step Functions logging needs (checked in infra/nag.py).",
+        )
+
+
+def _bucket_deployment(stack: Stack) -> None:
+    """CDK's BucketDeployment handler (one per stack), which copies the portal at deploy time."""
+    for child in stack.node.children:
+        if not child.node.id.startswith("Custom::CDKBucketDeployment"):
+            continue
+        reason = (
+            "CDK's BucketDeployment handler, run by CloudFormation at deploy time to copy the portal's "
+            "files from CDK's asset bucket into the site bucket and invalidate CloudFront: its role, "
+            "policies and runtime are CDK's own, limited to those two buckets and the distribution."
+        )
+        role = child.node.find_child("ServiceRole")
+        _ack(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            reason,
+        )
+        for finding in (
+            "Action::s3:GetBucket*",
+            "Action::s3:GetObject*",
+            "Action::s3:List*",
+            "Action::s3:Abort*",
+            "Action::s3:DeleteObject*",
+            "Resource::*",
+            "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+        ):
+            _ack(role, f"AwsSolutions-IAM5[{finding}]", reason)
+        for site in _site_buckets(stack):
+            _ack(role, f"AwsSolutions-IAM5[Resource::{site}/*]", reason)
+        _ack(child, "AwsSolutions-L1", reason)
+
+
+def _site_buckets(stack: Stack) -> list[str]:
+    from aws_cdk import aws_s3 as s3
+
+    return [
+        _arn(stack, bucket)
+        for bucket in stack.node.find_all()
+        if isinstance(bucket, s3.Bucket) and bucket.node.id == "Site"
+    ]
+
+
+def _ack(construct: IConstruct, finding: str, reason: str) -> None:
+    Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def _arn(stack: Stack, construct: IConstruct) -> str:
+    """How cdk-nag writes a resource's ARN in a finding: `<LogicalId.Arn>`."""
+    cfn = construct.node.default_child
+    return f"<{stack.resolve(cfn.logical_id)}.Arn>"  # type: ignore[union-attr]
+
+
+def _arn_owner(role: iam.IRole | None) -> iam.IRole:
+    if role is None:
+        raise ValueError("a function without a role")
+    return role
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value is not None else []

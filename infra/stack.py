@@ -1,0 +1,108 @@
+"""The platform of one province in one stack: it builds the concerns and wires them, nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import CfnOutput, Stack
+
+from infra import nag
+from infra.constructs.api import STAGE, Api
+from infra.constructs.data import Data
+from infra.constructs.frontend import Frontend
+from infra.constructs.identity import Identity
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.runtime import Runtime
+from infra.constructs.schedules import Schedules
+from infra.constructs.workflow import Workflow
+from infra.routes import routes
+from motcua.resources import BUCKET, CITIZEN_POOL, ROUTING_QUEUE, STAFF_POOL, TABLE, USER_POOLS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from constructs import Construct
+
+    from infra.provinces import ProvinceFile
+
+
+class PlatformStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        province: ProvinceFile,
+        layer_zip: Path,
+        frontend: Path,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope, id, description=f"motcua one-stop platform: {province.province.name.en}", **kwargs
+        )
+        runtime = Runtime(
+            self, "Runtime", layer_zip=layer_zip, province=province, metrics_namespace=f"motcua/{province.id}"
+        )
+        data = Data(self, "Data", table=TABLE, bucket=BUCKET)
+        identity = Identity(self, "Identity", pools=USER_POOLS)
+        environment = {
+            "MOTCUA_TABLE_NAME": data.table.table_name,
+            "MOTCUA_BUCKET_NAME": data.attachments.bucket_name,
+            "MOTCUA_CITIZEN_POOL_ID": identity.pools[CITIZEN_POOL.key].user_pool_id,
+            "MOTCUA_CITIZEN_CLIENT_ID": identity.clients[CITIZEN_POOL.key].user_pool_client_id,
+            "MOTCUA_STAFF_POOL_ID": identity.pools[STAFF_POOL.key].user_pool_id,
+            "MOTCUA_STAFF_CLIENT_ID": identity.clients[STAFF_POOL.key].user_pool_client_id,
+        }
+
+        workflow = Workflow(
+            self,
+            "Workflow",
+            queue=ROUTING_QUEUE,
+            procedures=province.province.procedures,
+            runtime=runtime,
+            environment=environment,
+        )
+        api = Api(
+            self,
+            "Api",
+            runtime=runtime,
+            environment={**environment, **workflow.environment()},
+            routes=routes(),
+            user_pools=identity.all_pools,
+        )
+        schedules = Schedules(self, "Schedules", runtime=runtime, environment=environment)
+        site = Frontend(
+            self, "Frontend", source=frontend, api=api.rest_api, api_stage=STAGE, log_bucket=data.access_logs
+        )
+
+        functions = {"Api": api.function, "Routing": workflow.function, "Sweep": schedules.sweep}
+        for function in functions.values():
+            data.grant_dossiers(function)
+            # Tracking links and the receipts' addresses point at the portal this stage serves.
+            function.add_environment("MOTCUA_PORTAL_URL", site.url)
+        data.grant_attachments(api.function)
+        data.allow_uploads_from(site.url)
+        workflow.grant_flows(api.function)
+
+        monitoring = Monitoring(
+            self,
+            "Monitoring",
+            namespace=runtime.metrics_namespace,
+            api_service=runtime.service_name("api"),
+            rest_api=api.rest_api,
+            functions=functions,
+            dead_letter_queues={"Routing": workflow.dead_letter_queue, "Sweep": schedules.dead_letter_queue},
+            state_machines=workflow.state_machines,
+        )
+
+        CfnOutput(self, "PortalUrl", value=site.url, description="The portal; the API is under /v1")
+        CfnOutput(
+            self, "OperationsTopic", value=monitoring.topic.topic_arn, description="Subscribe on-call here"
+        )
+        CfnOutput(
+            self, "StaffPoolId", value=environment["MOTCUA_STAFF_POOL_ID"], description="Create officers here"
+        )
+
+        nag.acknowledge(
+            self, data=data, identity=identity, api=api, workflow=workflow, schedules=schedules, frontend=site
+        )

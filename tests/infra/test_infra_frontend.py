@@ -1,0 +1,75 @@
+"""Frontend: the portal from a private bucket through CloudFront, the API on the same origin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.constructs.api import STAGE
+from tests.infra.support import Synthesized
+
+
+def _distribution(synthesized: Synthesized) -> dict[str, Any]:
+    _, distribution = synthesized.one("AWS::CloudFront::Distribution")
+    return dict(distribution["Properties"]["DistributionConfig"])
+
+
+def test_the_site_bucket_is_private_and_read_only_through_origin_access_control(
+    synthesized: Synthesized,
+) -> None:
+    frontend = synthesized.stage.platform.node.find_child("Frontend")
+    site_id = synthesized.logical_id(frontend.bucket)
+    site = synthesized.resources[site_id]["Properties"]
+    config = _distribution(synthesized)
+    origin = next(o for o in config["Origins"] if "S3OriginConfig" in o)
+    oac_id, oac = synthesized.one("AWS::CloudFront::OriginAccessControl")
+
+    assert all(site["PublicAccessBlockConfiguration"].values())
+    assert "WebsiteConfiguration" not in site
+    assert origin["DomainName"] == {"Fn::GetAtt": [site_id, "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+    assert oac["Properties"]["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert config["DefaultRootObject"] == "index.html"
+    assert "Logging" in config
+
+
+def test_every_answer_carries_security_headers(synthesized: Synthesized) -> None:
+    policy_id, policy = synthesized.one("AWS::CloudFront::ResponseHeadersPolicy")
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    config = _distribution(synthesized)
+
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert headers["ContentTypeOptions"]["Override"] is True
+    csp = json.dumps(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": policy_id} for b in behaviours)
+
+
+def test_v1_goes_to_the_api_stage_uncached_with_the_callers_headers(synthesized: Synthesized) -> None:
+    rest_api, _ = synthesized.one("AWS::ApiGateway::RestApi")
+    config = _distribution(synthesized)
+    (behaviour,) = config["CacheBehaviors"]
+    origin = next(o for o in config["Origins"] if o["Id"] == behaviour["TargetOriginId"])
+
+    assert behaviour["PathPattern"] == "/v1/*"
+    assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert (
+        behaviour["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    )  # AllViewerExceptHostHeader
+    assert "POST" in behaviour["AllowedMethods"]
+    assert {"Ref": rest_api} in origin["DomainName"]["Fn::Join"][1]
+    assert origin["OriginPath"] == f"/{STAGE}"
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+
+def test_the_portal_is_deployed_into_the_bucket(synthesized: Synthesized) -> None:
+    frontend = synthesized.stage.platform.node.find_child("Frontend")
+    _, deployment = synthesized.one("Custom::CDKBucketDeployment")
+
+    assert deployment["Properties"]["DestinationBucketName"] == {
+        "Ref": synthesized.logical_id(frontend.bucket)
+    }
+    assert deployment["Properties"]["DistributionPaths"] == ["/*"]

@@ -1,0 +1,117 @@
+"""Functions: Graviton, a current Python, the shared layer, the province file in the code, one role each
+and only the permissions grants give."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from typing import Any
+
+from infra.bundling import PROVINCE_FILE_NAME, TASK_ROOT
+from infra.nag import UNSCOPED_ACTIONS
+from tests.infra.support import Synthesized
+
+
+def _ours(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
+    platform = synthesized.stage.platform.node
+    functions = {
+        "api": platform.find_child("Api").function,
+        "routing": platform.find_child("Workflow").function,
+        "sweep": platform.find_child("Schedules").sweep,
+    }
+    return {
+        name: synthesized.resources[synthesized.logical_id(fn)]["Properties"]
+        for name, fn in functions.items()
+    }
+
+
+def _asset(synthesized: Synthesized, code: dict[str, Any]) -> str:
+    return str(code["S3Key"]).removesuffix(".zip")
+
+
+def test_every_function_runs_python_3_12_or_newer_on_arm64_with_the_layer_and_tracing(
+    synthesized: Synthesized,
+) -> None:
+    layer = synthesized.logical_id(synthesized.stage.platform.node.find_child("Runtime").layer)
+
+    for name, props in _ours(synthesized).items():
+        family, version = props["Runtime"][:6], props["Runtime"][6:]
+        assert family == "python" and tuple(map(int, version.split("."))) >= (3, 12), name
+        assert props["Architectures"] == ["arm64"], name
+        assert props["Layers"] == [{"Ref": layer}], name
+        assert props["TracingConfig"] == {"Mode": "Active"}, name
+        assert props["LoggingConfig"]["LogFormat"] == "JSON", name
+        assert "FunctionName" not in props, name
+
+
+def test_each_function_has_a_role_of_its_own_without_managed_policies(synthesized: Synthesized) -> None:
+    roles = [props["Role"]["Fn::GetAtt"][0] for props in _ours(synthesized).values()]
+
+    assert len(set(roles)) == len(roles)
+    for role in roles:
+        assert "ManagedPolicyArns" not in synthesized.resources[role]["Properties"]
+
+
+def test_no_policy_grants_scopable_actions_on_every_resource(synthesized: Synthesized) -> None:
+    # CDK's BucketDeployment handler is CDK's own (acknowledged in infra/nag.py); every other policy is ours.
+    for name, policy in synthesized.of_type("AWS::IAM::Policy").items():
+        if name.startswith("CustomCDKBucketDeployment"):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Resource"] == "*" or "*" in statement["Resource"]:
+                actions = (
+                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                )
+                assert set(actions) <= UNSCOPED_ACTIONS, (name, actions)
+
+
+def test_only_the_api_touches_attachments_and_only_under_the_upload_prefix(synthesized: Synthesized) -> None:
+    data = synthesized.stage.platform.node.find_child("Data")
+    bucket = synthesized.logical_id(data.attachments)
+    roles = {name: props["Role"]["Fn::GetAtt"][0] for name, props in _ours(synthesized).items()}
+
+    def s3_grants(role: str) -> list[tuple[Any, Any]]:
+        found = []
+        for policy in synthesized.of_type("AWS::IAM::Policy").values():
+            if {"Ref": role} in policy["Properties"]["Roles"]:
+                for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                    if bucket in json.dumps(statement["Resource"]):
+                        found.append((statement["Action"], statement["Resource"]))
+        return found
+
+    (api_grant,) = s3_grants(roles["api"])
+    assert sorted(api_grant[0]) == ["s3:GetObject", "s3:PutObject"]
+    assert api_grant[1]["Fn::Join"][1][-1] == "/uploads/*"
+    assert s3_grants(roles["routing"]) == [] and s3_grants(roles["sweep"]) == []
+
+
+def test_the_province_file_ships_with_each_function(synthesized: Synthesized) -> None:
+    expected = synthesized.province.path.read_bytes()
+
+    for name, props in _ours(synthesized).items():
+        code = synthesized.assembly / f"asset.{_asset(synthesized, props['Code'])}"
+        assert (
+            props["Environment"]["Variables"]["MOTCUA_PROVINCE_FILE"] == f"{TASK_ROOT}/{PROVINCE_FILE_NAME}"
+        )
+        assert (code / PROVINCE_FILE_NAME).read_bytes() == expected, name
+        assert (code / "app.py").is_file(), name
+    api = synthesized.assembly / f"asset.{_asset(synthesized, _ours(synthesized)['api']['Code'])}"
+    assert (api / "chalice" / "app.py").is_file()  # Chalice's runtime, as `chalice package` ships it
+    assert (api / "chalicelib" / "openapi.py").is_file()
+
+
+def test_the_layer_holds_motcua_and_its_dependencies_built_for_lambda(synthesized: Synthesized) -> None:
+    _, layer = next(
+        (name, r)
+        for name, r in synthesized.of_type("AWS::Lambda::LayerVersion").items()
+        if name == synthesized.logical_id(synthesized.stage.platform.node.find_child("Runtime").layer)
+    )
+    archive = synthesized.assembly / f"asset.{layer['Properties']['Content']['S3Key']}"
+    names = zipfile.ZipFile(archive).namelist()
+
+    assert "python/motcua/workflow.py" in names
+    assert "python/motcua/py.typed" in names
+    compiled = [n for n in names if n.startswith("python/pydantic_core/") and n.endswith(".so")]
+    assert compiled and all("aarch64" in n for n in compiled)
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert not [n for n in names if "__pycache__" in n]

@@ -1,0 +1,82 @@
+"""Identity: the two user pools as the specs (motcua.resources.USER_POOLS) describe them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.resources import CITIZEN_POOL, STAFF_POOL
+from tests.infra.support import Synthesized
+
+
+def _pool(synthesized: Synthesized, key: str) -> tuple[str, dict[str, Any]]:
+    identity = synthesized.stage.platform.node.find_child("Identity")
+    name = synthesized.logical_id(identity.pools[key])
+    return name, synthesized.resources[name]["Properties"]
+
+
+def _client(synthesized: Synthesized, pool: str) -> dict[str, Any]:
+    clients = [
+        r["Properties"]
+        for r in synthesized.of_type("AWS::Cognito::UserPoolClient").values()
+        if r["Properties"]["UserPoolId"] == {"Ref": pool}
+    ]
+    assert len(clients) == 1
+    return clients[0]
+
+
+def test_staff_must_use_mfa_and_a_strong_password(synthesized: Synthesized) -> None:
+    _, staff = _pool(synthesized, STAFF_POOL.key)
+
+    assert staff["MfaConfiguration"] == "ON"
+    assert staff["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    policy = staff["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[f"Require{kind}"] is True for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols"))
+    assert staff["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}  # no self sign-up
+    assert staff["UserPoolTier"] == "PLUS"  # threat protection on the accounts that decide
+
+
+def test_citizens_sign_themselves_up_by_email(synthesized: Synthesized) -> None:
+    _, citizens = _pool(synthesized, CITIZEN_POOL.key)
+
+    assert citizens["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": False}
+    assert citizens["UsernameAttributes"] == ["email"]
+    assert citizens["AutoVerifiedAttributes"] == ["email"]
+    assert citizens["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    assert citizens["MfaConfiguration"] == "OPTIONAL"
+
+
+def test_staff_tokens_carry_agency_and_role_and_groups_exist(synthesized: Synthesized) -> None:
+    name, staff = _pool(synthesized, STAFF_POOL.key)
+    custom = {a["Name"] for a in staff["Schema"] if a.get("AttributeDataType") == "String"}
+    groups = {
+        r["Properties"]["GroupName"]
+        for r in synthesized.of_type("AWS::Cognito::UserPoolGroup").values()
+        if r["Properties"]["UserPoolId"] == {"Ref": name}
+    }
+
+    assert custom == set(STAFF_POOL.custom_attributes)
+    assert groups == set(STAFF_POOL.groups)
+    assert set(_client(synthesized, name)["ReadAttributes"]) == set(STAFF_POOL.token_attributes)
+
+
+def test_nobody_can_change_their_own_agency_or_role(synthesized: Synthesized) -> None:
+    name, _ = _pool(synthesized, STAFF_POOL.key)
+
+    writable = _client(synthesized, name)["WriteAttributes"]
+
+    assert not [attribute for attribute in writable if attribute.startswith("custom:")]
+
+
+def test_the_portals_clients_sign_in_through_the_api(synthesized: Synthesized) -> None:
+    for key in (CITIZEN_POOL.key, STAFF_POOL.key):
+        name, props = _pool(synthesized, key)
+        client = _client(synthesized, name)
+
+        assert client["GenerateSecret"] is False  # a public client: the API calls InitiateAuth with it
+        assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
+        assert "ALLOW_REFRESH_TOKEN_AUTH" in client["ExplicitAuthFlows"]
+        assert client["PreventUserExistenceErrors"] == "ENABLED"
+        assert "AllowedOAuthFlows" not in client
+        assert "UserPoolName" not in props
+        assert props["DeletionProtection"] == "ACTIVE"
