@@ -7,8 +7,8 @@ the package's files, the target); otherwise the zip already there is used. Build
 package registry (pip); using it does not, so `make synth` works offline once it has been built.
 
 A function's code is its folder under functions/ plus the province file it serves, staged into
-`.build/functions/<province>/<function>/`; the API also gets Chalice's runtime (`chalice/app.py`),
-as `chalice package` would ship it.
+`.build/functions/<province>/<function>-<content hash>/`; the API also gets Chalice's runtime
+(`chalice/app.py`), as `chalice package` would ship it.
 
     python -m infra.bundling        builds the layer (what `make synth` does first)
 """
@@ -134,13 +134,21 @@ def _zip(base: Path, folder: Path, target: Path) -> None:
 
 def stage_function(name: str, *, province_id: str, province_file: Path) -> Path:
     """`functions/<name>` with the province file (and, for the API, Chalice's runtime), ready to zip."""
-    target = BUILD / "functions" / province_id / name
+    # Named after its content and never rewritten in place: another synth (a parallel test, a
+    # second `make synth`) may be copying an earlier folder as an asset at this very moment.
+    digest = hashlib.sha256(province_file.read_bytes())
+    for path in _files(FUNCTIONS / name):
+        digest.update(str(path.relative_to(FUNCTIONS)).encode() + b"\0" + path.read_bytes() + b"\0")
+    target = BUILD / "functions" / province_id / f"{name}-{digest.hexdigest()[:16]}"
     with _locked(f"functions-{province_id}"):
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(FUNCTIONS / name, target, ignore=shutil.ignore_patterns(*_SKIP, "*.pyc"))
-        shutil.copyfile(province_file, target / PROVINCE_FILE_NAME)
-        if name == "api":
-            _vendor_chalice_runtime(target)
+        if not target.exists():
+            staging = target.with_name(target.name + ".partial")
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(FUNCTIONS / name, staging, ignore=shutil.ignore_patterns(*_SKIP, "*.pyc"))
+            shutil.copyfile(province_file, staging / PROVINCE_FILE_NAME)
+            if name == "api":
+                _vendor_chalice_runtime(staging)
+            staging.replace(target)
     return target
 
 
