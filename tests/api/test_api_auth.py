@@ -127,7 +127,8 @@ def test_refresh_names_an_unknown_pool(api: Api) -> None:
     assert answer.field_names() == ["pool"]
 
 
-def test_staff_with_a_temporary_password_get_a_challenge_instead_of_tokens(api: Api, outputs: Any) -> None:
+def new_officer_signs_in(api: Api, outputs: Any) -> Any:
+    """An officer an admin has just created, with a temporary password, signs in for the first time."""
     from motcua.adapters import clients
     from tests.conftest import REGION
 
@@ -141,9 +142,11 @@ def test_staff_with_a_temporary_password_get_a_challenge_instead_of_tokens(api: 
             {"Name": "custom:role", "Value": "officer"},
         ],
     )
+    return api.post("/v1/auth/staff/sign-in", json_body={"username": "moi.vao", "password": "Tam@thoi-2026!"})
 
-    body = {"username": "moi.vao", "password": "Tam@thoi-2026!"}
-    answer = api.post("/v1/auth/staff/sign-in", json_body=body)
+
+def test_staff_with_a_temporary_password_get_a_challenge_instead_of_tokens(api: Api, outputs: Any) -> None:
+    answer = new_officer_signs_in(api, outputs)
 
     assert answer.status == 200
     assert answer.json["challenge"] == "NEW_PASSWORD_REQUIRED" and answer.json["session"]
@@ -173,19 +176,7 @@ def test_a_new_officer_sets_a_password_and_an_authenticator_and_then_works(
         SoftwareTokenMfaConfiguration={"Enabled": True},
         MfaConfiguration="ON",
     )
-    cognito.admin_create_user(
-        UserPoolId=outputs.staff_pool_id,
-        Username="moi.vao",
-        TemporaryPassword="Tam@thoi-2026!",
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "custom:agency_code", "Value": FINANCE},
-            {"Name": "custom:role", "Value": "officer"},
-        ],
-    )
-    first = api.post(
-        "/v1/auth/staff/sign-in", json_body={"username": "moi.vao", "password": "Tam@thoi-2026!"}
-    )
+    first = new_officer_signs_in(api, outputs)
 
     # When the officer chooses a password, adds the secret to an authenticator app and types its code
     step = api.post(
