@@ -21,6 +21,8 @@ os.environ.update(
     AWS_SESSION_TOKEN="testing",
     AWS_DEFAULT_REGION=REGION,
     AWS_REGION=REGION,
+    # botocore sends stream calls to <account>.streams-ddb.<region>…, which moto does not serve.
+    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

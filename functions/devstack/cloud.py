@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -136,6 +137,11 @@ class MotoServer:
         assert self._gate is not None
         return self._gate.inside(fingerprint)
 
+    def inside(self, look: Callable[[], T]) -> T:
+        """`look` at moto's memory between two requests (never in the middle of one)."""
+        assert self._gate is not None
+        return self._gate.inside(look)
+
     def visible_messages(self, queue_url: str) -> int:
         """How many messages of the queue a ReceiveMessage would get now, read from moto's memory.
 
@@ -151,6 +157,25 @@ class MotoServer:
         def look() -> int:
             queue = sqs_backends[account][self.region].queues.get(name)
             return 0 if queue is None else int(queue.approximate_number_of_messages)
+
+        return self._gate.inside(look)
+
+    def stream_records(self, table_name: str, position: int, limit: int) -> list[dict[str, Any]]:
+        """Records of the table's stream from `position` on, read from moto's memory.
+
+        Not requests: a GetRecords would be recorded with a shard iterator that a replay cannot give
+        back, and an idle stack would grow its recording with every poll.
+        """
+        assert self._gate is not None
+        from moto.dynamodb.models import dynamodb_backends
+
+        def look() -> list[dict[str, Any]]:
+            for backend in dynamodb_backends.values():
+                table = backend[self.region].tables.get(table_name)
+                if table is not None and table.stream_shard is not None:
+                    items = table.stream_shard.items[position : position + limit]
+                    return [copy.deepcopy(item.to_json()) for item in items]
+            return []
 
         return self._gate.inside(look)
 

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from motcua import workflow
-from motcua.resources import BUCKET, CITIZEN_POOL, ROUTING_QUEUE, STAFF_POOL, TABLE, QueueSpec, UserPoolSpec
+from motcua.resources import (
+    BUCKET,
+    CITIZEN_POOL,
+    NOTIFY_QUEUE,
+    ROUTING_QUEUE,
+    STAFF_POOL,
+    TABLE,
+    QueueSpec,
+    UserPoolSpec,
+)
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
@@ -30,6 +39,9 @@ class Outputs:
     staff_client_id: str
     routing_queue_url: str = ""
     state_machines: dict[str, str] = field(default_factory=dict)
+    # The notification pipe's two ends: the table's stream and the queue the notifier reads.
+    table_stream_arn: str = ""
+    notify_queue_url: str = ""
 
     def environment(self) -> dict[str, str]:
         return {
@@ -55,6 +67,8 @@ def provision(
     staff_pool, staff_client = _pool(clients("cognito-idp"), f"{prefix}-staff", STAFF_POOL)
     routing_queue = _queue(clients("sqs"), f"{prefix}-{ROUTING_QUEUE.key}", ROUTING_QUEUE)
     machines = _state_machines(clients("stepfunctions"), prefix, province, routing_queue)
+    notify_queue = _queue(clients("sqs"), f"{prefix}-{NOTIFY_QUEUE.key}", NOTIFY_QUEUE)
+    _sender(clients("ses"), province.sender_email)
     return Outputs(
         table_name,
         bucket_name,
@@ -64,7 +78,25 @@ def provision(
         staff_client,
         routing_queue,
         machines,
+        table_stream_arn=_stream(clients("dynamodb"), table_name),
+        notify_queue_url=notify_queue,
     )
+
+
+def _sender(ses: Any, address: str) -> None:
+    """The province's sender domain, verified (on AWS: the SES identity with its DKIM records)."""
+    ses.verify_domain_identity(Domain=address.rpartition("@")[2])
+
+
+def _stream(dynamodb: Any, name: str) -> str:
+    """The table's stream (switched on for a table from an older data folder); its ARN."""
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    if not table.get("StreamSpecification", {}).get("StreamEnabled"):
+        table = dynamodb.update_table(
+            TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": TABLE.stream_view}
+        )["TableDescription"]
+    arn: str = table["LatestStreamArn"]
+    return arn
 
 
 def _queue(sqs: Any, name: str, spec: QueueSpec) -> str:
@@ -117,6 +149,7 @@ def _table(dynamodb: Any, name: str) -> None:
                 {"AttributeName": TABLE.partition_key, "KeyType": "HASH"},
                 {"AttributeName": TABLE.sort_key, "KeyType": "RANGE"},
             ],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": TABLE.stream_view},
             GlobalSecondaryIndexes=[
                 {
                     "IndexName": index.name,

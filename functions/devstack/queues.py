@@ -61,3 +61,26 @@ def poll_once(sqs: Any, queue_url: str, handler: Handler, *, wait_seconds: int =
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
         )
     return len(done)
+
+
+def redrive(sqs: Any, dead_letter_queue: str, source_queue: str) -> int:
+    """Move every message of a dead-letter queue back to its source (what SQS's StartMessageMoveTask
+    does on AWS; moto has no move tasks). How many were moved; each is deleted once sent on."""
+    moved = 0
+    while True:
+        received = sqs.receive_message(
+            QueueUrl=dead_letter_queue,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return moved
+        for message in received:
+            sqs.send_message(
+                QueueUrl=source_queue,
+                MessageBody=message["Body"],
+                MessageAttributes=message.get("MessageAttributes", {}),
+            )
+            sqs.delete_message(QueueUrl=dead_letter_queue, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1

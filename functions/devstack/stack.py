@@ -22,10 +22,13 @@ from devstack.accounts import DemoAccount, demo_accounts, ensure_accounts, user_
 from devstack.cloud import MotoServer, Recorder, RecordingError, switch_on_flows
 from devstack.config import HOST, REGION, ROOT, ConfigError, StackConfig
 from devstack.flows import Restarted, restart_flows
+from devstack.outbox import outbox, sent_messages
 from devstack.provision import Outputs, provision
 from devstack.runner import Runner, Stop, on_signals_raise_stop
-from devstack.workers import POLL_SECONDS, RoutingPoller, SweepTimer
+from devstack.streams import StreamForwarder
+from devstack.workers import POLL_SECONDS, RoutingPoller, StreamPipe, SweepTimer
 from motcua.adapters import clients  # boto3 reads the environment when the first client is built
+from motcua.resources import NOTIFY_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -38,6 +41,9 @@ SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it 
 RECORDING = "moto-recording.jsonl"
 STATE = "stack.json"
 FORMAT = 1
+
+
+OUTBOX_PATH = "/v1/dev/outbox"
 
 
 class StartError(RuntimeError):
@@ -56,6 +62,8 @@ class State:
     # a replay of exactly those requests must leave the generator in the same state.
     random: str = ""
     requests: int = 0
+    # How many records of the table's stream the notification pipe has read (devstack/streams.py).
+    stream: int = 0
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -164,15 +172,22 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     except Exception as error:  # the developer needs the whole story of a broken import
         traceback.print_exc()
         raise StartError(f"the API in {config.api_dir} failed to import (above).") from error
-    routing, sweep = _handlers()
+    routing, sweep, notify = _handlers()
     recorder = Recorder(config.moto_url, data_dir / RECORDING)
     state_path = data_dir / STATE
     # Both ports are bound before the (maybe long) replay, so that a clash shows at once.
-    with _listening("PORT", config.port):
-        web = WebServer(app, host=HOST, port=config.port, static_root=config.frontend_dir)
     moto = MotoServer(
         HOST, config.moto_port, REGION, on_stop=lambda random: _remember(state_path, recorder, random)
     )
+    sent = functools.partial(sent_messages, REGION)
+    with _listening("PORT", config.port):
+        web = WebServer(
+            app,
+            host=HOST,
+            port=config.port,
+            static_root=config.frontend_dir,
+            local_routes={OUTBOX_PATH: lambda query: outbox(query, lambda: moto.inside(sent))},
+        )
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)
 
@@ -183,21 +198,51 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     restarted = None if replayed is None else _restart_flows(sqs, routing, waiting)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
+    _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
     runner.start(web)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
 
-def _handlers() -> tuple[Handler, Handler]:
-    """The routing and sweep Lambda handlers, imported as Lambda would (functions/ is on the path)."""
+def _handlers() -> tuple[Handler, Handler, Handler]:
+    """The routing, sweep and notify Lambda handlers, imported as Lambda would (functions/ is on the path)."""
     try:
+        from notify.app import handler as notify
+
         from routing.app import handler as routing
         from sweep.app import handler as sweep
     except Exception as error:
         traceback.print_exc()
-        raise StartError("functions/routing or functions/sweep failed to import (above).") from error
-    return routing, sweep
+        raise StartError("functions/routing, sweep or notify failed to import (above).") from error
+    return routing, sweep, notify
+
+
+def _notifications(
+    runner: Runner, moto: MotoServer, outputs: Outputs, notify: Handler, state_path: Path, *, replayed: bool
+) -> None:
+    """The pipe from the table's stream to the notification queue, and the notifier behind it.
+
+    After a replay, moto's stream holds again every record it held before, in the same order: the
+    pipe goes on after the ones it had read (the state file keeps the count).
+    """
+
+    def remember(position: int) -> None:
+        state = State.load(state_path)
+        state.stream = position
+        state.save(state_path)
+
+    sqs = clients.client("sqs", REGION)
+    forwarder = StreamForwarder(
+        functools.partial(moto.stream_records, outputs.table_name),
+        sqs,
+        outputs.notify_queue_url,
+        NOTIFY_PATTERN,
+        position=State.load(state_path).stream if replayed else 0,
+    )
+    runner.start(StreamPipe(forwarder, on_progress=remember))
+    waiting = functools.partial(moto.visible_messages, outputs.notify_queue_url)
+    runner.start(RoutingPoller(sqs, outputs.notify_queue_url, notify, waiting=waiting, label="notify"))
 
 
 def _restart_flows(sqs: Any, routing: Handler, waiting: Callable[[], int]) -> Restarted:

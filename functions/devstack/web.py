@@ -9,11 +9,15 @@ import mimetypes
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
+
+# A route only the local stack serves: the query string in, a JSON document out.
+LocalRoute = Callable[[str], dict[str, Any]]
 
 if TYPE_CHECKING:
     from http.server import HTTPServer
@@ -88,16 +92,20 @@ class PortalHandler(ChaliceRequestHandler):
         config: Config,
         static_root: Path,
         strip_prefix: bool,
+        local_routes: Mapping[str, LocalRoute],
     ) -> None:
         # Set before the base class, whose __init__ handles the request.
         self.static_root = static_root
         self.strip_prefix = strip_prefix
+        self.local_routes = local_routes
         super().__init__(request, client_address, server, app_object=app_object, config=config)
 
     def _dispatch(self) -> None:
         path = urlsplit(self.path).path
         try:
-            if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            if path in self.local_routes and self.command == "GET":
+                self._local(self.local_routes[path])
+            elif path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 self._api()
             elif self.command in ("GET", "HEAD"):
                 self._static(path)
@@ -120,6 +128,16 @@ class PortalHandler(ChaliceRequestHandler):
             traceback.print_exc()
             error = {"code": "local_gateway_error", "message": "The local API crashed; see the console."}
             self._send_http_response(502, {"Content-Type": "application/json"}, json.dumps({"error": error}))
+
+    def _local(self, route: LocalRoute) -> None:
+        """A route only the local stack has (the outbox): JSON, never cached."""
+        body = json.dumps(route(urlsplit(self.path).query), ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
     def _static(self, path: str) -> None:
         root = self.static_root
@@ -169,7 +187,15 @@ class WebServer:
 
     name = "web"
 
-    def __init__(self, app: Chalice, *, host: str, port: int, static_root: Path) -> None:
+    def __init__(
+        self,
+        app: Chalice,
+        *,
+        host: str,
+        port: int,
+        static_root: Path,
+        local_routes: Mapping[str, LocalRoute] | None = None,
+    ) -> None:
         # As `chalice local` does: the current request lives in a thread-local, one per connection.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
@@ -181,6 +207,7 @@ class WebServer:
             config=Config.create(chalice_stage="local", app_name="motcua-api", lambda_timeout=30),
             static_root=static_root.resolve(),
             strip_prefix=strip,
+            local_routes=dict(local_routes or {}),
         )
         self.server = ThreadedHTTPServer((host, port), handler)
         self._thread: threading.Thread | None = None

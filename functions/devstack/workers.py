@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from devstack.queues import Handler
+    from devstack.streams import StreamForwarder
 
 POLL_SECONDS = 0.25  # how long the poller sleeps when the queue is empty (or after an error)
 ERROR_PAUSE = 2.0  # after an error, so that a broken handler does not fill the console
@@ -73,7 +74,7 @@ class _Loop:
 
 
 class RoutingPoller(_Loop):
-    """Delivers the routing queue to the routing Lambda's handler, as its SQS trigger does on AWS."""
+    """Delivers a queue to its Lambda's handler, as the SQS trigger does on AWS (routing, notify)."""
 
     name = "routing poller"
 
@@ -86,8 +87,11 @@ class RoutingPoller(_Loop):
         waiting: Callable[[], int] | None = None,
         idle: float = POLL_SECONDS,
         error_pause: float = ERROR_PAUSE,
+        label: str = "routing",
     ) -> None:
         super().__init__()
+        self.label = label
+        self.name = f"{label} poller"
         self.sqs = sqs
         self.queue_url = queue_url
         self.handler = handler
@@ -105,10 +109,43 @@ class RoutingPoller(_Loop):
             handled = poll_once(self.sqs, self.queue_url, self.handler, wait_seconds=0)
         except Exception as error:  # the batch stays on the queue and comes back after its timeout
             self.errors += 1
-            _say(f"routing: {_one_line(error)}")
+            _say(f"{self.label}: {_one_line(error)}")
             return self.error_pause
         self.handled += handled
         return 0.0 if handled else self.idle
+
+
+class StreamPipe(_Loop):
+    """The notification pipe: the table's stream, filtered, into the notification queue."""
+
+    name = "stream pipe"
+
+    def __init__(
+        self,
+        forwarder: StreamForwarder,
+        *,
+        idle: float = POLL_SECONDS,
+        error_pause: float = ERROR_PAUSE,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.forwarder = forwarder
+        self.idle = idle
+        self.error_pause = error_pause
+        # Told the stream position after every round that read something (the local stack keeps it).
+        self.on_progress = on_progress
+        self.errors = 0
+
+    def round(self) -> float:
+        try:
+            read = self.forwarder.forward_once()
+        except Exception as error:
+            self.errors += 1
+            _say(f"stream: {_one_line(error)}")
+            return self.error_pause
+        if read and self.on_progress is not None:
+            self.on_progress(self.forwarder.position)
+        return 0.0 if read else self.idle
 
 
 class SweepTimer(_Loop):

@@ -25,7 +25,9 @@ from motcua.services.uploads import UploadService
 from motcua.services.views import Renderer
 
 if TYPE_CHECKING:
+    from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.domain.ports import Clock
+    from motcua.services.notifying import NotificationService
 
 
 class Container:
@@ -86,6 +88,36 @@ class Container:
         """The scheduled sweep: escalations and apologies (Mẫu 04) for work falling due."""
         return SweepService(
             province=self.province, repository=self.repository, clock=self.clock, renderer=self.renderer
+        )
+
+    @cached_property
+    def once(self) -> PowertoolsOnceOnly:
+        """What must happen once per key (a message to a citizen), remembered in the table."""
+        from motcua.adapters.once import PowertoolsOnceOnly
+
+        client = clients.client("dynamodb", self.settings.region)
+        return PowertoolsOnceOnly(client, self.settings.table_name, scope="notify")
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        """Email (SES) and SMS (SNS) to applicants, from the audit entries the stream brings."""
+        from motcua.adapters.messaging import SesMailer, SnsTexter
+        from motcua.services.notifying import NotificationService
+
+        region = self.settings.region
+        mailer = SesMailer(
+            clients.client("ses", region),
+            sender=self.province.sender_email,
+            sender_name=f"{self.province.name.vi} – Một cửa",
+        )
+        texter = SnsTexter(clients.client("sns", region))
+        return NotificationService(
+            province=self.province,
+            repository=self.repository,
+            renderer=self.renderer,
+            messengers={"email": mailer, "sms": texter},
+            once=self.once,
+            clock=self.clock,
         )
 
     @cached_property

@@ -18,6 +18,8 @@ class TableSpec:
     sort_key: str = "SK"
     ttl_attribute: str = "expires_at"
     indexes: tuple[IndexSpec, ...] = ()
+    # The table's stream carries every new item's image; the notification pipe reads it.
+    stream_view: str = "NEW_IMAGE"
 
 
 # One table; docs/data-model.md lists the access patterns each key and index serves.
@@ -70,8 +72,14 @@ USER_POOLS = (CITIZEN_POOL, STAFF_POOL)
 @dataclass(frozen=True, slots=True)
 class BucketSpec:
     upload_prefix: str = "uploads/"
-    # Uploads never attached to a dossier are removed after this many days.
+    # Signed results (<code>-KQ<n>.pdf): written by the API, read by the API and the notifier.
+    result_prefix: str = "results/"
+    # Uploads still tagged `pending_tag` this many days after they were posted (never filed) expire.
     abandoned_upload_days: int = 7
+    # Every upload is tagged pending when posted and re-tagged filed when it becomes a dossier's
+    # paper: the lifecycle rule expires only what stayed pending.
+    pending_tag: tuple[str, str] = ("motcua-state", "pending")
+    filed_value: str = "filed"
     cors_methods: tuple[str, ...] = ("POST", "GET")
     cors_headers: tuple[str, ...] = ("*",)
     cors_max_age: int = 3000
@@ -93,3 +101,29 @@ class QueueSpec:
 
 # The flows' state machines tell routing what happened here (task tokens, ends of flows).
 ROUTING_QUEUE = QueueSpec(key="routing")
+# What the citizen must hear about, from the table's stream to the sender (email, SMS).
+NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
+
+# The audit entries the citizen is told about carry this attribute (the event's name): the
+# repository writes it in the same transaction as the change (motcua.notifications.events).
+NOTIFY_ATTRIBUTE = "notify"
+# The filter between the table's stream and the notification queue, as an EventBridge pattern: the
+# CDK app gives it to the pipe, the local stack's stream reader applies the same pattern.
+NOTIFY_PATTERN: dict[str, object] = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"NewImage": {NOTIFY_ATTRIBUTE: {"S": [{"exists": True}]}}},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SigningSpec:
+    """KMS keys that sign results (one per competent agency) and the province's certificates."""
+
+    key_spec: str = "RSA_3072"
+    key_usage: str = "SIGN_VERIFY"
+    algorithm: str = "RSASSA_PKCS1_V1_5_SHA_256"
+    # The key of the province's certification authority, next to the agencies' codes.
+    ca: str = "CA"
+
+
+SIGNING = SigningSpec()

@@ -193,6 +193,15 @@ def test_what_a_citizen_filed_is_still_there_after_ctrl_c_and_a_new_start(tmp_pa
         assert decided.status_code == 200, decided.text
         assert decided.json()["status"] == 4
 
+        # and the outbox shows what the citizen was told: filed and accepted, by email and by SMS
+        def told(stack: Stack) -> list[tuple[str, str]]:
+            answer = requests.get(f"{stack.url}/v1/dev/outbox", params={"code": code}, timeout=10).json()
+            return sorted((m["channel"], m["subject"]) for m in answer["messages"])
+
+        _within(10, lambda: len(told(first)) == 4 or None, lambda: f"the outbox holds {told(first)}")
+        before = told(first)
+        assert [channel for channel, _ in before] == ["email", "email", "sms", "sms"]
+
         # When they stop the stack with Ctrl-C and start it again on the same data folder
         assert first.interrupt() == 0, first.log()
         assert "Traceback" not in first.log(whole=True)
@@ -210,6 +219,9 @@ def test_what_a_citizen_filed_is_still_there_after_ctrl_c_and_a_new_start(tmp_pa
         assert requests.get(attachment["download_url"], timeout=10).content == PDF
         tracking = second.call("GET", f"/v1/tracking/{code}")
         assert tracking.status_code == 200 and tracking.json()["status"] == 4
+        # and what was sent before the stop is in the outbox, once: nothing was sent again
+        time.sleep(1.0)  # the pipe and the notifier had their chance to (wrongly) send it again
+        assert told(second) == before
 
         # and a retry of the first filing still answers with the first dossier, not a new one
         retried = second.file(token, upload_id, key)
@@ -640,9 +652,10 @@ def test_the_sweep_timer_lets_rounds_pass_while_nothing_reaches_moto() -> None:
         timer.stop()
 
 
-def test_the_stack_calls_the_sweep_and_routing_lambdas_own_handlers() -> None:
+def test_the_stack_calls_the_sweep_routing_and_notify_lambdas_own_handlers() -> None:
+    import notify.app
     import routing.app
     import sweep.app
     from devstack.stack import _handlers
 
-    assert _handlers() == (routing.app.handler, sweep.app.handler)
+    assert _handlers() == (routing.app.handler, sweep.app.handler, notify.app.handler)

@@ -24,10 +24,12 @@ from motcua.domain.models import (
     TimelineEvent,
 )
 from motcua.domain.ports import IdempotentReplay, NewDossier
+from motcua.notifications.events import Event, event_for
+from motcua.resources import NOTIFY_ATTRIBUTE
 from motcua.services.tokens import decode_token, encode_token
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 IDEMPOTENCY_DAYS = 7
 _MAX_ATTEMPTS = 50
@@ -44,6 +46,17 @@ def _stamp(moment: datetime) -> str:
 
 def dossier_pk(code: str) -> str:
     return f"D#{code}"
+
+
+def audit_from_stream(record: Mapping[str, Any]) -> tuple[str, AuditEntry, Event] | None:
+    """A stream record of a new audit entry the citizen must hear about (as the notification pipe
+    passes it on): the dossier's code, the entry and the event; None for any other record."""
+    image = (record.get("dynamodb") or {}).get("NewImage") or {}
+    if image.get("type", {}).get("S") != "audit" or NOTIFY_ATTRIBUTE not in image:
+        return None
+    code = image["PK"]["S"].removeprefix(dossier_pk(""))
+    entry = AuditEntry.model_validate_json(image["data"]["S"])
+    return code, entry, Event(image[NOTIFY_ATTRIBUTE]["S"])
 
 
 class DynamoDossierRepository:
@@ -339,12 +352,17 @@ class DynamoDossierRepository:
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _audit_item(self, code: str, entry: AuditEntry) -> dict[str, Any]:
-        return {
+        item = {
             "PK": _s(dossier_pk(code)),
             "SK": _s(f"A#{entry.seq:08d}"),
             "type": _s("audit"),
             "data": _s(entry.model_dump_json()),
         }
+        # The citizen hears about this entry: the table's stream takes it to the notifier.
+        event = event_for(entry)
+        if event is not None:
+            item[NOTIFY_ATTRIBUTE] = _s(event.value)
+        return item
 
     def apply(self, change: Change) -> None:
         draft = change.audit or _unexplained(change)

@@ -11,8 +11,13 @@ from botocore.exceptions import ClientError
 
 from motcua.domain.files import HEAD_BYTES
 from motcua.domain.ports import PresignedUpload, StoredObject
+from motcua.resources import BUCKET
 
 _RANGE_TOTAL = re.compile(r"/(\d+)$")
+# The tag every presigned upload carries until it is filed (see BucketSpec.pending_tag).
+_PENDING = "<Tagging><TagSet><Tag><Key>{}</Key><Value>{}</Value></Tag></TagSet></Tagging>".format(
+    *BUCKET.pending_tag
+)
 
 
 class S3AttachmentStore:
@@ -27,10 +32,11 @@ class S3AttachmentStore:
     ) -> PresignedUpload:
         # Metadata travels as an HTTP header on GET, so the name is kept percent-encoded (ASCII).
         encoded_name = quote(filename, safe="")
-        fields = {"Content-Type": content_type, "x-amz-meta-filename": encoded_name}
+        fields = {"Content-Type": content_type, "x-amz-meta-filename": encoded_name, "tagging": _PENDING}
         conditions: list[Any] = [
             {"Content-Type": content_type},
             {"x-amz-meta-filename": encoded_name},
+            {"tagging": _PENDING},
             ["content-length-range", 1, max_bytes],
         ]
         post = self.client.generate_presigned_post(
@@ -60,6 +66,13 @@ class S3AttachmentStore:
             content_type=response.get("ContentType", "application/octet-stream"),
             head=head,
             filename=unquote(filename) if filename else None,
+        )
+
+    def keep(self, key: str) -> None:
+        """The upload became a dossier's paper: out of reach of the rule that expires abandoned ones."""
+        name, _ = BUCKET.pending_tag
+        self.client.put_object_tagging(
+            Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": name, "Value": BUCKET.filed_value}]}
         )
 
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:

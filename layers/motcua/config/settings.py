@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     routing_queue_url: str = ""
     # Procedure code -> ARN of the state machine of its flow (JSON in MOTCUA_STATE_MACHINES).
     state_machines: dict[str, str] = Field(default_factory=dict)
+    # Agency code (and "CA", the province's certification authority) -> KMS key id that signs.
+    signing_keys: dict[str, str] = Field(default_factory=dict)
     # Local mode turns on what only a laptop needs (the outbox); never set on AWS.
     local_mode: bool = False
 

@@ -110,6 +110,10 @@ class AttachmentStore(Protocol):
 
     def inspect(self, key: str) -> StoredObject | None: ...
 
+    def keep(self, key: str) -> None:
+        """The upload is now a dossier's paper: it must never expire as an abandoned upload."""
+        ...
+
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str: ...
 
 
@@ -158,3 +162,29 @@ class IdentityProvider(Protocol):
     ) -> dict[str, Any]: ...
 
     def start_mfa_setup(self, *, session: str) -> dict[str, str]: ...
+
+
+class Messenger(Protocol):
+    """Sends one message to a citizen over one channel (SES email, SNS SMS); the provider's message id.
+
+    A provider that fails raises: the caller retries later, the dossier never waits for it.
+    """
+
+    def send(self, message: OutgoingMessage) -> str: ...
+
+
+class OnceOnly(Protocol):
+    """Runs `action` once for `key`, however often it is asked: a repeat returns the first answer."""
+
+    def run(self, key: str, action: Callable[[], dict[str, str]]) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What a messenger sends: the channel's address, and the text (an email also has a subject, HTML)."""
+
+    channel: str  # "email" | "sms"
+    to: str
+    text: str
+    subject: str = ""
+    html: str = ""

@@ -107,6 +107,7 @@ class FilingService:
                 ),
                 fields=tuple(errors),
             )
+        self.uploads.keep(attachments)
 
         now = self.clock.now()
         calendar = self.province.working_calendar

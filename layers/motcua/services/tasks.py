@@ -328,6 +328,7 @@ class TaskService:
                 Text(vi="Giấy tờ bổ sung chưa hợp lệ.", en="The added papers are not valid."),
                 fields=tuple(errors),
             )
+        self.uploads.keep(added)
         now = self.clock.now()
         assert dossier.paused_at is not None and dossier.resume_to is not None  # status 5 sets both
         calendar = self.province.working_calendar

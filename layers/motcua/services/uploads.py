@@ -117,6 +117,12 @@ class UploadService:
                 errors.append(_error(field, "paper_missing", _paper_missing(paper.name)))
         return attachments, errors
 
+    def keep(self, attachments: list[Attachment]) -> None:
+        """Before the dossier is written: a file kept but never filed costs a little storage, a file
+        filed but not kept would be deleted with the abandoned uploads."""
+        for attachment in attachments:
+            self.store.keep(attachment.key)
+
     def _check_one(
         self, owner: str, procedure: Procedure, ref: AttachmentRef, where: str, seen: set[str]
     ) -> Attachment | FieldError:

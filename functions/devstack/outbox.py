@@ -1,0 +1,65 @@
+"""The local stack's outbox: every email and SMS the platform sent, as moto's SES and SNS took them.
+
+Served at GET /v1/dev/outbox by the local web server only (never part of the deployed API), so that
+a person trying the demo sees what a citizen would receive. Newest first; `?code=` keeps the
+messages that name a dossier, `?to=` those sent to one address or number.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.header import decode_header, make_header
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ACCOUNT = "123456789012"  # moto's default account, the one the local stack's credentials land in
+
+
+def sent_messages(region: str) -> list[dict[str, Any]]:
+    """Every message in moto's SES and SNS (SMS) memory, oldest first within each channel."""
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    messages: list[dict[str, Any]] = []
+    for sent in ses_backends[ACCOUNT][region].sent_messages:
+        to = [address for addresses in getattr(sent, "destinations", {}).values() for address in addresses]
+        if hasattr(sent, "raw_data"):  # SendRawEmail: the MIME message as it went out
+            parsed = email.message_from_string(sent.raw_data, policy=email.policy.default)
+            body = parsed.get_body(preferencelist=("plain", "html"))
+            subject, text = str(parsed["Subject"] or ""), body.get_content() if body else ""
+            to = list(sent.destinations)
+        else:
+            subject, text = str(make_header(decode_header(sent.subject))), sent.body
+        messages.append(
+            {
+                "channel": "email",
+                "id": sent.id,
+                "from": str(make_header(decode_header(sent.source))),
+                "to": to,
+                "subject": subject,
+                "body": text,
+                "html": text.lstrip().startswith("<"),
+            }
+        )
+    for message_id, (number, text) in sns_backends[ACCOUNT][region].sms_messages.items():
+        messages.append({"channel": "sms", "id": message_id, "to": [number], "subject": "", "body": text})
+    return messages
+
+
+def outbox(query: str, look: Callable[[], list[dict[str, Any]]]) -> dict[str, Any]:
+    """The outbox's answer for a query string; `look` reads the messages (inside moto's gate)."""
+    params = {name: values[-1] for name, values in parse_qs(query).items()}
+    messages = list(reversed(look()))
+    if code := params.get("code"):
+        messages = [m for m in messages if code in m["body"] or code in m["subject"]]
+    if to := params.get("to"):
+        messages = [m for m in messages if to in m["to"]]
+    return {
+        "messages": messages,
+        "emails": sum(m["channel"] == "email" for m in messages),
+        "sms": sum(m["channel"] == "sms" for m in messages),
+    }

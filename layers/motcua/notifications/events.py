@@ -1,0 +1,56 @@
+"""The changes a citizen hears about (sự kiện thông báo), read from the dossier's audit trail."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from motcua.domain.status import Action, Status
+
+if TYPE_CHECKING:
+    from motcua.domain.audit import AuditDraft
+
+
+class Event(StrEnum):
+    FILED = "filed"  # the dossier was filed online (status 1)
+    ACCEPTED = "accepted"  # tiếp nhận (1 → 2 → 4)
+    REFUSED = "refused"  # không được tiếp nhận (3), Mẫu 03
+    PAPERS_REQUESTED = "papers_requested"  # yêu cầu bổ sung (5), Mẫu 02
+    LATE = "late"  # Mẫu 04: an apology with a new date; the status does not change
+    RESULT_READY = "result_ready"  # đã xử lý xong (9)
+    RETURNED = "returned"  # đã trả kết quả (10)
+    STOPPED = "stopped"  # dừng xử lý (8): rejected, or the papers asked for never came
+    WITHDRAWN = "withdrawn"  # rút hồ sơ (7): the citizen's own request, acknowledged
+
+
+FILED = "filed"
+# The sweep writes "apologised"; the Action's own value is accepted too.
+APOLOGY_ACTIONS = frozenset({"apologised", Action.APOLOGISE.value})
+
+# The status a change reached decides the event, whoever made it: an officer, the citizen or a flow.
+_BY_STATUS = {
+    Status.REFUSED: Event.REFUSED,
+    Status.MORE_PAPERS: Event.PAPERS_REQUESTED,
+    Status.WITHDRAWN: Event.WITHDRAWN,
+    Status.STOPPED: Event.STOPPED,
+    Status.PROCESSED: Event.RESULT_READY,
+    Status.RETURNED: Event.RETURNED,
+}
+
+
+def event_for(entry: AuditDraft) -> Event | None:
+    """The one event an audit entry means for the citizen; None for the agencies' own work.
+
+    Steps of a flow, escalations, forwards and restarts leave the status alone and say nothing to the
+    citizen; nor does the citizen's own supplement (5 → 1 or 4), which the portal confirms at once.
+    """
+    before, after = entry.status_before, entry.status_after
+    if entry.action == FILED:
+        return Event.FILED if before is None and after == Status.SUBMITTED else None
+    if entry.action in APOLOGY_ACTIONS:
+        return Event.LATE
+    if before is None or before == after:
+        return None
+    if before == Status.SUBMITTED and after in (Status.ACCEPTED, Status.IN_PROCESS):
+        return Event.ACCEPTED
+    return next((event for status, event in _BY_STATUS.items() if status == after), None)

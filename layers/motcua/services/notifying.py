@@ -1,0 +1,100 @@
+"""Telling citizens what happened to their dossier: from one audit entry to delivered messages.
+
+The change and its audit entry were written in one transaction; the table's stream carries the entry
+here (through a pipe and a queue), so a provider that fails never holds the dossier back. Each message
+is sent once: a retry of the whole record skips what already went out.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from motcua.domain.ports import OutgoingMessage
+from motcua.observability import count, logger
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from motcua.config.province import Province
+    from motcua.domain.audit import AuditEntry
+    from motcua.domain.ports import Clock, DossierRepository, Messenger, OnceOnly
+    from motcua.notifications.compose import Message
+    from motcua.notifications.events import Event
+    from motcua.services.views import Renderer
+
+
+class DeliveryFailed(RuntimeError):
+    """Some messages of an entry could not be sent now; those that went out are not sent again."""
+
+
+class NotificationService:
+    def __init__(
+        self,
+        *,
+        province: Province,
+        repository: DossierRepository,
+        renderer: Renderer,
+        messengers: Mapping[str, Messenger],
+        once: OnceOnly,
+        clock: Clock,
+    ) -> None:
+        self.province = province
+        self.repository = repository
+        self.renderer = renderer
+        self.messengers = messengers
+        self.once = once
+        self.clock = clock
+
+    def notify(self, code: str, entry: AuditEntry, event: Event) -> int:
+        """Send what `entry` means to the applicant; how many messages it means (sent now or before)."""
+        from motcua.notifications.compose import compose
+
+        record = self.repository.get(code)
+        if record is None:  # the entry was written with its dossier: this cannot be, say so loudly
+            raise LookupError(f"dossier {code} of audit entry {entry.seq} is not there")
+        dossier = record.dossier
+        agency = self.province.agencies_by_code.get(dossier.agency)
+        procedure = self.province.procedures_by_code.get(dossier.procedure_code)
+        messages = compose(
+            event,
+            dossier,
+            entry,
+            province_name=self.province.name,
+            agency_name=agency.name if agency else dossier.agency,
+            agency_address=agency.address if agency else None,
+            portal_url=self.renderer.portal_url,
+            tracking_url=self.renderer.tracking_url(code),
+            sender=self.province.sender_email,
+            result_delivery=procedure.result_delivery if procedure else (),
+        )
+        failures = []
+        for message in messages:
+            try:
+                self.once.run(message.key, functools.partial(self._deliver, message))
+            except Exception as error:  # noqa: BLE001 — the others still go; the record comes back later
+                count("NotificationFailed", channel=message.channel)
+                logger.warning("not sent", extra={"key": message.key, "error": repr(error)})
+                failures.append(message.key)
+        if failures:
+            raise DeliveryFailed(f"not sent now: {', '.join(failures)} (of {len(messages)})")
+        return len(messages)
+
+    def _deliver(self, message: Message) -> dict[str, str]:
+        provider_id = self.messengers[message.channel].send(
+            OutgoingMessage(
+                channel=message.channel,
+                to=message.to,
+                text=message.text,
+                subject=message.subject or "",
+                html=message.html or "",
+            )
+        )
+        count("NotificationSent", channel=message.channel)
+        logger.info("sent", extra={"key": message.key, "template": message.template})
+        return {
+            "channel": message.channel,
+            "provider_id": provider_id,
+            "template": message.template,
+            "sent_at": self.clock.now().isoformat(),
+        }
