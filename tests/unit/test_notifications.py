@@ -350,3 +350,11 @@ def test_ascii_fold() -> None:
 )
 def test_normalise_phone(raw: str, expected: str | None) -> None:
     assert normalise_phone(raw) == expected
+
+
+def test_only_mobile_numbers_are_texted() -> None:
+    from motcua.notifications.phones import is_mobile, normalise_phone
+
+    landline = normalise_phone("024 3825 3536")  # a Hà Nội office number
+    assert landline is not None and not is_mobile(landline)
+    assert is_mobile(normalise_phone("0912 345 678") or "")

@@ -16,7 +16,7 @@ from motcua.domain.catalog import ResultDelivery
 from motcua.domain.i18n import Language, Text
 from motcua.domain.status import Action
 from motcua.notifications.events import Event
-from motcua.notifications.phones import normalise_phone
+from motcua.notifications.phones import is_mobile, normalise_phone
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -124,7 +124,7 @@ def compose(
             )
         )
     phone = normalise_phone(dossier.applicant.phone)
-    if phone is not None:
+    if phone is not None and is_mobile(phone):
         text = _fit(" ".join(ascii_fold(render(context, "sms.txt")).split()), tracking_url, dossier.code)
         messages.append(
             Message(

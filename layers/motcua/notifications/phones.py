@@ -21,3 +21,9 @@ def normalise_phone(raw: str) -> str | None:
     if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _PERSONAL:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether an SMS can reach the number: a landline (024 3…) takes the call, not the text."""
+    kind = phonenumbers.number_type(phonenumbers.parse(e164, REGION))
+    return kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
