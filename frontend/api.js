@@ -110,7 +110,7 @@ async function refresh(current) {
   return refreshing;
 }
 
-async function send(method, path, { body, headers = {}, auth = true, query } = {}) {
+async function send(method, path, { body, raw, contentType, headers = {}, auth = true, query, accept = "application/json", as = "json" } = {}) {
   let url = BASE + path;
   if (query) {
     const params = new URLSearchParams();
@@ -118,8 +118,10 @@ async function send(method, path, { body, headers = {}, auth = true, query } = {
     const qs = params.toString();
     if (qs) url += `?${qs}`;
   }
-  const h = { Accept: "application/json", "Accept-Language": lang(), ...headers };
-  if (body !== undefined) h["Content-Type"] = "application/json";
+  const h = { Accept: accept, "Accept-Language": lang(), ...headers };
+  // A raw body (a file) goes as it is, under its own type; anything else as JSON.
+  if (raw !== undefined) h["Content-Type"] = contentType || raw.type || "application/octet-stream";
+  else if (body !== undefined) h["Content-Type"] = "application/json";
   const s = auth ? session() : null;
   if (s) h.Authorization = `Bearer ${s.id_token}`;
   let response;
@@ -127,11 +129,18 @@ async function send(method, path, { body, headers = {}, auth = true, query } = {
     response = await fetch(url, {
       method,
       headers: h,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
     });
   } catch {
     throw new ApiError({ status: 0, code: "network_error", message: t("error.network") });
+  }
+  if (response.ok && as === "blob") {
+    try {
+      return { blob: await response.blob(), filename: filenameOf(response.headers.get("Content-Disposition")) };
+    } catch {
+      throw new ApiError({ status: 0, code: "network_error", message: t("error.network") });
+    }
   }
   const text = await response.text();
   let data = null;
@@ -153,6 +162,21 @@ async function send(method, path, { body, headers = {}, auth = true, query } = {
     });
   }
   return data;
+}
+
+/** The file name a Content-Disposition header gives (filename* first), or null. */
+function filenameOf(disposition) {
+  if (!disposition) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall back to the plain parameter */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition);
+  return plain ? plain[1].trim() : null;
 }
 
 /**
@@ -186,6 +210,24 @@ export async function api(method, path, options = {}) {
 
 export const get = (path, options) => api("GET", path, options);
 export const post = (path, body, options = {}) => api("POST", path, { ...options, body });
+
+/** POST a file as the raw body, under `contentType` (the verify page sends a PDF this way). */
+export const postFile = (path, file, contentType, options = {}) => api("POST", path, { ...options, raw: file, contentType });
+
+/**
+ * GET a binary document (a PDF) with the session's token, as {blob, filename}; errors, refresh and
+ * sign-in are those of every call. `path` may be an API href as the API gives it ("/v1/…").
+ */
+export const getBlob = (path, { accept = "application/pdf", ...options } = {}) =>
+  api("GET", apiPath(path), { ...options, accept, as: "blob" });
+
+/**
+ * An href the API gives ("/v1/dossiers/…/documents/receipt") as a path under BASE, so that a
+ * deployment whose API lives on another domain (see index.html) still reaches it.
+ */
+export function apiPath(href) {
+  return String(href).replace(/^\/v1(?=\/|$)/, "");
+}
 
 export function encode(segment) {
   return encodeURIComponent(segment);

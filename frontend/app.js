@@ -1,6 +1,6 @@
 // The portal: hash routes, the header (language, menu, who is signed in) and each view's lifecycle.
 
-import { POOL, clearSession, decodeJwt, isCitizen, isStaff, onSessionChange, session, setUnauthorizedHandler } from "./api.js";
+import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, session, setUnauthorizedHandler } from "./api.js";
 import { announce, clearAnnouncement, h, loading, notice } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { catalogView } from "./views/catalog.js";
@@ -14,6 +14,8 @@ import { inboxView, taskView } from "./views/inbox.js";
 import { controlSlipView } from "./views/slip.js";
 import { auditView } from "./views/audit.js";
 import { escalationsView } from "./views/escalations.js";
+import { verifyView } from "./views/verify.js";
+import { outboxView } from "./views/outbox.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -33,9 +35,13 @@ const ROUTES = [
   [/^\/inbox$/, inboxView, { staff: true }],
   [/^\/tasks\/([^/]+)$/, taskView, { staff: true }],
   [/^\/escalations$/, escalationsView, { staff: true }],
+  [/^\/verify$/, verifyView],
+  [/^\/outbox$/, outboxView],
 ];
 
 const main = () => document.getElementById("main");
+// Whether this deployment has the demo outbox (GET /v1/dev/outbox: the local stack only).
+let outboxAvailable = false;
 let renderSeq = 0;
 let lastPath = null;
 
@@ -153,12 +159,14 @@ function navItems(s) {
   const items = [
     ["#/", t("nav.catalog"), (p) => p === "/" || p.startsWith("/procedures") || p.startsWith("/file")],
     ["#/tracking", t("nav.track"), (p) => p.startsWith("/tracking")],
+    ["#/verify", t("nav.verify"), (p) => p === "/verify"],
   ];
   if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
   if (isStaff(s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
     items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   }
+  if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
   if (!s) {
     items.push(["#/sign-in", t("nav.signin"), (p) => p === "/sign-in" || p === "/sign-up"]);
     items.push(["#/staff", t("nav.staff"), (p) => p === "/staff"]);
@@ -245,11 +253,23 @@ setUnauthorizedHandler((pool) => {
 });
 onSessionChange(() => renderHeader());
 
+/** Once per page load: the menu links the demo outbox only where the API serves it (200). */
+async function probeOutbox() {
+  try {
+    await get("/dev/outbox", { auth: false });
+    outboxAvailable = true;
+    renderHeader();
+  } catch {
+    /* 404 on AWS: no outbox, no link */
+  }
+}
+
 function start() {
   setLang(lang());
   wireHeader();
   window.addEventListener("hashchange", () => route());
   route({ keepFocus: true });
+  probeOutbox();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -5,7 +5,8 @@ Nothing else in infra/ acknowledges a rule. cdk-nag 3 reads CDK's own acknowledg
 and what lies below it, and names one finding (`AwsSolutions-IAM5[Resource::...]`), never a whole rule.
 
 `Resource::*` is never acknowledged blindly: a role's policy may use it only for actions that AWS
-does not scope to a resource (X-Ray, CloudWatch Logs' delivery APIs); anything else fails synthesis.
+does not scope to a resource (X-Ray, CloudWatch Logs' delivery APIs, DynamoDB's ListStreams), and the
+notify function for SMS (sns:Publish to a phone number); anything else fails synthesis.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
+
+from infra.constructs.notifications import SMS_ACTIONS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from infra.constructs.data import Data
     from infra.constructs.frontend import Frontend
     from infra.constructs.identity import Identity
+    from infra.constructs.notifications import Notifications
     from infra.constructs.schedules import Schedules
     from infra.constructs.workflow import Workflow
 
@@ -43,7 +47,19 @@ UNSCOPED_ACTIONS = {
     "logs:PutResourcePolicy",
     "logs:DescribeResourcePolicies",
     "logs:DescribeLogGroups",
+    # Finding a table's streams (the notification pipe's source): a list over the account
+    "dynamodb:ListStreams",
 }
+UNSCOPED_REASON = (
+    "Only for actions IAM cannot scope to a resource: X-Ray trace segments and sampling, CloudWatch "
+    "Logs' log-delivery APIs that Step Functions logging needs, DynamoDB's ListStreams (checked in "
+    "infra/nag.py)."
+)
+SMS_REASON = (
+    "SMS: SNS publishes to a phone number, which has no ARN, so sns:Publish cannot name a resource; "
+    "the function publishes to no topic. The account's SMS spend limit caps what it can send "
+    "(docs/operations.md, 2.7). Otherwise only X-Ray's unscopable actions (checked in infra/nag.py)."
+)
 
 KMS_VARIANTS = (
     "The data key's grant: the wildcard covers the variants of one action (GenerateDataKey, "
@@ -52,8 +68,9 @@ KMS_VARIANTS = (
 )
 PUBLIC_ROUTE = (
     "Public by the API's contract (DESIGN.md): the procedure catalog and agencies, tracking by dossier "
-    "code (no personal data), health, the OpenAPI document, and sign-up / sign-in / refresh, which "
-    "exist to obtain a token. The app checks every other route's token as well as the authorizer."
+    "code (no personal data), health, the OpenAPI document, verification of a signed result (anyone "
+    "holding the PDF may check it), and sign-up / sign-in / refresh, which exist to obtain a token. "
+    "The app checks every other route's token as well as the authorizer."
 )
 
 
@@ -65,19 +82,30 @@ def acknowledge(
     api: Api,
     workflow: Workflow,
     schedules: Schedules,
+    notifications: Notifications,
     frontend: Frontend,
 ) -> None:
-    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role])
+    notify = notifications.function.role
+    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify])
     _unscoped_only(
-        [api.function.role, workflow.function.role, schedules.sweep.role]
+        [api.function.role, workflow.function.role, schedules.sweep.role, notifications.pipe_role]
         + [machine.role for machine in workflow.state_machines.values()]
     )
+    _unscoped_only([notify], also=frozenset(SMS_ACTIONS), reason=SMS_REASON)
     _ack(
         _arn_owner(api.function.role),
         f"AwsSolutions-IAM5[Resource::{_arn(stack, data.attachments)}/{data.bucket_spec.upload_prefix}*]",
-        "Presigned uploads and their check after upload: every object under the upload prefix "
-        "(one per upload slot, named by the citizen and an id) of the attachments bucket, nothing else.",
+        "Presigned uploads, their check after upload and their re-tagging when filed: every object "
+        "under the upload prefix (one per upload slot, named by the citizen and an id) of the "
+        "attachments bucket, nothing else.",
     )
+    for role, what in ((api.function.role, "signs and stores"), (notify, "attaches to the citizen's email")):
+        _ack(
+            _arn_owner(role),
+            f"AwsSolutions-IAM5[Resource::{_arn(stack, data.attachments)}/{data.bucket_spec.result_prefix}*]",
+            f"The signed results it {what}: every object under the result prefix (one per result, "
+            "named by its dossier code) of the attachments bucket, nothing else.",
+        )
 
     for method in api.public_methods:
         _ack(method, "AwsSolutions-APIG4", PUBLIC_ROUTE)
@@ -155,8 +183,11 @@ def _data_access(stack: Stack, data: Data, roles: Iterable[iam.IRole | None]) ->
         _ack(owner, "AwsSolutions-IAM5[Action::kms:ReEncrypt*]", KMS_VARIANTS)
 
 
-def _unscoped_only(roles: Iterable[iam.IRole | None]) -> None:
-    """Acknowledge `Resource::*` on a role only if every such statement is an unscopable action."""
+def _unscoped_only(
+    roles: Iterable[iam.IRole | None], *, also: frozenset[str] = frozenset(), reason: str = UNSCOPED_REASON
+) -> None:
+    """Acknowledge `Resource::*` on a role only if every such statement is an unscopable action
+    (or one of `also`, which `reason` then explains)."""
     for role in roles:
         owner = _arn_owner(role)
         stack = Stack.of(owner)
@@ -168,15 +199,10 @@ def _unscoped_only(roles: Iterable[iam.IRole | None]) -> None:
                 resources = _list(statement.get("Resource"))
                 if statement.get("Effect") != "Allow" or "*" not in resources:
                     continue
-                scoped = sorted(set(_list(statement.get("Action"))) - UNSCOPED_ACTIONS)
+                scoped = sorted(set(_list(statement.get("Action"))) - UNSCOPED_ACTIONS - also)
                 if scoped:
                     raise ValueError(f"{owner.node.path}: {scoped} granted on Resource '*'; scope them")
-        _ack(
-            owner,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only for actions IAM cannot scope to a resource: X-Ray trace segments and sampling, and "
-            "CloudWatch Logs' log-delivery APIs that Step Functions logging needs (checked in infra/nag.py).",
-        )
+        _ack(owner, "AwsSolutions-IAM5[Resource::*]", reason)
 
 
 def _bucket_deployment(stack: Stack) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 API_DIR = Path(__file__).resolve().parents[1] / "functions" / "api"
 PUBLIC = "public"
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,17 @@ class Route:
     access: str  # public | citizen | staff | signed_in
     # Request parameters as API Gateway names them, e.g. method.request.header.Idempotency-Key -> required
     parameters: tuple[tuple[str, bool], ...]
-    has_body: bool
+    # The media types of the request body it takes (`application/json`; `application/pdf` for a
+    # document to verify); empty without a body.
+    body_types: tuple[str, ...] = ()
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.body_types)
+
+    @property
+    def json_body(self) -> bool:
+        return JSON in self.body_types
 
     @property
     def public(self) -> bool:
@@ -55,7 +66,7 @@ def routes() -> tuple[Route, ...]:
                     operation_id=operation["operationId"],
                     access=operation["x-motcua-access"],
                     parameters=tuple(_parameters(operation)),
-                    has_body="requestBody" in operation,
+                    body_types=tuple(operation.get("requestBody", {}).get("content", {})),
                 )
             )
     return tuple(found)

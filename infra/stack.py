@@ -12,11 +12,23 @@ from infra.constructs.data import Data
 from infra.constructs.frontend import Frontend
 from infra.constructs.identity import Identity
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.notifications import ONCE_PARTITION, Notifications
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
+from infra.constructs.signing import GENERATIONS_CONTEXT, Signing, generations
 from infra.constructs.workflow import Workflow
 from infra.routes import routes
-from motcua.resources import BUCKET, CITIZEN_POOL, ROUTING_QUEUE, STAFF_POOL, TABLE, USER_POOLS
+from motcua.resources import (
+    BUCKET,
+    CITIZEN_POOL,
+    NOTIFY_PATTERN,
+    NOTIFY_QUEUE,
+    ROUTING_QUEUE,
+    SIGNING,
+    STAFF_POOL,
+    TABLE,
+    USER_POOLS,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -62,20 +74,43 @@ class PlatformStack(Stack):
             runtime=runtime,
             environment=environment,
         )
+        signing = Signing(
+            self,
+            "Signing",
+            spec=SIGNING,
+            province=province.province,
+            generations=generations(self.node.try_get_context(GENERATIONS_CONTEXT), province.id),
+        )
         api = Api(
             self,
             "Api",
             runtime=runtime,
-            environment={**environment, **workflow.environment()},
+            environment={**environment, **workflow.environment(), **signing.environment()},
             routes=routes(),
             user_pools=identity.all_pools,
+            limits=province.province.api,
         )
         schedules = Schedules(self, "Schedules", runtime=runtime, environment=environment)
+        notifications = Notifications(
+            self,
+            "Notifications",
+            queue=NOTIFY_QUEUE,
+            pattern=NOTIFY_PATTERN,
+            data=data,
+            sender_email=province.province.sender_email,
+            runtime=runtime,
+            environment=environment,
+        )
         site = Frontend(
             self, "Frontend", source=frontend, api=api.rest_api, api_stage=STAGE, log_bucket=data.access_logs
         )
 
-        functions = {"Api": api.function, "Routing": workflow.function, "Sweep": schedules.sweep}
+        functions = {
+            "Api": api.function,
+            "Routing": workflow.function,
+            "Sweep": schedules.sweep,
+            "Notify": notifications.function,
+        }
         for function in functions.values():
             data.grant_dossiers(function)
             # Tracking links and the receipts' addresses point at the portal this stage serves.
@@ -83,6 +118,11 @@ class PlatformStack(Stack):
         data.grant_attachments(api.function)
         data.allow_uploads_from(site.url)
         workflow.grant_flows(api.function)
+        # The API signs results and keeps them; the notifier attaches them to the citizen's email.
+        signing.grant_signing(api.function)
+        data.grant_results(api.function, write=True)
+        data.grant_results(notifications.function, write=False)
+        data.grant_deletes_in(notifications.function, partition=ONCE_PARTITION)
 
         monitoring = Monitoring(
             self,
@@ -91,8 +131,13 @@ class PlatformStack(Stack):
             api_service=runtime.service_name("api"),
             rest_api=api.rest_api,
             functions=functions,
-            dead_letter_queues={"Routing": workflow.dead_letter_queue, "Sweep": schedules.dead_letter_queue},
+            dead_letter_queues={
+                "Routing": workflow.dead_letter_queue,
+                "Sweep": schedules.dead_letter_queue,
+                "Notify": notifications.dead_letter_queue,
+            },
             state_machines=workflow.state_machines,
+            pipes={"Notify": notifications.pipe_name},
         )
 
         CfnOutput(self, "PortalUrl", value=site.url, description="The portal; the API is under /v1")
@@ -104,5 +149,12 @@ class PlatformStack(Stack):
         )
 
         nag.acknowledge(
-            self, data=data, identity=identity, api=api, workflow=workflow, schedules=schedules, frontend=site
+            self,
+            data=data,
+            identity=identity,
+            api=api,
+            workflow=workflow,
+            schedules=schedules,
+            notifications=notifications,
+            frontend=site,
         )

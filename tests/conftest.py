@@ -61,7 +61,7 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def outputs(aws: None) -> Any:
+def outputs(aws: None, request: pytest.FixtureRequest) -> Any:
     from devstack.provision import provision
     from motcua.adapters import clients
     from motcua.config.province import load_province
@@ -72,6 +72,8 @@ def outputs(aws: None) -> Any:
         prefix="motcua-test",
         region=REGION,
         cors_origins=["http://127.0.0.1:8000"],
+        # Signing keys take a second of RSA key generation: only for tests marked `signing`.
+        signing=request.node.get_closest_marker("signing") is not None,
     )
 
 

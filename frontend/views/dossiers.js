@@ -7,6 +7,7 @@ import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge
 import { filePicker } from "../uploads.js";
 import { answers, applicantFacts, attachmentList, backLink, dossierLinks, errorBlock, isHandOver, pagedList, stepLabel, timeline } from "./common.js";
 import { mapAttachmentErrors } from "./file.js";
+import { documentsSection } from "./documents.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -49,7 +50,7 @@ export async function meView(ctx) {
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */
-export function dossierBody(d, p, { beforeTimeline = null } = {}) {
+export function dossierBody(d, p, { afterHead = null, beforeTimeline = null } = {}) {
   return [
     h(
       "section",
@@ -66,6 +67,7 @@ export function dossierBody(d, p, { beforeTimeline = null } = {}) {
         [t("dossier.reason"), d.reason],
       ]),
     ),
+    afterHead,
     apologySlips(d.apologies),
     handOvers(d),
     h("section", { class: "panel" }, h("h2", {}, t("dossier.applicant")), applicantFacts(d.applicant)),
@@ -141,7 +143,8 @@ export async function dossierView(ctx) {
     return;
   }
   const p = await loadProcedure(d.procedure_code).catch(() => null);
-  const body = dossierBody(d, p);
+  const documents = documentsSection(d.code);
+  const body = dossierBody(d, p, { afterHead: documents.element });
   const supplement = d.status === MORE_PAPERS && isCitizen() ? supplementForm(ctx, d, p) : null;
   const staff = isStaff();
   ctx.render(

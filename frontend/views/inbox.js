@@ -6,6 +6,8 @@ import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge
 import { actionLabel, backLink, daysLabel, dossierLinks, errorBlock, pagedList, stepLabel, timelinessBadge } from "./common.js";
 import { dossierBody } from "./dossiers.js";
 import { agencyName } from "./procedure.js";
+import { documentsSection } from "./documents.js";
+import { canIssueResult, issueResultPanel } from "./result.js";
 
 const NEEDS_REASON = new Set(["refuse", "request_papers", "reject"]);
 const DANGER = new Set(["refuse", "reject"]);
@@ -134,6 +136,10 @@ export async function taskView(ctx) {
   // The desk's task while the flow runs: nothing to decide, the other agencies have the dossier.
   const waitingForFlow = task.kind !== "step" && task.state === "waiting" && !CITIZEN_STATUSES.has(dossier.status);
   const decision = waitingForFlow ? null : decisionForm(ctx, task);
+  const documents = documentsSection(dossier.code);
+  // The desk issues the signed result (kết quả) before it approves or returns it; not while the
+  // other agencies of a flow still have the dossier (it comes back to the desk at 9).
+  const issue = canIssueResult(task, dossier) && !waitingForFlow ? issueResultPanel(dossier, { onIssued: () => documents.refresh() }) : null;
   ctx.render(
     backLink("#/inbox", t("nav.inbox")),
     h("h1", {}, t("task.title"), " ", h("span", { class: "h1-code" }, dossier.code)),
@@ -162,7 +168,7 @@ export async function taskView(ctx) {
       ? h("p", {}, h("a", { href: "#decision", onclick: (e) => { e.preventDefault(); decision.scrollIntoView(); decision.querySelector("textarea, input, button")?.focus(); } }, `${t("task.decision")} ↓`))
       : null,
     steps.length && !waitingForFlow ? h("section", { class: "panel", "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, t("task.steps")), flowSteps(steps, names, task.task_id)) : null,
-    dossierBody(dossier, p, { beforeTimeline: decision }),
+    dossierBody(dossier, p, { afterHead: documents.element, beforeTimeline: [issue, decision] }),
   );
 }
 

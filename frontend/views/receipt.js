@@ -5,6 +5,7 @@ import { formatDate, formatDateTime, t } from "../i18n.js";
 import { announce, facts, h, statusBadge } from "../dom.js";
 import { errorBlock } from "./common.js";
 import { RECEIPT_KEY } from "./file.js";
+import { pdfButton, receiptDocument } from "./documents.js";
 
 async function copy(text) {
   try {
@@ -24,6 +25,7 @@ async function copy(text) {
   }
 }
 
+/** The receipt's facts, and whether the person signed in is the dossier's owner (who may have the PDF). */
 async function loadReceipt(code) {
   const saved = sessionStorage.getItem(RECEIPT_KEY + code);
   if (saved) {
@@ -31,27 +33,29 @@ async function loadReceipt(code) {
       const receipt = JSON.parse(saved);
       // Labels in the current language come from the API; the saved copy keeps the rest.
       const fresh = await get(`/tracking/${encode(code)}`, { auth: false }).catch(() => null);
-      return fresh ? { ...receipt, ...fresh } : receipt;
+      // Saved in this tab when the dossier was filed: whoever is signed in as a citizen filed it.
+      return { r: fresh ? { ...receipt, ...fresh } : receipt, owner: isCitizen() };
     } catch {
       /* fall through to the API */
     }
   }
   if (isCitizen()) {
     try {
-      return await get(`/dossiers/${encode(code)}`);
+      return { r: await get(`/dossiers/${encode(code)}`), owner: true };
     } catch {
       /* not the owner: the public view still has what the receipt shows */
     }
   }
-  return get(`/tracking/${encode(code)}`, { auth: false });
+  return { r: await get(`/tracking/${encode(code)}`, { auth: false }), owner: false };
 }
 
 export async function receiptView(ctx) {
   const code = ctx.params[0];
   ctx.title(`${t("receipt.title")} ${code}`);
   let r;
+  let owner;
   try {
-    r = await loadReceipt(code);
+    ({ r, owner } = await loadReceipt(code));
   } catch (error) {
     ctx.render(h("h1", {}, t("receipt.title")), errorBlock(error, ctx.reload));
     return;
@@ -98,5 +102,14 @@ export async function receiptView(ctx) {
       h("a", { class: "btn btn--primary", href: trackingHash }, t("receipt.track")),
       h("button", { type: "button", class: "btn btn--secondary", onclick: () => window.print() }, t("receipt.print")),
     ),
+    owner
+      ? h(
+          "section",
+          { class: "panel no-print receipt-pdf", "aria-labelledby": "receipt-pdf-title" },
+          h("h2", { id: "receipt-pdf-title" }, t("receipt.pdf.title")),
+          h("p", {}, t("receipt.pdf.intro")),
+          pdfButton({ label: t("receipt.pdf"), resolve: () => receiptDocument(r.code), primary: true }),
+        )
+      : null,
   );
 }

@@ -3,10 +3,12 @@
 from chalice.app import Chalice
 
 from chalicelib.edge import install
-from chalicelib.routes import auth, catalog, dossiers, meta, tasks, tracking
+from chalicelib.routes import auth, catalog, dossiers, meta, results, tasks, tracking
 
 app = Chalice(app_name="motcua-api")
+# PDFs both ways: documents and results answered, results sent to POST /v1/verify.
+app.api.binary_types.append("application/pdf")
 install(app)
 
-for routes in (catalog, dossiers, tracking, tasks, auth, meta):
+for routes in (catalog, dossiers, tracking, tasks, results, auth, meta):
     app.register_blueprint(routes.area.blueprint)

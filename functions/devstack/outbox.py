@@ -1,8 +1,9 @@
 """The local stack's outbox: every email and SMS the platform sent, as moto's SES and SNS took them.
 
 Served at GET /v1/dev/outbox by the local web server only (never part of the deployed API), so that
-a person trying the demo sees what a citizen would receive. Newest first; `?code=` keeps the
-messages that name a dossier, `?to=` those sent to one address or number.
+a person trying the demo sees what a citizen would receive. `?code=` keeps the
+messages that name a dossier, `?to=` those sent to one address or number. moto keeps no send times:
+the SMS come first, then the emails, each newest first.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from motcua.resources import (
     CITIZEN_POOL,
     NOTIFY_QUEUE,
     ROUTING_QUEUE,
+    SIGNING,
     STAFF_POOL,
     TABLE,
     QueueSpec,
@@ -42,6 +43,8 @@ class Outputs:
     # The notification pipe's two ends: the table's stream and the queue the notifier reads.
     table_stream_arn: str = ""
     notify_queue_url: str = ""
+    # "CA" and every competent agency -> the KMS key that signs for it (MOTCUA_SIGNING_KEYS).
+    signing_keys: dict[str, str] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
         return {
@@ -57,8 +60,13 @@ def provision(
     prefix: str,
     region: str,
     cors_origins: list[str],
+    signing: bool = True,
 ) -> Outputs:
-    """Create (or find) every resource; running it twice changes nothing. `clients(name)` gives a client."""
+    """Create (or find) every resource; running it twice changes nothing. `clients(name)` gives a client.
+
+    `signing=False` leaves out the signing keys and certificates (a second or more of RSA key
+    generation): for tests that never sign a result.
+    """
     table_name = f"{prefix}-dossiers"
     bucket_name = f"{prefix}-attachments"
     _table(clients("dynamodb"), table_name)
@@ -80,7 +88,36 @@ def provision(
         machines,
         table_stream_arn=_stream(clients("dynamodb"), table_name),
         notify_queue_url=notify_queue,
+        signing_keys=_signing_keys(clients("kms"), clients("dynamodb"), table_name, province, prefix)
+        if signing
+        else {},
     )
+
+
+def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:
+    """A sign-only KMS key for the province's local CA and for each competent agency, found again by
+    alias on the next start; then the certificates, issued by that CA as the stack is set up."""
+    from motcua.adapters.certificates import DynamoCertificateStore
+    from motcua.signing.pki import PkiProfile, ensure_certificates
+
+    aliases = {a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]}
+    keys: dict[str, str] = {}
+    for owner in (SIGNING.ca, *sorted({procedure.agency for procedure in province.procedures})):
+        alias = f"alias/{prefix}/signing/{owner.replace('.', '-')}"
+        if not aliases.get(alias):
+            key_id = kms.create_key(
+                KeySpec=SIGNING.key_spec,
+                KeyUsage=SIGNING.key_usage,
+                Description=f"motcua local: signs for {owner}",
+            )["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+            aliases[alias] = key_id
+        keys[owner] = aliases[alias]
+    profile = PkiProfile.from_settings(
+        keys, province=province.name.vi, agency_names={a.code: a.name.vi for a in province.agencies}
+    )
+    ensure_certificates(kms, DynamoCertificateStore(dynamodb, table), profile)
+    return keys
 
 
 def _sender(ses: Any, address: str) -> None:

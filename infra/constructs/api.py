@@ -1,5 +1,5 @@
 """API: the Chalice app on Lambda behind API Gateway (REST), with a Cognito authorizer, request
-validation, stage throttling, access logs and a WAF web ACL.
+validation, stage throttling (the province file's `api` limits), access logs and a WAF web ACL.
 
 Why a RestApi with one method per route, and not a SpecRestApi built from the OpenAPI document:
 the portal reaches the API through CloudFront (`/v1/*`, the same origin as the portal, so no CORS),
@@ -9,6 +9,11 @@ the distribution: a cycle. A RestApi resource names nothing; its methods name th
 methods are still the OpenAPI document's operations (infra/routes.py reads it), and so is who may call
 each one: every operation that is not public gets the Cognito authorizer of both user pools. (API
 Gateway also imports OpenAPI 3.0 only; the app's document is 3.1.)
+
+PDFs pass both ways: results are served as application/pdf and POST /v1/verify takes one as its
+body. API Gateway hands such bodies to Lambda base64-encoded, and turns the function's base64 back
+into bytes, only for the API's binary media types and (for responses) a request whose Accept header
+names one first (API Gateway reads only the first).
 
 Errors that API Gateway answers itself (authorizer, validation, throttling, WAF, unknown route) have
 the contract's shape, `{"error": {"code", "message", "fields"}}`, so a client reads them like the
@@ -28,6 +33,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.constructs.runtime import LOG_RETENTION
+from infra.routes import JSON
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -37,13 +43,12 @@ if TYPE_CHECKING:
 
     from infra.constructs.runtime import Runtime
     from infra.routes import Route
+    from motcua.config.province import ApiLimits
 
 # The stage's path segment; CloudFront's `/v1/*` behaviour forwards to /<STAGE>/v1/*.
 STAGE = "api"
-# Province scale: a busy day is thousands of filings; officers of one office share an address (NAT).
-THROTTLE_RATE = 100  # requests per second, steady, for the whole stage
-THROTTLE_BURST = 200
-WAF_RATE_LIMIT = 3000  # requests per 5 minutes from one IP address
+# Bodies API Gateway passes as bytes (base64 to and from Lambda) rather than as text.
+BINARY_MEDIA_TYPES = ("application/pdf",)
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
 
 _ERRORS: dict[apigw.ResponseType, tuple[str, str, str, str]] = {
@@ -122,8 +127,10 @@ class Api(Construct):
         environment: Mapping[str, str],
         routes: Sequence[Route],
         user_pools: Sequence[cognito.IUserPool],
+        limits: ApiLimits,
     ) -> None:
         super().__init__(scope, id)
+        self.limits = limits
         self.function: lambda_.Function = runtime.function(
             self,
             "Handler",
@@ -141,13 +148,14 @@ class Api(Construct):
             rest_api_name=f"{Stack.of(self).stack_name}-api",
             description="motcua REST API (/v1)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=list(BINARY_MEDIA_TYPES),
             # The account's CloudWatch role, which execution logging needs.
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE,
-                throttling_rate_limit=THROTTLE_RATE,
-                throttling_burst_limit=THROTTLE_BURST,
+                throttling_rate_limit=limits.rate_limit,
+                throttling_burst_limit=limits.burst_limit,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(_ACCESS_LOG)),
                 logging_level=apigw.MethodLoggingLevel.ERROR,
@@ -197,10 +205,14 @@ class Api(Construct):
                 authorizer=None if route.public else self.authorizer,
                 request_parameters=dict(route.parameters) or None,
                 request_validator=self.validator,
-                request_models={"application/json": json_object} if route.has_body else None,
+                # A JSON body must be an object; a binary one (a PDF) is the app's to check.
+                request_models={JSON: json_object} if route.json_body else None,
             )
             if route.public:
                 self.public_methods.append(method)
+        # Documents posted whole (a PDF to verify) are bytes that the common rule set's body rules
+        # (cross-site scripting, file inclusion) misread; those routes skip the rule group.
+        self.binary_body_routes = [route for route in routes if route.has_body and not route.json_body]
         self.web_acl = self._web_acl()
         wafv2.CfnWebACLAssociation(
             self,
@@ -230,6 +242,7 @@ class Api(Construct):
                             action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
                         )
                     ],
+                    scope_down_statement=_except(self.binary_body_routes),
                 )
             ),
             visibility_config=visibility("aws-common-rule-set"),
@@ -240,7 +253,7 @@ class Api(Construct):
             action=wafv2.CfnWebACL.RuleActionProperty(block={}),
             statement=wafv2.CfnWebACL.StatementProperty(
                 rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=WAF_RATE_LIMIT, aggregate_key_type="IP"
+                    limit=self.limits.ip_limit, aggregate_key_type="IP"
                 )
             ),
             visibility_config=visibility("rate-per-ip"),
@@ -253,3 +266,49 @@ class Api(Construct):
             rules=[common, rate],
             visibility_config=visibility("motcua-api"),
         )
+
+
+def _except(routes: Sequence[Route]) -> wafv2.CfnWebACL.StatementProperty | None:
+    """A statement true for every request but those to `routes` (by method and path), if any."""
+    if not routes:
+        return None
+
+    def matches(route: Route) -> wafv2.CfnWebACL.StatementProperty:
+        if "{" in route.path:
+            raise ValueError(f"{route.method} {route.path}: a binary body on a templated path; match it")
+
+        def byte_match(
+            field: wafv2.CfnWebACL.FieldToMatchProperty, value: str, where: str
+        ) -> wafv2.CfnWebACL.StatementProperty:
+            return wafv2.CfnWebACL.StatementProperty(
+                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=field,
+                    positional_constraint=where,
+                    search_string=value,
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                    ],
+                )
+            )
+
+        # The path WAF sees starts with the stage (/api/v1/verify): match its end.
+        return wafv2.CfnWebACL.StatementProperty(
+            and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                statements=[
+                    byte_match(wafv2.CfnWebACL.FieldToMatchProperty(method={}), route.method, "EXACTLY"),
+                    byte_match(wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}), route.path, "ENDS_WITH"),
+                ]
+            )
+        )
+
+    statements = [matches(route) for route in routes]
+    any_of = (
+        statements[0]
+        if len(statements) == 1
+        else wafv2.CfnWebACL.StatementProperty(
+            or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=statements)
+        )
+    )
+    return wafv2.CfnWebACL.StatementProperty(
+        not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=any_of)
+    )

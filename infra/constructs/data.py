@@ -1,7 +1,9 @@
-"""Data: the dossiers table and the attachments bucket, encrypted with the province's own KMS key.
+"""Data: the dossiers table (and its stream) and the attachments bucket, encrypted with the province's
+own KMS key.
 
 Both are built from the specs the local stack uses (motcua.resources.TABLE, BUCKET), and both are kept
-when the stack goes (RETAIN, deletion protection): they hold citizens' records.
+when the stack goes (RETAIN, deletion protection): they hold citizens' records. The bucket holds the
+citizens' uploads (`uploads/`) and the signed results (`results/`); each grant names one prefix.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ DOSSIER_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:ConditionCheckItem",
 )
+# Presigned uploads (tagged pending), their check after upload, and filing's re-tagging.
+UPLOAD_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging")
 # Previous versions of an attachment (a slot posted twice) are kept this long, then removed.
 NONCURRENT_VERSION_DAYS = 30
 ACCESS_LOG_DAYS = 365
@@ -56,6 +60,8 @@ class Data(Construct):
             ),
             deletion_protection=True,
             time_to_live_attribute=table.ttl_attribute,
+            # Read by the notification pipe (constructs/notifications.py), filtered there.
+            stream=dynamodb.StreamViewType[table.stream_view],
             removal_policy=RemovalPolicy.RETAIN,
         )
         for index in table.indexes:
@@ -90,11 +96,18 @@ class Data(Construct):
             bucket_key_enabled=True,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="attachments/",
-            # Uploads that never became a dossier's papers are NOT expired here: filed papers keep the
-            # key they were uploaded under (uploads/<owner>/<id>), so a rule on the prefix would delete
-            # them too. What S3 can tell apart on its own is cleaned: unfinished multipart uploads and
-            # versions replaced by a second post to the same slot.
+            # Filed papers keep the key they were uploaded under (uploads/<owner>/<id>), so the prefix
+            # alone cannot tell an abandoned upload from a dossier's paper: the tag does. Every
+            # presigned upload is tagged pending and filing re-tags its papers filed, so only what
+            # stayed pending expires. Also cleaned: unfinished multipart uploads, and versions
+            # replaced by a second post to the same slot (or by that expiry).
             lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abandoned-uploads",
+                    prefix=bucket.upload_prefix,
+                    tag_filters=dict([bucket.pending_tag]),
+                    expiration=Duration.days(bucket.abandoned_upload_days),
+                ),
                 s3.LifecycleRule(
                     id="abandoned-multipart-uploads",
                     abort_incomplete_multipart_upload_after=Duration.days(1),
@@ -122,11 +135,38 @@ class Data(Construct):
         self.table.grant(grantee, *DOSSIER_ACTIONS)
         self.key.grant_encrypt_decrypt(grantee)
 
-    def grant_attachments(self, grantee: iam.IGrantable) -> None:
-        """Presign uploads into, and read back, the upload prefix only (and use the bucket's key)."""
+    def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str) -> None:
+        """Delete items of one partition and no other (`dynamodb:LeadingKeys`): Powertools'
+        idempotency removes its in-progress record when the action fails, so a retry may run it."""
         iam.Grant.add_to_principal(
             grantee=grantee,
-            actions=["s3:PutObject", "s3:GetObject"],
+            actions=["dynamodb:DeleteItem"],
+            resource_arns=[self.table.table_arn],
+            conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [partition]}},
+        )
+
+    def grant_attachments(self, grantee: iam.IGrantable) -> None:
+        """Presign uploads into, read back and re-tag (pending -> filed) the upload prefix only, and
+        use the bucket's key. A presigned POST that sets a tag needs s3:PutObjectTagging too."""
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(UPLOAD_ACTIONS),
             resource_arns=[self.attachments.arn_for_objects(f"{self.bucket_spec.upload_prefix}*")],
         )
         self.key.grant_encrypt_decrypt(grantee)
+
+    def grant_results(self, grantee: iam.IGrantable, *, write: bool) -> None:
+        """Read (and with `write`, store) the signed results under the result prefix only."""
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["s3:GetObject", "s3:PutObject"] if write else ["s3:GetObject"],
+            resource_arns=[self.attachments.arn_for_objects(f"{self.bucket_spec.result_prefix}*")],
+        )
+        if write:
+            self.key.grant_encrypt_decrypt(grantee)
+        else:
+            self.key.grant_decrypt(grantee)
+
+    def grant_stream_read(self, grantee: iam.IGrantable) -> None:
+        """Read the table's stream (and decrypt it with the table's key): the notification pipe."""
+        self.table.grant_stream_read(grantee)

@@ -1,8 +1,9 @@
 """Monitoring: the province's dashboard (filings, decisions, on-time rate, errors, throttles, dead
-letters, failed flows) and alarms to the operations topic, which devops subscribe to.
+letters, failed flows, notifications) and alarms to the operations topic, which devops subscribe to.
 
 Business numbers are the app's own EMF metrics (motcua.observability.count): `DossierFiled`,
-`Decision` by `action`, `DossierFinished` by `timeliness`, in the stage's metrics namespace.
+`Decision` by `action`, `DossierFinished` by `timeliness`, `NotificationSent` and
+`NotificationFailed` by `channel` (email, sms), in the stage's metrics namespace.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DAY = Duration.days(1)
 FIVE_MINUTES = Duration.minutes(5)
 # API answers 5xx in five minutes before someone is told: one is a blip, this many is an incident.
 API_5XX_ALARM = 5
+PIPES_NAMESPACE = "AWS/EventBridge/Pipes"
 
 
 class Monitoring(Construct):
@@ -44,6 +46,7 @@ class Monitoring(Construct):
         functions: Mapping[str, lambda_.IFunction],
         dead_letter_queues: Mapping[str, sqs.IQueue],
         state_machines: Mapping[str, sfn.IStateMachine],
+        pipes: Mapping[str, str],
     ) -> None:
         super().__init__(scope, id)
         # CloudWatch publishes alarms to an encrypted topic only with a key that lets it.
@@ -63,12 +66,26 @@ class Monitoring(Construct):
                 period=period,
             )
 
+        def by(dimension: str, name: str) -> cw.MathExpression:
+            """Every series of metric `name` split by `dimension`, summed per hour."""
+            search = f'{{"{namespace}",{dimension},service}} MetricName="{name}"'
+            return cw.MathExpression(
+                expression=f"SEARCH('{search}', 'Sum', 3600)",
+                label="",
+                period=HOUR,
+            )
+
+        def pipe_failures(pipe: str, period: Duration = FIVE_MINUTES) -> cw.Metric:
+            return cw.Metric(
+                namespace=PIPES_NAMESPACE,
+                metric_name="ExecutionFailed",
+                dimensions_map={"PipeName": pipe},
+                statistic="Sum",
+                period=period,
+            )
+
         filings = business("DossierFiled")
-        decisions = cw.MathExpression(
-            expression=f"SEARCH('{{\"{namespace}\",action,service}} MetricName=\"Decision\"', 'Sum', 3600)",
-            label="",
-            period=HOUR,
-        )
+        decisions = by("action", "Decision")
         on_time = cw.MathExpression(
             expression="100 * (FILL(early, 0) + FILL(onTime, 0))"
             " / (FILL(early, 0) + FILL(onTime, 0) + FILL(late, 0))",
@@ -133,6 +150,19 @@ class Monitoring(Construct):
                 width=12,
             ),
         )
+        self.dashboard.add_widgets(
+            cw.GraphWidget(
+                title="Notifications sent and failed by channel (per hour)",
+                left=[by("channel", "NotificationSent")],
+                right=[by("channel", "NotificationFailed")],
+                width=12,
+            ),
+            cw.GraphWidget(
+                title="Notification pipe failures",
+                left=[pipe_failures(pipe).with_(label=name) for name, pipe in pipes.items()],
+                width=12,
+            ),
+        )
 
         for name, queue in dead_letter_queues.items():
             self._alarm(
@@ -167,6 +197,13 @@ class Monitoring(Construct):
                 fn.metric_throttles(period=FIVE_MINUTES),
                 threshold=1,
                 description=f"The {name} function was throttled.",
+            )
+        for name, pipe in pipes.items():
+            self._alarm(
+                f"PipeFailed{name}",
+                pipe_failures(pipe),
+                threshold=1,
+                description=f"The {name} pipe failed to deliver stream records: citizens may not be told.",
             )
         self._alarm(
             "Api5xx",

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.constructs.queues import consumer_timeout, queue_with_dead_letters
 from infra.constructs.runtime import LOG_RETENTION
 from motcua import workflow
 
@@ -51,23 +51,7 @@ class Workflow(Construct):
         environment: Mapping[str, str],
     ) -> None:
         super().__init__(scope, id)
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "RoutingDeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(queue.dlq_retention_days),
-        )
-        self.queue = sqs.Queue(
-            self,
-            "RoutingQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            visibility_timeout=Duration.seconds(queue.visibility_timeout),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=queue.max_receives, queue=self.dead_letter_queue
-            ),
-        )
+        self.queue, self.dead_letter_queue = queue_with_dead_letters(self, "Routing", queue)
         self.logs = logs.LogGroup(self, "FlowLogs", retention=LOG_RETENTION)
         self.state_machines: dict[str, sfn.StateMachine] = {}
         for procedure in procedures:
@@ -82,8 +66,11 @@ class Workflow(Construct):
                     json.dumps(workflow.definition(procedure), ensure_ascii=False)
                 ),
                 definition_substitutions={workflow.QUEUE_SUBSTITUTION: self.queue.queue_url},
+                # Every event, but not its input and output: those carry task tokens (anyone who
+                # reads one could answer the step) and citizens' data. docs/operations.md (9.1)
+                # says how to turn them on for a while to debug.
                 logs=sfn.LogOptions(
-                    destination=self.logs, level=sfn.LogLevel.ALL, include_execution_data=True
+                    destination=self.logs, level=sfn.LogLevel.ALL, include_execution_data=False
                 ),
                 tracing_enabled=True,
             )
@@ -96,8 +83,7 @@ class Workflow(Construct):
             name="routing",
             description="motcua routing: flow messages become agencies' tasks",
             environment={**environment, **self.environment()},
-            # A sixth of the visibility timeout leaves room for retries before a message shows again.
-            timeout=Duration.seconds(max(10, queue.visibility_timeout // 6)),
+            timeout=consumer_timeout(queue),
         )
         self.function.add_event_source(
             sources.SqsEventSource(

@@ -25,9 +25,12 @@ from motcua.services.uploads import UploadService
 from motcua.services.views import Renderer
 
 if TYPE_CHECKING:
+    from motcua.adapters.certificates import DynamoCertificateStore
     from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.domain.ports import Clock
     from motcua.services.notifying import NotificationService
+    from motcua.services.results import ResultService
+    from motcua.signing.sign import DocumentSigner
 
 
 class Container:
@@ -119,6 +122,46 @@ class Container:
             once=self.once,
             clock=self.clock,
         )
+
+    @cached_property
+    def results(self) -> ResultService:
+        """Documents as PDFs, results signed with the agency's key, and their verification."""
+        from motcua.services.results import ResultService
+
+        return ResultService(
+            province=self.province,
+            repository=self.repository,
+            dossiers=self.dossiers,
+            store=self.store,
+            signer=lambda: self.signer,
+            trust_roots=lambda: self.certificates.load().authorities.values(),
+            renderer=self.renderer,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def certificates(self) -> DynamoCertificateStore:
+        """The province's CA certificates and the agencies' signing certificates, in the table."""
+        from motcua.adapters.certificates import DynamoCertificateStore
+
+        client = clients.client("dynamodb", self.settings.region)
+        return DynamoCertificateStore(client, self.settings.table_name)
+
+    @cached_property
+    def signer(self) -> DocumentSigner:
+        """Signs results with the competent agency's KMS key (the private key never leaves KMS)."""
+        from motcua.documents.sheet import FONTS
+        from motcua.signing.pki import PkiProfile
+        from motcua.signing.sign import DocumentSigner
+
+        profile = PkiProfile.from_settings(
+            self.settings.signing_keys,
+            province=self.province.name.vi,
+            agency_names={agency.code: agency.name.vi for agency in self.province.agencies},
+        )
+        kms = clients.client("kms", self.settings.region)
+        font = FONTS / "DejaVuSerif.ttf"
+        return DocumentSigner(kms_client=kms, store=self.certificates, profile=profile, stamp_font=font)
 
     @cached_property
     def citizens(self) -> CognitoIdentityProvider:

@@ -178,3 +178,16 @@ def officer_signs_in(page: Page, stack: Stack, officer: Person) -> None:
 def attach(page: Page, paper: str, path: Path) -> None:
     page.get_by_label(paper).set_input_files(path)
     expect(page.locator(".file", has_text=path.name)).to_contain_text("Đã tải lên")
+
+
+def fill_birth_registration(page: Page) -> None:
+    """The birth registration's form (1.001193) as a father fills it in for his son."""
+    page.get_by_label("Số căn cước (CCCD)").fill("001090012345")
+    page.get_by_label("Địa chỉ liên hệ").fill("Số 25 đường Trần Phú, phường Minh Họa")
+    page.get_by_label("Họ, chữ đệm, tên của trẻ").fill("Nguyễn Minh Khang")
+    page.get_by_label("Giới tính").select_option("Nam")
+    page.get_by_label("Ngày, tháng, năm sinh").fill("2026-11-01")
+    page.get_by_label("Nơi sinh").fill("Bệnh viện đa khoa tỉnh Minh Họa")
+    page.get_by_label("Dân tộc").fill("Kinh")
+    page.get_by_label("Họ, chữ đệm, tên của mẹ").fill("Trần Thị Hoa")
+    page.get_by_label("Quan hệ với người được khai sinh").select_option("Cha")

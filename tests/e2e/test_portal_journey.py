@@ -16,6 +16,7 @@ from tests.e2e.support import (
     attach,
     birth_registration_through_api,
     citizen_signs_in,
+    fill_birth_registration,
     my_dossier_codes,
     officer_signs_in,
     open_menu_item,
@@ -40,18 +41,6 @@ def search(page: Page, words: str, *, label: str = "Tìm thủ tục", button: s
     # The search goes into the address at once; the results are in when the list is no longer busy.
     expect(page).to_have_url(re.compile(r"[?&]q="))
     expect(page.locator(".results")).not_to_have_attribute("aria-busy", "true")
-
-
-def fill_birth_registration(page: Page) -> None:
-    page.get_by_label("Số căn cước (CCCD)").fill("001090012345")
-    page.get_by_label("Địa chỉ liên hệ").fill("Số 25 đường Trần Phú, phường Minh Họa")
-    page.get_by_label("Họ, chữ đệm, tên của trẻ").fill("Nguyễn Minh Khang")
-    page.get_by_label("Giới tính").select_option("Nam")
-    page.get_by_label("Ngày, tháng, năm sinh").fill("2026-11-01")
-    page.get_by_label("Nơi sinh").fill("Bệnh viện đa khoa tỉnh Minh Họa")
-    page.get_by_label("Dân tộc").fill("Kinh")
-    page.get_by_label("Họ, chữ đệm, tên của mẹ").fill("Trần Thị Hoa")
-    page.get_by_label("Quan hệ với người được khai sinh").select_option("Cha")
 
 
 def test_citizen_files_a_birth_registration_on_a_phone(

@@ -53,6 +53,45 @@ class Synthesized:
     def template_path(self) -> Path:
         return self.assembly / f"assembly-{self.stage.stage_name}" / self.stage.platform.template_file
 
+    def role_of(self, function: Any) -> str:
+        """The logical id of a function's role."""
+        return str(self.resources[self.logical_id(function)]["Properties"]["Role"]["Fn::GetAtt"][0])
+
+    def statements(self, role: str) -> list[dict[str, Any]]:
+        """The statements of every policy attached to the role."""
+        return [
+            statement
+            for policy in self.of_type("AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        ]
+
+    def allowed(self, role: str) -> list[tuple[str, Any]]:
+        """(action, resource) pairs the role's policies allow."""
+        return [
+            (action, resource)
+            for statement in self.statements(role)
+            if statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"])
+            for resource in as_list(statement["Resource"])
+        ]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def flatten(value: Any) -> str:
+    """A CloudFormation string with each Ref written <LogicalId> and each GetAtt <LogicalId.Attribute>."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(flatten(part) for part in parts)
+    if "Fn::GetAtt" in value:
+        return "<{}.{}>".format(*value["Fn::GetAtt"])
+    return f"<{value['Ref']}>"
+
 
 _built: dict[str, Synthesized] = {}
 

@@ -10,7 +10,9 @@ from app import app
 
 from chalicelib.openapi import document
 from infra.constructs.api import STAGE
-from tests.infra.support import Synthesized
+from infra.routes import routes
+from motcua.config.province import ApiLimits
+from tests.infra.support import PROVINCES, Synthesized
 
 OPERATIONS = {
     (method.upper(), path): operation
@@ -68,14 +70,16 @@ def test_requests_are_validated_before_the_function_runs(synthesized: Synthesize
     assert methods[("GET", "/v1/tracking/{code}")]["RequestParameters"] == {"method.request.path.code": True}
 
 
-def test_the_stage_is_throttled_traced_and_logged(synthesized: Synthesized) -> None:
+def test_the_stage_is_throttled_as_the_province_file_says_traced_and_logged(synthesized: Synthesized) -> None:
     _, stage = synthesized.one("AWS::ApiGateway::Stage")
     props = stage["Properties"]
     settings = props["MethodSettings"][0]
     log_groups = synthesized.of_type("AWS::Logs::LogGroup")
+    limits = synthesized.province.province.api
 
     assert props["StageName"] == STAGE
-    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+    assert settings["ThrottlingRateLimit"] == limits.rate_limit
+    assert settings["ThrottlingBurstLimit"] == limits.burst_limit
     assert settings["LoggingLevel"] == "ERROR" and settings["DataTraceEnabled"] is False
     assert props["TracingEnabled"] is True
     destination = json.dumps(props["AccessLogSetting"]["DestinationArn"])
@@ -94,7 +98,10 @@ def test_a_web_acl_with_the_common_rules_and_a_rate_limit_guards_the_stage(synth
         s.get("ManagedRuleGroupStatement", {}).get("Name") == "AWSManagedRulesCommonRuleSet"
         for s in rules.values()
     )
-    assert any("RateBasedStatement" in s for s in rules.values())
+    assert rules["rate-per-ip"]["RateBasedStatement"] == {
+        "Limit": synthesized.province.province.api.ip_limit,
+        "AggregateKeyType": "IP",
+    }
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
 
@@ -129,3 +136,41 @@ def test_the_chalice_app_is_the_function_behind_every_method(synthesized: Synthe
     ]
     rest_api, _ = synthesized.one("AWS::ApiGateway::RestApi")
     assert rest_api in json.dumps(next(iter(permissions.values()))["Properties"]["SourceArn"])
+
+
+def test_each_province_sets_its_own_limits() -> None:
+    # lachong-demo is a small province with a lower ceiling: the stage reads the file, not a constant.
+    limits = {province_id: PROVINCES[province_id].province.api for province_id in ("demo", "lachong-demo")}
+
+    assert limits["demo"] == ApiLimits()
+    assert limits["lachong-demo"].rate_limit != limits["demo"].rate_limit
+    assert limits["lachong-demo"].burst_limit != limits["demo"].burst_limit
+    assert limits["lachong-demo"].ip_limit != limits["demo"].ip_limit
+
+
+def test_pdfs_pass_through_the_gateway_as_bytes(synthesized: Synthesized) -> None:
+    _, rest_api = synthesized.one("AWS::ApiGateway::RestApi")
+
+    assert "application/pdf" in rest_api["Properties"]["BinaryMediaTypes"]
+
+
+def test_a_json_body_must_be_an_object_and_a_pdf_body_skips_the_body_rules(synthesized: Synthesized) -> None:
+    """A body that is a document (a PDF to verify) is neither a JSON object nor text for WAF's body rules
+    (cross-site scripting, file inclusion), which would misread its bytes: those routes skip the rule group;
+    every other request goes through it."""
+    methods = _methods(synthesized)
+    binary = [r for r in routes() if r.has_body and not r.json_body]
+    _, acl = synthesized.one("AWS::WAFv2::WebACL")
+    (common,) = [r for r in acl["Properties"]["Rules"] if r["Name"] == "aws-common-rule-set"]
+    scope_down = common["Statement"]["ManagedRuleGroupStatement"].get("ScopeDownStatement")
+
+    for route in routes():
+        models = methods[(route.method, route.path)].get("RequestModels")
+        assert (models is not None and "application/json" in models) == route.json_body, route
+    if not binary:
+        assert scope_down is None
+        return
+    excluded = json.dumps(scope_down["NotStatement"])
+    for route in binary:
+        assert f'"SearchString": "{route.path}"' in excluded, route
+        assert f'"SearchString": "{route.method}"' in excluded, route

@@ -108,16 +108,33 @@ def test_the_portal_may_post_uploads_to_the_bucket_and_nothing_else_may(synthesi
     ]
 
 
-def test_lifecycle_cleans_abandoned_parts_but_never_expires_a_citizens_papers(
-    synthesized: Synthesized,
-) -> None:
-    # Filed papers stay under the upload prefix (services/uploads.py upload_key), so no rule may expire
-    # current objects there: a 7-day expiry on uploads/ would delete every dossier's papers.
+def test_uploads_never_filed_expire_and_nothing_else_does(synthesized: Synthesized) -> None:
+    # Filed papers stay under the upload prefix (services/uploads.py upload_key): only the tag tells an
+    # abandoned upload from a dossier's paper, so the one rule that expires current objects needs both.
     rules = _attachments(synthesized)["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiring = [rule for rule in rules if "ExpirationInDays" in rule or "ExpirationDate" in rule]
+    key, value = BUCKET.pending_tag
 
+    assert expiring == [
+        {
+            "Id": "abandoned-uploads",
+            "Status": "Enabled",
+            "Prefix": BUCKET.upload_prefix,
+            "TagFilters": [{"Key": key, "Value": value}],
+            "ExpirationInDays": BUCKET.abandoned_upload_days,
+        }
+    ]
+    assert value != BUCKET.filed_value
     assert any(rule.get("AbortIncompleteMultipartUpload") == {"DaysAfterInitiation": 1} for rule in rules)
-    for rule in rules:
-        assert "ExpirationInDays" not in rule and "ExpirationDate" not in rule, rule
+
+
+def test_the_table_streams_new_items_to_the_notification_pipe(synthesized: Synthesized) -> None:
+    table_id, table = synthesized.one("AWS::DynamoDB::Table")
+    _, pipe = synthesized.one("AWS::Pipes::Pipe")
+
+    assert TABLE.stream_view == "NEW_IMAGE"
+    assert table["Properties"]["StreamSpecification"] == {"StreamViewType": TABLE.stream_view}
+    assert pipe["Properties"]["Source"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
 
 
 def _attachments_id(synthesized: Synthesized) -> str:

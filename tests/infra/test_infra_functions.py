@@ -8,8 +8,10 @@ import zipfile
 from typing import Any
 
 from infra.bundling import PROVINCE_FILE_NAME, TASK_ROOT
+from infra.constructs.notifications import SMS_ACTIONS
 from infra.nag import UNSCOPED_ACTIONS
-from tests.infra.support import Synthesized
+from motcua.resources import BUCKET
+from tests.infra.support import Synthesized, as_list, flatten
 
 
 def _ours(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -18,6 +20,7 @@ def _ours(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
         "api": platform.find_child("Api").function,
         "routing": platform.find_child("Workflow").function,
         "sweep": platform.find_child("Schedules").sweep,
+        "notify": platform.find_child("Notifications").function,
     }
     return {
         name: synthesized.resources[synthesized.logical_id(fn)]["Properties"]
@@ -54,35 +57,49 @@ def test_each_function_has_a_role_of_its_own_without_managed_policies(synthesize
 
 def test_no_policy_grants_scopable_actions_on_every_resource(synthesized: Synthesized) -> None:
     # CDK's BucketDeployment handler is CDK's own (acknowledged in infra/nag.py); every other policy is ours.
+    # The one exception: SMS, which SNS sends to a phone number (no ARN), by the notify function only.
+    notify_role = synthesized.role_of(synthesized.stage.platform.node.find_child("Notifications").function)
     for name, policy in synthesized.of_type("AWS::IAM::Policy").items():
         if name.startswith("CustomCDKBucketDeployment"):
             continue
+        allowed = UNSCOPED_ACTIONS | (
+            set(SMS_ACTIONS) if {"Ref": notify_role} in policy["Properties"]["Roles"] else set()
+        )
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if statement["Resource"] == "*" or "*" in statement["Resource"]:
                 actions = (
                     statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 )
-                assert set(actions) <= UNSCOPED_ACTIONS, (name, actions)
+                assert set(actions) <= allowed, (name, actions)
 
 
-def test_only_the_api_touches_attachments_and_only_under_the_upload_prefix(synthesized: Synthesized) -> None:
+def test_attachments_are_reached_by_prefix_and_only_by_who_needs_them(synthesized: Synthesized) -> None:
     data = synthesized.stage.platform.node.find_child("Data")
     bucket = synthesized.logical_id(data.attachments)
     roles = {name: props["Role"]["Fn::GetAtt"][0] for name, props in _ours(synthesized).items()}
 
-    def s3_grants(role: str) -> list[tuple[Any, Any]]:
-        found = []
-        for policy in synthesized.of_type("AWS::IAM::Policy").values():
-            if {"Ref": role} in policy["Properties"]["Roles"]:
-                for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-                    if bucket in json.dumps(statement["Resource"]):
-                        found.append((statement["Action"], statement["Resource"]))
+    def s3_grants(role: str) -> dict[str, list[str]]:
+        """Prefix -> the actions the role may take on objects under it."""
+        found: dict[str, list[str]] = {}
+        for statement in synthesized.statements(role):
+            if bucket in json.dumps(statement["Resource"]):
+                prefix = flatten(statement["Resource"]).removeprefix(f"<{bucket}.Arn>/")
+                found[prefix] = sorted(as_list(statement["Action"]))
         return found
 
-    (api_grant,) = s3_grants(roles["api"])
-    assert sorted(api_grant[0]) == ["s3:GetObject", "s3:PutObject"]
-    assert api_grant[1]["Fn::Join"][1][-1] == "/uploads/*"
-    assert s3_grants(roles["routing"]) == [] and s3_grants(roles["sweep"]) == []
+    # The API presigns uploads (tagged pending), checks them, re-tags them when filed; it signs and
+    # stores results. The notifier only reads results, to attach them. Nobody else touches the bucket.
+    assert s3_grants(roles["api"]) == {
+        f"{BUCKET.upload_prefix}*": [
+            "s3:GetObject",
+            "s3:GetObjectTagging",
+            "s3:PutObject",
+            "s3:PutObjectTagging",
+        ],
+        f"{BUCKET.result_prefix}*": ["s3:GetObject", "s3:PutObject"],
+    }
+    assert s3_grants(roles["notify"]) == {f"{BUCKET.result_prefix}*": ["s3:GetObject"]}
+    assert s3_grants(roles["routing"]) == {} and s3_grants(roles["sweep"]) == {}
 
 
 def test_the_province_file_ships_with_each_function(synthesized: Synthesized) -> None:

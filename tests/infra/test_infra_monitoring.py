@@ -26,9 +26,18 @@ def test_the_dashboard_shows_filings_decisions_on_time_rate_errors_throttles_dea
         "Throttles",
         "Dead letters",
         "Flows failed",
+        "Notifications sent and failed",
+        "Notification pipe failures",
     ):
         assert title in body, title
-    for metric in ("DossierFiled", "Decision", "DossierFinished", "ApproximateNumberOfMessagesVisible"):
+    for metric in (
+        "DossierFiled",
+        "Decision",
+        "DossierFinished",
+        "ApproximateNumberOfMessagesVisible",
+        "NotificationSent",
+        "NotificationFailed",
+    ):
         assert metric in body, metric
     # The stage's own namespace: two provinces in one account do not mix their numbers.
     assert f"motcua/{synthesized.province.id}" in body
@@ -49,7 +58,29 @@ def test_alarms_watch_dead_letters_flows_and_functions_and_tell_operations(synth
     dead_letter_alarms = [
         a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
     ]
-    assert len(dead_letter_alarms) == 2  # routing's and the schedule's
+    assert len(dead_letter_alarms) == 3  # routing's, the schedule's and notify's
+    notify = synthesized.stage.platform.node.find_child("Notifications")
+    dimensions = [a["Properties"].get("Dimensions") for a in dead_letter_alarms]
+    assert [
+        {
+            "Name": "QueueName",
+            "Value": {"Fn::GetAtt": [synthesized.logical_id(notify.dead_letter_queue), "QueueName"]},
+        }
+    ] in dimensions
+    # The notify function's errors, and the pipe that feeds it: a silent pipe means no citizen is told.
+    function = synthesized.logical_id(notify.function)
+    assert any(
+        a["Properties"].get("MetricName") == "Errors"
+        and a["Properties"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
+        for a in alarms
+    )
+    pipe, _ = synthesized.one("AWS::Pipes::Pipe")
+    assert any(
+        a["Properties"].get("Namespace") == "AWS/EventBridge/Pipes"
+        and a["Properties"]["MetricName"] == "ExecutionFailed"
+        and a["Properties"]["Dimensions"] == [{"Name": "PipeName", "Value": {"Ref": pipe}}]
+        for a in alarms
+    )
 
 
 def test_the_operations_topic_is_encrypted_and_tls_only(synthesized: Synthesized) -> None:

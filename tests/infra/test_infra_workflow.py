@@ -8,7 +8,7 @@ from typing import Any
 from infra.constructs.workflow import machine_id
 from motcua import workflow
 from motcua.resources import ROUTING_QUEUE
-from tests.infra.support import Synthesized
+from tests.infra.support import Synthesized, flatten
 
 
 def _workflow(synthesized: Synthesized) -> Any:
@@ -34,13 +34,14 @@ def test_each_procedure_with_a_flow_has_the_definition_the_local_stack_runs(synt
         assert "StateMachineName" not in props
 
 
-def test_every_execution_is_logged_in_full_and_traced(synthesized: Synthesized) -> None:
+def test_every_execution_is_logged_and_traced_without_its_task_tokens(synthesized: Synthesized) -> None:
     log_groups = synthesized.of_type("AWS::Logs::LogGroup")
 
     for machine in synthesized.of_type("AWS::StepFunctions::StateMachine").values():
         logging = machine["Properties"]["LoggingConfiguration"]
         assert logging["Level"] == "ALL"
-        assert logging["IncludeExecutionData"] is True
+        # Inputs and outputs carry task tokens (whoever reads one can answer the step): not logged.
+        assert logging["IncludeExecutionData"] is False
         target = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
         assert target["Fn::GetAtt"][0] in log_groups
         assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
@@ -51,7 +52,7 @@ def test_state_machines_may_write_to_the_routing_queue(synthesized: Synthesized)
 
     for machine in synthesized.of_type("AWS::StepFunctions::StateMachine").values():
         role = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
-        assert ("sqs:SendMessage", {"Fn::GetAtt": [queue, "Arn"]}) in _allowed(synthesized, role)
+        assert ("sqs:SendMessage", {"Fn::GetAtt": [queue, "Arn"]}) in synthesized.allowed(role)
 
 
 def test_the_routing_queue_is_encrypted_and_sends_poison_messages_to_its_dlq(
@@ -73,8 +74,13 @@ def test_the_routing_queue_is_encrypted_and_sends_poison_messages_to_its_dlq(
 
 def test_routing_reports_partial_batch_failures(synthesized: Synthesized) -> None:
     wf = _workflow(synthesized)
-    _, mapping = synthesized.one("AWS::Lambda::EventSourceMapping")
-    routing = synthesized.resources[synthesized.logical_id(wf.function)]["Properties"]
+    routing_id = synthesized.logical_id(wf.function)
+    (mapping,) = [
+        m
+        for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": routing_id}
+    ]
+    routing = synthesized.resources[routing_id]["Properties"]
 
     assert mapping["Properties"]["EventSourceArn"] == {
         "Fn::GetAtt": [synthesized.logical_id(wf.queue), "Arn"]
@@ -91,36 +97,10 @@ def test_the_api_and_routing_start_flows_and_answer_their_steps(synthesized: Syn
 
     for function in functions:
         props = synthesized.resources[synthesized.logical_id(function)]["Properties"]
-        role = props["Role"]["Fn::GetAtt"][0]
-        allowed = _allowed(synthesized, role)
-        machines = json.loads(_flatten(props["Environment"]["Variables"]["MOTCUA_STATE_MACHINES"]))
+        allowed = synthesized.allowed(synthesized.role_of(function))
+        machines = json.loads(flatten(props["Environment"]["Variables"]["MOTCUA_STATE_MACHINES"]))
         assert machines == {code: f"<{synthesized.logical_id(m)}>" for code, m in wf.state_machines.items()}
         for code, machine in wf.state_machines.items():
             arn = {"Ref": synthesized.logical_id(machine)}
             for action in ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"):
                 assert (action, arn) in allowed, (function.node.path, action, code)
-
-
-def _flatten(value: Any) -> str:
-    """A CloudFormation string with each Ref written <LogicalId>."""
-    if isinstance(value, str):
-        return value
-    if "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return str(separator).join(_flatten(part) for part in parts)
-    return f"<{value['Ref']}>"
-
-
-def _allowed(synthesized: Synthesized, role: str) -> list[tuple[str, Any]]:
-    """(action, resource) pairs the role's policies allow."""
-    pairs = []
-    for policy in synthesized.of_type("AWS::IAM::Policy").values():
-        if {"Ref": role} not in policy["Properties"]["Roles"]:
-            continue
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            resources = (
-                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            )
-            pairs += [(action, resource) for action in actions for resource in resources]
-    return pairs

@@ -654,6 +654,7 @@ def test_the_sweep_timer_lets_rounds_pass_while_nothing_reaches_moto() -> None:
 
 def test_the_stack_calls_the_sweep_routing_and_notify_lambdas_own_handlers() -> None:
     import notify.app
+
     import routing.app
     import sweep.app
     from devstack.stack import _handlers

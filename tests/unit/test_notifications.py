@@ -68,6 +68,9 @@ CASES: list[tuple[str, int | None, int, Event | None]] = [
     ("flow_stalled", S.IN_PROCESS, S.IN_PROCESS, None),
     ("flow_failed", S.IN_PROCESS, S.IN_PROCESS, None),
     ("flow_restarted", S.IN_PROCESS, S.IN_PROCESS, None),
+    # A signed result issued: the citizen hears when the dossier is processed (9), not before.
+    ("result_issued", S.IN_PROCESS, S.IN_PROCESS, None),
+    ("result_issued", S.PROCESSED, S.PROCESSED, None),
     ("flow_restarted", S.MORE_PAPERS, S.MORE_PAPERS, None),
     ("update", None, S.IN_PROCESS, None),  # a change that brought no audit draft (the repository's)
 ]

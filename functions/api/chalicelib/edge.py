@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ValidationError
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 
 MAX_BODY_BYTES = 256 * 1024
+# A file sent as the body itself (a PDF to verify): what API Gateway and Lambda carry in one request.
+MAX_RAW_BYTES = 4 * 1024 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
@@ -77,6 +80,10 @@ class Endpoint:
     response_headers: Mapping[str, str]
     errors: frozenset[int]
     cache: str | None
+    # What a success answers with: JSON (`response`), or a file of this media type (a PDF).
+    produces: str = "application/json"
+    # Media types the body may also be sent as, raw (a PDF), instead of the JSON `body`.
+    raw: tuple[str, ...] = ()
 
     @property
     def path_params(self) -> list[str]:
@@ -92,8 +99,17 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class FileReply:
+    """A success answer that is a file (a PDF), shown in the browser under `filename`."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
 M = TypeVar("M", bound=BaseModel)
-RouteFunction = Callable[..., BaseModel | Reply]
+RouteFunction = Callable[..., BaseModel | Reply | FileReply]
 
 
 class Call:
@@ -106,6 +122,7 @@ class Call:
         self._principal: Principal | None = None
         self._body: BaseModel | None = None
         self._query: BaseModel | None = None
+        self._raw: bytes | None = None
 
     @property
     def container(self) -> Container:
@@ -121,6 +138,10 @@ class Call:
         if not isinstance(self._body, model):
             raise TypeError(f"{self.endpoint.name} declares body {self.endpoint.body}, not {model}")
         return self._body
+
+    def raw(self) -> bytes | None:
+        """The body as sent, when it came as one of the endpoint's raw media types (else None)."""
+        return self._raw
 
     def query(self, model: type[M]) -> M:
         if not isinstance(self._query, model):
@@ -142,7 +163,10 @@ class Call:
                 self._query = self.endpoint.query.model_validate(params)
             except ValidationError as error:
                 raise invalid_query(error) from error
-        if self.endpoint.body is not None:
+        media_type = (self.header("Content-Type") or "").split(";")[0].strip().lower()
+        if media_type and media_type in self.endpoint.raw:
+            self._raw = self._raw_body()
+        elif self.endpoint.body is not None:
             try:
                 self._body = self.endpoint.body.model_validate(self._json_object())
             except ValidationError as error:
@@ -160,6 +184,19 @@ class Call:
                 Text(vi="Chức năng này chỉ dành cho cán bộ.", en="This is for agency staff only.")
             )
         return principal
+
+    def _raw_body(self) -> bytes:
+        body = self.request.raw_body or b""
+        raw = body if isinstance(body, bytes) else body.encode()
+        if len(raw) > MAX_RAW_BYTES:
+            megabytes = MAX_RAW_BYTES // (1024 * 1024)
+            raise PayloadTooLarge(
+                Text(
+                    vi=f"Tệp gửi lên vượt quá {megabytes} MB.",
+                    en=f"The file sent is larger than {megabytes} MB.",
+                )
+            )
+        return raw
 
     def _json_object(self) -> dict[str, Any]:
         body = self.request.raw_body or b""
@@ -219,6 +256,8 @@ class Area:
         response_headers: Mapping[str, str] | None = None,
         errors: tuple[int, ...] = (),
         cache: str | None = None,
+        produces: str = "application/json",
+        raw: tuple[str, ...] = (),
     ) -> Callable[[RouteFunction], RouteFunction]:
         """Declare a route. `errors` lists what the route's service may answer beyond what its
         access, query and body imply (401/403, 400, 413/415/422), which are added here."""
@@ -242,6 +281,8 @@ class Area:
                 response_headers=response_headers or {},
                 errors=frozenset(errors) | _implied_errors(access, body, query),
                 cache=cache,
+                produces=produces,
+                raw=raw,
             )
 
             @functools.wraps(function)
@@ -249,7 +290,8 @@ class Area:
                 return handle(self.blueprint.current_request, endpoint, function, params)
 
             view.endpoint = endpoint  # type: ignore[attr-defined]  # read by the OpenAPI builder
-            self.blueprint.route(path, methods=[method])(view)
+            content_types = ["application/json", *raw]
+            self.blueprint.route(path, methods=[method], content_types=content_types)(view)
             return function
 
         return register
@@ -279,6 +321,8 @@ def handle(request: Request, endpoint: Endpoint, function: RouteFunction, params
         call = Call(request, endpoint, language)
         call.open()
         result = function(call, **params)
+        if isinstance(result, FileReply):
+            return _file(result, endpoint.status, endpoint.cache)
         reply = result if isinstance(result, Reply) else Reply(result)
         return _json(
             reply.body,
@@ -310,6 +354,21 @@ def _json(body: BaseModel, status: int, language: Language, headers: Mapping[str
     }
     sent.update(headers)
     return Response(body=body.model_dump_json(), status_code=status, headers=sent)
+
+
+def _file(reply: FileReply, status: int, cache: str | None) -> Response:
+    # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
+    disposition = f"inline; filename*=UTF-8''{quote(reply.filename, safe='')}"
+    return Response(
+        body=reply.content,
+        status_code=status,
+        headers={
+            "Content-Type": reply.content_type,
+            "Content-Disposition": disposition,
+            "Cache-Control": cache or "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def install(app: Chalice) -> None:

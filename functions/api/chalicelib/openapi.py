@@ -84,7 +84,8 @@ def document(app: Chalice) -> dict[str, Any]:
     routes = endpoints(app)
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for endpoint in routes:
-        wanted.append((endpoint.response, "serialization"))
+        if endpoint.produces == "application/json":
+            wanted.append((endpoint.response, "serialization"))
         if endpoint.body is not None:
             wanted.append((endpoint.body, "validation"))
     refs, definitions = models_json_schema(list(dict.fromkeys(wanted)), ref_template=REF)
@@ -144,7 +145,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
                         for name, text in endpoint.response_headers.items()
                     },
                 },
-                "content": {"application/json": {"schema": refs[(endpoint.response, "serialization")]}},
+                "content": _answer(endpoint, refs),
             },
             **{
                 str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"}
@@ -157,9 +158,18 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     if endpoint.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
+            "content": {
+                "application/json": {"schema": refs[(endpoint.body, "validation")]},
+                **{media: {"schema": {"type": "string", "format": "binary"}} for media in endpoint.raw},
+            },
         }
     return operation
+
+
+def _answer(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
+    if endpoint.produces != "application/json":  # a file: the response model is not what is sent
+        return {endpoint.produces: {"schema": {"type": "string", "format": "binary"}}}
+    return {"application/json": {"schema": refs[(endpoint.response, "serialization")]}}
 
 
 def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:

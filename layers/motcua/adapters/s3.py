@@ -75,6 +75,22 @@ class S3AttachmentStore:
             Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": name, "Value": BUCKET.filed_value}]}
         )
 
+    def read(self, key: str, *, max_bytes: int) -> bytes | None:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+        if int(response.get("ContentLength", 0)) > max_bytes:
+            response["Body"].close()
+            raise ValueError(f"{key} is larger than {max_bytes} bytes")
+        content: bytes = response["Body"].read()
+        return content
+
+    def put(self, key: str, content: bytes, *, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=content, ContentType=content_type)
+
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
         url: str = self.client.generate_presigned_url(
             "get_object",

@@ -29,6 +29,18 @@ class UploadPolicy(BaseModel):
     download_expires_seconds: int = Field(default=300, ge=30, le=3600)
 
 
+class ApiLimits(BaseModel):
+    """How much the province's API takes before it answers 429 (API Gateway) or 403 (the web ACL)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The whole stage, steady and in a burst; API Gateway's account limits are 10,000 and 5,000.
+    rate_limit: float = Field(default=100, gt=0, le=10_000)  # requests per second
+    burst_limit: int = Field(default=200, ge=1, le=5_000)
+    # From one IP address in any 5 minutes (WAF's rate rule): a service centre's officers share one.
+    ip_limit: int = Field(default=3_000, ge=10, le=2_000_000_000)
+
+
 class Province(BaseModel):
     """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
 
@@ -42,6 +54,7 @@ class Province(BaseModel):
     portal_url: str
     calendar: CalendarConfig = CalendarConfig()
     uploads: UploadPolicy = UploadPolicy()
+    api: ApiLimits = ApiLimits()
     agencies: tuple[Agency, ...]
     procedures: tuple[Procedure, ...]
 

@@ -157,6 +157,23 @@ class Apology(BaseModel):
     reason: Text
 
 
+class Result(BaseModel):
+    """A signed result (kết quả giải quyết) `<dossier code>-KQ<n>` (Decree 45/2020), kept in the bucket."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(ge=1)
+    code: str  # <dossier code>-KQ<n>
+    key: str  # where the signed PDF is
+    sha256: str
+    size: int
+    agency: str  # the competent agency, whose key signed it
+    signed_at: datetime
+    officer: str  # username of who issued it
+    officer_name: str | None = None
+    rendered: bool  # the platform drew it from the dossier; False: the officer uploaded it
+
+
 class Dossier(BaseModel):
     """An administrative-procedure dossier (hồ sơ thủ tục hành chính)."""
 
@@ -191,6 +208,7 @@ class Dossier(BaseModel):
     # The date promised to the citizen when an apology (Mẫu 04) moved it; None: due_at.
     appointment_at: datetime | None = None
     apologies: tuple[Apology, ...] = ()
+    results: tuple[Result, ...] = ()
 
     @property
     def appointment(self) -> datetime:

@@ -60,9 +60,10 @@ class UploadService:
         self.policy = policy
 
     def create_slot(self, principal: Principal, request: UploadRequest) -> UploadSlot:
-        if principal.kind is not PrincipalKind.CITIZEN:
+        # Citizens upload their papers; staff upload only results to be signed, which are PDFs.
+        if principal.kind is not PrincipalKind.CITIZEN and request.content_type != "application/pdf":
             raise Forbidden(
-                Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online.")
+                Text(vi="Cán bộ chỉ tải lên kết quả dạng PDF.", en="Staff upload only results, as PDF files.")
             )
         if request.size > self.policy.max_bytes:
             raise InvalidInput(

@@ -22,7 +22,9 @@ IDEMPOTENCY_KEY = Header(
 )
 
 
-@area.route("POST", "/v1/uploads", access=Access.CITIZEN, body=UploadRequest, response=UploadSlot, status=201)
+@area.route(
+    "POST", "/v1/uploads", access=Access.SIGNED_IN, body=UploadRequest, response=UploadSlot, status=201
+)
 def create_upload(call: Call) -> UploadSlot:
     """A slot to upload one file straight to storage (a presigned POST with size and type conditions)."""
     return call.container.uploads.create_slot(call.principal, call.body(UploadRequest))

@@ -1,0 +1,84 @@
+"""How long each document takes to render as a PDF, in this process. Printed, never asserted.
+
+Each kind (Mẫu 01–05 and the result) is rendered N times from the same dossiers the unit tests use,
+the kinds taking turns; each median is compared with an empty sheet (the three DejaVu Serif faces
+parsed, one blank page written), which every document pays for. N can be set in the environment
+(default 30).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parents[1]
+for folder in ("layers", "."):
+    sys.path.insert(0, str(ROOT / folder))
+
+from motcua.documents.sheet import Sheet  # noqa: E402
+from motcua.services.documents import render, render_result  # noqa: E402
+from tests.unit.test_documents import (  # noqa: E402
+    NOW,
+    PROVINCE,
+    RENDERER,
+    approved_record,
+    busy_record,
+    refused_record,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+N = int(os.environ.get("N", "30"))
+
+
+def timed(kinds: dict[str, Callable[[], bytes]]) -> dict[str, tuple[float, int]]:
+    """Median milliseconds over N renders of each kind, and the size of its PDF.
+
+    The kinds take turns, round after round, so that a busy moment of the machine falls on all alike.
+    """
+    sizes = {name: len(make()) for name, make in kinds.items()}  # warm: imports, fonts in the page cache
+    times: dict[str, list[float]] = {name: [] for name in kinds}
+    for _ in range(N):
+        for name, make in kinds.items():
+            started = time.perf_counter()
+            make()
+            times[name].append(time.perf_counter() - started)
+    return {name: (statistics.median(times[name]) * 1000, sizes[name]) for name in kinds}
+
+
+def main() -> None:
+    busy, refused, approved = busy_record(), refused_record(), approved_record()
+    kinds: dict[str, Callable[[], bytes]] = {
+        "empty sheet (fonts only)": lambda: Sheet("vi", paper="A5", created=NOW, title="").render(),
+        "receipt (Mẫu 01, QR)": lambda: render(busy, "receipt", renderer=RENDERER, language="vi", now=NOW),
+        "papers_request (Mẫu 02)": lambda: render(
+            busy, "papers-request-1", renderer=RENDERER, language="vi", now=NOW
+        ),
+        "refusal (Mẫu 03)": lambda: render(refused, "refusal", renderer=RENDERER, language="vi", now=NOW),
+        "apology (Mẫu 04)": lambda: render(busy, "apology-2", renderer=RENDERER, language="vi", now=NOW),
+        "control_slip (Mẫu 05, 3 rows)": lambda: render(
+            busy, "control-slip", renderer=RENDERER, language="vi", now=NOW
+        ),
+        "result (A4, 5 fields)": lambda: (
+            render_result(approved, 1, province=PROVINCE, language="vi", now=NOW).pdf
+        ),
+    }
+    measured = timed(kinds)
+    empty = measured["empty sheet (fonts only)"][0]
+    result = {
+        "N": N,
+        "median_ms": {name: round(ms, 1) for name, (ms, _) in measured.items()},
+        "ratio_to_empty_sheet": {name: round(ms / empty, 2) for name, (ms, _) in measured.items()},
+        "pdf_kb": {name: round(size / 1024, 1) for name, (_, size) in measured.items()},
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
