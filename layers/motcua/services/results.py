@@ -20,7 +20,6 @@ from motcua.domain.i18n import Text
 from motcua.domain.models import Change, Principal, Result
 from motcua.domain.status import Status
 from motcua.resources import BUCKET
-from motcua.services.documents import available, render, render_result, result_ref
 from motcua.services.uploads import upload_key
 
 if TYPE_CHECKING:
@@ -175,6 +174,8 @@ class ResultService:
                 ),
                 code="result_not_allowed",
             )
+        from motcua.services.documents import render_result  # fpdf2 and fonts: only when drawing
+
         number = len(dossier.results) + 1
         result_code = f"{code}-KQ{number}"
         now = self.clock.now()
@@ -276,6 +277,7 @@ class ResultService:
 
     def documents(self, principal: Principal, code: str, language: Language) -> DocumentList:
         """What the owner and the agencies involved may download: the forms so far, then the results."""
+        from motcua.services.documents import available, result_ref
         record = self.dossiers.load_for(principal, code)
         refs = [
             *available(record, language),
@@ -299,6 +301,7 @@ class ResultService:
 
     def document(self, principal: Principal, code: str, name: str, language: Language) -> tuple[bytes, str]:
         """A document's PDF and its file name; NotFound for a name the dossier does not have."""
+        from motcua.services.documents import available, render
         record = self.dossiers.load_for(principal, code)
         for result in record.dossier.results:
             if name == f"result-{result.number}":
