@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -240,6 +241,17 @@ def test_a_key_that_cannot_sign_is_refused(env: Pki) -> None:
 
 
 # --- signing and verifying ---------------------------------------------------------------------------
+
+
+def test_signing_and_verifying_work_where_an_event_loop_already_runs(env: Pki) -> None:
+    # pyHanko's sync calls start their own loop; a caller inside a running one (an async handler, a
+    # browser driver in the same thread) must still get a signature and a verdict.
+    signer = env.signer()
+
+    async def inside() -> Any:
+        return verify_pdf(sign(signer), signer.trust_roots())
+
+    assert asyncio.run(inside()).valid
 
 
 def test_a_signed_result_verifies_and_names_its_agency_and_time(env: Pki) -> None:

@@ -22,6 +22,7 @@ from pyhanko_certvalidator.registry import CertificateRegistry
 from motcua.domain.errors import NotFound
 from motcua.domain.i18n import Text
 from motcua.signing import kms, pki
+from motcua.signing.loop import outside_loop
 from motcua.signing.stamp import ImportedPage, SignatureBox, render_stamp
 
 if TYPE_CHECKING:
@@ -199,5 +200,5 @@ class DocumentSigner:
         except PdfReadError as error:
             raise UnreadablePdf(str(error)) from error
         pdf_signer = signers.PdfSigner(meta, signer, stamp_style=stamp, new_field_spec=spec)
-        out = pdf_signer.sign_pdf(writer)
+        out = outside_loop(pdf_signer.sign_pdf, writer)
         return bytes(out.getvalue())

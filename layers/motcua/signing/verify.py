@@ -16,6 +16,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from motcua.domain.i18n import Text
+from motcua.signing.loop import outside_loop
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -110,7 +111,7 @@ def verify_pdf(pdf: bytes, trust_roots: Iterable[bytes]) -> Verification:
         revocation_mode="soft-fail",  # no network, no CRLs yet: revocation is not checked
     )
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = outside_loop(validate_pdf_signature, embedded, signer_validation_context=context)
     except Exception:  # noqa: BLE001 — a damaged signature is an answer, not an error
         logger.info("signature could not be validated", exc_info=True)
         return Verification(valid=False, signatures=len(signatures), problem=Problem.of("invalid_signature"))
