@@ -12,7 +12,7 @@ from infra.constructs.data import Data
 from infra.constructs.frontend import Frontend
 from infra.constructs.identity import Identity
 from infra.constructs.monitoring import Monitoring
-from infra.constructs.notifications import ONCE_PARTITION, Notifications
+from infra.constructs.notifications import Notifications
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
 from infra.constructs.signing import GENERATIONS_CONTEXT, Signing, generations
@@ -21,6 +21,7 @@ from infra.routes import routes
 from motcua.resources import (
     BUCKET,
     CITIZEN_POOL,
+    NOTIFY_ONCE_PARTITION,
     NOTIFY_PATTERN,
     NOTIFY_QUEUE,
     ROUTING_QUEUE,
@@ -122,7 +123,7 @@ class PlatformStack(Stack):
         signing.grant_signing(api.function)
         data.grant_results(api.function, write=True)
         data.grant_results(notifications.function, write=False)
-        data.grant_deletes_in(notifications.function, partition=ONCE_PARTITION)
+        data.grant_deletes_in(notifications.function, partition=NOTIFY_ONCE_PARTITION)
 
         monitoring = Monitoring(
             self,

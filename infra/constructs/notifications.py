@@ -35,9 +35,6 @@ if TYPE_CHECKING:
 BATCH_SIZE = 10
 # A few seconds' wait fills a batch on a busy morning; a citizen does not notice them.
 BATCHING_WINDOW = Duration.seconds(3)
-# Where the function remembers what it sent (motcua.adapters.once, scope "notify"): the one
-# partition it may delete from.
-ONCE_PARTITION = "ONCE#notify"
 # SNS sends SMS to a phone number, which is not a resource: IAM has no ARN to scope sns:Publish to.
 SMS_ACTIONS = ("sns:Publish",)
 

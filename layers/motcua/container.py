@@ -97,9 +97,10 @@ class Container:
     def once(self) -> PowertoolsOnceOnly:
         """What must happen once per key (a message to a citizen), remembered in the table."""
         from motcua.adapters.once import PowertoolsOnceOnly
+        from motcua.resources import NOTIFY_ONCE_PARTITION
 
         client = clients.client("dynamodb", self.settings.region)
-        return PowertoolsOnceOnly(client, self.settings.table_name, scope="notify")
+        return PowertoolsOnceOnly(client, self.settings.table_name, partition=NOTIFY_ONCE_PARTITION)
 
     @cached_property
     def notifications(self) -> NotificationService:

@@ -104,6 +104,10 @@ ROUTING_QUEUE = QueueSpec(key="routing")
 # What the citizen must hear about, from the table's stream to the sender (email, SMS).
 NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
 
+# The partition of the notifier's once-only records (one per message sent): the notify function may
+# delete there, and nowhere else, to release an attempt that failed.
+NOTIFY_ONCE_PARTITION = "ONCE#notify"
+
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.notifications.events).
 NOTIFY_ATTRIBUTE = "notify"

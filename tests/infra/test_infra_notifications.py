@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.constructs.notifications import ONCE_PARTITION, SMS_ACTIONS
+from infra.constructs.notifications import SMS_ACTIONS
 from infra.nag import UNSCOPED_ACTIONS
-from motcua.resources import NOTIFY_PATTERN, NOTIFY_QUEUE
+from motcua.resources import NOTIFY_ONCE_PARTITION, NOTIFY_PATTERN, NOTIFY_QUEUE
 from tests.infra.support import Synthesized, as_list
 
 
@@ -136,6 +136,6 @@ def test_the_notify_function_deletes_only_its_own_idempotency_records(synthesize
             "Action": "dynamodb:DeleteItem",
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [table_id, "Arn"]},
-            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [ONCE_PARTITION]}},
+            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [NOTIFY_ONCE_PARTITION]}},
         }
     ]

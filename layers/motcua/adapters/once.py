@@ -20,17 +20,17 @@ REMEMBER_SECONDS = 30 * 86_400
 class PowertoolsOnceOnly:
     """Implements OnceOnly: the first call's answer is stored under the key, in the single table.
 
-    Items live in one partition (`ONCE#<scope>`), sorted by the key's hash, and expire through the
+    Items live in one partition (`partition`), sorted by the key's hash, and expire through the
     table's TTL attribute. While an action runs its item says so: a second caller with the same key
     fails (and is retried later) instead of running it twice.
     """
 
-    def __init__(self, client: Any, table: str, *, scope: str, ttl_attribute: str = "expires_at") -> None:
+    def __init__(self, client: Any, table: str, *, partition: str, ttl_attribute: str = "expires_at") -> None:
         self.persistence = DynamoDBPersistenceLayer(
             table_name=table,
             key_attr="PK",
             sort_key_attr="SK",
-            static_pk_value=f"ONCE#{scope}",
+            static_pk_value=partition,
             expiry_attr=ttl_attribute,
             boto3_client=client,
         )

@@ -52,8 +52,6 @@ class Signer(Protocol):
         field_name: str | None = None,
     ) -> bytes: ...
 
-    def trust_roots(self) -> list[bytes]: ...
-
 
 class IssueResult(BaseModel):
     """Issue the result: drawn by the platform (`render`, with an optional note) or an uploaded PDF."""
@@ -278,6 +276,7 @@ class ResultService:
     def documents(self, principal: Principal, code: str, language: Language) -> DocumentList:
         """What the owner and the agencies involved may download: the forms so far, then the results."""
         from motcua.services.documents import available, result_ref
+
         record = self.dossiers.load_for(principal, code)
         refs = [
             *available(record, language),
@@ -302,6 +301,7 @@ class ResultService:
     def document(self, principal: Principal, code: str, name: str, language: Language) -> tuple[bytes, str]:
         """A document's PDF and its file name; NotFound for a name the dossier does not have."""
         from motcua.services.documents import available, render
+
         record = self.dossiers.load_for(principal, code)
         for result in record.dossier.results:
             if name == f"result-{result.number}":
