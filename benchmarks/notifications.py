@@ -54,7 +54,7 @@ def run() -> None:
     from motcua.config.settings import Settings
     from motcua.container import build_container, use
     from motcua.resources import NOTIFY_PATTERN
-    from motcua.services.tasks import Decision
+    from motcua.services.inbox import Decision
     from tests.integration.conftest import filing_request
 
     province_file = ROOT / "provinces" / "demo.yaml"

@@ -8,7 +8,7 @@ then this module:
 
 1. purges the routing queue: the replay put back messages that routing had handled already, with
    task tokens of executions that no longer exist;
-2. starts every flow that was in progress again, through `RoutingService.restart` (a new attempt:
+2. starts every flow that was in progress again, through `FlowCoordinator.restart` (a new attempt:
    its input lists the steps already decided, which the state machine skips; open steps get new
    tokens through routing; a step that had asked for papers waits for the citizen again);
 3. delivers the routing queue until every restarted flow waits where it stood, so that the steps
@@ -104,7 +104,7 @@ def restart_flows(
             result.skipped[code] = "handed back to the receiving desk"
             continue
         tokens = _tokens(record)
-        if container.routing.restart(code):
+        if container.coordinator.restart(code):
             result.restarted.append(code)
             before[code] = tokens
         else:

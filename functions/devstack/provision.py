@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from motcua import workflow
+from motcua import asl as workflow
 from motcua.resources import (
     BUCKET,
     CITIZEN_POOL,

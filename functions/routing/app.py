@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from motcua.container import get_container
 from motcua.observability import flush, logger
-from motcua.services.routing import FlowMessage
+from motcua.services.coordinator import FlowMessage
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -19,7 +19,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     message = FlowMessage.model_validate_json(record.body)
     logger.append_keys(dossier_code=message.dossier_code, kind=message.kind)
-    get_container().routing.handle(message)
+    get_container().coordinator.handle(message)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,7 +1,7 @@
 """Workflow: one Step Functions (Standard) state machine per procedure with a flow, the routing queue
 they write to (with its dead-letter queue), and the routing function that turns messages into tasks.
 
-Each machine's definition is `motcua.workflow.definition(procedure)`, the very document the local
+Each machine's definition is `motcua.asl.definition(procedure)`, the very document the local
 stack runs, with the routing queue's URL given as the `RoutingQueueUrl` definition substitution.
 """
 
@@ -19,7 +19,7 @@ from constructs import Construct
 
 from infra.constructs.queues import consumer_timeout, queue_with_dead_letters
 from infra.constructs.runtime import LOG_RETENTION
-from motcua import workflow
+from motcua import asl
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -63,9 +63,9 @@ class Workflow(Construct):
                 comment=f"Flow of procedure {procedure.code}",
                 state_machine_type=sfn.StateMachineType.STANDARD,
                 definition_body=sfn.DefinitionBody.from_string(
-                    json.dumps(workflow.definition(procedure), ensure_ascii=False)
+                    json.dumps(asl.definition(procedure), ensure_ascii=False)
                 ),
-                definition_substitutions={workflow.QUEUE_SUBSTITUTION: self.queue.queue_url},
+                definition_substitutions={asl.QUEUE_SUBSTITUTION: self.queue.queue_url},
                 # Every event, but not its input and output: those carry task tokens (anyone who
                 # reads one could answer the step) and citizens' data. docs/operations.md (9.1)
                 # says how to turn them on for a while to debug.

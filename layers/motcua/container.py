@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -15,14 +16,17 @@ from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.models import PrincipalKind
+from motcua.domain.ports import AttachmentStore, DossierRepository, TokenVerifier, Workflow
+from motcua.presentation.presenter import Presenter
 from motcua.services.catalog import CatalogService
+from motcua.services.citizens import CitizenActions
+from motcua.services.coordinator import FlowCoordinator
+from motcua.services.desk import DeskService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
-from motcua.services.routing import RoutingService
+from motcua.services.inbox import InboxService
 from motcua.services.sweep import SweepService
-from motcua.services.tasks import TaskService
 from motcua.services.uploads import UploadService
-from motcua.services.views import Renderer
 
 if TYPE_CHECKING:
     from motcua.adapters.certificates import DynamoCertificateStore
@@ -33,65 +37,92 @@ if TYPE_CHECKING:
     from motcua.signing.sign import DocumentSigner
 
 
-class Container:
-    """Everything a function needs, built once; what only some routes use is built when first used."""
+@dataclass(frozen=True)
+class Adapters:
+    """What the services reach the outside world through; tests hand in in-memory fakes of the ports."""
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
-        self.settings = settings
-        self.province: Province = load_province(settings.province_file)
-        self.clock: Clock = clock or SystemClock()
-        self.repository = DynamoDossierRepository(
-            clients.client("dynamodb", settings.region), settings.table_name
-        )
-        self.store = S3AttachmentStore(clients.client("s3", settings.region), settings.bucket_name)
-        self.renderer = Renderer(self.province, settings.portal_url or self.province.portal_url)
-        self.verifier = CognitoTokenVerifier(
+    repository: DossierRepository
+    store: AttachmentStore
+    verifier: TokenVerifier
+    workflow: Workflow | None = None  # None: Step Functions, built on first use
+
+
+def _aws_adapters(settings: Settings) -> Adapters:
+    return Adapters(
+        repository=DynamoDossierRepository(clients.client("dynamodb", settings.region), settings.table_name),
+        store=S3AttachmentStore(clients.client("s3", settings.region), settings.bucket_name),
+        verifier=CognitoTokenVerifier(
             [
                 PoolRef(PrincipalKind.CITIZEN, settings.citizen_pool_id, settings.citizen_client_id),
                 PoolRef(PrincipalKind.STAFF, settings.staff_pool_id, settings.staff_client_id),
             ],
             region=settings.region,
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
-        )
+        ),
+    )
+
+
+class Container:
+    """Everything a function needs, built once; what only some routes use is built when first used."""
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, adapters: Adapters | None = None
+    ) -> None:
+        self.settings = settings
+        self.province: Province = load_province(settings.province_file)
+        self.clock: Clock = clock or SystemClock()
+        adapters = adapters or _aws_adapters(settings)
+        self.repository: DossierRepository = adapters.repository
+        self.store: AttachmentStore = adapters.store
+        self.verifier: TokenVerifier = adapters.verifier
+        if adapters.workflow is not None:
+            self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
+        self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
         self.dossiers = DossierService(
-            repository=self.repository,
-            store=self.store,
-            renderer=self.renderer,
-            uploads=self.province.uploads,
+            repository=self.repository, store=self.store, uploads=self.province.uploads
         )
         self.filing = FilingService(
             province=self.province, repository=self.repository, uploads=self.uploads, clock=self.clock
         )
-        self.tasks = TaskService(
+        # One owner for a flow's state; desk and citizens' actions are their own small services.
+        self.coordinator = FlowCoordinator(
+            province=self.province,
+            repository=self.repository,
+            workflow=lambda: self.workflow,
+            clock=self.clock,
+        )
+        self.desk = DeskService(
+            province=self.province, repository=self.repository, coordinator=self.coordinator
+        )
+        self.inbox = InboxService(
+            province=self.province,
+            repository=self.repository,
+            dossiers=self.dossiers,
+            desk=self.desk,
+            coordinator=self.coordinator,
+            clock=self.clock,
+        )
+        self.citizen_actions = CitizenActions(
             province=self.province,
             repository=self.repository,
             dossiers=self.dossiers,
             uploads=self.uploads,
+            coordinator=self.coordinator,
             clock=self.clock,
-            workflow=lambda: self.workflow,
-            restart=lambda code: self.routing.restart(code),
         )
 
     @cached_property
-    def workflow(self) -> StepFunctionsWorkflow:
+    def workflow(self) -> Workflow:
         """The flows' state machines (built on first use: most requests never touch a flow)."""
         client = clients.client("stepfunctions", self.settings.region)
         return StepFunctionsWorkflow(client, self.settings.state_machines)
 
     @cached_property
-    def routing(self) -> RoutingService:
-        return RoutingService(
-            province=self.province, repository=self.repository, workflow=self.workflow, clock=self.clock
-        )
-
-    @cached_property
     def sweep(self) -> SweepService:
         """The scheduled sweep: escalations and apologies (Mẫu 04) for work falling due."""
-        return SweepService(
-            province=self.province, repository=self.repository, clock=self.clock, renderer=self.renderer
-        )
+        return SweepService(province=self.province, repository=self.repository, clock=self.clock)
 
     @cached_property
     def once(self) -> PowertoolsOnceOnly:
@@ -118,7 +149,7 @@ class Container:
         return NotificationService(
             province=self.province,
             repository=self.repository,
-            renderer=self.renderer,
+            presenter=self.presenter,
             messengers={"email": mailer, "sms": texter},
             once=self.once,
             clock=self.clock,
@@ -136,7 +167,7 @@ class Container:
             store=self.store,
             signer=lambda: self.signer,
             trust_roots=lambda: self.certificates.load().authorities.values(),
-            renderer=self.renderer,
+            presenter=self.presenter,
             clock=self.clock,
         )
 
@@ -178,8 +209,10 @@ class Container:
         return CognitoIdentityProvider(cognito, pool_id=s.staff_pool_id, client_id=s.staff_client_id)
 
 
-def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
-    return Container(settings or get_settings(), clock=clock)
+def build_container(
+    settings: Settings | None = None, *, clock: Clock | None = None, adapters: Adapters | None = None
+) -> Container:
+    return Container(settings or get_settings(), clock=clock, adapters=adapters)
 
 
 _override: Container | None = None

@@ -109,7 +109,7 @@ NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
 NOTIFY_ONCE_PARTITION = "ONCE#notify"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
-# repository writes it in the same transaction as the change (motcua.notifications.events).
+# repository writes it in the same transaction as the change (motcua.domain.events).
 NOTIFY_ATTRIBUTE = "notify"
 # The filter between the table's stream and the notification queue, as an EventBridge pattern: the
 # CDK app gives it to the pipe, the local stack's stream reader applies the same pattern.

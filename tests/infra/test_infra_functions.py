@@ -126,7 +126,7 @@ def test_the_layer_holds_motcua_and_its_dependencies_built_for_lambda(synthesize
     archive = synthesized.assembly / f"asset.{layer['Properties']['Content']['S3Key']}"
     names = zipfile.ZipFile(archive).namelist()
 
-    assert "python/motcua/workflow.py" in names
+    assert "python/motcua/asl.py" in names
     assert "python/motcua/py.typed" in names
     compiled = [n for n in names if n.startswith("python/pydantic_core/") and n.endswith(".so")]
     assert compiled and all("aarch64" in n for n in compiled)

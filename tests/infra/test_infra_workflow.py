@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from infra.constructs.workflow import machine_id
-from motcua import workflow
+from motcua import asl
 from motcua.resources import ROUTING_QUEUE
 from tests.infra.support import Synthesized, flatten
 
@@ -27,9 +27,9 @@ def test_each_procedure_with_a_flow_has_the_definition_the_local_stack_runs(synt
         ]
         props = machine["Properties"]
         # The same document, with the queue left as a substitution CloudFormation fills in.
-        assert json.loads(props["DefinitionString"]) == workflow.definition(procedure)
-        assert workflow.QUEUE_URL in props["DefinitionString"]
-        assert props["DefinitionSubstitutions"] == {workflow.QUEUE_SUBSTITUTION: {"Ref": queue}}
+        assert json.loads(props["DefinitionString"]) == asl.definition(procedure)
+        assert asl.QUEUE_URL in props["DefinitionString"]
+        assert props["DefinitionSubstitutions"] == {asl.QUEUE_SUBSTITUTION: {"Ref": queue}}
         assert props["StateMachineType"] == "STANDARD"
         assert "StateMachineName" not in props
 

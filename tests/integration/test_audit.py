@@ -9,9 +9,10 @@ import pytest
 
 from motcua.adapters import clients
 from motcua.domain.errors import Forbidden
-from motcua.services.tasks import Decision
+from motcua.services.inbox import Decision
 from tests.conftest import REGION
 from tests.integration.conftest import filing_request
+from tests.shown import decide
 
 WARD = "000.01.01.H99"
 
@@ -22,9 +23,9 @@ def walked(container: Any, people: Any) -> tuple[str, Any]:
     an = people.citizen("an@example.vn")
     desk = people.staff("tiepnhan.phuong", WARD, "receiver")
     code = container.filing.file(an, filing_request(container, an), "audit-key-0001").dossier.code
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="approve"), "vi")
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="return_result"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="accept"))
+    decide(container, desk, f"{code}-T1", Decision(action="approve"))
+    decide(container, desk, f"{code}-T1", Decision(action="return_result"))
     return code, desk
 
 

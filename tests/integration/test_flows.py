@@ -9,17 +9,19 @@ from typing import Any
 
 import pytest
 
-from motcua import workflow
+from motcua import asl
 from motcua.adapters import clients
 from motcua.container import use
 from motcua.domain.errors import Conflict
 from motcua.domain.models import TaskKind, TaskState
 from motcua.domain.status import Status
-from motcua.services.tasks import Decision, Supplement
+from motcua.services.citizens import Supplement
+from motcua.services.inbox import Decision
 from motcua.services.uploads import AttachmentRef
 from tests.conftest import REGION
 from tests.integration.conftest import filing_request, upload
 from tests.integration.flows import Router
+from tests.shown import control_slip, decide, dossier, inbox, supplement, track
 
 FINANCE, TAX = "000.00.01.H99", "000.00.20.H99"
 HOME_AFFAIRS, POLICE = "000.00.02.H99", "000.00.21.H99"
@@ -52,21 +54,21 @@ def test_a_sequential_flow_goes_from_agency_to_agency_and_back(
     reviewer = people.staff("chuyenvien.taichinh", FINANCE)
     tax = people.staff("canbo.thue", TAX)
     code = container.filing.file(an, filing_request(container, an, BUSINESS), "flow-seq-0001").dossier.code
-    accepted = container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    accepted = decide(container, desk, f"{code}-T1", Decision(action="accept"))
     assert accepted.status == 4 and accepted.task.state == "waiting"
 
     # When the flow hands it to Finance's review, then to the tax office
     step1 = router.until(lambda: open_task(container, code, f"{code}-T1.1"))
     assert (step1.agency, step1.kind) == (FINANCE, TaskKind.STEP)
-    inbox = container.tasks.inbox(reviewer, FINANCE, limit=10, token=None, language="vi").items
-    assert [t.task_id for t in inbox] == [f"{code}-T1.1"]
-    container.tasks.decide(reviewer, step1.task_id, Decision(action="approve"), "vi")
+    listed = inbox(container, reviewer, FINANCE).items
+    assert [t.task_id for t in listed] == [f"{code}-T1.1"]
+    decide(container, reviewer, step1.task_id, Decision(action="approve"))
 
     step2 = router.until(lambda: open_task(container, code, f"{code}-T2.1"))
     assert step2.agency == TAX
     # the tax office may now read the dossier it was asked about
-    assert container.dossiers.get(tax, code, "vi").code == code
-    container.tasks.decide(tax, step2.task_id, Decision(action="approve"), "vi")
+    assert dossier(container, tax, code).code == code
+    decide(container, tax, step2.task_id, Decision(action="approve"))
 
     # Then the dossier comes back to the desk, processed, and the desk returns the result
     back = router.until(
@@ -76,9 +78,9 @@ def test_a_sequential_flow_goes_from_agency_to_agency_and_back(
     record = container.repository.get(code)
     assert record.task(f"{code}-T1").state is TaskState.OPEN
     assert back.agency == FINANCE
-    returned = container.tasks.decide(desk, f"{code}-T1", Decision(action="return_result"), "vi")
+    returned = decide(container, desk, f"{code}-T1", Decision(action="return_result"))
     assert returned.status == 10
-    timeline = container.dossiers.track(code, "vi").timeline
+    timeline = track(container, code).timeline
     assert [e.agency for e in timeline if e.action is None] == [FINANCE, FINANCE, TAX]
     assert [e.status for e in timeline][-2:] == [9, 10]
 
@@ -90,7 +92,7 @@ def start_work_permit(container: Any, people: Any, router: Router) -> tuple[str,
     home = people.staff("chuyenvien.noivu", HOME_AFFAIRS)
     police = people.staff("canbo.congan", POLICE)
     code = container.filing.file(an, filing_request(container, an, WORK_PERMIT), "flow-par-0001").dossier.code
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="accept"))
     router.until(
         lambda: open_task(container, code, f"{code}-T1.1") and open_task(container, code, f"{code}-T1.2")
     )
@@ -100,16 +102,14 @@ def start_work_permit(container: Any, people: Any, router: Router) -> tuple[str,
 def test_a_parallel_stage_waits_for_every_agency(container: Any, people: Any, router: Router) -> None:
     code, desk, home, police = start_work_permit(container, people, router)
     # Both agencies have it in their inbox at once
-    assert [
-        t.task_id for t in container.tasks.inbox(police, POLICE, limit=5, token=None, language="vi").items
-    ] == [f"{code}-T1.2"]
+    assert [t.task_id for t in inbox(container, police, POLICE, limit=5).items] == [f"{code}-T1.2"]
 
-    container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    decide(container, home, f"{code}-T1.1", Decision(action="approve"))
     router.settle()
     # one branch done is not the stage done
     assert container.repository.get(code).dossier.status is Status.IN_PROCESS
 
-    container.tasks.decide(police, f"{code}-T1.2", Decision(action="approve"), "vi")
+    decide(container, police, f"{code}-T1.2", Decision(action="approve"))
     router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
     assert task(container, code, f"{code}-T1").state is TaskState.OPEN
 
@@ -119,8 +119,8 @@ def test_a_rejection_in_one_branch_stops_the_others_and_closes_their_tasks(
 ) -> None:
     code, desk, home, police = start_work_permit(container, people, router)
 
-    result = container.tasks.decide(
-        police, f"{code}-T1.2", Decision(action="reject", reason="Người lao động có tiền án"), "vi"
+    result = decide(
+        container, police, f"{code}-T1.2", Decision(action="reject", reason="Người lao động có tiền án")
     )
 
     assert result.status == 8
@@ -131,14 +131,14 @@ def test_a_rejection_in_one_branch_stops_the_others_and_closes_their_tasks(
         f"{code}-T1.1": TaskState.CLOSED,
         f"{code}-T1.2": TaskState.CLOSED,
     }
-    assert container.tasks.inbox(home, HOME_AFFAIRS, limit=5, token=None, language="vi").items == []
+    assert inbox(container, home, HOME_AFFAIRS, limit=5).items == []
     # The state machine ends: the other branch is cancelled and no task is left waiting anywhere
     execution = wait_for_execution_end(container, code)
     assert execution["status"] == "SUCCEEDED"
     router.settle()
     assert container.repository.get(code).dossier.status is Status.STOPPED
     # the citizen sees why
-    mine = container.dossiers.get(people.citizen("an@example.vn"), code, "vi")
+    mine = dossier(container, people.citizen("an@example.vn"), code)
     assert mine.status == 8 and mine.reason == "Người lao động có tiền án"
 
 
@@ -149,23 +149,23 @@ def test_papers_asked_for_in_a_step_stop_its_clock_and_the_same_step_resumes(
     desk = people.staff("tiepnhan.taichinh", FINANCE, "receiver")
     reviewer = people.staff("chuyenvien.taichinh", FINANCE)
     code = container.filing.file(an, filing_request(container, an, BUSINESS), "flow-pause-001").dossier.code
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="accept"))
     step = router.until(lambda: open_task(container, code, f"{code}-T1.1"))
     first_token = step.token
 
     # When the reviewer asks for a paper on Tuesday 17/11 and the citizen brings it on Thursday 19/11
-    asked = container.tasks.decide(
-        reviewer, step.task_id, Decision(action="request_papers", reason="Thiếu điều lệ"), "vi"
+    asked = decide(
+        container, reviewer, step.task_id, Decision(action="request_papers", reason="Thiếu điều lệ")
     )
     assert asked.status == 5
     router.until(lambda: container.repository.get(code).dossier.resume_token)
     clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))
     paper = container.province.procedures_by_code[BUSINESS].papers[0].code
-    container.tasks.supplement(
+    supplement(
+        container,
         an,
         code,
         Supplement(attachments=[AttachmentRef(upload_id=upload(container, an), paper_code=paper)]),
-        "vi",
     )
 
     # Then the same step opens again, with a new token and its due date moved by two working days
@@ -178,24 +178,24 @@ def test_papers_asked_for_in_a_step_stop_its_clock_and_the_same_step_resumes(
     assert container.repository.get(code).dossier.status is Status.IN_PROCESS
     assert container.repository.get(code).dossier.days_paused == 2
     # and deciding it carries the flow on to the tax office
-    container.tasks.decide(reviewer, resumed.task_id, Decision(action="approve"), "vi")
+    decide(container, reviewer, resumed.task_id, Decision(action="approve"))
     router.until(lambda: open_task(container, code, f"{code}-T2.1"))
 
 
 def test_a_forwarded_task_stays_open_for_the_colleague(container: Any, people: Any, router: Router) -> None:
     code, desk, home, police = start_work_permit(container, people, router)
 
-    forwarded = container.tasks.decide(
+    forwarded = decide(
+        container,
         home,
         f"{code}-T1.1",
         Decision(action="forward", to="chuyenvien2.noivu", reason="Theo phân công"),
-        "vi",
     )
 
     assert forwarded.task.state == "open"
     assert task(container, code, f"{code}-T1.1").assignee == "chuyenvien2.noivu"
     colleague = people.staff("chuyenvien2.noivu", HOME_AFFAIRS)
-    container.tasks.decide(colleague, f"{code}-T1.1", Decision(action="approve"), "vi")
+    decide(container, colleague, f"{code}-T1.1", Decision(action="approve"))
     assert task(container, code, f"{code}-T1.1").decided.by == "chuyenvien2.noivu"
 
 
@@ -203,16 +203,16 @@ def test_a_repeated_decision_changes_nothing_the_second_time(
     container: Any, people: Any, router: Router
 ) -> None:
     code, desk, home, police = start_work_permit(container, people, router)
-    first = container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    first = decide(container, home, f"{code}-T1.1", Decision(action="approve"))
     version = container.repository.get(code).dossier.version
 
-    again = container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
+    again = decide(container, home, f"{code}-T1.1", Decision(action="approve"))
 
     assert again == first
     assert container.repository.get(code).dossier.version == version
     # a different decision on the closed task is refused
     with pytest.raises(Conflict):
-        container.tasks.decide(home, f"{code}-T1.1", Decision(action="reject", reason="Đổi ý"), "vi")
+        decide(container, home, f"{code}-T1.1", Decision(action="reject", reason="Đổi ý"))
 
 
 def test_a_step_that_runs_out_of_time_is_escalated_then_handed_back(
@@ -223,9 +223,9 @@ def test_a_step_that_runs_out_of_time_is_escalated_then_handed_back(
     sfn = clients.client("stepfunctions", REGION)
     sfn.update_state_machine(
         stateMachineArn=container.settings.state_machines[WORK_PERMIT],
-        definition=workflow.substitute(
-            workflow.definition(procedure, seconds_per_day=0.1),
-            {workflow.QUEUE_SUBSTITUTION: container.settings.routing_queue_url},
+        definition=asl.substitute(
+            asl.definition(procedure, seconds_per_day=0.1),
+            {asl.QUEUE_SUBSTITUTION: container.settings.routing_queue_url},
         ),
     )
     code, desk, home, police = start_work_permit(container, people, router)
@@ -239,26 +239,26 @@ def test_a_step_that_runs_out_of_time_is_escalated_then_handed_back(
     # Then the desk has the dossier back in its inbox, marked, and the dossier is not lost
     assert handed_back.state is TaskState.OPEN and handed_back.attention == "flow_stalled"
     assert container.repository.get(code).dossier.status is Status.IN_PROCESS
-    inbox = container.tasks.inbox(desk, HOME_AFFAIRS, limit=5, token=None, language="vi").items
-    assert f"{code}-T1" in [t.task_id for t in inbox]
-    assert "restart_flow" in next(t for t in inbox if t.task_id == f"{code}-T1").allowed_actions
+    listed = inbox(container, desk, HOME_AFFAIRS, limit=5).items
+    assert f"{code}-T1" in [t.task_id for t in listed]
+    assert "restart_flow" in next(t for t in listed if t.task_id == f"{code}-T1").allowed_actions
     assert wait_for_execution_end(container, code)["status"] == "FAILED"
 
     # And when the desk starts the flow again (with days of normal length), both agencies get it back
     sfn.update_state_machine(
         stateMachineArn=container.settings.state_machines[WORK_PERMIT],
-        definition=workflow.substitute(
-            workflow.definition(procedure),
-            {workflow.QUEUE_SUBSTITUTION: container.settings.routing_queue_url},
+        definition=asl.substitute(
+            asl.definition(procedure),
+            {asl.QUEUE_SUBSTITUTION: container.settings.routing_queue_url},
         ),
     )
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="restart_flow"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="restart_flow"))
     assert task(container, code, f"{code}-T1").attention is None
     router.until(
         lambda: open_task(container, code, f"{code}-T1.1") and open_task(container, code, f"{code}-T1.2")
     )
-    container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
-    container.tasks.decide(police, f"{code}-T1.2", Decision(action="approve"), "vi")
+    decide(container, home, f"{code}-T1.1", Decision(action="approve"))
+    decide(container, police, f"{code}-T1.2", Decision(action="approve"))
     router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
 
 
@@ -266,12 +266,12 @@ def test_the_control_slip_lists_every_hand_over_and_the_audit_trail_holds(
     container: Any, people: Any, router: Router
 ) -> None:
     code, desk, home, police = start_work_permit(container, people, router)
-    container.tasks.decide(home, f"{code}-T1.1", Decision(action="approve"), "vi")
-    container.tasks.decide(police, f"{code}-T1.2", Decision(action="approve"), "vi")
+    decide(container, home, f"{code}-T1.1", Decision(action="approve"))
+    decide(container, police, f"{code}-T1.2", Decision(action="approve"))
     router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="return_result"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="return_result"))
 
-    slip = container.dossiers.control_slip(desk, code, "vi", container.clock.now())
+    slip = control_slip(container, desk, code)
 
     assert [(r.kind, r.agency) for r in slip.rows] == [
         ("reception", HOME_AFFAIRS),
@@ -308,16 +308,16 @@ def test_a_flow_started_again_skips_what_was_decided_and_waits_again_for_the_res
     reviewer = people.staff("chuyenvien.taichinh", FINANCE)
     tax = people.staff("canbo.thue", TAX)
     code = container.filing.file(an, filing_request(container, an, BUSINESS), "flow-again-001").dossier.code
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="accept"))
     step1 = router.until(lambda: open_task(container, code, f"{code}-T1.1"))
-    container.tasks.decide(reviewer, step1.task_id, Decision(action="approve"), "vi")
+    decide(container, reviewer, step1.task_id, Decision(action="approve"))
     lost = router.until(lambda: open_task(container, code, f"{code}-T2.1"))
     sfn = clients.client("stepfunctions", REGION)
     sfn.stop_execution(executionArn=execution_arn(container, code), error="Lost", cause="machine restarted")
     router.settle()
 
     # When the flow is started again
-    assert container.routing.restart(code)
+    assert container.coordinator.restart(code)
 
     # Then the tax step waits again with a new token, Finance's review is not asked twice,
     # and the flow ends as it would have
@@ -325,11 +325,11 @@ def test_a_flow_started_again_skips_what_was_decided_and_waits_again_for_the_res
         lambda: (t := open_task(container, code, f"{code}-T2.1")) and t.token != lost.token and t
     )
     assert task(container, code, f"{code}-T1.1").state is TaskState.CLOSED
-    container.tasks.decide(tax, again.task_id, Decision(action="approve"), "vi")
+    decide(container, tax, again.task_id, Decision(action="approve"))
     router.until(lambda: container.repository.get(code).dossier.status is Status.PROCESSED)
     assert container.repository.get(code).dossier.flow_attempt == 1
 
 
 def execution_arn(container: Any, code: str, attempt: int = 0) -> str:
     machine = container.settings.state_machines[container.repository.get(code).dossier.procedure_code]
-    return machine.replace(":stateMachine:", ":execution:") + ":" + workflow.execution_name(code, attempt)
+    return machine.replace(":stateMachine:", ":execution:") + ":" + asl.execution_name(code, attempt)

@@ -19,9 +19,10 @@ from motcua.adapters import clients
 from motcua.container import use
 from motcua.domain.status import Status
 from motcua.resources import NOTIFY_PATTERN, NOTIFY_QUEUE
-from motcua.services.tasks import Decision
+from motcua.services.inbox import Decision
 from tests.conftest import REGION
 from tests.integration.conftest import filing_request
+from tests.shown import decide
 
 ACCOUNT = "123456789012"
 WARD = "000.01.01.H99"  # receives birth registrations
@@ -132,7 +133,7 @@ def test_each_change_the_citizen_should_know_about_is_told_once(
     officer = people.staff("canbo.phuong", WARD)
     code = file(container, citizen)
     for action in ("accept", "approve", "return_result"):
-        container.tasks.decide(officer, f"{code}-T1", Decision(action=action), "vi")
+        decide(container, officer, f"{code}-T1", Decision(action=action))
 
     pipe.forward()
     pipe.deliver()
@@ -194,7 +195,7 @@ def test_a_provider_failing_for_good_lands_in_the_dlq_and_a_redrive_delivers_onc
     assert emails() == []
     assert pipe.waiting(pipe.queue) == 0 and pipe.waiting(pipe.dlq) == 1
     # The dossier went on regardless: the desk accepted it while SES was down.
-    container.tasks.decide(officer, f"{code}-T1", Decision(action="accept"), "vi")
+    decide(container, officer, f"{code}-T1", Decision(action="accept"))
     assert container.repository.get(code).dossier.status is Status.IN_PROCESS
 
     container.notifications.messengers["email"] = healthy  # SES is back

@@ -10,9 +10,11 @@ import pytest
 from motcua.domain.errors import BadRequest, Conflict
 from motcua.domain.models import TaskState
 from motcua.domain.status import Status
-from motcua.services.tasks import Decision, Supplement
+from motcua.services.citizens import Supplement
+from motcua.services.inbox import Decision
 from motcua.services.uploads import AttachmentRef
 from tests.integration.conftest import BIRTH, filing_request, upload
+from tests.shown import decide, inbox, supplement
 
 WARD = "000.01.01.H99"  # receives birth registrations
 SOCIAL_INSURANCE = "000.00.22.H99"  # receives companies' declarations, alone (no flow)
@@ -77,8 +79,8 @@ def test_inbox_is_ordered_by_due_date_across_procedures(container: Any, people: 
     clock.set(datetime(2026, 11, 18, 2, tzinfo=UTC))
     middle = container.filing.file(an, filing_request(container, an), "key-inbox-0003").dossier
 
-    page = container.tasks.inbox(officer, WARD, limit=2, token=None, language="vi")
-    rest = container.tasks.inbox(officer, WARD, limit=2, token=page.next_token, language="vi")
+    page = inbox(container, officer, WARD, limit=2)
+    rest = inbox(container, officer, WARD, limit=2, token=page.next_token)
 
     assert [t.dossier_code for t in page.items + rest.items] == [early.code, middle.code, late.code]
     assert [t.due_at for t in page.items + rest.items] == sorted(t.due_at for t in page.items + rest.items)
@@ -91,15 +93,13 @@ def test_decided_and_waiting_tasks_leave_the_inbox(container: Any, people: Any) 
     waiting = container.filing.file(an, filing_request(container, an), "key-leave-0002").dossier
     kept = container.filing.file(an, filing_request(container, an), "key-leave-0003").dossier
 
-    container.tasks.decide(
-        officer, f"{refused.code}-T1", Decision(action="refuse", reason="Sai thủ tục"), "vi"
-    )
-    container.tasks.decide(
-        officer, f"{waiting.code}-T1", Decision(action="request_papers", reason="Thiếu bản sao"), "vi"
+    decide(container, officer, f"{refused.code}-T1", Decision(action="refuse", reason="Sai thủ tục"))
+    decide(
+        container, officer, f"{waiting.code}-T1", Decision(action="request_papers", reason="Thiếu bản sao")
     )
 
-    inbox = container.tasks.inbox(officer, WARD, limit=10, token=None, language="vi")
-    assert [t.dossier_code for t in inbox.items] == [kept.code]
+    listed = inbox(container, officer, WARD)
+    assert [t.dossier_code for t in listed.items] == [kept.code]
     assert container.repository.get(refused.code).tasks[0].state is TaskState.CLOSED
     assert container.repository.get(waiting.code).tasks[0].state is TaskState.WAITING
 
@@ -109,17 +109,17 @@ def test_a_change_based_on_a_stale_read_is_refused(container: Any, people: Any) 
     officer = people.staff("canbo.phuong", WARD)
     dossier = container.filing.file(an, filing_request(container, an), "key-stale-0001").dossier
     stale = container.repository.get(dossier.code)
-    container.tasks.decide(officer, f"{dossier.code}-T1", Decision(action="accept"), "vi")
+    decide(container, officer, f"{dossier.code}-T1", Decision(action="accept"))
 
-    from motcua.domain.models import Change
+    from motcua.domain.audit import AuditDraft
+    from motcua.domain.changes import seal
 
+    refused = stale.dossier.model_copy(update={"status": Status.REFUSED})
+    draft = AuditDraft(
+        at=container.clock.now(), actor="canbo.phuong", role="receiver", action="refuse", status_after=3
+    )
     with pytest.raises(Conflict):
-        container.repository.apply(
-            Change(
-                dossier=stale.dossier.model_copy(update={"status": Status.REFUSED, "version": 2}),
-                expected_version=1,
-            )
-        )
+        container.repository.apply(seal(stale.dossier, refused, draft))
     assert container.repository.get(dossier.code).dossier.status is Status.IN_PROCESS
 
 
@@ -133,18 +133,19 @@ def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(
     dossier = container.filing.file(an, filing_request(container, an, SI), "key-pause-0001").dossier
     assert dossier.due_at == datetime(2026, 11, 25, 10, tzinfo=UTC)
     task_id = f"{dossier.code}-T1"
-    container.tasks.decide(officer, task_id, Decision(action="accept"), "vi")
+    decide(container, officer, task_id, Decision(action="accept"))
     clock.set(clock.now() + timedelta(days=1))  # Wednesday 18/11
-    container.tasks.decide(
-        officer, task_id, Decision(action="request_papers", reason="Bổ sung điều lệ"), "vi"
-    )
+    decide(container, officer, task_id, Decision(action="request_papers", reason="Bổ sung điều lệ"))
 
     # The citizen answers on Monday 23/11: Thu 19, Fri 20, Mon 23 = 3 working days stood still.
     clock.set(datetime(2026, 11, 23, 3, tzinfo=UTC))
     extra = upload(container, an)
     paper = container.province.procedures_by_code[SI].papers[0].code
-    view = container.tasks.supplement(
-        an, dossier.code, Supplement(attachments=[AttachmentRef(upload_id=extra, paper_code=paper)]), "vi"
+    view = supplement(
+        container,
+        an,
+        dossier.code,
+        Supplement(attachments=[AttachmentRef(upload_id=extra, paper_code=paper)]),
     )
 
     assert view.status == int(Status.IN_PROCESS)

@@ -13,10 +13,11 @@ from motcua.container import use
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.models import TaskState
 from motcua.domain.status import Status
-from motcua.services.tasks import Decision
+from motcua.services.inbox import Decision
 from tests.conftest import DEMO_PROVINCE, REGION
 from tests.integration.conftest import filing_request
 from tests.integration.flows import Router
+from tests.shown import decide, dossier, escalations, inbox, track
 
 WARD = "000.01.01.H99"  # receives birth registrations: one working day, no flow
 SOCIAL_INSURANCE, DECLARATION = "000.00.22.H99", "1.000058"  # five working days, no flow
@@ -60,10 +61,10 @@ def test_a_task_due_by_the_next_working_day_is_escalated_once(
     assert (report.escalated, report.agencies[WARD].escalated) == (1, 1)
     escalated_at = container.repository.get(code).task(f"{code}-T1").escalated_at
     assert escalated_at == vn(2026, 11, 17)
-    listed = container.sweep.escalations(leader, WARD, limit=10, token=None, language="vi")
+    listed = escalations(container, leader, WARD)
     assert [(t.task_id, t.escalated) for t in listed.items] == [(f"{code}-T1", True)]
-    inbox = container.tasks.inbox(officer, WARD, limit=10, token=None, language="vi")
-    assert [t.escalated_at for t in inbox.items] == [escalated_at]
+    listed_in_inbox = inbox(container, officer, WARD)
+    assert [t.escalated_at for t in listed_in_inbox.items] == [escalated_at]
     # and nobody apologises: the ward can still keep the date
     assert report.apologised == 0
 
@@ -76,10 +77,10 @@ def test_a_task_due_by_the_next_working_day_is_escalated_once(
     assert container.repository.get(code).task(f"{code}-T1").escalated_at == escalated_at
 
     # and once decided, the task leaves the leaders' list
-    container.tasks.decide(officer, f"{code}-T1", Decision(action="accept"), "vi")
-    container.tasks.decide(officer, f"{code}-T1", Decision(action="approve"), "vi")
-    container.tasks.decide(officer, f"{code}-T1", Decision(action="return_result"), "vi")
-    assert container.sweep.escalations(leader, WARD, limit=10, token=None, language="vi").items == []
+    decide(container, officer, f"{code}-T1", Decision(action="accept"))
+    decide(container, officer, f"{code}-T1", Decision(action="approve"))
+    decide(container, officer, f"{code}-T1", Decision(action="return_result"))
+    assert escalations(container, leader, WARD).items == []
 
 
 def test_a_task_due_in_five_working_days_waits_until_the_day_before(
@@ -115,7 +116,7 @@ def test_a_late_dossier_gets_one_apology_per_missed_appointment_on_working_days(
 
     # Then the citizen gets an apology with a new date: Wednesday 25/11, past the Culture Day holiday
     assert (report.apologised, report.agencies[WARD].apologised) == (1, 1)
-    tracking = container.dossiers.track(code, "vi")
+    tracking = track(container, code)
     assert tracking.appointment_at == end_of(2026, 11, 25)
     assert tracking.due_at == end_of(2026, 11, 23)  # the legal due date does not move
     [apology] = tracking.apologies
@@ -128,7 +129,7 @@ def test_a_late_dossier_gets_one_apology_per_missed_appointment_on_working_days(
     last = tracking.timeline[-1]
     assert (last.action, last.status, last.due_at) == ("apologise", 1, end_of(2026, 11, 25))
     # the owner sees it too
-    assert container.dossiers.get(an, code, "en").apologies[0].reason.startswith("Your dossier")
+    assert dossier(container, an, code, "en").apologies[0].reason.startswith("Your dossier")
 
     # When the sweep runs again that evening, and on the holiday
     assert sweep(container, clock, vn(2026, 11, 23, 20, 0)).apologised == 0
@@ -138,7 +139,7 @@ def test_a_late_dossier_gets_one_apology_per_missed_appointment_on_working_days(
     # Then only when the new date is missed too does a second apology come, for Thursday 26/11
     second = sweep(container, clock, vn(2026, 11, 25))
     assert second.apologised == 1
-    tracking = container.dossiers.track(code, "vi")
+    tracking = track(container, code)
     assert [(a.number, a.appointment_at) for a in tracking.apologies] == [
         (1, end_of(2026, 11, 25)),
         (2, end_of(2026, 11, 26)),
@@ -157,7 +158,7 @@ def test_the_new_appointment_skips_tet(container: Any, people: Any, clock: Any) 
     sweep(container, clock, vn(2027, 2, 3))
 
     # Then the new date is the first working day after Tết
-    assert container.dossiers.track(code, "vi").appointment_at == end_of(2027, 2, 11)
+    assert track(container, code).appointment_at == end_of(2027, 2, 11)
 
 
 def test_a_dossier_waiting_for_papers_is_not_apologised_for(container: Any, people: Any, clock: Any) -> None:
@@ -165,8 +166,8 @@ def test_a_dossier_waiting_for_papers_is_not_apologised_for(container: Any, peop
     an = people.citizen("an@example.vn")
     code = file(container, an, clock, vn(2026, 11, 17, 9, 0))
     officer = people.staff("tiepnhan.phuong", WARD, "receiver")
-    container.tasks.decide(
-        officer, f"{code}-T1", Decision(action="request_papers", reason="Thiếu giấy chứng sinh"), "vi"
+    decide(
+        container, officer, f"{code}-T1", Decision(action="request_papers", reason="Thiếu giấy chứng sinh")
     )
 
     # When the sweep runs after the original due date
@@ -196,7 +197,7 @@ def test_an_overdue_flow_step_is_escalated_and_the_new_date_counts_the_steps_lef
     desk = people.staff("tiepnhan.taichinh", FINANCE, "receiver")
     leader = people.staff("lanhdao.taichinh", FINANCE, "leader")
     code = file(container, an, clock, vn(2026, 11, 17, 9, 0), BUSINESS)
-    container.tasks.decide(desk, f"{code}-T1", Decision(action="accept"), "vi")
+    decide(container, desk, f"{code}-T1", Decision(action="accept"))
     review = router.until(
         lambda: (t := container.repository.get(code).task(f"{code}-T1.1")) and t.state is TaskState.OPEN and t
     )
@@ -208,13 +209,13 @@ def test_an_overdue_flow_step_is_escalated_and_the_new_date_counts_the_steps_lef
 
     # Then Finance's leaders see the overdue step (the desk's own task waits on the flow)
     assert report.agencies[FINANCE].escalated == 1
-    listed = container.sweep.escalations(leader, FINANCE, limit=10, token=None, language="vi")
+    listed = escalations(container, leader, FINANCE)
     assert [t.task_id for t in listed.items] == [f"{code}-T1.1"]
 
     # and the citizen is given a date that leaves room for what is left: one more day for the
     # overdue review, then Tax's day — Monday 23/11, (Culture Day) Wednesday 25/11 — not simply the
     # next working day after the due date (Monday 23/11)
-    tracking = container.dossiers.track(code, "vi")
+    tracking = track(container, code)
     assert [(a.number, a.appointment_at) for a in tracking.apologies] == [(1, end_of(2026, 11, 25))]
     assert report.agencies[FINANCE].apologised == 1
 

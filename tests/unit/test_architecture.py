@@ -38,3 +38,37 @@ def test_domain_and_services_stay_free_of_infrastructure(path: Path) -> None:
 def test_the_guard_sees_imports() -> None:
     adapters = imported_modules(PACKAGE / "adapters" / "dynamodb.py")
     assert "botocore.exceptions" in adapters
+
+
+# What each part of the package may import from the others: the arrows point one way, towards the domain.
+ALLOWED = {
+    "domain": {"domain"},
+    "presentation": {"domain", "presentation", "config"},
+    "documents": {"domain", "presentation", "documents", "config"},
+    "notifications": {"domain", "notifications", "config"},
+    "adapters": {"domain", "adapters", "resources", "observability", "signing", "asl"},
+}
+
+
+def _layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "motcua" and len(parts) > 1 else None
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(path for layer in ALLOWED for path in (PACKAGE / layer).glob("*.py")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_each_layer_imports_only_what_is_below_it(path: Path) -> None:
+    allowed = ALLOWED[path.parent.name]
+    above = {
+        m for m in imported_modules(path) if (layer := _layer_of(m)) is not None and layer not in allowed
+    }
+    assert not above, f"{path.parent.name}/{path.name} imports {sorted(above)}"
+
+
+def test_the_layer_guard_sees_a_back_arrow(tmp_path: Path) -> None:
+    module = tmp_path / "adapter.py"
+    module.write_text("from motcua.services.filing import FilingService\n", encoding="utf-8")
+    assert {_layer_of(m) for m in imported_modules(module)} == {"services"}

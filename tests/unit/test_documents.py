@@ -33,13 +33,13 @@ from motcua.domain.models import (
 )
 from motcua.domain.roles import Role
 from motcua.domain.status import Action, Status
+from motcua.presentation.presenter import Presenter
 from motcua.services.documents import DocumentKind, available, render, render_result
-from motcua.services.views import Renderer
 from tests.conftest import DEMO_PROVINCE
 from tests.examples import EXAMPLES
 
 PROVINCE: Province = load_province(DEMO_PROVINCE)
-RENDERER = Renderer(PROVINCE, "http://127.0.0.1:8000")
+PRESENTER = Presenter(PROVINCE, "http://127.0.0.1:8000")
 BUSINESS = "2.001610"
 FINANCE, TAX = "000.00.01.H99", "000.00.20.H99"
 CODE = "000.00.01.H99-261117-0001"
@@ -304,7 +304,7 @@ def test_each_document_shows_the_dossier_in_the_language_asked_for(name: str, la
     build, expected = CASES[name]
     record = build()
 
-    pdf = render(record, name, renderer=RENDERER, language=language, now=NOW)
+    pdf = render(record, name, presenter=PRESENTER, language=language, now=NOW)
 
     text = text_of(pdf)
     assert record.dossier.code in text
@@ -322,13 +322,13 @@ def test_each_document_shows_the_dossier_in_the_language_asked_for(name: str, la
 def test_forms_01_to_04_are_a5_portrait(name: str) -> None:
     build, _ = CASES[name]
 
-    pdf = render(build(), name, renderer=RENDERER, language="vi", now=NOW)
+    pdf = render(build(), name, presenter=PRESENTER, language="vi", now=NOW)
 
     assert page_size(pdf) == pytest.approx(A5, abs=1)
 
 
 def test_the_control_slip_is_a4_landscape_with_a_row_per_hand_over() -> None:
-    pdf = render(busy_record(), "control-slip", renderer=RENDERER, language="vi", now=NOW)
+    pdf = render(busy_record(), "control-slip", presenter=PRESENTER, language="vi", now=NOW)
 
     assert page_size(pdf) == pytest.approx((A4[1], A4[0]), abs=1)
     text = text_of(pdf)
@@ -340,7 +340,7 @@ def test_the_control_slip_is_a4_landscape_with_a_row_per_hand_over() -> None:
 def test_the_font_is_embedded_as_a_subset(name: str) -> None:
     build, _ = CASES[name]
 
-    fonts = embedded_fonts(render(build(), name, renderer=RENDERER, language="vi", now=NOW))
+    fonts = embedded_fonts(render(build(), name, presenter=PRESENTER, language="vi", now=NOW))
 
     assert fonts, "no font on the page"
     for base_font, length in fonts:
@@ -351,11 +351,11 @@ def test_the_font_is_embedded_as_a_subset(name: str) -> None:
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_receipt_qr_code_scans_to_the_tracking_url(language: Language) -> None:
     record = busy_record()
-    pdf = render(record, "receipt", renderer=RENDERER, language=language, now=NOW)
+    pdf = render(record, "receipt", presenter=PRESENTER, language=language, now=NOW)
 
     found = zxingcpp.read_barcodes(page_image(pdf, dpi=200))
 
-    url = RENDERER.tracking_url(CODE)
+    url = PRESENTER.tracking_url(CODE)
     assert [code.text for code in found] == [url]
     corners = found[0].position
     left, top, right, bottom = (
@@ -416,25 +416,29 @@ def test_available_for_a_refused_dossier_in_english() -> None:
 @pytest.mark.parametrize("name", ["refusal", "apology-3", "papers-request-2", "result-1", "receipt.pdf", ""])
 def test_a_document_the_dossier_does_not_have_is_not_found(name: str) -> None:
     with pytest.raises(NotFound) as raised:
-        render(busy_record(), name, renderer=RENDERER, language="vi", now=NOW)
+        render(busy_record(), name, presenter=PRESENTER, language="vi", now=NOW)
 
     assert raised.value.code == "document_not_found"
 
 
 def test_the_same_dossier_renders_the_same_bytes() -> None:
     record = busy_record()
-    first = render(record, "receipt", renderer=RENDERER, language="vi", now=NOW)
+    first = render(record, "receipt", presenter=PRESENTER, language="vi", now=NOW)
 
     # A receipt is dated by the filing, not by the moment it is printed again.
-    assert render(record, "receipt", renderer=RENDERER, language="vi", now=NOW + timedelta(days=30)) == first
-    assert render(record, "receipt", renderer=RENDERER, language="en", now=NOW) != first
+    assert (
+        render(record, "receipt", presenter=PRESENTER, language="vi", now=NOW + timedelta(days=30)) == first
+    )
+    assert render(record, "receipt", presenter=PRESENTER, language="en", now=NOW) != first
 
 
 def test_the_dossier_language_is_the_default() -> None:
     record = busy_record()
     english = record.model_copy(update={"dossier": record.dossier.model_copy(update={"language": "en"})})
 
-    assert "APOLOGY AND NEW APPOINTMENT" in text_of(render(english, "apology-1", renderer=RENDERER, now=NOW))
+    assert "APOLOGY AND NEW APPOINTMENT" in text_of(
+        render(english, "apology-1", presenter=PRESENTER, now=NOW)
+    )
     assert available(english)[0].title == "RECEIPT OF DOSSIER AND APPOINTMENT FOR THE RESULT"
 
 
@@ -530,7 +534,7 @@ def test_times_are_shown_in_vietnam_time() -> None:
     early = vn(17, 6, 30)  # 23:30 UTC on the 16th
     filed_early = record.model_copy(update={"dossier": record.dossier.model_copy(update={"filed_at": early})})
 
-    text = text_of(render(filed_early, "receipt", renderer=RENDERER, language="vi", now=NOW))
+    text = text_of(render(filed_early, "receipt", presenter=PRESENTER, language="vi", now=NOW))
 
     assert "06:30 ngày 17/11/2026" in text and "ngày 17 tháng 11 năm 2026" in text
     assert "16/11/2026" not in text

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import random
-import time
+import hashlib
+import json
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from motcua.domain.audit import GENESIS, AuditDraft, AuditEntry, chain
-from motcua.domain.codes import MAX_SEQUENCE
+from motcua.domain.audit import AuditEntry
 from motcua.domain.errors import BadRequest, Conflict
+from motcua.domain.events import Event
 from motcua.domain.i18n import Text
 from motcua.domain.models import (
-    Change,
     Dossier,
     DossierRecord,
     IdempotencyRecord,
@@ -23,16 +23,16 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.ports import IdempotentReplay, NewDossier
-from motcua.notifications.events import Event, event_for
+from motcua.domain.paging import decode_token, encode_token
+from motcua.domain.ports import IdempotentReplay, SequenceTaken
 from motcua.resources import NOTIFY_ATTRIBUTE
-from motcua.services.tokens import decode_token, encode_token
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
+
+    from motcua.domain.changes import Change
 
 IDEMPOTENCY_DAYS = 7
-_MAX_ATTEMPTS = 50
 
 
 def _s(value: str) -> dict[str, str]:
@@ -110,91 +110,60 @@ class DynamoDossierRepository:
 
     # --- filing ------------------------------------------------------------------------------
 
+    def last_sequence(self, agency: str, day: date) -> int:
+        found = self.client.get_item(
+            TableName=self.table,
+            Key=_counter_key(agency, day),
+            ConsistentRead=True,
+            ProjectionExpression="#l",
+            ExpressionAttributeNames={"#l": "last"},
+        ).get("Item")
+        return int(found["last"]["N"]) if found else 0
+
     def file(
-        self,
-        *,
-        agency: str,
-        day: date,
-        build: Callable[[int], NewDossier],
-        idempotency: IdempotencyRecord,
-    ) -> NewDossier:
-        counter_key = {"PK": _s(f"SEQ#{agency}#{day:%y%m%d}"), "SK": _s("SEQ")}
-        idem_key = {"PK": _s(f"IDEM#{idempotency.owner}#{idempotency.key}"), "SK": _s("IDEM")}
-        for attempt in range(_MAX_ATTEMPTS):
-            found = self.client.get_item(
-                TableName=self.table,
-                Key=counter_key,
-                ConsistentRead=True,
-                ProjectionExpression="#l",
-                ExpressionAttributeNames={"#l": "last"},
-            ).get("Item")
-            last = int(found["last"]["N"]) if found else 0
-            if last >= MAX_SEQUENCE:
-                raise Conflict(
-                    Text(
-                        vi="Cơ quan đã tiếp nhận tối đa 9999 hồ sơ trong ngày.",
-                        en="The agency has received the most dossiers a day can number (9999).",
-                    ),
-                    code="daily_sequence_exhausted",
+        self, change: Change, *, agency: str, day: date, sequence: int, idempotency: IdempotencyRecord
+    ) -> None:
+        last = sequence - 1
+        counter_update = {
+            "Update": {
+                "TableName": self.table,
+                "Key": _counter_key(agency, day),
+                "UpdateExpression": "SET #l = :next",
+                "ConditionExpression": "attribute_not_exists(PK)" if last == 0 else "#l = :last",
+                "ExpressionAttributeNames": {"#l": "last"},
+                "ExpressionAttributeValues": {":next": {"N": str(sequence)}}
+                | ({":last": {"N": str(last)}} if last else {}),
+            }
+        }
+        idem_item = {
+            "PK": _s(f"IDEM#{idempotency.owner}#{idempotency.key}"),
+            "SK": _s("IDEM"),
+            "type": _s("idempotency"),
+            "data": _s(idempotency.model_dump_json()),
+            "expires_at": {
+                "N": str(int((idempotency.created_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp()))
+            },
+        }
+        items = [
+            counter_update,
+            self._put(idem_item, "attribute_not_exists(PK)", ReturnValuesOnConditionCheckFailure="ALL_OLD"),
+            *self._change_items(change),
+        ]
+        try:
+            self._transact(items)
+        except ClientError as error:
+            reasons = _cancellations(error)
+            if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+                old = reasons[1].get("Item")
+                replayed = (
+                    IdempotencyRecord.model_validate_json(old["data"]["S"])
+                    if old
+                    else self.get_idempotency(idempotency.owner, idempotency.key)
                 )
-            new, entry = _first_entry(build(last + 1))
-            record = idempotency.model_copy(update={"dossier_code": new.dossier.code})
-            counter_update = {
-                "Update": {
-                    "TableName": self.table,
-                    "Key": counter_key,
-                    "UpdateExpression": "SET #l = :next",
-                    "ConditionExpression": "attribute_not_exists(PK)" if last == 0 else "#l = :last",
-                    "ExpressionAttributeNames": {"#l": "last"},
-                    "ExpressionAttributeValues": {":next": {"N": str(last + 1)}}
-                    | ({":last": {"N": str(last)}} if last else {}),
-                }
-            }
-            idem_item = {
-                **idem_key,
-                "type": _s("idempotency"),
-                "data": _s(record.model_dump_json()),
-                "expires_at": {
-                    "N": str(int((record.created_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp()))
-                },
-            }
-            items = [
-                counter_update,
-                self._put(
-                    idem_item,
-                    "attribute_not_exists(PK)",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                ),
-                self._put(self._dossier_item(new.dossier), "attribute_not_exists(PK)"),
-                *(self._put(self._task_item(task), "attribute_not_exists(PK)") for task in new.tasks),
-                *(
-                    self._put(self._event_item(new.dossier.code, new.dossier.version, i, event))
-                    for i, event in enumerate(new.events)
-                ),
-                self._put(self._audit_item(new.dossier.code, entry), "attribute_not_exists(PK)"),
-            ]
-            try:
-                self.client.transact_write_items(TransactItems=items)
-                return new
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                    old = error.response["CancellationReasons"][1].get("Item")
-                    replayed = (
-                        IdempotencyRecord.model_validate_json(old["data"]["S"])
-                        if old
-                        else self.get_idempotency(idempotency.owner, idempotency.key)
-                    )
-                    if replayed is not None:
-                        raise IdempotentReplay(replayed) from error
-                # Another filing took this number (or the items were busy): read the counter again.
-                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 — jitter
-        raise Conflict(
-            Text(vi="Hệ thống đang bận, vui lòng thử lại.", en="The service is busy; please try again."),
-            code="busy",
-        )
+                if replayed is not None:
+                    raise IdempotentReplay(replayed) from error
+            # Another filing took this number (or the items were busy).
+            raise SequenceTaken(f"{agency} {day} {sequence}") from error
 
     def get_idempotency(self, owner: str, key: str) -> IdempotencyRecord | None:
         item = self.client.get_item(
@@ -351,45 +320,56 @@ class DynamoDossierRepository:
                 return entries
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def _audit_item(self, code: str, entry: AuditEntry) -> dict[str, Any]:
+    def _audit_item(self, code: str, change: Change) -> dict[str, Any]:
+        entry = change.audit
         item = {
             "PK": _s(dossier_pk(code)),
             "SK": _s(f"A#{entry.seq:08d}"),
             "type": _s("audit"),
             "data": _s(entry.model_dump_json()),
         }
-        # The citizen hears about this entry: the table's stream takes it to the notifier.
-        event = event_for(entry)
-        if event is not None:
-            item[NOTIFY_ATTRIBUTE] = _s(event.value)
+        if change.notify is not None:  # the table's stream takes it to the notifier
+            item[NOTIFY_ATTRIBUTE] = _s(change.notify.value)
         return item
 
-    def apply(self, change: Change) -> None:
-        draft = change.audit or _unexplained(change)
-        entry = chain(draft, seq=change.dossier.audit_seq + 1, prev_hash=change.dossier.audit_head)
-        dossier = change.dossier.model_copy(update={"audit_seq": entry.seq, "audit_head": entry.hash})
-        items = [
-            self._put(
+    def _change_items(self, change: Change) -> list[dict[str, Any]]:
+        """The change as transaction items: the dossier (at the version it was read, or new), its
+        tasks, its new timeline events and its audit entry (append-only: a number is written once)."""
+        dossier = change.dossier
+        if change.expected_version is None:
+            head = self._put(self._dossier_item(dossier), "attribute_not_exists(PK)")
+        else:
+            head = self._put(
                 self._dossier_item(dossier),
                 "#v = :expected",
                 ExpressionAttributeNames={"#v": "version"},
                 ExpressionAttributeValues={":expected": {"N": str(change.expected_version)}},
-            ),
-            *(self._put(self._task_item(task)) for task in change.tasks),
+            )
+        new = "attribute_not_exists(PK)"
+        task_condition = new if change.expected_version is None else None
+        return [
+            head,
+            *(self._put(self._task_item(task), task_condition) for task in change.tasks),
             *(
-                self._put(
-                    self._event_item(dossier.code, dossier.version, i, event), "attribute_not_exists(PK)"
-                )
+                self._put(self._event_item(dossier.code, dossier.version, i, event), new)
                 for i, event in enumerate(change.events)
             ),
-            # Append-only: an entry number is written once, chained to the head the dossier had.
-            self._put(self._audit_item(dossier.code, entry), "attribute_not_exists(PK)"),
+            self._put(self._audit_item(dossier.code, change), new),
         ]
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        """One TransactWriteItems; its ClientRequestToken is the hash of the items, so that the SDK's
+        retry of a transaction that did succeed is answered as the success it was, not a conflict."""
+        digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()
+        self.client.transact_write_items(
+            TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16]))
+        )
+
+    def apply(self, change: Change) -> None:
         try:
-            self.client.transact_write_items(TransactItems=items)
+            self._transact(self._change_items(change))
         except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
+            _cancellations(error)
             raise Conflict(
                 Text(
                     vi="Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.",
@@ -399,19 +379,23 @@ class DynamoDossierRepository:
             ) from error
 
 
-def _first_entry(new: NewDossier) -> tuple[NewDossier, AuditEntry]:
-    """A new dossier with the first entry of its audit trail, chained to nothing before it."""
-    entry = chain(new.audit, seq=1, prev_hash=GENESIS)
-    dossier = new.dossier.model_copy(update={"audit_seq": 1, "audit_head": entry.hash})
-    return NewDossier(dossier=dossier, tasks=new.tasks, events=new.events, audit=new.audit), entry
+def _counter_key(agency: str, day: date) -> dict[str, Any]:
+    return {"PK": _s(f"SEQ#{agency}#{day:%y%m%d}"), "SK": _s("SEQ")}
 
 
-def _unexplained(change: Change) -> AuditDraft:
-    """A change that brought no audit draft is still recorded, as the platform's."""
-    dossier = change.dossier
-    return AuditDraft(
-        at=datetime.now(UTC), actor="system", role="system", action="update", status_after=int(dossier.status)
-    )
+def _cancellations(error: ClientError) -> list[dict[str, Any]]:
+    """Why a transaction was cancelled, item by item; any other error is raised again.
+
+    A token reused with other items (IdempotentParameterMismatch) means two different writers built
+    the same-looking request: a conflict like a failed condition.
+    """
+    code = error.response["Error"]["Code"]
+    if code == "IdempotentParameterMismatchException":
+        return []
+    if code != "TransactionCanceledException":
+        raise error
+    reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])
+    return reasons
 
 
 def _deadline_keys(dossier: Dossier) -> dict[str, Any]:

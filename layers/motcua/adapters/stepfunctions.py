@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from motcua.workflow import completed_key, execution_name
+from motcua.asl import completed_key, execution_name
 
 # The token was answered already, timed out, or its execution ended: nothing waits for it.
 _GONE = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from motcua.documents.sheet import Letterhead
     from motcua.domain.i18n import Language
-    from motcua.services.views import ControlSlip, ControlSlipRow
+    from motcua.presentation.views import ControlSlip, ControlSlipRow
 
 TITLE = Text(vi="PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", en="PROCESSING CONTROL SLIP")
 WITH_RECEIPT = Text(

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from motcua.domain.audit import GENESIS, AuditDraft
+from motcua.domain.audit import GENESIS
 from motcua.domain.calendar import Timeliness
 from motcua.domain.catalog import ContentType
 from motcua.domain.codes import AGENCY_CODE_PATTERN
@@ -237,19 +237,6 @@ class DossierRecord(BaseModel):
 
     def task(self, task_id: str) -> Task | None:
         return next((task for task in self.tasks if task.task_id == task_id), None)
-
-
-class Change(BaseModel):
-    """What one action writes, all or nothing: the dossier's new state, tasks and events."""
-
-    model_config = ConfigDict(frozen=True)
-
-    dossier: Dossier  # with its version already advanced
-    expected_version: int
-    tasks: tuple[Task, ...] = ()
-    events: tuple[TimelineEvent, ...] = ()
-    # What the audit trail records of this change; the repository numbers and chains it.
-    audit: AuditDraft | None = None
 
 
 class IdempotencyRecord(BaseModel):

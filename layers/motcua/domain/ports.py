@@ -6,34 +6,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from motcua.domain.audit import AuditDraft, AuditEntry
-from motcua.domain.models import (
-    Change,
-    Dossier,
-    DossierRecord,
-    IdempotencyRecord,
-    Page,
-    Principal,
-    Task,
-    TimelineEvent,
-)
-
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from motcua.domain.audit import AuditEntry
+    from motcua.domain.changes import Change
+    from motcua.domain.models import (
+        Dossier,
+        DossierRecord,
+        IdempotencyRecord,
+        Page,
+        Principal,
+        Task,
+    )
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-@dataclass(frozen=True, slots=True)
-class NewDossier:
-    """Everything a filing writes at once."""
-
-    dossier: Dossier
-    tasks: tuple[Task, ...]
-    events: tuple[TimelineEvent, ...]
-    audit: AuditDraft
 
 
 class IdempotentReplay(Exception):  # noqa: N818 — a signal, not a failure
@@ -44,18 +33,23 @@ class IdempotentReplay(Exception):  # noqa: N818 — a signal, not a failure
         self.record = record
 
 
+class SequenceTaken(Exception):  # noqa: N818 — a signal: read the counter again and renumber
+    """Another filing took the agency's next number of the day first."""
+
+
 class DossierRepository(Protocol):
+    """Stores and loads dossiers; every decision is made before a change reaches it."""
+
+    def last_sequence(self, agency: str, day: date) -> int:
+        """The agency's last dossier number of `day` (0 before its first filing that day)."""
+        ...
+
     def file(
-        self,
-        *,
-        agency: str,
-        day: date,
-        build: Callable[[int], NewDossier],
-        idempotency: IdempotencyRecord,
-    ) -> NewDossier:
-        """Take the agency's next sequence number of the day and write what `build` makes of it,
-        together with the idempotency record, all or nothing. Raises IdempotentReplay when the
-        key was used before."""
+        self, change: Change, *, agency: str, day: date, sequence: int, idempotency: IdempotencyRecord
+    ) -> None:
+        """Store a new dossier's change as the agency's number `sequence` of `day`, with the
+        idempotency record, all or nothing. SequenceTaken when the counter is no longer at
+        `sequence - 1`; IdempotentReplay when the key was used before."""
         ...
 
     def get_idempotency(self, owner: str, key: str) -> IdempotencyRecord | None: ...
@@ -65,7 +59,7 @@ class DossierRepository(Protocol):
     def audit_trail(self, code: str) -> list[AuditEntry]: ...
 
     def apply(self, change: Change) -> None:
-        """Write a change if the dossier is still at `expected_version`; Conflict otherwise."""
+        """Store a change if the dossier is still at `expected_version`; Conflict otherwise."""
         ...
 
     def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]: ...

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.catalog import ResultDelivery
+from motcua.domain.events import Event
 from motcua.domain.i18n import Language, Text
 from motcua.domain.status import Action
-from motcua.notifications.events import Event
 from motcua.notifications.phones import is_mobile, normalise_phone
 
 if TYPE_CHECKING:

@@ -1,16 +1,19 @@
-"""What the audit trail records of a change: who did what, from which status to which."""
+"""What a change records: the audit trail's draft (who did what, from which status to which) and the
+timeline events the citizen and the officers see."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from motcua.domain.audit import AuditDraft
+from motcua.domain.models import PrincipalKind, TimelineEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from motcua.domain.models import Dossier, Principal
-    from motcua.domain.status import Status
+    from motcua.domain.roles import Role
+    from motcua.domain.status import Action, Status
 
 SYSTEM = "system"
 
@@ -43,4 +46,26 @@ def record(
         status_before=int(before) if before is not None else None,
         status_after=int(after.status),
         reason=reason,
+    )
+
+
+def timeline(
+    path: tuple[Status, ...],
+    action: Action,
+    agency: str,
+    actor_role: Role | PrincipalKind,
+    reason: str | None,
+    at: datetime,
+) -> tuple[TimelineEvent, ...]:
+    """One timeline event per status the action passed through; the reason goes with the last."""
+    return tuple(
+        TimelineEvent(
+            at=at,
+            action=action,
+            status=status,
+            agency=agency,
+            actor_role=actor_role,
+            reason=reason if status is path[-1] else None,
+        )
+        for status in path
     )

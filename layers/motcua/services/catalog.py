@@ -8,7 +8,7 @@ from motcua.domain.catalog import Procedure, ServiceLevel, fold
 from motcua.domain.errors import BadRequest, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import Page
-from motcua.services.tokens import decode_token, encode_token
+from motcua.domain.paging import decode_token, encode_token
 
 if TYPE_CHECKING:
     from motcua.config.province import Province

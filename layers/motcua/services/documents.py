@@ -17,8 +17,7 @@ from motcua.domain.errors import Conflict, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import TaskKind
 from motcua.domain.status import Action, Status
-from motcua.services.control_slip import control_slip
-from motcua.services.views import Renderer
+from motcua.presentation.presenter import Presenter
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -125,7 +124,7 @@ def available(record: DossierRecord, language: Language | None = None) -> list[D
 
 
 def render(
-    record: DossierRecord, name: str, *, renderer: Renderer, now: datetime, language: Language | None = None
+    record: DossierRecord, name: str, *, presenter: Presenter, now: datetime, language: Language | None = None
 ) -> bytes:
     """The PDF of the document `name` (see DocumentRef.name); NotFound if the dossier has no such document.
 
@@ -137,15 +136,15 @@ def render(
         raise NotFound(DOCUMENT, name, code="document_not_found")
     match ref.kind:
         case DocumentKind.RECEIPT:
-            return _receipt(record, renderer, language)
+            return _receipt(record, presenter, language)
         case DocumentKind.PAPERS_REQUEST:
-            return _papers_request(record, ref.number, renderer, language)
+            return _papers_request(record, ref.number, presenter, language)
         case DocumentKind.REFUSAL:
-            return _refusal_pdf(record, renderer, language)
+            return _refusal_pdf(record, presenter, language)
         case DocumentKind.APOLOGY:
-            return _apology(record, ref.number, renderer, language)
+            return _apology(record, ref.number, presenter, language)
         case _:
-            return _control_slip(record, renderer, language, now)
+            return _control_slip(record, presenter, language, now)
 
 
 def render_result(
@@ -174,9 +173,9 @@ def render_result(
             ),
             code="no_result",
         )
-    renderer = Renderer(province, province.portal_url)
+    presenter = Presenter(province, province.portal_url)
     head = _letterhead(
-        renderer, dossier.agency, _number(dossier.code, DocumentKind.RESULT, number), now, language
+        presenter, dossier.agency, _number(dossier.code, DocumentKind.RESULT, number), now, language
     )
     procedure = province.procedures_by_code.get(dossier.procedure_code)
     return result_pdf.result(dossier, head, procedure=procedure, language=language, note=note)
@@ -212,44 +211,44 @@ def _number(code: str, kind: DocumentKind, number: int = 1) -> str:
     return code + _SUFFIXES[kind].format(n=number)
 
 
-def _letterhead(renderer: Renderer, code: str, number: str, at: datetime, language: Language) -> Letterhead:
-    agency = renderer.province.agencies_by_code.get(code)
+def _letterhead(presenter: Presenter, code: str, number: str, at: datetime, language: Language) -> Letterhead:
+    agency = presenter.province.agencies_by_code.get(code)
     parent = agency.parent if agency else None
     return Letterhead(
-        agency=renderer.agency_name(code, language),
-        parent=renderer.agency_name(parent, language) if parent else None,
+        agency=presenter.agency_name(code, language),
+        parent=presenter.agency_name(parent, language) if parent else None,
         number=number,
-        place=renderer.province.name.in_(language),
+        place=presenter.province.name.in_(language),
         at=at,
     )
 
 
-def _receipt(record: DossierRecord, renderer: Renderer, language: Language) -> bytes:
+def _receipt(record: DossierRecord, presenter: Presenter, language: Language) -> bytes:
     dossier = record.dossier
     head = _letterhead(
-        renderer, dossier.agency, _number(dossier.code, DocumentKind.RECEIPT), dossier.filed_at, language
+        presenter, dossier.agency, _number(dossier.code, DocumentKind.RECEIPT), dossier.filed_at, language
     )
     desk = next((t for t in record.tasks if t.kind is TaskKind.RECEPTION), None)
     accepted = desk.decided if desk and desk.decided and desk.decided.action == Action.ACCEPT.value else None
     return receipt.receipt(
         dossier,
         head,
-        procedure=renderer.province.procedures_by_code.get(dossier.procedure_code),
-        tracking_url=renderer.tracking_url(dossier.code),
+        procedure=presenter.province.procedures_by_code.get(dossier.procedure_code),
+        tracking_url=presenter.tracking_url(dossier.code),
         officer=accepted.by_name if accepted else None,
         language=language,
     )
 
 
-def _papers_request(record: DossierRecord, number: int, renderer: Renderer, language: Language) -> bytes:
+def _papers_request(record: DossierRecord, number: int, presenter: Presenter, language: Language) -> bytes:
     dossier, event = record.dossier, _papers_requests(record)[number - 1]
     code = _number(dossier.code, DocumentKind.PAPERS_REQUEST, number)
-    agency = renderer.province.agencies_by_code.get(event.agency)
+    agency = presenter.province.agencies_by_code.get(event.agency)
     return notices.papers_request(
         dossier,
-        _letterhead(renderer, dossier.agency, code, event.at, language),
+        _letterhead(presenter, dossier.agency, code, event.at, language),
         asked_at=event.at,
-        asked_by=renderer.agency_name(event.agency, language),
+        asked_by=presenter.agency_name(event.agency, language),
         reason=event.reason or "",
         officer=_officer(record, Action.REQUEST_PAPERS, event.at),
         email=agency.email if agency else None,
@@ -257,13 +256,13 @@ def _papers_request(record: DossierRecord, number: int, renderer: Renderer, lang
     )
 
 
-def _refusal_pdf(record: DossierRecord, renderer: Renderer, language: Language) -> bytes:
+def _refusal_pdf(record: DossierRecord, presenter: Presenter, language: Language) -> bytes:
     dossier, event = record.dossier, _refusal(record)
     assert event is not None  # listed by available() only when there is one
     code = _number(dossier.code, DocumentKind.REFUSAL)
     return notices.refusal(
         dossier,
-        _letterhead(renderer, dossier.agency, code, event.at, language),
+        _letterhead(presenter, dossier.agency, code, event.at, language),
         refused_at=event.at,
         reason=event.reason or dossier.reason or "",
         officer=_officer(record, Action.REFUSE, event.at),
@@ -271,20 +270,20 @@ def _refusal_pdf(record: DossierRecord, renderer: Renderer, language: Language) 
     )
 
 
-def _apology(record: DossierRecord, number: int, renderer: Renderer, language: Language) -> bytes:
+def _apology(record: DossierRecord, number: int, presenter: Presenter, language: Language) -> bytes:
     dossier = record.dossier
     apology = next(a for a in dossier.apologies if a.number == number)
     code = _number(dossier.code, DocumentKind.APOLOGY, number)
-    head = _letterhead(renderer, apology.agency, code, apology.issued_at, language)
+    head = _letterhead(presenter, apology.agency, code, apology.issued_at, language)
     return notices.apology(dossier, head, apology, language=language)
 
 
-def _control_slip(record: DossierRecord, renderer: Renderer, language: Language, now: datetime) -> bytes:
+def _control_slip(record: DossierRecord, presenter: Presenter, language: Language, now: datetime) -> bytes:
     dossier = record.dossier
     code = _number(dossier.code, DocumentKind.CONTROL_SLIP)
     return slip_pdf.control_slip(
-        control_slip(record, renderer, language, now),
-        _letterhead(renderer, dossier.agency, code, now, language),
+        presenter.control_slip(record, language, now),
+        _letterhead(presenter, dossier.agency, code, now, language),
         applicant=dossier.applicant.full_name,
         now=now,
         language=language,

@@ -1,4 +1,4 @@
-"""Reading dossiers: the owner's and the agencies' full view, the owner's list, public tracking."""
+"""Reading dossiers: for the owner and the agencies involved, the owner's list, public tracking, the audit."""
 
 from __future__ import annotations
 
@@ -9,31 +9,10 @@ from pydantic import BaseModel
 from motcua.domain.audit import AuditCheck, AuditEntry, verify
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
-from motcua.domain.i18n import Language, Text
-from motcua.domain.models import (
-    Dossier,
-    DossierRecord,
-    Page,
-    Principal,
-    PrincipalKind,
-    Task,
-    TaskKind,
-    TaskState,
-)
-from motcua.domain.status import task_actions
-from motcua.services.control_slip import control_slip
-from motcua.services.views import (
-    AttachmentView,
-    ControlSlip,
-    DossierSummary,
-    DossierView,
-    Renderer,
-    TrackingView,
-)
+from motcua.domain.i18n import Text
+from motcua.domain.models import Attachment, Dossier, DossierRecord, Page, Principal, PrincipalKind
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from motcua.config.province import UploadPolicy
     from motcua.domain.ports import AttachmentStore, DossierRepository
 
@@ -44,19 +23,6 @@ class AuditTrail(BaseModel):
     code: str
     check: AuditCheck
     entries: list[AuditEntry]
-
-
-def allowed_for(task: Task) -> list[str]:
-    """The actions the holder of `task` may take now, as the inbox and the task page show them."""
-    return [
-        a.value
-        for a in task_actions(
-            step=task.kind is TaskKind.STEP,
-            open_=task.state is TaskState.OPEN,
-            dossier_status=task.dossier_status,
-            attention=bool(task.attention),
-        )
-    ]
 
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
@@ -72,12 +38,10 @@ class DossierService:
         *,
         repository: DossierRepository,
         store: AttachmentStore,
-        renderer: Renderer,
         uploads: UploadPolicy,
     ) -> None:
         self.repository = repository
         self.store = store
-        self.renderer = renderer
         self.uploads = uploads
 
     def load(self, code: str) -> DossierRecord:
@@ -92,72 +56,22 @@ class DossierService:
             raise Forbidden()
         return record
 
-    def get(self, principal: Principal, code: str, language: Language) -> DossierView:
-        return self.view(self.load_for(principal, code), language, staff=principal.is_staff)
+    def get(self, principal: Principal, code: str) -> DossierRecord:
+        return self.load_for(principal, code)
 
-    def view(self, record: DossierRecord, language: Language, *, staff: bool) -> DossierView:
-        dossier, render = record.dossier, self.renderer
-        attachments = [
-            AttachmentView(
-                paper_code=a.paper_code,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                download_url=self.store.download_url(
-                    key=a.key, filename=a.filename, expires_seconds=self.uploads.download_expires_seconds
-                ),
-            )
-            for a in dossier.attachments
-        ]
-        tasks = (
-            [
-                render.task(
-                    t,
-                    language,
-                    allowed_for(t),
-                )
-                for t in record.tasks
-            ]
-            if staff
-            else []
-        )
-        return DossierView(
-            code=dossier.code,
-            procedure_code=dossier.procedure_code,
-            procedure_name=dossier.procedure_name.in_(language),
-            agency=dossier.agency,
-            agency_name=render.agency_name(dossier.agency, language),
-            agencies=list(dossier.agencies),
-            status=int(dossier.status),
-            status_label=dossier.status.label.in_(language),
-            filed_at=dossier.filed_at,
-            due_at=dossier.due_at,
-            legal_days=dossier.legal_days,
-            days_paused=dossier.days_paused,
-            reason=dossier.reason,
-            applicant=dossier.applicant,
-            form=dossier.form,
-            attachments=attachments,
-            timeline=[render.entry_detail(e, language) for e in record.events],
-            tasks=tasks,
-            tracking_url=render.tracking_url(dossier.code),
-            appointment_at=dossier.appointment,
-            apologies=render.apologies(dossier, language),
+    def download_url(self, attachment: Attachment) -> str:
+        """A short-lived link to one of the dossier's files."""
+        return self.store.download_url(
+            key=attachment.key,
+            filename=attachment.filename,
+            expires_seconds=self.uploads.download_expires_seconds,
         )
 
-    def mine(
-        self, principal: Principal, *, limit: int, token: str | None, language: Language
-    ) -> Page[DossierSummary]:
+    def mine(self, principal: Principal, *, limit: int, token: str | None) -> Page[Dossier]:
+        """The citizen's dossiers, newest first."""
         if principal.kind is not PrincipalKind.CITIZEN:
             raise Forbidden(Text(vi="Chỉ dành cho công dân.", en="For citizens only."))
-        page = self.repository.list_by_owner(principal.sub, limit=limit, token=token)
-        return Page(
-            items=[self.renderer.summary(d, language) for d in page.items], next_token=page.next_token
-        )
-
-    def control_slip(self, principal: Principal, code: str, language: Language, now: datetime) -> ControlSlip:
-        """Mẫu 05, for the owner and the staff of the agencies involved."""
-        return control_slip(self.load_for(principal, code), self.renderer, language, now)
+        return self.repository.list_by_owner(principal.sub, limit=limit, token=token)
 
     def audit(self, principal: Principal, code: str) -> AuditTrail:
         """The audit trail and whether it is intact; staff of the agencies involved only."""
@@ -169,6 +83,6 @@ class DossierService:
         check = verify(entries, head_seq=dossier.audit_seq, head_hash=dossier.audit_head)
         return AuditTrail(code=code, check=check, entries=entries)
 
-    def track(self, code: str, language: Language) -> TrackingView:
-        record = self.load(code)
-        return self.renderer.tracking(record.dossier, record.events, language)
+    def track(self, code: str) -> DossierRecord:
+        """Anyone with the code; the presenter shows only what tracking may show."""
+        return self.load(code)

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.domain.calendar import VIETNAM_TZ
-from motcua.domain.codes import DossierCode
-from motcua.domain.errors import BadRequest, FieldError, Forbidden, IdempotencyKeyReused, InvalidInput
+from motcua.domain.changes import Change, seal
+from motcua.domain.codes import MAX_SEQUENCE, DossierCode
+from motcua.domain.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+)
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import (
     Applicant,
+    Attachment,
     Dossier,
     IdempotencyRecord,
     PrincipalKind,
@@ -23,7 +34,7 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.ports import IdempotentReplay, NewDossier
+from motcua.domain.ports import IdempotentReplay, SequenceTaken
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from motcua.observability import count
@@ -32,6 +43,9 @@ from motcua.services.forms import check_form, form_validator
 from motcua.services.uploads import AttachmentRef
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from jsonschema import Draft202012Validator
 
     from motcua.config.province import Province
@@ -41,6 +55,8 @@ if TYPE_CHECKING:
     from motcua.services.uploads import UploadService
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+# Filings racing for an agency's next number of the day: how often one tries again before "busy".
+MAX_ATTEMPTS = 50
 
 
 class FilingRequest(BaseModel):
@@ -76,11 +92,13 @@ class FilingService:
         repository: DossierRepository,
         uploads: UploadService,
         clock: Clock,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self.province = province
         self.repository = repository
         self.uploads = uploads
         self.clock = clock
+        self.pause = pause  # between attempts at a number another filing took
         self._validators: dict[str, Draft202012Validator] = {}
 
     def file(self, principal: Principal, request: FilingRequest, idempotency_key: str | None) -> FilingResult:
@@ -116,58 +134,43 @@ class FilingService:
         due_at = calendar.due_at(now, procedure.legal_days)
         day = now.astimezone(VIETNAM_TZ).date()
 
-        def build(sequence: int) -> NewDossier:
-            code = str(DossierCode(agency=agency.code, day=day, sequence=sequence))
-            dossier = Dossier(
-                code=code,
-                procedure_code=procedure.code,
-                procedure_name=procedure.name,
-                agency=agency.code,
-                agencies=(agency.code,),
-                owner=principal.sub,
-                language=request.language,
-                applicant=request.applicant,
-                form=request.form,
-                attachments=tuple(attachments),
-                status=Status.SUBMITTED,
-                filed_at=now,
-                due_at=due_at,
-                legal_days=procedure.legal_days,
-            )
-            task = Task(
-                task_id=task_id_for(code, 1),
-                dossier_code=code,
-                agency=agency.code,
-                role=Role.RECEIVER,
-                kind=TaskKind.RECEPTION,
-                state=TaskState.OPEN,
-                created_at=now,
-                due_at=due_at,
-                procedure_code=procedure.code,
-                procedure_name=procedure.name,
-                applicant_name=request.applicant.full_name,
-                dossier_status=Status.SUBMITTED,
-            )
-            event = TimelineEvent(
-                at=now,
-                action=None,
-                status=Status.SUBMITTED,
-                agency=agency.code,
-                actor_role=PrincipalKind.CITIZEN,
-                due_at=due_at,
-            )
-            audit = record_change(principal, "filed", before=None, after=dossier, at=now, agency=agency.code)
-            return NewDossier(dossier=dossier, tasks=(task,), events=(event,), audit=audit)
-
         record = IdempotencyRecord(
             owner=principal.sub, key=key, body_hash=body_hash, dossier_code="", created_at=now
         )
-        try:
-            filed = self.repository.file(agency=agency.code, day=day, build=build, idempotency=record)
-        except IdempotentReplay as replay:
-            return self._replay(replay.record, body_hash)
-        count("DossierFiled")
-        return FilingResult(dossier=filed.dossier, replayed=False)
+        for attempt in range(MAX_ATTEMPTS):
+            sequence = self.repository.last_sequence(agency.code, day) + 1
+            if sequence > MAX_SEQUENCE:
+                raise Conflict(
+                    Text(
+                        vi="Cơ quan đã tiếp nhận tối đa 9999 hồ sơ trong ngày.",
+                        en="The agency has received the most dossiers a day can number (9999).",
+                    ),
+                    code="daily_sequence_exhausted",
+                )
+            code = str(DossierCode(agency=agency.code, day=day, sequence=sequence))
+            change = _new_dossier(
+                code, agency.code, principal, procedure, request, tuple(attachments), now, due_at
+            )
+            try:
+                self.repository.file(
+                    change,
+                    agency=agency.code,
+                    day=day,
+                    sequence=sequence,
+                    idempotency=record.model_copy(update={"dossier_code": code}),
+                )
+            except IdempotentReplay as replay:
+                return self._replay(replay.record, body_hash)
+            except SequenceTaken:
+                # Another filing took the number first: read the counter again, after a short jitter.
+                self.pause(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 — jitter
+                continue
+            count("DossierFiled")
+            return FilingResult(dossier=change.dossier, replayed=False)
+        raise Conflict(
+            Text(vi="Hệ thống đang bận, vui lòng thử lại.", en="The service is busy; please try again."),
+            code="busy",
+        )
 
     def _replay(self, record: IdempotencyRecord, body_hash: str) -> FilingResult:
         if record.body_hash != body_hash:
@@ -191,6 +194,60 @@ class FilingService:
         if procedure.code not in self._validators:
             self._validators[procedure.code] = form_validator(procedure.form)
         return self._validators[procedure.code]
+
+
+def _new_dossier(
+    code: str,
+    agency: str,
+    principal: Principal,
+    procedure: Procedure,
+    request: FilingRequest,
+    attachments: tuple[Attachment, ...],
+    now: datetime,
+    due_at: datetime,
+) -> Change:
+    """What a filing writes: the dossier, the receiving desk's task, the first timeline event and
+    the first entry of the audit trail."""
+    dossier = Dossier(
+        code=code,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        agency=agency,
+        agencies=(agency,),
+        owner=principal.sub,
+        language=request.language,
+        applicant=request.applicant,
+        form=request.form,
+        attachments=attachments,
+        status=Status.SUBMITTED,
+        filed_at=now,
+        due_at=due_at,
+        legal_days=procedure.legal_days,
+    )
+    task = Task(
+        task_id=task_id_for(code, 1),
+        dossier_code=code,
+        agency=agency,
+        role=Role.RECEIVER,
+        kind=TaskKind.RECEPTION,
+        state=TaskState.OPEN,
+        created_at=now,
+        due_at=due_at,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        applicant_name=request.applicant.full_name,
+        dossier_status=Status.SUBMITTED,
+    )
+    event = TimelineEvent(
+        at=now,
+        action=None,
+        status=Status.SUBMITTED,
+        agency=agency,
+        actor_role=PrincipalKind.CITIZEN,
+        due_at=due_at,
+    )
+    audit = record_change(principal, "filed", before=None, after=dossier, at=now, agency=agency)
+    return seal(None, dossier, audit, tasks=(task,), events=(event,))
 
 
 def _check_key(key: str | None) -> str:

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
     from motcua.config.province import Province
     from motcua.domain.audit import AuditEntry
+    from motcua.domain.events import Event
     from motcua.domain.ports import Clock, DossierRepository, Messenger, OnceOnly
     from motcua.notifications.compose import Message
-    from motcua.notifications.events import Event
-    from motcua.services.views import Renderer
+    from motcua.presentation.presenter import Presenter
 
 
 class DeliveryFailed(RuntimeError):
@@ -34,14 +34,14 @@ class NotificationService:
         *,
         province: Province,
         repository: DossierRepository,
-        renderer: Renderer,
+        presenter: Presenter,
         messengers: Mapping[str, Messenger],
         once: OnceOnly,
         clock: Clock,
     ) -> None:
         self.province = province
         self.repository = repository
-        self.renderer = renderer
+        self.presenter = presenter
         self.messengers = messengers
         self.once = once
         self.clock = clock
@@ -63,8 +63,8 @@ class NotificationService:
             province_name=self.province.name,
             agency_name=agency.name if agency else dossier.agency,
             agency_address=agency.address if agency else None,
-            portal_url=self.renderer.portal_url,
-            tracking_url=self.renderer.tracking_url(code),
+            portal_url=self.presenter.portal_url,
+            tracking_url=self.presenter.tracking_url(code),
             sender=self.province.sender_email,
             result_delivery=procedure.result_delivery if procedure else (),
         )

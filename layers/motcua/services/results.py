@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from motcua.domain.audit import AuditDraft
+from motcua.domain.changes import seal
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from motcua.domain.i18n import Text
-from motcua.domain.models import Change, Principal, Result
+from motcua.domain.models import Principal, Result
 from motcua.domain.status import Status
 from motcua.resources import BUCKET
 from motcua.services.uploads import upload_key
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.i18n import Language
     from motcua.domain.ports import AttachmentStore, Clock, DossierRepository
+    from motcua.presentation.presenter import Presenter
     from motcua.services.dossiers import DossierService
-    from motcua.services.views import Renderer
 
 # What API Gateway and Lambda can carry back in one answer (6 MB, base64 adds a third).
 MAX_RESULT_BYTES = 4 * 1024 * 1024
@@ -140,7 +141,7 @@ class ResultService:
         store: AttachmentStore,
         signer: Callable[[], Signer],
         trust_roots: Callable[[], Iterable[bytes]],
-        renderer: Renderer,
+        presenter: Presenter,
         clock: Clock,
     ) -> None:
         self.province = province
@@ -149,7 +150,7 @@ class ResultService:
         self.store = store
         self._signer = signer  # built on first use: KMS and the certificates
         self.trust_roots = trust_roots  # the province's CA certificates, for anyone's verification
-        self.renderer = renderer
+        self.presenter = presenter
         self.clock = clock
 
     def issue(
@@ -221,24 +222,19 @@ class ResultService:
             officer_name=principal.name,
             rendered=request.render,
         )
+        audit = AuditDraft(
+            at=now,
+            actor=principal.username,
+            actor_name=principal.name,
+            role=principal.role.value if principal.role else "staff",
+            agency=principal.agency,
+            action="result_issued",
+            status_before=int(dossier.status),
+            status_after=int(dossier.status),
+            reason=f"{result_code} sha256:{result.sha256}",
+        )
         self.repository.apply(
-            Change(
-                dossier=dossier.model_copy(
-                    update={"results": (*dossier.results, result), "version": dossier.version + 1}
-                ),
-                expected_version=dossier.version,
-                audit=AuditDraft(
-                    at=now,
-                    actor=principal.username,
-                    actor_name=principal.name,
-                    role=principal.role.value if principal.role else "staff",
-                    agency=principal.agency,
-                    action="result_issued",
-                    status_before=int(dossier.status),
-                    status_after=int(dossier.status),
-                    reason=f"{result_code} sha256:{result.sha256}",
-                ),
-            )
+            seal(dossier, dossier.model_copy(update={"results": (*dossier.results, result)}), audit)
         )
         agency = self.province.agencies_by_code.get(dossier.agency)
         return ResultIssued(
@@ -306,7 +302,7 @@ class ResultService:
         for result in record.dossier.results:
             if name == f"result-{result.number}":
                 return self.signed(result), f"{result.code}.pdf"
-        pdf = render(record, name, renderer=self.renderer, now=self.clock.now(), language=language)
+        pdf = render(record, name, presenter=self.presenter, now=self.clock.now(), language=language)
         filename = next(
             (ref.filename for ref in available(record, language) if ref.name == name), f"{name}.pdf"
         )

@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 
 from motcua.domain.audit import AuditDraft
 from motcua.domain.calendar import VIETNAM_TZ, WorkingCalendar, end_of_day
-from motcua.domain.errors import Conflict, Forbidden, NotFound
-from motcua.domain.i18n import Language, Text
+from motcua.domain.changes import Change, seal
+from motcua.domain.errors import Conflict
+from motcua.domain.i18n import Text
 from motcua.domain.models import (
     Apology,
-    Change,
     Dossier,
     DossierRecord,
     Page,
@@ -30,7 +30,7 @@ from motcua.domain.models import (
 )
 from motcua.domain.status import Action
 from motcua.observability import count, logger
-from motcua.services.views import Renderer, TaskView
+from motcua.services.inbox import check_staff_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # Items per Query while sweeping an agency.
 PAGE = 100
-AGENCY = Text(vi="cơ quan", en="agency")
 APOLOGY_REASON = Text(
     vi=(
         "Hồ sơ của ông/bà chưa được giải quyết xong đúng hẹn. "
@@ -139,12 +138,10 @@ class SweepService:
         province: Province,
         repository: DossierRepository,
         clock: Clock,
-        renderer: Renderer | None = None,
     ) -> None:
         self.province = province
         self.repository = repository
         self.clock = clock
-        self.renderer = renderer or Renderer(province, province.portal_url)
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -184,11 +181,11 @@ class SweepService:
         if task.due_at > report.horizon:  # its clock stood still meanwhile and its due date moved on
             return
         dossier = record.dossier
-        change = Change(
-            dossier=dossier.model_copy(update={"version": dossier.version + 1}),
-            expected_version=dossier.version,
+        change = seal(
+            dossier,
+            dossier,
+            _audit(now, dossier, "escalated", task.agency, task_id=task.task_id),
             tasks=(task.model_copy(update={"escalated_at": now}),),
-            audit=_audit(now, dossier, "escalated", task.agency, task_id=task.task_id),
         )
         if self._write(change, report):
             report.escalated += 1
@@ -229,19 +226,11 @@ class SweepService:
             reason=APOLOGY_REASON.in_(dossier.language),
             due_at=new,
         )
-        change = Change(
-            dossier=dossier.model_copy(
-                update={
-                    "appointment_at": new,
-                    "apologies": (*dossier.apologies, apology),
-                    "version": dossier.version + 1,
-                }
-            ),
-            expected_version=dossier.version,
+        change = seal(
+            dossier,
+            dossier.model_copy(update={"appointment_at": new, "apologies": (*dossier.apologies, apology)}),
+            _audit(now, dossier, "apologised", dossier.agency, reason=f"new appointment {new.isoformat()}"),
             events=(event,),
-            audit=_audit(
-                now, dossier, "apologised", dossier.agency, reason=f"new appointment {new.isoformat()}"
-            ),
         )
         if self._write(change, report):
             report.apologised += 1
@@ -259,20 +248,10 @@ class SweepService:
 
     # --- the leaders' list ----------------------------------------------------------------------
 
-    def escalations(
-        self, principal: Principal, agency: str, *, limit: int, token: str | None, language: Language
-    ) -> Page[TaskView]:
+    def escalations(self, principal: Principal, agency: str, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks the sweep escalated, the soonest due first (open one to act on it)."""
-        if agency not in self.province.agencies_by_code:
-            raise NotFound(AGENCY, agency, code="agency_not_found")
-        if not principal.is_staff or principal.agency != agency:
-            raise Forbidden(
-                Text(vi="Bạn không thuộc cơ quan này.", en="You are not on the staff of this agency.")
-            )
-        page = self.repository.escalated(agency, limit=limit, token=token)
-        return Page(
-            items=[self.renderer.task(task, language) for task in page.items], next_token=page.next_token
-        )
+        check_staff_of(self.province, principal, agency)
+        return self.repository.escalated(agency, limit=limit, token=token)
 
 
 def _all(fetch: Callable[..., Page[T]], agency: str, until: datetime) -> Iterator[T]:

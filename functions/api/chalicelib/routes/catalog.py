@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalicelib.edge import Access, Area, Call
 from chalicelib.models import AgencyList, AgencyView, ProcedureDetail, ProcedureQuery
 from motcua.domain.models import Page
-from motcua.services.views import ProcedureSummary, procedure_summary
+from motcua.presentation.views import ProcedureSummary
 
 area = Area(__name__, tag="catalog")
 CACHE = "public, max-age=300"
@@ -25,7 +25,7 @@ def list_procedures(call: Call) -> Page[ProcedureSummary]:
     page = services.catalog.search(
         q=query.q, agency=query.agency, level=query.level, limit=query.limit, token=query.next_token
     )
-    items = [procedure_summary(services.renderer, p, call.language) for p in page.items]
+    items = [services.presenter.procedure(p, call.language) for p in page.items]
     return Page[ProcedureSummary](items=items, next_token=page.next_token)
 
 
@@ -41,7 +41,7 @@ def get_procedure(call: Call, procedure_code: str) -> ProcedureDetail:
     """A procedure: papers, fee, legal time, service level, receiving agency and application form schema."""
     services = call.container
     procedure = services.catalog.get(procedure_code)
-    agency_name = services.renderer.agency_name(procedure.agency, call.language)
+    agency_name = services.presenter.agency_name(procedure.agency, call.language)
     return ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": agency_name})
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from chalicelib.edge import Access, Area, Call, Header, Reply
 from chalicelib.models import PageQuery
-from motcua.domain.models import Page
+from motcua.domain.models import DossierRecord, Page
+from motcua.presentation.views import ControlSlip, DossierCreated, DossierSummary, DossierView
+from motcua.services.citizens import Supplement, Withdrawal
 from motcua.services.dossiers import AuditTrail
 from motcua.services.filing import IDEMPOTENCY_KEY_RE, FilingRequest
-from motcua.services.tasks import Supplement, Withdrawal
 from motcua.services.uploads import UploadRequest, UploadSlot
-from motcua.services.views import ControlSlip, DossierCreated, DossierSummary, DossierView
 
 area = Area(__name__, tag="dossiers")
 
@@ -50,13 +50,13 @@ def file_dossier(call: Call) -> Reply:
     headers = {"Location": f"/v1/dossiers/{result.dossier.code}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Reply(services.renderer.created(result.dossier, call.language), headers=headers)
+    return Reply(services.presenter.created(result.dossier, call.language), headers=headers)
 
 
 @area.route("GET", "/v1/dossiers/{code}", access=Access.SIGNED_IN, response=DossierView, errors=(404,))
 def get_dossier(call: Call, code: str) -> DossierView:
     """A whole dossier, for its owner and for staff of the agencies involved."""
-    return call.container.dossiers.get(call.principal, code, call.language)
+    return dossier_view(call, call.container.dossiers.get(call.principal, code))
 
 
 @area.route(
@@ -69,7 +69,9 @@ def get_dossier(call: Call, code: str) -> DossierView:
 )
 def add_papers(call: Call, code: str) -> DossierView:
     """Add the papers the agency asked for; the legal clock runs again from now."""
-    return call.container.tasks.supplement(call.principal, code, call.body(Supplement), call.language)
+    return dossier_view(
+        call, call.container.citizen_actions.supplement(call.principal, code, call.body(Supplement))
+    )
 
 
 @area.route(
@@ -78,7 +80,8 @@ def add_papers(call: Call, code: str) -> DossierView:
 def get_control_slip(call: Call, code: str) -> ControlSlip:
     """The processing control slip (Mẫu 05): every hand-over, its allowance and whether it was on time."""
     services = call.container
-    return services.dossiers.control_slip(call.principal, code, call.language, services.clock.now())
+    record = services.dossiers.get(call.principal, code)
+    return services.presenter.control_slip(record, call.language, services.clock.now())
 
 
 @area.route("GET", "/v1/dossiers/{code}/audit", access=Access.STAFF, response=AuditTrail, errors=(404,))
@@ -97,14 +100,24 @@ def get_audit(call: Call, code: str) -> AuditTrail:
 )
 def withdraw(call: Call, code: str) -> DossierView:
     """Withdraw a dossier that has no result yet (status 7); the agency's open tasks close."""
-    return call.container.tasks.withdraw(call.principal, code, call.body(Withdrawal), call.language)
+    return dossier_view(
+        call, call.container.citizen_actions.withdraw(call.principal, code, call.body(Withdrawal))
+    )
 
 
 @area.route("GET", "/v1/me/dossiers", access=Access.CITIZEN, query=PageQuery, response=Page[DossierSummary])
 def my_dossiers(call: Call) -> Page[DossierSummary]:
     """The signed-in citizen's dossiers, newest first."""
     query = call.query(PageQuery)
-    page = call.container.dossiers.mine(
-        call.principal, limit=query.limit, token=query.next_token, language=call.language
+    services = call.container
+    page = services.dossiers.mine(call.principal, limit=query.limit, token=query.next_token)
+    items = [services.presenter.summary(dossier, call.language) for dossier in page.items]
+    return Page[DossierSummary](items=items, next_token=page.next_token)
+
+
+def dossier_view(call: Call, record: DossierRecord) -> DossierView:
+    """The whole dossier in the caller's language; staff also see its tasks."""
+    services = call.container
+    return services.presenter.dossier(
+        record, call.language, staff=call.principal.is_staff, download_url=services.dossiers.download_url
     )
-    return Page[DossierSummary](items=page.items, next_token=page.next_token)

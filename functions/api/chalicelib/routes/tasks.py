@@ -5,8 +5,8 @@ from __future__ import annotations
 from chalicelib.edge import Access, Area, Call
 from chalicelib.models import PageQuery
 from motcua.domain.models import Page
-from motcua.services.tasks import Decision, DecisionResult, TaskDetail
-from motcua.services.views import TaskView
+from motcua.presentation.views import DecisionResult, TaskDetail, TaskView
+from motcua.services.inbox import Decision
 
 area = Area(__name__, tag="tasks")
 
@@ -22,10 +22,10 @@ area = Area(__name__, tag="tasks")
 def inbox(call: Call, agency_code: str) -> Page[TaskView]:
     """The agency's open tasks, the soonest due first."""
     query = call.query(PageQuery)
-    page = call.container.tasks.inbox(
-        call.principal, agency_code, limit=query.limit, token=query.next_token, language=call.language
-    )
-    return Page[TaskView](items=page.items, next_token=page.next_token)
+    services = call.container
+    page = services.inbox.inbox(call.principal, agency_code, limit=query.limit, token=query.next_token)
+    items = [services.presenter.open_task(task, call.language) for task in page.items]
+    return Page[TaskView](items=items, next_token=page.next_token)
 
 
 @area.route(
@@ -43,16 +43,23 @@ def escalations(call: Call, agency_code: str) -> Page[TaskView]:
     it stays here until it is decided or waits on the citizen. Open a task to act on it.
     """
     query = call.query(PageQuery)
-    page = call.container.sweep.escalations(
-        call.principal, agency_code, limit=query.limit, token=query.next_token, language=call.language
-    )
-    return Page[TaskView](items=page.items, next_token=page.next_token)
+    services = call.container
+    page = services.sweep.escalations(call.principal, agency_code, limit=query.limit, token=query.next_token)
+    items = [services.presenter.task(task, call.language) for task in page.items]
+    return Page[TaskView](items=items, next_token=page.next_token)
 
 
 @area.route("GET", "/v1/tasks/{task_id}", access=Access.STAFF, response=TaskDetail, errors=(404,))
 def open_task(call: Call, task_id: str) -> TaskDetail:
     """A task and its whole dossier, with short-lived links to download the files."""
-    return call.container.tasks.open(call.principal, task_id, call.language)
+    services = call.container
+    task, record = services.inbox.open(call.principal, task_id)
+    return TaskDetail(
+        task=services.presenter.open_task(task, call.language),
+        dossier=services.presenter.dossier(
+            record, call.language, staff=True, download_url=services.dossiers.download_url
+        ),
+    )
 
 
 @area.route(
@@ -65,4 +72,6 @@ def open_task(call: Call, task_id: str) -> TaskDetail:
 )
 def decide(call: Call, task_id: str) -> DecisionResult:
     """Decide on a task: accept, refuse, request papers, approve, reject or return the result."""
-    return call.container.tasks.decide(call.principal, task_id, call.body(Decision), call.language)
+    services = call.container
+    task, dossier = services.inbox.decide(call.principal, task_id, call.body(Decision))
+    return services.presenter.decision(task, dossier, call.language)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.edge import Access, Area, Call
-from motcua.services.views import TrackingView
+from motcua.presentation.views import TrackingView
 
 area = Area(__name__, tag="tracking")
 
@@ -11,4 +11,5 @@ area = Area(__name__, tag="tracking")
 @area.route("GET", "/v1/tracking/{code}", access=Access.PUBLIC, response=TrackingView, errors=(404,))
 def track(call: Call, code: str) -> TrackingView:
     """Where a dossier is: its status, due date and timeline; no names, numbers or files."""
-    return call.container.dossiers.track(code, call.language)
+    record = call.container.dossiers.track(code)
+    return call.container.presenter.tracking(record.dossier, record.events, call.language)

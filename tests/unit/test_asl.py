@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
 
-from motcua import workflow
+from motcua import asl
 from motcua.config.province import load_province
 from motcua.domain.flows import hard_timeout_seconds
 from tests.conftest import DEMO_PROVINCE
@@ -34,7 +34,7 @@ def test_the_demo_province_has_the_four_flows_of_the_design() -> None:
 
 @pytest.mark.parametrize("procedure", FLOWS, ids=lambda p: p.code)
 def test_every_definition_is_valid_asl(procedure: Any) -> None:
-    text = workflow.substitute(workflow.definition(procedure), {workflow.QUEUE_SUBSTITUTION: QUEUE})
+    text = asl.substitute(asl.definition(procedure), {asl.QUEUE_SUBSTITUTION: QUEUE})
     # The ASL grammar Step Functions' local interpreter uses; it raises on any syntax error.
     program, _ = AmazonStateLanguageParser.parse(text)
     assert program is not None
@@ -42,7 +42,7 @@ def test_every_definition_is_valid_asl(procedure: Any) -> None:
 
 
 def test_the_grammar_does_refuse_a_broken_definition() -> None:
-    broken = workflow.definition(FLOWS[0]) | {"StartAt": 42}
+    broken = asl.definition(FLOWS[0]) | {"StartAt": 42}
     with pytest.raises(ASLParserException):
         AmazonStateLanguageParser.parse(json.dumps(broken))
 
@@ -59,12 +59,12 @@ def test_every_transition_lands_on_a_state_of_its_own_scope(procedure: Any) -> N
             for branch in state.get("Branches", []):
                 check(branch)
 
-    check(workflow.definition(procedure))
+    check(asl.definition(procedure))
 
 
 @pytest.mark.parametrize("procedure", FLOWS, ids=lambda p: p.code)
 def test_nothing_waits_forever_and_every_timeout_is_handled(procedure: Any) -> None:
-    states = states_of(workflow.definition(procedure))
+    states = states_of(asl.definition(procedure))
     waits = {n: s for n, s in states.items() if s.get("Resource", "").endswith("waitForTaskToken")}
     assert waits
     for name, state in waits.items():
@@ -74,12 +74,12 @@ def test_nothing_waits_forever_and_every_timeout_is_handled(procedure: Any) -> N
     for state in states.values():
         if state["Type"] == "Parallel":
             caught = {e for c in state["Catch"] for e in c["ErrorEquals"]}
-            assert {workflow.REJECTED, workflow.STALLED, workflow.ABANDONED, "States.ALL"} <= caught
+            assert {asl.REJECTED, asl.STALLED, asl.ABANDONED, "States.ALL"} <= caught
 
 
 @pytest.mark.parametrize("procedure", FLOWS, ids=lambda p: p.code)
 def test_parallel_steps_are_branches_of_one_stage(procedure: Any) -> None:
-    document = workflow.definition(procedure)
+    document = asl.definition(procedure)
     stages = [s for s in document["States"].values() if s["Type"] == "Parallel"]
     assert [len(s["Branches"]) for s in stages] == [len(stage.steps) for stage in procedure.flow.stages]
 
@@ -88,12 +88,12 @@ def test_a_steps_hard_timeout_is_its_allowance_with_margin() -> None:
     # 4 working days: 6 calendar days with the weekend, 10 for the longest holiday, 2 of margin.
     assert hard_timeout_seconds(4) == 18 * 86_400
     assert hard_timeout_seconds(4) > 4 * 7 / 5 * 86_400
-    step = states_of(workflow.definition(PROVINCE.procedures_by_code["1.014199"]))["Stage1Step1"]
+    step = states_of(asl.definition(PROVINCE.procedures_by_code["1.014199"]))["Stage1Step1"]
     assert step["TimeoutSeconds"] == hard_timeout_seconds(4)
 
 
 def test_names_fit_step_functions_rules() -> None:
-    name = workflow.state_machine_name("motcua-demo", "2.001610")
+    name = asl.state_machine_name("motcua-demo", "2.001610")
     assert name == "motcua-demo-flow-2-001610"
-    assert workflow.execution_name("000.00.01.H99-261117-0001") == "000_00_01_H99-261117-0001"
-    assert workflow.execution_name("000.00.01.H99-261117-0001", 2).endswith("-r2")
+    assert asl.execution_name("000.00.01.H99-261117-0001") == "000_00_01_H99-261117-0001"
+    assert asl.execution_name("000.00.01.H99-261117-0001", 2).endswith("-r2")
