@@ -231,3 +231,14 @@ def test_an_expired_challenge_session_is_a_401(api: Api) -> None:
     )
     assert answer.status == 401
     assert "sign in again" in answer.error["message"]
+
+
+def test_an_authenticator_code_of_the_wrong_shape_is_a_422_naming_the_answer(api: Api) -> None:
+    # Cognito refuses "0" before any call (a code has 6 digits): the officer is told, not a 500.
+    answer = api.post(
+        "/v1/auth/staff/challenge",
+        json_body={"username": "ai", "challenge": "MFA_SETUP", "session": "s" * 40, "answer": "0"},
+        lang="en",
+    )
+    assert answer.status == 422, answer.body
+    assert answer.field_names() == ["answer"]

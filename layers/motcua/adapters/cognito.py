@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from motcua.domain.errors import (
     Conflict,
@@ -274,7 +274,26 @@ class _mapped:  # noqa: N801 — used as a context manager
     def __enter__(self) -> None:
         return None
 
+    # What Cognito calls the request's fields, for a value it refuses before any call is made.
+    _PARAMETERS = {
+        "UserCode": "answer",
+        "Session": "session",
+        "Username": "username",
+        "Password": "password",
+        "ConfirmationCode": "code",
+    }
+
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if isinstance(error, ParamValidationError):
+            # botocore checks shapes before calling (e.g. an authenticator code must be 6 digits).
+            report = str(error.kwargs.get("report", error))
+            field = next((f for name, f in self._PARAMETERS.items() if name in report), "body")
+            message = Text(
+                vi=f"Giá trị của “{field}” không đúng định dạng.", en=f"The value of “{field}” is not valid."
+            )
+            raise InvalidInput(
+                message, fields=(FieldError(field=field, code="invalid_value", message=message),)
+            ) from error
         if isinstance(error, ClientError):
             code = error.response["Error"]["Code"]
             if code in self._MAP:
