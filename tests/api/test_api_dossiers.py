@@ -296,3 +296,20 @@ def test_a_withdrawn_dossier_cannot_be_withdrawn_again_nor_by_someone_else(
 
     assert again.status == 409
     assert again.error["code"] == "invalid_transition" and again.error["allowed"] == []
+
+
+def test_a_next_token_that_is_not_a_whole_position_is_a_400(api: Api, an: Person) -> None:
+    from motcua.domain.paging import encode_token
+
+    sub = api.get("/v1/me/dossiers", token=an.token)
+    assert sub.status == 200
+    owner = "OWNER#" + an.sub
+    # The listing's own partition key alone, or with a key of another shape: never a 500.
+    for forged in (
+        {"GSI1PK": owner},
+        {"GSI1PK": owner, "GSI1SK": "x", "PK": "D#x"},
+        {"GSI1PK": owner, "X": "y"},
+    ):
+        answer = api.get(f"/v1/me/dossiers?next_token={encode_token(forged)}", token=an.token)
+        assert answer.status == 400, (forged, answer.body)
+        assert answer.error["code"] == "invalid_next_token"

@@ -240,7 +240,12 @@ class DynamoDossierRepository:
         if token:
             start = decode_token(token)
             # A token only continues the listing it came from.
-            if start.get(key) != value or not all(isinstance(v, str) for v in start.values()):
+            # A position in an index is the table's key and the index's key, all strings, nothing else.
+            if (
+                start.get(key) != value
+                or set(start) != {"PK", "SK", key, sort_key}
+                or not all(isinstance(v, str) for v in start.values())
+            ):
                 raise BadRequest(
                     Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
                     code="invalid_next_token",
