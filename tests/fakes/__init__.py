@@ -5,6 +5,7 @@ from tests.fakes.identity import InMemoryIdentityProvider, InMemoryTokenVerifier
 from tests.fakes.messaging import ActionInProgress, InMemoryOnceOnly, ProviderDown, RecordingMessenger
 from tests.fakes.signing import InMemoryCertificateStore, MarkingSigner
 from tests.fakes.storage import InMemoryAttachmentStore
+from tests.fakes.workflow import InMemoryWorkflow, UnmodelledAnswer, Waiting
 
 __all__ = [
     "ActionInProgress",
@@ -14,7 +15,10 @@ __all__ = [
     "InMemoryIdentityProvider",
     "InMemoryOnceOnly",
     "InMemoryTokenVerifier",
+    "InMemoryWorkflow",
     "MarkingSigner",
     "ProviderDown",
     "RecordingMessenger",
+    "UnmodelledAnswer",
+    "Waiting",
 ]
