@@ -58,7 +58,7 @@ test: $(INSTALLED)
 check: $(INSTALLED)  # both run, so that one report does not hide the other
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
-	$(BIN)/mypy layers functions infra || status=1; \
+	$(BIN)/mypy layers functions infra tests/fakes || status=1; \
 	exit $$status
 
 reset:

@@ -1,0 +1,103 @@
+"""Attachments in memory (AttachmentStore), with the presigned POST's conditions checked on upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from motcua.domain.files import HEAD_BYTES
+from motcua.domain.ports import AttachmentStore, PresignedUpload, StoredObject
+from tests.fakes.clock import FrozenClock
+
+if TYPE_CHECKING:
+    from motcua.domain.ports import Clock
+
+BASE_URL = "https://attachments.example.invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    content_type: str
+    max_bytes: int
+    filename: str
+    expires_at: datetime
+
+
+@dataclass(slots=True)
+class _Object:
+    content: bytes
+    content_type: str
+    filename: str | None
+    pending: bool  # an upload not yet filed: the bucket's lifecycle rule would expire it
+
+
+class InMemoryAttachmentStore:
+    """Implements AttachmentStore as the S3 adapter behaves: `post` plays the browser's upload."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or FrozenClock()
+        self.slots: dict[str, _Slot] = {}
+        self.objects: dict[str, _Object] = {}
+
+    def presign_upload(
+        self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int
+    ) -> PresignedUpload:
+        expires_at = self.clock.now() + timedelta(seconds=expires_seconds)
+        self.slots[key] = _Slot(content_type, max_bytes, filename, expires_at)
+        fields = {"key": key, "Content-Type": content_type, "x-amz-meta-filename": quote(filename, safe="")}
+        return PresignedUpload(url=f"{BASE_URL}/", fields=fields, expires_at=expires_at)
+
+    def post(self, key: str, content: bytes) -> None:
+        """The browser's POST to a slot: refused as S3 refuses it outside the policy's conditions."""
+        slot = self.slots.get(key)
+        if slot is None:
+            raise PermissionError(f"no presigned upload for {key}")
+        if self.clock.now() > slot.expires_at:
+            raise PermissionError("the presigned upload has expired")
+        if not 1 <= len(content) <= slot.max_bytes:
+            raise ValueError(f"content-length {len(content)} is outside 1..{slot.max_bytes}")
+        self.objects[key] = _Object(content, slot.content_type, slot.filename, pending=True)
+
+    def inspect(self, key: str) -> StoredObject | None:
+        found = self.objects.get(key)
+        if found is None:
+            return None
+        return StoredObject(
+            key=key,
+            size=len(found.content),
+            content_type=found.content_type,
+            head=found.content[:HEAD_BYTES],
+            filename=found.filename,
+        )
+
+    def keep(self, key: str) -> None:
+        found = self.objects.get(key)
+        if found is None:  # S3 answers NoSuchKey when tagging an object that is not there
+            raise KeyError(key)
+        found.pending = False
+
+    def kept(self, key: str) -> bool:
+        """Whether the object is out of reach of the rule that expires abandoned uploads."""
+        found = self.objects.get(key)
+        return found is not None and not found.pending
+
+    def read(self, key: str, *, max_bytes: int) -> bytes | None:
+        found = self.objects.get(key)
+        if found is None:
+            return None
+        if len(found.content) > max_bytes:
+            raise ValueError(f"{key} is larger than {max_bytes} bytes")
+        return found.content
+
+    def put(self, key: str, content: bytes, *, content_type: str) -> None:
+        # Written by the platform itself (a signed result): no pending tag, as the adapter's put_object.
+        self.objects[key] = _Object(content, content_type, None, pending=False)
+
+    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
+        return f"{BASE_URL}/{quote(key)}?filename={quote(filename, safe='')}&expires={expires_seconds}"
+
+
+def _conforms() -> AttachmentStore:
+    return InMemoryAttachmentStore()
