@@ -1,6 +1,6 @@
-"""An in-memory flow engine (Workflow) that runs a flow as motcua.workflow's state machine does.
+"""An in-memory flow engine (Workflow) that runs a flow as motcua.asl's state machine does.
 
-Map to the definition (`motcua.workflow.definition`):
+Map to the definition (`motcua.asl.definition`):
 - `start` is StartExecution named `execution_name(dossier, attempt)`: a name used once is never run
   again (ExecutionAlreadyExists, swallowed by the adapter). The input's `completed` is the branches'
   `StageIStepJDone` Choice: those steps go straight to `Approved`; a stage all completed passes at once.
@@ -36,9 +36,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from motcua import workflow as asl
+from motcua import asl
 from motcua.domain.ports import Workflow
-from motcua.services.routing import FlowMessage
+from motcua.services.coordinator import FlowMessage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -101,6 +101,7 @@ class InMemoryWorkflow:
         self.account = account
         # The routing queue: message bodies as the state machine sends them.
         self.messages: deque[dict[str, Any]] = deque()
+        self.delivered: list[dict[str, Any]] = []  # every message drained, in order
         self._executions: dict[str, _Execution] = {}  # by ARN
         self._waits: dict[str, Waiting] = {}
         self._tokens = itertools.count(1)
@@ -163,7 +164,7 @@ class InMemoryWorkflow:
                 raise RuntimeError(f"the flows sent more than {limit} messages: a loop?")
             # Through JSON, as the routing Lambda reads an SQS record's body.
             handle(FlowMessage.model_validate_json(json.dumps(self.messages[0])))
-            self.messages.popleft()
+            self.delivered.append(self.messages.popleft())
             delivered += 1
         return delivered
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,11 +10,9 @@ import pytest
 from motcua.domain.errors import BadRequest, Conflict
 from motcua.domain.models import TaskState
 from motcua.domain.status import Status
-from motcua.services.citizens import Supplement
 from motcua.services.inbox import Decision
-from motcua.services.uploads import AttachmentRef
-from tests.integration.conftest import BIRTH, filing_request, upload
-from tests.shown import decide, inbox, supplement
+from tests.integration.conftest import BIRTH, filing_request
+from tests.shown import decide, inbox
 
 WARD = "000.01.01.H99"  # receives birth registrations
 SOCIAL_INSURANCE = "000.00.22.H99"  # receives companies' declarations, alone (no flow)
@@ -121,40 +119,6 @@ def test_a_change_based_on_a_stale_read_is_refused(container: Any, people: Any) 
     with pytest.raises(Conflict):
         container.repository.apply(seal(stale.dossier, refused, draft))
     assert container.repository.get(dossier.code).dossier.status is Status.IN_PROCESS
-
-
-def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(
-    container: Any, people: Any, clock: Any
-) -> None:
-    an = people.citizen("an@example.vn")
-    officer = people.staff("canbo.bhxh", SOCIAL_INSURANCE)
-    # A company's social insurance declaration, 5 working days, filed Tuesday 17/11/2026 09:00:
-    # Wed 18, Thu 19, Fri 20, Mon 23, (Tue 24/11 is Culture Day) Wed 25/11.
-    dossier = container.filing.file(an, filing_request(container, an, SI), "key-pause-0001").dossier
-    assert dossier.due_at == datetime(2026, 11, 25, 10, tzinfo=UTC)
-    task_id = f"{dossier.code}-T1"
-    decide(container, officer, task_id, Decision(action="accept"))
-    clock.set(clock.now() + timedelta(days=1))  # Wednesday 18/11
-    decide(container, officer, task_id, Decision(action="request_papers", reason="Bổ sung điều lệ"))
-
-    # The citizen answers on Monday 23/11: Thu 19, Fri 20, Mon 23 = 3 working days stood still.
-    clock.set(datetime(2026, 11, 23, 3, tzinfo=UTC))
-    extra = upload(container, an)
-    paper = container.province.procedures_by_code[SI].papers[0].code
-    view = supplement(
-        container,
-        an,
-        dossier.code,
-        Supplement(attachments=[AttachmentRef(upload_id=extra, paper_code=paper)]),
-    )
-
-    assert view.status == int(Status.IN_PROCESS)
-    assert view.days_paused == 3
-    # Wednesday 25/11 + 3 working days: Thu 26, Fri 27, Mon 30/11.
-    assert view.due_at == datetime(2026, 11, 30, 10, tzinfo=UTC)
-    record = container.repository.get(dossier.code)
-    assert record.tasks[0].state is TaskState.OPEN and record.tasks[0].due_at == view.due_at
-    assert len(record.dossier.attachments) == len(dossier.attachments) + 1
 
 
 def test_birth_registration_constant_matches_the_demo_province(container: Any) -> None:

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
+from motcua.asl import REJECTED, definition
 from motcua.config.province import load_province
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from motcua.domain.files import HEAD_BYTES
 from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.ports import OutgoingMessage
 from motcua.domain.roles import Role
-from motcua.services.routing import FlowMessage, MissingDossier
-from motcua.workflow import REJECTED, definition
+from motcua.services.coordinator import FlowMessage, MissingDossier
 from tests.conftest import DEMO_PROVINCE
 from tests.examples import PDF
 from tests.fakes import (
@@ -213,7 +213,7 @@ APPROVED = {"outcome": "approved"}
 
 
 class Routing:
-    """Stands in for RoutingService.handle: keeps what arrives, and each wait's latest token."""
+    """Stands in for FlowCoordinator.handle: keeps what arrives, and each wait's latest token."""
 
     def __init__(self) -> None:
         self.seen: list[FlowMessage] = []

@@ -287,12 +287,12 @@ class _mapped:  # noqa: N801 — used as a context manager
         if isinstance(error, ParamValidationError):
             # botocore checks shapes before calling (e.g. an authenticator code must be 6 digits).
             report = str(error.kwargs.get("report", error))
-            field = next((f for name, f in self._PARAMETERS.items() if name in report), "body")
+            name = next((f for param, f in self._PARAMETERS.items() if param in report), "body")
             message = Text(
-                vi=f"Giá trị của “{field}” không đúng định dạng.", en=f"The value of “{field}” is not valid."
+                vi=f"Giá trị của “{name}” không đúng định dạng.", en=f"The value of “{name}” is not valid."
             )
             raise InvalidInput(
-                message, fields=(FieldError(field=field, code="invalid_value", message=message),)
+                message, fields=(FieldError(field=name, code="invalid_value", message=message),)
             ) from error
         if isinstance(error, ClientError):
             code = error.response["Error"]["Code"]

@@ -1,0 +1,196 @@
+"""The platform on in-memory fakes: the real services and the real API, the demo province, no AWS.
+
+Behaviour tests build a `World`, act as citizens and officers (through the services or through the
+API with Chalice's test client), run the flows' state machines with `settle()` and look at what a
+user would see. Everything answers in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalice.test import Client
+
+from motcua.config.settings import Settings
+from motcua.container import Adapters, Container
+from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.roles import Role
+from motcua.services.filing import FilingRequest
+from motcua.services.inbox import Decision
+from motcua.services.uploads import AttachmentRef, UploadRequest
+from tests.examples import EXAMPLES, PDF, PNG
+from tests.fakes.clock import FrozenClock
+from tests.fakes.identity import InMemoryTokenVerifier
+from tests.fakes.repository import InMemoryDossierRepository
+from tests.fakes.signing import MarkingSigner
+from tests.fakes.storage import InMemoryAttachmentStore
+from tests.fakes.workflow import InMemoryWorkflow
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from motcua.domain.models import Dossier, DossierRecord, Task
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer of the API."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def error_code(self) -> str | None:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error.get("code") if error else None
+
+
+class World:
+    def __init__(self, province_file: Path, *, clock: FrozenClock | None = None) -> None:
+        self.clock = clock or FrozenClock()
+        self.repository = InMemoryDossierRepository()
+        self.store = InMemoryAttachmentStore(self.clock)
+        self.verifier = InMemoryTokenVerifier()
+        settings = Settings(
+            table_name="in-memory",
+            bucket_name="in-memory",
+            province_file=str(province_file),
+            citizen_pool_id="in-memory",
+            citizen_client_id="in-memory",
+            staff_pool_id="in-memory",
+            staff_client_id="in-memory",
+            portal_url="http://portal.example.invalid",
+        )
+        self.container = Container(
+            settings,
+            clock=self.clock,
+            adapters=Adapters(
+                repository=self.repository, store=self.store, verifier=self.verifier, workflow=None
+            ),
+        )
+        self.flows = InMemoryWorkflow(self.container.province)
+        self.container.__dict__["workflow"] = self.flows
+        self.signer = MarkingSigner()
+        self.container.__dict__["signer"] = self.signer
+        self.province = self.container.province
+
+    # --- people ---------------------------------------------------------------------------------
+
+    def citizen(self, name: str = "Nguyễn Văn An") -> Principal:
+        sub = str(uuid.uuid4())
+        return Principal(
+            sub=sub, kind=PrincipalKind.CITIZEN, username=sub, name=name, email=f"{sub}@example.vn"
+        )
+
+    def staff(self, agency: str, role: Role = Role.OFFICER, username: str | None = None) -> Principal:
+        name = username or f"{role.value}.{agency}"
+        return Principal(
+            sub=name, kind=PrincipalKind.STAFF, username=name, name=name, agency=agency, role=role
+        )
+
+    # --- acting through the services ------------------------------------------------------------
+
+    def upload(
+        self, principal: Principal, content: bytes = PDF, content_type: str = "application/pdf"
+    ) -> str:
+        """Ask a slot and post the file to it, as the browser does; the upload id."""
+        request = UploadRequest(filename="giấy tờ.pdf", content_type=content_type, size=len(content))
+        slot = self.container.uploads.create_slot(principal, request)
+        self.store.post(slot.fields["key"], content)
+        return slot.upload_id
+
+    def filing_request(self, principal: Principal, procedure_code: str) -> FilingRequest:
+        """A complete, valid request: an uploaded file for every required paper."""
+        procedure = self.province.procedures_by_code[procedure_code]
+        refs = [
+            AttachmentRef(
+                upload_id=self.upload(principal)
+                if "application/pdf" in paper.content_types
+                else self.upload(principal, PNG, "image/png"),
+                paper_code=paper.code,
+            )
+            for paper in procedure.papers
+            if paper.required
+        ]
+        return FilingRequest.model_validate(
+            {
+                "procedure_code": procedure_code,
+                "applicant": {
+                    "full_name": principal.name or "Nguyễn Văn An",
+                    "id_number": "001090012345",
+                    "phone": "0901234567",
+                    "email": principal.email,
+                    "address": "Số 1 đường Lê Lợi, phường Minh Họa",
+                },
+                "form": EXAMPLES[procedure_code],
+                "attachments": [ref.model_dump() for ref in refs],
+            }
+        )
+
+    def file(self, principal: Principal, procedure_code: str, key: str | None = None) -> Dossier:
+        request = self.filing_request(principal, procedure_code)
+        result = self.container.filing.file(principal, request, key or f"key-{uuid.uuid4().hex}")
+        return result.dossier
+
+    def decide(self, officer: Principal, task_id: str, action: str, reason: str | None = None) -> Task:
+        """An officer's decision, then whatever the flows do because of it."""
+        decision = Decision.model_validate({"action": action, "reason": reason})
+        task, _ = self.container.inbox.decide(officer, task_id, decision)
+        self.settle()
+        return task
+
+    def settle(self) -> int:
+        """Let the state machines and routing run until nothing is left to deliver."""
+        return self.flows.drain(self.container.coordinator.handle)
+
+    def record(self, code: str) -> DossierRecord:
+        found = self.repository.get(code)
+        assert found is not None, code
+        return found
+
+    def task(self, code: str, task_id: str) -> Task:
+        found = self.record(code).task(task_id)
+        assert found is not None, task_id
+        return found
+
+    # --- acting through the API -----------------------------------------------------------------
+
+    @contextmanager
+    def api(self) -> Iterator[Api]:
+        from app import app
+
+        from chalicelib import deps
+
+        deps.set_container(self.container)
+        try:
+            with Client(app) as client:
+                yield Api(client, self.verifier)
+        finally:
+            deps.set_container(None)
+
+
+class Api:
+    """The REST API through Chalice's test client, signed in by the fake verifier's tokens."""
+
+    def __init__(self, client: Client, verifier: InMemoryTokenVerifier) -> None:
+        self.client = client
+        self.verifier = verifier
+
+    def call(
+        self, method: str, path: str, who: Principal | None = None, body: Any = None, **headers: str
+    ) -> Reply:
+        sent = {"Content-Type": "application/json", **{k.replace("_", "-"): v for k, v in headers.items()}}
+        if who is not None:
+            sent["Authorization"] = f"Bearer {self.verifier.issue(who)}"
+        answer = self.client.http.request(
+            method, path, headers=sent, body=json.dumps(body).encode() if body is not None else b""
+        )
+        text = answer.body.decode() if answer.body else ""
+        body = json.loads(text) if text.startswith(("{", "[")) else text
+        return Reply(answer.status_code, body, {k.lower(): v for k, v in answer.headers.items()})
