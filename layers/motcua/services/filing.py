@@ -107,10 +107,6 @@ class FilingService:
                 Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online.")
             )
         key = _check_key(idempotency_key)
-        body_hash = hashlib.sha256(
-            json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
-
         procedure = self._procedure(request.procedure_code)
         errors = check_form(self._validator(procedure), request.form)
         attachments, file_errors = self.uploads.check(
@@ -125,6 +121,10 @@ class FilingService:
                 ),
                 fields=tuple(errors),
             )
+        # Hashed only once checked: a form the schema refuses never reaches the encoder.
+        body_hash = hashlib.sha256(
+            json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
         self.uploads.keep(attachments)
 
         now = self.clock.now()

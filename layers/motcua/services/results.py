@@ -18,7 +18,7 @@ from motcua.domain.audit import AuditDraft
 from motcua.domain.changes import seal
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from motcua.domain.i18n import Text
-from motcua.domain.models import Principal, Result
+from motcua.domain.models import Principal, Result, TaskKind, TaskState
 from motcua.domain.status import Status
 from motcua.resources import BUCKET
 from motcua.services.uploads import upload_key
@@ -172,6 +172,16 @@ class ResultService:
                     en=f"The dossier is “{dossier.status.label.en}”; a result cannot be issued now.",
                 ),
                 code="result_not_allowed",
+            )
+        open_steps = [t for t in record.tasks if t.kind is TaskKind.STEP and t.state is not TaskState.CLOSED]
+        if dossier.flow and (open_steps or dossier.status is not Status.PROCESSED):
+            # One door: the result comes once every agency of the flow has approved its step.
+            raise Conflict(
+                Text(
+                    vi="Các cơ quan phối hợp chưa giải quyết xong; chưa thể ban hành kết quả.",
+                    en="The agencies of the flow have not all decided yet; a result cannot be issued now.",
+                ),
+                code="flow_not_finished",
             )
         from motcua.services.documents import render_result  # fpdf2 and fonts: only when drawing
 
