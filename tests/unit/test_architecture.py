@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "layers" / "motcua"
+HTTP = Path(__file__).resolve().parents[2] / "functions" / "api" / "chalicelib" / "http"
+# The API's HTTP modules, each importing only those before it: what a route declares knows nothing of how
+# it runs, and a route's area comes last because it wraps each route function in `handle`.
+HTTP_LAYERS = ("endpoints", "auth", "call", "responses", "middleware", "area")
 FORBIDDEN = ("boto3", "botocore", "chalice", "moto", "motcua.adapters", "motcua.container")
 
 
@@ -38,3 +42,16 @@ def test_domain_and_services_stay_free_of_infrastructure(path: Path) -> None:
 def test_the_guard_sees_imports() -> None:
     adapters = imported_modules(PACKAGE / "adapters" / "dynamodb.py")
     assert "botocore.exceptions" in adapters
+
+
+def test_the_http_modules_import_only_those_below_them() -> None:
+    modules = sorted(p.stem for p in HTTP.glob("*.py") if p.stem != "__init__")
+    assert modules == sorted(HTTP_LAYERS), "a new module of chalicelib/http needs its place in HTTP_LAYERS"
+    for position, name in enumerate(HTTP_LAYERS):
+        imported = {
+            m.removeprefix("chalicelib.http.")
+            for m in imported_modules(HTTP / f"{name}.py")
+            if m.startswith("chalicelib.http.")
+        }
+        above = imported - set(HTTP_LAYERS[:position])
+        assert not above, f"chalicelib/http/{name}.py imports {sorted(above)}, which sit above it"
