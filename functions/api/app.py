@@ -2,7 +2,7 @@
 
 from chalice.app import Chalice
 
-from chalicelib.edge import install
+from chalicelib.http.middleware import install
 from chalicelib.routes import auth, catalog, dossiers, meta, results, tasks, tracking
 
 app = Chalice(app_name="motcua-api")

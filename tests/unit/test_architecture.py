@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "layers" / "motcua"
+HTTP = Path(__file__).resolve().parents[2] / "functions" / "api" / "chalicelib" / "http"
+# The API's HTTP modules, each importing only those before it: what a route declares knows nothing of how
+# it runs, and a route's area comes last because it wraps each route function in `handle`.
+HTTP_LAYERS = ("endpoints", "auth", "call", "responses", "middleware", "area")
 FORBIDDEN = ("boto3", "botocore", "chalice", "moto", "motcua.adapters", "motcua.container")
 
 
@@ -72,3 +76,16 @@ def test_the_layer_guard_sees_a_back_arrow(tmp_path: Path) -> None:
     module = tmp_path / "adapter.py"
     module.write_text("from motcua.services.filing import FilingService\n", encoding="utf-8")
     assert {_layer_of(m) for m in imported_modules(module)} == {"services"}
+
+
+def test_the_http_modules_import_only_those_below_them() -> None:
+    modules = sorted(p.stem for p in HTTP.glob("*.py") if p.stem != "__init__")
+    assert modules == sorted(HTTP_LAYERS), "a new module of chalicelib/http needs its place in HTTP_LAYERS"
+    for position, name in enumerate(HTTP_LAYERS):
+        imported = {
+            m.removeprefix("chalicelib.http.")
+            for m in imported_modules(HTTP / f"{name}.py")
+            if m.startswith("chalicelib.http.")
+        }
+        above = imported - set(HTTP_LAYERS[:position])
+        assert not above, f"chalicelib/http/{name}.py imports {sorted(above)}, which sit above it"

@@ -1,1 +1,1 @@
-"""The API's modules beside app.py: the edge (routes registry, errors, OpenAPI) and one Blueprint per area."""
+"""The API's modules beside app.py: its HTTP layer (http/), errors, OpenAPI and one Blueprint per area."""

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.edge import Access, Endpoint, endpoint_of
 from chalicelib.errors import DESCRIPTIONS, ErrorBody
+from chalicelib.http.endpoints import Access, Endpoint, endpoint_of
 
 if TYPE_CHECKING:
     from chalice.app import Chalice
@@ -67,13 +67,15 @@ TAGS = {
 
 
 def endpoints(app: Chalice) -> list[Endpoint]:
-    """Every route of the app, as the registry declared it; a route declared any other way is an error."""
+    """Every route of the app, as `Area.route` declared it; a route declared any other way is an error."""
     found = []
     for path, methods in app.routes.items():
         for method, entry in methods.items():
             endpoint = endpoint_of(entry.view_function)
             if endpoint is None:
-                raise RuntimeError(f"{method} {path} was not declared through chalicelib.edge.Area.route")
+                raise RuntimeError(
+                    f"{method} {path} was not declared through chalicelib.http.area.Area.route"
+                )
             found.append(endpoint)
     return sorted(found, key=lambda e: (e.path, e.method))
 

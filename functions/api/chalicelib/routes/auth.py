@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from chalicelib.edge import Access, Area, Call
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access
 from chalicelib.models import (
     CitizenSignIn,
     Confirm,
@@ -21,6 +23,9 @@ from chalicelib.models import (
 )
 from motcua.domain.errors import Unauthenticated
 from motcua.domain.i18n import Text
+
+if TYPE_CHECKING:
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="auth")
 SESSION_EXPIRED = Text(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from chalicelib.edge import Access, Area, Call
+from typing import TYPE_CHECKING
+
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access
 from chalicelib.models import AgencyList, AgencyView, ProcedureDetail, ProcedureQuery
 from motcua.domain.models import Page
 from motcua.presentation.views import ProcedureSummary
+
+if TYPE_CHECKING:
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="catalog")
 CACHE = "public, max-age=300"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from chalicelib.edge import Access, Area, Call, Header, Reply
+from typing import TYPE_CHECKING
+
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access, Header
+from chalicelib.http.responses import Reply
 from chalicelib.models import PageQuery
 from motcua.domain.models import DossierRecord, Page
 from motcua.presentation.views import ControlSlip, DossierCreated, DossierSummary, DossierView
@@ -10,6 +14,9 @@ from motcua.services.citizens import Supplement, Withdrawal
 from motcua.services.dossiers import AuditTrail
 from motcua.services.filing import IDEMPOTENCY_KEY_RE, FilingRequest
 from motcua.services.uploads import UploadRequest, UploadSlot
+
+if TYPE_CHECKING:
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="dossiers")
 

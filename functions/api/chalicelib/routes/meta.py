@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import RootModel
 
-from chalicelib.edge import Access, Area, Call
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access
 from chalicelib.models import Health
 from chalicelib.openapi import document
 
 if TYPE_CHECKING:
     from chalice.app import Chalice
+
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="meta")
 

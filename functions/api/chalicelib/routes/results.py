@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from chalicelib.edge import Access, Area, Call, FileReply
+from typing import TYPE_CHECKING
+
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access
+from chalicelib.http.responses import FileReply
 from motcua.services.results import DocumentList, IssueResult, ResultIssued, VerifyAnswer, VerifyByCode
+
+if TYPE_CHECKING:
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="documents")
 PDF = "application/pdf"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from chalicelib.edge import Access, Area, Call
+from typing import TYPE_CHECKING
+
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access
 from chalicelib.models import PageQuery
 from motcua.domain.models import Page
 from motcua.presentation.views import DecisionResult, TaskDetail, TaskView
 from motcua.services.inbox import Decision
+
+if TYPE_CHECKING:
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="tasks")
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from chalicelib.edge import Access, Area, Call
+from typing import TYPE_CHECKING
+
+from chalicelib.http.area import Area
+from chalicelib.http.endpoints import Access
 from motcua.presentation.views import TrackingView
+
+if TYPE_CHECKING:
+    from chalicelib.http.call import Call
 
 area = Area(__name__, tag="tracking")
 

@@ -1,0 +1,71 @@
+"""What a route answers (Reply, FileReply), sent as JSON or as a file; a domain error as our error body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from chalice.app import Response
+from pydantic import BaseModel
+
+from chalicelib.errors import error_body, status_of
+from motcua.observability import logger
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from motcua.domain.errors import DomainError
+    from motcua.domain.i18n import Language
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass
+class Reply:
+    """A success answer that needs more than the route's declared status: headers, another status."""
+
+    body: BaseModel
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FileReply:
+    """A success answer that is a file (a PDF), shown in the browser under `filename`."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def error_response(error: DomainError, language: Language) -> Response:
+    status = status_of(error)
+    if status >= 500:  # pragma: no cover — no domain error maps there today
+        logger.error("domain error answered as a server error", extra={"code": error.code})
+    return json_response(error_body(error, language), status, language, {"Cache-Control": "no-store"})
+
+
+def json_response(body: BaseModel, status: int, language: Language, headers: Mapping[str, str]) -> Response:
+    sent: dict[str, str | list[str]] = {
+        "Content-Type": JSON_TYPE,
+        "Content-Language": language,
+        "Vary": "Accept-Language",
+    }
+    sent.update(headers)
+    return Response(body=body.model_dump_json(), status_code=status, headers=sent)
+
+
+def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
+    # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
+    disposition = f"inline; filename*=UTF-8''{quote(reply.filename, safe='')}"
+    return Response(
+        body=reply.content,
+        status_code=status,
+        headers={
+            "Content-Type": reply.content_type,
+            "Content-Disposition": disposition,
+            "Cache-Control": cache or "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
