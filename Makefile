@@ -34,8 +34,9 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK ?= npx --yes aws-cdk@2
 # A province named on the command line; synth takes every province without one, deploy refuses.
 CHOSEN := $(if $(filter command line,$(origin PROVINCE)),$(PROVINCE),)
-# devstack, the API (app.py) and its chalicelib import as top-level packages, as on Lambda.
-export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/functions/api
+# The Lambdas' code (the API's app.py and chalicelib, routing, sweep, notify) imports as top-level
+# packages, as on Lambda; the local stack (infra/devstack) and the CDK app (infra/) from the root.
+export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/functions/api:$(CURDIR)
 
 .PHONY: help .venv dev test check reset bench synth deploy
 
@@ -50,7 +51,7 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 dev: $(INSTALLED)
-	$(BIN)/python -m devstack
+	$(BIN)/python -m infra.devstack
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests

@@ -62,7 +62,7 @@ def route_until(container: Any, calls: Calls, done: Any) -> dict[str, int]:
     """Deliver routing messages as Lambda's trigger would; the calls the handler made per message."""
     import time
 
-    from devstack.queues import poll_once
+    from infra.devstack.queues import poll_once
     from motcua.adapters import clients
     from routing.app import handler
 
@@ -84,7 +84,7 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
     from chalice.test import Client
     from moto import mock_aws
 
-    from devstack.provision import create_citizen, create_staff, provision
+    from infra.devstack.provision import create_citizen, create_staff, provision
     from motcua.adapters import clients
     from motcua.config.province import load_province
     from motcua.config.settings import Settings

@@ -1,6 +1,6 @@
 """How long a flow's hand-over takes on the real local stack, seen over HTTP. Printed, never asserted.
 
-The stack is `python -m devstack` started with devstack.process on free ports, a temporary data
+The stack is `python -m infra.devstack` started with infra.devstack.process on free ports, a temporary data
 folder and MOTCUA_SWEEP_SECONDS=0. N business registrations (2.001610: Finance, then the tax office;
 two required PDFs) are filed, accepted, approved at Finance and routed to the tax office; then, one
 dossier at a time with nothing else moving, the tax office approves its step (the officer's last
@@ -8,7 +8,7 @@ decision) and the clock runs from the moment that request returns until the citi
 GET /v1/dossiers/{code} shows status 9 (processed), asked every 20 ms. The first hand-over (the
 desk's accept returns -> Finance's step T1.1 is there) is timed the same way, for comparison.
 
-What bounds both: the routing poller of devstack/workers.py. The decision answers the flow's task
+What bounds both: the routing poller of infra/devstack/workers.py. The decision answers the flow's task
 token; moto's Step Functions thread then sends the next message to the routing queue at once, but
 the poller only looks for visible messages every POLL_SECONDS while the queue is empty, then
 receives, calls the routing handler and deletes. Medians, percentiles and ratios are from this one run.
@@ -44,9 +44,9 @@ for folder in ("functions", "."):
 
 import requests  # noqa: E402
 
-from devstack.accounts import CITIZEN_PASSWORD, STAFF_PASSWORD  # noqa: E402
-from devstack.process import LocalStack  # noqa: E402
-from devstack.workers import POLL_SECONDS  # noqa: E402
+from infra.devstack.accounts import CITIZEN_PASSWORD, STAFF_PASSWORD  # noqa: E402
+from infra.devstack.process import LocalStack  # noqa: E402
+from infra.devstack.workers import POLL_SECONDS  # noqa: E402
 from tests.examples import EXAMPLES, PDF  # noqa: E402
 
 N = int(os.environ.get("N", "50"))
@@ -317,7 +317,7 @@ def main() -> None:
         ),
         "probe interval ms": PROBE_SECONDS * 1000,
         "routing poller": {
-            "idle look interval ms (devstack/workers.py POLL_SECONDS)": poll_ms,
+            "idle look interval ms (infra/devstack/workers.py POLL_SECONDS)": poll_ms,
             "expected wait for its next look ms (uniform: mean, max)": [poll_ms / 2, poll_ms],
             "routing errors in the log": len(routing_errors),
         },
@@ -328,7 +328,7 @@ def main() -> None:
     print(
         "What bounds it: after a decision, moto's Step Functions thread (event-driven, no sleep) puts "
         "the flow's next message on the routing queue as soon as moto takes its request; the routing "
-        f"poller (devstack/workers.py) looks for a visible message only every POLL_SECONDS = "
+        f"poller (infra/devstack/workers.py) looks for a visible message only every POLL_SECONDS = "
         f"{POLL_SECONDS:g} s while the queue is empty (no long poll: moto serves one request at a time), "
         "then receives, runs routing.app.handler and deletes. So a hand-over takes the wait for the "
         f"poller's next look (0 to {poll_ms:g} ms, {poll_ms / 2:g} ms on average) plus the handler's own "

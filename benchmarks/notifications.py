@@ -46,9 +46,9 @@ def main() -> None:
 def run() -> None:
     from notify.app import handler
 
-    from devstack.provision import create_citizen, create_staff, provision
-    from devstack.queues import poll_once
-    from devstack.streams import StreamForwarder, api_reader
+    from infra.devstack.provision import create_citizen, create_staff, provision
+    from infra.devstack.queues import poll_once
+    from infra.devstack.streams import StreamForwarder, api_reader
     from motcua.adapters import clients
     from motcua.config.province import load_province
     from motcua.config.settings import Settings

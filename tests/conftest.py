@@ -62,7 +62,7 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture
 def outputs(aws: None, request: pytest.FixtureRequest) -> Any:
-    from devstack.provision import provision
+    from infra.devstack.provision import provision
     from motcua.adapters import clients
     from motcua.config.province import load_province
 

@@ -14,7 +14,7 @@ import pytest
 from chalice.test import Client
 from jsonschema import Draft202012Validator
 
-from devstack.provision import create_citizen, create_staff
+from infra.devstack.provision import create_citizen, create_staff
 from motcua.adapters import clients
 from tests.conftest import REGION, ROOT
 from tests.examples import EXAMPLES, PASSWORD, PDF, post_to_slot

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from devstack.process import LocalStack, StackError
+from infra.devstack.process import LocalStack, StackError
 from tests.e2e.support import PDF, Stack, demo_people
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ STOP_TIMEOUT_S = 20
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """`python -m devstack` on free ports with a fresh data folder, up until the session ends."""
+    """`python -m infra.devstack` on free ports with a fresh data folder, up until the session ends."""
     data_dir = tmp_path_factory.mktemp("devstack-data")
     local = LocalStack(
         data_dir, data_dir.parent / "devstack.log", start_timeout=START_TIMEOUT_S, stop_timeout=STOP_TIMEOUT_S

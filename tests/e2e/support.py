@@ -48,7 +48,7 @@ class Stack:
 
 def demo_people() -> tuple[Person, dict[str, Person]]:
     """The sign-ins the stack prints, read where the stack defines them."""
-    from devstack.accounts import demo_accounts
+    from infra.devstack.accounts import demo_accounts
     from motcua.config.province import load_province
 
     accounts = demo_accounts(load_province(DEMO_PROVINCE))
@@ -63,7 +63,7 @@ def demo_people() -> tuple[Person, dict[str, Person]]:
 
 def staff_member(agency: str, role: str | None = None) -> Person:
     """The demo staff account of `agency` (of that role, if given), as the stack creates it."""
-    from devstack.accounts import demo_accounts
+    from infra.devstack.accounts import demo_accounts
     from motcua.config.province import load_province
 
     for account in demo_accounts(load_province(DEMO_PROVINCE)):

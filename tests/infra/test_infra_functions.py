@@ -7,7 +7,7 @@ import json
 import zipfile
 from typing import Any
 
-from infra.bundling import PROVINCE_FILE_NAME, TASK_ROOT
+from infra.bundling import FUNCTIONS, PROVINCE_FILE_NAME, TASK_ROOT
 from infra.constructs.notifications import SMS_ACTIONS
 from infra.nag import UNSCOPED_ACTIONS
 from motcua.resources import BUCKET
@@ -115,6 +115,17 @@ def test_the_province_file_ships_with_each_function(synthesized: Synthesized) ->
     api = synthesized.assembly / f"asset.{_asset(synthesized, _ours(synthesized)['api']['Code'])}"
     assert (api / "chalice" / "app.py").is_file()  # Chalice's runtime, as `chalice package` ships it
     assert (api / "chalicelib" / "openapi.py").is_file()
+
+
+def test_functions_holds_what_runs_on_lambda_and_nothing_else(synthesized: Synthesized) -> None:
+    # The local stack runs on a laptop only: it lives in infra/devstack, never in a function's code.
+    folders = {p.name for p in FUNCTIONS.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))}
+
+    assert folders == set(_ours(synthesized))
+    for name, props in _ours(synthesized).items():
+        code = synthesized.assembly / f"asset.{_asset(synthesized, props['Code'])}"
+        assert (code / "app.py").read_bytes() == (FUNCTIONS / name / "app.py").read_bytes(), name
+        assert not (code / "devstack").exists(), name
 
 
 def test_the_layer_holds_motcua_and_its_dependencies_built_for_lambda(synthesized: Synthesized) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from devstack.provision import create_citizen, create_staff
+from infra.devstack.provision import create_citizen, create_staff
 from motcua.adapters import clients
 from motcua.domain.models import Principal
 from motcua.services.filing import FilingRequest

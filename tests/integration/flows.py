@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from devstack.queues import poll_once
+from infra.devstack.queues import poll_once
 from motcua.adapters import clients
 from tests.conftest import REGION
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from devstack.process import LocalStack, StackError, free_port
+from infra.devstack.process import LocalStack, StackError, free_port
 from tests.examples import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +37,8 @@ TAX_OFFICER = {"username": "canbo.thue", "password": "CanBo@Demo2026"}
 
 
 class Stack(LocalStack):
-    """`python -m devstack` in a subprocess (devstack.process), on free ports, with its data folder
-    under tmp_path; and what a user does with it, over HTTP."""
+    """`python -m infra.devstack` in a subprocess (infra.devstack.process), on free ports, with its data
+    folder under tmp_path; and what a user does with it, over HTTP."""
 
     def __init__(self, data_dir: Path, log: Path, **env: str) -> None:
         super().__init__(data_dir, log, env=env, start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT)
@@ -363,7 +363,7 @@ def test_a_flow_runs_across_agencies_and_goes_on_after_ctrl_c_and_a_new_start(tm
 def test_the_portal_is_the_frontend_folder_and_nothing_beside_it(tmp_path: Path) -> None:
     from chalice.app import Chalice
 
-    from devstack.web import WebServer
+    from infra.devstack.web import WebServer
 
     # Given a portal folder, a file beside it, and an app with one route under /v1
     site = tmp_path / "site"
@@ -405,7 +405,7 @@ def test_the_portal_is_the_frontend_folder_and_nothing_beside_it(tmp_path: Path)
         server.stop()
 
 
-# Records (or replays) concurrent sign-ups through devstack's moto server, then prints every sub.
+# Records (or replays) concurrent sign-ups through the local stack's moto server, then prints every sub.
 _CONCURRENT = """
 import json, os, sys, threading
 from pathlib import Path
@@ -415,7 +415,7 @@ os.environ.update(
     AWS_DEFAULT_REGION="ap-southeast-1", AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
 )
 import boto3
-from devstack.cloud import MotoServer, Recorder
+from infra.devstack.cloud import MotoServer, Recorder
 server = MotoServer("127.0.0.1", port)
 server.start()
 recorder = Recorder(server.url, data / "recording.jsonl")
@@ -450,7 +450,7 @@ def test_a_replay_gives_back_the_ids_of_users_who_signed_up_at_once(tmp_path: Pa
     # moto draws a user's sub from one seeded generator; two sign-ups handled at once could draw
     # in another order than the recorder wrote them down, and the replay would swap their ids.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-    env["PYTHONPATH"] = str(ROOT / "functions")
+    env["PYTHONPATH"] = str(ROOT)  # for infra.devstack
 
     def run(phase: str) -> dict[str, str]:
         done = subprocess.run(
@@ -471,7 +471,7 @@ def test_a_replay_gives_back_the_ids_of_users_who_signed_up_at_once(tmp_path: Pa
 
 
 # Records (or replays) a message that failed and came back after its visibility timeout, then a
-# sign-up, through devstack's moto server; prints the user's sub.
+# sign-up, through the local stack's moto server; prints the user's sub.
 _REDELIVERED = """
 import os, sys, time
 from pathlib import Path
@@ -482,7 +482,7 @@ os.environ.update(
     MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY="HASH",
 )
 import boto3
-from devstack.cloud import MotoServer, Recorder
+from infra.devstack.cloud import MotoServer, Recorder
 server = MotoServer("127.0.0.1", port)
 server.start()
 recorder = Recorder(server.url, data / "recording.jsonl")
@@ -512,7 +512,7 @@ def test_a_message_received_again_after_its_timeout_does_not_change_later_ids(tm
     # A replay does not wait for visibility timeouts, so it can receive fewer messages than the
     # session did; receipt handles are drawn apart from moto's seeded ids, so that costs no one's sub.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-    env["PYTHONPATH"] = str(ROOT / "functions")
+    env["PYTHONPATH"] = str(ROOT)  # for infra.devstack
 
     def run(phase: str) -> str:
         done = subprocess.run(
@@ -555,7 +555,7 @@ class FakeQueue:
 def test_the_routing_poller_delivers_batches_logs_errors_and_rests_when_idle(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from devstack.workers import RoutingPoller
+    from infra.devstack.workers import RoutingPoller
 
     queue = FakeQueue(["a", "b", "c"])
     batches: list[list[str]] = []
@@ -597,7 +597,7 @@ def test_the_routing_poller_delivers_batches_logs_errors_and_rests_when_idle(
 def test_the_sweep_timer_calls_the_handler_every_interval_and_survives_a_failure(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from devstack.workers import SweepTimer
+    from infra.devstack.workers import SweepTimer
 
     calls: list[float] = []
 
@@ -625,7 +625,7 @@ def test_the_sweep_timer_calls_the_handler_every_interval_and_survives_a_failure
 
 
 def test_the_sweep_timer_lets_rounds_pass_while_nothing_reaches_moto() -> None:
-    from devstack.workers import SweepTimer
+    from infra.devstack.workers import SweepTimer
 
     size = 100  # the recording's size: any request to moto changes it
     runs = 0
@@ -657,6 +657,6 @@ def test_the_stack_calls_the_sweep_routing_and_notify_lambdas_own_handlers() -> 
 
     import routing.app
     import sweep.app
-    from devstack.stack import _handlers
+    from infra.devstack.stack import _handlers
 
     assert _handlers() == (routing.app.handler, sweep.app.handler, notify.app.handler)

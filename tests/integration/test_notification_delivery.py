@@ -1,6 +1,6 @@
 """Notifications on moto, end to end: table stream → pipe filter → queue → notifier → SES and SNS.
 
-The pipe is the local stack's (devstack/streams.py, the filter the CDK app gives EventBridge Pipes);
+The pipe is the local stack's (infra/devstack/streams.py, the filter the CDK app gives EventBridge Pipes);
 the queue is handed to the notify Lambda's own handler as its SQS trigger would. Failed messages
 come back at once here (visibility timeout 0); Lambda would wait the queue's timeout.
 """
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from devstack.queues import poll_once, redrive
-from devstack.streams import StreamForwarder, api_reader
+from infra.devstack.queues import poll_once, redrive
+from infra.devstack.streams import StreamForwarder, api_reader
 from motcua.adapters import clients
 from motcua.container import use
 from motcua.domain.status import Status

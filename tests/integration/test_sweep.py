@@ -224,7 +224,7 @@ def test_an_older_table_gets_the_deadlines_index_and_its_open_dossiers_join_it(
     container: Any, people: Any, clock: Any, outputs: Any
 ) -> None:
     # Given a table from before the deadlines index, holding an open dossier without its keys
-    from devstack.provision import provision
+    from infra.devstack.provision import provision
     from motcua.config.province import load_province
 
     an = people.citizen("an@example.vn")
@@ -256,7 +256,7 @@ def test_an_older_table_gets_the_deadlines_index_and_its_open_dossiers_join_it(
 def test_the_lambda_handler_runs_the_sweep_and_returns_its_report(
     container: Any, people: Any, clock: Any
 ) -> None:
-    from devstack.queues import LocalContext
+    from infra.devstack.queues import LocalContext
     from sweep.app import handler
 
     an = people.citizen("an@example.vn")

@@ -1,7 +1,7 @@
 """What AWS triggers on its own, done by threads of the local stack with the same handler functions.
 
 - `RoutingPoller`: Lambda's SQS event source mapping for the routing queue. It hands each batch to
-  `routing.app.handler` through `devstack.queues.poll_once` (receive, call, delete what succeeded;
+  `routing.app.handler` through `queues.poll_once` (receive, call, delete what succeeded;
   what failed comes back after the queue's visibility timeout and ends in the dead-letter queue).
 - `SweepTimer`: the EventBridge schedule of the sweep, calling `sweep.app.handler({}, context)`.
 
@@ -18,13 +18,13 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from devstack.queues import LocalContext, poll_once
+from .queues import LocalContext, poll_once
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from devstack.queues import Handler
-    from devstack.streams import StreamForwarder
+    from .queues import Handler
+    from .streams import StreamForwarder
 
 POLL_SECONDS = 0.25  # how long the poller sleeps when the queue is empty (or after an error)
 ERROR_PAUSE = 2.0  # after an error, so that a broken handler does not fill the console

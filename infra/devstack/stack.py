@@ -18,24 +18,26 @@ from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any
 
-from devstack.accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
-from devstack.cloud import MotoServer, Recorder, RecordingError, switch_on_flows
-from devstack.config import HOST, REGION, ROOT, ConfigError, StackConfig
-from devstack.flows import Restarted, restart_flows
-from devstack.outbox import outbox, sent_messages
-from devstack.provision import Outputs, provision
-from devstack.runner import Runner, Stop, on_signals_raise_stop
-from devstack.streams import StreamForwarder
-from devstack.workers import POLL_SECONDS, RoutingPoller, StreamPipe, SweepTimer
 from motcua.adapters import clients  # boto3 reads the environment when the first client is built
 from motcua.resources import NOTIFY_PATTERN
+
+from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
+from .cloud import MotoServer, Recorder, RecordingError, switch_on_flows
+from .config import HOST, REGION, ROOT, ConfigError, StackConfig
+from .flows import Restarted, restart_flows
+from .outbox import outbox, sent_messages
+from .provision import Outputs, provision
+from .runner import Runner, Stop, on_signals_raise_stop
+from .streams import StreamForwarder
+from .workers import POLL_SECONDS, RoutingPoller, StreamPipe, SweepTimer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-    from devstack.queues import Handler
     from motcua.config.province import Province
+
+    from .queues import Handler
 
 SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it orphans every recording
 RECORDING = "moto-recording.jsonl"
@@ -163,7 +165,7 @@ def _lock(data_dir: Path) -> IO[str]:
 
 
 def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path) -> None:
-    from devstack.web import WebServer, load_app
+    from .web import WebServer, load_app
 
     try:
         app = load_app(config.api_dir)

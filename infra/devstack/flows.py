@@ -26,14 +26,15 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from devstack.queues import poll_once
 from motcua.domain.models import TaskKind, TaskState
 from motcua.domain.status import Status
+
+from .queues import poll_once
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from devstack.queues import Handler
+    from .queues import Handler
 
 # Đang xử lý, Yêu cầu bổ sung giấy tờ: the statuses a flow can be running in.
 IN_PROGRESS = (Status.IN_PROCESS, Status.MORE_PAPERS)

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
-from devstack.provision import create_citizen, create_staff
+from .provision import create_citizen, create_staff
 
 if TYPE_CHECKING:
-    from devstack.provision import Outputs
     from motcua.config.province import Province
     from motcua.domain.catalog import Agency
+
+    from .provision import Outputs
 
 # Demo passwords, printed in the banner. Both pools ask for 12+ characters with upper and lower
 # case, a digit and a symbol; these are for a laptop on loopback and nothing else.

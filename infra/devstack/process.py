@@ -1,6 +1,6 @@
-"""`python -m devstack` as a child process, for what drives the stack from outside: tests and benchmarks.
+"""`python -m infra.devstack` as a child process, for what drives the stack from outside: tests, benchmarks.
 
-    from devstack.process import LocalStack
+    from infra.devstack.process import LocalStack
 
     with LocalStack(tmp / "data", tmp / "stack.log", env={"MOTCUA_SWEEP_SECONDS": "0"}) as stack:
         requests.get(f"{stack.url}/v1/health")
@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING
 
-from devstack.config import HOST, ROOT
+from .config import HOST, ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -60,7 +60,7 @@ def free_port() -> int:
 
 
 class LocalStack:
-    """One `python -m devstack` on free ports with `data_dir`; start it, stop it, read its log.
+    """One `python -m infra.devstack` on free ports with `data_dir`; start it, stop it, read its log.
 
     The ports are chosen once, here: starting the same object again (after a stop) reuses them,
     while another `LocalStack` on the same data folder gets ports of its own.
@@ -97,8 +97,9 @@ class LocalStack:
         """What the child runs with: the caller's environment, cleared of AWS/moto/motcua settings."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED_PREFIXES)}
         env.update(
-            # devstack, the API (app.py) and its chalicelib import as top-level packages, as on Lambda.
-            PYTHONPATH=os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "api")]),
+            # The Lambdas' code (the API's app.py and chalicelib, routing, sweep, notify) imports as
+            # top-level packages, as on Lambda; the stack itself is the package infra.devstack.
+            PYTHONPATH=os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "api"), str(ROOT)]),
             PORT=str(self.port),
             MOTO_PORT=str(self.moto_port),
             PROVINCE=self.province,
@@ -120,7 +121,7 @@ class LocalStack:
         started = time.monotonic()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [self.python, "-m", "devstack"],
+                [self.python, "-m", "infra.devstack"],
                 cwd=ROOT,
                 env=self.environment(),
                 stdin=subprocess.DEVNULL,
