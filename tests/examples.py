@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -105,3 +106,33 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
 }
+
+
+def filing_body(
+    province: Any, procedure_code: str, applicant_name: str, email: str | None, upload: Callable[[str], str]
+) -> dict[str, Any]:
+    """A complete, valid filing: `upload(content_type)` gives an upload id for every required paper
+    (a PDF where the paper takes one, else a PNG)."""
+    procedure = province.procedures_by_code[procedure_code]
+    attachments = [
+        {
+            "upload_id": upload(
+                "application/pdf" if "application/pdf" in paper.content_types else "image/png"
+            ),
+            "paper_code": paper.code,
+        }
+        for paper in procedure.papers
+        if paper.required
+    ]
+    return {
+        "procedure_code": procedure_code,
+        "applicant": {
+            "full_name": applicant_name,
+            "id_number": "001090012345",
+            "phone": "0901234567",
+            "email": email,
+            "address": "Số 1 đường Lê Lợi, phường Minh Họa",
+        },
+        "form": EXAMPLES[procedure_code],
+        "attachments": attachments,
+    }

@@ -21,8 +21,8 @@ from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.roles import Role
 from motcua.services.filing import FilingRequest
 from motcua.services.inbox import Decision
-from motcua.services.uploads import AttachmentRef, UploadRequest
-from tests.examples import EXAMPLES, PDF, PNG
+from motcua.services.uploads import UploadRequest
+from tests.examples import PDF, PNG, filing_body
 from tests.fakes.clock import FrozenClock
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.repository import InMemoryDossierRepository
@@ -107,30 +107,13 @@ class World:
 
     def filing_request(self, principal: Principal, procedure_code: str) -> FilingRequest:
         """A complete, valid request: an uploaded file for every required paper."""
-        procedure = self.province.procedures_by_code[procedure_code]
-        refs = [
-            AttachmentRef(
-                upload_id=self.upload(principal)
-                if "application/pdf" in paper.content_types
-                else self.upload(principal, PNG, "image/png"),
-                paper_code=paper.code,
-            )
-            for paper in procedure.papers
-            if paper.required
-        ]
+
+        def send(content_type: str) -> str:
+            return self.upload(principal, PDF if content_type == "application/pdf" else PNG, content_type)
+
+        name = principal.name or "Nguyễn Văn An"
         return FilingRequest.model_validate(
-            {
-                "procedure_code": procedure_code,
-                "applicant": {
-                    "full_name": principal.name or "Nguyễn Văn An",
-                    "id_number": "001090012345",
-                    "phone": "0901234567",
-                    "email": principal.email,
-                    "address": "Số 1 đường Lê Lợi, phường Minh Họa",
-                },
-                "form": EXAMPLES[procedure_code],
-                "attachments": [ref.model_dump() for ref in refs],
-            }
+            filing_body(self.province, procedure_code, name, principal.email, send)
         )
 
     def file(self, principal: Principal, procedure_code: str, key: str | None = None) -> Dossier:

@@ -10,9 +10,9 @@ from infra.devstack.provision import create_citizen, create_staff
 from motcua.adapters import clients
 from motcua.domain.models import Principal
 from motcua.services.filing import FilingRequest
-from motcua.services.uploads import AttachmentRef, UploadRequest
+from motcua.services.uploads import UploadRequest
 from tests.conftest import REGION
-from tests.examples import EXAMPLES, PASSWORD, PDF, PNG, post_to_slot
+from tests.examples import PASSWORD, PDF, PNG, filing_body, post_to_slot
 
 BIRTH = "1.001193"  # birth registration, received by a ward, one working day
 
@@ -72,29 +72,14 @@ def upload(
 
 
 def filing_request(container: Any, principal: Principal, procedure_code: str = BIRTH) -> FilingRequest:
-    """A complete, valid request: one uploaded PDF for every required paper."""
-    procedure = container.province.procedures_by_code[procedure_code]
-    refs = [
-        AttachmentRef(
-            upload_id=upload(container, principal)
-            if "application/pdf" in paper.content_types
-            else upload(container, principal, PNG, content_type="image/png", filename="ảnh.png"),
-            paper_code=paper.code,
-        )
-        for paper in procedure.papers
-        if paper.required
-    ]
+    """A complete, valid request: one uploaded file for every required paper."""
+
+    def send(content_type: str) -> str:
+        if content_type == "application/pdf":
+            return upload(container, principal)
+        return upload(container, principal, PNG, content_type="image/png", filename="ảnh.png")
+
+    name = principal.name or "Nguyễn Văn An"
     return FilingRequest.model_validate(
-        {
-            "procedure_code": procedure_code,
-            "applicant": {
-                "full_name": principal.name or "Nguyễn Văn An",
-                "id_number": "001090012345",
-                "phone": "0901234567",
-                "email": principal.email,
-                "address": "Số 1 đường Lê Lợi, phường Minh Họa",
-            },
-            "form": EXAMPLES[procedure_code],
-            "attachments": [ref.model_dump() for ref in refs],
-        }
+        filing_body(container.province, procedure_code, name, principal.email, send)
     )

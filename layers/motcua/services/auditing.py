@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from motcua.domain.audit import AuditDraft
+from motcua.domain.changes import seal
 from motcua.domain.models import PrincipalKind, TimelineEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from motcua.domain.models import Dossier, Principal
+    from motcua.domain.changes import Change
+    from motcua.domain.models import Decided, Dossier, Principal, Task
     from motcua.domain.roles import Role
     from motcua.domain.status import Action, Status
 
@@ -69,3 +71,29 @@ def timeline(
         )
         for status in path
     )
+
+
+def officer_decision(
+    principal: Principal,
+    task: Task,
+    before: Dossier,
+    after: Dossier,
+    *,
+    tasks: tuple[Task, ...],
+    path: tuple[Status, ...],
+    action: Action,
+    decided: Decided,
+) -> Change:
+    """What an officer's decision on a task writes: the dossier, the tasks, the timeline and the audit."""
+    audit = record(
+        principal,
+        action.value,
+        before=before.status,
+        after=after,
+        at=decided.at,
+        task_id=task.task_id,
+        reason=decided.reason,
+    )
+    actor = principal.role or PrincipalKind.STAFF
+    events = timeline(path, action, task.agency, actor, decided.reason, decided.at)
+    return seal(before, after, audit, tasks=tasks, events=events)

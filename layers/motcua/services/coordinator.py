@@ -34,8 +34,8 @@ from motcua.domain.roles import Role
 from motcua.domain.status import OFFICER_ACTIONS, STEP_ACTIONS, Action, Status, plan
 from motcua.domain.tasks import close, step_task_id
 from motcua.observability import count, logger
+from motcua.services.auditing import officer_decision, timeline
 from motcua.services.auditing import record as record_change
-from motcua.services.auditing import timeline
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -354,21 +354,8 @@ class FlowCoordinator:
             for t in tasks
         )
         after = dossier.model_copy(update=update)
-        actor = principal.role or PrincipalKind.STAFF
-        return seal(
-            dossier,
-            after,
-            record_change(
-                principal,
-                action.value,
-                before=dossier.status,
-                after=after,
-                at=now,
-                task_id=task.task_id,
-                reason=decided.reason,
-            ),
-            tasks=tasks,
-            events=timeline(path, action, task.agency, actor, decided.reason, now),
+        return officer_decision(
+            principal, task, dossier, after, tasks=tasks, path=path, action=action, decided=decided
         )
 
     def answer(self, task: Task, action: Action, reason: str | None) -> None:

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from motcua.domain.changes import Change, seal
 from motcua.domain.errors import InvalidTransition
-from motcua.domain.models import Decided, DossierRecord, Principal, PrincipalKind, Task, TaskKind, TaskState
+from motcua.domain.models import Decided, DossierRecord, Principal, Task, TaskKind, TaskState
 from motcua.domain.status import OFFICER_ACTIONS, Action, plan
 from motcua.domain.tasks import moved
 from motcua.observability import count
-from motcua.services.auditing import record as record_change
-from motcua.services.auditing import timeline
+from motcua.services.auditing import officer_decision
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
+    from motcua.domain.changes import Change
     from motcua.domain.ports import DossierRepository
     from motcua.services.coordinator import FlowCoordinator
 
@@ -72,22 +71,8 @@ class DeskService:
             state = TaskState.WAITING
         after = dossier.model_copy(update=update)
         new_task = moved(task, after, state, now).model_copy(update={"decided": decided, "attention": None})
-        return seal(
-            dossier,
-            after,
-            record_change(
-                principal,
-                action.value,
-                before=dossier.status,
-                after=after,
-                at=now,
-                task_id=task.task_id,
-                reason=decided.reason,
-            ),
-            tasks=(new_task,),
-            events=timeline(
-                path, action, task.agency, principal.role or PrincipalKind.STAFF, decided.reason, now
-            ),
+        return officer_decision(
+            principal, task, dossier, after, tasks=(new_task,), path=path, action=action, decided=decided
         )
 
 
