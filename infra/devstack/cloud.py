@@ -160,6 +160,44 @@ class MotoServer:
 
         return self._gate.inside(look)
 
+    def queued_messages(self, queue_url: str) -> int:
+        """Every message the queue holds now: visible, in flight (received, not yet deleted) or delayed.
+
+        Zero once a consumer has deleted all it received; read from moto's memory, so not recorded.
+        """
+        assert self._gate is not None
+        from moto.sqs.models import sqs_backends
+
+        path = urlsplit(queue_url).path.strip("/").split("/")
+        account, name = path[-2], path[-1]
+
+        def look() -> int:
+            queue = sqs_backends[account][self.region].queues.get(name)
+            if queue is None:
+                return 0
+            # Each message is in one of the three (a visible one is delayed or receivable).
+            return int(
+                queue.approximate_number_of_messages
+                + queue.approximate_number_of_messages_not_visible
+                + queue.approximate_number_of_messages_delayed
+            )
+
+        return self._gate.inside(look)
+
+    def stream_length(self, table_name: str) -> int:
+        """How many records the table's stream holds (read from moto's memory, not recorded)."""
+        assert self._gate is not None
+        from moto.dynamodb.models import dynamodb_backends
+
+        def look() -> int:
+            for backend in dynamodb_backends.values():
+                table = backend[self.region].tables.get(table_name)
+                if table is not None and table.stream_shard is not None:
+                    return len(table.stream_shard.items)
+            return 0
+
+        return self._gate.inside(look)
+
     def stream_records(self, table_name: str, position: int, limit: int) -> list[dict[str, Any]]:
         """Records of the table's stream from `position` on, read from moto's memory.
 

@@ -3,7 +3,10 @@
 Served at GET /v1/dev/outbox by the local web server only (never part of the deployed API), so that
 a person trying the demo sees what a citizen would receive. `?code=` keeps the
 messages that name a dossier, `?to=` those sent to one address or number. moto keeps no send times:
-the SMS come first, then the emails, each newest first.
+the SMS come first, then the emails, each newest first. `pending` says how much may still become a
+message: records of the table's stream the notification pipe has not read yet, and messages on the
+notification queue (waiting, or in the notifier's hands); 0 when every write so far has been through
+the pipe and the notifier, so that what the outbox shows is all they will send for it.
 """
 
 from __future__ import annotations
@@ -49,6 +52,22 @@ def sent_messages(region: str) -> list[dict[str, Any]]:
     for message_id, (number, text) in sns_backends[ACCOUNT][region].sms_messages.items():
         messages.append({"channel": "sms", "id": message_id, "to": [number], "subject": "", "body": text})
     return messages
+
+
+class Outbox:
+    """The route: the messages `look` reads (inside moto's gate), and the pipe's `backlog` once it runs.
+
+    The web server is bound before the replay, the pipe made after it: until then `pending` is None.
+    """
+
+    def __init__(self, look: Callable[[], list[dict[str, Any]]]) -> None:
+        self.look = look
+        self.backlog: Callable[[], int] | None = None
+
+    def __call__(self, query: str) -> dict[str, Any]:
+        answer = outbox(query, self.look)
+        answer["pending"] = None if self.backlog is None else self.backlog()
+        return answer
 
 
 def outbox(query: str, look: Callable[[], list[dict[str, Any]]]) -> dict[str, Any]:

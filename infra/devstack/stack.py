@@ -25,7 +25,7 @@ from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
 from .cloud import MotoServer, Recorder, RecordingError, switch_on_flows
 from .config import HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import Restarted, restart_flows
-from .outbox import outbox, sent_messages
+from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
 from .runner import Runner, Stop, on_signals_raise_stop
 from .streams import StreamForwarder
@@ -182,13 +182,14 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
         HOST, config.moto_port, REGION, on_stop=lambda random: _remember(state_path, recorder, random)
     )
     sent = functools.partial(sent_messages, REGION)
+    mail = Outbox(lambda: moto.inside(sent))
     with _listening("PORT", config.port):
         web = WebServer(
             app,
             host=HOST,
             port=config.port,
             static_root=config.frontend_dir,
-            local_routes={OUTBOX_PATH: lambda query: outbox(query, lambda: moto.inside(sent))},
+            local_routes={OUTBOX_PATH: mail},
         )
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)
@@ -200,7 +201,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     restarted = None if replayed is None else _restart_flows(sqs, routing, waiting)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
-    _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
+    mail.backlog = _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
     runner.start(web)
@@ -222,11 +223,12 @@ def _handlers() -> tuple[Handler, Handler, Handler]:
 
 def _notifications(
     runner: Runner, moto: MotoServer, outputs: Outputs, notify: Handler, state_path: Path, *, replayed: bool
-) -> None:
+) -> Callable[[], int]:
     """The pipe from the table's stream to the notification queue, and the notifier behind it.
 
     After a replay, moto's stream holds again every record it held before, in the same order: the
-    pipe goes on after the ones it had read (the state file keeps the count).
+    pipe goes on after the ones it had read (the state file keeps the count). Returns their backlog
+    (the outbox's `pending`).
     """
 
     def remember(position: int) -> None:
@@ -245,6 +247,14 @@ def _notifications(
     runner.start(StreamPipe(forwarder, on_progress=remember))
     waiting = functools.partial(moto.visible_messages, outputs.notify_queue_url)
     runner.start(RoutingPoller(sqs, outputs.notify_queue_url, notify, waiting=waiting, label="notify"))
+
+    def backlog() -> int:
+        # The stream and the pipe's position first, the queue last: a record on its way is unread
+        # until the pipe has sent it, then a message until the notifier has deleted it.
+        unread = max(0, moto.stream_length(outputs.table_name) - forwarder.position)
+        return unread + moto.queued_messages(outputs.notify_queue_url)
+
+    return backlog
 
 
 def _restart_flows(sqs: Any, routing: Handler, waiting: Callable[[], int]) -> Restarted:

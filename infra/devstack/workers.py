@@ -61,6 +61,11 @@ class _Loop:
             if self._thread.is_alive():
                 _say(f"{self.name} is still busy; leaving it behind.")
 
+    @property
+    def running(self) -> bool:
+        """Whether its thread is alive: started, and not stopped (or still finishing a batch)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _run(self) -> None:
         pause = self.first_pause()
         while not self._stopping.wait(pause):

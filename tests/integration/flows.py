@@ -38,11 +38,16 @@ class Router:
             if not self.run():
                 time.sleep(0.05)
 
-    def settle(self, quiet: float = 0.5) -> None:
-        """Deliver until the queue has stayed empty for `quiet` seconds."""
-        last = time.monotonic()
-        while time.monotonic() - last < quiet:
-            if self.run():
-                last = time.monotonic()
-            else:
-                time.sleep(0.05)
+    def drain(self, *, timeout: float = 15.0) -> None:
+        """Deliver until the queue holds nothing, waiting or in flight: what the flows sent so far is handled.
+
+        Enough where nothing is still on its way: the flow has ended, or its history shows it waiting.
+        """
+        self.until(self._empty, timeout=timeout)
+
+    def _empty(self) -> bool:
+        counts = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return all(int(count) == 0 for count in counts.values())

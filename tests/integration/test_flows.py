@@ -105,7 +105,8 @@ def test_a_parallel_stage_waits_for_every_agency(container: Any, people: Any, ro
     assert [t.task_id for t in inbox(container, police, POLICE, limit=5).items] == [f"{code}-T1.2"]
 
     decide(container, home, f"{code}-T1.1", Decision(action="approve"))
-    router.settle()
+    wait_for_state(container, code, "Stage1Step1Approved")  # Home Affairs' branch has ended
+    router.drain()
     # one branch done is not the stage done
     assert container.repository.get(code).dossier.status is Status.IN_PROCESS
 
@@ -135,7 +136,7 @@ def test_a_rejection_in_one_branch_stops_the_others_and_closes_their_tasks(
     # The state machine ends: the other branch is cancelled and no task is left waiting anywhere
     execution = wait_for_execution_end(container, code)
     assert execution["status"] == "SUCCEEDED"
-    router.settle()
+    router.drain()
     assert container.repository.get(code).dossier.status is Status.STOPPED
     # the citizen sees why
     mine = dossier(container, people.citizen("an@example.vn"), code)
@@ -299,6 +300,19 @@ def wait_for_execution_end(container: Any, code: str, timeout: float = 15) -> di
     raise AssertionError("the execution did not end")
 
 
+def wait_for_state(container: Any, code: str, state: str, timeout: float = 15) -> None:
+    """Until the execution's history shows it entered `state` (moto runs executions in threads)."""
+    sfn = clients.client("stepfunctions", REGION)
+    arn = execution_arn(container, code)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        if any(e.get("stateEnteredEventDetails", {}).get("name") == state for e in events):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the execution did not reach {state}")
+
+
 def test_a_flow_started_again_skips_what_was_decided_and_waits_again_for_the_rest(
     container: Any, people: Any, router: Router
 ) -> None:
@@ -314,7 +328,7 @@ def test_a_flow_started_again_skips_what_was_decided_and_waits_again_for_the_res
     lost = router.until(lambda: open_task(container, code, f"{code}-T2.1"))
     sfn = clients.client("stepfunctions", REGION)
     sfn.stop_execution(executionArn=execution_arn(container, code), error="Lost", cause="machine restarted")
-    router.settle()
+    router.drain()
 
     # When the flow is started again
     assert container.coordinator.restart(code)
