@@ -116,7 +116,7 @@ def run() -> None:
             citizen, filing_request(container, citizen), f"bench-key-{n:04d}"
         ).dossier.code
         for action in ("accept", "approve", "return_result"):
-            container.tasks.decide(officer, f"{code}-T1", Decision(action=action), "vi")
+            container.inbox.decide(officer, f"{code}-T1", Decision(action=action))
         changes += 4
 
     read_before = pipe.position
