@@ -25,7 +25,7 @@ from motcua.services.documents import render, render_result  # noqa: E402
 from tests.unit.test_documents import (  # noqa: E402
     NOW,
     PROVINCE,
-    RENDERER,
+    PRESENTER,
     approved_record,
     busy_record,
     refused_record,
@@ -56,14 +56,14 @@ def main() -> None:
     busy, refused, approved = busy_record(), refused_record(), approved_record()
     kinds: dict[str, Callable[[], bytes]] = {
         "empty sheet (fonts only)": lambda: Sheet("vi", paper="A5", created=NOW, title="").render(),
-        "receipt (Mẫu 01, QR)": lambda: render(busy, "receipt", renderer=RENDERER, language="vi", now=NOW),
+        "receipt (Mẫu 01, QR)": lambda: render(busy, "receipt", presenter=PRESENTER, language="vi", now=NOW),
         "papers_request (Mẫu 02)": lambda: render(
-            busy, "papers-request-1", renderer=RENDERER, language="vi", now=NOW
+            busy, "papers-request-1", presenter=PRESENTER, language="vi", now=NOW
         ),
-        "refusal (Mẫu 03)": lambda: render(refused, "refusal", renderer=RENDERER, language="vi", now=NOW),
-        "apology (Mẫu 04)": lambda: render(busy, "apology-2", renderer=RENDERER, language="vi", now=NOW),
+        "refusal (Mẫu 03)": lambda: render(refused, "refusal", presenter=PRESENTER, language="vi", now=NOW),
+        "apology (Mẫu 04)": lambda: render(busy, "apology-2", presenter=PRESENTER, language="vi", now=NOW),
         "control_slip (Mẫu 05, 3 rows)": lambda: render(
-            busy, "control-slip", renderer=RENDERER, language="vi", now=NOW
+            busy, "control-slip", presenter=PRESENTER, language="vi", now=NOW
         ),
         "result (A4, 5 fields)": lambda: (
             render_result(approved, 1, province=PROVINCE, language="vi", now=NOW).pdf
