@@ -24,8 +24,8 @@ from motcua.documents.sheet import Sheet  # noqa: E402
 from motcua.services.documents import render, render_result  # noqa: E402
 from tests.unit.test_documents import (  # noqa: E402
     NOW,
-    PROVINCE,
     PRESENTER,
+    PROVINCE,
     approved_record,
     busy_record,
     refused_record,
