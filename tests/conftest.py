@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fakes.clock import FrozenClock
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PROVINCE = ROOT / "provinces" / "demo.yaml"
@@ -28,23 +29,9 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
-class FrozenClock:
-    """A clock that only moves when the test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-    def set(self, now: datetime) -> None:
-        self.current = now
-
-
 @pytest.fixture
 def clock() -> FrozenClock:
-    # Tuesday 17 November 2026, 09:00 in Vietnam.
-    return FrozenClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+    return FrozenClock()  # Tuesday 17 November 2026, 09:00 in Vietnam
 
 
 @pytest.fixture
@@ -91,10 +78,16 @@ def settings(outputs: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.fixture
-def container(settings: Any, clock: FrozenClock) -> Any:
+def container(request: pytest.FixtureRequest, clock: FrozenClock) -> Any:
+    """The services wired to moto; for a test marked `offline`, to in-memory fakes of the ports
+    (tests/fakes), when what it checks happens before and without AWS."""
+    if request.node.get_closest_marker("offline") is not None:
+        from tests.fakes.world import World
+
+        return World(DEMO_PROVINCE, clock=clock).container
     from motcua.container import build_container
 
-    return build_container(settings, clock=clock)
+    return build_container(request.getfixturevalue("settings"), clock=clock)
 
 
 class CallLog:

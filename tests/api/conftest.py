@@ -16,6 +16,8 @@ from jsonschema import Draft202012Validator
 
 from infra.devstack.provision import create_citizen, create_staff
 from motcua.adapters import clients
+from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.roles import Role
 from tests.conftest import REGION, ROOT
 from tests.examples import EXAMPLES, PASSWORD, PDF, post_to_slot
 
@@ -171,37 +173,65 @@ class People:
         return Person(username, token, self.container.verifier.verify(token).sub, name)
 
 
-@pytest.fixture
-def people(container: Any, outputs: Any) -> People:
-    return People(container, outputs)
+class OfflinePeople:
+    """The same people on in-memory fakes: tokens the fake verifier knows (tests marked `offline`)."""
+
+    def __init__(self, container: Any) -> None:
+        self.container = container
+
+    def citizen(self, email: str, name: str, phone: str = "+84901234567") -> Person:
+        sub = str(uuid.uuid5(uuid.NAMESPACE_URL, email))
+        who = Principal(
+            sub=sub, kind=PrincipalKind.CITIZEN, username=email, name=name, email=email, phone=phone
+        )
+        return Person(email, self.container.verifier.issue(who), sub, name)
+
+    def staff(self, username: str, agency: str, role: str) -> Person:
+        name = f"Cán bộ {username}"
+        who = Principal(
+            sub=username,
+            kind=PrincipalKind.STAFF,
+            username=username,
+            name=name,
+            agency=agency,
+            role=Role(role),
+        )
+        return Person(username, self.container.verifier.issue(who), username, name)
 
 
 @pytest.fixture
-def an(people: People) -> Person:
+def people(container: Any, request: pytest.FixtureRequest) -> People | OfflinePeople:
+    if request.node.get_closest_marker("offline") is not None:
+        return OfflinePeople(container)
+    return People(container, request.getfixturevalue("outputs"))
+
+
+@pytest.fixture
+def an(people: People | OfflinePeople) -> Person:
     """A citizen who files dossiers."""
     return people.citizen("an.nguyen@example.vn", "Nguyễn Văn An", "+84901234567")
 
 
 @pytest.fixture
-def binh(people: People) -> Person:
+def binh(people: People | OfflinePeople) -> Person:
     """Another citizen, who must not see An's dossiers."""
     return people.citizen("binh.le@example.vn", "Lê Thị Bình", "+84907654321")
 
 
 @pytest.fixture
-def si_receiver(people: People) -> Person:
+def si_receiver(people: People | OfflinePeople) -> Person:
     """A receiving officer of the provincial social insurance, which decides its procedures alone."""
     return people.staff("tiepnhan.bhxh", SOCIAL_INSURANCE, "receiver")
 
 
 @pytest.fixture
-def receiver(people: People) -> Person:
+def receiver(people: People | OfflinePeople) -> Person:
     """A receiving officer of the Department of Finance, which receives business registrations."""
     return people.staff("tiepnhan.taichinh", FINANCE, "receiver")
 
 
 @pytest.fixture
-def outsider(people: People) -> Person:
+def outsider(people: People | OfflinePeople) -> Person:
     """An officer of the provincial police, which has no part in a business registration."""
     return people.staff("canbo.congan", POLICE, "officer")
 

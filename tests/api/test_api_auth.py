@@ -6,6 +6,10 @@ import base64
 import time
 from typing import Any
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto.utilities.utils import load_resource
+
 from tests.api.conftest import FINANCE, Api, Person
 from tests.examples import PASSWORD
 
@@ -242,3 +246,47 @@ def test_an_authenticator_code_of_the_wrong_shape_is_a_422_naming_the_answer(api
     )
     assert answer.status == 422, answer.body
     assert answer.field_names() == ["answer"]
+
+
+# --- tokens the user pools did not issue as they are --------------------------------------------
+
+
+def test_a_tampered_token_is_refused(api: Api, an: Person, binh: Person) -> None:
+    header, _, signature = an.token.split(".")
+    other_claims = binh.token.split(".")[1]  # Bình's claims under An's signature
+
+    answer = api.get("/v1/me/dossiers", token=f"{header}.{other_claims}.{signature}", lang="en")
+
+    assert answer.status == 401
+    assert answer.error["message"] == "The sign-in token is not valid."
+
+
+def test_a_token_signed_by_someone_else_is_refused(api: Api, an: Person) -> None:
+    claims = jwt.decode(an.token, options={"verify_signature": False})
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
+
+    answer = api.get("/v1/me/dossiers", token=forged)
+
+    assert answer.status == 401
+
+
+def test_an_expired_token_is_refused_saying_the_session_expired(api: Api, an: Person) -> None:
+    claims = jwt.decode(an.token, options={"verify_signature": False})
+    claims |= {"iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
+    # Signed with the very key the (moto) user pool signs with: only the expiry is wrong.
+    key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+    expired = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
+
+    answer = api.get("/v1/me/dossiers", token=expired, lang="en")
+
+    assert answer.status == 401
+    assert "expired" in answer.error["message"]
+
+
+def test_an_access_token_is_not_an_id_token(api: Api, container: Any, an: Person) -> None:
+    tokens = container.citizens.sign_in(username=an.username, password=PASSWORD)
+
+    answer = api.get("/v1/me/dossiers", token=tokens["access_token"])
+
+    assert answer.status == 401

@@ -6,6 +6,8 @@ import pytest
 
 from tests.api.conftest import BUSINESS, FINANCE, Api
 
+pytestmark = pytest.mark.offline  # the catalog needs no AWS: the API runs on in-memory fakes
+
 PLANNING_AND_INVESTMENT = "000.00.07.H99"  # merged into Finance in 2025
 
 

@@ -15,6 +15,8 @@ from openapi_spec_validator import validate
 
 from tests.api.conftest import API_DIR, Api
 
+pytestmark = pytest.mark.offline  # the document needs no AWS: the API runs on in-memory fakes
+
 EXPECTED_ROUTES = {
     ("GET", "/v1/procedures"),
     ("GET", "/v1/procedures/{procedure_code}"),
