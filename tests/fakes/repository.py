@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from motcua.domain.errors import BadRequest, Conflict
+from motcua.domain.errors import BadRequest, DossierChanged
 from motcua.domain.i18n import Text
 from motcua.domain.models import Dossier, DossierRecord, IdempotencyRecord, Page, Task, TaskState
 from motcua.domain.paging import decode_token, encode_token
@@ -48,6 +48,13 @@ class InMemoryDossierRepository:
         self._idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
         self.notified: list[tuple[str, AuditEntry, Event]] = []
         self.writes = 0  # changes stored, filings included
+        self._racers: list[Callable[[], None]] = []
+        self._racing = False
+
+    def race(self, writer: Callable[[], None]) -> None:
+        """Test hook: `writer` runs (and may write) just before the next change is stored, as a
+        background writer (the flows, the sweep, another officer) would between a read and a write."""
+        self._racers.append(writer)
 
     # --- filing ----------------------------------------------------------------------------------
 
@@ -131,6 +138,12 @@ class InMemoryDossierRepository:
     # --- changing --------------------------------------------------------------------------------
 
     def apply(self, change: Change) -> None:
+        if self._racers and not self._racing:
+            self._racing = True  # the racer's own writes go through undisturbed
+            try:
+                self._racers.pop(0)()
+            finally:
+                self._racing = False
         stored = self._dossiers.get(change.dossier.code)
         if (
             stored is None
@@ -138,13 +151,7 @@ class InMemoryDossierRepository:
             or stored.dossier.version != change.expected_version
             or change.audit.seq in stored.audit
         ):
-            raise Conflict(
-                Text(
-                    vi="Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.",
-                    en="The dossier was changed by someone else; reload it and try again.",
-                ),
-                code="dossier_changed",
-            )
+            raise DossierChanged()
         stored.dossier = change.dossier
         self._store(change)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from motcua.domain.audit import AuditEntry
-from motcua.domain.errors import BadRequest, Conflict
+from motcua.domain.errors import BadRequest, DossierChanged
 from motcua.domain.events import Event
 from motcua.domain.i18n import Text
 from motcua.domain.models import (
@@ -375,13 +375,7 @@ class DynamoDossierRepository:
             self._transact(self._change_items(change))
         except ClientError as error:
             _cancellations(error)
-            raise Conflict(
-                Text(
-                    vi="Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.",
-                    en="The dossier was changed by someone else; reload it and try again.",
-                ),
-                code="dossier_changed",
-            ) from error
+            raise DossierChanged() from error
 
 
 def _counter_key(agency: str, day: date) -> dict[str, Any]:

@@ -99,6 +99,23 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class DossierChanged(Conflict):
+    """The dossier changed between the read and the write (optimistic concurrency).
+
+    A service reads again and does what is still allowed; only what reaches a user is a 409.
+    """
+
+    code = "dossier_changed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                vi="Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.",
+                en="The dossier was changed by someone else; reload it and try again.",
+            )
+        )
+
+
 class TooManyRequests(DomainError):
     """Slow down (HTTP 429)."""
 

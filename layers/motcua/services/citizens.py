@@ -18,9 +18,10 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.status import CITIZEN_ACTIONS, Action, plan
+from motcua.domain.status import CITIZEN_ACTIONS, Action, Status, plan
 from motcua.domain.tasks import close, moved
 from motcua.services.auditing import record as record_change
+from motcua.services.retry import on_fresh_read
 from motcua.services.uploads import AttachmentRef
 
 if TYPE_CHECKING:
@@ -70,12 +71,18 @@ class CitizenActions:
 
     def supplement(self, principal: Principal, code: str, supplement: Supplement) -> DossierRecord:
         """Add the papers asked for: the legal clock runs again from now, moved by the days it stood."""
+        return on_fresh_read(lambda: self._supplement(principal, code, supplement))
+
+    def _supplement(self, principal: Principal, code: str, supplement: Supplement) -> DossierRecord:
         record = self._own(
             principal,
             code,
             Text(vi="Chỉ người nộp hồ sơ được bổ sung.", en="Only the applicant adds papers."),
         )
         dossier = record.dossier
+        sent = {ref.upload_id for ref in supplement.attachments}
+        if dossier.status is not Status.MORE_PAPERS and sent <= {a.upload_id for a in dossier.attachments}:
+            return record  # these very papers were added: a retry whose first answer was lost
         plan(Action.SUPPLEMENT, dossier.status, resume_to=dossier.resume_to, actions=CITIZEN_ACTIONS)
         procedure = self.province.procedures_by_code[dossier.procedure_code]
         added, errors = self.uploads.check(
@@ -134,12 +141,17 @@ class CitizenActions:
 
     def withdraw(self, principal: Principal, code: str, withdrawal: Withdrawal) -> DossierRecord:
         """Withdraw a dossier that has no result yet (status 7): the open tasks close, the flow ends."""
+        return on_fresh_read(lambda: self._withdraw(principal, code, withdrawal))
+
+    def _withdraw(self, principal: Principal, code: str, withdrawal: Withdrawal) -> DossierRecord:
         record = self._own(
             principal,
             code,
             Text(vi="Chỉ người nộp hồ sơ được rút hồ sơ.", en="Only the applicant withdraws."),
         )
         dossier = record.dossier
+        if dossier.status is Status.WITHDRAWN and dossier.reason == withdrawal.reason:
+            return record  # withdrawn by this very request: a retry whose first answer was lost
         path = plan(Action.WITHDRAW, dossier.status, actions=CITIZEN_ACTIONS)
         now = self.clock.now()
         withdrawn = dossier.model_copy(

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from motcua import asl
 from motcua.domain.calendar import end_of_day
 from motcua.domain.changes import Change, seal
-from motcua.domain.errors import Conflict, InvalidTransition
+from motcua.domain.errors import DossierChanged, InvalidTransition
 from motcua.domain.models import (
     Decided,
     Dossier,
@@ -158,7 +158,7 @@ class FlowCoordinator:
                 handler(record, message)
                 count("FlowMessage", kind=message.kind)
                 return
-            except Conflict:
+            except DossierChanged:
                 # A decision changed the dossier meanwhile: read it again and redo what is left.
                 if attempt == 2:
                     raise

@@ -20,6 +20,7 @@ from motcua.domain.status import Action
 from motcua.domain.tasks import dossier_code_of_task
 from motcua.observability import count
 from motcua.services.auditing import record as record_change
+from motcua.services.retry import on_fresh_read
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
@@ -75,6 +76,9 @@ class InboxService:
 
     def decide(self, principal: Principal, task_id: str, decision: Decision) -> tuple[Task, Dossier]:
         """Decide on a task; the task and the dossier as they are after it."""
+        return on_fresh_read(lambda: self._decide(principal, task_id, decision))
+
+    def _decide(self, principal: Principal, task_id: str, decision: Decision) -> tuple[Task, Dossier]:
         task, record = self._load(principal, task_id)
         action = Action(decision.action)
         if _same_decision(task, decision, principal):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from motcua.domain.audit import AuditDraft
 from motcua.domain.calendar import VIETNAM_TZ, WorkingCalendar, end_of_day
 from motcua.domain.changes import Change, seal
-from motcua.domain.errors import Conflict
+from motcua.domain.errors import DossierChanged
 from motcua.domain.i18n import Text
 from motcua.domain.models import (
     Apology,
@@ -240,7 +240,7 @@ class SweepService:
     def _write(self, change: Change, report: SweepReport) -> bool:
         try:
             self.repository.apply(change)
-        except Conflict:
+        except DossierChanged:
             # An officer or the flow changed the dossier meanwhile; tomorrow's run looks again.
             report.skipped += 1
             return False
