@@ -11,8 +11,12 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from motcua.resources import STAFF_POOL
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from aws_cdk import aws_iam as iam
 
     from motcua.resources import UserPoolSpec
 
@@ -56,6 +60,10 @@ class Identity(Construct):
     @property
     def all_pools(self) -> list[cognito.UserPool]:
         return list(self.pools.values())
+
+    def grant_staff_directory(self, grantee: iam.IGrantable) -> None:
+        """Read a member of staff of the staff pool (agency, role, enabled): who a task may go to."""
+        self.pools[STAFF_POOL.key].grant(grantee, "cognito-idp:AdminGetUser")
 
     def _pool(self, spec: UserPoolSpec) -> cognito.UserPool:
         by_email = "email" in spec.username_attributes

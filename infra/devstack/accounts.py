@@ -45,11 +45,12 @@ CITIZENS = tuple(
 
 
 def demo_accounts(province: Province) -> list[DemoAccount]:
-    """Citizens first, then one account per agency not merged away, then one leader.
+    """Citizens first, then one account per agency not merged away, then a leader per receiving agency.
 
     An agency that receives procedures gets a `receiver` (the one-stop desk that accepts
-    dossiers); the others an `officer`. The agency of the first procedure also gets a `leader`.
-    Usernames come from the agency's mailbox: canbo.sotaichinh, canbo.phuongbinhan, …
+    dossiers) and a `leader`: the desk's colleague to forward a task to, and whom the sweep's
+    escalations reach. The other agencies get an `officer`. Usernames come from the agency's
+    mailbox: canbo.sotaichinh, lanhdao.sotaichinh, canbo.phuongbinhan, …
     """
     receiving = {
         current.code
@@ -57,16 +58,15 @@ def demo_accounts(province: Province) -> list[DemoAccount]:
         if (current := province.current_agency(procedure.agency)) is not None
     }
     staff: list[DemoAccount] = []
+    leaders: list[DemoAccount] = []
     for agency in province.agencies:
         if agency.merged_into is not None:
             continue
         role = "receiver" if agency.code in receiving else "officer"
         staff.append(_staff(agency, "canbo", "Cán bộ", role))
-    accounts = [*CITIZENS, *staff]
-    first = province.current_agency(province.procedures[0].agency) if province.procedures else None
-    if first is not None:
-        accounts.append(_staff(first, "lanhdao", "Lãnh đạo", "leader"))
-    return accounts
+        if agency.code in receiving:
+            leaders.append(_staff(agency, "lanhdao", "Lãnh đạo", "leader"))
+    return [*CITIZENS, *staff, *leaders]
 
 
 def _staff(agency: Agency, prefix: str, title: str, role: str) -> DemoAccount:

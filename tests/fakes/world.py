@@ -24,6 +24,7 @@ from motcua.services.inbox import Decision
 from motcua.services.uploads import AttachmentRef, UploadRequest
 from tests.examples import EXAMPLES, PDF, PNG
 from tests.fakes.clock import FrozenClock
+from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.signing import MarkingSigner
@@ -57,6 +58,7 @@ class World:
         self.repository = InMemoryDossierRepository()
         self.store = InMemoryAttachmentStore(self.clock)
         self.verifier = InMemoryTokenVerifier()
+        self.directory = InMemoryStaffDirectory()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -71,7 +73,11 @@ class World:
             settings,
             clock=self.clock,
             adapters=Adapters(
-                repository=self.repository, store=self.store, verifier=self.verifier, workflow=None
+                repository=self.repository,
+                store=self.store,
+                verifier=self.verifier,
+                workflow=None,
+                directory=self.directory,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)
@@ -88,10 +94,19 @@ class World:
             sub=sub, kind=PrincipalKind.CITIZEN, username=sub, name=name, email=f"{sub}@example.vn"
         )
 
-    def staff(self, agency: str, role: Role = Role.OFFICER, username: str | None = None) -> Principal:
-        name = username or f"{role.value}.{agency}"
+    def staff(
+        self, agency: str, role: Role = Role.OFFICER, username: str | None = None, *, name: str | None = None
+    ) -> Principal:
+        """A member of the agency's staff, in the staff directory and signed in."""
+        username = username or f"{role.value}.{agency}"
+        self.directory.add(username, agency=agency, role=role, name=name or username)
         return Principal(
-            sub=name, kind=PrincipalKind.STAFF, username=name, name=name, agency=agency, role=role
+            sub=username,
+            kind=PrincipalKind.STAFF,
+            username=username,
+            name=name or username,
+            agency=agency,
+            role=role,
         )
 
     # --- acting through the services ------------------------------------------------------------

@@ -23,6 +23,7 @@ from tests.fakes import (
     InMemoryCertificateStore,
     InMemoryIdentityProvider,
     InMemoryOnceOnly,
+    InMemoryStaffDirectory,
     InMemoryTokenVerifier,
     InMemoryWorkflow,
     MarkingSigner,
@@ -155,6 +156,26 @@ def test_a_new_officer_chooses_a_password_then_sets_up_an_authenticator() -> Non
     assert later["challenge"] == "SOFTWARE_TOKEN_MFA"
     with pytest.raises(Unauthenticated):  # a session answers the challenge it was given for only
         staff.answer_challenge(username="canbo", challenge="MFA_SETUP", session=later["session"], answer="0")
+
+
+# --- the staff directory -------------------------------------------------------------------------
+
+
+def test_the_directory_knows_staff_by_username_as_the_pool_spells_them() -> None:
+    directory = InMemoryStaffDirectory()
+    directory.add("CanBo.TaiChinh", agency=FINANCE, role=Role.OFFICER, name="Cán bộ Tài chính")
+
+    member = directory.member("canbo.taichinh")  # the staff pool's sign-in names ignore case
+    assert member is not None and member.username == "CanBo.TaiChinh"
+    assert (member.agency, member.role, member.name, member.enabled) == (
+        FINANCE,
+        Role.OFFICER,
+        "Cán bộ Tài chính",
+        True,
+    )
+    directory.disable("canbo.taichinh")
+    assert directory.member("CanBo.TaiChinh").enabled is False  # type: ignore[union-attr]
+    assert directory.member("an@example.vn") is None
 
 
 # --- messages and once-only actions ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from motcua.domain.errors import (
 )
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.ports import StaffMember
 from motcua.domain.roles import Role
 
 if TYPE_CHECKING:
@@ -117,6 +118,34 @@ _INVALID = Text(vi="Mã đăng nhập không hợp lệ.", en="The sign-in token
 _EXPIRED = Text(
     vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", en="Your session has expired; sign in again."
 )
+
+
+class CognitoStaffDirectory:
+    """Implements StaffDirectory on the staff pool: AdminGetUser, and the agency and role attributes
+    that the ID token carries too (`custom:agency_code`, `custom:role`)."""
+
+    def __init__(self, client: Any, *, pool_id: str) -> None:
+        self.client = client
+        self.pool_id = pool_id
+
+    def member(self, username: str) -> StaffMember | None:
+        try:
+            user = self.client.admin_get_user(UserPoolId=self.pool_id, Username=username)
+        except ParamValidationError:
+            return None  # not a username the pool could hold (too long, characters it refuses)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                return None
+            raise
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        role = attributes.get("custom:role", "")
+        return StaffMember(
+            username=str(user["Username"]),
+            name=attributes.get("name"),
+            agency=attributes.get("custom:agency_code") or None,
+            role=Role(role) if role in {r.value for r in Role} else None,
+            enabled=bool(user.get("Enabled", False)),
+        )
 
 
 class CognitoIdentityProvider:

@@ -132,6 +132,7 @@ class Task(BaseModel):
     name: Text | None = None
     token: str | None = Field(default=None, repr=False)
     assignee: str | None = None  # the officer it was forwarded to
+    assignee_name: str | None = None  # their name, as the staff directory gave it when forwarded
     escalated_at: datetime | None = None
     decided: Decided | None = None
     # Set when the flow stopped without an answer: the receiving agency must look at it.
