@@ -27,6 +27,7 @@ _STANDARD = {
     "email": "email",
     "email_verified": "email_verified",
     "phone_number": "phone_number",
+    "phone_number_verified": "phone_number_verified",
 }
 # What a signed-in person may change about themselves: never the custom attributes (a member of
 # staff must not move themselves to another agency or role; an admin sets those).

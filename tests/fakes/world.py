@@ -21,11 +21,13 @@ from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.roles import Role
 from motcua.services.filing import FilingRequest
 from motcua.services.inbox import Decision
+from motcua.services.notifying import NotificationService
 from motcua.services.uploads import AttachmentRef, UploadRequest
 from tests.examples import EXAMPLES, PDF, PNG
 from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
+from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.signing import MarkingSigner
 from tests.fakes.storage import InMemoryAttachmentStore
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from motcua.domain.models import Dossier, DossierRecord, Task
+    from motcua.domain.ports import OutgoingMessage
 
 
 @dataclass(frozen=True)
@@ -85,13 +88,40 @@ class World:
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province
+        # The notifier, sending through messengers that keep what they were given.
+        self.mail, self.sms = RecordingMessenger("email"), RecordingMessenger("sms")
+        self.container.__dict__["notifications"] = NotificationService(
+            province=self.province,
+            repository=self.repository,
+            presenter=self.container.presenter,
+            messengers={"email": self.mail, "sms": self.sms},
+            once=InMemoryOnceOnly(),
+            clock=self.clock,
+        )
+        self._delivered = 0
 
     # --- people ---------------------------------------------------------------------------------
 
-    def citizen(self, name: str = "Nguyễn Văn An") -> Principal:
+    def citizen(
+        self,
+        name: str = "Nguyễn Văn An",
+        *,
+        email_verified: bool = True,
+        phone: str | None = None,
+        phone_verified: bool = True,
+    ) -> Principal:
+        """A signed-in citizen: their account's email (verified when they confirmed the sign-up),
+        and a phone if given, as the ID token's claims say."""
         sub = str(uuid.uuid4())
         return Principal(
-            sub=sub, kind=PrincipalKind.CITIZEN, username=sub, name=name, email=f"{sub}@example.vn"
+            sub=sub,
+            kind=PrincipalKind.CITIZEN,
+            username=sub,
+            name=name,
+            email=f"{sub}@example.vn",
+            email_verified=email_verified,
+            phone=phone,
+            phone_verified=phone is not None and phone_verified,
         )
 
     def staff(
@@ -159,6 +189,13 @@ class World:
         task, _ = self.container.inbox.decide(officer, task_id, decision)
         self.settle()
         return task
+
+    def deliver(self) -> list[OutgoingMessage]:
+        """Hand the notifier what the table's stream would bring it since last time; all sent so far."""
+        for code, entry, event in self.repository.notified[self._delivered :]:
+            self.container.notifications.notify(code, entry, event)
+        self._delivered = len(self.repository.notified)
+        return [*self.mail.sent, *self.sms.sent]
 
     def settle(self) -> int:
         """Let the state machines and routing run until nothing is left to deliver."""

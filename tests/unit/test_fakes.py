@@ -11,7 +11,7 @@ from motcua.asl import REJECTED, definition
 from motcua.config.province import load_province
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from motcua.domain.files import HEAD_BYTES
-from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.models import Contacts, Principal, PrincipalKind
 from motcua.domain.ports import OutgoingMessage
 from motcua.domain.roles import Role
 from motcua.services.coordinator import FlowMessage, MissingDossier
@@ -102,7 +102,11 @@ def test_a_citizen_signs_up_confirms_and_signs_in_to_a_token_that_verifies() -> 
     with pytest.raises(InvalidInput) as weak:
         citizens.sign_up(username="an@example.vn", password="short", attributes={})
     assert weak.value.fields[0].field == "password"
-    citizens.sign_up(username="an@example.vn", password=STRONG, attributes={"name": "Nguyễn Văn An"})
+    citizens.sign_up(
+        username="an@example.vn",
+        password=STRONG,
+        attributes={"name": "Nguyễn Văn An", "email": "an@example.vn", "phone_number": "+84901234567"},
+    )
     with pytest.raises(Conflict):
         citizens.sign_up(username="an@example.vn", password=STRONG, attributes={})
     with pytest.raises(Forbidden):
@@ -122,6 +126,8 @@ def test_a_citizen_signs_up_confirms_and_signs_in_to_a_token_that_verifies() -> 
         "Nguyễn Văn An",
         None,
     )
+    # Confirming with the code sent to the email verified it; nothing verified the phone.
+    assert an.contacts == Contacts(email="an@example.vn", phone=None)
     assert verifier.verify(citizens.refresh(refresh_token=tokens["refresh_token"])["id_token"]).sub == an.sub
 
 

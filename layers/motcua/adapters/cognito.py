@@ -108,10 +108,17 @@ def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
         username=str(claims.get("cognito:username", claims["sub"])),
         name=claims.get("name"),
         email=claims.get("email"),
+        email_verified=_verified(claims.get("email_verified")),
         phone=claims.get("phone_number"),
+        phone_verified=_verified(claims.get("phone_number_verified")),
         agency=claims.get("custom:agency_code") if kind is PrincipalKind.STAFF else None,
         role=Role(role) if kind is PrincipalKind.STAFF else None,
     )
+
+
+def _verified(claim: Any) -> bool:
+    """A `*_verified` claim: Cognito writes a JSON boolean; some issuers write the string "true"."""
+    return claim is True or (isinstance(claim, str) and claim.lower() == "true")
 
 
 _INVALID = Text(vi="Mã đăng nhập không hợp lệ.", en="The sign-in token is not valid.")
