@@ -119,6 +119,8 @@ class PlatformStack(Stack):
         data.grant_attachments(api.function)
         data.allow_uploads_from(site.url)
         workflow.grant_flows(api.function)
+        # A task is forwarded only to a colleague the staff pool knows (agency, role, enabled).
+        identity.grant_staff_directory(api.function)
         # The API signs results and keeps them; the notifier attaches them to the citizen's email.
         signing.grant_signing(api.function)
         data.grant_results(api.function, write=True)

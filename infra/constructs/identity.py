@@ -11,8 +11,12 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from motcua.resources import STAFF_POOL
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from aws_cdk import aws_iam as iam
 
     from motcua.resources import UserPoolSpec
 
@@ -23,6 +27,7 @@ _STANDARD = {
     "email": "email",
     "email_verified": "email_verified",
     "phone_number": "phone_number",
+    "phone_number_verified": "phone_number_verified",
 }
 # What a signed-in person may change about themselves: never the custom attributes (a member of
 # staff must not move themselves to another agency or role; an admin sets those).
@@ -56,6 +61,10 @@ class Identity(Construct):
     @property
     def all_pools(self) -> list[cognito.UserPool]:
         return list(self.pools.values())
+
+    def grant_staff_directory(self, grantee: iam.IGrantable) -> None:
+        """Read a member of staff of the staff pool (agency, role, enabled): who a task may go to."""
+        self.pools[STAFF_POOL.key].grant(grantee, "cognito-idp:AdminGetUser")
 
     def _pool(self, spec: UserPoolSpec) -> cognito.UserPool:
         by_email = "email" in spec.username_attributes

@@ -45,11 +45,12 @@ CITIZENS = tuple(
 
 
 def demo_accounts(province: Province) -> list[DemoAccount]:
-    """Citizens first, then one account per agency not merged away, then one leader.
+    """Citizens first, then one account per agency not merged away, then a leader per receiving agency.
 
     An agency that receives procedures gets a `receiver` (the one-stop desk that accepts
-    dossiers); the others an `officer`. The agency of the first procedure also gets a `leader`.
-    Usernames come from the agency's mailbox: canbo.sotaichinh, canbo.phuongbinhan, …
+    dossiers) and a `leader`: the desk's colleague to forward a task to, and whom the sweep's
+    escalations reach. The other agencies get an `officer`. Usernames come from the agency's
+    mailbox: canbo.sotaichinh, lanhdao.sotaichinh, canbo.phuongbinhan, …
     """
     receiving = {
         current.code
@@ -57,16 +58,15 @@ def demo_accounts(province: Province) -> list[DemoAccount]:
         if (current := province.current_agency(procedure.agency)) is not None
     }
     staff: list[DemoAccount] = []
+    leaders: list[DemoAccount] = []
     for agency in province.agencies:
         if agency.merged_into is not None:
             continue
         role = "receiver" if agency.code in receiving else "officer"
         staff.append(_staff(agency, "canbo", "Cán bộ", role))
-    accounts = [*CITIZENS, *staff]
-    first = province.current_agency(province.procedures[0].agency) if province.procedures else None
-    if first is not None:
-        accounts.append(_staff(first, "lanhdao", "Lãnh đạo", "leader"))
-    return accounts
+        if agency.code in receiving:
+            leaders.append(_staff(agency, "lanhdao", "Lãnh đạo", "leader"))
+    return [*CITIZENS, *staff, *leaders]
 
 
 def _staff(agency: Agency, prefix: str, title: str, role: str) -> DemoAccount:
@@ -94,7 +94,20 @@ def ensure_accounts(cognito: Any, outputs: Outputs, accounts: list[DemoAccount])
     """Create the accounts that are missing; leave existing ones (and their passwords) alone."""
     for account in accounts:
         pool_id = outputs.citizen_pool_id if account.pool == "citizens" else outputs.staff_pool_id
-        if _exists(cognito, pool_id, account.username):
+        existing = _attributes(cognito, pool_id, account.username)
+        if existing is not None:
+            if (
+                account.pool == "citizens"
+                and account.phone
+                and existing.get("phone_number_verified") != "true"
+            ):
+                # A demo citizen from an older data folder: its phone, like its email, counts as
+                # verified, so that the outbox shows the SMS the platform sends to verified phones only.
+                cognito.admin_update_user_attributes(
+                    UserPoolId=pool_id,
+                    Username=account.username,
+                    UserAttributes=[{"Name": "phone_number_verified", "Value": "true"}],
+                )
             continue
         if account.pool == "citizens":
             create_citizen(
@@ -119,14 +132,15 @@ def ensure_accounts(cognito: Any, outputs: Outputs, accounts: list[DemoAccount])
             )
 
 
-def _exists(cognito: Any, pool_id: str, username: str) -> bool:
+def _attributes(cognito: Any, pool_id: str, username: str) -> dict[str, str] | None:
+    """The user's attributes; None when the pool has no such user."""
     try:
-        cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+        user = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
     except ClientError as error:
         if error.response["Error"]["Code"] == "UserNotFoundException":
-            return False
+            return None
         raise
-    return True
+    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
 
 
 def user_ids(cognito: Any, outputs: Outputs) -> dict[str, str]:

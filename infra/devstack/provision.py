@@ -297,16 +297,22 @@ def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
         )["UserPool"]["Id"]
         for group in spec.groups:
             cognito.create_group(GroupName=group, UserPoolId=pool_id)
+    settings = {
+        "ClientName": f"{name}-portal",
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        "ReadAttributes": list(spec.token_attributes),
+    }
     clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     if clients:
-        return pool_id, clients[0]["ClientId"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName=f"{name}-portal",
-        GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
-        ReadAttributes=list(spec.token_attributes),
-    )["UserPoolClient"]["ClientId"]
+        client_id: str = clients[0]["ClientId"]
+        client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+        if set(client.get("ReadAttributes", [])) != set(spec.token_attributes):
+            # A pool from an older data folder: its tokens carry what the spec says now.
+            cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, **settings)
+        return pool_id, client_id
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, GenerateSecret=False, **settings)[
+        "UserPoolClient"
+    ]["ClientId"]
     return pool_id, client_id
 
 
@@ -334,19 +340,32 @@ def create_staff(
     cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=role)
 
 
-def create_citizen(cognito: Any, *, pool_id: str, email: str, password: str, name: str, phone: str) -> None:
-    """A confirmed citizen, as if they had signed up and confirmed their email."""
+def create_citizen(
+    cognito: Any,
+    *,
+    pool_id: str,
+    email: str,
+    password: str,
+    name: str,
+    phone: str,
+    email_verified: bool = True,
+    phone_verified: bool = True,
+) -> None:
+    """A confirmed citizen, as if they had signed up and confirmed their email (and, with a phone,
+    its code too): messages go only to verified contacts."""
+    attributes = [
+        {"Name": "name", "Value": name},
+        {"Name": "email", "Value": email},
+        {"Name": "email_verified", "Value": str(email_verified).lower()},
+    ]
+    if phone:
+        attributes += [
+            {"Name": "phone_number", "Value": phone},
+            {"Name": "phone_number_verified", "Value": str(phone_verified).lower()},
+        ]
     try:
         cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=email,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "name", "Value": name},
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "phone_number", "Value": phone},
-            ],
+            UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS", UserAttributes=attributes
         )
     except ClientError as error:
         if error.response["Error"]["Code"] != "UsernameExistsException":

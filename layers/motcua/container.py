@@ -9,14 +9,19 @@ from typing import TYPE_CHECKING
 
 from motcua.adapters import clients
 from motcua.adapters.clock import SystemClock
-from motcua.adapters.cognito import CognitoIdentityProvider, CognitoTokenVerifier, PoolRef
+from motcua.adapters.cognito import (
+    CognitoIdentityProvider,
+    CognitoStaffDirectory,
+    CognitoTokenVerifier,
+    PoolRef,
+)
 from motcua.adapters.dynamodb import DynamoDossierRepository
 from motcua.adapters.s3 import S3AttachmentStore
 from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.models import PrincipalKind
-from motcua.domain.ports import AttachmentStore, DossierRepository, TokenVerifier, Workflow
+from motcua.domain.ports import AttachmentStore, DossierRepository, StaffDirectory, TokenVerifier, Workflow
 from motcua.presentation.presenter import Presenter
 from motcua.services.catalog import CatalogService
 from motcua.services.citizens import CitizenActions
@@ -45,6 +50,7 @@ class Adapters:
     store: AttachmentStore
     verifier: TokenVerifier
     workflow: Workflow | None = None  # None: Step Functions, built on first use
+    directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
 
 
 def _aws_adapters(settings: Settings) -> Adapters:
@@ -77,6 +83,8 @@ class Container:
         self.verifier: TokenVerifier = adapters.verifier
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
+        if adapters.directory is not None:
+            self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
@@ -102,6 +110,7 @@ class Container:
             dossiers=self.dossiers,
             desk=self.desk,
             coordinator=self.coordinator,
+            directory=lambda: self.directory,
             clock=self.clock,
         )
         self.citizen_actions = CitizenActions(
@@ -118,6 +127,12 @@ class Container:
         """The flows' state machines (built on first use: most requests never touch a flow)."""
         client = clients.client("stepfunctions", self.settings.region)
         return StepFunctionsWorkflow(client, self.settings.state_machines)
+
+    @cached_property
+    def directory(self) -> StaffDirectory:
+        """The staff pool, read by username (built on first use: only a forward asks it)."""
+        cognito = clients.client("cognito-idp", self.settings.region)
+        return CognitoStaffDirectory(cognito, pool_id=self.settings.staff_pool_id)
 
     @cached_property
     def sweep(self) -> SweepService:

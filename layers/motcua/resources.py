@@ -47,8 +47,9 @@ class UserPoolSpec:
 
     @property
     def token_attributes(self) -> tuple[str, ...]:
-        """What the app client may read, and so what the ID token carries."""
-        return ("name", "email", "email_verified", "phone_number") + tuple(
+        """What the app client may read, and so what the ID token carries (whether the email and the
+        phone were verified too: only verified ones are written to)."""
+        return ("name", "email", "email_verified", "phone_number", "phone_number_verified") + tuple(
             f"custom:{name}" for name in self.custom_attributes
         )
 

@@ -13,7 +13,9 @@ from tests.api.conftest import (
     FINANCE,
     POLICE,
     SOCIAL_INSURANCE,
+    Answer,
     Api,
+    People,
     Person,
     decide,
     filed,
@@ -194,6 +196,37 @@ def test_a_decision_that_needs_a_reason_names_the_field(api: Api, an: Person, re
 
     assert answer.status == 422
     assert answer.field_names() == ["reason"]
+
+
+def test_a_task_is_forwarded_only_to_an_active_colleague_in_the_staff_pool(
+    api: Api, people: People, an: Person, receiver: Person, outsider: Person
+) -> None:
+    # Given a filed registration, and in the pools: a colleague at Finance, a Finance officer whose
+    # account was disabled, the police officer, the citizen
+    task_id = task_of(filed(api, an))
+    colleague = people.staff("chuyenvien.taichinh", FINANCE, "officer")
+    people.staff("nghiviec.taichinh", FINANCE, "officer")
+    people.cognito.admin_disable_user(UserPoolId=people.outputs.staff_pool_id, Username="nghiviec.taichinh")
+
+    def forward(to: str, lang: str = "vi") -> Answer:
+        body = {"action": "forward", "to": to}
+        return api.post(f"/v1/tasks/{task_id}/decision", token=receiver.token, json_body=body, lang=lang)
+
+    # When the desk forwards it to anyone but the colleague, it is refused, naming the field
+    for to in ("khongco.taichinh", an.username, outsider.username, "nghiviec.taichinh", receiver.username):
+        for lang, word in (("vi", "cán bộ"), ("en", "officer")):
+            refused = forward(to, lang)
+            assert refused.status == 422, (to, refused.body)
+            assert refused.field_names() == ["to"]
+            assert word in refused.error["fields"][0]["message"]
+    assert inbox(api, receiver)[0]["assignee"] is None
+
+    # Then to the colleague it goes, named as the staff pool names them
+    forwarded = forward(colleague.username)
+    assert forwarded.status == 200, forwarded.body
+    assert forwarded.json["task"]["assignee"] == "chuyenvien.taichinh"
+    assert forwarded.json["task"]["assignee_name"] == colleague.name == "Cán bộ chuyenvien.taichinh"
+    assert decide(api, colleague, task_id, "accept").status == 200
 
 
 def test_an_unknown_action_is_a_422_naming_it(api: Api, an: Person, receiver: Person) -> None:

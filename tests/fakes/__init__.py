@@ -1,6 +1,7 @@
 """In-memory fakes of the ports for behaviour tests without moto, each checked by mypy against its port."""
 
 from tests.fakes.clock import FrozenClock
+from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryIdentityProvider, InMemoryTokenVerifier
 from tests.fakes.messaging import ActionInProgress, InMemoryOnceOnly, ProviderDown, RecordingMessenger
 from tests.fakes.signing import InMemoryCertificateStore, MarkingSigner
@@ -14,6 +15,7 @@ __all__ = [
     "InMemoryCertificateStore",
     "InMemoryIdentityProvider",
     "InMemoryOnceOnly",
+    "InMemoryStaffDirectory",
     "InMemoryTokenVerifier",
     "InMemoryWorkflow",
     "MarkingSigner",

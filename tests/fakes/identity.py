@@ -122,7 +122,10 @@ class InMemoryIdentityProvider:
             raise _input_error(
                 "code", "CodeMismatchException", "Mã xác nhận không đúng.", "The confirmation code is wrong."
             )
-        self.users[username].confirmed = True
+        user = self.users[username]
+        user.confirmed = True
+        if "email" in user.attributes:  # the code went to the email, which the pool auto-verifies
+            user.attributes["email_verified"] = "true"
 
     def sign_in(self, *, username: str, password: str) -> dict[str, Any]:
         user = self.users.get(username)
@@ -206,7 +209,9 @@ class InMemoryIdentityProvider:
             username=username,
             name=a.get("name"),
             email=a.get("email"),
+            email_verified=a.get("email_verified") == "true",
             phone=a.get("phone_number"),
+            phone_verified=a.get("phone_number_verified") == "true",
             agency=a.get("custom:agency_code") if staff else None,
             role=Role(role) if staff and role in {r.value for r in Role} else None,
         )

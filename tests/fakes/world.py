@@ -21,10 +21,13 @@ from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.roles import Role
 from motcua.services.filing import FilingRequest
 from motcua.services.inbox import Decision
+from motcua.services.notifying import NotificationService
 from motcua.services.uploads import UploadRequest
 from tests.examples import PDF, PNG, filing_body
 from tests.fakes.clock import FrozenClock
+from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
+from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.signing import MarkingSigner
 from tests.fakes.storage import InMemoryAttachmentStore
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from motcua.domain.models import Dossier, DossierRecord, Task
+    from motcua.domain.ports import OutgoingMessage
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class World:
         self.repository = InMemoryDossierRepository()
         self.store = InMemoryAttachmentStore(self.clock)
         self.verifier = InMemoryTokenVerifier()
+        self.directory = InMemoryStaffDirectory()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -71,7 +76,11 @@ class World:
             settings,
             clock=self.clock,
             adapters=Adapters(
-                repository=self.repository, store=self.store, verifier=self.verifier, workflow=None
+                repository=self.repository,
+                store=self.store,
+                verifier=self.verifier,
+                workflow=None,
+                directory=self.directory,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)
@@ -79,19 +88,55 @@ class World:
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province
+        # The notifier, sending through messengers that keep what they were given.
+        self.mail, self.sms = RecordingMessenger("email"), RecordingMessenger("sms")
+        self.container.__dict__["notifications"] = NotificationService(
+            province=self.province,
+            repository=self.repository,
+            presenter=self.container.presenter,
+            messengers={"email": self.mail, "sms": self.sms},
+            once=InMemoryOnceOnly(),
+            clock=self.clock,
+        )
+        self._delivered = 0
 
     # --- people ---------------------------------------------------------------------------------
 
-    def citizen(self, name: str = "Nguyễn Văn An") -> Principal:
+    def citizen(
+        self,
+        name: str = "Nguyễn Văn An",
+        *,
+        email_verified: bool = True,
+        phone: str | None = None,
+        phone_verified: bool = True,
+    ) -> Principal:
+        """A signed-in citizen: their account's email (verified when they confirmed the sign-up),
+        and a phone if given, as the ID token's claims say."""
         sub = str(uuid.uuid4())
         return Principal(
-            sub=sub, kind=PrincipalKind.CITIZEN, username=sub, name=name, email=f"{sub}@example.vn"
+            sub=sub,
+            kind=PrincipalKind.CITIZEN,
+            username=sub,
+            name=name,
+            email=f"{sub}@example.vn",
+            email_verified=email_verified,
+            phone=phone,
+            phone_verified=phone is not None and phone_verified,
         )
 
-    def staff(self, agency: str, role: Role = Role.OFFICER, username: str | None = None) -> Principal:
-        name = username or f"{role.value}.{agency}"
+    def staff(
+        self, agency: str, role: Role = Role.OFFICER, username: str | None = None, *, name: str | None = None
+    ) -> Principal:
+        """A member of the agency's staff, in the staff directory and signed in."""
+        username = username or f"{role.value}.{agency}"
+        self.directory.add(username, agency=agency, role=role, name=name or username)
         return Principal(
-            sub=name, kind=PrincipalKind.STAFF, username=name, name=name, agency=agency, role=role
+            sub=username,
+            kind=PrincipalKind.STAFF,
+            username=username,
+            name=name or username,
+            agency=agency,
+            role=role,
         )
 
     # --- acting through the services ------------------------------------------------------------
@@ -127,6 +172,13 @@ class World:
         task, _ = self.container.inbox.decide(officer, task_id, decision)
         self.settle()
         return task
+
+    def deliver(self) -> list[OutgoingMessage]:
+        """Hand the notifier what the table's stream would bring it since last time; all sent so far."""
+        for code, entry, event in self.repository.notified[self._delivered :]:
+            self.container.notifications.notify(code, entry, event)
+        self._delivered = len(self.repository.notified)
+        return [*self.mail.sent, *self.sms.sent]
 
     def settle(self) -> int:
         """Let the state machines and routing run until nothing is left to deliver."""

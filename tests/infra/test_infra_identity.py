@@ -80,3 +80,19 @@ def test_the_portals_clients_sign_in_through_the_api(synthesized: Synthesized) -
         assert "AllowedOAuthFlows" not in client
         assert "UserPoolName" not in props
         assert props["DeletionProtection"] == "ACTIVE"
+
+
+def test_only_the_api_reads_the_staff_pool_and_only_a_member_at_a_time(synthesized: Synthesized) -> None:
+    staff, _ = _pool(synthesized, STAFF_POOL.key)
+    platform = synthesized.stage.platform.node
+    api = synthesized.role_of(platform.find_child("Api").function)
+
+    granted = {
+        (role, action, str(resource))
+        for role in synthesized.of_type("AWS::IAM::Role")
+        for action, resource in synthesized.allowed(role)
+        if action.startswith("cognito-idp:")
+    }
+
+    # Forwarding a task asks the staff pool who the colleague is; nothing reads the citizens' pool.
+    assert granted == {(api, "cognito-idp:AdminGetUser", str({"Fn::GetAtt": [staff, "Arn"]}))}

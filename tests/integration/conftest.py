@@ -23,14 +23,24 @@ class People:
         self.outputs = outputs
         self.cognito = clients.client("cognito-idp", REGION)
 
-    def citizen(self, email: str, name: str = "Nguyễn Văn An") -> Principal:
+    def citizen(
+        self,
+        email: str,
+        name: str = "Nguyễn Văn An",
+        *,
+        phone: str = "+84901234567",
+        email_verified: bool = True,
+        phone_verified: bool = True,
+    ) -> Principal:
         create_citizen(
             self.cognito,
             pool_id=self.outputs.citizen_pool_id,
             email=email,
             password=PASSWORD,
             name=name,
-            phone="+84901234567",
+            phone=phone,
+            email_verified=email_verified,
+            phone_verified=phone_verified,
         )
         tokens = self.container.citizens.sign_in(username=email, password=PASSWORD)
         return self.container.verifier.verify(tokens["id_token"])

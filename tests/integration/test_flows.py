@@ -185,6 +185,7 @@ def test_papers_asked_for_in_a_step_stop_its_clock_and_the_same_step_resumes(
 
 def test_a_forwarded_task_stays_open_for_the_colleague(container: Any, people: Any, router: Router) -> None:
     code, desk, home, police = start_work_permit(container, people, router)
+    colleague = people.staff("chuyenvien2.noivu", HOME_AFFAIRS)
 
     forwarded = decide(
         container,
@@ -195,7 +196,7 @@ def test_a_forwarded_task_stays_open_for_the_colleague(container: Any, people: A
 
     assert forwarded.task.state == "open"
     assert task(container, code, f"{code}-T1.1").assignee == "chuyenvien2.noivu"
-    colleague = people.staff("chuyenvien2.noivu", HOME_AFFAIRS)
+    assert task(container, code, f"{code}-T1.1").assignee_name == "Cán bộ chuyenvien2.noivu"
     decide(container, colleague, f"{code}-T1.1", Decision(action="approve"))
     assert task(container, code, f"{code}-T1.1").decided.by == "chuyenvien2.noivu"
 

@@ -209,14 +209,42 @@ def test_a_provider_failing_for_good_lands_in_the_dlq_and_a_redrive_delivers_onc
     assert pipe.waiting(pipe.dlq) == 0
 
 
-def test_no_contact_no_message_and_nothing_stuck(container: Any, people: Any, pipe: Pipe) -> None:
-    citizen = people.citizen("an@example.vn")
+def typed_elsewhere(container: Any, citizen: Any) -> Any:
+    """A filing whose applicant's email and phone are someone else's, not the account's."""
     request = filing_request(container, citizen)
-    applicant = request.applicant.model_copy(update={"email": None, "phone": "123456789"})
-    container.filing.file(citizen, request.model_copy(update={"applicant": applicant}), "no-contact")
+    applicant = request.applicant.model_copy(
+        update={"email": "nguoi.khac@example.org", "phone": "0987654321"}
+    )
+    return request.model_copy(update={"applicant": applicant})
+
+
+def test_messages_go_to_the_accounts_verified_contacts_not_to_those_typed_in(
+    container: Any, people: Any, pipe: Pipe
+) -> None:
+    # Given an account whose email and phone Cognito verified, filing with someone else's
+    citizen = people.citizen("an@example.vn", phone="+84912345678")
+    code = container.filing.file(
+        citizen, typed_elsewhere(container, citizen), "typed-contacts-1"
+    ).dossier.code
 
     pipe.forward()
     pipe.deliver()
 
+    # Then SES and SNS were asked to write to the account only
+    assert [m.destinations["ToAddresses"] for m in emails()] == [["an@example.vn"]]
+    assert [number for number, _ in texts()] == ["+84912345678"]
+    assert container.repository.get(code).dossier.applicant.email == "nguoi.khac@example.org"
+
+
+def test_no_verified_contact_no_message_and_nothing_stuck(container: Any, people: Any, pipe: Pipe) -> None:
+    # Given an account whose email and phone were never verified
+    citizen = people.citizen("an@example.vn", email_verified=False, phone_verified=False)
+    filed = container.filing.file(citizen, typed_elsewhere(container, citizen), "no-contact")
+
+    pipe.forward()
+    pipe.deliver()
+
+    # Then the dossier is filed, nobody is written to, and nothing waits for a retry
+    assert filed.dossier.status is Status.SUBMITTED
     assert emails() == [] and texts() == []
     assert pipe.waiting(pipe.queue) == 0 and pipe.waiting(pipe.dlq) == 0

@@ -11,7 +11,7 @@ from motcua.asl import REJECTED, definition
 from motcua.config.province import load_province
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from motcua.domain.files import HEAD_BYTES
-from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.models import Contacts, Principal, PrincipalKind
 from motcua.domain.ports import OutgoingMessage
 from motcua.domain.roles import Role
 from motcua.services.coordinator import FlowMessage, MissingDossier
@@ -23,6 +23,7 @@ from tests.fakes import (
     InMemoryCertificateStore,
     InMemoryIdentityProvider,
     InMemoryOnceOnly,
+    InMemoryStaffDirectory,
     InMemoryTokenVerifier,
     InMemoryWorkflow,
     MarkingSigner,
@@ -101,7 +102,11 @@ def test_a_citizen_signs_up_confirms_and_signs_in_to_a_token_that_verifies() -> 
     with pytest.raises(InvalidInput) as weak:
         citizens.sign_up(username="an@example.vn", password="short", attributes={})
     assert weak.value.fields[0].field == "password"
-    citizens.sign_up(username="an@example.vn", password=STRONG, attributes={"name": "Nguyễn Văn An"})
+    citizens.sign_up(
+        username="an@example.vn",
+        password=STRONG,
+        attributes={"name": "Nguyễn Văn An", "email": "an@example.vn", "phone_number": "+84901234567"},
+    )
     with pytest.raises(Conflict):
         citizens.sign_up(username="an@example.vn", password=STRONG, attributes={})
     with pytest.raises(Forbidden):
@@ -121,6 +126,8 @@ def test_a_citizen_signs_up_confirms_and_signs_in_to_a_token_that_verifies() -> 
         "Nguyễn Văn An",
         None,
     )
+    # Confirming with the code sent to the email verified it; nothing verified the phone.
+    assert an.contacts == Contacts(email="an@example.vn", phone=None)
     assert verifier.verify(citizens.refresh(refresh_token=tokens["refresh_token"])["id_token"]).sub == an.sub
 
 
@@ -155,6 +162,26 @@ def test_a_new_officer_chooses_a_password_then_sets_up_an_authenticator() -> Non
     assert later["challenge"] == "SOFTWARE_TOKEN_MFA"
     with pytest.raises(Unauthenticated):  # a session answers the challenge it was given for only
         staff.answer_challenge(username="canbo", challenge="MFA_SETUP", session=later["session"], answer="0")
+
+
+# --- the staff directory -------------------------------------------------------------------------
+
+
+def test_the_directory_knows_staff_by_username_as_the_pool_spells_them() -> None:
+    directory = InMemoryStaffDirectory()
+    directory.add("CanBo.TaiChinh", agency=FINANCE, role=Role.OFFICER, name="Cán bộ Tài chính")
+
+    member = directory.member("canbo.taichinh")  # the staff pool's sign-in names ignore case
+    assert member is not None and member.username == "CanBo.TaiChinh"
+    assert (member.agency, member.role, member.name, member.enabled) == (
+        FINANCE,
+        Role.OFFICER,
+        "Cán bộ Tài chính",
+        True,
+    )
+    directory.disable("canbo.taichinh")
+    assert directory.member("CanBo.TaiChinh").enabled is False  # type: ignore[union-attr]
+    assert directory.member("an@example.vn") is None
 
 
 # --- messages and once-only actions ---------------------------------------------------------------

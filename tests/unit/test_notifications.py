@@ -14,7 +14,7 @@ from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.catalog import ResultDelivery
 from motcua.domain.events import Event, event_for
 from motcua.domain.i18n import LANGUAGES, Language, Text
-from motcua.domain.models import Apology, Applicant, Dossier
+from motcua.domain.models import Apology, Applicant, Contacts, Dossier
 from motcua.domain.status import Action, Status
 from motcua.notifications.compose import TEMPLATE_VERSION, Message, ascii_fold, compose
 from motcua.notifications.phones import normalise_phone
@@ -27,6 +27,8 @@ PORTAL = "https://dichvucong.minhhoa.gov.vn"
 TRACKING = f"{PORTAL}/#/tracking/{CODE}"
 DOSSIER_PAGE = f"{PORTAL}/#/dossiers/{CODE}"
 NAME = "Nguyễn Thị Ánh Tuyết"
+# What the applicant typed into the form: printed on the receipt, never written to.
+TYPED_EMAIL, TYPED_PHONE = "nguoi.khac@example.org", "0987 654 321"
 REASON = "Thiếu bản sao căn cước của chủ doanh nghiệp"
 ONE_SEGMENT = 160  # GSM-7 characters
 # GSM 03.38's basic set within ASCII: one segment holds 160 of these (no [ ] { } \ ^ ~ | `).
@@ -157,9 +159,10 @@ def dossier(
     language: Language = "vi",
     *,
     email: str | None = "tuyet.nguyen@example.vn",
-    phone: str = "0912 345 678",
+    phone: str | None = "+84912345678",
     status: Status = S.IN_PROCESS,
 ) -> Dossier:
+    """A dossier whose filing account verified `email` and `phone`; its applicant typed others."""
     return Dossier(
         code=CODE,
         procedure_code="2.001610",
@@ -173,10 +176,11 @@ def dossier(
         applicant=Applicant(
             full_name=NAME,
             id_number="001190012345",
-            phone=phone,
-            email=email,
+            phone=TYPED_PHONE,
+            email=TYPED_EMAIL,
             address="Số 45 đường Lê Lợi, phường Minh Họa, tỉnh Minh Họa",
         ),
+        contacts=Contacts(email=email, phone=phone),
         form={},
         attachments=(),
         status=status,
@@ -196,7 +200,7 @@ def messages(
     delivery: tuple[ResultDelivery, ...] = (ResultDelivery.ONLINE,),
     portal: str = PORTAL,
     email: str | None = "tuyet.nguyen@example.vn",
-    phone: str = "0912 345 678",
+    phone: str | None = "+84912345678",
 ) -> dict[str, Message]:
     before, after, action = STATUS_AFTER[event]
     composed = compose(
@@ -323,10 +327,12 @@ def test_a_long_portal_address_still_fits_one_sms_with_the_link_whole() -> None:
     assert messages(Event.REFUSED, portal=portal)["sms"].text.startswith("Ho so khong duoc tiep nhan;")
 
 
-def test_no_contact_no_message() -> None:
+def test_no_verified_contact_no_message_whatever_the_applicant_typed() -> None:
     assert set(messages(Event.ACCEPTED, email=None)) == {"sms"}
-    assert set(messages(Event.ACCEPTED, phone="0000 000 000")) == {"email"}
-    assert messages(Event.ACCEPTED, email=None, phone="0000 000 000") == {}
+    assert set(messages(Event.ACCEPTED, phone=None)) == {"email"}
+    assert set(messages(Event.ACCEPTED, phone="+842438251234")) == {"email"}  # a landline takes no SMS
+    # the applicant's own email and phone (TYPED_EMAIL, TYPED_PHONE) are data, never an address
+    assert messages(Event.ACCEPTED, email=None, phone=None) == {}
 
 
 def test_ascii_fold() -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from motcua.services.coordinator import FlowMessage
+from motcua.services.inbox import Decision
 from tests.fakes.world import World
 
 SI, SOCIAL_INSURANCE = "1.000058", "000.00.22.H99"
@@ -137,12 +138,11 @@ def test_a_dossier_that_keeps_changing_under_a_decision_is_a_409_in_the_end(worl
     desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
     other = world.staff(SOCIAL_INSURANCE, Role.RECEIVER, "tiepnhan.khac")
 
-    def forward_again() -> None:  # a colleague forwarding the task over and over
-        from motcua.services.inbox import Decision
+    colleagues = [world.staff(SOCIAL_INSURANCE, Role.OFFICER, f"chuyenvien.{n}") for n in range(3)]
 
-        world.container.inbox.decide(
-            other, f"{code}-T1", Decision(action="forward", to=f"x{len(world.repository.audit_trail(code))}")
-        )
+    def forward_again() -> None:  # a colleague forwards the task to one officer after another
+        to = colleagues.pop(0).username
+        world.container.inbox.decide(other, f"{code}-T1", Decision(action="forward", to=to))
 
     for _ in range(3):
         world.repository.race(forward_again)

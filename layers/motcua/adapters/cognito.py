@@ -19,6 +19,7 @@ from motcua.domain.errors import (
 )
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.ports import StaffMember
 from motcua.domain.roles import Role
 
 if TYPE_CHECKING:
@@ -107,16 +108,51 @@ def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
         username=str(claims.get("cognito:username", claims["sub"])),
         name=claims.get("name"),
         email=claims.get("email"),
+        email_verified=_verified(claims.get("email_verified")),
         phone=claims.get("phone_number"),
+        phone_verified=_verified(claims.get("phone_number_verified")),
         agency=claims.get("custom:agency_code") if kind is PrincipalKind.STAFF else None,
         role=Role(role) if kind is PrincipalKind.STAFF else None,
     )
+
+
+def _verified(claim: Any) -> bool:
+    """A `*_verified` claim: Cognito writes a JSON boolean; some issuers write the string "true"."""
+    return claim is True or (isinstance(claim, str) and claim.lower() == "true")
 
 
 _INVALID = Text(vi="Mã đăng nhập không hợp lệ.", en="The sign-in token is not valid.")
 _EXPIRED = Text(
     vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", en="Your session has expired; sign in again."
 )
+
+
+class CognitoStaffDirectory:
+    """Implements StaffDirectory on the staff pool: AdminGetUser, and the agency and role attributes
+    that the ID token carries too (`custom:agency_code`, `custom:role`)."""
+
+    def __init__(self, client: Any, *, pool_id: str) -> None:
+        self.client = client
+        self.pool_id = pool_id
+
+    def member(self, username: str) -> StaffMember | None:
+        try:
+            user = self.client.admin_get_user(UserPoolId=self.pool_id, Username=username)
+        except ParamValidationError:
+            return None  # not a username the pool could hold (too long, characters it refuses)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                return None
+            raise
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        role = attributes.get("custom:role", "")
+        return StaffMember(
+            username=str(user["Username"]),
+            name=attributes.get("name"),
+            agency=attributes.get("custom:agency_code") or None,
+            role=Role(role) if role in {r.value for r in Role} else None,
+            enabled=bool(user.get("Enabled", False)),
+        )
 
 
 class CognitoIdentityProvider:

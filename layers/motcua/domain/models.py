@@ -23,6 +23,16 @@ class PrincipalKind(StrEnum):
     SYSTEM = "system"  # the platform itself: flows and the scheduled sweep
 
 
+class Contacts(BaseModel):
+    """Where the platform may write to an account: only the email and phone its owner proved to be
+    theirs (verified in the user pool), never what anyone typed into a form."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: str | None = None
+    phone: str | None = None  # E.164, as the user pool keeps it
+
+
 class Principal(BaseModel):
     """Whoever calls: a citizen, or a member of an agency's staff with a role."""
 
@@ -33,13 +43,23 @@ class Principal(BaseModel):
     username: str
     name: str | None = None
     email: str | None = None
+    email_verified: bool = False
     phone: str | None = None
+    phone_verified: bool = False
     agency: str | None = None
     role: Role | None = None
 
     @property
     def is_staff(self) -> bool:
         return self.kind is PrincipalKind.STAFF
+
+    @property
+    def contacts(self) -> Contacts:
+        """The account's email and phone that its owner verified; the others are left out."""
+        return Contacts(
+            email=self.email if self.email_verified else None,
+            phone=self.phone if self.phone_verified else None,
+        )
 
 
 class Applicant(BaseModel):
@@ -132,6 +152,7 @@ class Task(BaseModel):
     name: Text | None = None
     token: str | None = Field(default=None, repr=False)
     assignee: str | None = None  # the officer it was forwarded to
+    assignee_name: str | None = None  # their name, as the staff directory gave it when forwarded
     escalated_at: datetime | None = None
     decided: Decided | None = None
     # Set when the flow stopped without an answer: the receiving agency must look at it.
@@ -186,7 +207,10 @@ class Dossier(BaseModel):
     agencies: tuple[str, ...]  # every agency involved, whose staff may see the dossier
     owner: str  # the citizen's identity (Cognito sub)
     language: Language = "vi"
+    # The application's data (the receipt prints it); its email and phone are never written to.
     applicant: Applicant
+    # The filing account's verified email and phone at filing: the only places messages go.
+    contacts: Contacts = Field(default_factory=Contacts)
     form: dict[str, Any]
     attachments: tuple[Attachment, ...]
     status: Status

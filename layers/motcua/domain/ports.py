@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from motcua.domain.roles import Role
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -120,6 +122,25 @@ class AttachmentStore(Protocol):
 class TokenVerifier(Protocol):
     def verify(self, token: str) -> Principal:
         """The principal a token speaks for; Unauthenticated if it is not valid."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A member of staff as the staff directory knows them (cán bộ), whatever a request says of them."""
+
+    username: str  # as the directory spells it
+    name: str | None
+    agency: str | None  # the agency code the account is assigned to; None: not assigned
+    role: Role | None
+    enabled: bool  # False: the account was disabled (left the agency, suspended)
+
+
+class StaffDirectory(Protocol):
+    """Who is on the staff of the agencies: the staff pool, read by username."""
+
+    def member(self, username: str) -> StaffMember | None:
+        """The member of staff who signs in as `username`; None when the staff pool has no such user."""
         ...
 
 

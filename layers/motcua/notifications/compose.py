@@ -60,7 +60,7 @@ class Context(BaseModel):
 
 
 class Message(BaseModel):
-    """One email or SMS to the applicant, ready for a messenger."""
+    """One email or SMS to the account that filed, ready for a messenger."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -93,7 +93,8 @@ def compose(
     result_delivery: tuple[ResultDelivery, ...] = (),
     agency_address: str | Text | None = None,
 ) -> list[Message]:
-    """An email if the applicant gave an address, an SMS if their phone is a valid number; else none."""
+    """An email to the filing account's verified address, an SMS to its verified phone when that is a
+    mobile number; else none. What the applicant typed into the form is never written to."""
     language = dossier.language
     context = _context(
         event,
@@ -108,11 +109,12 @@ def compose(
     )
     template = f"{TEMPLATE_VERSION}/{event.value}"
     messages = []
-    if dossier.applicant.email:
+    contacts = dossier.contacts
+    if contacts.email:
         messages.append(
             Message(
                 channel="email",
-                to=dossier.applicant.email,
+                to=contacts.email,
                 subject=" ".join(render(context, "subject.txt").split()),
                 text=re.sub(r"\n{3,}", "\n\n", render(context, "email.txt")).strip() + "\n",
                 html=render(context, "email.html").strip() + "\n",
@@ -123,7 +125,7 @@ def compose(
                 key=f"{dossier.code}#{entry.seq}#email",
             )
         )
-    phone = normalise_phone(dossier.applicant.phone)
+    phone = normalise_phone(contacts.phone) if contacts.phone else None
     if phone is not None and is_mobile(phone):
         text = _fit(" ".join(ascii_fold(render(context, "sms.txt")).split()), tracking_url, dossier.code)
         messages.append(

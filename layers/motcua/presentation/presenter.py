@@ -117,6 +117,7 @@ class Presenter:
             step_name=task.name.in_(language) if task.name else None,
             allowance_days=task.days,
             assignee=task.assignee,
+            assignee_name=task.assignee_name,
             decided_by=(task.decided.by_name or task.decided.by) if task.decided else None,
             attention=task.attention,
         )

@@ -98,6 +98,7 @@ class TaskView(BaseModel):
     step_name: str | None = None
     allowance_days: int | None = None
     assignee: str | None = None  # the officer it was forwarded to
+    assignee_name: str | None = None  # their name in the staff directory
     decided_by: str | None = None
     # Why the desk has it back without an answer from the flow (flow_stalled, flow_failed).
     attention: str | None = None

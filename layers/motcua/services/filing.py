@@ -217,6 +217,7 @@ def _new_dossier(
         owner=principal.sub,
         language=request.language,
         applicant=request.applicant,
+        contacts=principal.contacts,
         form=request.form,
         attachments=attachments,
         status=Status.SUBMITTED,

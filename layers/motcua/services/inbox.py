@@ -23,8 +23,10 @@ from motcua.services.auditing import record as record_change
 from motcua.services.retry import on_fresh_read
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from motcua.config.province import Province
-    from motcua.domain.ports import Clock, DossierRepository
+    from motcua.domain.ports import Clock, DossierRepository, StaffDirectory, StaffMember
     from motcua.services.coordinator import FlowCoordinator
     from motcua.services.desk import DeskService
     from motcua.services.dossiers import DossierService
@@ -56,6 +58,7 @@ class InboxService:
         dossiers: DossierService,
         desk: DeskService,
         coordinator: FlowCoordinator,
+        directory: Callable[[], StaffDirectory],
         clock: Clock,
     ) -> None:
         self.province = province
@@ -63,6 +66,7 @@ class InboxService:
         self.dossiers = dossiers
         self.desk = desk
         self.coordinator = coordinator
+        self.directory = directory  # built on first use: only a forward asks it
         self.clock = clock
 
     def inbox(self, principal: Principal, agency: str, *, limit: int, token: str | None) -> Page[Task]:
@@ -120,12 +124,12 @@ class InboxService:
         self, principal: Principal, task: Task, record: DossierRecord, decision: Decision, decided: Decided
     ) -> Change:
         """Hand the task to a colleague of the same agency; the dossier does not move."""
-        if not decision.to:
-            raise _field(
-                "to", "forward_to_required", Text(vi="Cần chọn cán bộ nhận.", en="Name the officer.")
-            )
+        colleague = self._colleague(principal, task, decision.to)
         dossier = record.dossier
-        forwarded = task.model_copy(update={"assignee": decision.to, "decided": decided})
+        forwarded = task.model_copy(
+            update={"assignee": colleague.username, "assignee_name": colleague.name, "decided": decided}
+        )
+        to = f"{colleague.name} ({colleague.username})" if colleague.name else colleague.username
         audit = record_change(
             principal,
             Action.FORWARD.value,
@@ -133,9 +137,41 @@ class InboxService:
             after=dossier,
             at=decided.at,
             task_id=task.task_id,
-            reason=f"→ {decision.to}" + (f": {decision.reason}" if decision.reason else ""),
+            reason=f"→ {to}" + (f": {decision.reason}" if decision.reason else ""),
         )
         return seal(dossier, dossier, audit, tasks=(forwarded,))
+
+    def _colleague(self, principal: Principal, task: Task, username: str | None) -> StaffMember:
+        """The active member of staff of the task's agency that `username` names, other than the caller.
+
+        The staff directory, not the request, says who they are: anyone else (a citizen, another
+        agency's officer, a disabled account, a made-up name) is refused alike, so that the answer
+        tells nothing about who has an account where.
+        """
+        if not username:
+            raise _field(
+                "to", "forward_to_required", Text(vi="Cần chọn cán bộ nhận.", en="Name the officer.")
+            )
+        member = self.directory().member(username)
+        if member is None or not member.enabled or member.role is None or member.agency != task.agency:
+            raise _field(
+                "to",
+                "forward_to_not_colleague",
+                Text(
+                    vi=f"“{username}” không phải cán bộ đang làm việc tại cơ quan xử lý công việc này.",
+                    en=f"“{username}” is not an active officer of the agency this task belongs to.",
+                ),
+            )
+        if member.username == principal.username:
+            raise _field(
+                "to",
+                "forward_to_self",
+                Text(
+                    vi="Không thể chuyển công việc cho chính mình; hãy chọn một cán bộ khác.",
+                    en="You cannot forward a task to yourself; name another officer.",
+                ),
+            )
+        return member
 
     def _load(self, principal: Principal, task_id: str) -> tuple[Task, DossierRecord]:
         code = dossier_code_of_task(task_id)
