@@ -46,7 +46,6 @@ def test_a_citizen_adding_papers_right_after_a_step_asked_for_them_is_not_refuse
     code = world.file(world.citizen(), BUSINESS).code
     world.decide(world.staff(FINANCE, Role.RECEIVER), f"{code}-T1", "accept")
     decision = world.container.inbox.decide
-    from motcua.services.inbox import Decision
 
     decision(world.staff(FINANCE), f"{code}-T1.1", Decision(action="request_papers", reason="Thiếu điều lệ"))
     assert world.record(code).dossier.resume_token is None  # routing has not stored the token yet
@@ -74,7 +73,6 @@ def test_a_citizen_adding_papers_right_after_a_step_asked_for_them_is_not_refuse
 def test_approving_one_parallel_step_while_routing_creates_its_sibling_is_not_refused(world: World) -> None:
     code = world.file(world.citizen(), WORK_PERMIT).code
     desk = world.staff(HOME_AFFAIRS, Role.RECEIVER)
-    from motcua.services.inbox import Decision
 
     world.container.inbox.decide(desk, f"{code}-T1", Decision(action="accept"))
     first = world.flows.messages.popleft()  # routing takes Home Affairs' message first
