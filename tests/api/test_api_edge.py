@@ -278,6 +278,27 @@ def test_messages_follow_accept_language(api: Api, accept_language: str | None, 
     assert answer.error["message"] == message[expected]
 
 
+# --- headers -------------------------------------------------------------------------------------
+
+
+def test_every_answer_tells_browsers_not_to_sniff_its_type(api: Api, an: Person) -> None:
+    answers = {
+        "a success": api.get("/v1/procedures"),
+        "the OpenAPI document": api.get("/v1/openapi.json"),
+        "the health check": api.get("/v1/health"),
+        "a domain error": api.get("/v1/me/dossiers"),
+        "a body that is not JSON": api.post("/v1/uploads", token=an.token, raw=b"{"),
+        "a validation error": api.post("/v1/uploads", token=an.token, json_body={}),
+        "a 415 of the framework": api.post(
+            "/v1/uploads", token=an.token, raw=b"a=b", headers={"Content-Type": "text/plain"}
+        ),
+        "a 405 of the framework": api.request("DELETE", "/v1/procedures", check=False),
+    }
+
+    for what, answer in answers.items():
+        assert answer.header("X-Content-Type-Options") == "nosniff", what
+
+
 # --- the unexpected ------------------------------------------------------------------------------
 
 
@@ -305,6 +326,7 @@ def test_an_unexpected_error_is_logged_and_answered_with_a_generic_500(
         logging.getLogger("motcua").removeHandler(records)
 
     assert answer.status == 500
+    assert answer.header("X-Content-Type-Options") == "nosniff"
     assert answer.error["code"] == "internal_error"
     assert answer.error["message"] == "Something went wrong on our side; please try again later."
     assert b"secret" not in answer.body and b"Traceback" not in answer.body
