@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
 import time
 from typing import Any
 
@@ -176,6 +178,69 @@ def test_a_body_over_256_kib_is_a_413(api: Api, an: Person, receiver: Person, pa
 
     assert answer.status == 413
     assert answer.error["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
+def test_a_body_nested_too_deeply_is_a_400_before_it_is_parsed(
+    api: Api, an: Person, receiver: Person, path: str, access: str
+) -> None:
+    token = token_for(access, an, receiver)
+    for raw in (b"[" * 100_000, b"[" * 5000 + b"]" * 5000, b'{"filename": ' + b"[" * 40 + b"]" * 40 + b"}"):
+        answer = api.post(path, token=token, raw=raw, lang="en")
+        assert answer.status == 400, raw[:50]
+        assert answer.error["code"] == "json_too_deep"
+        assert "nested more than 32 levels deep" in answer.error["message"]
+
+
+def test_a_body_nested_within_the_limit_is_read_and_checked(api: Api, an: Person) -> None:
+    answer = api.post("/v1/uploads", token=an.token, raw=b'{"filename": ' + b"[" * 31 + b"]" * 31 + b"}")
+
+    assert answer.status == 422
+    assert "filename" in answer.field_names()
+
+
+def test_an_integer_of_thousands_of_digits_is_a_400_in_either_language(api: Api, an: Person) -> None:
+    raw = b'{"filename": "a.pdf", "content_type": "application/pdf", "size": ' + b"9" * 5000 + b"}"
+
+    english = api.post("/v1/uploads", token=an.token, raw=raw, lang="en")
+    vietnamese = api.post("/v1/uploads", token=an.token, raw=raw, lang="vi")
+
+    assert english.status == vietnamese.status == 400
+    assert english.error["code"] == vietnamese.error["code"] == "number_too_long"
+    assert "more than 38 digits" in english.error["message"]
+    assert "quá 38 chữ số" in vietnamese.error["message"]
+
+
+def test_query_parameters_of_the_same_kinds_are_a_400(api: Api, receiver: Person) -> None:
+    deep_token = base64.urlsafe_b64encode(b"[" * 1500).decode()
+    big_int_token = base64.urlsafe_b64encode(b'{"o": ' + b"9" * 5000 + b"}").decode()
+
+    for query in (
+        f"limit={'9' * 5000}",
+        f"next_token={deep_token}",
+        f"next_token={big_int_token}",
+    ):
+        for path in ("/v1/procedures", f"/v1/agencies/{FINANCE}/tasks"):
+            answer = api.get(f"{path}?{query}", token=receiver.token)
+            assert answer.status == 400, f"{path}?{query[:40]}: {answer.body[:200]!r}"
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "[" * 5000, "%00%0d%0a%e2%80%ae", "%ff%fe", "a" * 2000])
+def test_path_parameters_of_any_shape_are_never_a_500(
+    api: Api, an: Person, receiver: Person, value: str
+) -> None:
+    for method, path, access in [
+        (m, p, operation["x-motcua-access"])
+        for p, methods in api.document["paths"].items()
+        for m, operation in methods.items()
+        if "{" in p
+    ]:
+        concrete_path = re.sub(r"{\w+}", value, path)
+        token = token_for(access, an, receiver) or an.token
+        answer = api.request(
+            method.upper(), concrete_path, token=token, json_body={} if method == "post" else None
+        )
+        assert answer.status < 500, f"{method} {path}: {answer.body[:200]!r}"
 
 
 @pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
