@@ -11,12 +11,13 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from motcua.domain import passwords
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from motcua.resources import UserPoolSpec
 
-MIN_PASSWORD_LENGTH = 12
 # The token attributes of a spec, as CDK names the standard ones.
 _STANDARD = {
     "name": "fullname",
@@ -76,7 +77,7 @@ class Identity(Construct):
                 for name in spec.custom_attributes
             },
             password_policy=cognito.PasswordPolicy(
-                min_length=MIN_PASSWORD_LENGTH,
+                min_length=passwords.MIN_LENGTH,
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,

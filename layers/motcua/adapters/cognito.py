@@ -10,8 +10,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ParamValidationError
 
+from motcua.domain import passwords
 from motcua.domain.errors import (
-    Conflict,
+    AccountExists,
     DomainError,
     FieldError,
     Forbidden,
@@ -181,6 +182,7 @@ class CognitoIdentityProvider:
         self.client_id = client_id
 
     def sign_up(self, *, username: str, password: str, attributes: dict[str, str]) -> None:
+        """AccountExists when `username` has an account (which is left as it is)."""
         with _mapped():
             self.client.sign_up(
                 ClientId=self.client_id,
@@ -190,7 +192,9 @@ class CognitoIdentityProvider:
             )
 
     def confirm_sign_up(self, *, username: str, code: str) -> None:
-        with _mapped():
+        """A wrong code, an address with no account and an account already confirmed answer alike (the
+        last two are what Cognito says to any code for them): confirming tells nobody who has an account."""
+        with _mapped(as_wrong_code=("UserNotFoundException", "NotAuthorizedException")):
             self.client.confirm_sign_up(ClientId=self.client_id, Username=username, ConfirmationCode=code)
 
     def sign_in(self, *, username: str, password: str) -> dict[str, Any]:
@@ -258,6 +262,7 @@ def _tokens(response: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_WRONG_CODE = Text(vi="Mã xác nhận không đúng.", en="The confirmation code is wrong.")
 _SLOW_DOWN = Text(
     vi="Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
     en="Too many attempts; please try again in a few minutes.",
@@ -281,20 +286,11 @@ class _mapped:  # noqa: N801 — used as a context manager
             Text(vi="Tài khoản chưa được xác nhận.", en="The account is not confirmed yet."),
         ),
         "UsernameExistsException": (
-            Conflict,
+            AccountExists,
             Text(vi="Tài khoản này đã tồn tại.", en="This account already exists."),
         ),
-        "InvalidPasswordException": (
-            InvalidInput,
-            Text(
-                vi="Mật khẩu chưa đủ mạnh (ít nhất 12 ký tự, có chữ hoa, chữ thường, số và ký hiệu).",
-                en="The password is too weak (12+ characters with upper and lower case, digits and symbols).",
-            ),
-        ),
-        "CodeMismatchException": (
-            InvalidInput,
-            Text(vi="Mã xác nhận không đúng.", en="The confirmation code is wrong."),
-        ),
+        "InvalidPasswordException": (InvalidInput, passwords.WEAK),
+        "CodeMismatchException": (InvalidInput, _WRONG_CODE),
         "ExpiredCodeException": (
             InvalidInput,
             Text(vi="Mã xác nhận đã hết hạn.", en="The confirmation code has expired."),
@@ -324,6 +320,9 @@ class _mapped:  # noqa: N801 — used as a context manager
         "ExpiredCodeException": "code",
     }
 
+    def __init__(self, *, as_wrong_code: tuple[str, ...] = ()) -> None:
+        self._as_wrong_code = as_wrong_code
+
     def __enter__(self) -> None:
         return None
 
@@ -349,6 +348,8 @@ class _mapped:  # noqa: N801 — used as a context manager
             ) from error
         if isinstance(error, ClientError):
             code = error.response["Error"]["Code"]
+            if code in self._as_wrong_code:
+                code = "CodeMismatchException"
             if code in self._MAP:
                 cls, message = self._MAP[code]
                 if cls is InvalidInput:
