@@ -11,6 +11,7 @@ from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.errors import error_body, status_of
+from motcua.domain.files import clean_filename
 from motcua.observability import logger
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def json_response(body: BaseModel, status: int, language: Language, headers: Map
 
 def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
     # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
-    disposition = f"inline; filename*=UTF-8''{quote(reply.filename, safe='')}"
+    disposition = f"inline; filename*=UTF-8''{quote(clean_filename(reply.filename), safe='')}"
     return Response(
         body=reply.content,
         status_code=status,
