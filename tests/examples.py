@@ -9,7 +9,17 @@ import requests
 
 PASSWORD = "Matkhau@2026!"  # meets both pools' policy
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A whole PNG and a whole JPEG of one grey pixel, as small as they come.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c636800000082008177cd72b60000000049454e44ae426082"
+)
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb00430050373c463c32504641465a55505f78c882786e6e78f5afb991c8"
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc0000b08000100010101"
+    "1100ffc40014000100000000000000000000000000000000ffc40014100100000000000000000000000000000000ffda0008"
+    "010100003f003fffd9"
+)
 
 
 def post_to_slot(url: str, fields: dict[str, str], filename: str, content: bytes) -> None:

@@ -171,7 +171,7 @@ class Api(Construct):
                 type=response_type,
                 status_code=status or None,
                 templates={"application/json": json.dumps(body, ensure_ascii=False)},
-                response_headers={"Cache-Control": "'no-store'"},
+                response_headers={"Cache-Control": "'no-store'", "X-Content-Type-Options": "'nosniff'"},
             )
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,

@@ -11,6 +11,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from motcua.domain import passwords
 from motcua.resources import STAFF_POOL
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
     from motcua.resources import UserPoolSpec
 
-MIN_PASSWORD_LENGTH = 12
 # The token attributes of a spec, as CDK names the standard ones.
 _STANDARD = {
     "name": "fullname",
@@ -85,7 +85,7 @@ class Identity(Construct):
                 for name in spec.custom_attributes
             },
             password_policy=cognito.PasswordPolicy(
-                min_length=MIN_PASSWORD_LENGTH,
+                min_length=passwords.MIN_LENGTH,
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,

@@ -100,7 +100,6 @@ def local_environment(config: StackConfig, data_dir: Path) -> dict[str, str]:
         # the functions (motcua.config.settings); the resources' names are added once provisioned.
         "MOTCUA_PROVINCE_FILE": str(config.province_file),
         "MOTCUA_PORTAL_URL": config.portal_url,
-        "MOTCUA_LOCAL_MODE": "true",
     }
 
 

@@ -48,13 +48,47 @@ def test_signing_in_before_confirming_is_a_403(api: Api) -> None:
     assert answer.status == 403
 
 
-def test_signing_up_twice_is_a_409(api: Api) -> None:
+def test_signing_up_with_an_address_that_has_an_account_answers_as_a_new_sign_up(api: Api) -> None:
     sign_up_and_confirm(api)
+    other = {
+        "email": "dung.pham@example.vn",
+        "password": PASSWORD,
+        "name": "Phạm Dũng",
+        "phone": "0912345679",
+    }
+    again = NEW | {"password": "Another-strong-1!", "name": "Kẻ Mạo Danh", "phone": "0987654321"}
 
-    answer = api.post("/v1/auth/citizens/sign-up", json_body=NEW, lang="en")
+    new_account = api.post("/v1/auth/citizens/sign-up", json_body=other, lang="en")
+    existing_account = api.post("/v1/auth/citizens/sign-up", json_body=again, lang="en")
 
-    assert answer.status == 409
-    assert answer.error["message"] == "This account already exists."
+    assert existing_account.status == new_account.status == 201
+    assert existing_account.json == new_account.json | {"email": NEW["email"]}
+    # Nothing changed for the account that was there: its password and name stay.
+    refused = api.post(
+        "/v1/auth/citizens/sign-in", json_body={"email": NEW["email"], "password": again["password"]}
+    )
+    assert refused.status == 401
+    signed_in = api.post("/v1/auth/citizens/sign-in", json_body={"email": NEW["email"], "password": PASSWORD})
+    assert signed_in.status == 200
+    assert jwt.decode(signed_in.json["id_token"], options={"verify_signature": False})["name"] == NEW["name"]
+
+
+def test_a_weak_password_is_refused_alike_for_a_new_and_an_existing_address(api: Api) -> None:
+    sign_up_and_confirm(api)
+    weak = {"password": "matkhau-yeu"}
+
+    new_account = api.post("/v1/auth/citizens/sign-up", json_body=NEW | {"email": "e@example.vn"} | weak)
+    existing_account = api.post("/v1/auth/citizens/sign-up", json_body=NEW | weak)
+
+    assert existing_account.status == new_account.status == 422
+    assert existing_account.json == new_account.json
+
+
+def test_confirming_an_address_with_no_account_answers_as_a_wrong_code(api: Api) -> None:
+    answer = api.post("/v1/auth/citizens/confirm", json_body={"email": "nobody@example.vn", "code": "123456"})
+
+    assert answer.status == 422
+    assert answer.error["message"] == "Mã xác nhận không đúng."
 
 
 def test_a_weak_password_is_a_422(api: Api) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import pytest
 
 from tests.api.conftest import (
     BUSINESS,
@@ -16,7 +19,7 @@ from tests.api.conftest import (
     new_key,
     upload,
 )
-from tests.examples import PNG
+from tests.examples import PDF, PNG
 
 CODE = re.compile(r"^000\.00\.01\.H99-261117-\d{4}$")
 
@@ -136,6 +139,72 @@ def test_a_file_whose_bytes_are_not_its_declared_type_is_a_422_naming_the_file(a
     assert problems["attachments[0]"]["code"] == "type_mismatch"
     assert "đơn đề nghị.pdf" in problems["attachments[0]"]["message"]
     assert my_dossiers(api, an) == []
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type"),
+    [("hồ sơ.pdf.exe", "application/pdf"), ("ảnh chân dung.pdf", "image/png"), ("không đuôi", "image/jpeg")],
+)
+def test_an_upload_whose_name_does_not_end_as_its_type_is_refused_naming_the_filename(
+    api: Api, an: Person, filename: str, content_type: str
+) -> None:
+    answer = api.post(
+        "/v1/uploads",
+        token=an.token,
+        lang="en",
+        json_body={"filename": filename, "content_type": content_type, "size": 1200},
+    )
+
+    assert answer.status == 422
+    assert [(f["field"], f["code"]) for f in answer.error["fields"]] == [("filename", "extension_mismatch")]
+    assert "extension does not match" in answer.error["message"]
+
+
+@pytest.mark.parametrize(
+    ("content", "accepted"),
+    [
+        (b"%PDF-1.7\n<html><script>alert(1)</script></html>\n", False),  # the right 16 bytes, then not a PDF
+        (PDF[:-7] + b"%" + b"x" * 300_000 + b"\n%%EOF\n", True),  # its end is read with a second ranged GET
+        (PDF + b"x" * 300_000, False),  # no %%EOF within the last 1024 bytes
+    ],
+)
+def test_a_file_is_checked_at_its_end_as_well_as_its_start(
+    api: Api, an: Person, content: bytes, accepted: bool
+) -> None:
+    body = business_registration(api, an)
+    body["attachments"][0]["upload_id"] = upload(api, an, content, filename="đơn.pdf")
+
+    answer = file(api, an, body)
+
+    if accepted:
+        assert answer.status == 201, answer.body
+    else:
+        assert answer.status == 422
+        assert [(f["field"], f["code"]) for f in answer.error["fields"]] == [
+            ("attachments[0]", "type_mismatch")
+        ]
+
+
+def test_a_name_loses_control_and_bidi_characters_from_slot_to_download(api: Api, an: Person) -> None:
+    sent = "../hợp\x00 đồng\r\nX-Evil: 1\u202egnp.pdf"
+    clean = "_hợp đồng X-Evil: 1gnp.pdf"
+    slot = api.post(
+        "/v1/uploads",
+        token=an.token,
+        json_body={"filename": sent, "content_type": "application/pdf", "size": 10},
+    )
+    assert slot.status == 201
+    assert unquote(slot.json["fields"]["x-amz-meta-filename"]) == clean
+    body = business_registration(api, an)
+    body["attachments"][0]["upload_id"] = upload(api, an, filename=sent)
+    code = file(api, an, body).json["code"]
+
+    dossier = api.get(f"/v1/dossiers/{code}", token=an.token).json
+
+    attachment = dossier["attachments"][0]
+    assert attachment["filename"] == clean
+    disposition = parse_qs(urlsplit(attachment["download_url"]).query)["response-content-disposition"]
+    assert disposition == [f"attachment; filename*=UTF-8''{quote(clean, safe='')}"]
 
 
 def test_a_missing_required_paper_and_a_bad_form_are_named(api: Api, an: Person) -> None:

@@ -6,7 +6,9 @@ the checks of real Cognito tokens (tampered, foreign, expired, access tokens) ar
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -139,6 +141,69 @@ def test_a_body_over_256_kib_is_a_413(api: Api, an: Person, receiver: Person, pa
 
 
 @pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
+def test_a_body_nested_too_deeply_is_a_400_before_it_is_parsed(
+    api: Api, an: Person, receiver: Person, path: str, access: str
+) -> None:
+    token = token_for(access, an, receiver)
+    for raw in (b"[" * 100_000, b"[" * 5000 + b"]" * 5000, b'{"filename": ' + b"[" * 40 + b"]" * 40 + b"}"):
+        answer = api.post(path, token=token, raw=raw, lang="en")
+        assert answer.status == 400, raw[:50]
+        assert answer.error["code"] == "json_too_deep"
+        assert "nested more than 32 levels deep" in answer.error["message"]
+
+
+def test_a_body_nested_within_the_limit_is_read_and_checked(api: Api, an: Person) -> None:
+    answer = api.post("/v1/uploads", token=an.token, raw=b'{"filename": ' + b"[" * 31 + b"]" * 31 + b"}")
+
+    assert answer.status == 422
+    assert "filename" in answer.field_names()
+
+
+def test_an_integer_of_thousands_of_digits_is_a_400_in_either_language(api: Api, an: Person) -> None:
+    raw = b'{"filename": "a.pdf", "content_type": "application/pdf", "size": ' + b"9" * 5000 + b"}"
+
+    english = api.post("/v1/uploads", token=an.token, raw=raw, lang="en")
+    vietnamese = api.post("/v1/uploads", token=an.token, raw=raw, lang="vi")
+
+    assert english.status == vietnamese.status == 400
+    assert english.error["code"] == vietnamese.error["code"] == "number_too_long"
+    assert "more than 38 digits" in english.error["message"]
+    assert "quá 38 chữ số" in vietnamese.error["message"]
+
+
+def test_query_parameters_of_the_same_kinds_are_a_400(api: Api, receiver: Person) -> None:
+    deep_token = base64.urlsafe_b64encode(b"[" * 1500).decode()
+    big_int_token = base64.urlsafe_b64encode(b'{"o": ' + b"9" * 5000 + b"}").decode()
+
+    for query in (
+        f"limit={'9' * 5000}",
+        f"next_token={deep_token}",
+        f"next_token={big_int_token}",
+    ):
+        for path in ("/v1/procedures", f"/v1/agencies/{FINANCE}/tasks"):
+            answer = api.get(f"{path}?{query}", token=receiver.token)
+            assert answer.status == 400, f"{path}?{query[:40]}: {answer.body[:200]!r}"
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "[" * 5000, "%00%0d%0a%e2%80%ae", "%ff%fe", "a" * 2000])
+def test_path_parameters_of_any_shape_are_never_a_500(
+    api: Api, an: Person, receiver: Person, value: str
+) -> None:
+    for method, path, access in [
+        (m, p, operation["x-motcua-access"])
+        for p, methods in api.document["paths"].items()
+        for m, operation in methods.items()
+        if "{" in p
+    ]:
+        concrete_path = re.sub(r"{\w+}", value, path)
+        token = token_for(access, an, receiver) or an.token
+        answer = api.request(
+            method.upper(), concrete_path, token=token, json_body={} if method == "post" else None
+        )
+        assert answer.status < 500, f"{method} {path}: {answer.body[:200]!r}"
+
+
+@pytest.mark.parametrize(("path", "access"), BODY_ROUTES)
 def test_an_empty_object_is_a_422_naming_the_missing_fields(
     api: Api, an: Person, receiver: Person, path: str, access: str
 ) -> None:
@@ -238,6 +303,27 @@ def test_messages_follow_accept_language(api: Api, accept_language: str | None, 
     assert answer.error["message"] == message[expected]
 
 
+# --- headers -------------------------------------------------------------------------------------
+
+
+def test_every_answer_tells_browsers_not_to_sniff_its_type(api: Api, an: Person) -> None:
+    answers = {
+        "a success": api.get("/v1/procedures"),
+        "the OpenAPI document": api.get("/v1/openapi.json"),
+        "the health check": api.get("/v1/health"),
+        "a domain error": api.get("/v1/me/dossiers"),
+        "a body that is not JSON": api.post("/v1/uploads", token=an.token, raw=b"{"),
+        "a validation error": api.post("/v1/uploads", token=an.token, json_body={}),
+        "a 415 of the framework": api.post(
+            "/v1/uploads", token=an.token, raw=b"a=b", headers={"Content-Type": "text/plain"}
+        ),
+        "a 405 of the framework": api.request("DELETE", "/v1/procedures", check=False),
+    }
+
+    for what, answer in answers.items():
+        assert answer.header("X-Content-Type-Options") == "nosniff", what
+
+
 # --- the unexpected ------------------------------------------------------------------------------
 
 
@@ -265,6 +351,7 @@ def test_an_unexpected_error_is_logged_and_answered_with_a_generic_500(
         logging.getLogger("motcua").removeHandler(records)
 
     assert answer.status == 500
+    assert answer.header("X-Content-Type-Options") == "nosniff"
     assert answer.error["code"] == "internal_error"
     assert answer.error["message"] == "Something went wrong on our side; please try again later."
     assert b"secret" not in answer.body and b"Traceback" not in answer.body

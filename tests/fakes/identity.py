@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from motcua.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, Unauthenticated
+from motcua.domain.errors import AccountExists, FieldError, Forbidden, InvalidInput, Unauthenticated
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.ports import IdentityProvider, TokenVerifier
@@ -109,16 +109,16 @@ class InMemoryIdentityProvider:
 
     def sign_up(self, *, username: str, password: str, attributes: dict[str, str]) -> None:
         if username in self.users:
-            raise Conflict(Text(vi="Tài khoản này đã tồn tại.", en="This account already exists."))
+            raise AccountExists(Text(vi="Tài khoản này đã tồn tại.", en="This account already exists."))
         _check_password(password)
         self.users[username] = _User(
             sub=self._sub(), password=password, attributes=dict(attributes), confirmed=False
         )
 
     def confirm_sign_up(self, *, username: str, code: str) -> None:
-        if username not in self.users:
-            raise Unauthenticated(_WRONG)
-        if code != CONFIRMATION_CODE:
+        # No account, or one already confirmed: the adapter answers as to a wrong code.
+        user = self.users.get(username)
+        if user is None or user.confirmed or code != CONFIRMATION_CODE:
             raise _input_error(
                 "code", "CodeMismatchException", "Mã xác nhận không đúng.", "The confirmation code is wrong."
             )

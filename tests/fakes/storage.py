@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from motcua.domain.files import HEAD_BYTES
+from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, clean_filename
 from motcua.domain.ports import AttachmentStore, PresignedUpload, StoredObject
 from tests.fakes.clock import FrozenClock
 
@@ -69,6 +69,7 @@ class InMemoryAttachmentStore:
             size=len(found.content),
             content_type=found.content_type,
             head=found.content[:HEAD_BYTES],
+            tail=found.content[-TAIL_BYTES:],
             filename=found.filename,
         )
 
@@ -96,7 +97,9 @@ class InMemoryAttachmentStore:
         self.objects[key] = _Object(content, content_type, None, pending=False)
 
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
-        return f"{BASE_URL}/{quote(key)}?filename={quote(filename, safe='')}&expires={expires_seconds}"
+        # The name as the adapter sends it in Content-Disposition: cleaned.
+        name = quote(clean_filename(filename), safe="")
+        return f"{BASE_URL}/{quote(key)}?filename={name}&expires={expires_seconds}"
 
 
 def _conforms() -> AttachmentStore:

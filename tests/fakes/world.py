@@ -17,6 +17,7 @@ from chalice.test import Client
 
 from motcua.config.settings import Settings
 from motcua.container import Adapters, Container
+from motcua.domain.files import EXTENSIONS
 from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.roles import Role
 from motcua.services.filing import FilingRequest
@@ -145,7 +146,8 @@ class World:
         self, principal: Principal, content: bytes = PDF, content_type: str = "application/pdf"
     ) -> str:
         """Ask a slot and post the file to it, as the browser does; the upload id."""
-        request = UploadRequest(filename="giấy tờ.pdf", content_type=content_type, size=len(content))
+        name = "giấy tờ" + EXTENSIONS[content_type][0]
+        request = UploadRequest(filename=name, content_type=content_type, size=len(content))
         slot = self.container.uploads.create_slot(principal, request)
         self.store.post(slot.fields["key"], content)
         return slot.upload_id

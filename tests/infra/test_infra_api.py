@@ -118,6 +118,8 @@ def test_gateway_errors_have_the_contracts_shape(synthesized: Synthesized, statu
     for response in responses:
         body = json.loads(response["ResponseTemplates"]["application/json"])
         assert set(body["error"]) == {"code", "message", "fields"}
+        # The gateway's own answers, like the app's, are never sniffed into another type.
+        assert response["ResponseParameters"]["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
 
 
 def test_the_chalice_app_is_the_function_behind_every_method(synthesized: Synthesized) -> None:

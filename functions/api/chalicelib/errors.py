@@ -19,6 +19,7 @@ from motcua.domain.errors import (
     Unauthenticated,
 )
 from motcua.domain.i18n import Language, Text
+from motcua.domain.json_input import MAX_DEPTH, MAX_INT_DIGITS
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -55,8 +56,9 @@ STATUS: dict[type[DomainError], int] = {
 
 # What each status means in the OpenAPI document's shared responses.
 DESCRIPTIONS: dict[int, str] = {
-    400: "The request cannot be read: invalid JSON, a body that is not an object, a bad query parameter "
-    "or header.",
+    400: "The request cannot be read: invalid JSON, a body that is not an object, JSON nested more than "
+    f"{MAX_DEPTH} levels deep or with an integer of more than {MAX_INT_DIGITS} digits, a bad query "
+    "parameter or header.",
     401: "No valid `Authorization: Bearer <id token>`: missing, forged or expired.",
     403: "Signed in, but not allowed to see or change this object.",
     404: "No such object.",

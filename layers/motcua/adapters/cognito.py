@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError, ParamValidationError
 
+from motcua.domain import passwords
 from motcua.domain.errors import (
-    Conflict,
+    AccountExists,
     DomainError,
     FieldError,
     Forbidden,
@@ -21,9 +24,7 @@ from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.ports import StaffMember
 from motcua.domain.roles import Role
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from motcua.observability import logger
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +34,45 @@ class PoolRef:
     client_id: str
 
 
+# A kid not among the keys fetched this long ago is unknown without asking again: a flood of forged
+# tokens naming random kids costs one fetch a minute, and a rotated key is still found within a minute.
+REFETCH_SECONDS = 60.0
+# After a failed fetch (the pool's keys out of reach), the next try waits this long.
+RETRY_SECONDS = 5.0
+FETCH_TIMEOUT_SECONDS = 5.0
+
+JwksFetch = Callable[[str], Mapping[str, Any]]
+
+
+def _fetch_jwks(url: str) -> Mapping[str, Any]:
+    import requests  # once per container, for the pool's public keys
+
+    response = requests.get(url, timeout=FETCH_TIMEOUT_SECONDS)
+    response.raise_for_status()
+    keys: Mapping[str, Any] = response.json()
+    return keys
+
+
 class CognitoTokenVerifier:
     """Implements TokenVerifier: an ID token signed by one of our pools, for our app client, unexpired."""
 
-    def __init__(self, pools: list[PoolRef], *, region: str, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        pools: list[PoolRef],
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        fetch: JwksFetch = _fetch_jwks,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._pools = {f"https://cognito-idp.{region}.amazonaws.com/{p.pool_id}": p for p in pools}
         self._endpoint = endpoint_url.rstrip("/") if endpoint_url else None
-        self._keys: dict[str, dict[str, Any]] = {}  # kid -> JWK, fetched once per container
+        self._fetch = fetch
+        self._clock = clock
+        self._keys: dict[str, dict[str, Any]] = {}  # "<pool id>/<kid>" -> JWK
+        # Pool id -> when its keys may be fetched again (after a fetch, successful or not).
+        self._next_fetch: dict[str, float] = {}
+        self._unreachable: set[str] = set()  # pools whose last fetch failed
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
@@ -72,23 +105,40 @@ class CognitoTokenVerifier:
         return _principal(pool.kind, claims)
 
     def _key(self, pool: PoolRef, issuer: str, kid: str) -> dict[str, Any]:
+        name = f"{pool.pool_id}/{kid}"
+        key = self._keys.get(name)  # a known key needs no lock
+        if key is not None:
+            return key
         with self._lock:
-            if f"{pool.pool_id}/{kid}" not in self._keys:
-                import requests  # once per container, for the pool's public keys
-
-                url = (
-                    f"{self._endpoint}/{pool.pool_id}/.well-known/jwks.json"
-                    if self._endpoint
-                    else f"{issuer}/.well-known/jwks.json"
-                )
-                response = requests.get(url, timeout=5)
-                response.raise_for_status()
-                for jwk in response.json().get("keys", []):
-                    self._keys[f"{pool.pool_id}/{jwk.get('kid')}"] = jwk
-            key = self._keys.get(f"{pool.pool_id}/{kid}")
+            # Another request may have fetched meanwhile; if the keys are fresh, this kid is not among them.
+            if name not in self._keys and self._clock() >= self._next_fetch.get(pool.pool_id, 0.0):
+                self._refresh(pool, issuer)
+            key = self._keys.get(name)
+            unreachable = pool.pool_id in self._unreachable
         if key is None:
-            raise Unauthenticated(_INVALID)
+            raise Unauthenticated(_UNCHECKED if unreachable else _INVALID)
         return key
+
+    def _refresh(self, pool: PoolRef, issuer: str) -> None:
+        url = (
+            f"{self._endpoint}/{pool.pool_id}/.well-known/jwks.json"
+            if self._endpoint
+            else f"{issuer}/.well-known/jwks.json"
+        )
+        try:
+            keys = self._fetch(url).get("keys")
+            if not isinstance(keys, list):
+                raise ValueError("the JWKS has no list of keys")
+        except (OSError, ValueError) as error:
+            # requests' errors are OSErrors and its JSON errors ValueErrors. No token is checked until the
+            # keys are back, and the caller is told to try again, not that the server broke.
+            self._next_fetch[pool.pool_id] = self._clock() + RETRY_SECONDS
+            self._unreachable.add(pool.pool_id)
+            logger.warning("user pool keys not fetched", extra={"pool": pool.pool_id, "error": repr(error)})
+            return
+        self._keys.update({f"{pool.pool_id}/{k.get('kid')}": dict(k) for k in keys if isinstance(k, Mapping)})
+        self._next_fetch[pool.pool_id] = self._clock() + REFETCH_SECONDS
+        self._unreachable.discard(pool.pool_id)
 
 
 def _principal(kind: PrincipalKind, claims: dict[str, Any]) -> Principal:
@@ -122,6 +172,10 @@ def _verified(claim: Any) -> bool:
 
 
 _INVALID = Text(vi="Mã đăng nhập không hợp lệ.", en="The sign-in token is not valid.")
+_UNCHECKED = Text(
+    vi="Chưa kiểm tra được phiên đăng nhập, vui lòng thử lại sau ít phút.",
+    en="The sign-in could not be checked just now; please try again in a few minutes.",
+)
 _EXPIRED = Text(
     vi="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", en="Your session has expired; sign in again."
 )
@@ -164,6 +218,7 @@ class CognitoIdentityProvider:
         self.client_id = client_id
 
     def sign_up(self, *, username: str, password: str, attributes: dict[str, str]) -> None:
+        """AccountExists when `username` has an account (which is left as it is)."""
         with _mapped():
             self.client.sign_up(
                 ClientId=self.client_id,
@@ -173,7 +228,9 @@ class CognitoIdentityProvider:
             )
 
     def confirm_sign_up(self, *, username: str, code: str) -> None:
-        with _mapped():
+        """A wrong code, an address with no account and an account already confirmed answer alike (the
+        last two are what Cognito says to any code for them): confirming tells nobody who has an account."""
+        with _mapped(as_wrong_code=("UserNotFoundException", "NotAuthorizedException")):
             self.client.confirm_sign_up(ClientId=self.client_id, Username=username, ConfirmationCode=code)
 
     def sign_in(self, *, username: str, password: str) -> dict[str, Any]:
@@ -241,6 +298,7 @@ def _tokens(response: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_WRONG_CODE = Text(vi="Mã xác nhận không đúng.", en="The confirmation code is wrong.")
 _SLOW_DOWN = Text(
     vi="Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
     en="Too many attempts; please try again in a few minutes.",
@@ -264,20 +322,11 @@ class _mapped:  # noqa: N801 — used as a context manager
             Text(vi="Tài khoản chưa được xác nhận.", en="The account is not confirmed yet."),
         ),
         "UsernameExistsException": (
-            Conflict,
+            AccountExists,
             Text(vi="Tài khoản này đã tồn tại.", en="This account already exists."),
         ),
-        "InvalidPasswordException": (
-            InvalidInput,
-            Text(
-                vi="Mật khẩu chưa đủ mạnh (ít nhất 12 ký tự, có chữ hoa, chữ thường, số và ký hiệu).",
-                en="The password is too weak (12+ characters with upper and lower case, digits and symbols).",
-            ),
-        ),
-        "CodeMismatchException": (
-            InvalidInput,
-            Text(vi="Mã xác nhận không đúng.", en="The confirmation code is wrong."),
-        ),
+        "InvalidPasswordException": (InvalidInput, passwords.WEAK),
+        "CodeMismatchException": (InvalidInput, _WRONG_CODE),
         "ExpiredCodeException": (
             InvalidInput,
             Text(vi="Mã xác nhận đã hết hạn.", en="The confirmation code has expired."),
@@ -307,6 +356,9 @@ class _mapped:  # noqa: N801 — used as a context manager
         "ExpiredCodeException": "code",
     }
 
+    def __init__(self, *, as_wrong_code: tuple[str, ...] = ()) -> None:
+        self._as_wrong_code = as_wrong_code
+
     def __enter__(self) -> None:
         return None
 
@@ -332,6 +384,8 @@ class _mapped:  # noqa: N801 — used as a context manager
             ) from error
         if isinstance(error, ClientError):
             code = error.response["Error"]["Code"]
+            if code in self._as_wrong_code:
+                code = "CodeMismatchException"
             if code in self._MAP:
                 cls, message = self._MAP[code]
                 if cls is InvalidInput:

@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
 
-from motcua.domain.files import HEAD_BYTES
+from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, clean_filename
 from motcua.domain.ports import PresignedUpload, StoredObject
 from motcua.resources import BUCKET
 
@@ -49,7 +49,7 @@ class S3AttachmentStore:
         )
 
     def inspect(self, key: str) -> StoredObject | None:
-        """One ranged GET: whether the object is there, its size, type, name and first bytes."""
+        """At most two ranged GETs: is the object there, its size, type, name, first and last bytes."""
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}")
         except ClientError as error:
@@ -59,14 +59,31 @@ class S3AttachmentStore:
         head = response["Body"].read()
         total = _RANGE_TOTAL.search(response.get("ContentRange", ""))
         size = int(total.group(1)) if total else int(response.get("ContentLength", len(head)))
+        # A small file came whole with the first read; a bigger one is read again at its end.
+        tail = head[-TAIL_BYTES:] if size <= len(head) else self._tail(key, response.get("ETag"))
         filename = response.get("Metadata", {}).get("filename")
         return StoredObject(
             key=key,
             size=size,
             content_type=response.get("ContentType", "application/octet-stream"),
             head=head,
+            tail=tail,
             filename=unquote(filename) if filename else None,
         )
+
+    def _tail(self, key: str, etag: str | None) -> bytes:
+        # If-Match: the end of the very object whose start was read, not of one uploaded in between.
+        extra = {"IfMatch": etag} if etag else {}
+        try:
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes=-{TAIL_BYTES}", **extra
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "412", "NoSuchKey", "404"):
+                return b""  # replaced or gone meanwhile: no end mark, the check refuses the file
+            raise
+        tail: bytes = response["Body"].read()
+        return tail
 
     def keep(self, key: str) -> None:
         """The upload became a dossier's paper: out of reach of the rule that expires abandoned ones."""
@@ -92,12 +109,15 @@ class S3AttachmentStore:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=content, ContentType=content_type)
 
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
+        name = clean_filename(filename) or "tep"
         url: str = self.client.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
                 "Key": key,
-                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
+                # Cleaned again here: names stored before uploads were cleaned, and names made by the
+                # platform, never reach a browser with a control or bidi character in them.
+                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
             },
             ExpiresIn=expires_seconds,
         )
@@ -106,4 +126,4 @@ class S3AttachmentStore:
 
 def _empty(key: str) -> StoredObject:
     """A zero-byte object answers a ranged GET with InvalidRange."""
-    return StoredObject(key=key, size=0, content_type="", head=b"", filename=None)
+    return StoredObject(key=key, size=0, content_type="", head=b"", tail=b"", filename=None)

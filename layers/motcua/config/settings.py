@@ -27,8 +27,6 @@ class Settings(BaseSettings):
     state_machines: dict[str, str] = Field(default_factory=dict)
     # Agency code (and "CA", the province's certification authority) -> KMS key id that signs.
     signing_keys: dict[str, str] = Field(default_factory=dict)
-    # Local mode turns on what only a laptop needs (the outbox); never set on AWS.
-    local_mode: bool = False
 
 
 @lru_cache(maxsize=1)

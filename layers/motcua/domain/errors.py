@@ -116,6 +116,12 @@ class DossierChanged(Conflict):
         )
 
 
+class AccountExists(Conflict):
+    """A sign-up for a username that already has an account; the API never tells the caller so."""
+
+    code = "account_exists"
+
+
 class TooManyRequests(DomainError):
     """Slow down (HTTP 429)."""
 

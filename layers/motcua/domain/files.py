@@ -1,19 +1,66 @@
-"""What a file really is, from its first bytes (magic numbers), whatever its name or declared type says."""
+"""What a file really is, from its first and last bytes, whatever its name or declared type says; and its
+name made safe to store and to offer for download."""
 
 from __future__ import annotations
 
-HEAD_BYTES = 16
+import re
+import unicodedata
+from pathlib import PurePosixPath
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
+# The upload check reads the object twice at most (two ranged GETs): its first HEAD_BYTES, enough for
+# each type's signature and first structure, and its last TAIL_BYTES, where each type puts its end mark.
+HEAD_BYTES = 64
+# A PDF's `%%EOF` must be within its last 1024 bytes (what readers accept, ISO 32000's implementation note).
+TAIL_BYTES = 1024
+
+# The extensions a name may end with, for each type we accept.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A PNG starts with its IHDR chunk (13 bytes of data) and ends with its IEND chunk and that chunk's CRC.
+_PNG_IHDR = b"\x00\x00\x00\x0dIHDR"
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+# A JPEG starts with SOI then a segment: an APPn (EXIF, JFIF), a table, a frame or a comment.
+_JPEG_SECOND_MARKERS = frozenset(range(0xE0, 0xF0)) | {0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xFE, 0xDD}
+_JPEG_EOI = b"\xff\xd9"
 
 
-def sniff(head: bytes) -> str | None:
-    """The content type the bytes show, or None when they match none we accept."""
-    for magic, content_type in _MAGIC:
-        if head.startswith(magic):
-            return content_type
+def sniff(head: bytes, tail: bytes) -> str | None:
+    """The content type the bytes show (`head`: the first HEAD_BYTES or the whole file, `tail`: the last
+    TAIL_BYTES or the whole file), or None when they are not a whole file of a type we accept."""
+    if _PDF_HEADER.match(head):
+        return "application/pdf" if b"%%EOF" in tail else None
+    if head.startswith(_PNG_SIGNATURE):
+        whole = head[8:16] == _PNG_IHDR and _PNG_IEND in tail
+        return "image/png" if whole else None
+    if head[:3] == b"\xff\xd8\xff" and len(head) > 3 and head[3] in _JPEG_SECOND_MARKERS:
+        # Cameras may pad after the end mark: it need only be within the last bytes.
+        return "image/jpeg" if _JPEG_EOI in tail else None
     return None
+
+
+def extension_fits(filename: str, content_type: str) -> bool:
+    """Whether the name ends with an extension of `content_type` (`x.pdf.exe` does not fit a PDF)."""
+    return PurePosixPath(filename.lower()).suffix in EXTENSIONS.get(content_type, ())
+
+
+# Path separators, here and on Windows, become a harmless character, so that a name never names a folder.
+_SEPARATORS = str.maketrans({"/": "_", "\\": "_"})
+_SPACES = re.compile(r"\s+")
+
+
+def clean_filename(name: str) -> str:
+    """The name without what could mislead or break where it is shown or saved.
+
+    Control characters go (NUL; CR, LF and tabs become a space), so do invisible format characters (the
+    bidirectional override that shows `báo cáo<U+202E>fdp.exe` as `báo cáoexe.pdf`, zero-width ones);
+    path separators become `_`, runs of spaces one space, and leading dots and spaces go. Letters of
+    every script stay, Vietnamese composed (NFC) as browsers send it. The result may be empty."""
+    spaced = _SPACES.sub(" ", unicodedata.normalize("NFC", name).translate(_SEPARATORS))
+    kept = "".join(c for c in spaced if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    return kept.strip().lstrip(". ")

@@ -9,6 +9,7 @@ from typing import Any
 
 from motcua.domain.errors import BadRequest
 from motcua.domain.i18n import Text
+from motcua.domain.json_input import read_json
 
 _INVALID = Text(vi="next_token không hợp lệ.", en="The next_token is not valid.")
 
@@ -21,8 +22,8 @@ def encode_token(value: dict[str, Any]) -> str:
 def decode_token(token: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        value = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        value = read_json(raw)  # a forged token may nest deeply or hold a huge number
+    except (binascii.Error, ValueError) as error:
         raise BadRequest(_INVALID, code="invalid_next_token") from error
     if not isinstance(value, dict):
         raise BadRequest(_INVALID, code="invalid_next_token")

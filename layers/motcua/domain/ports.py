@@ -95,7 +95,8 @@ class StoredObject:
     key: str
     size: int
     content_type: str
-    head: bytes  # the first bytes, for the magic-number check
+    head: bytes  # the first HEAD_BYTES (or the whole file), for the type check
+    tail: bytes  # the last TAIL_BYTES (or the whole file), where each type puts its end mark
     filename: str | None
 
 

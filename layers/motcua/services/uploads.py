@@ -1,4 +1,4 @@
-"""Upload slots and the check of uploaded files (presence, size, declared type, magic bytes)."""
+"""Upload slots and the check of uploaded files (presence, size, name, type, first and last bytes)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.domain.catalog import ContentType, Procedure
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput
-from motcua.domain.files import sniff
+from motcua.domain.files import EXTENSIONS, clean_filename, extension_fits, sniff
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Principal, PrincipalKind
 
@@ -65,6 +65,7 @@ class UploadService:
             raise Forbidden(
                 Text(vi="Cán bộ chỉ tải lên kết quả dạng PDF.", en="Staff upload only results, as PDF files.")
             )
+        filename = _checked_name(request.filename, request.content_type)
         if request.size > self.policy.max_bytes:
             raise InvalidInput(
                 _too_large(self.policy.max_bytes),
@@ -79,7 +80,7 @@ class UploadService:
             key=upload_key(principal.sub, upload_id),
             content_type=request.content_type,
             max_bytes=self.policy.max_bytes,
-            filename=request.filename,
+            filename=filename,
             expires_seconds=self.policy.url_expires_seconds,
         )
         return UploadSlot(
@@ -135,14 +136,16 @@ class UploadService:
         stored = self.store.inspect(upload_key(owner, ref.upload_id))
         if stored is None:
             return _error(where, "file_missing", _missing(ref.upload_id))
-        name = stored.filename or ref.upload_id
+        name = clean_filename(stored.filename or "") or ref.upload_id
         if stored.size > self.policy.max_bytes:
             return _error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes)))
         if stored.size == 0:
             return _error(where, "file_empty", _named(name, _EMPTY))
         if stored.content_type not in paper.content_types:
             return _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
-        if sniff(stored.head) != stored.content_type:
+        if stored.filename is not None and not extension_fits(name, stored.content_type):
+            return _error(where, "extension_mismatch", _named(name, _wrong_extension(stored.content_type)))
+        if sniff(stored.head, stored.tail) != stored.content_type:
             return _error(where, "type_mismatch", _named(name, _mismatch(stored.content_type)))
         return Attachment(
             paper_code=paper.code,
@@ -152,6 +155,18 @@ class UploadService:
             content_type=stored.content_type,
             size=stored.size,
         )
+
+
+def _checked_name(filename: str, content_type: str) -> str:
+    """The name cleaned (motcua.domain.files.clean_filename); InvalidInput naming `filename` when nothing
+    is left of it or it does not end with an extension of the declared type (`x.pdf.exe`)."""
+    name = clean_filename(filename)
+    if not name:
+        raise InvalidInput(_EMPTY_NAME, fields=(_error("filename", "filename_invalid", _EMPTY_NAME),))
+    if not extension_fits(name, content_type):
+        message = _named(name, _wrong_extension(content_type))
+        raise InvalidInput(message, fields=(_error("filename", "extension_mismatch", message),))
+    return name
 
 
 def _error(field: str, code: str, message: Text) -> FieldError:
@@ -186,6 +201,20 @@ def _type_not_allowed(allowed: tuple[str, ...]) -> Text:
     names = ", ".join(allowed)
     return Text(
         vi=f"loại tệp không được chấp nhận (chấp nhận: {names}).", en=f"this type is not accepted ({names})."
+    )
+
+
+_EMPTY_NAME = Text(
+    vi="Tên tệp không hợp lệ: không còn ký tự nào sau khi bỏ ký tự điều khiển.",
+    en="The file name is not valid: nothing is left once control characters are removed.",
+)
+
+
+def _wrong_extension(declared: str) -> Text:
+    allowed = ", ".join(EXTENSIONS.get(declared, ()))
+    return Text(
+        vi=f"đuôi tên tệp không khớp với loại {declared} (phải là {allowed}).",
+        en=f"the name's extension does not match the type {declared} (it must be {allowed}).",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from json import JSONDecodeError
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,6 +13,7 @@ from chalicelib.http.auth import authenticate
 from chalicelib.http.endpoints import Access
 from motcua.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from motcua.domain.i18n import Text
+from motcua.domain.json_input import MAX_DEPTH, MAX_INT_DIGITS, NumberTooLong, TooDeep, read_json
 
 if TYPE_CHECKING:
     from chalice.app import Request
@@ -114,10 +115,26 @@ class Call:
                 )
             )
         try:
-            value = json.loads(raw.decode("utf-8"))
+            value = read_json(raw)
+        except TooDeep as error:
+            raise BadRequest(
+                Text(
+                    vi=f"Nội dung yêu cầu lồng nhau quá {MAX_DEPTH} cấp.",
+                    en=f"The request body is nested more than {MAX_DEPTH} levels deep.",
+                ),
+                code="json_too_deep",
+            ) from error
+        except NumberTooLong as error:
+            raise BadRequest(
+                Text(
+                    vi=f"Nội dung yêu cầu có số nguyên dài quá {MAX_INT_DIGITS} chữ số.",
+                    en=f"The request body has an integer of more than {MAX_INT_DIGITS} digits.",
+                ),
+                code="number_too_long",
+            ) from error
         except UnicodeDecodeError as error:
             raise _bad_json("body is not UTF-8") from error
-        except json.JSONDecodeError as error:
+        except JSONDecodeError as error:
             raise _bad_json(f"{error.msg} at line {error.lineno}, column {error.colno}") from error
         if not isinstance(value, dict):
             raise BadRequest(

@@ -9,7 +9,14 @@ from pydantic import BaseModel
 
 from chalicelib.errors import error_body, framework_error, internal_body
 from chalicelib.http.call import Call
-from chalicelib.http.responses import FileReply, Reply, error_response, file_response, json_response
+from chalicelib.http.responses import (
+    SECURITY_HEADERS,
+    FileReply,
+    Reply,
+    error_response,
+    file_response,
+    json_response,
+)
 from motcua.domain.errors import DomainError
 from motcua.domain.i18n import pick_language
 from motcua.observability import flush, logger
@@ -48,26 +55,32 @@ def handle(request: Request, endpoint: Endpoint, function: RouteFunction, params
 
 
 def install(app: Chalice) -> None:
-    """Tag the request's log lines, and answer in our error shape the few requests chalice refuses before
-    any route runs (405, 415)."""
+    """Tag the request's log lines, answer in our error shape the few requests chalice refuses before
+    any route runs (405, 415), and send the security headers on every answer, whoever shaped it."""
 
     @app.middleware("http")
     def around_every_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
         # Every log line of this request carries API Gateway's request id, to find it from a user's report.
         logger.append_keys(request_id=(request.context or {}).get("requestId") if request else None)
         try:
-            response = get_response(request)
+            response = _shaped(request, get_response)
         finally:
             flush()
-        body = response.body
-        if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
-            return response
-        language = pick_language(request.headers.get("accept-language") if request else None)
-        if response.status_code >= 500:
-            logger.error("framework error", extra={"body": body})
-            return json_response(internal_body(language), 500, language, {"Cache-Control": "no-store"})
-        error = framework_error(
-            response.status_code, request.headers.get("content-type") if request else None
-        )
-        extra = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
-        return json_response(error_body(error, language), response.status_code, language, extra)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _shaped(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """The route's answer, or chalice's own refusal said in our error shape."""
+    response = get_response(request)
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    language = pick_language(request.headers.get("accept-language") if request else None)
+    if response.status_code >= 500:
+        logger.error("framework error", extra={"body": body})
+        return json_response(internal_body(language), 500, language, {"Cache-Control": "no-store"})
+    error = framework_error(response.status_code, request.headers.get("content-type") if request else None)
+    extra = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
+    return json_response(error_body(error, language), response.status_code, language, extra)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.errors import error_body, status_of
+from motcua.domain.files import clean_filename
 from motcua.observability import logger
 
 if TYPE_CHECKING:
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from motcua.domain.i18n import Language
 
 JSON_TYPE = "application/json; charset=utf-8"
+# On every answer, whoever calls: a browser that opens the API directly must take each answer as the
+# type it says (an error quoting a citizen's text is JSON, never HTML to run).
+SECURITY_HEADERS: Mapping[str, str] = MappingProxyType({"X-Content-Type-Options": "nosniff"})
 
 
 @dataclass
@@ -51,6 +56,7 @@ def json_response(body: BaseModel, status: int, language: Language, headers: Map
         "Content-Type": JSON_TYPE,
         "Content-Language": language,
         "Vary": "Accept-Language",
+        **SECURITY_HEADERS,
     }
     sent.update(headers)
     return Response(body=body.model_dump_json(), status_code=status, headers=sent)
@@ -58,7 +64,7 @@ def json_response(body: BaseModel, status: int, language: Language, headers: Map
 
 def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
     # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
-    disposition = f"inline; filename*=UTF-8''{quote(reply.filename, safe='')}"
+    disposition = f"inline; filename*=UTF-8''{quote(clean_filename(reply.filename), safe='')}"
     return Response(
         body=reply.content,
         status_code=status,
@@ -66,6 +72,6 @@ def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
             "Content-Type": reply.content_type,
             "Content-Disposition": disposition,
             "Cache-Control": cache or "private, no-store",
-            "X-Content-Type-Options": "nosniff",
+            **SECURITY_HEADERS,
         },
     )

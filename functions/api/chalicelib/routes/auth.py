@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -21,7 +22,8 @@ from chalicelib.models import (
     StaffSignIn,
     Tokens,
 )
-from motcua.domain.errors import Unauthenticated
+from motcua.domain import passwords
+from motcua.domain.errors import AccountExists, Unauthenticated
 from motcua.domain.i18n import Text
 
 if TYPE_CHECKING:
@@ -41,16 +43,20 @@ SESSION_EXPIRED = Text(
     body=SignUp,
     response=SignUpAccepted,
     status=201,
-    errors=(409,),
 )
 def citizen_sign_up(call: Call) -> SignUpAccepted:
-    """Create a citizen account; a confirmation code goes to the email."""
+    """Create a citizen account; a confirmation code goes to the email.
+
+    An address that already has an account gets the same answer, and its account stays as it was: the
+    answer tells nobody which addresses have accounts. Its owner gets no code and signs in as before."""
     request = call.body(SignUp)
-    call.container.citizens.sign_up(
-        username=request.email,
-        password=request.password,
-        attributes={"email": request.email, "name": request.name, "phone_number": request.phone},
-    )
+    passwords.check_strength(request.password)  # the same answer for a weak password, whoever asks
+    with contextlib.suppress(AccountExists):
+        call.container.citizens.sign_up(
+            username=request.email,
+            password=request.password,
+            attributes={"email": request.email, "name": request.name, "phone_number": request.phone},
+        )
     return SignUpAccepted(email=request.email)
 
 
