@@ -306,6 +306,7 @@ def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
         GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
         ReadAttributes=list(spec.token_attributes),
+        WriteAttributes=list(spec.self_writable),
     )["UserPoolClient"]["ClientId"]
     return pool_id, client_id
 

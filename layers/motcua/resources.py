@@ -44,6 +44,10 @@ class UserPoolSpec:
     username_attributes: tuple[str, ...] = ()
     auto_verified: tuple[str, ...] = ()
     mfa_required: bool = False
+    # What a signed-in person may change about themselves through the portal's app client: never
+    # the custom attributes (an admin sets agency and role), and for staff never `name`, which goes on
+    # the results they sign. Never empty: Cognito lets a client with no list write every standard one.
+    self_writable: tuple[str, ...] = ("email", "phone_number")
 
     @property
     def token_attributes(self) -> tuple[str, ...]:
@@ -58,6 +62,7 @@ CITIZEN_POOL = UserPoolSpec(
     self_sign_up=True,
     username_attributes=("email",),
     auto_verified=("email",),
+    self_writable=("name", "email", "phone_number"),
 )
 STAFF_POOL = UserPoolSpec(
     key="staff",
@@ -65,6 +70,9 @@ STAFF_POOL = UserPoolSpec(
     custom_attributes=("agency_code", "role"),
     groups=("receiver", "officer", "leader", "admin"),
     mfa_required=True,
+    # A staff member's name is the staff directory's, kept by an admin (docs/operations.md, 5): it is
+    # the signer's name on a signed result, its visible stamp and the audit trail.
+    self_writable=("email", "phone_number"),
 )
 USER_POOLS = (CITIZEN_POOL, STAFF_POOL)
 
