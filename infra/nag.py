@@ -57,8 +57,10 @@ UNSCOPED_REASON = (
 )
 SMS_REASON = (
     "SMS: SNS publishes to a phone number, which has no ARN, so sns:Publish cannot name a resource; "
-    "the function publishes to no topic. The account's SMS spend limit caps what it can send "
-    "(docs/operations.md, 2.7). Otherwise only X-Ray's unscopable actions (checked in infra/nag.py)."
+    "an explicit Deny of sns:Publish on arn:<partition>:sns:*:*:* beside the allow keeps every topic "
+    "and platform endpoint out of it (checked in tests/infra/test_infra_notifications.py). The "
+    "account's SMS spend limit caps what it can send (docs/operations.md, 2.7). Otherwise only "
+    "X-Ray's unscopable actions (checked in infra/nag.py)."
 )
 
 KMS_VARIANTS = (
