@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from infra.constructs.identity import Identity
     from infra.constructs.notifications import Notifications
     from infra.constructs.schedules import Schedules
+    from infra.constructs.signing import Signing
     from infra.constructs.workflow import Workflow
 
 # Actions IAM cannot limit to a resource, which is why their statements say Resource "*".
@@ -85,12 +86,14 @@ def acknowledge(
     workflow: Workflow,
     schedules: Schedules,
     notifications: Notifications,
+    signing: Signing,
     frontend: Frontend,
 ) -> None:
     notify = notifications.function.role
-    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify])
+    pki = signing.function.role
+    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify, pki])
     _unscoped_only(
-        [api.function.role, workflow.function.role, schedules.sweep.role, notifications.pipe_role]
+        [api.function.role, workflow.function.role, schedules.sweep.role, notifications.pipe_role, pki]
         + [machine.role for machine in workflow.state_machines.values()]
     )
     _unscoped_only([notify], also=frozenset(SMS_ACTIONS), reason=SMS_REASON)
@@ -108,6 +111,28 @@ def acknowledge(
             f"The signed results it {what}: every object under the result prefix (one per result, "
             "named by its dossier code) of the attachments bucket, nothing else.",
         )
+
+    pki_function = _arn(stack, signing.function)
+    _ack(
+        _arn_owner(api.function.role),
+        f"AwsSolutions-IAM5[Resource::{pki_function}:*]",
+        "The API may invoke the PKI function (and its versions, as CDK's grant writes it) to have a "
+        "missing or expiring certificate issued; the function takes no input, so the API cannot choose "
+        "what is issued, and it never holds the CA key.",
+    )
+    framework = signing.provider.node.find_child("framework-onEvent")
+    issuer_reason = (
+        "CDK's custom-resource provider framework, run by CloudFormation at deploy time to call the PKI "
+        "function and answer CloudFormation: its role and managed logging policy are CDK's own, and it "
+        "may invoke that one function (and its versions) only."
+    )
+    _ack(
+        framework,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]",
+        issuer_reason,
+    )
+    _ack(framework, f"AwsSolutions-IAM5[Resource::{pki_function}:*]", issuer_reason)
 
     for method in api.public_methods:
         _ack(method, "AwsSolutions-APIG4", PUBLIC_ROUTE)

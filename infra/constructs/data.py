@@ -18,17 +18,15 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from motcua.resources import BucketSpec, TableSpec
 
-# What the DynamoDB adapter does on AWS (layers/motcua/adapters/dynamodb.py): reads by key and index,
-# conditional transactions of Put / Update / ConditionCheck. No Scan, no Delete, no batch writes.
-DOSSIER_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:ConditionCheckItem",
-)
+# What the DynamoDB adapters do on AWS (layers/motcua/adapters/): reads by key and index, and
+# conditional writes (transactions of Put / Update / ConditionCheck). No Scan, no batch writes.
+READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
+# Writes name the partitions they may touch (dynamodb:LeadingKeys): each function its own.
+WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem")
 # Presigned uploads (tagged pending), their check after upload, and filing's re-tagging.
 UPLOAD_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging")
 # Previous versions of an attachment (a slot posted twice) are kept this long, then removed.
@@ -130,9 +128,23 @@ class Data(Construct):
             max_age=spec.cors_max_age,
         )
 
-    def grant_dossiers(self, grantee: iam.IGrantable) -> None:
-        """Read and write dossiers, tasks and events: the table, its indexes and its key."""
-        self.table.grant(grantee, *DOSSIER_ACTIONS)
+    def grant_reads(self, grantee: iam.IGrantable) -> None:
+        """Read the table and its indexes (GetItem, Query), and decrypt with its key."""
+        self.table.grant(grantee, *READ_ACTIONS)
+        self.key.grant_decrypt(grantee)
+
+    def grant_writes_in(self, grantee: iam.IGrantable, *, partitions: Sequence[str]) -> None:
+        """Write items whose partition key matches one of `partitions` (IAM string patterns: `D#*`,
+        `PKI`) and no other (`dynamodb:LeadingKeys`, which every item of a transaction must pass).
+        What lies in another function's partitions (the trust roots in PKI above all) is out of reach."""
+        if not partitions:
+            raise ValueError("a writer with no partition: grant reads only")
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(WRITE_ACTIONS),
+            resource_arns=[self.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(partitions)}},
+        )
         self.key.grant_encrypt_decrypt(grantee)
 
     def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str) -> None:

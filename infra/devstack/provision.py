@@ -96,9 +96,11 @@ def provision(
 
 def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:
     """A sign-only KMS key for the province's local CA and for each competent agency, found again by
-    alias on the next start; then the certificates, issued by that CA as the stack is set up."""
+    alias on the next start; then the certificates, issued by that CA as the stack is set up: by the
+    CertificateAuthority the PKI function runs on AWS (there at each deploy, by a custom resource)."""
     from motcua.adapters.certificates import DynamoCertificateStore
-    from motcua.signing.pki import PkiProfile, ensure_certificates
+    from motcua.signing.issuing import CertificateAuthority
+    from motcua.signing.pki import PkiProfile
 
     aliases = {a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]}
     keys: dict[str, str] = {}
@@ -116,7 +118,9 @@ def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefi
     profile = PkiProfile.from_settings(
         keys, province=province.name.vi, agency_names={a.code: a.name.vi for a in province.agencies}
     )
-    ensure_certificates(kms, DynamoCertificateStore(dynamodb, table), profile)
+    CertificateAuthority(
+        kms_client=kms, store=DynamoCertificateStore(dynamodb, table), profile=profile
+    ).issue()
     return keys
 
 
