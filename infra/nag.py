@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
+from aws_cdk import custom_resources as cr
 
 from infra.constructs.notifications import SMS_ACTIONS
 
@@ -195,6 +196,7 @@ def acknowledge(
         "CloudFront sets; a province serving its own domain attaches an ACM certificate and TLSv1.2_2021.",
     )
     _bucket_deployment(stack)
+    _aws_custom_resource(stack)
 
 
 def _data_access(stack: Stack, data: Data, roles: Iterable[iam.IRole | None]) -> None:
@@ -262,6 +264,21 @@ def _bucket_deployment(stack: Stack) -> None:
         for site in _site_buckets(stack):
             _ack(role, f"AwsSolutions-IAM5[Resource::{site}/*]", reason)
         _ack(child, "AwsSolutions-L1", reason)
+
+
+def _aws_custom_resource(stack: Stack) -> None:
+    """CDK's AwsCustomResource handler (one per stack): it sets the attachments bucket's CORS at deploy
+    time (infra/constructs/data.py says why), allowed s3:PutBucketCORS on that bucket only."""
+    for child in stack.node.children:
+        if child.node.id == "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""):
+            _ack(
+                child.node.find_child("ServiceRole"),
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                "CDK's AwsCustomResource handler, run by CloudFormation at deploy time to set the "
+                "attachments bucket's CORS rule: its role's managed policy is CDK's own logging policy; "
+                "its one other permission is s3:PutBucketCORS on that bucket.",
+            )
 
 
 def _site_buckets(stack: Stack) -> list[str]:

@@ -119,7 +119,13 @@ class PlatformStack(Stack):
             environment=environment,
         )
         site = Frontend(
-            self, "Frontend", source=frontend, api=api.rest_api, api_stage=STAGE, log_bucket=data.access_logs
+            self,
+            "Frontend",
+            source=frontend,
+            api=api.rest_api,
+            api_stage=STAGE,
+            log_bucket=data.access_logs,
+            attachments=data.attachments,
         )
 
         functions = {

@@ -14,7 +14,9 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 if TYPE_CHECKING:
@@ -119,13 +121,36 @@ class Data(Construct):
         )
 
     def allow_uploads_from(self, origin: str) -> None:
-        """CORS for the portal's presigned POSTs (and the downloads it links to)."""
+        """CORS for the portal's presigned POSTs (and the downloads it links to), set at deploy time.
+
+        Not a property of the bucket: the portal's Content-Security-Policy names this bucket
+        (constructs/frontend.py), and its CORS names the portal's distribution; one of the two must be
+        set once both exist, or CloudFormation sees a cycle. The call is made again whenever the
+        rule or the portal's address changes.
+        """
         spec = self.bucket_spec
-        self.attachments.add_cors_rule(
-            allowed_origins=[origin],
-            allowed_methods=[s3.HttpMethods(method) for method in spec.cors_methods],
-            allowed_headers=list(spec.cors_headers),
-            max_age=spec.cors_max_age,
+        rule = {
+            "AllowedOrigins": [origin],
+            "AllowedMethods": list(spec.cors_methods),
+            "AllowedHeaders": list(spec.cors_headers),
+            "MaxAgeSeconds": spec.cors_max_age,
+        }
+        call = cr.AwsSdkCall(
+            service="S3",
+            action="putBucketCors",
+            parameters={"Bucket": self.attachments.bucket_name, "CORSConfiguration": {"CORSRules": [rule]}},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{self.node.path}/AttachmentsCors"),
+        )
+        self.cors = cr.AwsCustomResource(
+            self,
+            "AttachmentsCors",
+            on_create=call,
+            on_update=call,
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["s3:PutBucketCORS"], resources=[self.attachments.bucket_arn])]
+            ),
+            install_latest_aws_sdk=False,
+            log_group=logs.LogGroup(self, "AttachmentsCorsLogs", retention=logs.RetentionDays.SIX_MONTHS),
         )
 
     def grant_reads(self, grantee: iam.IGrantable) -> None:

@@ -14,7 +14,7 @@ from motcua.resources import (
     PKI_PARTITION,
     TABLE,
 )
-from tests.infra.support import Synthesized, as_list
+from tests.infra.support import Synthesized, as_list, flatten
 
 
 def test_the_table_has_the_keys_and_indexes_the_adapter_queries(synthesized: Synthesized) -> None:
@@ -102,19 +102,29 @@ def test_the_attachments_bucket_is_private_versioned_logged_and_tls_only(synthes
 
 
 def test_the_portal_may_post_uploads_to_the_bucket_and_nothing_else_may(synthesized: Synthesized) -> None:
-    cors = _attachments(synthesized)["Properties"]["CorsConfiguration"]["CorsRules"]
+    # Set at deploy time (the portal's CSP names the bucket, the bucket's CORS the portal: a cycle
+    # if both were properties), on create and on every update.
+    bucket = synthesized.logical_id(synthesized.stage.platform.node.find_child("Data").attachments)
     distribution, _ = synthesized.one("AWS::CloudFront::Distribution")
+    _, cors = synthesized.one("Custom::AWS")
 
-    assert cors == [
-        {
-            "AllowedOrigins": [
-                {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]}
-            ],
-            "AllowedMethods": list(BUCKET.cors_methods),
-            "AllowedHeaders": list(BUCKET.cors_headers),
-            "MaxAge": BUCKET.cors_max_age,
+    assert "CorsConfiguration" not in _attachments(synthesized)["Properties"]
+    for when in ("Create", "Update"):
+        call = json.loads(flatten(cors["Properties"][when]))
+        assert (call["service"], call["action"]) == ("S3", "putBucketCors")
+        assert call["parameters"] == {
+            "Bucket": f"<{bucket}>",
+            "CORSConfiguration": {
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": [f"https://<{distribution}.DomainName>"],
+                        "AllowedMethods": list(BUCKET.cors_methods),
+                        "AllowedHeaders": list(BUCKET.cors_headers),
+                        "MaxAgeSeconds": BUCKET.cors_max_age,
+                    }
+                ]
+            },
         }
-    ]
 
 
 def test_uploads_never_filed_expire_and_nothing_else_does(synthesized: Synthesized) -> None:
