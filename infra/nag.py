@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
+from aws_cdk import custom_resources as cr
 
 from infra.constructs.notifications import SMS_ACTIONS
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from infra.constructs.identity import Identity
     from infra.constructs.notifications import Notifications
     from infra.constructs.schedules import Schedules
+    from infra.constructs.signing import Signing
     from infra.constructs.workflow import Workflow
 
 # Actions IAM cannot limit to a resource, which is why their statements say Resource "*".
@@ -57,8 +59,10 @@ UNSCOPED_REASON = (
 )
 SMS_REASON = (
     "SMS: SNS publishes to a phone number, which has no ARN, so sns:Publish cannot name a resource; "
-    "the function publishes to no topic. The account's SMS spend limit caps what it can send "
-    "(docs/operations.md, 2.7). Otherwise only X-Ray's unscopable actions (checked in infra/nag.py)."
+    "an explicit Deny of sns:Publish on arn:<partition>:sns:*:*:* beside the allow keeps every topic "
+    "and platform endpoint out of it (checked in tests/infra/test_infra_notifications.py). The "
+    "account's SMS spend limit caps what it can send (docs/operations.md, 2.7). Otherwise only "
+    "X-Ray's unscopable actions (checked in infra/nag.py)."
 )
 
 KMS_VARIANTS = (
@@ -83,12 +87,14 @@ def acknowledge(
     workflow: Workflow,
     schedules: Schedules,
     notifications: Notifications,
+    signing: Signing,
     frontend: Frontend,
 ) -> None:
     notify = notifications.function.role
-    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify])
+    pki = signing.function.role
+    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify, pki])
     _unscoped_only(
-        [api.function.role, workflow.function.role, schedules.sweep.role, notifications.pipe_role]
+        [api.function.role, workflow.function.role, schedules.sweep.role, notifications.pipe_role, pki]
         + [machine.role for machine in workflow.state_machines.values()]
     )
     _unscoped_only([notify], also=frozenset(SMS_ACTIONS), reason=SMS_REASON)
@@ -106,6 +112,28 @@ def acknowledge(
             f"The signed results it {what}: every object under the result prefix (one per result, "
             "named by its dossier code) of the attachments bucket, nothing else.",
         )
+
+    pki_function = _arn(stack, signing.function)
+    _ack(
+        _arn_owner(api.function.role),
+        f"AwsSolutions-IAM5[Resource::{pki_function}:*]",
+        "The API may invoke the PKI function (and its versions, as CDK's grant writes it) to have a "
+        "missing or expiring certificate issued; the function takes no input, so the API cannot choose "
+        "what is issued, and it never holds the CA key.",
+    )
+    framework = signing.provider.node.find_child("framework-onEvent")
+    issuer_reason = (
+        "CDK's custom-resource provider framework, run by CloudFormation at deploy time to call the PKI "
+        "function and answer CloudFormation: its role and managed logging policy are CDK's own, and it "
+        "may invoke that one function (and its versions) only."
+    )
+    _ack(
+        framework,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]",
+        issuer_reason,
+    )
+    _ack(framework, f"AwsSolutions-IAM5[Resource::{pki_function}:*]", issuer_reason)
 
     for method in api.public_methods:
         _ack(method, "AwsSolutions-APIG4", PUBLIC_ROUTE)
@@ -168,6 +196,7 @@ def acknowledge(
         "CloudFront sets; a province serving its own domain attaches an ACM certificate and TLSv1.2_2021.",
     )
     _bucket_deployment(stack)
+    _aws_custom_resource(stack)
 
 
 def _data_access(stack: Stack, data: Data, roles: Iterable[iam.IRole | None]) -> None:
@@ -235,6 +264,21 @@ def _bucket_deployment(stack: Stack) -> None:
         for site in _site_buckets(stack):
             _ack(role, f"AwsSolutions-IAM5[Resource::{site}/*]", reason)
         _ack(child, "AwsSolutions-L1", reason)
+
+
+def _aws_custom_resource(stack: Stack) -> None:
+    """CDK's AwsCustomResource handler (one per stack): it sets the attachments bucket's CORS at deploy
+    time (infra/constructs/data.py says why), allowed s3:PutBucketCORS on that bucket only."""
+    for child in stack.node.children:
+        if child.node.id == "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""):
+            _ack(
+                child.node.find_child("ServiceRole"),
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                "CDK's AwsCustomResource handler, run by CloudFormation at deploy time to set the "
+                "attachments bucket's CORS rule: its role's managed policy is CDK's own logging policy; "
+                "its one other permission is s3:PutBucketCORS on that bucket.",
+            )
 
 
 def _site_buckets(stack: Stack) -> list[str]:

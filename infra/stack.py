@@ -21,9 +21,13 @@ from infra.routes import routes
 from motcua.resources import (
     BUCKET,
     CITIZEN_POOL,
+    COUNTER_PREFIX,
+    DOSSIER_PREFIX,
+    IDEMPOTENCY_PREFIX,
     NOTIFY_ONCE_PARTITION,
     NOTIFY_PATTERN,
     NOTIFY_QUEUE,
+    PKI_PARTITION,
     ROUTING_QUEUE,
     SIGNING,
     STAFF_POOL,
@@ -37,6 +41,16 @@ if TYPE_CHECKING:
     from constructs import Construct
 
     from infra.provinces import ProvinceFile
+
+# The table's partitions each function writes (dynamodb:LeadingKeys patterns); the rest are out of its
+# reach. Filing takes a dossier code (the agency's counter) and remembers the Idempotency-Key.
+WRITES: dict[str, tuple[str, ...]] = {
+    "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*"),
+    "Routing": (f"{DOSSIER_PREFIX}*",),
+    "Sweep": (f"{DOSSIER_PREFIX}*",),
+    "Notify": (NOTIFY_ONCE_PARTITION,),
+    "Pki": (PKI_PARTITION,),
+}
 
 
 class PlatformStack(Stack):
@@ -80,6 +94,8 @@ class PlatformStack(Stack):
             "Signing",
             spec=SIGNING,
             province=province.province,
+            runtime=runtime,
+            environment=environment,
             generations=generations(self.node.try_get_context(GENERATIONS_CONTEXT), province.id),
         )
         api = Api(
@@ -103,7 +119,13 @@ class PlatformStack(Stack):
             environment=environment,
         )
         site = Frontend(
-            self, "Frontend", source=frontend, api=api.rest_api, api_stage=STAGE, log_bucket=data.access_logs
+            self,
+            "Frontend",
+            source=frontend,
+            api=api.rest_api,
+            api_stage=STAGE,
+            log_bucket=data.access_logs,
+            attachments=data.attachments,
         )
 
         functions = {
@@ -111,9 +133,11 @@ class PlatformStack(Stack):
             "Routing": workflow.function,
             "Sweep": schedules.sweep,
             "Notify": notifications.function,
+            "Pki": signing.function,
         }
-        for function in functions.values():
-            data.grant_dossiers(function)
+        for name, function in functions.items():
+            data.grant_reads(function)
+            data.grant_writes_in(function, partitions=WRITES[name])
             # Tracking links and the receipts' addresses point at the portal this stage serves.
             function.add_environment("MOTCUA_PORTAL_URL", site.url)
         data.grant_attachments(api.function)
@@ -159,5 +183,6 @@ class PlatformStack(Stack):
             workflow=workflow,
             schedules=schedules,
             notifications=notifications,
+            signing=signing,
             frontend=site,
         )

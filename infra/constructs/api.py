@@ -50,6 +50,12 @@ STAGE = "api"
 # Bodies API Gateway passes as bytes (base64 to and from Lambda) rather than as text.
 BINARY_MEDIA_TYPES = ("application/pdf",)
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
+# How much of a body WAF reads (AssociationConfig; API Gateway's default is 16 KB, the most 64 KB).
+# The managed rules' body rules see this much; a JSON body longer than it is blocked by our own rule
+# (OversizeHandling MATCH) instead of passing with its tail unread. Filings are well under it; the
+# app caps bodies at 256 KiB, and documents to verify (PDF bytes) skip the body rules altogether.
+BODY_INSPECTION = "KB_64"
+BODY_INSPECTION_BYTES = 64 * 1024
 
 _ERRORS: dict[apigw.ResponseType, tuple[str, str, str, str]] = {
     apigw.ResponseType.UNAUTHORIZED: (
@@ -235,7 +241,8 @@ class Api(Construct):
                 managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
                     vendor_name="AWS",
                     name="AWSManagedRulesCommonRuleSet",
-                    # Filings are JSON bodies above its 8 KB limit; the app caps bodies at 256 KiB.
+                    # Filings are JSON bodies above its 8 KB limit; "body-longer-than-inspected" and
+                    # the app (256 KiB) bound them instead.
                     rule_action_overrides=[
                         wafv2.CfnWebACL.RuleActionOverrideProperty(
                             name="SizeRestrictions_BODY",
@@ -258,12 +265,45 @@ class Api(Construct):
             ),
             visibility_config=visibility("rate-per-ip"),
         )
+        # The managed rules read a body only as far as BODY_INSPECTION and let the rest through
+        # (their oversize handling is AWS's, CONTINUE): a payload padded past it would go unread.
+        # A text body longer than WAF reads is blocked here; a document (a PDF to verify) is bytes the
+        # body rules skip anyway, and the app reads it as a PDF, never as text or HTML.
+        oversize = wafv2.CfnWebACL.StatementProperty(
+            size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                    body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
+                ),
+                comparison_operator="GT",
+                size=BODY_INSPECTION_BYTES,
+                text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+            )
+        )
+        not_binary = _except(self.binary_body_routes)
+        body_too_long = wafv2.CfnWebACL.RuleProperty(
+            name="body-longer-than-inspected",
+            priority=2,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=oversize
+            if not_binary is None
+            else wafv2.CfnWebACL.StatementProperty(
+                and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[oversize, not_binary])
+            ),
+            visibility_config=visibility("body-longer-than-inspected"),
+        )
         return wafv2.CfnWebACL(
             self,
             "WebAcl",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            rules=[common, rate],
+            rules=[common, rate, body_too_long],
+            association_config=wafv2.CfnWebACL.AssociationConfigProperty(
+                request_body={
+                    "API_GATEWAY": wafv2.CfnWebACL.RequestBodyAssociatedResourceTypeConfigProperty(
+                        default_size_inspection_limit=BODY_INSPECTION
+                    )
+                }
+            ),
             visibility_config=visibility("motcua-api"),
         )
 

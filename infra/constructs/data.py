@@ -14,21 +14,21 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from motcua.resources import BucketSpec, TableSpec
 
-# What the DynamoDB adapter does on AWS (layers/motcua/adapters/dynamodb.py): reads by key and index,
-# conditional transactions of Put / Update / ConditionCheck. No Scan, no Delete, no batch writes.
-DOSSIER_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:ConditionCheckItem",
-)
+# What the DynamoDB adapters do on AWS (layers/motcua/adapters/): reads by key and index, and
+# conditional writes (transactions of Put / Update / ConditionCheck). No Scan, no batch writes.
+READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
+# Writes name the partitions they may touch (dynamodb:LeadingKeys): each function its own.
+WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem")
 # Presigned uploads (tagged pending), their check after upload, and filing's re-tagging.
 UPLOAD_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging")
 # Previous versions of an attachment (a slot posted twice) are kept this long, then removed.
@@ -121,18 +121,55 @@ class Data(Construct):
         )
 
     def allow_uploads_from(self, origin: str) -> None:
-        """CORS for the portal's presigned POSTs (and the downloads it links to)."""
+        """CORS for the portal's presigned POSTs (and the downloads it links to), set at deploy time.
+
+        Not a property of the bucket: the portal's Content-Security-Policy names this bucket
+        (constructs/frontend.py), and its CORS names the portal's distribution; one of the two must be
+        set once both exist, or CloudFormation sees a cycle. The call is made again whenever the
+        rule or the portal's address changes.
+        """
         spec = self.bucket_spec
-        self.attachments.add_cors_rule(
-            allowed_origins=[origin],
-            allowed_methods=[s3.HttpMethods(method) for method in spec.cors_methods],
-            allowed_headers=list(spec.cors_headers),
-            max_age=spec.cors_max_age,
+        rule = {
+            "AllowedOrigins": [origin],
+            "AllowedMethods": list(spec.cors_methods),
+            "AllowedHeaders": list(spec.cors_headers),
+            "MaxAgeSeconds": spec.cors_max_age,
+        }
+        call = cr.AwsSdkCall(
+            service="S3",
+            action="putBucketCors",
+            parameters={"Bucket": self.attachments.bucket_name, "CORSConfiguration": {"CORSRules": [rule]}},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{self.node.path}/AttachmentsCors"),
+        )
+        self.cors = cr.AwsCustomResource(
+            self,
+            "AttachmentsCors",
+            on_create=call,
+            on_update=call,
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["s3:PutBucketCORS"], resources=[self.attachments.bucket_arn])]
+            ),
+            install_latest_aws_sdk=False,
+            log_group=logs.LogGroup(self, "AttachmentsCorsLogs", retention=logs.RetentionDays.SIX_MONTHS),
         )
 
-    def grant_dossiers(self, grantee: iam.IGrantable) -> None:
-        """Read and write dossiers, tasks and events: the table, its indexes and its key."""
-        self.table.grant(grantee, *DOSSIER_ACTIONS)
+    def grant_reads(self, grantee: iam.IGrantable) -> None:
+        """Read the table and its indexes (GetItem, Query), and decrypt with its key."""
+        self.table.grant(grantee, *READ_ACTIONS)
+        self.key.grant_decrypt(grantee)
+
+    def grant_writes_in(self, grantee: iam.IGrantable, *, partitions: Sequence[str]) -> None:
+        """Write items whose partition key matches one of `partitions` (IAM string patterns: `D#*`,
+        `PKI`) and no other (`dynamodb:LeadingKeys`, which every item of a transaction must pass).
+        What lies in another function's partitions (the trust roots in PKI above all) is out of reach."""
+        if not partitions:
+            raise ValueError("a writer with no partition: grant reads only")
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(WRITE_ACTIONS),
+            resource_arns=[self.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(partitions)}},
+        )
         self.key.grant_encrypt_decrypt(grantee)
 
     def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str) -> None:

@@ -24,15 +24,20 @@ if TYPE_CHECKING:
 API_PATH = "/v1/*"
 
 
-def content_security_policy() -> str:
-    """Only the portal's own files and API; uploads and downloads go straight to the region's S3."""
-    s3_hosts = f"https://*.s3.{Aws.REGION}.amazonaws.com https://*.s3.amazonaws.com"
+def content_security_policy(attachments: s3.IBucket) -> str:
+    """Only the portal's own files and API, and the province's own attachments bucket, where uploads
+    go straight from the browser: by the endpoint boto3 presigns (`<bucket>.s3.amazonaws.com`) and the
+    regional one. Never any other bucket (`*.s3…`): a script injected into the portal could otherwise
+    send what it reads to a bucket of its author's."""
+    bucket_hosts = (
+        f"https://{attachments.bucket_domain_name} https://{attachments.bucket_regional_domain_name}"
+    )
     return "; ".join(
         [
             "default-src 'self'",
-            f"connect-src 'self' {s3_hosts}",
+            f"connect-src 'self' {bucket_hosts}",
             "img-src 'self' data:",
-            f"form-action 'self' {s3_hosts}",
+            f"form-action 'self' {bucket_hosts}",
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "object-src 'none'",
@@ -50,6 +55,7 @@ class Frontend(Construct):
         api: apigw.IRestApi,
         api_stage: str,
         log_bucket: s3.IBucket,
+        attachments: s3.IBucket,
     ) -> None:
         super().__init__(scope, id)
         self.bucket = s3.Bucket(
@@ -68,7 +74,7 @@ class Frontend(Construct):
             comment="motcua portal: security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(), override=True
+                    content_security_policy=content_security_policy(attachments), override=True
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.days(365), include_subdomains=True, override=True

@@ -29,9 +29,6 @@ _STANDARD = {
     "phone_number": "phone_number",
     "phone_number_verified": "phone_number_verified",
 }
-# What a signed-in person may change about themselves: never the custom attributes (a member of
-# staff must not move themselves to another agency or role; an admin sets those).
-_WRITABLE = cognito.ClientAttributes().with_standard_attributes(fullname=True, email=True, phone_number=True)
 
 
 class Identity(Construct):
@@ -53,7 +50,7 @@ class Identity(Construct):
                 access_token_validity=Duration.hours(1),
                 refresh_token_validity=Duration.days(30),
                 read_attributes=_readable(spec),
-                write_attributes=_WRITABLE,
+                write_attributes=_writable(spec),
             )
             for group in spec.groups:
                 cognito.UserPoolGroup(self, f"{spec.key}-{group}", user_pool=pool, group_name=group)
@@ -111,3 +108,14 @@ def _readable(spec: UserPoolSpec) -> cognito.ClientAttributes:
     standard = {_STANDARD[name]: True for name in spec.token_attributes if name in _STANDARD}
     custom = [name.removeprefix("custom:") for name in spec.token_attributes if name.startswith("custom:")]
     return cognito.ClientAttributes().with_standard_attributes(**standard).with_custom_attributes(*custom)
+
+
+def _writable(spec: UserPoolSpec) -> cognito.ClientAttributes:
+    """What a signed-in person may change about themselves (UserPoolSpec.self_writable): standard
+    attributes only, so never agency or role; for staff not even their name, which they sign with."""
+    unknown = [name for name in spec.self_writable if name not in _STANDARD]
+    if unknown or not spec.self_writable:  # an empty list would let the client write every standard one
+        raise ValueError(f"{spec.key}: self_writable must name standard attributes, not {unknown or 'none'}")
+    return cognito.ClientAttributes().with_standard_attributes(
+        **{_STANDARD[name]: True for name in spec.self_writable}
+    )

@@ -37,6 +37,9 @@ BATCH_SIZE = 10
 BATCHING_WINDOW = Duration.seconds(3)
 # SNS sends SMS to a phone number, which is not a resource: IAM has no ARN to scope sns:Publish to.
 SMS_ACTIONS = ("sns:Publish",)
+# ...so the allow says "*", and an explicit deny beside it takes every topic (and platform endpoint)
+# out of it: what is left is publishing to a phone number.
+NO_TOPICS = f"arn:{Aws.PARTITION}:sns:*:*:*"
 
 
 def sender_domain(sender_email: str) -> str:
@@ -122,6 +125,9 @@ class Notifications(Construct):
         )
         self.sender.grant_send_email(self.function)
         iam.Grant.add_to_principal(grantee=self.function, actions=list(SMS_ACTIONS), resource_arns=["*"])
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(effect=iam.Effect.DENY, actions=list(SMS_ACTIONS), resources=[NO_TOPICS])
+        )
 
     @property
     def pipe_name(self) -> str:

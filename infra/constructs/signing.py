@@ -3,12 +3,18 @@
 A result (kết quả giải quyết thủ tục hành chính) carries the digital signature of the agency that
 decides it (Decree 45/2020). Each agency that receives a procedure in the province file signs with its
 own asymmetric key (motcua.resources.SIGNING: RSA 3072, sign and verify); the province's certification
-authority's key ("CA") signs the agencies' certificates. The private halves never leave KMS: the API
-asks KMS to sign (kms:Sign) and reads the public halves (kms:GetPublicKey).
+authority's key ("CA") signs the agencies' certificates. The private halves never leave KMS.
+
+Two functions, two kinds of key. The API, which faces the internet, signs results with the agencies'
+keys only. The CA key belongs to the PKI function (functions/pki), which alone may sign with it and
+write the table's PKI partition, where the trust roots of /v1/verify live. It issues the certificates
+when CloudFormation calls it (a custom resource, whose properties change with any key or agency name,
+so each such deploy issues what is new), and when the API asks (a certificate about to expire, or one
+missing): it takes no input, so a caller cannot choose what it issues.
 
 The keys are kept when the stack goes (RETAIN). Asymmetric keys do not rotate automatically: a key is
 replaced by a new one, its generation (CDK context GENERATIONS_CONTEXT, per province and code) one
-higher; the old one is left behind, and the API issues the agency a new certificate for the new key
+higher; the old one is left behind, and the deploy that makes it issues the agency a new certificate
 (ensure_certificates). docs/operations.md (6.1) goes step by step.
 """
 
@@ -18,19 +24,27 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
 from constructs import Construct
+
+from infra.constructs.runtime import LOG_RETENTION
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_lambda as lambda_
 
+    from infra.constructs.runtime import Runtime
     from motcua.config.province import Province
     from motcua.resources import SigningSpec
 
 SIGNING_ACTIONS = ("kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+# What issuing needs of an agency's key: its public half, to put in its certificate.
+PUBLIC_KEY_ACTIONS = ("kms:GetPublicKey", "kms:DescribeKey")
 # {"<province id>": {"<agency code or CA>": <generation>}}: which keys were replaced, and how often.
 GENERATIONS_CONTEXT = "motcua:signing-generations"
 
@@ -71,6 +85,8 @@ class Signing(Construct):
         *,
         spec: SigningSpec,
         province: Province,
+        runtime: Runtime,
+        environment: Mapping[str, str],
         generations: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(scope, id)
@@ -95,13 +111,56 @@ class Signing(Construct):
             )
             for code, who in signers.items()
         }
+        self.ca_key = self.keys[spec.ca]
+        self.agency_keys = {code: key for code, key in self.keys.items() if code != spec.ca}
+
+        self.function: lambda_.Function = runtime.function(
+            self,
+            "Pki",
+            name="pki",
+            description="motcua certification authority: issues the agencies' certificates with the CA key",
+            environment={**environment, "MOTCUA_SIGNING_KEYS": self._keys_json(self.keys)},
+            timeout=Duration.minutes(1),
+        )
+        self.ca_key.grant(self.function, *SIGNING_ACTIONS)
+        for key in self.agency_keys.values():
+            key.grant(self.function, *PUBLIC_KEY_ACTIONS)
+        # CDK's provider framework answers CloudFormation for the function (and on its failure too).
+        provider = cr.Provider(
+            self,
+            "Issuer",
+            on_event_handler=self.function,
+            log_group=logs.LogGroup(self, "IssuerLogs", retention=LOG_RETENTION),
+        )
+        # Its properties are what the certificates depend on: a new key or a renamed agency changes
+        # them, and CloudFormation calls the function again.
+        self.certificates = CustomResource(
+            self,
+            "Certificates",
+            service_token=provider.service_token,
+            resource_type="Custom::MotcuaCertificates",
+            properties={
+                "SigningKeys": self._keys_json(self.keys),
+                "Province": province.name.vi,
+                "Agencies": {code: province.agencies_by_code[code].name.vi for code in self.agency_keys},
+            },
+        )
+        self.provider = provider
+
+    def _keys_json(self, keys: Mapping[str, kms.Key]) -> str:
+        return Stack.of(self).to_json_string({code: key.key_arn for code, key in keys.items()})
 
     def environment(self) -> dict[str, str]:
-        """MOTCUA_SIGNING_KEYS: agency code (and "CA") -> ARN of its signing key, as JSON."""
-        arns = {code: key.key_arn for code, key in self.keys.items()}
-        return {"MOTCUA_SIGNING_KEYS": Stack.of(self).to_json_string(arns)}
+        """What a signer needs: MOTCUA_SIGNING_KEYS, agency code -> ARN of its signing key, as JSON
+        (not the CA's: the signer never issues), and MOTCUA_PKI_FUNCTION, which does."""
+        return {
+            "MOTCUA_SIGNING_KEYS": self._keys_json(self.agency_keys),
+            "MOTCUA_PKI_FUNCTION": self.function.function_name,
+        }
 
     def grant_signing(self, grantee: iam.IGrantable) -> None:
-        """Sign with, and read the public half of, these keys and no other."""
-        for key in self.keys.values():
+        """Sign with, and read the public half of, the agencies' keys and no other (never the CA's);
+        ask the PKI function to issue a certificate."""
+        for key in self.agency_keys.values():
             key.grant(grantee, *SIGNING_ACTIONS)
+        self.function.grant_invoke(grantee)

@@ -96,9 +96,11 @@ def provision(
 
 def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:
     """A sign-only KMS key for the province's local CA and for each competent agency, found again by
-    alias on the next start; then the certificates, issued by that CA as the stack is set up."""
+    alias on the next start; then the certificates, issued by that CA as the stack is set up: by the
+    CertificateAuthority the PKI function runs on AWS (there at each deploy, by a custom resource)."""
     from motcua.adapters.certificates import DynamoCertificateStore
-    from motcua.signing.pki import PkiProfile, ensure_certificates
+    from motcua.signing.issuing import CertificateAuthority
+    from motcua.signing.pki import PkiProfile
 
     aliases = {a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]}
     keys: dict[str, str] = {}
@@ -116,7 +118,9 @@ def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefi
     profile = PkiProfile.from_settings(
         keys, province=province.name.vi, agency_names={a.code: a.name.vi for a in province.agencies}
     )
-    ensure_certificates(kms, DynamoCertificateStore(dynamodb, table), profile)
+    CertificateAuthority(
+        kms_client=kms, store=DynamoCertificateStore(dynamodb, table), profile=profile
+    ).issue()
     return keys
 
 
@@ -301,12 +305,15 @@ def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
         "ClientName": f"{name}-portal",
         "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
         "ReadAttributes": list(spec.token_attributes),
+        "WriteAttributes": list(spec.self_writable),
     }
     clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     if clients:
         client_id: str = clients[0]["ClientId"]
         client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
-        if set(client.get("ReadAttributes", [])) != set(spec.token_attributes):
+        if set(client.get("ReadAttributes", [])) != set(spec.token_attributes) or set(
+            client.get("WriteAttributes", [])
+        ) != set(spec.self_writable):
             # A pool from an older data folder: its tokens carry what the spec says now.
             cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, **settings)
         return pool_id, client_id

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from motcua.domain.ports import Clock
     from motcua.services.notifying import NotificationService
     from motcua.services.results import ResultService
+    from motcua.signing.issuing import CertificateAuthority
+    from motcua.signing.pki import PkiProfile
+    from motcua.signing.ports import CertificateIssuer
     from motcua.signing.sign import DocumentSigner
 
 
@@ -195,20 +198,48 @@ class Container:
         return DynamoCertificateStore(client, self.settings.table_name)
 
     @cached_property
-    def signer(self) -> DocumentSigner:
-        """Signs results with the competent agency's KMS key (the private key never leaves KMS)."""
-        from motcua.documents.sheet import FONTS
+    def pki_profile(self) -> PkiProfile:
+        """Who the certificates name, and the signing keys this function was given."""
         from motcua.signing.pki import PkiProfile
-        from motcua.signing.sign import DocumentSigner
 
-        profile = PkiProfile.from_settings(
+        return PkiProfile.from_settings(
             self.settings.signing_keys,
             province=self.province.name.vi,
             agency_names={agency.code: agency.name.vi for agency in self.province.agencies},
         )
+
+    @cached_property
+    def certificate_authority(self) -> CertificateAuthority:
+        """Issues the certificates with the CA key: the PKI function's work (and the local stack's)."""
+        from motcua.signing.issuing import CertificateAuthority
+
         kms = clients.client("kms", self.settings.region)
-        font = FONTS / "DejaVuSerif.ttf"
-        return DocumentSigner(kms_client=kms, store=self.certificates, profile=profile, stamp_font=font)
+        return CertificateAuthority(kms_client=kms, store=self.certificates, profile=self.pki_profile)
+
+    @cached_property
+    def certificate_issuer(self) -> CertificateIssuer:
+        """Who issues a certificate the signer lacks: on AWS the PKI function (the API holds no CA key)."""
+        if not self.settings.pki_function:
+            return self.certificate_authority
+        from motcua.adapters.pki_function import LambdaCertificateIssuer
+
+        client = clients.client("lambda", self.settings.region)
+        return LambdaCertificateIssuer(client, self.settings.pki_function)
+
+    @cached_property
+    def signer(self) -> DocumentSigner:
+        """Signs results with the competent agency's KMS key (the private key never leaves KMS)."""
+        from motcua.documents.sheet import FONTS
+        from motcua.signing.sign import DocumentSigner
+
+        kms = clients.client("kms", self.settings.region)
+        return DocumentSigner(
+            kms_client=kms,
+            store=self.certificates,
+            profile=self.pki_profile,
+            issuer=self.certificate_issuer,
+            stamp_font=FONTS / "DejaVuSerif.ttf",
+        )
 
     @cached_property
     def citizens(self) -> CognitoIdentityProvider:

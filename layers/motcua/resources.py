@@ -44,6 +44,10 @@ class UserPoolSpec:
     username_attributes: tuple[str, ...] = ()
     auto_verified: tuple[str, ...] = ()
     mfa_required: bool = False
+    # What a signed-in person may change about themselves through the portal's app client: never
+    # the custom attributes (an admin sets agency and role), and for staff never `name`, which goes on
+    # the results they sign. Never empty: Cognito lets a client with no list write every standard one.
+    self_writable: tuple[str, ...] = ("email", "phone_number")
 
     @property
     def token_attributes(self) -> tuple[str, ...]:
@@ -59,6 +63,7 @@ CITIZEN_POOL = UserPoolSpec(
     self_sign_up=True,
     username_attributes=("email",),
     auto_verified=("email",),
+    self_writable=("name", "email", "phone_number"),
 )
 STAFF_POOL = UserPoolSpec(
     key="staff",
@@ -66,6 +71,9 @@ STAFF_POOL = UserPoolSpec(
     custom_attributes=("agency_code", "role"),
     groups=("receiver", "officer", "leader", "admin"),
     mfa_required=True,
+    # A staff member's name is the staff directory's, kept by an admin (docs/operations.md, 5): it is
+    # the signer's name on a signed result, its visible stamp and the audit trail.
+    self_writable=("email", "phone_number"),
 )
 USER_POOLS = (CITIZEN_POOL, STAFF_POOL)
 
@@ -105,6 +113,14 @@ ROUTING_QUEUE = QueueSpec(key="routing")
 # What the citizen must hear about, from the table's stream to the sender (email, SMS).
 NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
 
+# The single table's partitions (PK), by what they hold. Each function's role may write only in its
+# own (dynamodb:LeadingKeys, infra/constructs/data.py; tests/infra say which function writes where).
+DOSSIER_PREFIX = "D#"  # D#<code>: a dossier, its tasks, timeline and audit trail
+COUNTER_PREFIX = "SEQ#"  # SEQ#<agency>#<YYMMDD>: an agency's dossier-code sequence of a day
+IDEMPOTENCY_PREFIX = "IDEM#"  # IDEM#<owner>#<key>: a filing's Idempotency-Key
+# The province's CA certificates (the trust roots of /v1/verify) and the agencies' certificates:
+# written by the PKI function only, which alone holds the CA key (infra/constructs/signing.py).
+PKI_PARTITION = "PKI"
 # The partition of the notifier's once-only records (one per message sent): the notify function may
 # delete there, and nowhere else, to release an attempt that failed.
 NOTIFY_ONCE_PARTITION = "ONCE#notify"

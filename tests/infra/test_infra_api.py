@@ -176,3 +176,28 @@ def test_a_json_body_must_be_an_object_and_a_pdf_body_skips_the_body_rules(synth
     for route in binary:
         assert f'"SearchString": "{route.path}"' in excluded, route
         assert f'"SearchString": "{route.method}"' in excluded, route
+
+
+def test_no_text_body_reaches_the_api_with_a_part_waf_did_not_read(synthesized: Synthesized) -> None:
+    # WAF reads a body up to its inspection limit; the managed body rules let the rest pass unread.
+    _, acl = synthesized.one("AWS::WAFv2::WebACL")
+    props = acl["Properties"]
+    rules = {rule["Name"]: rule for rule in props["Rules"]}
+    binary = [r for r in routes() if r.has_body and not r.json_body]
+
+    assert props["AssociationConfig"] == {
+        "RequestBody": {"API_GATEWAY": {"DefaultSizeInspectionLimit": "KB_64"}}
+    }
+    rule = rules["body-longer-than-inspected"]
+    assert rule["Action"] == {"Block": {}}
+    statement = rule["Statement"]
+    size = (statement["AndStatement"]["Statements"][0] if binary else statement)["SizeConstraintStatement"]
+    assert size["FieldToMatch"] == {"Body": {"OversizeHandling": "MATCH"}}
+    assert (size["ComparisonOperator"], size["Size"]) == ("GT", 64 * 1024)
+    # Documents to verify (raw PDF bytes, up to the app's limit) are not text and stay allowed.
+    if binary:
+        excluded = json.dumps(statement["AndStatement"]["Statements"][1]["NotStatement"])
+        for route in binary:
+            assert f'"SearchString": "{route.path}"' in excluded, route
+    # No rule of ours reads a body and lets what it could not read pass.
+    assert '"OversizeHandling": "CONTINUE"' not in json.dumps(props["Rules"])

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from fnmatch import fnmatchcase as fnmatch
+from typing import Any
+
 from aws_cdk.assertions import Match
 
-from motcua.resources import BUCKET, TABLE
-from tests.infra.support import Synthesized
+from motcua.resources import (
+    BUCKET,
+    NOTIFY_ONCE_PARTITION,
+    PKI_PARTITION,
+    TABLE,
+)
+from tests.infra.support import Synthesized, as_list, flatten
 
 
 def test_the_table_has_the_keys_and_indexes_the_adapter_queries(synthesized: Synthesized) -> None:
@@ -93,19 +102,29 @@ def test_the_attachments_bucket_is_private_versioned_logged_and_tls_only(synthes
 
 
 def test_the_portal_may_post_uploads_to_the_bucket_and_nothing_else_may(synthesized: Synthesized) -> None:
-    cors = _attachments(synthesized)["Properties"]["CorsConfiguration"]["CorsRules"]
+    # Set at deploy time (the portal's CSP names the bucket, the bucket's CORS the portal: a cycle
+    # if both were properties), on create and on every update.
+    bucket = synthesized.logical_id(synthesized.stage.platform.node.find_child("Data").attachments)
     distribution, _ = synthesized.one("AWS::CloudFront::Distribution")
+    _, cors = synthesized.one("Custom::AWS")
 
-    assert cors == [
-        {
-            "AllowedOrigins": [
-                {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]}
-            ],
-            "AllowedMethods": list(BUCKET.cors_methods),
-            "AllowedHeaders": list(BUCKET.cors_headers),
-            "MaxAge": BUCKET.cors_max_age,
+    assert "CorsConfiguration" not in _attachments(synthesized)["Properties"]
+    for when in ("Create", "Update"):
+        call = json.loads(flatten(cors["Properties"][when]))
+        assert (call["service"], call["action"]) == ("S3", "putBucketCors")
+        assert call["parameters"] == {
+            "Bucket": f"<{bucket}>",
+            "CORSConfiguration": {
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": [f"https://<{distribution}.DomainName>"],
+                        "AllowedMethods": list(BUCKET.cors_methods),
+                        "AllowedHeaders": list(BUCKET.cors_headers),
+                        "MaxAgeSeconds": BUCKET.cors_max_age,
+                    }
+                ]
+            },
         }
-    ]
 
 
 def test_uploads_never_filed_expire_and_nothing_else_does(synthesized: Synthesized) -> None:
@@ -143,3 +162,68 @@ def _attachments_id(synthesized: Synthesized) -> str:
 
 def _attachments(synthesized: Synthesized) -> dict:  # type: ignore[type-arg]
     return synthesized.resources[_attachments_id(synthesized)]
+
+
+# --- who writes where ---------------------------------------------------------------------------------
+
+_WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}
+
+
+def _functions(synthesized: Synthesized) -> dict[str, Any]:
+    platform = synthesized.stage.platform.node
+    return {
+        "api": platform.find_child("Api").function,
+        "routing": platform.find_child("Workflow").function,
+        "sweep": platform.find_child("Schedules").sweep,
+        "notify": platform.find_child("Notifications").function,
+        "pki": platform.find_child("Signing").function,
+    }
+
+
+def _table_writes(synthesized: Synthesized, function: Any) -> list[dict[str, Any]]:
+    """The role's statements that allow a write action (or a wildcard over them) on the table."""
+    table, _ = synthesized.one("AWS::DynamoDB::Table")
+    return [
+        statement
+        for statement in synthesized.statements(synthesized.role_of(function))
+        if statement["Effect"] == "Allow"
+        and any(fnmatch(write, action) for action in as_list(statement["Action"]) for write in _WRITES)
+        and any(table in json.dumps(resource) for resource in as_list(statement["Resource"]))
+    ]
+
+
+def _partitions(statement: dict[str, Any]) -> list[str]:
+    """The partition keys (IAM patterns) a statement's LeadingKeys condition allows; none: all of them."""
+    for operator, keys in statement.get("Condition", {}).items():
+        if operator.startswith("ForAllValues:") and "dynamodb:LeadingKeys" in keys:
+            return list(as_list(keys["dynamodb:LeadingKeys"]))
+    return ["*"]
+
+
+def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: Synthesized) -> None:
+    # moto does not enforce IAM: this is where the partitions each function may write are checked.
+    expected = {
+        "api": ["D#*", "SEQ#*", "IDEM#*"],  # dossiers, the agencies' code counters, filing's idempotency
+        "routing": ["D#*"],
+        "sweep": ["D#*"],
+        "notify": [NOTIFY_ONCE_PARTITION],  # what it sent, once (and deletes there only)
+        "pki": [PKI_PARTITION],  # the certificates and the trust roots
+    }
+
+    for name, function in _functions(synthesized).items():
+        writes = _table_writes(synthesized, function)
+        assert writes, name
+        for statement in writes:
+            assert _partitions(statement) == expected[name], (name, statement)
+
+
+def test_no_function_but_the_pki_one_can_write_the_trust_roots(synthesized: Synthesized) -> None:
+    # The CA certificates /v1/verify trusts live in partition PKI (motcua.adapters.certificates).
+    can_write = {
+        name
+        for name, function in _functions(synthesized).items()
+        for statement in _table_writes(synthesized, function)
+        if any(fnmatch(PKI_PARTITION, pattern) for pattern in _partitions(statement))
+    }
+
+    assert can_write == {"pki"}

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from infra.constructs.api import STAGE
-from tests.infra.support import Synthesized
+from tests.infra.support import Synthesized, flatten
 
 
 def _distribution(synthesized: Synthesized) -> dict[str, Any]:
@@ -73,3 +73,21 @@ def test_the_portal_is_deployed_into_the_bucket(synthesized: Synthesized) -> Non
         "Ref": synthesized.logical_id(frontend.bucket)
     }
     assert deployment["Properties"]["DistributionPaths"] == ["/*"]
+
+
+def test_the_portal_may_reach_its_own_attachments_bucket_and_no_other(synthesized: Synthesized) -> None:
+    # A script injected into the portal must not be able to send what it reads to any S3 bucket.
+    bucket = synthesized.logical_id(synthesized.stage.platform.node.find_child("Data").attachments)
+    _, policy = synthesized.one("AWS::CloudFront::ResponseHeadersPolicy")
+    csp = flatten(
+        policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"][
+            "ContentSecurityPolicy"
+        ]
+    )
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+    own = ["'self'", f"https://<{bucket}.DomainName>", f"https://<{bucket}.RegionalDomainName>"]
+
+    # Uploads go by XHR (connect-src) to the endpoint boto3 presigns, <bucket>.s3.amazonaws.com.
+    assert directives["connect-src"] == own
+    assert directives["form-action"] == own
+    assert "*" not in csp

@@ -21,6 +21,7 @@ def _ours(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
         "routing": platform.find_child("Workflow").function,
         "sweep": platform.find_child("Schedules").sweep,
         "notify": platform.find_child("Notifications").function,
+        "pki": platform.find_child("Signing").function,
     }
     return {
         name: synthesized.resources[synthesized.logical_id(fn)]["Properties"]

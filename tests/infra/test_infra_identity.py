@@ -68,6 +68,29 @@ def test_nobody_can_change_their_own_agency_or_role(synthesized: Synthesized) ->
     assert not [attribute for attribute in writable if attribute.startswith("custom:")]
 
 
+def test_staff_cannot_choose_the_name_they_sign_with(synthesized: Synthesized) -> None:
+    # The ID token's `name` is the signer's name on a result (its stamp, its /Name, the audit): an
+    # officer calling UpdateUserAttributes must not be able to set it; only an admin can.
+    name, _ = _pool(synthesized, STAFF_POOL.key)
+
+    writable = _client(synthesized, name)["WriteAttributes"]
+
+    # A list there, and not empty: without one, Cognito lets the client write every standard attribute.
+    assert writable
+    assert "name" not in writable
+    assert not [attribute for attribute in writable if attribute.startswith("custom:")]
+    assert set(writable) <= {"email", "phone_number"}
+
+
+def test_citizens_may_still_correct_their_own_name(synthesized: Synthesized) -> None:
+    name, _ = _pool(synthesized, CITIZEN_POOL.key)
+
+    writable = _client(synthesized, name)["WriteAttributes"]
+
+    assert {"name", "email", "phone_number"} <= set(writable)
+    assert not [attribute for attribute in writable if attribute.startswith("custom:")]
+
+
 def test_the_portals_clients_sign_in_through_the_api(synthesized: Synthesized) -> None:
     for key in (CITIZEN_POOL.key, STAFF_POOL.key):
         name, props = _pool(synthesized, key)

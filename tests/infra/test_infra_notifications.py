@@ -139,3 +139,20 @@ def test_the_notify_function_deletes_only_its_own_idempotency_records(synthesize
             "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [NOTIFY_ONCE_PARTITION]}},
         }
     ]
+
+
+def test_the_notify_function_may_text_a_phone_but_publish_to_no_topic(synthesized: Synthesized) -> None:
+    role = synthesized.role_of(_notifications(synthesized).function)
+    denied = [s for s in synthesized.statements(role) if s["Effect"] == "Deny"]
+
+    # SMS to a phone number has no ARN, so the allow is on "*" (and SNS allows nothing else) ...
+    on_sns = [pair for pair in synthesized.allowed(role) if pair[0].startswith("sns:")]
+    assert on_sns == [("sns:Publish", "*")]
+    # ... and an explicit deny on every SNS ARN (topics, platform endpoints) beside it wins over it.
+    assert denied == [
+        {
+            "Action": "sns:Publish",
+            "Effect": "Deny",
+            "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sns:*:*:*"]]},
+        }
+    ]

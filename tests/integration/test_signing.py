@@ -23,6 +23,7 @@ from motcua.adapters.certificates import DynamoCertificateStore
 from motcua.domain.errors import NotFound
 from motcua.resources import TABLE
 from motcua.signing import pki
+from motcua.signing.issuing import CertificateAuthority
 from motcua.signing.kms import KeyMisconfigured
 from motcua.signing.ports import StoredCertificates
 from motcua.signing.sign import DocumentSigner, SignatureBox
@@ -98,8 +99,13 @@ class Pki:
         return pki.PkiProfile.from_settings(keys or self.keys, province=PROVINCE, agency_names=NAMES)
 
     def signer(self, store: Any = None, keys: dict[str, str] | None = None, **kwargs: Any) -> DocumentSigner:
+        """The API's signer: the agencies' keys only; the CA key is the issuer's (the PKI function's)."""
+        store = store or self.store
+        keys = keys or self.keys
+        agencies_only = {code: key for code, key in keys.items() if code != pki.CA}
+        issuer = CertificateAuthority(kms_client=self.kms, store=store, profile=self.profile(keys))
         return DocumentSigner(
-            kms_client=self.kms, store=store or self.store, profile=self.profile(keys), **kwargs
+            kms_client=self.kms, store=store, profile=self.profile(agencies_only), issuer=issuer, **kwargs
         )
 
     def ensure(self, store: Any = None, **kwargs: Any) -> pki.Certificates:
@@ -236,8 +242,35 @@ def test_a_key_that_cannot_sign_is_refused(env: Pki) -> None:
 
     with pytest.raises(KeyMisconfigured):
         env.ensure()
+    # Without the CA key (the API's keys) nothing can be issued: that is the PKI function's work.
+    without_ca = pki.PkiProfile.from_settings(
+        {FINANCE: env.keys[FINANCE]}, province=PROVINCE, agency_names=NAMES
+    )
     with pytest.raises(KeyMisconfigured):
-        pki.PkiProfile.from_settings({FINANCE: env.keys[FINANCE]}, province=PROVINCE, agency_names=NAMES)
+        pki.ensure_certificates(env.kms, env.store, without_ca)
+
+
+def test_the_apis_signer_without_the_ca_key_asks_the_issuer_for_certificates(env: Pki) -> None:
+    # Given a signer holding the agencies' keys only, and an issuer that counts its calls
+    issued: list[tuple[str, ...]] = []
+    authority = CertificateAuthority(kms_client=env.kms, store=env.store, profile=env.profile())
+
+    class Counting:
+        def issue(self) -> tuple[str, ...]:
+            issued.append(authority.issue())
+            return issued[-1]
+
+    agencies = {code: key for code, key in env.keys.items() if code != pki.CA}
+    signer = DocumentSigner(
+        kms_client=env.kms, store=env.store, profile=env.profile(agencies), issuer=Counting()
+    )
+
+    # When it signs twice
+    first, second = sign(signer), sign(signer)
+
+    # Then the issuer issued the certificates once, and both results verify
+    assert issued == [(pki.CA, FINANCE, WARD)]
+    assert all(verify_pdf(pdf, signer.trust_roots()).valid for pdf in (first, second))
 
 
 # --- signing and verifying ---------------------------------------------------------------------------

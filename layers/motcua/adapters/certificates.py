@@ -7,9 +7,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from motcua.resources import PKI_PARTITION
 from motcua.signing.ports import StoredCertificates
 
-PK = "PKI"
+PK = PKI_PARTITION
 _AUTHORITY = "CA#"
 _AGENCY = "CERT#"
 

@@ -25,7 +25,7 @@ from motcua.domain.models import (
 )
 from motcua.domain.paging import decode_token, encode_token
 from motcua.domain.ports import IdempotentReplay, SequenceTaken
-from motcua.resources import NOTIFY_ATTRIBUTE
+from motcua.resources import COUNTER_PREFIX, DOSSIER_PREFIX, IDEMPOTENCY_PREFIX, NOTIFY_ATTRIBUTE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -45,7 +45,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def dossier_pk(code: str) -> str:
-    return f"D#{code}"
+    return f"{DOSSIER_PREFIX}{code}"
 
 
 def audit_from_stream(record: Mapping[str, Any]) -> tuple[str, AuditEntry, Event] | None:
@@ -136,7 +136,7 @@ class DynamoDossierRepository:
             }
         }
         idem_item = {
-            "PK": _s(f"IDEM#{idempotency.owner}#{idempotency.key}"),
+            "PK": _s(f"{IDEMPOTENCY_PREFIX}{idempotency.owner}#{idempotency.key}"),
             "SK": _s("IDEM"),
             "type": _s("idempotency"),
             "data": _s(idempotency.model_dump_json()),
@@ -167,7 +167,9 @@ class DynamoDossierRepository:
 
     def get_idempotency(self, owner: str, key: str) -> IdempotencyRecord | None:
         item = self.client.get_item(
-            TableName=self.table, Key={"PK": _s(f"IDEM#{owner}#{key}"), "SK": _s("IDEM")}, ConsistentRead=True
+            TableName=self.table,
+            Key={"PK": _s(f"{IDEMPOTENCY_PREFIX}{owner}#{key}"), "SK": _s("IDEM")},
+            ConsistentRead=True,
         ).get("Item")
         return IdempotencyRecord.model_validate_json(item["data"]["S"]) if item else None
 
@@ -379,7 +381,7 @@ class DynamoDossierRepository:
 
 
 def _counter_key(agency: str, day: date) -> dict[str, Any]:
-    return {"PK": _s(f"SEQ#{agency}#{day:%y%m%d}"), "SK": _s("SEQ")}
+    return {"PK": _s(f"{COUNTER_PREFIX}{agency}#{day:%y%m%d}"), "SK": _s("SEQ")}
 
 
 def _cancellations(error: ClientError) -> list[dict[str, Any]]:

@@ -25,8 +25,12 @@ class Settings(BaseSettings):
     routing_queue_url: str = ""
     # Procedure code -> ARN of the state machine of its flow (JSON in MOTCUA_STATE_MACHINES).
     state_machines: dict[str, str] = Field(default_factory=dict)
-    # Agency code (and "CA", the province's certification authority) -> KMS key id that signs.
+    # Agency code -> KMS key id that signs; and "CA", the province's certification authority, only
+    # where certificates are issued (the PKI function; the local stack, one process for everything).
     signing_keys: dict[str, str] = Field(default_factory=dict)
+    # The PKI function the API asks for certificates (on AWS). Empty: this process issues them itself,
+    # with the "CA" key of signing_keys (the local stack and tests; on AWS the API has no CA key).
+    pki_function: str = ""
 
 
 @lru_cache(maxsize=1)

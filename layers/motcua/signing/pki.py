@@ -39,7 +39,9 @@ class PkiProfile:
     """Who the certificates name and which KMS keys sign for them."""
 
     province: str  # the province's name in Vietnamese: O= of every certificate
-    ca_key: str
+    # The CA's key: known only where certificates are issued (the PKI function, the local stack);
+    # the API signs results with the agencies' keys and never holds it.
+    ca_key: str | None
     agency_keys: Mapping[str, str]  # agency code -> KMS key id
     agency_names: Mapping[str, str]  # agency code -> its name in Vietnamese: CN= of its certificate
 
@@ -47,9 +49,8 @@ class PkiProfile:
     def from_settings(
         cls, signing_keys: Mapping[str, str], *, province: str, agency_names: Mapping[str, str]
     ) -> PkiProfile:
-        """From MOTCUA_SIGNING_KEYS (agency code or "CA" -> key id) and the province file's names."""
-        if CA not in signing_keys:
-            raise KeyMisconfigured(f'MOTCUA_SIGNING_KEYS names no "{CA}" key for the certification authority')
+        """From MOTCUA_SIGNING_KEYS (agency code, and "CA" where certificates are issued -> key id) and
+        the province file's names."""
         agencies = {code: key for code, key in signing_keys.items() if code != CA}
         unknown = sorted(set(agencies) - set(agency_names))
         if unknown:
@@ -58,7 +59,7 @@ class PkiProfile:
             )
         return cls(
             province=province,
-            ca_key=signing_keys[CA],
+            ca_key=signing_keys.get(CA),
             agency_keys=agencies,
             agency_names={code: agency_names[code] for code in agencies},
         )
@@ -253,8 +254,17 @@ def ensure_certificates(
     the winner wrote. When nothing changed it costs one read of the store and one GetPublicKey per
     key, and writes nothing.
     """
-    now = now or datetime.now(UTC)
-    ca_key = kms.public_key(client, profile.ca_key)
+    if profile.ca_key is None:
+        raise KeyMisconfigured(
+            f'MOTCUA_SIGNING_KEYS names no "{CA}" key: certificates are issued where it is'
+        )
+    return _ensure(client, store, profile, profile.ca_key, now=now or datetime.now(UTC))
+
+
+def _ensure(
+    client: Any, store: CertificateStore, profile: PkiProfile, ca_key_id: str, *, now: datetime
+) -> Certificates:
+    ca_key = kms.public_key(client, ca_key_id)
     agency_keys = {code: kms.public_key(client, key_id) for code, key_id in profile.agency_keys.items()}
     issued: list[str] = []
     for _ in range(_ATTEMPTS):
@@ -263,13 +273,13 @@ def ensure_certificates(
         ca_fingerprint = kms.fingerprint(ca_key)
         authority = authorities.get(ca_fingerprint)
         if authority is None:
-            authority = issue_authority(client, profile.ca_key, ca_key, province=profile.province, now=now)
+            authority = issue_authority(client, ca_key_id, ca_key, province=profile.province, now=now)
             if not store.add_authority(ca_fingerprint, authority.dump()):
                 continue  # another writer issued it first: use theirs
             issued.append(CA)
             authorities[ca_fingerprint] = authority
         agencies, raced = _ensure_agencies(
-            client, store, profile, stored, authority, agency_keys, now, issued
+            client, store, profile, ca_key_id, stored, authority, agency_keys, now, issued
         )
         if not raced:
             ordered = [authority, *(ca for fp, ca in authorities.items() if fp != ca_fingerprint)]
@@ -287,6 +297,7 @@ def _ensure_agencies(
     client: Any,
     store: CertificateStore,
     profile: PkiProfile,
+    ca_key_id: str,
     stored: StoredCertificates,
     authority: x509.Certificate,
     agency_keys: Mapping[str, keys.PublicKeyInfo],
@@ -306,7 +317,7 @@ def _ensure_agencies(
             agencies[code] = current
             continue
         new = issue_agency(
-            client, ca_key_id=profile.ca_key, authority=authority, key=key, subject=subject, now=now
+            client, ca_key_id=ca_key_id, authority=authority, key=key, subject=subject, now=now
         )
         if store.put_agency(code, new.dump(), replaces=der):
             agencies[code] = new

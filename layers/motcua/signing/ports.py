@@ -1,4 +1,5 @@
-"""What signing needs from the outside world: a place to keep the province's certificates."""
+"""What signing needs from the outside world: a place to keep the province's certificates, and someone
+who issues them."""
 
 from __future__ import annotations
 
@@ -30,4 +31,11 @@ class CertificateStore(Protocol):
     def put_agency(self, agency: str, der: bytes, *, replaces: bytes | None) -> bool:
         """Make `der` the agency's certificate if its current one is still `replaces` (None: it has
         none); False (and nothing written) when another writer got there first."""
+        ...
+
+
+class CertificateIssuer(Protocol):
+    def issue(self) -> tuple[str, ...]:
+        """Issue every certificate that is missing or stale (motcua.signing.pki.ensure_certificates),
+        where the CA key is: "CA" and the agency codes it issued."""
         ...

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from asn1crypto import x509
 
-    from motcua.signing.ports import CertificateStore
+    from motcua.signing.ports import CertificateIssuer, CertificateStore
 
 __all__ = ["DocumentSigner", "KeyMismatch", "KmsSigner", "SignatureBox"]
 
@@ -91,15 +91,20 @@ class DocumentSigner:
         kms_client: Any,
         store: CertificateStore,
         profile: pki.PkiProfile,
+        issuer: CertificateIssuer,
         stamp_font: Path | None = None,
     ) -> None:
         self.kms = kms_client
         self.store = store
         self.profile = profile
+        self.issuer = issuer
         self.stamp_font = stamp_font
 
     def ensure_certificates(self) -> pki.Certificates:
-        return pki.ensure_certificates(self.kms, self.store, self.profile)
+        """Have the issuer (the PKI function, which alone holds the CA key) issue what is missing or
+        stale, then read the certificates it keeps."""
+        self.issuer.issue()
+        return pki.read_certificates(self.store.load())
 
     def trust_roots(self) -> list[bytes]:
         """Every CA certificate the province issued (DER): what verify_pdf trusts."""
@@ -121,7 +126,7 @@ class DocumentSigner:
         `box` where a visible stamp goes (none: an invisible signature).
 
         One read of the certificates and one KMS Sign when they are in order; when the agency has no
-        certificate yet, or its key changed, the certificates are issued first (ensure_certificates).
+        certificate yet, or its key changed, the issuer is asked to issue them first.
         """
         key_id = self.profile.agency_keys.get(agency)
         if key_id is None:
