@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from infra.constructs.frontend import Frontend
     from infra.constructs.identity import Identity
     from infra.constructs.notifications import Notifications
+    from infra.constructs.origin import OriginSecret
     from infra.constructs.schedules import Schedules
     from infra.constructs.signing import Signing
     from infra.constructs.workflow import Workflow
@@ -89,6 +90,7 @@ def acknowledge(
     notifications: Notifications,
     signing: Signing,
     frontend: Frontend,
+    origin: OriginSecret,
 ) -> None:
     notify = notifications.function.role
     pki = signing.function.role
@@ -195,6 +197,15 @@ def acknowledge(
         "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy "
         "CloudFront sets; a province serving its own domain attaches an ACM certificate and TLSv1.2_2021.",
     )
+    for secret in origin.secrets:
+        _ack(
+            secret,
+            "AwsSolutions-SMG4",
+            "The origin secret is read by CloudFormation alone, at deploy time, into the distribution's "
+            "origin header and the API web ACL's rule; a rotation Lambda changing it in Secrets Manager "
+            "would change neither and block every API request. It is rotated by a new generation and a "
+            "deploy, the web ACL accepting the previous one meanwhile (docs/operations.md, 6.5).",
+        )
     _bucket_deployment(stack)
     _aws_custom_resource(stack)
 

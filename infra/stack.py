@@ -13,6 +13,7 @@ from infra.constructs.frontend import Frontend
 from infra.constructs.identity import Identity
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
+from infra.constructs.origin import ORIGIN_GENERATIONS_CONTEXT, OriginSecret, origin_generation
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
 from infra.constructs.signing import GENERATIONS_CONTEXT, Signing, generations
@@ -98,6 +99,12 @@ class PlatformStack(Stack):
             environment=environment,
             generations=generations(self.node.try_get_context(GENERATIONS_CONTEXT), province.id),
         )
+        # The header CloudFront adds to what it sends the API, and the API's web ACL requires.
+        origin = OriginSecret(
+            self,
+            "Origin",
+            generation=origin_generation(self.node.try_get_context(ORIGIN_GENERATIONS_CONTEXT), province.id),
+        )
         api = Api(
             self,
             "Api",
@@ -106,6 +113,7 @@ class PlatformStack(Stack):
             routes=routes(),
             user_pools=identity.all_pools,
             limits=province.province.api,
+            origin=origin,
         )
         schedules = Schedules(self, "Schedules", runtime=runtime, environment=environment)
         notifications = Notifications(
@@ -126,7 +134,10 @@ class PlatformStack(Stack):
             api_stage=STAGE,
             log_bucket=data.access_logs,
             attachments=data.attachments,
+            origin=origin,
         )
+        # A new origin secret is accepted by the web ACL before CloudFront starts sending it.
+        site.distribution.node.add_dependency(api.web_acl)
 
         functions = {
             "Api": api.function,
@@ -185,4 +196,5 @@ class PlatformStack(Stack):
             notifications=notifications,
             signing=signing,
             frontend=site,
+            origin=origin,
         )

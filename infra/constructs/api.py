@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_lambda as lambda_
 
+    from infra.constructs.origin import OriginSecret
     from infra.constructs.runtime import Runtime
     from infra.routes import Route
     from motcua.config.province import ApiLimits
@@ -134,9 +135,11 @@ class Api(Construct):
         routes: Sequence[Route],
         user_pools: Sequence[cognito.IUserPool],
         limits: ApiLimits,
+        origin: OriginSecret,
     ) -> None:
         super().__init__(scope, id)
         self.limits = limits
+        self.origin = origin
         self.function: lambda_.Function = runtime.function(
             self,
             "Handler",
@@ -233,9 +236,20 @@ class Api(Construct):
                 cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
             )
 
+        # Every request comes through CloudFront, which adds the origin secret; one without it called
+        # the execute-api endpoint directly, around the distribution, and is blocked before anything else.
+        through_cloudfront = wafv2.CfnWebACL.RuleProperty(
+            name="not-through-cloudfront",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=_carries(self.origin))
+            ),
+            visibility_config=visibility("not-through-cloudfront"),
+        )
         common = wafv2.CfnWebACL.RuleProperty(
             name="aws-common-rule-set",
-            priority=0,
+            priority=1,
             override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
             statement=wafv2.CfnWebACL.StatementProperty(
                 managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
@@ -256,7 +270,7 @@ class Api(Construct):
         )
         rate = wafv2.CfnWebACL.RuleProperty(
             name="rate-per-ip",
-            priority=1,
+            priority=2,
             action=wafv2.CfnWebACL.RuleActionProperty(block={}),
             statement=wafv2.CfnWebACL.StatementProperty(
                 rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
@@ -282,7 +296,7 @@ class Api(Construct):
         not_binary = _except(self.binary_body_routes)
         body_too_long = wafv2.CfnWebACL.RuleProperty(
             name="body-longer-than-inspected",
-            priority=2,
+            priority=3,
             action=wafv2.CfnWebACL.RuleActionProperty(block={}),
             statement=oversize
             if not_binary is None
@@ -296,7 +310,7 @@ class Api(Construct):
             "WebAcl",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            rules=[common, rate, body_too_long],
+            rules=[through_cloudfront, common, rate, body_too_long],
             association_config=wafv2.CfnWebACL.AssociationConfigProperty(
                 request_body={
                     "API_GATEWAY": wafv2.CfnWebACL.RequestBodyAssociatedResourceTypeConfigProperty(
@@ -306,6 +320,28 @@ class Api(Construct):
             ),
             visibility_config=visibility("motcua-api"),
         )
+
+
+def _carries(origin: OriginSecret) -> wafv2.CfnWebACL.StatementProperty:
+    """A statement true for a request whose origin header is one of the secret's accepted values."""
+    matches = [
+        wafv2.CfnWebACL.StatementProperty(
+            byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                    single_header={"Name": origin.header.lower()}
+                ),
+                positional_constraint="EXACTLY",
+                search_string=value,
+                text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+            )
+        )
+        for value in origin.accepted
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    return wafv2.CfnWebACL.StatementProperty(
+        or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=matches)
+    )
 
 
 def _except(routes: Sequence[Route]) -> wafv2.CfnWebACL.StatementProperty | None:

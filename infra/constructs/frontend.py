@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from aws_cdk import aws_apigateway as apigw
 
+    from infra.constructs.origin import OriginSecret
+
 API_PATH = "/v1/*"
 
 
@@ -56,6 +58,7 @@ class Frontend(Construct):
         api_stage: str,
         log_bucket: s3.IBucket,
         attachments: s3.IBucket,
+        origin: OriginSecret,
     ) -> None:
         super().__init__(scope, id)
         self.bucket = s3.Bucket(
@@ -96,6 +99,8 @@ class Frontend(Construct):
             origin_path=f"/{api_stage}",
             protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            # The API's web ACL blocks whatever lacks it: the execute-api endpoint answers only us.
+            custom_headers={origin.header: origin.value},
         )
         self.distribution = cloudfront.Distribution(
             self,
