@@ -31,16 +31,21 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend"
+# Where a province deploys (docs/operations.md, 1), when the CLI has not said.
+REGION = "ap-southeast-1"
 
 
 def feature_flags() -> dict[str, object]:
     return dict(json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"])
 
 
-def environment() -> Environment | None:
-    """The account and region the CLI resolved (cdk deploy); none offline: env-agnostic templates."""
+def environment() -> Environment:
+    """The account and region the CLI resolved (cdk deploy); offline, no account and REGION.
+
+    The region is always explicit: the stage's edge stack is in us-east-1, and CDK's cross-region
+    references (its web ACL's ARN, read by the platform) need both regions known at synthesis."""
     account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
-    return Environment(account=account, region=region) if account and region else None
+    return Environment(account=account or None, region=region or REGION)
 
 
 def build_app(

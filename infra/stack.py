@@ -63,6 +63,7 @@ class PlatformStack(Stack):
         province: ProvinceFile,
         layer_zip: Path,
         frontend: Path,
+        edge_web_acl_arn: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -135,6 +136,7 @@ class PlatformStack(Stack):
             log_bucket=data.access_logs,
             attachments=data.attachments,
             origin=origin,
+            web_acl_arn=edge_web_acl_arn,
         )
         # A new origin secret is accepted by the web ACL before CloudFront starts sending it.
         site.distribution.node.add_dependency(api.web_acl)

@@ -59,6 +59,7 @@ class Frontend(Construct):
         log_bucket: s3.IBucket,
         attachments: s3.IBucket,
         origin: OriginSecret,
+        web_acl_arn: str,
     ) -> None:
         super().__init__(scope, id)
         self.bucket = s3.Bucket(
@@ -126,6 +127,8 @@ class Frontend(Construct):
                     response_headers_policy=headers,
                 )
             },
+            # The edge stack's web ACL (us-east-1, infra/constructs/edge.py), before any behaviour.
+            web_acl_id=web_acl_arn,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             # Edge locations in Asia, Vietnam's included, without paying for all of them.
             price_class=cloudfront.PriceClass.PRICE_CLASS_200,

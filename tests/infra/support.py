@@ -53,6 +53,14 @@ class Synthesized:
     def template_path(self) -> Path:
         return self.assembly / f"assembly-{self.stage.stage_name}" / self.stage.platform.template_file
 
+    def edge_template_path(self) -> Path:
+        return self.assembly / f"assembly-{self.stage.stage_name}" / self.stage.edge.template_file
+
+    @property
+    def edge_template(self) -> dict[str, Any]:
+        """The stage's us-east-1 stack (the distribution's web ACL)."""
+        return dict(json.loads(self.edge_template_path().read_text()))
+
     def role_of(self, function: Any) -> str:
         """The logical id of a function's role."""
         return str(self.resources[self.logical_id(function)]["Properties"]["Role"]["Fn::GetAtt"][0])

@@ -86,10 +86,27 @@ def test_make_synth_builds_every_stage_side_by_side_offline(make_synth: Path) ->
 
 
 @pytest.mark.xdist_group("infra-make-synth")
+def test_every_stage_deploys_its_edge_stack_to_us_east_1_before_its_platform(make_synth: Path) -> None:
+    for province in PROVINCE_IDS:
+        assembly = make_synth / f"assembly-Motcua-{province}"
+        artifacts = json.loads((assembly / "manifest.json").read_text())["artifacts"]
+        stacks = {
+            a["displayName"].split("/")[-1]: (name, a)
+            for name, a in artifacts.items()
+            if a["type"] == "aws:cloudformation:stack"
+        }
+
+        assert set(stacks) == {"Edge", "Platform"}
+        edge_name, edge = stacks["Edge"]
+        assert edge["environment"].endswith("/us-east-1")
+        assert edge_name in stacks["Platform"][1]["dependencies"]
+
+
+@pytest.mark.xdist_group("infra-make-synth")
 def test_stages_share_nothing(make_synth: Path) -> None:
     templates: dict[str, dict[str, Any]] = {}
     for province in PROVINCE_IDS:
-        (path,) = (make_synth / f"assembly-Motcua-{province}").glob("*.template.json")
+        (path,) = (make_synth / f"assembly-Motcua-{province}").glob("*Platform*.template.json")
         templates[province] = json.loads(path.read_text())
 
     for template in templates.values():

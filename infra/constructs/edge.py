@@ -1,0 +1,90 @@
+"""Edge: the distribution's web ACL (scope CLOUDFRONT, which AWS keeps in us-east-1 only), in front
+of the portal's files and the API alike.
+
+It sees the viewer's own address, which the API's regional web ACL behind CloudFront does not (there
+the source is a CloudFront server), so the per-IP rate rule that counts is this one. The API's body
+rules stay in the regional web ACL, tuned for its routes (infra/constructs/api.py); here the common
+rule set covers what is not the API.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+if TYPE_CHECKING:
+    from motcua.config.province import ApiLimits
+
+# The API's paths, which the regional web ACL inspects with rules fitted to its bodies.
+API_PREFIX = "/v1/"
+
+
+def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+    )
+
+
+def _managed(
+    name: str, priority: int, scope_down: wafv2.CfnWebACL.StatementProperty | None
+) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=f"aws-{name}",
+        priority=priority,
+        override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS", name=f"AWSManagedRules{name}", scope_down_statement=scope_down
+            )
+        ),
+        visibility_config=_visibility(f"aws-{name}"),
+    )
+
+
+class EdgeWebAcl(Construct):
+    def __init__(self, scope: Construct, id: str, *, limits: ApiLimits) -> None:
+        super().__init__(scope, id)
+        not_api = wafv2.CfnWebACL.StatementProperty(
+            not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                        positional_constraint="STARTS_WITH",
+                        search_string=API_PREFIX,
+                        text_transformations=[
+                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                        ],
+                    )
+                )
+            )
+        )
+        rate = wafv2.CfnWebACL.RuleProperty(
+            name="rate-per-ip",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=limits.ip_limit, aggregate_key_type="IP"
+                )
+            ),
+            visibility_config=_visibility("rate-per-ip"),
+        )
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="CLOUDFRONT",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[
+                rate,
+                # Log4j-style lookups and other known exploits, on every path, the API's too.
+                _managed("KnownBadInputsRuleSet", 1, None),
+                _managed("CommonRuleSet", 2, not_api),
+            ],
+            visibility_config=_visibility("motcua-edge"),
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.web_acl.attr_arn

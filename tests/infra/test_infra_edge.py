@@ -1,0 +1,83 @@
+"""Edge: the distribution behind a CloudFront web ACL, kept by AWS in us-east-1, in the stage's second
+stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cdk_nag import AwsSolutionsChecks
+from cfnlint.api import ManualArgs, lint_file
+
+from infra.app import environment
+from infra.constructs.edge import API_PREFIX
+from tests.infra.support import Synthesized
+
+
+def _edge_acl(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
+    acls = {
+        name: r
+        for name, r in synthesized.edge_template["Resources"].items()
+        if r["Type"] == "AWS::WAFv2::WebACL"
+    }
+    assert len(acls) == 1
+    return next(iter(acls.items()))
+
+
+def test_the_distribution_is_behind_the_edge_stacks_web_acl_in_us_east_1(synthesized: Synthesized) -> None:
+    acl_id, acl = _edge_acl(synthesized)
+    _, distribution = synthesized.one("AWS::CloudFront::Distribution")
+    reference = distribution["Properties"]["DistributionConfig"]["WebACLId"]["Fn::GetStackOutput"]
+    output = synthesized.edge_template["Outputs"][reference["OutputName"]]
+
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    assert synthesized.stage.edge.region == reference["Region"] == "us-east-1"
+    assert reference["StackName"] == synthesized.stage.edge.stack_name
+    assert output["Value"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+
+
+def test_the_edge_web_acl_limits_each_viewer_and_checks_known_bad_inputs_and_the_portal(
+    synthesized: Synthesized,
+) -> None:
+    _, acl = _edge_acl(synthesized)
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    assert rules["rate-per-ip"]["Action"] == {"Block": {}}
+    assert rules["rate-per-ip"]["Statement"]["RateBasedStatement"] == {
+        "Limit": synthesized.province.province.api.ip_limit,
+        "AggregateKeyType": "IP",
+    }
+    bad_inputs = rules["aws-KnownBadInputsRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
+    assert bad_inputs["Name"] == "AWSManagedRulesKnownBadInputsRuleSet"
+    assert "ScopeDownStatement" not in bad_inputs  # every path, the API's too
+    common = rules["aws-CommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
+    assert common["Name"] == "AWSManagedRulesCommonRuleSet"
+    # The API's bodies are the regional web ACL's to read, with rules fitted to its routes.
+    api = common["ScopeDownStatement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
+    assert (api["FieldToMatch"], api["PositionalConstraint"], api["SearchString"]) == (
+        {"UriPath": {}},
+        "STARTS_WITH",
+        API_PREFIX,
+    )
+
+
+def test_aws_solutions_and_cfn_lint_find_nothing_in_the_edge_stack(synthesized: Synthesized) -> None:
+    report = AwsSolutionsChecks().validate_scope(synthesized.stage.edge)
+    matches = lint_file(synthesized.edge_template_path(), config=ManualArgs(regions=["us-east-1"]))
+
+    assert [v.rule_name for v in report.violations] == []
+    assert [str(m) for m in matches] == []
+
+
+def test_templates_name_their_region_offline_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cross-region references need both regions at synthesis: the CLI's, or the province default.
+    monkeypatch.delenv("CDK_DEFAULT_ACCOUNT", raising=False)
+    monkeypatch.delenv("CDK_DEFAULT_REGION", raising=False)
+    offline = environment()
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "123456789012")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "ap-southeast-2")
+    deployed = environment()
+
+    assert (offline.account, offline.region) == (None, "ap-southeast-1")
+    assert (deployed.account, deployed.region) == ("123456789012", "ap-southeast-2")
