@@ -66,11 +66,15 @@ reset:
 	@test -n "$(PROVINCE)" || { echo "PROVINCE is empty"; exit 2; }
 	rm -rf .data/$(PROVINCE)
 
+# Figures only on the screen: no metrics, logs below warnings, and what goes to stderr kept aside,
+# shown if a benchmark fails.
 bench: $(INSTALLED)
-	@set -e; for script in benchmarks/*.py; do \
+	@set -e; errors=$$(mktemp); for script in benchmarks/*.py; do \
 		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
-		echo "== $$script"; $(BIN)/python "$$script"; \
-	done
+		echo "== $$script"; \
+		POWERTOOLS_METRICS_DISABLED=true POWERTOOLS_LOG_LEVEL=WARNING \
+			$(BIN)/python "$$script" 2>>"$$errors" || { cat "$$errors"; rm -f "$$errors"; exit 1; }; \
+	done; rm -f "$$errors"
 
 synth: $(INSTALLED)
 	$(BIN)/python -m infra.app $(if $(CHOSEN),--province $(CHOSEN)) --out cdk.out

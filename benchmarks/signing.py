@@ -85,6 +85,7 @@ def main() -> None:
     from moto import mock_aws
 
     from motcua.adapters.certificates import DynamoCertificateStore
+    from motcua.signing.issuing import CertificateAuthority
     from motcua.signing.pki import CA, PkiProfile
     from motcua.signing.sign import DocumentSigner
     from motcua.signing.verify import verify_pdf
@@ -112,7 +113,8 @@ def main() -> None:
             keys, province="Tỉnh Minh Họa", agency_names={AGENCY: "Sở Tài chính"}
         )
         store = DynamoCertificateStore(dynamodb, "bench")
-        signer = DocumentSigner(kms_client=kms, store=store, profile=profile)
+        issuer = CertificateAuthority(kms_client=kms, store=store, profile=profile)  # the PKI function's part
+        signer = DocumentSigner(kms_client=kms, store=store, profile=profile, issuer=issuer)
         start = time.perf_counter()
         signer.ensure_certificates()
         ensure_first = time.perf_counter() - start

@@ -6,6 +6,7 @@ import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "motcua")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "motcua")
@@ -18,8 +19,11 @@ def count(name: str, value: int = 1, **dimensions: str) -> None:
     """Count a business event (a filing, a decision), written as CloudWatch EMF.
 
     Dimensions stay few and bounded (an action, a timeliness), never an agency or a dossier:
-    every distinct value is a metric the province pays for each month.
+    every distinct value is a metric the province pays for each month. POWERTOOLS_METRICS_DISABLED
+    silences them all (the benchmarks' tables), single metrics included.
     """
+    if is_metrics_disabled():
+        return
     if not dimensions:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         return
