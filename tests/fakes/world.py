@@ -168,6 +168,15 @@ class World:
         result = self.container.filing.file(principal, request, key or f"key-{uuid.uuid4().hex}")
         return result.dossier
 
+    def owner(self, code: str) -> Principal:
+        """The citizen who filed dossier `code`."""
+        return self.citizen().model_copy(update={"sub": self.record(code).dossier.owner})
+
+    def papers(self, owner: Principal, code: str) -> dict[str, Any]:
+        """A supplement's body: the dossier's first paper, uploaded now by `owner`."""
+        procedure = self.province.procedures_by_code[self.record(code).dossier.procedure_code]
+        return {"attachments": [{"upload_id": self.upload(owner), "paper_code": procedure.papers[0].code}]}
+
     def decide(self, officer: Principal, task_id: str, action: str, reason: str | None = None) -> Task:
         """An officer's decision, then whatever the flows do because of it."""
         decision = Decision.model_validate({"action": action, "reason": reason})

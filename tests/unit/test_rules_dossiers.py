@@ -123,13 +123,9 @@ def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(world: World)
 
     # The citizen answers on Monday 23/11: Thu 19, Fri 20, Mon 23 = 3 working days stood still.
     world.clock.set(datetime(2026, 11, 23, 3, tzinfo=UTC))
-    paper = world.province.procedures_by_code[SI].papers[0].code
     with world.api() as api:
         answer = api.call(
-            "POST",
-            f"/v1/dossiers/{dossier.code}/supplements",
-            an,
-            {"attachments": [{"upload_id": world.upload(an), "paper_code": paper}]},
+            "POST", f"/v1/dossiers/{dossier.code}/supplements", an, world.papers(an, dossier.code)
         )
 
     assert answer.status == 200, answer.body

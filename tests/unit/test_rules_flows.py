@@ -93,15 +93,9 @@ def test_papers_asked_in_a_step_stop_the_clocks_and_the_step_goes_on_when_they_c
 
     # A week later: Wed 18, Thu 19, Fri 20, Mon 23 stood still (Tue 24/11 is Vietnam Culture Day).
     world.clock.advance(timedelta(days=7))
-    owner = world.citizen().model_copy(update={"sub": record.dossier.owner})
-    paper = world.province.procedures_by_code[BUSINESS].papers[0].code
+    owner = world.owner(code)
     with world.api() as api:
-        answer = api.call(
-            "POST",
-            f"/v1/dossiers/{code}/supplements",
-            owner,
-            {"attachments": [{"upload_id": world.upload(owner), "paper_code": paper}]},
-        )
+        answer = api.call("POST", f"/v1/dossiers/{code}/supplements", owner, world.papers(owner, code))
     assert answer.status == 200, answer.body
     world.settle()
 
@@ -115,7 +109,7 @@ def test_papers_asked_in_a_step_stop_the_clocks_and_the_step_goes_on_when_they_c
 
 def test_a_citizen_withdrawing_ends_the_flow(world: World) -> None:
     code = accepted(world, WORK_PERMIT, HOME_AFFAIRS)
-    owner = world.citizen().model_copy(update={"sub": world.record(code).dossier.owner})
+    owner = world.owner(code)
     with world.api() as api:
         answer = api.call("POST", f"/v1/dossiers/{code}/withdrawal", owner, {"reason": "Đổi ý"})
     assert answer.status == 200, answer.body

@@ -49,19 +49,13 @@ def test_a_citizen_adding_papers_right_after_a_step_asked_for_them_is_not_refuse
 
     decision(world.staff(FINANCE), f"{code}-T1.1", Decision(action="request_papers", reason="Thiếu điều lệ"))
     assert world.record(code).dossier.resume_token is None  # routing has not stored the token yet
-    owner = world.citizen().model_copy(update={"sub": world.record(code).dossier.owner})
-    paper = world.province.procedures_by_code[BUSINESS].papers[0].code
-    upload = world.upload(owner)
+    owner = world.owner(code)
+    papers = world.papers(owner, code)
     # routing stores the token between the citizen's read and write
     world.repository.race(world.settle)
 
     with world.api() as api:
-        answer = api.call(
-            "POST",
-            f"/v1/dossiers/{code}/supplements",
-            owner,
-            {"attachments": [{"upload_id": upload, "paper_code": paper}]},
-        )
+        answer = api.call("POST", f"/v1/dossiers/{code}/supplements", owner, papers)
 
     assert answer.status == 200, answer.body
     world.settle()
@@ -121,8 +115,7 @@ def test_papers_sent_twice_are_added_once(world: World) -> None:
     code = world.file(citizen, SI).code
     desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
     world.decide(desk, f"{code}-T1", "request_papers", "Thiếu tờ khai")
-    paper = world.province.procedures_by_code[SI].papers[0].code
-    body = {"attachments": [{"upload_id": world.upload(citizen), "paper_code": paper}]}
+    body = world.papers(citizen, code)
     with world.api() as api:
         first = api.call("POST", f"/v1/dossiers/{code}/supplements", citizen, body)
         again = api.call("POST", f"/v1/dossiers/{code}/supplements", citizen, body)

@@ -37,6 +37,7 @@ from motcua.domain.models import (
 from motcua.domain.ports import IdempotentReplay, SequenceTaken
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
+from motcua.domain.tasks import task_id_for
 from motcua.observability import count
 from motcua.services.auditing import record as record_change
 from motcua.services.forms import check_form, form_validator
@@ -74,14 +75,6 @@ class FilingRequest(BaseModel):
 class FilingResult(BaseModel):
     dossier: Dossier
     replayed: bool
-
-
-def task_id_for(code: str, n: int) -> str:
-    return f"{code}-T{n}"
-
-
-def dossier_code_of_task(task_id: str) -> str:
-    return task_id.rsplit("-T", 1)[0]
 
 
 class FilingService:
