@@ -72,7 +72,7 @@ class PlatformStack(Stack):
         runtime = Runtime(
             self, "Runtime", layer_zip=layer_zip, province=province, metrics_namespace=f"motcua/{province.id}"
         )
-        data = Data(self, "Data", table=TABLE, bucket=BUCKET)
+        data = Data(self, "Data", table=TABLE, bucket=BUCKET, retention=province.province.retention)
         identity = Identity(self, "Identity", pools=USER_POOLS)
         environment = {
             "MOTCUA_TABLE_NAME": data.table.table_name,

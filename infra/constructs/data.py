@@ -22,6 +22,7 @@ from constructs import Construct
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from motcua.config.province import Retention
     from motcua.resources import BucketSpec, TableSpec
 
 # What the DynamoDB adapters do on AWS (layers/motcua/adapters/): reads by key and index, and
@@ -37,7 +38,9 @@ ACCESS_LOG_DAYS = 365
 
 
 class Data(Construct):
-    def __init__(self, scope: Construct, id: str, *, table: TableSpec, bucket: BucketSpec) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, table: TableSpec, bucket: BucketSpec, retention: Retention
+    ) -> None:
         super().__init__(scope, id)
         self.bucket_spec = bucket
         self.key = kms.Key(
@@ -101,12 +104,25 @@ class Data(Construct):
             # presigned upload is tagged pending and filing re-tags its papers filed, so only what
             # stayed pending expires. Also cleaned: unfinished multipart uploads, and versions
             # replaced by a second post to the same slot (or by that expiry).
+            # Retention (the province's `retention`, docs/privacy.md): filed papers and signed results
+            # expire when their period ends, as the table's TTL removes the dossiers they belong to.
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="abandoned-uploads",
                     prefix=bucket.upload_prefix,
                     tag_filters=dict([bucket.pending_tag]),
-                    expiration=Duration.days(bucket.abandoned_upload_days),
+                    expiration=Duration.days(retention.abandoned_uploads_days),
+                ),
+                s3.LifecycleRule(
+                    id="filed-papers",
+                    prefix=bucket.upload_prefix,
+                    tag_filters={bucket.pending_tag[0]: bucket.filed_value},
+                    expiration=Duration.days(retention.papers_days),
+                ),
+                s3.LifecycleRule(
+                    id="results",
+                    prefix=bucket.result_prefix,
+                    expiration=Duration.days(retention.results_days),
                 ),
                 s3.LifecycleRule(
                     id="abandoned-multipart-uploads",

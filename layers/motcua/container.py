@@ -56,9 +56,15 @@ class Adapters:
     directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
 
 
-def _aws_adapters(settings: Settings) -> Adapters:
+def _aws_adapters(settings: Settings, province: Province) -> Adapters:
+    kept = province.retention
     return Adapters(
-        repository=DynamoDossierRepository(clients.client("dynamodb", settings.region), settings.table_name),
+        repository=DynamoDossierRepository(
+            clients.client("dynamodb", settings.region),
+            settings.table_name,
+            dossier_days=kept.dossiers_days,
+            idempotency_days=kept.idempotency_days,
+        ),
         store=S3AttachmentStore(clients.client("s3", settings.region), settings.bucket_name),
         verifier=CognitoTokenVerifier(
             [
@@ -80,7 +86,7 @@ class Container:
         self.settings = settings
         self.province: Province = load_province(settings.province_file)
         self.clock: Clock = clock or SystemClock()
-        adapters = adapters or _aws_adapters(settings)
+        adapters = adapters or _aws_adapters(settings, self.province)
         self.repository: DossierRepository = adapters.repository
         self.store: AttachmentStore = adapters.store
         self.verifier: TokenVerifier = adapters.verifier
@@ -149,7 +155,12 @@ class Container:
         from motcua.resources import NOTIFY_ONCE_PARTITION
 
         client = clients.client("dynamodb", self.settings.region)
-        return PowertoolsOnceOnly(client, self.settings.table_name, partition=NOTIFY_ONCE_PARTITION)
+        return PowertoolsOnceOnly(
+            client,
+            self.settings.table_name,
+            partition=NOTIFY_ONCE_PARTITION,
+            remember_seconds=self.province.retention.notifications_days * 86_400,
+        )
 
     @cached_property
     def notifications(self) -> NotificationService:

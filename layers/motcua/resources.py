@@ -83,10 +83,9 @@ class BucketSpec:
     upload_prefix: str = "uploads/"
     # Signed results (<code>-KQ<n>.pdf): written by the API, read by the API and the notifier.
     result_prefix: str = "results/"
-    # Uploads still tagged `pending_tag` this many days after they were posted (never filed) expire.
-    abandoned_upload_days: int = 7
     # Every upload is tagged pending when posted and re-tagged filed when it becomes a dossier's
-    # paper: the lifecycle rule expires only what stayed pending.
+    # paper: uploads still pending after the province's `retention.abandoned_uploads_days` expire,
+    # filed ones after `retention.papers_days` (infra/constructs/data.py).
     pending_tag: tuple[str, str] = ("motcua-state", "pending")
     filed_value: str = "filed"
     cors_methods: tuple[str, ...] = ("POST", "GET")

@@ -127,12 +127,15 @@ def test_the_portal_may_post_uploads_to_the_bucket_and_nothing_else_may(synthesi
         }
 
 
-def test_uploads_never_filed_expire_and_nothing_else_does(synthesized: Synthesized) -> None:
+def test_uploads_never_filed_expire_and_filed_papers_and_results_when_their_retention_ends(
+    synthesized: Synthesized,
+) -> None:
     # Filed papers stay under the upload prefix (services/uploads.py upload_key): only the tag tells an
-    # abandoned upload from a dossier's paper, so the one rule that expires current objects needs both.
+    # abandoned upload from a dossier's paper, so the rules that expire uploads need both.
     rules = _attachments(synthesized)["Properties"]["LifecycleConfiguration"]["Rules"]
     expiring = [rule for rule in rules if "ExpirationInDays" in rule or "ExpirationDate" in rule]
     key, value = BUCKET.pending_tag
+    kept = synthesized.province.province.retention
 
     assert expiring == [
         {
@@ -140,8 +143,21 @@ def test_uploads_never_filed_expire_and_nothing_else_does(synthesized: Synthesiz
             "Status": "Enabled",
             "Prefix": BUCKET.upload_prefix,
             "TagFilters": [{"Key": key, "Value": value}],
-            "ExpirationInDays": BUCKET.abandoned_upload_days,
-        }
+            "ExpirationInDays": kept.abandoned_uploads_days,
+        },
+        {
+            "Id": "filed-papers",
+            "Status": "Enabled",
+            "Prefix": BUCKET.upload_prefix,
+            "TagFilters": [{"Key": key, "Value": BUCKET.filed_value}],
+            "ExpirationInDays": kept.papers_days,
+        },
+        {
+            "Id": "results",
+            "Status": "Enabled",
+            "Prefix": BUCKET.result_prefix,
+            "ExpirationInDays": kept.results_days,
+        },
     ]
     assert value != BUCKET.filed_value
     assert any(rule.get("AbortIncompleteMultipartUpload") == {"DaysAfterInitiation": 1} for rule in rules)

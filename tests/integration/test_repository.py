@@ -123,3 +123,28 @@ def test_a_change_based_on_a_stale_read_is_refused(container: Any, people: Any) 
 
 def test_birth_registration_constant_matches_the_demo_province(container: Any) -> None:
     assert container.province.procedures_by_code[BIRTH].agency == WARD
+
+
+def test_every_item_of_a_dossier_and_its_idempotency_key_expire_when_their_retention_ends(
+    container: Any, people: Any
+) -> None:
+    # Given a dossier filed, then accepted (a task, events and audit entries of two changes)
+    an = people.citizen("an@example.vn")
+    filed = container.filing.file(an, filing_request(container, an), "key-ttl-0001").dossier
+    officer = people.staff("canbo.ttl", WARD, "receiver")
+    decide(container, officer, f"{filed.code}-T1", Decision(action="accept"))
+
+    # Then every item of its partition carries the TTL of the province's dossier retention
+    kept = container.province.retention
+    items = container.repository.client.query(
+        TableName=container.repository.table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"D#{filed.code}"}},
+    )["Items"]
+    assert {item["SK"]["S"][0] for item in items} == {"A", "D", "E", "T"}
+    expected = int(filed.filed_at.timestamp()) + kept.dossiers_days * 86_400
+    assert {int(item["expires_at"]["N"]) for item in items} == {expected}
+    # and the Idempotency-Key that of the idempotency retention
+    idem_key = {"PK": {"S": f"IDEM#{an.sub}#key-ttl-0001"}, "SK": {"S": "IDEM"}}
+    key = container.repository.client.get_item(TableName=container.repository.table, Key=idem_key)["Item"]
+    assert int(key["expires_at"]["N"]) == int(filed.filed_at.timestamp()) + kept.idempotency_days * 86_400

@@ -213,3 +213,15 @@ def test_a_procedure_naming_an_unknown_agency_fails_to_load(tmp_path: Path) -> N
     message = str(caught.value)
     assert f"procedure {procedure['code']}" in message
     assert "000.00.98.H99" in message
+
+
+def test_retention_is_read_from_the_province_file_with_defaults_and_papers_outlive_their_dossiers() -> None:
+    from motcua.config.province import Retention
+
+    kept = load_province(DEMO).retention
+    assert (kept.dossiers_days, kept.access_log_days, kept.idempotency_days) == (3650, 1095, 7)
+    assert Retention().notifications_days == 30
+    with pytest.raises(ValidationError, match="papers_days"):
+        Retention(dossiers_days=3650, papers_days=1000)
+    with pytest.raises(ValidationError):
+        Retention(notifications_days=7)  # shorter than the dead-letter queue keeps a record

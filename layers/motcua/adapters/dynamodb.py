@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from motcua.domain.changes import Change
 
 IDEMPOTENCY_DAYS = 7
+DOSSIER_DAYS = 10 * 365
 
 
 def _s(value: str) -> dict[str, str]:
@@ -62,9 +63,26 @@ def audit_from_stream(record: Mapping[str, Any]) -> tuple[str, AuditEntry, Event
 class DynamoDossierRepository:
     """Implements DossierRepository; every request path is a GetItem, a Query or a transaction."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(
+        self,
+        client: Any,
+        table_name: str,
+        *,
+        dossier_days: int = DOSSIER_DAYS,
+        idempotency_days: int = IDEMPOTENCY_DAYS,
+    ) -> None:
         self.client = client
         self.table = table_name
+        # Retention (the province's `retention`): every item of a dossier's partition expires this long
+        # after the filing, through the table's TTL; an Idempotency-Key this long after its first use.
+        self.dossier_days = dossier_days
+        self.idempotency_days = idempotency_days
+
+    def _expiry(self, dossier: Dossier) -> dict[str, Any]:
+        """The TTL attribute of every item of the dossier's partition: the same day for all of them."""
+        return {
+            "expires_at": {"N": str(int((dossier.filed_at + timedelta(days=self.dossier_days)).timestamp()))}
+        }
 
     # --- items -------------------------------------------------------------------------------
 
@@ -141,7 +159,7 @@ class DynamoDossierRepository:
             "type": _s("idempotency"),
             "data": _s(idempotency.model_dump_json()),
             "expires_at": {
-                "N": str(int((idempotency.created_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp()))
+                "N": str(int((idempotency.created_at + timedelta(days=self.idempotency_days)).timestamp()))
             },
         }
         items = [
@@ -354,7 +372,8 @@ class DynamoDossierRepository:
             )
         new = "attribute_not_exists(PK)"
         task_condition = new if change.expected_version is None else None
-        return [
+        expiry = self._expiry(dossier)
+        items = [
             head,
             *(self._put(self._task_item(task), task_condition) for task in change.tasks),
             *(
@@ -363,6 +382,9 @@ class DynamoDossierRepository:
             ),
             self._put(self._audit_item(dossier.code, change), new),
         ]
+        for item in items:
+            item["Put"]["Item"].update(expiry)
+        return items
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
         """One TransactWriteItems; its ClientRequestToken is the hash of the items, so that the SDK's

@@ -25,7 +25,15 @@ class PowertoolsOnceOnly:
     fails (and is retried later) instead of running it twice.
     """
 
-    def __init__(self, client: Any, table: str, *, partition: str, ttl_attribute: str = "expires_at") -> None:
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        *,
+        partition: str,
+        ttl_attribute: str = "expires_at",
+        remember_seconds: int = REMEMBER_SECONDS,
+    ) -> None:
         self.persistence = DynamoDBPersistenceLayer(
             table_name=table,
             key_attr="PK",
@@ -35,7 +43,7 @@ class PowertoolsOnceOnly:
             boto3_client=client,
         )
         self.config = IdempotencyConfig(
-            event_key_jmespath="key", expires_after_seconds=REMEMBER_SECONDS, use_local_cache=False
+            event_key_jmespath="key", expires_after_seconds=remember_seconds, use_local_cache=False
         )
 
         @idempotent_function(  # type: ignore[untyped-decorator]

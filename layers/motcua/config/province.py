@@ -41,6 +41,35 @@ class ApiLimits(BaseModel):
     ip_limit: int = Field(default=3_000, ge=10, le=2_000_000_000)
 
 
+class Retention(BaseModel):
+    """How long each kind of record is kept, in days (thời hạn lưu trữ), enforced by the table's TTL
+    and the bucket's lifecycle rules; docs/privacy.md gives the legal basis of each and the defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A dossier with its timeline, tasks and audit trail, from the day it was filed.
+    dossiers_days: int = Field(default=10 * 365, ge=365, le=100 * 365)
+    # The papers citizens filed (uploads tagged filed), from their upload.
+    papers_days: int = Field(default=10 * 365, ge=365, le=100 * 365)
+    # Signed results (<code>-KQ<n>.pdf), from their signing.
+    results_days: int = Field(default=20 * 365, ge=365, le=100 * 365)
+    # What the notifier remembers of each message sent (its once-only record): at least the dead-letter
+    # queue's 14 days, so that a redriven record is not sent twice.
+    notifications_days: int = Field(default=30, ge=15, le=365)
+    # Who opened which dossier's personal data (the staff access log).
+    access_log_days: int = Field(default=3 * 365, ge=365, le=20 * 365)
+    # A filing's Idempotency-Key: long enough for every retry of one filing.
+    idempotency_days: int = Field(default=7, ge=1, le=30)
+    # Uploads never filed (still tagged pending).
+    abandoned_uploads_days: int = Field(default=7, ge=1, le=90)
+
+    @model_validator(mode="after")
+    def _papers_outlive_dossiers(self) -> Self:
+        if self.papers_days < self.dossiers_days:
+            raise ValueError("papers_days must be at least dossiers_days: a dossier keeps its papers")
+        return self
+
+
 class Province(BaseModel):
     """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
 
@@ -55,6 +84,7 @@ class Province(BaseModel):
     calendar: CalendarConfig = CalendarConfig()
     uploads: UploadPolicy = UploadPolicy()
     api: ApiLimits = ApiLimits()
+    retention: Retention = Retention()
     agencies: tuple[Agency, ...]
     procedures: tuple[Procedure, ...]
 
