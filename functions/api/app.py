@@ -3,12 +3,14 @@
 from chalice.app import Chalice
 
 from chalicelib.http.middleware import install
-from chalicelib.routes import auth, catalog, dossiers, meta, results, tasks, tracking
+from chalicelib.routes import auth, catalog, dossiers, meta, privacy, results, tasks, tracking
 
 app = Chalice(app_name="motcua-api")
 # PDFs both ways: documents and results answered, results sent to POST /v1/verify.
 app.api.binary_types.append("application/pdf")
+# A citizen's export (GET /v1/me/export).
+app.api.binary_types.append("application/zip")
 install(app)
 
-for routes in (catalog, dossiers, tracking, tasks, results, auth, meta):
+for routes in (catalog, dossiers, tracking, tasks, results, privacy, auth, meta):
     app.register_blueprint(routes.area.blueprint)

@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from motcua.adapters import clients
+from motcua.adapters.access_log import DynamoAccessLog
 from motcua.adapters.clock import SystemClock
 from motcua.adapters.cognito import (
     CognitoIdentityProvider,
@@ -21,8 +22,16 @@ from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.models import PrincipalKind
-from motcua.domain.ports import AttachmentStore, DossierRepository, StaffDirectory, TokenVerifier, Workflow
+from motcua.domain.ports import (
+    AccessLog,
+    AttachmentStore,
+    DossierRepository,
+    StaffDirectory,
+    TokenVerifier,
+    Workflow,
+)
 from motcua.presentation.presenter import Presenter
+from motcua.services.access import AccessLogService
 from motcua.services.catalog import CatalogService
 from motcua.services.citizens import CitizenActions
 from motcua.services.coordinator import FlowCoordinator
@@ -37,6 +46,7 @@ if TYPE_CHECKING:
     from motcua.adapters.certificates import DynamoCertificateStore
     from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.domain.ports import Clock
+    from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
     from motcua.services.results import ResultService
     from motcua.signing.issuing import CertificateAuthority
@@ -54,6 +64,7 @@ class Adapters:
     verifier: TokenVerifier
     workflow: Workflow | None = None  # None: Step Functions, built on first use
     directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
+    access_log: AccessLog | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -90,6 +101,9 @@ class Container:
         self.repository: DossierRepository = adapters.repository
         self.store: AttachmentStore = adapters.store
         self.verifier: TokenVerifier = adapters.verifier
+        self.access_log: AccessLog = adapters.access_log or DynamoAccessLog(
+            clients.client("dynamodb", settings.region), settings.table_name
+        )
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
         if adapters.directory is not None:
@@ -97,8 +111,9 @@ class Container:
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
+        self.access = AccessLogService(province=self.province, log=self.access_log, clock=self.clock)
         self.dossiers = DossierService(
-            repository=self.repository, store=self.store, uploads=self.province.uploads
+            repository=self.repository, store=self.store, uploads=self.province.uploads, access=self.access
         )
         self.filing = FilingService(
             province=self.province, repository=self.repository, uploads=self.uploads, clock=self.clock
@@ -196,6 +211,19 @@ class Container:
             store=self.store,
             signer=lambda: self.signer,
             trust_roots=lambda: self.certificates.load().authorities.values(),
+            presenter=self.presenter,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def export(self) -> ExportService:
+        """A citizen's own data as one archive (GET /v1/me/export)."""
+        from motcua.services.export import ExportService
+
+        return ExportService(
+            province=self.province,
+            repository=self.repository,
+            store=self.store,
             presenter=self.presenter,
             clock=self.clock,
         )

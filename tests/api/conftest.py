@@ -31,6 +31,10 @@ SINGLE = "1.000058"
 SOCIAL_INSURANCE = "000.00.22.H99"
 
 
+# The files the API answers with, by media type, and how each begins.
+FILE_MAGIC = {"application/pdf": b"%PDF-", "application/zip": b"PK\x03\x04"}
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -105,10 +109,11 @@ class Api:
         )
         if "$ref" in response:
             response = self.document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-        if "application/pdf" in response["content"]:  # a document: the bytes of a PDF, said so
-            assert answer.header("Content-Type") == "application/pdf", answer.headers
-            assert answer.body.startswith(b"%PDF-"), answer.body[:40]
-            return
+        for media, magic in FILE_MAGIC.items():  # a file: its bytes, said so
+            if media in response["content"]:
+                assert answer.header("Content-Type") == media, answer.headers
+                assert answer.body.startswith(magic), answer.body[:40]
+                return
         schema = response["content"]["application/json"]["schema"]
         validator = Draft202012Validator({**schema, "components": self.document["components"]})
         errors = sorted(validator.iter_errors(answer.json), key=str)

@@ -25,6 +25,7 @@ from motcua.services.inbox import Decision
 from motcua.services.notifying import NotificationService
 from motcua.services.uploads import UploadRequest
 from tests.examples import PDF, PNG, filing_body
+from tests.fakes.access_log import InMemoryAccessLog
 from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
@@ -63,6 +64,7 @@ class World:
         self.store = InMemoryAttachmentStore(self.clock)
         self.verifier = InMemoryTokenVerifier()
         self.directory = InMemoryStaffDirectory()
+        self.access_log = InMemoryAccessLog()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -82,6 +84,7 @@ class World:
                 verifier=self.verifier,
                 workflow=None,
                 directory=self.directory,
+                access_log=self.access_log,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)

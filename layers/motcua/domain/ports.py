@@ -11,6 +11,7 @@ from motcua.domain.roles import Role
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from motcua.domain.access import AccessEntry
     from motcua.domain.audit import AuditEntry
     from motcua.domain.changes import Change
     from motcua.domain.models import (
@@ -78,6 +79,22 @@ class DossierRepository(Protocol):
 
     def escalated(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks escalated to its leaders, the soonest due first."""
+        ...
+
+
+class AccessLog(Protocol):
+    """Where staff's openings of dossiers' personal data are recorded, and read back newest first."""
+
+    def record(self, entry: AccessEntry, *, expires_at: datetime) -> None:
+        """Store one entry, kept until `expires_at` (the province's access-log retention)."""
+        ...
+
+    def by_agency(self, agency: str, *, limit: int, token: str | None) -> Page[AccessEntry]:
+        """What the staff of `agency` opened, newest first."""
+        ...
+
+    def by_dossier(self, code: str, *, limit: int, token: str | None) -> Page[AccessEntry]:
+        """Who opened dossier `code`, newest first."""
         ...
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from motcua.domain.access import AccessKind
 from motcua.domain.audit import AuditCheck, AuditEntry, verify
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
@@ -15,6 +16,7 @@ from motcua.domain.models import Attachment, Dossier, DossierRecord, Page, Princ
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
     from motcua.domain.ports import AttachmentStore, DossierRepository
+    from motcua.services.access import AccessLogService
 
 DOSSIER = Text(vi="hồ sơ", en="dossier")
 
@@ -39,10 +41,12 @@ class DossierService:
         repository: DossierRepository,
         store: AttachmentStore,
         uploads: UploadPolicy,
+        access: AccessLogService,
     ) -> None:
         self.repository = repository
         self.store = store
         self.uploads = uploads
+        self.access = access  # every opening of personal data by staff is recorded there
 
     def load(self, code: str) -> DossierRecord:
         record = self.repository.get(code) if is_dossier_code(code) else None
@@ -56,8 +60,11 @@ class DossierService:
             raise Forbidden()
         return record
 
-    def get(self, principal: Principal, code: str) -> DossierRecord:
-        return self.load_for(principal, code)
+    def get(self, principal: Principal, code: str, what: AccessKind = AccessKind.DOSSIER) -> DossierRecord:
+        """The whole dossier (or its control slip, `what`), for its owner and the agencies involved."""
+        record = self.load_for(principal, code)
+        self.access.opened(principal, record.dossier.code, what)
+        return record
 
     def download_url(self, attachment: Attachment) -> str:
         """A short-lived link to one of the dossier's files."""
@@ -78,6 +85,7 @@ class DossierService:
         record = self.load_for(principal, code)
         if not principal.is_staff:
             raise Forbidden(Text(vi="Chỉ dành cho cán bộ.", en="For agency staff only."))
+        self.access.opened(principal, code, AccessKind.AUDIT)
         entries = self.repository.audit_trail(code)
         dossier = record.dossier
         check = verify(entries, head_seq=dossier.audit_seq, head_hash=dossier.audit_head)

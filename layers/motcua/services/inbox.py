@@ -76,7 +76,9 @@ class InboxService:
 
     def open(self, principal: Principal, task_id: str) -> tuple[Task, DossierRecord]:
         """A task and its whole dossier, for the staff of the task's agency."""
-        return self._load(principal, task_id)
+        task, record = self._load(principal, task_id)
+        self.dossiers.access.opened_task(principal, record.dossier.code, task_id)
+        return task, record
 
     def decide(self, principal: Principal, task_id: str, decision: Decision) -> tuple[Task, Dossier]:
         """Decide on a task; the task and the dossier as they are after it."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.audit import AuditEntry
     from motcua.domain.events import Event
+    from motcua.domain.models import Dossier
     from motcua.domain.ports import Clock, DossierRepository, Messenger, OnceOnly
     from motcua.notifications.compose import Message
     from motcua.presentation.presenter import Presenter
@@ -48,33 +49,17 @@ class NotificationService:
 
     def notify(self, code: str, entry: AuditEntry, event: Event) -> int:
         """Send what `entry` means to the applicant; how many messages it means (sent now or before)."""
-        from motcua.notifications.compose import compose
-
         record = self.repository.get(code)
         if record is None:  # the entry was written with its dossier: this cannot be, say so loudly
             raise LookupError(f"dossier {code} of audit entry {entry.seq} is not there")
-        dossier = record.dossier
-        agency = self.province.agencies_by_code.get(dossier.agency)
-        procedure = self.province.procedures_by_code.get(dossier.procedure_code)
-        messages = compose(
-            event,
-            dossier,
-            entry,
-            province_name=self.province.name,
-            agency_name=agency.name if agency else dossier.agency,
-            agency_address=agency.address if agency else None,
-            portal_url=self.presenter.portal_url,
-            tracking_url=self.presenter.tracking_url(code),
-            sender=self.province.sender_email,
-            result_delivery=procedure.result_delivery if procedure else (),
-        )
+        messages = messages_for(self.province, self.presenter, record.dossier, entry, event)
         failures = []
         for message in messages:
             try:
                 self.once.run(message.key, functools.partial(self._deliver, message))
             except Exception as error:  # noqa: BLE001 — the others still go; the record comes back later
                 count("NotificationFailed", channel=message.channel)
-                logger.warning("not sent", extra={"key": message.key, "error": repr(error)})
+                logger.warning("not sent", extra={"key": message.key, "error": error_kind(error)})
                 failures.append(message.key)
         if failures:
             raise DeliveryFailed(f"not sent now: {', '.join(failures)} (of {len(messages)})")
@@ -98,3 +83,32 @@ class NotificationService:
             "template": message.template,
             "sent_at": self.clock.now().isoformat(),
         }
+
+
+def messages_for(
+    province: Province, presenter: Presenter, dossier: Dossier, entry: AuditEntry, event: Event
+) -> list[Message]:
+    """The messages one audit entry of `dossier` means for its applicant (also what their export shows)."""
+    from motcua.notifications.compose import compose
+
+    agency = province.agencies_by_code.get(dossier.agency)
+    procedure = province.procedures_by_code.get(dossier.procedure_code)
+    return compose(
+        event,
+        dossier,
+        entry,
+        province_name=province.name,
+        agency_name=agency.name if agency else dossier.agency,
+        agency_address=agency.address if agency else None,
+        portal_url=presenter.portal_url,
+        tracking_url=presenter.tracking_url(dossier.code),
+        sender=province.sender_email,
+        result_delivery=procedure.result_delivery if procedure else (),
+    )
+
+
+def error_kind(error: BaseException) -> str:
+    """What failed, without what the provider's message quotes (SES names the address it refused)."""
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return f"{type(error).__name__} {code}" if code else type(error).__name__

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from motcua.domain.access import AccessKind
 from motcua.domain.audit import AuditDraft
 from motcua.domain.changes import seal
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
@@ -311,8 +312,11 @@ class ResultService:
         record = self.dossiers.load_for(principal, code)
         for result in record.dossier.results:
             if name == f"result-{result.number}":
-                return self.signed(result), f"{result.code}.pdf"
+                signed = self.signed(result)
+                self.dossiers.access.opened(principal, code, AccessKind.DOCUMENT, name)
+                return signed, f"{result.code}.pdf"
         pdf = render(record, name, presenter=self.presenter, now=self.clock.now(), language=language)
+        self.dossiers.access.opened(principal, code, AccessKind.DOCUMENT, name)
         filename = next(
             (ref.filename for ref in available(record, language) if ref.name == name), f"{name}.pdf"
         )

@@ -37,11 +37,12 @@ class Reply:
 
 @dataclass
 class FileReply:
-    """A success answer that is a file (a PDF), shown in the browser under `filename`."""
+    """A success answer that is a file (a PDF, a ZIP), shown in the browser under `filename`, or saved."""
 
     content: bytes
     content_type: str
     filename: str
+    download: bool = False
 
 
 def error_response(error: DomainError, language: Language) -> Response:
@@ -64,7 +65,8 @@ def json_response(body: BaseModel, status: int, language: Language, headers: Map
 
 def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
     # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
-    disposition = f"inline; filename*=UTF-8''{quote(clean_filename(reply.filename), safe='')}"
+    how = "attachment" if reply.download else "inline"
+    disposition = f"{how}; filename*=UTF-8''{quote(clean_filename(reply.filename), safe='')}"
     return Response(
         body=reply.content,
         status_code=status,

@@ -8,6 +8,7 @@ from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access, Header
 from chalicelib.http.responses import Reply
 from chalicelib.models import PageQuery
+from motcua.domain.access import AccessKind
 from motcua.domain.models import DossierRecord, Page
 from motcua.presentation.views import ControlSlip, DossierCreated, DossierSummary, DossierView
 from motcua.services.citizens import Supplement, Withdrawal
@@ -87,7 +88,7 @@ def add_papers(call: Call, code: str) -> DossierView:
 def get_control_slip(call: Call, code: str) -> ControlSlip:
     """The processing control slip (Mẫu 05): every hand-over, its allowance and whether it was on time."""
     services = call.container
-    record = services.dossiers.get(call.principal, code)
+    record = services.dossiers.get(call.principal, code, AccessKind.CONTROL_SLIP)
     return services.presenter.control_slip(record, call.language, services.clock.now())
 
 
