@@ -277,7 +277,7 @@ class FlowCoordinator:
 
     def _flow_rejected(self, record: DossierRecord, message: FlowMessage) -> None:
         if record.dossier.status is Status.IN_PROCESS:  # else the rejecting decision has stopped it already
-            self._stop(record, Action.REJECT, message.cause)
+            self._stop(record, Action.REJECT, _rejection_reason(record) or message.cause)
 
     def _flow_abandoned(self, record: DossierRecord, message: FlowMessage) -> None:
         """The papers asked for never came."""
@@ -367,7 +367,9 @@ class FlowCoordinator:
         elif action is Action.REQUEST_PAPERS:
             answered = self.workflow.succeed(task.token, {"outcome": "papers"})
         elif action is Action.REJECT:
-            answered = self.workflow.fail(task.token, asl.REJECTED, reason or "")
+            # The officer's reason stays on the dossier: a state machine's history keeps no personal
+            # data, and a reason may name the applicant. The cause says only which step rejected.
+            answered = self.workflow.fail(task.token, asl.REJECTED, f"rejected at {task.task_id}")
         else:
             return
         if not answered:
@@ -411,3 +413,15 @@ class FlowCoordinator:
             reason=reason,
         )
         self.repository.apply(seal(before, after, draft, tasks=tasks, events=events))
+
+
+def _rejection_reason(record: DossierRecord) -> str | None:
+    """The reason the officer gave when rejecting a step of the flow (the flow's own cause holds none)."""
+    for task in record.tasks:
+        if (
+            task.kind is TaskKind.STEP
+            and task.decided is not None
+            and task.decided.action == Action.REJECT.value
+        ):
+            return task.decided.reason
+    return None
