@@ -131,6 +131,50 @@ class Once:
         del context
 
 
+class Lambdas:
+    """The routing and notify Lambdas' own handlers, given what SQS would give them."""
+
+    def __init__(self, world: World, flows: Flows) -> None:
+        self.world = world
+        self.flows = flows
+        self.delivered = 0
+
+    def route(self) -> None:
+        """The routing handler takes what the state machines put on the queue."""
+        from routing.app import handler
+
+        while self.world.flows.messages:
+            body = json.dumps(self.world.flows.messages.popleft())
+            self.flows.seen.append(body)
+            answer = handler(sqs([body]), Context())
+            assert answer == {"batchItemFailures": []}, answer
+
+    def notify(self) -> None:
+        """The notify handler takes what the table's stream would bring it."""
+        from notify.app import handler
+
+        notified = self.world.repository.notified
+        records = [
+            json.dumps(
+                {
+                    "eventName": "INSERT",
+                    "dynamodb": {
+                        "NewImage": {
+                            "PK": {"S": f"D#{code}"},
+                            "type": {"S": "audit"},
+                            "data": {"S": entry.model_dump_json()},
+                            "notify": {"S": event.value},
+                        }
+                    },
+                }
+            )
+            for code, entry, event in notified[self.delivered :]
+        ]
+        self.delivered = len(notified)
+        if records:
+            assert handler(sqs(records), Context()) == {"batchItemFailures": []}
+
+
 def sqs(bodies: list[str]) -> dict[str, Any]:
     return {
         "Records": [
@@ -152,9 +196,6 @@ def sqs(bodies: list[str]) -> dict[str, Any]:
 def test_a_whole_journey_writes_no_personal_data_to_logs_metrics_or_the_flows(
     world: World, logs: Everything, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from notify.app import handler as notify_handler
-
-    from routing.app import handler as routing_handler
     from sweep.app import handler as sweep_handler
 
     flows = Flows(world)
@@ -162,38 +203,8 @@ def test_a_whole_journey_writes_no_personal_data_to_logs_metrics_or_the_flows(
     world.container.__dict__["citizens"] = identity
     world.container.__dict__["once"] = Once()
     composition.use(world.container)
-    delivered = 0
-
-    def route() -> None:
-        """The routing Lambda's handler takes what the state machines put on the queue."""
-        while world.flows.messages:
-            body = json.dumps(world.flows.messages.popleft())
-            flows.seen.append(body)
-            answer = routing_handler(sqs([body]), Context())
-            assert answer == {"batchItemFailures": []}, answer
-
-    def notify() -> None:
-        """The notify Lambda's handler takes what the table's stream would bring it."""
-        nonlocal delivered
-        records = [
-            json.dumps(
-                {
-                    "eventName": "INSERT",
-                    "dynamodb": {
-                        "NewImage": {
-                            "PK": {"S": f"D#{code}"},
-                            "type": {"S": "audit"},
-                            "data": {"S": entry.model_dump_json()},
-                            "notify": {"S": event.value},
-                        }
-                    },
-                }
-            )
-            for code, entry, event in world.repository.notified[delivered:]
-        ]
-        delivered = len(world.repository.notified)
-        if records:
-            assert notify_handler(sqs(records), Context()) == {"batchItemFailures": []}
+    lambdas = Lambdas(world, flows)
+    route, notify = lambdas.route, lambdas.notify
 
     def decide(api: Api, who: Any, task_id: str, action: str, reason: str | None = None) -> None:
         body = {"action": action} | ({"reason": reason} if reason else {})
