@@ -14,6 +14,7 @@ import { inboxView, taskView } from "./views/inbox.js";
 import { controlSlipView } from "./views/slip.js";
 import { auditView } from "./views/audit.js";
 import { escalationsView } from "./views/escalations.js";
+import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
 
@@ -35,6 +36,7 @@ const ROUTES = [
   [/^\/inbox$/, inboxView, { staff: true }],
   [/^\/tasks\/([^/]+)$/, taskView, { staff: true }],
   [/^\/escalations$/, escalationsView, { staff: true }],
+  [/^\/access-log$/, accessLogView, { staff: true }],
   [/^\/verify$/, verifyView],
   [/^\/outbox$/, outboxView],
 ];
@@ -165,6 +167,7 @@ function navItems(s) {
   if (isStaff(s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
     items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
+    if (s.claims?.["custom:role"] === "leader") items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   }
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
   if (!s) {

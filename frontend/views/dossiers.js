@@ -8,6 +8,7 @@ import { filePicker } from "../uploads.js";
 import { answers, applicantFacts, attachmentList, backLink, dossierLinks, errorBlock, isHandOver, pagedList, stepLabel, timeline } from "./common.js";
 import { mapAttachmentErrors } from "./file.js";
 import { documentsSection } from "./documents.js";
+import { exportSection } from "./privacy.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -46,7 +47,7 @@ export async function meView(ctx) {
     ctx.render(h("h1", {}, t("me.title")), errorBlock(error, ctx.reload));
     return;
   }
-  ctx.render(h("h1", {}, t("me.title")), list);
+  ctx.render(h("h1", {}, t("me.title")), list, exportSection());
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */
