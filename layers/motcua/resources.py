@@ -25,7 +25,8 @@ class TableSpec:
 # One table; docs/data-model.md lists the access patterns each key and index serves.
 TABLE = TableSpec(
     indexes=(
-        IndexSpec(name="GSI1", partition_key="GSI1PK", sort_key="GSI1SK"),  # a citizen's dossiers
+        # a citizen's dossiers (OWNER#), an agency's access log (ACCESS#)
+        IndexSpec(name="GSI1", partition_key="GSI1PK", sort_key="GSI1SK"),
         IndexSpec(name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK"),  # an agency's open tasks
         # deadlines: dossiers whose appointment can still be missed, and escalated open tasks
         IndexSpec(name="GSI3", partition_key="GSI3PK", sort_key="GSI3SK"),
