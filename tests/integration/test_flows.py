@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -97,6 +98,56 @@ def start_work_permit(container: Any, people: Any, router: Router) -> tuple[str,
         lambda: open_task(container, code, f"{code}-T1.1") and open_task(container, code, f"{code}-T1.2")
     )
     return code, desk, home, police
+
+
+def test_a_flows_execution_history_holds_no_personal_data_even_when_a_rejection_names_the_applicant(
+    container: Any, people: Any, router: Router
+) -> None:
+    # Given a business registration whose first step Finance rejects with a reason naming the applicant
+    # (what the state machine sends on the routing queue is searched too: the end of the flow carries
+    # its failure's cause there). moto records no cause for SendTaskFailure, so the cause itself is
+    # checked on the fakes, which keep it: tests/unit/test_rules_no_personal_data_in_logs.py.
+    sent: list[str] = []
+    handler = router.handler
+
+    def routing(event: dict[str, Any], context: Any) -> Any:
+        sent.append(json.dumps(event, ensure_ascii=False))
+        return handler(event, context)
+
+    router.handler = routing
+    an = people.citizen("an@example.vn")
+    desk = people.staff("tiepnhan.taichinh", FINANCE, "receiver")
+    reviewer = people.staff("chuyenvien.taichinh", FINANCE)
+    code = container.filing.file(an, filing_request(container, an, BUSINESS), "flow-pii-0001").dossier.code
+    decide(container, desk, f"{code}-T1", Decision(action="accept"))
+    router.until(lambda: open_task(container, code, f"{code}-T1.1"))
+    applicant = container.repository.get(code).dossier.applicant
+    reason = f"{applicant.full_name} ({applicant.id_number}, {applicant.phone}, {applicant.address}) nợ thuế"
+    decide(container, reviewer, f"{code}-T1.1", Decision(action="reject", reason=reason))
+
+    # When the execution has ended
+    assert wait_for_execution_end(container, code)["status"] == "SUCCEEDED"
+    router.drain()
+
+    # Then its input, outputs, every event of its history and every message it sent hold none of the
+    # applicant's values
+    sfn = clients.client("stepfunctions", REGION)
+    arn = execution_arn(container, code)
+    events, token = [], None
+    while True:
+        page = sfn.get_execution_history(executionArn=arn, **({"nextToken": token} if token else {}))
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            break
+    history = json.dumps(
+        [sfn.describe_execution(executionArn=arn), events, sent], default=str, ensure_ascii=False
+    )
+    assert "flow_rejected" in history  # the end of the flow was among what was searched
+    values = (applicant.full_name, applicant.id_number, applicant.phone, applicant.address, applicant.email)
+    assert [value for value in values if value and value in history] == []
+    # and the reason stays on the dossier
+    assert container.repository.get(code).dossier.reason == reason
 
 
 def test_a_parallel_stage_waits_for_every_agency(container: Any, people: Any, router: Router) -> None:
