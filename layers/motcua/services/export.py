@@ -80,7 +80,8 @@ class ExportService:
                         left_out.append({"dossier": dossier.code, "name": name, "size": size, "url": link})
                         continue
                     budget -= len(content)
-                    archive.writestr(path, content)
+                    # Papers and results are PDFs and images, compressed already: stored as they are.
+                    archive.writestr(path, content, compress_type=zipfile.ZIP_STORED)
                     files.append({"path": path, "name": name, "size": len(content), "held": True})
                 dossiers.append(self._describe(record, files))
             data = {
