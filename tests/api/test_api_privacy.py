@@ -67,7 +67,7 @@ def test_every_opening_of_a_dossier_by_staff_is_recorded_and_the_leader_reads_it
     assert [e["id"] for e in first["items"] + rest["items"]] == [e["id"] for e in entries]
     assert rest["next_token"] is None
 
-    # and per dossier (the leader's own opening of it is recorded too, first)
+    # and per dossier (reading the log is not an opening of the dossier)
     per_dossier = api.get(f"/v1/dossiers/{code}/access-log", token=si_leader.token)
     assert per_dossier.status == 200
     assert [e["what"] for e in per_dossier.json["items"]] == ["document", "audit", "dossier", "task"]
