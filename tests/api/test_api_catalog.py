@@ -23,11 +23,10 @@ def test_anyone_finds_a_procedure_by_words_without_diacritics(api: Api) -> None:
 
     assert answer.status == 200
     codes = [p["code"] for p in answer.json["items"]]
-    assert BUSINESS in codes
+    assert codes[0] == BUSINESS  # best match first
     business = next(p for p in answer.json["items"] if p["code"] == BUSINESS)
     assert business["agency_name"] == "Sở Tài chính"
     assert business["level"] == "full" and business["legacy_level"] == 4
-    assert all("doanh" in p["name"].lower() or "doanh" in p["field"].lower() for p in answer.json["items"])
 
 
 def test_procedures_filter_by_agency_and_by_either_level_scale(api: Api) -> None:

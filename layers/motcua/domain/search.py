@@ -1,0 +1,306 @@
+"""Search that forgives (tìm kiếm): Vietnamese spelling variants, missing spaces and typos, ranked by BM25F."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from bisect import bisect_left
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+# A procedure code ("1.001193") stays one token; everything else splits on what is not a letter or digit.
+_TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+")
+_CONSONANTS = frozenset("bcdghklmnpqrstvx")
+
+# Words that carry no subject in a question to the catalog ("tôi muốn làm … cho con", "how do I get …"),
+# folded. They neither count nor match; a query of nothing else finds nothing.
+STOPWORDS = frozenset(
+    """
+    a an and are can do does for from get getting how i in is it me my need of on or the to want what
+    where with you your
+    ai bi cac cho co cua da de den di duoc gi hay khi khong la lam len luc minh muon nao nay nhu
+    nhung nhe o oi phai ra roi se thu tuc toi trong va vao ve vi voi xin
+    """.split()
+)
+
+# How close a query word must be to a catalog word for the match to count, by the way it was found.
+EXACT, TELEX, SPLIT, SOUND, PREFIX, TYPO = 1.0, 0.9, 0.9, 0.75, 0.7, 0.6
+# How much two neighbouring query words count again when the catalog has them side by side.
+PAIR = 0.5
+# A procedure is found when the words it matches carry at least this share of the query's weight.
+COVERAGE = 0.5
+
+
+def fold(text: str) -> str:
+    """Lower-case text without Vietnamese diacritics, so that 'dang ky' finds 'Đăng ký'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def canonical(word: str) -> str:
+    """One spelling for the variants Vietnamese allows: kí/ký, lí/lý, mĩ/mỹ, qui/quy (a folded word)."""
+    if len(word) >= 2 and word[-1] == "y" and (word[-2] in _CONSONANTS or word.endswith("quy")):
+        return word[:-1] + "i"
+    return word
+
+
+def sound(word: str) -> str:
+    """What a word sounds like across regions, where people misspell: d/gi/r, tr/ch, s/x, final n/ng, c/t."""
+    key = word
+    for before, after in (("gi", "z"), ("d", "z"), ("r", "z"), ("tr", "ch"), ("s", "x")):
+        if key.startswith(before) and len(key) > len(before):
+            key = after + key[len(before) :]
+            break
+    for before, after in (("ng", "n"), ("nh", "n"), ("ch", "t"), ("c", "t")):
+        if key.endswith(before) and len(key) > len(before) + 1:
+            return key[: -len(before)] + after
+    return key
+
+
+def untelex(word: str) -> str:
+    """A word typed in Telex with the input method off ('ddawng kys' for 'đăng ký'), without its marks."""
+    plain = word
+    for before, after in (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u")):
+        plain = plain.replace(before, after)
+    if len(plain) >= 3 and plain[-1] in "sfrxj" and plain[-2] not in "sfrxj":
+        plain = plain[:-1]
+    return plain
+
+
+def words(text: str) -> list[str]:
+    """The canonical words of a text: folded, split, with one spelling per variant."""
+    return [canonical(token) for token in _TOKEN.findall(fold(text))]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    score: float
+    coverage: float  # the share of the query's weight this document matches, 0–1
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a query found: the documents that match it, best first, and when none does, what comes close."""
+
+    hits: list[Hit]
+    near: list[Hit] = field(default_factory=list)  # best first, below the coverage a hit needs
+    did_you_mean: str | None = None  # the query with its unknown words corrected, in their written form
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One word of the query and the catalog words it stands for, each with how close it is."""
+
+    typed: str
+    matches: dict[str, float]
+
+    @property
+    def best(self) -> str:
+        return max(self.matches, key=self.matches.__getitem__) if self.matches else ""
+
+
+class SearchIndex:
+    """An in-memory BM25F index of a few thousand short documents (a province's procedures).
+
+    Each document has named fields of text; `weights` says how much a word in each counts (the name
+    most). Built once per container, in a few milliseconds for the demo province.
+    """
+
+    K1 = 1.2
+    B = 0.75
+
+    def __init__(self, documents: Iterable[tuple[str, Mapping[str, str]]], weights: Mapping[str, float]):
+        self.weights = dict(weights)
+        self.keys: list[str] = []
+        self._tf: list[dict[str, Counter[str]]] = []
+        self._length: list[dict[str, int]] = []
+        postings: defaultdict[str, set[int]] = defaultdict(set)
+        written: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for key, fields in documents:
+            doc = len(self.keys)
+            self.keys.append(key)
+            tf: dict[str, Counter[str]] = {}
+            length: dict[str, int] = {}
+            for name, text in fields.items():
+                if name not in self.weights:
+                    raise ValueError(f"field {name} has no weight")
+                surface = _TOKEN.findall(text.lower())
+                tokens = [canonical(fold(token)) for token in surface]
+                # Neighbouring words count again as a pair: "work permit" is more than "work" and "permit".
+                pairs = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+                tf[name], length[name] = Counter(tokens + pairs), len(tokens)
+                for token, original in zip(tokens, surface, strict=True):
+                    written[token][original] += 1
+                for token in tf[name]:
+                    postings[token].add(doc)
+            self._tf.append(tf)
+            self._length.append(length)
+        n = len(self.keys)
+        self._postings = {term: sorted(docs) for term, docs in postings.items()}
+        self.idf = {
+            term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in postings.items()
+        }
+        self._average = {
+            name: (sum(length.get(name, 0) for length in self._length) / n if n else 0.0) or 1.0
+            for name in self.weights
+        }
+        # The written form of each word, to show a correction as people write it ("khai sinh").
+        self._written = {term: forms.most_common(1)[0][0] for term, forms in written.items()}
+        self._sounds: defaultdict[str, set[str]] = defaultdict(set)
+        self._near: defaultdict[str, set[str]] = defaultdict(set)
+        for term in written:
+            self._sounds[sound(term)].add(term)
+            if len(term) >= 4 and not term[0].isdigit():
+                for variant in {term} | _deletions(term):
+                    self._near[variant].add(term)
+        self._sorted = sorted(written)
+
+    @property
+    def vocabulary(self) -> int:
+        return len(self._written)
+
+    def search(self, query: str, among: Sequence[str] | None = None) -> Found:
+        """Documents matching `query`, best first; `among` limits them to these keys (filters)."""
+        terms = self._understand(query)
+        if not terms:
+            return Found(hits=[])
+        allowed = None if among is None else set(among)
+        if not any(term.matches for term in terms):
+            return Found(hits=[])
+        # A word the catalog does not know still counts, half as much as its rarest word: "đăng ký kết
+        # hôn" must not find every "đăng ký" of a catalog without marriages.
+        unknown = 0.5 * max(self.idf.values())
+        weights = [max(self.idf[t] for t in term.matches) if term.matches else unknown for term in terms]
+        total = sum(weights)
+        scores: defaultdict[int, float] = defaultdict(float)
+        covered: defaultdict[int, float] = defaultdict(float)
+        for term, weight in zip(terms, weights, strict=True):
+            best: dict[int, tuple[float, float]] = {}  # doc -> (score, closeness) of this query word
+            for word, closeness in term.matches.items():
+                for doc in self._postings[word]:
+                    score = closeness * self.idf[word] * self._saturated(doc, word)
+                    if score > best.get(doc, (0.0, 0.0))[0]:
+                        best[doc] = (score, closeness)
+            for doc, (score, closeness) in best.items():
+                scores[doc] += score
+                covered[doc] += weight * closeness
+        for first, second in itertools.pairwise(terms):
+            pair = f"{first.best} {second.best}"
+            for doc in self._postings.get(pair, ()):
+                scores[doc] += PAIR * self.idf[pair] * self._saturated(doc, pair)
+        ranked = sorted(
+            (Hit(self.keys[doc], score, covered[doc] / total) for doc, score in scores.items()),
+            key=lambda hit: -hit.score,
+        )
+        if allowed is not None:
+            ranked = [hit for hit in ranked if hit.key in allowed]
+        hits = [hit for hit in ranked if hit.coverage >= COVERAGE]
+        if hits:
+            return Found(hits=hits)
+        return Found(hits=[], near=ranked[:3], did_you_mean=self._correction(terms))
+
+    def _saturated(self, doc: int, word: str) -> float:
+        tf = 0.0
+        for name, counts in self._tf[doc].items():
+            if word in counts:
+                norm = 1 - self.B + self.B * self._length[doc][name] / self._average[name]
+                tf += self.weights[name] * counts[word] / norm
+        return tf / (self.K1 + tf)
+
+    def _understand(self, query: str) -> list[_Term]:
+        """The query's words, each with the catalog words it may mean; stopwords dropped."""
+        typed = [canonical(token) for token in _TOKEN.findall(fold(query))]
+        terms: list[_Term] = []
+        for word in typed:
+            if word in STOPWORDS:
+                continue
+            if word in self._written:
+                terms.append(_Term(word, {word: EXACT}))
+                continue
+            plain = canonical(untelex(word))
+            if plain != word and plain in self._written and plain not in STOPWORDS:
+                terms.append(_Term(word, {plain: TELEX}))
+                continue
+            parts = self._split(word)
+            if parts:
+                terms.extend(_Term(part, {part: SPLIT}) for part in parts if part not in STOPWORDS)
+                continue
+            terms.append(_Term(word, self._close(word)))
+        return terms
+
+    def _close(self, word: str) -> dict[str, float]:
+        """Catalog words a word not in the catalog may mean: same sound, a typo away, or its start."""
+        matches: dict[str, float] = {}
+
+        def add(term: str, closeness: float) -> None:
+            if term not in STOPWORDS and closeness > matches.get(term, 0.0):
+                matches[term] = closeness
+
+        for term in self._sounds.get(sound(word), ()):
+            add(term, SOUND)
+        if len(word) >= 4:
+            for variant in {word} | _deletions(word):
+                for term in self._near.get(variant, ()):
+                    add(term, TYPO)
+        if len(word) >= 3:
+            for term in self._starting_with(word):
+                add(term, PREFIX)
+        return matches
+
+    def _starting_with(self, prefix: str) -> list[str]:
+        found = []
+        for term in self._sorted[bisect_left(self._sorted, prefix) :]:
+            if not term.startswith(prefix):
+                break
+            if term != prefix:
+                found.append(term)
+        return found
+
+    def _split(self, word: str) -> list[str] | None:
+        """A word typed without its spaces ('khaisinh') as the fewest catalog words, 2 to 4 of them."""
+        if len(word) < 4 or word[0].isdigit():
+            return None
+        n = len(word)
+        best: list[list[str] | None] = [None] * (n + 1)
+        best[0] = []
+        for end in range(1, n + 1):
+            for start in range(max(0, end - 8), end):
+                head = best[start]
+                part = canonical(word[start:end])
+                if head is not None and part in self._written and len(part) >= 2 and part[0].isalpha():
+                    candidate = [*head, part]
+                    current = best[end]
+                    if current is None or len(candidate) < len(current):
+                        best[end] = candidate
+        parts = best[n]
+        return parts if parts is not None and 2 <= len(parts) <= 4 else None
+
+    def _correction(self, terms: list[_Term]) -> str | None:
+        """The query as the catalog writes it, when a word of it was found only approximately."""
+        shown, changed = [], False
+        for term in terms:
+            if term.typed in self._written:
+                shown.append(self._written[term.typed])
+            elif term.matches:
+                best = max(term.matches, key=lambda w: (term.matches[w], self.idf[w]))
+                shown.append(self._written[best])
+                changed = True
+            else:
+                return None
+        return " ".join(shown) if changed else None
+
+
+def slug(text: str) -> str:
+    """An id for a name, as a URL shows it: 'Hộ tịch' → 'ho-tich'."""
+    return "-".join(_TOKEN.findall(fold(text).replace(".", " "))) or "-"
