@@ -75,7 +75,9 @@ class Province(BaseModel):
         for procedure in self.procedures:
             unknown = sorted(set(procedure.life_events) - set(events))
             if unknown:
-                raise ValueError(f"procedure {procedure.code} names unknown life events: {', '.join(unknown)}")
+                raise ValueError(
+                    f"procedure {procedure.code} names unknown life events: {', '.join(unknown)}"
+                )
         return self
 
     @cached_property

@@ -1,12 +1,12 @@
-"""Search that forgives (tìm kiếm): Vietnamese spelling variants, missing spaces and typos, ranked by BM25F."""
+"""Search that forgives (tìm kiếm): Vietnamese spelling variants, missing spaces, typos; ranked by BM25F."""
 
 from __future__ import annotations
 
 import itertools
 import math
-from bisect import bisect_left
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,14 +20,13 @@ _CONSONANTS = frozenset("bcdghklmnpqrstvx")
 
 # Words that carry no subject in a question to the catalog ("tôi muốn làm … cho con", "how do I get …"),
 # folded. They neither count nor match; a query of nothing else finds nothing.
-STOPWORDS = frozenset(
-    """
+_ASKING = """
     a an and are can do does for from get getting how i in is it me my need of on or the to want what
     where with you your
-    ai bi cac cho co cua da de den di duoc gi hay khi khong la lam len luc minh muon nao nay nhu
-    nhung nhe o oi phai ra roi se thu tuc toi trong va vao ve vi voi xin
-    """.split()
-)
+    ai bi cac cho co cua da de den di duoc gi hay khi khong la lam len luc minh muon nao nay nhu nhung
+    nhe o oi phai ra roi se thu tuc toi trong va vao ve vi voi xin
+"""
+STOPWORDS = frozenset(_ASKING.split())
 
 # How close a query word must be to a catalog word for the match to count, by the way it was found.
 EXACT, TELEX, SPLIT, SOUND, PREFIX, TYPO = 1.0, 0.9, 0.9, 0.75, 0.7, 0.6
@@ -63,10 +62,13 @@ def sound(word: str) -> str:
     return key
 
 
+TELEX_MARKS = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"))
+
+
 def untelex(word: str) -> str:
     """A word typed in Telex with the input method off ('ddawng kys' for 'đăng ký'), without its marks."""
     plain = word
-    for before, after in (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u")):
+    for before, after in TELEX_MARKS:
         plain = plain.replace(before, after)
     if len(plain) >= 3 and plain[-1] in "sfrxj" and plain[-2] not in "sfrxj":
         plain = plain[:-1]
@@ -95,7 +97,6 @@ class Found:
 
     hits: list[Hit]
     near: list[Hit] = field(default_factory=list)  # best first, below the coverage a hit needs
-    did_you_mean: str | None = None  # the query with its unknown words corrected, in their written form
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class SearchIndex:
         self._tf: list[dict[str, Counter[str]]] = []
         self._length: list[dict[str, int]] = []
         postings: defaultdict[str, set[int]] = defaultdict(set)
-        written: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        vocabulary: set[str] = set()  # single words, without the pairs
         for key, fields in documents:
             doc = len(self.keys)
             self.keys.append(key)
@@ -135,13 +136,11 @@ class SearchIndex:
             for name, text in fields.items():
                 if name not in self.weights:
                     raise ValueError(f"field {name} has no weight")
-                surface = _TOKEN.findall(text.lower())
-                tokens = [canonical(fold(token)) for token in surface]
+                tokens = words(text)
                 # Neighbouring words count again as a pair: "work permit" is more than "work" and "permit".
                 pairs = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
                 tf[name], length[name] = Counter(tokens + pairs), len(tokens)
-                for token, original in zip(tokens, surface, strict=True):
-                    written[token][original] += 1
+                vocabulary.update(tokens)
                 for token in tf[name]:
                     postings[token].add(doc)
             self._tf.append(tf)
@@ -155,20 +154,19 @@ class SearchIndex:
             name: (sum(length.get(name, 0) for length in self._length) / n if n else 0.0) or 1.0
             for name in self.weights
         }
-        # The written form of each word, to show a correction as people write it ("khai sinh").
-        self._written = {term: forms.most_common(1)[0][0] for term, forms in written.items()}
+        self._words = frozenset(vocabulary)
         self._sounds: defaultdict[str, set[str]] = defaultdict(set)
         self._near: defaultdict[str, set[str]] = defaultdict(set)
-        for term in written:
+        for term in vocabulary:
             self._sounds[sound(term)].add(term)
             if len(term) >= 4 and not term[0].isdigit():
                 for variant in {term} | _deletions(term):
                     self._near[variant].add(term)
-        self._sorted = sorted(written)
+        self._sorted = sorted(vocabulary)
 
     @property
     def vocabulary(self) -> int:
-        return len(self._written)
+        return len(self._words)
 
     def search(self, query: str, among: Sequence[str] | None = None) -> Found:
         """Documents matching `query`, best first; `among` limits them to these keys (filters)."""
@@ -178,11 +176,25 @@ class SearchIndex:
         allowed = None if among is None else set(among)
         if not any(term.matches for term in terms):
             return Found(hits=[])
-        # A word the catalog does not know still counts, half as much as its rarest word: "đăng ký kết
-        # hôn" must not find every "đăng ký" of a catalog without marriages.
-        unknown = 0.5 * max(self.idf.values())
+        # A word the catalog does not know counts as much as its rarest word: "đăng ký kết hôn" must
+        # not find every "đăng ký" of a catalog without marriages.
+        unknown = max(self.idf.values())
         weights = [max(self.idf[t] for t in term.matches) if term.matches else unknown for term in terms]
         total = sum(weights)
+        scores, covered = self._score(terms, weights)
+        ranked = sorted(
+            (Hit(self.keys[doc], score, covered[doc] / total) for doc, score in scores.items()),
+            key=lambda hit: -hit.score,
+        )
+        if allowed is not None:
+            ranked = [hit for hit in ranked if hit.key in allowed]
+        hits = [hit for hit in ranked if hit.coverage >= COVERAGE]
+        if hits:
+            return Found(hits=hits)
+        return Found(hits=[], near=ranked[:3])
+
+    def _score(self, terms: list[_Term], weights: list[float]) -> tuple[dict[int, float], dict[int, float]]:
+        """Each document's BM25F score and the query weight it covers."""
         scores: defaultdict[int, float] = defaultdict(float)
         covered: defaultdict[int, float] = defaultdict(float)
         for term, weight in zip(terms, weights, strict=True):
@@ -199,16 +211,7 @@ class SearchIndex:
             pair = f"{first.best} {second.best}"
             for doc in self._postings.get(pair, ()):
                 scores[doc] += PAIR * self.idf[pair] * self._saturated(doc, pair)
-        ranked = sorted(
-            (Hit(self.keys[doc], score, covered[doc] / total) for doc, score in scores.items()),
-            key=lambda hit: -hit.score,
-        )
-        if allowed is not None:
-            ranked = [hit for hit in ranked if hit.key in allowed]
-        hits = [hit for hit in ranked if hit.coverage >= COVERAGE]
-        if hits:
-            return Found(hits=hits)
-        return Found(hits=[], near=ranked[:3], did_you_mean=self._correction(terms))
+        return scores, covered
 
     def _saturated(self, doc: int, word: str) -> float:
         tf = 0.0
@@ -222,24 +225,24 @@ class SearchIndex:
         """The query's words, each with the catalog words it may mean; stopwords dropped."""
         typed = [canonical(token) for token in _TOKEN.findall(fold(query))]
         terms: list[_Term] = []
-        for word in typed:
+        for position, word in enumerate(typed, start=1):
             if word in STOPWORDS:
                 continue
-            if word in self._written:
+            if word in self._words:
                 terms.append(_Term(word, {word: EXACT}))
                 continue
             plain = canonical(untelex(word))
-            if plain != word and plain in self._written and plain not in STOPWORDS:
+            if plain != word and plain in self._words and plain not in STOPWORDS:
                 terms.append(_Term(word, {plain: TELEX}))
                 continue
             parts = self._split(word)
             if parts:
                 terms.extend(_Term(part, {part: SPLIT}) for part in parts if part not in STOPWORDS)
                 continue
-            terms.append(_Term(word, self._close(word)))
+            terms.append(_Term(word, self._close(word, last=position == len(typed))))
         return terms
 
-    def _close(self, word: str) -> dict[str, float]:
+    def _close(self, word: str, *, last: bool) -> dict[str, float]:
         """Catalog words a word not in the catalog may mean: same sound, a typo away, or its start."""
         matches: dict[str, float] = {}
 
@@ -252,8 +255,12 @@ class SearchIndex:
         if len(word) >= 4:
             for variant in {word} | _deletions(word):
                 for term in self._near.get(variant, ()):
-                    add(term, TYPO)
-        if len(word) >= 3:
+                    # A syllable of four letters is a letter away from many others (nuoi: nuoc, nguoi,
+                    # cuoi): only two letters swapped (khia, sihn) count as its typo.
+                    if len(word) >= 5 or (len(term) == 4 and sorted(term) == sorted(word)):
+                        add(term, TYPO)
+        # The last word may be half typed ("khai si"); a short one only then.
+        if len(word) >= 3 or (last and len(word) == 2):
             for term in self._starting_with(word):
                 add(term, PREFIX)
         return matches
@@ -278,27 +285,13 @@ class SearchIndex:
             for start in range(max(0, end - 8), end):
                 head = best[start]
                 part = canonical(word[start:end])
-                if head is not None and part in self._written and len(part) >= 2 and part[0].isalpha():
+                if head is not None and part in self._words and len(part) >= 2 and part[0].isalpha():
                     candidate = [*head, part]
                     current = best[end]
                     if current is None or len(candidate) < len(current):
                         best[end] = candidate
         parts = best[n]
         return parts if parts is not None and 2 <= len(parts) <= 4 else None
-
-    def _correction(self, terms: list[_Term]) -> str | None:
-        """The query as the catalog writes it, when a word of it was found only approximately."""
-        shown, changed = [], False
-        for term in terms:
-            if term.typed in self._written:
-                shown.append(self._written[term.typed])
-            elif term.matches:
-                best = max(term.matches, key=lambda w: (term.matches[w], self.idf[w]))
-                shown.append(self._written[best])
-                changed = True
-            else:
-                return None
-        return " ".join(shown) if changed else None
 
 
 def slug(text: str) -> str:

@@ -26,7 +26,6 @@ class ProcedurePage(Page[Procedure]):
     """A page of procedures, best match first; when nothing matches, what comes close."""
 
     suggestions: list[Procedure] = []
-    did_you_mean: str | None = None
 
 
 class Topic(BaseModel):
@@ -107,13 +106,11 @@ class CatalogService:
             and (not field or slug(p.field.vi) == field)
         ]
         suggestions: list[Procedure] = []
-        did_you_mean = None
         if q and q.strip():
             found = self.index.search(q, among=[p.code for p in chosen])
             by_code = self.province.procedures_by_code
             matches = [by_code[hit.key] for hit in found.hits]
             suggestions = [by_code[hit.key] for hit in found.near]
-            did_you_mean = found.did_you_mean
         else:
             matches = chosen
         offset = 0
@@ -130,7 +127,6 @@ class CatalogService:
             items=items,
             next_token=encode_token({"o": offset + limit}) if more else None,
             suggestions=suggestions,
-            did_you_mean=did_you_mean,
         )
 
     def get(self, code: str) -> Procedure:
