@@ -79,6 +79,7 @@ QUERIES: list[tuple[str, str, str]] = [
     ("bảo hiểm xã hội cho nhân viên", INSURANCE, "everyday phrasing"),
     ("BHXH", INSURANCE, "an abbreviation"),
     ("the bao hiem y te", INSURANCE, "without diacritics"),
+    ("thẻ bảo hiểm y tế", INSURANCE, "thẻ (a card) is not the English 'the'"),
     ("đoàn khách nước ngoài", DELEGATION, "everyday phrasing"),
     ("foreign delegation", DELEGATION, "English"),
     ("1.001193", BIRTH, "the procedure's code"),
@@ -114,6 +115,14 @@ def test_a_name_counts_more_than_a_keyword_and_a_keyword_more_than_a_field() -> 
     )
 
     assert [hit.key for hit in index.search("khai sinh").hits] == ["in-name", "in-keywords", "in-field"]
+
+
+def test_a_word_typed_with_its_marks_prefers_the_same_marks() -> None:
+    # Folded, "so" is both the "số" of "mã số thuế" and the "sổ" of "sổ đỏ"; "do" is the English "do".
+    assert found("số")[0] == BUSINESS
+    assert found("sổ")[0] == LAND and found("sổ").index(BUSINESS) > 0
+    assert found("làm sổ đỏ") == [LAND]
+    assert found("đăng kí khai sinh")[0] == BIRTH  # kí and ký are the same marks
 
 
 def test_words_that_only_ask_find_nothing() -> None:

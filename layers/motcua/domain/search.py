@@ -18,18 +18,22 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+")
 _CONSONANTS = frozenset("bcdghklmnpqrstvx")
 
-# Words that carry no subject in a question to the catalog ("tôi muốn làm … cho con", "how do I get …"),
-# folded. They neither count nor match; a query of nothing else finds nothing.
-_ASKING = """
+# Words that carry no subject in a question to the catalog ("tôi muốn làm … cho con", "how do I get …").
+# They neither count nor match; a query of nothing else finds nothing. Typed with marks, a word is one
+# only as marked here: "đỏ" (red, as in sổ đỏ) is not "do", nor "thẻ" (a card) "the".
+_ASKING_EN = """
     a an and are can do does for from get getting how i in is it me my need of on or the to want what
     where with you your
-    ai bi cac cho co cua da de den di duoc gi hay khi khong la lam len luc minh muon nao nay nhu nhung
-    nhe o oi phai ra roi se thu tuc toi trong va vao ve vi voi xin
 """
-STOPWORDS = frozenset(_ASKING.split())
+_ASKING_VI = """
+    ai bị các cho có của đã để đến đi được gì hay khi không là làm lên lúc mình muốn nào này như những
+    nhé nhiêu ở ơi phải ra rồi sao sẽ thế thủ tục tôi trong và vào về vì với xin đâu
+"""
 
 # How close a query word must be to a catalog word for the match to count, by the way it was found.
 EXACT, TELEX, SPLIT, SOUND, PREFIX, TYPO = 1.0, 0.9, 0.9, 0.75, 0.7, 0.6
+# A word typed with its marks ("sổ") found only with others ("số"): half a match.
+MISMARKED = 0.5
 # How much two neighbouring query words count again when the catalog has them side by side.
 PAIR = 0.5
 # A procedure is found when the words it matches carry at least this share of the query's weight.
@@ -75,6 +79,23 @@ def untelex(word: str) -> str:
     return plain
 
 
+def marked(word: str) -> str:
+    """A word with its marks kept (sổ is not số), but in any order (hoà is hòa) and with kí for ký."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    marks = sorted(ch for ch in decomposed if unicodedata.combining(ch))
+    return canonical(fold(word)) + "|" + "".join(marks) + ("đ" if "đ" in word.lower() else "")
+
+
+STOPWORDS = frozenset(canonical(fold(word)) for word in (_ASKING_EN + _ASKING_VI).split())
+_MARKED_STOPWORDS = frozenset(marked(word) for word in _ASKING_VI.split())
+
+
+def asks(token: str) -> bool:
+    """Whether a typed word only asks: a stopword typed without marks, or with a stopword's own marks."""
+    form = marked(token)
+    return canonical(fold(token)) in STOPWORDS and (form.endswith("|") or form in _MARKED_STOPWORDS)
+
+
 def words(text: str) -> list[str]:
     """The canonical words of a text: folded, split, with one spelling per variant."""
     return [canonical(token) for token in _TOKEN.findall(fold(text))]
@@ -105,6 +126,8 @@ class _Term:
 
     typed: str
     matches: dict[str, float]
+    # As typed, when typed with marks: a document with the word marked otherwise matches it less.
+    marks: str | None = None
 
     @property
     def best(self) -> str:
@@ -126,6 +149,7 @@ class SearchIndex:
         self.keys: list[str] = []
         self._tf: list[dict[str, Counter[str]]] = []
         self._length: list[dict[str, int]] = []
+        self._marked: list[frozenset[str]] = []  # each document's words with their marks
         postings: defaultdict[str, set[int]] = defaultdict(set)
         vocabulary: set[str] = set()  # single words, without the pairs
         for key, fields in documents:
@@ -133,6 +157,7 @@ class SearchIndex:
             self.keys.append(key)
             tf: dict[str, Counter[str]] = {}
             length: dict[str, int] = {}
+            self._marked.append(frozenset(marked(w) for w in _TOKEN.findall(" ".join(fields.values()))))
             for name, text in fields.items():
                 if name not in self.weights:
                     raise ValueError(f"field {name} has no weight")
@@ -199,8 +224,10 @@ class SearchIndex:
         covered: defaultdict[int, float] = defaultdict(float)
         for term, weight in zip(terms, weights, strict=True):
             best: dict[int, tuple[float, float]] = {}  # doc -> (score, closeness) of this query word
-            for word, closeness in term.matches.items():
+            for word, close in term.matches.items():
                 for doc in self._postings[word]:
+                    mismarked = term.marks is not None and term.marks not in self._marked[doc]
+                    closeness = close * (MISMARKED if mismarked else 1)
                     score = closeness * self.idf[word] * self._saturated(doc, word)
                     if score > best.get(doc, (0.0, 0.0))[0]:
                         best[doc] = (score, closeness)
@@ -223,13 +250,15 @@ class SearchIndex:
 
     def _understand(self, query: str) -> list[_Term]:
         """The query's words, each with the catalog words it may mean; stopwords dropped."""
-        typed = [canonical(token) for token in _TOKEN.findall(fold(query))]
+        tokens = _TOKEN.findall(query)
+        typed = [canonical(fold(token)) for token in tokens]
         terms: list[_Term] = []
-        for position, word in enumerate(typed, start=1):
-            if word in STOPWORDS:
+        for position, (token, word) in enumerate(zip(tokens, typed, strict=True), start=1):
+            if asks(token):
                 continue
             if word in self._words:
-                terms.append(_Term(word, {word: EXACT}))
+                form = marked(token)
+                terms.append(_Term(word, {word: EXACT}, form if not form.endswith("|") else None))
                 continue
             plain = canonical(untelex(word))
             if plain != word and plain in self._words and plain not in STOPWORDS:

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
 
 PROCEDURE = Text(vi="thủ tục", en="procedure")
-# A word in a procedure's name counts most, then the words people use for it, then its field.
-WEIGHTS = {"code": 3.0, "name": 3.0, "keywords": 2.0, "field": 1.5, "events": 1.0}
+# A word in a procedure's name counts most, then the words people use for it, then its field. Life
+# events are browsed, not searched: "kinh doanh" in "Khởi sự kinh doanh" would find social insurance.
+WEIGHTS = {"code": 3.0, "name": 3.0, "keywords": 2.0, "field": 1.5}
 
 
 class ProcedurePage(Page[Procedure]):
@@ -52,7 +53,6 @@ class CatalogService:
     @cached_property
     def index(self) -> SearchIndex:
         """The search index, built on the first search of a container (milliseconds for hundreds)."""
-        events = {event.id: event.name for event in self.province.life_events}
         return SearchIndex(
             (
                 (
@@ -62,7 +62,6 @@ class CatalogService:
                         "name": f"{p.name.vi} {p.name.en}",
                         "keywords": " ; ".join(p.keywords),
                         "field": f"{p.field.vi} {p.field.en}",
-                        "events": " ; ".join(f"{events[e].vi} {events[e].en}" for e in p.life_events),
                     },
                 )
                 for p in self.province.procedures
