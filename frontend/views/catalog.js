@@ -110,6 +110,8 @@ export async function catalogView(ctx) {
   const count = h("p", { class: "results__count", role: "status", "aria-live": "polite" });
   // What the page is browsing (a life event or a field), with the way back to the whole catalog.
   const browsing = h("div", { class: "browsing" });
+  // Browsing comes before the whole catalog on the home page, after the close matches of an empty search.
+  const browseTop = h("div");
   const browse = h("div");
 
   const form = h(
@@ -142,6 +144,7 @@ export async function catalogView(ctx) {
     trackingBox({ compact: true }),
     h("section", { class: "panel", "aria-labelledby": "search-title" }, h("h2", { id: "search-title", class: "visually-hidden" }, t("catalog.search")), form),
     browsing,
+    browseTop,
     count,
     results,
     browse,
@@ -245,8 +248,9 @@ export async function catalogView(ctx) {
       );
     }
     const home = !input.value.trim() && !event && !field;
-    if (topics && (empty || home)) blocks.push(browsePanel(topics, { event, field }));
+    if (topics && empty) blocks.push(browsePanel(topics, { event, field }));
     browse.replaceChildren(...blocks);
+    browseTop.replaceChildren(...(topics && home && !empty ? [browsePanel(topics)] : []));
   }
 
   await search(true);
