@@ -3,6 +3,8 @@ ways out of an empty result (close matches, browsing by life event and by field)
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from motcua.config.province import Province, load_province
@@ -177,6 +179,7 @@ def test_topics_list_life_events_in_the_files_order_and_fields_with_their_counts
 
 def test_spelling_variants_fold_to_one_form() -> None:
     assert words("Đăng ký LÝ LỊCH") == words("dang ki li lich")
+    assert words(unicodedata.normalize("NFD", "Hộ tịch")) == ["ho", "tich"]  # marks typed apart
     assert canonical("quy") == canonical("qui") and canonical("huy") == "huy"
     assert sound("trung") == sound("chun") and sound("giay") == sound("day") and sound("sinh") == sound("xin")
     assert untelex("ddawngs") == "dang" and untelex("kys") == "ky"

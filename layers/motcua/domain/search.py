@@ -9,6 +9,7 @@ import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,10 +41,23 @@ PAIR = 0.5
 COVERAGE = 0.5
 
 
+def _folding_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in range(0xC0, 0x2000):  # Latin letters with marks, Vietnamese's included
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        if unicodedata.combining(chr(code)):
+            table[code] = None  # a mark left alone, one NFC could not join to its letter
+        elif decomposed != chr(code):
+            table[code] = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return table
+
+
+_FOLDING = _folding_table()
+
+
 def fold(text: str) -> str:
     """Lower-case text without Vietnamese diacritics, so that 'dang ky' finds 'Đăng ký'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return unicodedata.normalize("NFC", text).translate(_FOLDING).casefold()
 
 
 def canonical(word: str) -> str:
@@ -79,6 +93,7 @@ def untelex(word: str) -> str:
     return plain
 
 
+@lru_cache(maxsize=65536)  # a catalog repeats its words: thousands of procedures, a few thousand words
 def marked(word: str) -> str:
     """A word with its marks kept (sổ is not số), but in any order (hoà is hòa) and with kí for ký."""
     decomposed = unicodedata.normalize("NFD", word.lower())
@@ -147,38 +162,33 @@ class SearchIndex:
     def __init__(self, documents: Iterable[tuple[str, Mapping[str, str]]], weights: Mapping[str, float]):
         self.weights = dict(weights)
         self.keys: list[str] = []
-        self._tf: list[dict[str, Counter[str]]] = []
-        self._length: list[dict[str, int]] = []
+        counts: list[dict[str, Counter[str]]] = []
+        lengths: list[dict[str, int]] = []
         self._marked: list[frozenset[str]] = []  # each document's words with their marks
-        postings: defaultdict[str, set[int]] = defaultdict(set)
         vocabulary: set[str] = set()  # single words, without the pairs
         for key, fields in documents:
-            doc = len(self.keys)
             self.keys.append(key)
+            unknown = set(fields) - set(self.weights)
+            if unknown:
+                raise ValueError(f"fields without a weight: {', '.join(sorted(unknown))}")
+            self._marked.append(frozenset(map(marked, set(_TOKEN.findall(" ".join(fields.values()))))))
             tf: dict[str, Counter[str]] = {}
             length: dict[str, int] = {}
-            self._marked.append(frozenset(marked(w) for w in _TOKEN.findall(" ".join(fields.values()))))
             for name, text in fields.items():
-                if name not in self.weights:
-                    raise ValueError(f"field {name} has no weight")
                 tokens = words(text)
                 # Neighbouring words count again as a pair: "work permit" is more than "work" and "permit".
-                pairs = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-                tf[name], length[name] = Counter(tokens + pairs), len(tokens)
+                tf[name] = Counter(tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)])
+                length[name] = len(tokens)
                 vocabulary.update(tokens)
-                for token in tf[name]:
-                    postings[token].add(doc)
-            self._tf.append(tf)
-            self._length.append(length)
+            counts.append(tf)
+            lengths.append(length)
         n = len(self.keys)
-        self._postings = {term: sorted(docs) for term, docs in postings.items()}
+        self._postings = self._saturate(counts, lengths)
         self.idf = {
-            term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in postings.items()
+            term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            for term, docs in self._postings.items()
         }
-        self._average = {
-            name: (sum(length.get(name, 0) for length in self._length) / n if n else 0.0) or 1.0
-            for name in self.weights
-        }
+        self._rarest = max(self.idf.values(), default=0.0)
         self._words = frozenset(vocabulary)
         self._sounds: defaultdict[str, set[str]] = defaultdict(set)
         self._near: defaultdict[str, set[str]] = defaultdict(set)
@@ -188,6 +198,27 @@ class SearchIndex:
                 for variant in {term} | _deletions(term):
                     self._near[variant].add(term)
         self._sorted = sorted(vocabulary)
+
+    def _saturate(
+        self, counts: list[dict[str, Counter[str]]], lengths: list[dict[str, int]]
+    ) -> dict[str, list[tuple[int, float]]]:
+        """BM25F: a term's frequency in each field, weighted and normalised by the field's length, summed
+        and then saturated; computed once, so that a query only adds."""
+        n = len(counts)
+        average = {
+            name: (sum(length.get(name, 0) for length in lengths) / n if n else 0.0) or 1.0
+            for name in self.weights
+        }
+        postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        for doc, (tf, length) in enumerate(zip(counts, lengths, strict=True)):
+            weighted: defaultdict[str, float] = defaultdict(float)
+            for name, field_counts in tf.items():
+                factor = self.weights[name] / (1 - self.B + self.B * length[name] / average[name])
+                for term, count in field_counts.items():
+                    weighted[term] += factor * count
+            for term, value in weighted.items():
+                postings[term].append((doc, value / (self.K1 + value)))
+        return dict(postings)
 
     @property
     def vocabulary(self) -> int:
@@ -203,7 +234,7 @@ class SearchIndex:
             return Found(hits=[])
         # A word the catalog does not know counts as much as its rarest word: "đăng ký kết hôn" must
         # not find every "đăng ký" of a catalog without marriages.
-        unknown = max(self.idf.values())
+        unknown = self._rarest
         weights = [max(self.idf[t] for t in term.matches) if term.matches else unknown for term in terms]
         total = sum(weights)
         scores, covered = self._score(terms, weights)
@@ -225,10 +256,11 @@ class SearchIndex:
         for term, weight in zip(terms, weights, strict=True):
             best: dict[int, tuple[float, float]] = {}  # doc -> (score, closeness) of this query word
             for word, close in term.matches.items():
-                for doc in self._postings[word]:
+                idf = self.idf[word]
+                for doc, saturated in self._postings[word]:
                     mismarked = term.marks is not None and term.marks not in self._marked[doc]
                     closeness = close * (MISMARKED if mismarked else 1)
-                    score = closeness * self.idf[word] * self._saturated(doc, word)
+                    score = closeness * idf * saturated
                     if score > best.get(doc, (0.0, 0.0))[0]:
                         best[doc] = (score, closeness)
             for doc, (score, closeness) in best.items():
@@ -236,17 +268,9 @@ class SearchIndex:
                 covered[doc] += weight * closeness
         for first, second in itertools.pairwise(terms):
             pair = f"{first.best} {second.best}"
-            for doc in self._postings.get(pair, ()):
-                scores[doc] += PAIR * self.idf[pair] * self._saturated(doc, pair)
+            for doc, saturated in self._postings.get(pair, ()):
+                scores[doc] += PAIR * self.idf[pair] * saturated
         return scores, covered
-
-    def _saturated(self, doc: int, word: str) -> float:
-        tf = 0.0
-        for name, counts in self._tf[doc].items():
-            if word in counts:
-                norm = 1 - self.B + self.B * self._length[doc][name] / self._average[name]
-                tf += self.weights[name] * counts[word] / norm
-        return tf / (self.K1 + tf)
 
     def _understand(self, query: str) -> list[_Term]:
         """The query's words, each with the catalog words it may mean; stopwords dropped."""

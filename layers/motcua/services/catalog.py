@@ -106,7 +106,8 @@ class CatalogService:
         ]
         suggestions: list[Procedure] = []
         if q and q.strip():
-            found = self.index.search(q, among=[p.code for p in chosen])
+            filtered = len(chosen) < len(self.province.procedures)
+            found = self.index.search(q, among=[p.code for p in chosen] if filtered else None)
             by_code = self.province.procedures_by_code
             matches = [by_code[hit.key] for hit in found.hits]
             suggestions = [by_code[hit.key] for hit in found.near]
