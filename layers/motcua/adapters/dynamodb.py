@@ -377,7 +377,26 @@ class DynamoDossierRepository:
             self._transact(self._change_items(change))
         except ClientError as error:
             _cancellations(error)
+            if self._stored(change):
+                # Our own write, stored by an attempt whose answer was lost (a timeout the SDK
+                # retried after DynamoDB had committed, or a token past its ten minutes).
+                return
             raise DossierChanged() from error
+
+    def _stored(self, change: Change) -> bool:
+        """Whether this very change is in the table: its audit entry's number holds its hash.
+
+        An audit number is written once, in the transaction that carries the rest of the change, and
+        the hash covers who, what, when and the entry before: no other change can have put it there.
+        """
+        found = self.client.get_item(
+            TableName=self.table,
+            Key={"PK": _s(dossier_pk(change.dossier.code)), "SK": _s(f"A#{change.audit.seq:08d}")},
+            ConsistentRead=True,
+            ProjectionExpression="#d",
+            ExpressionAttributeNames={"#d": "data"},
+        ).get("Item")
+        return found is not None and AuditEntry.model_validate_json(found["data"]["S"]).hash == change.audit.hash
 
 
 def _counter_key(agency: str, day: date) -> dict[str, Any]:
