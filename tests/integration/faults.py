@@ -7,10 +7,13 @@ stubber (which answers `before-send` like the network would).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
+
+if TYPE_CHECKING:
+    import pytest
 
 
 class ProcessDied(Exception):  # noqa: N818 — stands for a Lambda stopped mid-request
@@ -41,26 +44,40 @@ class LostAnswers:
 
 
 class Refusals:
-    """The next `times` calls of `operation` are refused with `code` before the service sees them
-    (throttling: ProvisionedThroughputExceededException, ThrottlingException)."""
+    """The next `times` calls of `operation` are refused with `code` before the service does anything
+    (throttling: ProvisionedThroughputExceededException, ThrottlingException; KMSInternalException).
 
-    def __init__(self, client: Any, operation: str, code: str, *, times: int = 1, status: int = 400) -> None:
-        self.code = code
+    Every `before-send` handler runs whatever the first answered, so the refusal stands in front of
+    moto's stubber itself (patched for the test) rather than beside it.
+    """
+
+    def __init__(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        service: str,
+        operation: str,
+        code: str,
+        *,
+        times: int = 1,
+        status: int = 400,
+    ) -> None:
+        from moto.core.botocore_stubber import BotocoreStubber
+
         self.left = times
         self.refused = 0
-        self.status = status
-        self.protocol = client.meta.service_model.protocol
-        service = client.meta.service_model.service_id.hyphenize()
-        client.meta.events.register_first(f"before-send.{service}.{operation}", self)
+        event = f"before-send.{service}.{operation}"
+        original = BotocoreStubber.__call__
+        body = json.dumps({"__type": code, "message": "Rate exceeded"}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
 
-    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
-        if self.left <= 0:
-            return None
-        self.left -= 1
-        self.refused += 1
-        body = json.dumps({"__type": self.code, "message": "Rate exceeded"}).encode()
-        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": self.code}
-        return AWSResponse(request.url, self.status, headers, _Raw(body))
+        def call(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> AWSResponse | None:
+            if event_name == event and self.left > 0 and stubber.enabled:
+                self.left -= 1
+                self.refused += 1
+                return AWSResponse(request.url, status, headers, _Raw(body))
+            return original(stubber, event_name, request, **kwargs)
+
+        monkeypatch.setattr(BotocoreStubber, "__call__", call)
 
 
 class DiesAfter:

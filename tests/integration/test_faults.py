@@ -39,6 +39,14 @@ def dynamodb(aws: None) -> Any:
     return clients.client("dynamodb", REGION)
 
 
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK retries at once: its backoff (up to seconds, random) is the one thing not under test."""
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
 def audit_actions(container: Any, code: str) -> list[str]:
     return [entry.action for entry in container.repository.audit_trail(code)]
 
@@ -127,15 +135,43 @@ def test_decisions_and_a_withdrawal_whose_answers_are_lost_succeed_once_and_reac
     assert wait_for_execution_end(container, code)["status"] == "SUCCEEDED"
 
 
+# --- 3. DynamoDB throttles: the SDK retries; past its attempts, a 503 and nothing half-written -----
+
+
+def test_throttled_writes_are_retried_and_past_the_retries_nothing_is_written(
+    container: Any, people: Any, no_backoff: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    an = people.citizen("an@example.vn")
+    desk = people.staff("tiepnhan.phuong", WARD, "receiver")
+    request = filing_request(container, an, BIRTH)
+
+    # When every attempt of the filing's transaction is throttled
+    throttled = Refusals(monkeypatch, "dynamodb", "TransactWriteItems", "ThrottlingException", times=100)
+    with pytest.raises(Unavailable) as refused:
+        container.filing.file(an, request, "throttled-0001")
+
+    # Then the citizen is asked to try again, and nothing of the filing is there
+    assert throttled.refused == 5 and refused.value.code == "busy"  # a first try, four retries
+    assert "thử lại" in refused.value.message.vi and "try again" in refused.value.message.en
+    assert container.repository.list_by_owner(an.sub, limit=50, token=None).items == []
+    assert container.repository.last_sequence(WARD, container.clock.now().date()) == 0
+    assert container.repository.get_idempotency(an.sub, "throttled-0001") is None
+
+    # When they try again while the table throttles twice more: the SDK's retries carry it
+    throttled.left = 2
+    code = container.filing.file(an, request, "throttled-0001").dossier.code
+    assert code == f"{WARD}-261117-0001"
+
+    # And a decision throttled on its first two attempts is made, once
+    Refusals(
+        monkeypatch, "dynamodb", "TransactWriteItems", "ProvisionedThroughputExceededException", times=2
+    )
+    _, dossier = container.inbox.decide(desk, f"{code}-T1", Decision(action="accept"))
+    assert dossier.status is Status.IN_PROCESS
+    assert audit_actions(container, code) == ["filed", "accept"]
+
+
 # --- 2 and 5. issuing a signed result: KMS does not answer, then the record's answer is lost -----
-
-
-@pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK retries at once: its backoff (up to seconds, random) is the one thing not under test."""
-    from botocore.retries import standard
-
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 def stored_results(container: Any) -> list[str]:
@@ -147,7 +183,7 @@ def stored_results(container: Any) -> list[str]:
 
 @pytest.mark.signing
 def test_a_result_is_issued_whole_or_not_at_all_and_once(
-    container: Any, people: Any, dynamodb: Any, no_backoff: None
+    container: Any, people: Any, dynamodb: Any, no_backoff: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     an = people.citizen("an@example.vn")
     desk = people.staff("tiepnhan.phuong", WARD, "receiver")
@@ -157,12 +193,12 @@ def test_a_result_is_issued_whole_or_not_at_all_and_once(
     request = IssueResult(render=True)
 
     # When KMS does not answer, through all of the SDK's attempts
-    outage = Refusals(clients.client("kms", REGION), "Sign", "KMSInternalException", times=100, status=500)
+    outage = Refusals(monkeypatch, "kms", "Sign", "KMSInternalException", times=100, status=500)
     with pytest.raises(Unavailable) as refused:
         container.results.issue(desk, code, request, "vi")
 
     # Then the officer is told to try again later, in both languages, and nothing was issued
-    assert outage.refused >= 4  # the SDK tried as often as clients.py allows
+    assert outage.refused == 5  # a first try and the four retries clients.py allows
     assert refused.value.code == "signing_unavailable" and refused.value.retry_after > 0
     assert "thử lại" in refused.value.message.vi and "try again" in refused.value.message.en
     assert container.repository.get(code).dossier.results == ()
