@@ -14,10 +14,10 @@ from motcua.container import use
 from motcua.domain.errors import Unavailable
 from motcua.domain.models import TaskState
 from motcua.domain.status import Status
+from motcua.resources import BUCKET
 from motcua.services.citizens import Withdrawal
 from motcua.services.inbox import Decision
 from motcua.services.results import IssueResult
-from motcua.resources import BUCKET
 from tests.conftest import REGION
 from tests.integration.conftest import BIRTH, filing_request
 from tests.integration.faults import DiesAfter, LostAnswers, ProcessDied, Refusals
@@ -163,9 +163,7 @@ def test_throttled_writes_are_retried_and_past_the_retries_nothing_is_written(
     assert code == f"{WARD}-261117-0001"
 
     # And a decision throttled on its first two attempts is made, once
-    Refusals(
-        monkeypatch, "dynamodb", "TransactWriteItems", "ProvisionedThroughputExceededException", times=2
-    )
+    Refusals(monkeypatch, "dynamodb", "TransactWriteItems", "ProvisionedThroughputExceededException", times=2)
     _, dossier = container.inbox.decide(desk, f"{code}-T1", Decision(action="accept"))
     assert dossier.status is Status.IN_PROCESS
     assert audit_actions(container, code) == ["filed", "accept"]

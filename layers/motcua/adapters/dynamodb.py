@@ -413,7 +413,9 @@ class DynamoDossierRepository:
             ProjectionExpression="#d",
             ExpressionAttributeNames={"#d": "data"},
         ).get("Item")
-        return found is not None and AuditEntry.model_validate_json(found["data"]["S"]).hash == change.audit.hash
+        return (
+            found is not None and AuditEntry.model_validate_json(found["data"]["S"]).hash == change.audit.hash
+        )
 
 
 def _counter_key(agency: str, day: date) -> dict[str, Any]:

@@ -22,7 +22,7 @@ MAX_RAW_BYTES = 4096
 _TRANSIENT = {"KMSInternalException", "DependencyTimeoutException", "ThrottlingException"}
 SIGNING_UNAVAILABLE = Text(
     vi="Dịch vụ ký số tạm thời không phản hồi; kết quả chưa được ban hành. Vui lòng thử lại sau ít phút.",
-    en="The signing service is not answering right now; no result was issued. Please try again in a few minutes.",
+    en="The signing service is not answering now; no result was issued. Please try again in a few minutes.",
 )
 
 
