@@ -63,20 +63,22 @@ def everything_of(container: Any, code: str) -> list[dict[str, Any]]:
     return list(found["Items"])
 
 
-# --- 1. the API dies after the filing's transaction, before it answers ---------------------------
+# --- 1 and 2. filing: the function dies after the write; the write's answer is lost ---------------
 
 
-def test_a_filing_retried_after_the_function_died_is_the_same_dossier_once(
+def test_a_filing_whose_function_died_or_whose_answer_was_lost_is_one_dossier(
     container: Any, people: Any, dynamodb: Any
 ) -> None:
     an = people.citizen("an@example.vn")
     request = filing_request(container, an)
-    DiesAfter(dynamodb, "TransactWriteItems")
 
+    # 1. When the function dies after the filing's transaction, before it answers
+    DiesAfter(dynamodb, "TransactWriteItems")
     with pytest.raises(ProcessDied):
         container.filing.file(an, request, "died-after-write-1")
-    again = container.filing.file(an, request, "died-after-write-1")
 
+    # Then the client's retry with the same Idempotency-Key is the same dossier, stored once
+    again = container.filing.file(an, request, "died-after-write-1")
     assert again.replayed and again.dossier.code == f"{WARD}-261117-0001"
     mine = container.repository.list_by_owner(an.sub, limit=50, token=None).items
     assert [d.code for d in mine] == [again.dossier.code]
@@ -84,24 +86,19 @@ def test_a_filing_retried_after_the_function_died_is_the_same_dossier_once(
         again.dossier.code
     ]
     assert audit_actions(container, again.dossier.code) == ["filed"]
-    # the day's counter moved once: the next filing is 0002
-    other = container.filing.file(an, filing_request(container, an), "died-after-write-2")
+
+    # 2. When the next filing is stored but its answer lost, and the SDK sends it again
+    lost = LostAnswers(dynamodb, "TransactWriteItems")
+    other = container.filing.file(an, filing_request(container, an), "lost-answer-0001")
+
+    # Then the citizen gets it, numbered next (the counter moved once each time), stored once
+    assert lost.lost == 1 and lost.calls == 2  # stored, unheard, sent again by the SDK
     assert other.dossier.code == f"{WARD}-261117-0002"
+    assert len(container.repository.list_by_owner(an.sub, limit=50, token=None).items) == 2
+    assert audit_actions(container, other.dossier.code) == ["filed"]
 
 
 # --- 2. a saved write whose answer is lost: the SDK sends it again ------------------------------
-
-
-def test_a_filing_whose_answer_is_lost_is_one_dossier(container: Any, people: Any, dynamodb: Any) -> None:
-    an = people.citizen("an@example.vn")
-    lost = LostAnswers(dynamodb, "TransactWriteItems")
-
-    filed = container.filing.file(an, filing_request(container, an), "lost-answer-0001")
-
-    assert lost.lost == 1 and lost.calls == 2  # stored, unheard, sent again by the SDK
-    assert filed.dossier.code == f"{WARD}-261117-0001"
-    assert len(container.repository.list_by_owner(an.sub, limit=50, token=None).items) == 1
-    assert audit_actions(container, filed.dossier.code) == ["filed"]
 
 
 def test_decisions_and_a_withdrawal_whose_answers_are_lost_succeed_once_and_reach_the_flow(
