@@ -28,6 +28,59 @@ WORK_PERMIT, HOME_AFFAIRS, POLICE = "1.014199", "000.00.02.H99", "000.00.21.H99"
 SI, SOCIAL_INSURANCE = "1.000058", "000.00.22.H99"
 
 
+# --- 1. the API dies after the filing's transaction, before it answers ---------------------------
+
+
+class Died(Exception):  # noqa: N818 — the request ends without an answer from the platform
+    """The function stopped right after the filing was stored."""
+
+
+def test_a_filing_retried_after_the_api_died_answers_the_same_dossier(world: World) -> None:
+    an = world.citizen()
+    body = world.filing_request(an, SI).model_dump(mode="json")
+    file, calls = world.repository.file, []
+
+    def stored_then_died(change: Any, **kwargs: Any) -> None:
+        file(change, **kwargs)
+        calls.append(change.dossier.code)
+        if len(calls) == 1:
+            raise Died()
+
+    world.repository.file = stored_then_died  # type: ignore[method-assign]
+    with world.api() as api:
+        died = api.call("POST", "/v1/dossiers", an, body, Idempotency_Key="died-key-0001")
+        again = api.call("POST", "/v1/dossiers", an, body, Idempotency_Key="died-key-0001")
+
+    assert died.status == 500 and died.error_code == "internal_error"
+    assert again.status == 201, again.body
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.body["code"] == calls[0]
+    assert [d.code for d in world.repository.list_by_owner(an.sub, limit=50, token=None).items] == calls[:1]
+    assert [e.action for e in world.repository.audit_trail(calls[0])] == ["filed"]
+
+
+def test_a_filing_that_never_gets_a_number_is_a_503_to_retry_and_stores_nothing(world: World) -> None:
+    from motcua.domain.ports import SequenceTaken
+
+    an = world.citizen()
+    body = world.filing_request(an, SI).model_dump(mode="json")
+    file = world.repository.file
+    world.container.filing.pause = lambda seconds: None
+
+    def always_taken(change: Any, **kwargs: Any) -> None:
+        raise SequenceTaken("another filing took it")
+
+    world.repository.file = always_taken  # type: ignore[method-assign]
+    with world.api() as api:
+        busy = api.call("POST", "/v1/dossiers", an, body, Idempotency_Key="busy-key-0001")
+        world.repository.file = file  # type: ignore[method-assign]
+        again = api.call("POST", "/v1/dossiers", an, body, Idempotency_Key="busy-key-0001")
+
+    assert busy.status == 503 and busy.error_code == "busy" and busy.headers["retry-after"] == "2"
+    assert again.status == 201 and "idempotent-replayed" not in again.headers
+    assert len(world.repository.list_by_owner(an.sub, limit=50, token=None).items) == 1
+
+
 # --- 4. a Step Functions callback after its step timed out ----------------------------------------
 
 
