@@ -236,6 +236,56 @@ def test_a_result_asked_while_signing_is_down_is_a_503_to_retry_and_issues_nothi
     assert [r.code for r in world.record(code).dossier.results] == [f"{code}-KQ1"]
 
 
+def test_two_results_racing_for_one_number_leave_the_winner_its_own_file(world: World) -> None:
+    """A stores its PDF, B stores its PDF, A's record wins, B's is refused: the record names A's file."""
+    import hashlib
+    import threading
+
+    from motcua.domain.errors import Conflict
+    from motcua.services.results import IssueResult
+
+    code = world.file(world.citizen(), SI).code
+    desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
+    other = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
+    world.decide(desk, f"{code}-T1", "accept")
+    put, apply = world.store.put, world.repository.apply
+    b_stored, a_recorded = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def b_issues() -> None:
+        try:
+            world.container.results.issue(other, code, IssueResult(render=True, summary="B"), "vi")
+        except Conflict as error:
+            outcome["b"] = error
+
+    def racing_put(key: str, content: bytes, *, content_type: str) -> None:
+        put(key, content, content_type=content_type)
+        if threading.current_thread() is threading.main_thread():  # A's file is in: B issues now
+            b.start()
+            assert b_stored.wait(5)
+        else:  # B's file is in: B's record waits until A's is written
+            b_stored.set()
+            assert a_recorded.wait(5)
+
+    def recording_apply(change: Any) -> None:
+        try:
+            apply(change)
+        finally:
+            if threading.current_thread() is threading.main_thread():
+                a_recorded.set()
+
+    b = threading.Thread(target=b_issues)
+    world.store.put = racing_put  # type: ignore[method-assign]
+    world.repository.apply = recording_apply  # type: ignore[method-assign]
+    issued = world.container.results.issue(desk, code, IssueResult(render=True, summary="A"), "vi")
+    b.join(5)
+
+    assert issued.result_code == f"{code}-KQ1" and isinstance(outcome.get("b"), Conflict)
+    (result,) = world.record(code).dossier.results
+    stored = world.store.read(result.key, max_bytes=10_000_000)
+    assert stored is not None and hashlib.sha256(stored).hexdigest() == result.sha256
+
+
 def test_unavailable_says_when_to_try_again() -> None:
     error = Unavailable(Text(vi="Thử lại sau.", en="Try again later."), retry_after=7)
     assert error.details("vi") == {"retry_after": 7} and error.code == "unavailable"
