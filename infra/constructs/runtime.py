@@ -91,6 +91,10 @@ class Runtime(Construct):
             memory_size=memory_size,
             environment={
                 "MOTCUA_PROVINCE_FILE": bundling.province_file_path(),
+                # The copy synthesis loaded and checked (infra/provinces.py): no second metaschema check.
+                "MOTCUA_PROVINCE_CHECKED": "true",
+                # No pydantic plugins are used: spare the cold start the scan of packages' entry points.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 "POWERTOOLS_SERVICE_NAME": self.service_name(name),
                 "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
