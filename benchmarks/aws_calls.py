@@ -29,7 +29,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 PASSWORD = "Matkhau@2026!"
-GOALS = {"filing": "<= 3", "tracking": "1", "inbox page": "1"}
+GOALS = {"file a dossier (1 file)": "<= 3", "tracking": "1", "inbox page": "1"}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BIRTH = "1.001193"  # one required paper
 BUSINESS = "2.001610"  # a flow: Finance, then the tax office
@@ -289,7 +289,9 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
         scans = sum(n for counts in results.values() for op, n in counts.items() if op.endswith(":Scan"))
         # Cognito's public keys are fetched once per container over HTTPS, outside botocore: not counted.
         for name, counts in results.items():
-            record("AWS calls", name, sum(counts.values()), unit="calls", goal=GOALS.get(name, ""))
+            detail = ", ".join(f"{op} x{n}" for op, n in sorted(counts.items()))
+            figure = f"{name}: {detail}" if detail else name
+            record("AWS calls", figure, sum(counts.values()), unit="calls", goal=GOALS.get(name, ""))
         record("AWS calls", "Scan calls on request paths", scans, goal="0")
 
 

@@ -63,8 +63,13 @@ class Runtime(Construct):
         handler: str = "app.handler",
         timeout: Duration = DEFAULT_TIMEOUT,
         memory_size: int = 512,
+        snap_start: bool = False,
     ) -> lambda_.Function:
-        """A function from `functions/<name>` with the province file beside its code."""
+        """A function from `functions/<name>` with the province file beside its code.
+
+        `snap_start`: its published versions start from a snapshot taken after its init (SnapStart);
+        only a version or an alias of it gets that, so whoever invokes it must name one.
+        """
         code = bundling.stage_function(name, province_id=self.province.id, province_file=self.province.path)
         log_group = logs.LogGroup(scope, f"{id}Logs", retention=LOG_RETENTION)
         role = iam.Role(
@@ -89,6 +94,7 @@ class Runtime(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             timeout=timeout,
             memory_size=memory_size,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             environment={
                 "MOTCUA_PROVINCE_FILE": bundling.province_file_path(),
                 # The copy synthesis loaded and checked (infra/provinces.py): no second metaschema check.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,12 +15,26 @@ from motcua.adapters import clients
 from motcua.config.province import load_province
 from motcua.config.settings import Settings
 from motcua.container import build_container
-from tests.conftest import DEMO_PROVINCE
+from tests.conftest import DEMO_PROVINCE, ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 BIRTH = "1.001193"
+# What the API function is given on Lambda (no AWS call is made to build the container).
+ENVIRONMENT = {
+    "AWS_REGION": "ap-southeast-1",
+    "AWS_ACCESS_KEY_ID": "x",
+    "AWS_SECRET_ACCESS_KEY": "x",
+    "MOTCUA_TABLE_NAME": "t",
+    "MOTCUA_BUCKET_NAME": "b",
+    "MOTCUA_PROVINCE_FILE": str(DEMO_PROVINCE),
+    "MOTCUA_PROVINCE_CHECKED": "true",
+    "MOTCUA_CITIZEN_POOL_ID": "ap-southeast-1_c",
+    "MOTCUA_CITIZEN_CLIENT_ID": "c",
+    "MOTCUA_STAFF_POOL_ID": "ap-southeast-1_s",
+    "MOTCUA_STAFF_CLIENT_ID": "s",
+}
 
 
 def with_broken_form(tmp_path: Path) -> Path:
@@ -70,3 +87,19 @@ def test_the_api_container_builds_no_s3_client_until_a_route_needs_one(
     assert built == ["dynamodb", "s3"]
     monkeypatch.undo()
     clients.reset()  # no client built here outlives the test
+
+
+def test_under_snapstart_the_app_builds_its_container_before_the_snapshot() -> None:
+    # Lambda names the initialization type; only a snap-start init is worth doing the first request's work
+    script = (
+        "import app; from motcua.container import _built;"
+        " print(_built.cache_info().currsize, 'jsonschema' in __import__('sys').modules)"
+    )
+    outputs = {}
+    for kind in ("on-demand", "snap-start"):
+        env = os.environ | ENVIRONMENT | {"AWS_LAMBDA_INITIALIZATION_TYPE": kind}
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        outputs[kind] = done.stdout.split()
+    assert outputs == {"on-demand": ["0", "False"], "snap-start": ["1", "True"]}
