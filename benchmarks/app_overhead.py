@@ -6,7 +6,8 @@ hook keeps every call the app makes, with its parameters. The same calls are the
 in the same order, against a copy of the table and the bucket taken before the filings, in the same
 moto (decorator mode, one process): the same items written, the same conditions checked, the same
 objects read and tagged. The transactions' ClientRequestToken is left out of the raw calls, so that
-moto cannot answer them as retries of the app's. One run; the ratio of the sums is the figure.
+moto cannot answer them as retries of the app's. One run; the ratio of the medians is the figure
+(a sum would carry the raw side's first call, which pays one-off costs).
 Goal: <= 1.5. N can be set in the environment (30).
 """
 
@@ -132,8 +133,8 @@ def main() -> None:
     )
     record(
         group,
-        "filing through the API ÷ its raw boto3 calls",
-        round(sum(through_api) / sum(raw), 2),
+        "filing through the API ÷ its raw boto3 calls (medians)",
+        round(statistics.median(through_api) / statistics.median(raw), 2),
         goal="<= 1.5",
     )
 
