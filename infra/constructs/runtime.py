@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -95,6 +95,11 @@ class Runtime(Construct):
             timeout=timeout,
             memory_size=memory_size,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            # A snapshotted version is billed for its cache while it exists: the deploy that publishes
+            # the next one deletes it (the alias has moved by then).
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if snap_start
+            else None,
             environment={
                 "MOTCUA_PROVINCE_FILE": bundling.province_file_path(),
                 # The copy synthesis loaded and checked (infra/provinces.py): no second metaschema check.

@@ -150,6 +150,8 @@ def test_the_api_answers_from_a_snapshot_of_its_initialized_function(synthesized
     assert alias["Properties"]["FunctionName"] == {"Ref": function}
     assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
     assert version["Properties"]["FunctionName"] == {"Ref": function}
+    # An old version's snapshot is billed while it exists: the next deploy deletes it.
+    assert version["DeletionPolicy"] == "Delete"
     for method in _methods(synthesized).values():
         assert alias_id in json.dumps(method["Integration"]["Uri"])
     # The other functions are driven by queues and schedules: nobody waits on their cold start.
