@@ -4,7 +4,7 @@
 #   make test       every test under tests/ (unit, integration, api, infra, e2e)
 #   make check      ruff and mypy
 #   make reset      forget what the local stack stored for $(PROVINCE)
-#   make bench      run every benchmarks/*.py
+#   make bench      every benchmarks/*.py: one table, written to benchmarks/results.md
 #   make synth      the CDK app's stages into cdk.out/, offline: every province, or PROVINCE=<id>
 #   make deploy     cdk deploy the stage Motcua-$(PROVINCE) (needs PROVINCE=<id> and AWS credentials)
 #
@@ -26,6 +26,7 @@ PORT ?= 8000
 MOTO_PORT ?= 8001
 PROVINCE ?= demo
 PYTEST_ARGS ?=
+BENCH ?=
 
 export PORT MOTO_PORT PROVINCE
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
@@ -66,15 +67,10 @@ reset:
 	@test -n "$(PROVINCE)" || { echo "PROVINCE is empty"; exit 2; }
 	rm -rf .data/$(PROVINCE)
 
-# Figures only on the screen: no metrics, logs below warnings, and what goes to stderr kept aside,
-# shown if a benchmark fails.
+# One table of every benchmark's figures (benchmarks/run.py), also written to benchmarks/results.md;
+# what a benchmark logs is kept aside and shown only if it fails. BENCH=cold_start runs only that one.
 bench: $(INSTALLED)
-	@set -e; errors=$$(mktemp); for script in benchmarks/*.py; do \
-		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
-		echo "== $$script"; \
-		POWERTOOLS_METRICS_DISABLED=true POWERTOOLS_LOG_LEVEL=WARNING \
-			$(BIN)/python "$$script" 2>>"$$errors" || { cat "$$errors"; rm -f "$$errors"; exit 1; }; \
-	done; rm -f "$$errors"
+	@$(BIN)/python benchmarks/run.py $(BENCH)
 
 synth: $(INSTALLED)
 	$(BIN)/python -m infra.app $(if $(CHOSEN),--province $(CHOSEN)) --out cdk.out

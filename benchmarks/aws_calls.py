@@ -1,6 +1,6 @@
 """AWS calls per API operation, counted with a botocore event hook while requests go through the API.
 
-Runs the Chalice app on moto (decorator mode) with the demo province. Printed, never asserted.
+Runs the Chalice app on moto (decorator mode) with the demo province. Recorded, never asserted.
 Goals (issue 2): filing <= 3, tracking 1, inbox page 1, no Scan on any request path.
 """
 
@@ -12,6 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from report import record
 
 ROOT = Path(__file__).resolve().parents[1]
 for folder in ("functions/api", "functions", "."):
@@ -27,6 +29,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 PASSWORD = "Matkhau@2026!"
+GOALS = {"file a dossier (1 file)": "<= 3", "tracking": "1", "inbox page": "1"}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BIRTH = "1.001193"  # one required paper
 BUSINESS = "2.001610"  # a flow: Finance, then the tax office
@@ -284,13 +287,12 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
             )
 
         scans = sum(n for counts in results.values() for op, n in counts.items() if op.endswith(":Scan"))
-        width = max(map(len, results))
-        print(f"{'operation':<{width}}  calls  detail")
+        # Cognito's public keys are fetched once per container over HTTPS, outside botocore: not counted.
         for name, counts in results.items():
-            detail = ", ".join(f"{op} x{n}" for op, n in sorted(counts.items())) or "-"
-            print(f"{name:<{width}}  {sum(counts.values()):>5}  {detail}")
-        print(f"\nScan calls on request paths: {scans}")
-        print("(Cognito's public keys are fetched once per container over HTTPS, outside botocore.)")
+            detail = ", ".join(f"{op} x{n}" for op, n in sorted(counts.items()))
+            figure = f"{name}: {detail}" if detail else name
+            record("AWS calls", figure, sum(counts.values()), unit="calls", goal=GOALS.get(name, ""))
+        record("AWS calls", "Scan calls on request paths", scans, goal="0")
 
 
 if __name__ == "__main__":

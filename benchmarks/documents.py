@@ -8,13 +8,14 @@ parsed, one blank page written), which every document pays for. N can be set in 
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from report import record
 
 ROOT = Path(__file__).resolve().parents[1]
 for folder in ("layers", "."):
@@ -71,13 +72,10 @@ def main() -> None:
     }
     measured = timed(kinds)
     empty = measured["empty sheet (fonts only)"][0]
-    result = {
-        "N": N,
-        "median_ms": {name: round(ms, 1) for name, (ms, _) in measured.items()},
-        "ratio_to_empty_sheet": {name: round(ms / empty, 2) for name, (ms, _) in measured.items()},
-        "pdf_kb": {name: round(size / 1024, 1) for name, (_, size) in measured.items()},
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    for name, (ms, size) in measured.items():
+        record("PDF", f"{name}: median of {N}", round(ms, 1), unit="ms")
+        record("PDF", f"{name}: ÷ empty sheet", round(ms / empty, 2))
+        record("PDF", f"{name}: size", round(size / 1024, 1), unit="KB")
 
 
 if __name__ == "__main__":

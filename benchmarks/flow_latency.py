@@ -17,7 +17,6 @@ Takes about a minute and a half on a 2-core machine (N=50; N and WORKERS can be 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import random
@@ -37,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+from report import record
 
 ROOT = Path(__file__).resolve().parents[1]
 for folder in ("functions", "."):
@@ -238,7 +239,6 @@ def _phase(name: str, timings: dict[str, float]) -> Iterator[None]:
     started = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - started, 1)
-    print(f"  {name}: {timings[name]} s", flush=True)
 
 
 def run(stack: LocalStack, timings: dict[str, float]) -> tuple[Handover, Handover]:
@@ -294,7 +294,6 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
         stack = LocalStack(Path(tmp) / "data", Path(tmp) / "stack.log", env={"MOTCUA_SWEEP_SECONDS": "0"})
-        print(f"  starting the local stack on {stack.url} …", flush=True)
         with stack:
             timings["stack start (cold, new data folder)"] = round(stack.started_in or 0.0, 1)
             first, last = run(stack, timings)
@@ -305,37 +304,25 @@ def main() -> None:
     routing_errors = [line for line in log.splitlines() if line.startswith("devstack: routing: ")]
 
     last_s, first_s = last.summary(), first.summary()
+    group = "flow latency (local stack)"
     poll_ms = POLL_SECONDS * 1000
-    result = {
-        "N": N,
-        "last hand-over: approve of T2.1 returns -> GET /v1/dossiers/{code} shows status 9": last_s,
-        "first hand-over: accept returns -> T1.1 there (GET /v1/tasks/{id} 200)": first_s,
-        "ratio of medians (last / first)": (
-            round(last_s["median_ms"] / first_s["median_ms"], 2)
-            if last_s["median_ms"] and first_s["median_ms"]
-            else None
-        ),
-        "probe interval ms": PROBE_SECONDS * 1000,
-        "routing poller": {
-            "idle look interval ms (infra/devstack/workers.py POLL_SECONDS)": poll_ms,
-            "expected wait for its next look ms (uniform: mean, max)": [poll_ms / 2, poll_ms],
-            "routing errors in the log": len(routing_errors),
-        },
-        "phases s": timings | {"whole benchmark": round(time.perf_counter() - started, 1)},
-        "stack exit code (SIGINT)": exit_code,
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(
-        "What bounds it: after a decision, moto's Step Functions thread (event-driven, no sleep) puts "
-        "the flow's next message on the routing queue as soon as moto takes its request; the routing "
-        f"poller (infra/devstack/workers.py) looks for a visible message only every POLL_SECONDS = "
-        f"{POLL_SECONDS:g} s while the queue is empty (no long poll: moto serves one request at a time), "
-        "then receives, runs routing.app.handler and deletes. So a hand-over takes the wait for the "
-        f"poller's next look (0 to {poll_ms:g} ms, {poll_ms / 2:g} ms on average) plus the handler's own "
-        "requests (min_ms is about that fixed part, p90_minus_min_ms about the poller's window), plus "
-        f"the time to see it: looks are {PROBE_SECONDS * 1000:g} ms apart, or back to back when one takes "
-        "longer (probe_request_median_ms). The decision request itself is not in it."
-    )
+    # What bounds both hand-overs: after a decision, moto's Step Functions thread puts the flow's next
+    # message on the routing queue at once; the routing poller (infra/devstack/workers.py) looks for
+    # it only every POLL_SECONDS while the queue is empty, then runs routing.app.handler. So a
+    # hand-over is the wait for the poller's next look (0 to POLL_SECONDS, half on average), the
+    # handler's own requests (about min), and the probe's own interval. The decision is not in it.
+    for label, summary in (("decision → status 9", last_s), ("accept → first step there", first_s)):
+        for key in ("median_ms", "p90_ms", "max_ms", "min_ms"):
+            record(group, f"{label}: {key.removesuffix('_ms')} of {N}", summary[key], unit="ms")
+        record(group, f"{label}: missed (over {HANDOVER_TIMEOUT:g} s)", summary["missed"], goal="0")
+    record(group, "decision request, median", last_s["decision_request_median_ms"], unit="ms")
+    record(group, "one look at a dossier, idle, median", last_s["probe_request_idle_median_ms"], unit="ms")
+    record(group, "routing poller's idle look interval", poll_ms, unit="ms")
+    record(group, "routing errors in the stack's log", len(routing_errors), goal="0")
+    for phase, seconds in timings.items():
+        record(group, phase, seconds, unit="s")
+    record(group, "whole benchmark", round(time.perf_counter() - started, 1), unit="s")
+    record(group, "stack's exit code on SIGINT", exit_code, goal="0")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from report import record
+
 ROOT = Path(__file__).resolve().parents[1]
 for folder in ("functions/api", "functions", "layers", "."):
     sys.path.insert(0, str(ROOT / folder))
@@ -138,19 +140,21 @@ def run() -> None:
     emails = len(ses_backends["123456789012"][REGION].sent_messages)
     sms = len(sns_backends["123456789012"][REGION].sms_messages)
     forwarded = pipe.forwarded
-    print(f"{DOSSIERS} birth registrations, {changes} changes the citizen hears about")
-    print(
-        f"stream records written: {records}; through the pipe's filter: {forwarded} "
-        f"({forwarded / records:.0%} of the stream)"
-    )
-    print(f"messages per status change: {(emails + sms) / changes:.2f} ({emails} emails, {sms} SMS)")
+    group = "notifier"
+    record(group, f"status changes heard of ({DOSSIERS} birth registrations)", changes)
+    record(group, "stream records written", records)
+    record(group, "stream records through the pipe's filter", forwarded)
+    record(group, "share of the stream forwarded", round(forwarded / records, 2))
+    record(group, "messages per status change", round((emails + sms) / changes, 2))
+    record(group, "emails", emails)
+    record(group, "SMS", sms)
     notifier = {op: n / forwarded for op, n in sorted(calls.items()) if not op.startswith("sqs")}
-    print(
-        "AWS calls by the notifier per status change: "
-        + ", ".join(f"{op} {n:.2f}" for op, n in notifier.items())
-        + f" (total {sum(notifier.values()):.2f})"
+    for operation, per_change in notifier.items():
+        record(group, f"{operation} per status change", round(per_change, 2), unit="calls")
+    record(group, "AWS calls per status change", round(sum(notifier.values()), 2), unit="calls")
+    record(
+        group, "time per status change (moto), median", round(statistics.median(seconds) * 1000, 1), unit="ms"
     )
-    print(f"notifier time per status change (moto): median {statistics.median(seconds) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

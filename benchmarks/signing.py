@@ -6,13 +6,14 @@ Printed, never asserted. On AWS a KMS Sign of RSA-3072 takes tens of millisecond
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from report import record
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers"))
@@ -147,26 +148,19 @@ def main() -> None:
         }
 
     total, kms_ms, ddb_ms = (statistics.median(x) * 1000 for x in (totals, in_kms, in_dynamodb))
-    print(
-        json.dumps(
-            {
-                "runs": RUNS,
-                "pdf_bytes": len(pdf),
-                "signed_bytes": len(signed),
-                "ensure_first_ms": round(ensure_first * 1000, 1),
-                "ensure_unchanged_ms": round(ensure_again * 1000, 1),
-                "sign_ms": round(total, 1),
-                "of_which_kms_ms": round(kms_ms, 1),
-                "of_which_certificate_read_ms": round(ddb_ms, 1),
-                "of_which_pyhanko_ms": round(total - kms_ms - ddb_ms, 1),
-                "kms_share": round(kms_ms / total, 2),
-                "calls_per_signature": calls,
-                "verify_ms": round(statistics.median(verifies) * 1000, 1),
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-    )
+    group = "signing"
+    record(group, "PDF to sign", len(pdf), unit="bytes")
+    record(group, "signed PDF", len(signed), unit="bytes")
+    record(group, "certificates ensured, first time", round(ensure_first * 1000, 1), unit="ms")
+    record(group, "certificates ensured, unchanged", round(ensure_again * 1000, 1), unit="ms")
+    record(group, f"sign one result (median of {RUNS})", round(total, 1), unit="ms")
+    record(group, "of which KMS (moto)", round(kms_ms, 1), unit="ms")
+    record(group, "of which certificate read", round(ddb_ms, 1), unit="ms")
+    record(group, "of which pyHanko", round(total - kms_ms - ddb_ms, 1), unit="ms")
+    record(group, "KMS share", round(kms_ms / total, 2))
+    for operation, count in sorted(calls.items()):
+        record(group, f"{operation} per signature", count, unit="calls")
+    record(group, f"verify one (median of {RUNS})", round(statistics.median(verifies) * 1000, 1), unit="ms")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Medians and maxima in ms, and each median as a share of the pause it cut short (
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -19,6 +18,8 @@ import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from report import record
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -133,11 +134,11 @@ def main() -> None:
         f"sweep timer, between runs {SWEEP_SECONDS:g} s apart": (waiting_sweep, SWEEP_SECONDS),
         f"stream pipe, resting at the stream's end ({POLL_SECONDS:g} s)": (resting_pipe, POLL_SECONDS),
     }
-    result: dict[str, Any] = {"runs": RUNS}
     with contextlib.redirect_stderr(io.StringIO()):  # the sweep's one line per first run
         for name, (case, pause) in cases.items():
-            result[name] = summary([case() for _ in range(RUNS)], pause)
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+            for figure, value in summary([case() for _ in range(RUNS)], pause).items():
+                unit = "ms" if figure.endswith("_ms") else ""
+                record("worker stop", f"{name}: {figure.removesuffix('_ms')}", value, unit=unit)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """The motcua REST API on Chalice: the app and its areas; each area's routes are a Blueprint in chalicelib."""
 
+import os
+
 from chalice.app import Chalice
 
+from chalicelib import deps
 from chalicelib.http.middleware import install
 from chalicelib.routes import auth, catalog, dossiers, meta, privacy, results, tasks, tracking
 
@@ -14,3 +17,7 @@ install(app)
 
 for routes in (catalog, dossiers, tracking, tasks, results, privacy, auth, meta):
     app.register_blueprint(routes.area.blueprint)
+
+# On Lambda with SnapStart this init runs once, when a version is published, and is snapshotted.
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    deps.prime()

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from aws_cdk import aws_cognito as cognito
-    from aws_cdk import aws_lambda as lambda_
 
     from infra.constructs.origin import OriginSecret
     from infra.constructs.runtime import Runtime
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 # The stage's path segment; CloudFront's `/v1/*` behaviour forwards to /<STAGE>/v1/*.
 STAGE = "api"
+# The alias API Gateway invokes: the latest published version, which SnapStart restores from a snapshot.
+LIVE_ALIAS = "live"
 # Bodies API Gateway passes as bytes (base64 to and from Lambda) rather than as text.
 BINARY_MEDIA_TYPES = ("application/pdf",)
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
@@ -149,7 +151,13 @@ class Api(Construct):
             environment=environment,
             timeout=API_TIMEOUT,
             memory_size=1024,
+            # What a citizen waits for on a cold start is the restore of a snapshot taken after the
+            # app's imports and its container were built, not those (docs/cost.md, "Cold start").
+            snap_start=True,
         )
+        # API Gateway calls the alias: $LATEST never starts from the snapshot. A deploy that changes
+        # the function publishes a new version (its hash changes) and moves the alias to it.
+        self.live = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=LOG_RETENTION)
         self.rest_api = apigw.RestApi(
             self,
@@ -199,7 +207,7 @@ class Api(Construct):
             schema=apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT),
         )
         # One permission for the whole API, not one per method: a function's policy has a size limit.
-        integration = apigw.LambdaIntegration(self.function, proxy=True, scope_permission_to_method=False)
+        integration = apigw.LambdaIntegration(self.live, proxy=True, scope_permission_to_method=False)
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         self.public_methods: list[apigw.Method] = []
         for route in routes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -63,8 +63,13 @@ class Runtime(Construct):
         handler: str = "app.handler",
         timeout: Duration = DEFAULT_TIMEOUT,
         memory_size: int = 512,
+        snap_start: bool = False,
     ) -> lambda_.Function:
-        """A function from `functions/<name>` with the province file beside its code."""
+        """A function from `functions/<name>` with the province file beside its code.
+
+        `snap_start`: its published versions start from a snapshot taken after its init (SnapStart);
+        only a version or an alias of it gets that, so whoever invokes it must name one.
+        """
         code = bundling.stage_function(name, province_id=self.province.id, province_file=self.province.path)
         log_group = logs.LogGroup(scope, f"{id}Logs", retention=LOG_RETENTION)
         role = iam.Role(
@@ -89,8 +94,18 @@ class Runtime(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             timeout=timeout,
             memory_size=memory_size,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            # A snapshotted version is billed for its cache while it exists: the deploy that publishes
+            # the next one deletes it (the alias has moved by then).
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if snap_start
+            else None,
             environment={
                 "MOTCUA_PROVINCE_FILE": bundling.province_file_path(),
+                # The copy synthesis loaded and checked (infra/provinces.py): no second metaschema check.
+                "MOTCUA_PROVINCE_CHECKED": "true",
+                # No pydantic plugins are used: spare the cold start the scan of packages' entry points.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 "POWERTOOLS_SERVICE_NAME": self.service_name(name),
                 "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": "INFO",

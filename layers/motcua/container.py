@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import TYPE_CHECKING
 
 from motcua.adapters import clients
@@ -76,7 +76,7 @@ def _aws_adapters(settings: Settings, province: Province) -> Adapters:
             dossier_days=kept.dossiers_days,
             idempotency_days=kept.idempotency_days,
         ),
-        store=S3AttachmentStore(clients.client("s3", settings.region), settings.bucket_name),
+        store=S3AttachmentStore(partial(clients.client, "s3", settings.region), settings.bucket_name),
         verifier=CognitoTokenVerifier(
             [
                 PoolRef(PrincipalKind.CITIZEN, settings.citizen_pool_id, settings.citizen_client_id),
@@ -95,7 +95,9 @@ class Container:
         self, settings: Settings, *, clock: Clock | None = None, adapters: Adapters | None = None
     ) -> None:
         self.settings = settings
-        self.province: Province = load_province(settings.province_file)
+        self.province: Province = load_province(
+            settings.province_file, forms_checked=settings.province_checked
+        )
         self.clock: Clock = clock or SystemClock()
         adapters = adapters or _aws_adapters(settings, self.province)
         self.repository: DossierRepository = adapters.repository

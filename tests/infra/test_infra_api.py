@@ -9,7 +9,7 @@ import pytest
 from app import app
 
 from chalicelib.openapi import document
-from infra.constructs.api import STAGE
+from infra.constructs.api import LIVE_ALIAS, STAGE
 from infra.routes import routes
 from motcua.config.province import ApiLimits
 from tests.infra.support import PROVINCES, Synthesized
@@ -128,16 +128,39 @@ def test_the_chalice_app_is_the_function_behind_every_method(synthesized: Synthe
     props = synthesized.resources[function]["Properties"]
     permissions = synthesized.of_type("AWS::Lambda::Permission")
 
+    alias = synthesized.logical_id(api.live)
     assert props["Handler"] == "app.app"
     for method in _methods(synthesized).values():
         assert method["Integration"]["Type"] == "AWS_PROXY"
-        assert function in json.dumps(method["Integration"]["Uri"])
-    # One permission, for this API only (the function's policy has a size limit).
-    assert [p["Properties"]["FunctionName"] for p in permissions.values()] == [
-        {"Fn::GetAtt": [function, "Arn"]}
-    ]
+        assert alias in json.dumps(method["Integration"]["Uri"])
+    # One permission, for this API only (the function's policy has a size limit), on the alias it calls.
+    assert [p["Properties"]["FunctionName"] for p in permissions.values()] == [{"Ref": alias}]
     rest_api, _ = synthesized.one("AWS::ApiGateway::RestApi")
     assert rest_api in json.dumps(next(iter(permissions.values()))["Properties"]["SourceArn"])
+
+
+def test_the_api_answers_from_a_snapshot_of_its_initialized_function(synthesized: Synthesized) -> None:
+    # SnapStart applies to published versions only: the gateway must call an alias of one, never $LATEST
+    api = synthesized.stage.platform.node.find_child("Api")
+    function = synthesized.logical_id(api.function)
+    assert synthesized.resources[function]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    alias_id, alias = synthesized.one("AWS::Lambda::Alias")
+    version_id, version = synthesized.one("AWS::Lambda::Version")
+    assert alias["Properties"]["Name"] == LIVE_ALIAS
+    assert alias["Properties"]["FunctionName"] == {"Ref": function}
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    assert version["Properties"]["FunctionName"] == {"Ref": function}
+    # An old version's snapshot is billed while it exists: the next deploy deletes it.
+    assert version["DeletionPolicy"] == "Delete"
+    for method in _methods(synthesized).values():
+        assert alias_id in json.dumps(method["Integration"]["Uri"])
+    # The other functions are driven by queues and schedules: nobody waits on their cold start.
+    snapshotted = [
+        name
+        for name, f in synthesized.of_type("AWS::Lambda::Function").items()
+        if "SnapStart" in f["Properties"]
+    ]
+    assert snapshotted == [function]
 
 
 def test_each_province_sets_its_own_limits() -> None:

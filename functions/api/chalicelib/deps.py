@@ -15,6 +15,13 @@ def get_container() -> Container:
     return current()
 
 
+def prime() -> None:
+    """Build now what a first request would: under SnapStart the snapshot is taken after the init, so a
+    restored environment starts with the container built and the forms' checker loaded."""
+    get_container()
+    import jsonschema  # noqa: F401 — loaded by a filing's form check otherwise
+
+
 def set_container(container: Container | None) -> None:
     """Serve requests from `container` (tests); None goes back to the one built from the environment."""
     from motcua.container import use

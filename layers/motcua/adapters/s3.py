@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cached_property, partial
+from types import FunctionType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
@@ -12,6 +14,9 @@ from botocore.exceptions import ClientError
 from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, clean_filename
 from motcua.domain.ports import PresignedUpload, StoredObject
 from motcua.resources import BUCKET
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _RANGE_TOTAL = re.compile(r"/(\d+)$")
 # The tag every presigned upload carries until it is filed (see BucketSpec.pending_tag).
@@ -23,9 +28,14 @@ _PENDING = "<Tagging><TagSet><Tag><Key>{}</Key><Value>{}</Value></Tag></TagSet><
 class S3AttachmentStore:
     """Implements AttachmentStore on one bucket."""
 
-    def __init__(self, client: Any, bucket: str) -> None:
-        self.client = client
+    def __init__(self, client: Any | Callable[[], Any], bucket: str) -> None:
+        """`client`: the S3 client, or what builds it on first use (most cold starts never touch S3)."""
+        self._client = client
         self.bucket = bucket
+
+    @cached_property
+    def client(self) -> Any:
+        return self._client() if isinstance(self._client, FunctionType | partial) else self._client
 
     def presign_upload(
         self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from motcua.domain.calendar import CalendarConfig, WorkingCalendar
-from motcua.domain.catalog import Agency, LifeEvent, Procedure
+from motcua.domain.catalog import FORMS_CHECKED, Agency, LifeEvent, Procedure
 from motcua.domain.i18n import Language, Text
 
 if TYPE_CHECKING:
@@ -193,9 +193,13 @@ def _check_flow(procedure: Procedure, flow: Flow, by_code: dict[str, Agency]) ->
         )
 
 
-def load_province(path: str | Path) -> Province:
-    """Read and validate a province file; an invalid file fails here, naming what is wrong."""
+def load_province(path: str | Path, *, forms_checked: bool = False) -> Province:
+    """Read and validate a province file; an invalid file fails here, naming what is wrong.
+
+    `forms_checked`: the forms' schemas were checked against the JSON Schema metaschema when this very
+    file was (at synthesis, for a function's copy), so that check is not made again.
+    """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: ~10x faster
     with Path(path).open(encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=loader)  # noqa: S506 — a safe loader
-    return Province.model_validate(data)
+    return Province.model_validate(data, context={FORMS_CHECKED: forms_checked})

@@ -14,6 +14,9 @@ class Settings(BaseSettings):
     table_name: str
     bucket_name: str
     province_file: str
+    # True where the province file is the copy synthesis checked (every function on AWS): its forms'
+    # JSON Schemas are not checked against the metaschema again on a cold start.
+    province_checked: bool = False
     citizen_pool_id: str
     citizen_client_id: str
     staff_pool_id: str

@@ -6,8 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.flows import Flow
@@ -15,6 +14,8 @@ from motcua.domain.i18n import Text
 from motcua.domain.search import fold as fold  # one folding, for the catalog and its search
 
 AGENCY_CODE_RE = re.compile(AGENCY_CODE_PATTERN)
+# A validation context key: the forms' JSON Schemas were checked against the metaschema already.
+FORMS_CHECKED = "forms_checked"
 
 
 LIFE_EVENT_ID_PATTERN = r"^[a-z][a-z0-9-]{1,30}$"
@@ -117,11 +118,16 @@ class Procedure(BaseModel):
 
     @field_validator("form")
     @classmethod
-    def _form_is_an_object_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _form_is_an_object_schema(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         if value.get("type") != "object":
             raise ValueError("the form must be a JSON Schema of type object")
-        # A broken schema fails here, when the province loads, not when a citizen files.
-        Draft202012Validator.check_schema(value)
+        # A broken schema fails here, when the province loads, not when a citizen files. Checking it
+        # against the metaschema costs tens of milliseconds; a function on Lambda loads the very file
+        # that synthesis checked (FORMS_CHECKED in its context), and skips it on its cold start.
+        if not (info.context or {}).get(FORMS_CHECKED):
+            from jsonschema import Draft202012Validator
+
+            Draft202012Validator.check_schema(value)
         return value
 
     def paper(self, code: str) -> Paper | None:

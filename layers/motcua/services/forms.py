@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-
 from motcua.domain.errors import FieldError
 from motcua.domain.i18n import Text
 
 if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
 _VI = {
@@ -33,6 +32,9 @@ def check_form(
 
 
 def form_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    # jsonschema is imported on the first filing, not on the API's cold start (docs/cost.md).
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
