@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from chalice.app import Response
     from pydantic import BaseModel
 
-    from chalicelib.http.endpoints import Header
+    from chalicelib.http.endpoints import Header, Link
     from chalicelib.http.middleware import RouteFunction
 
 
@@ -43,6 +43,7 @@ class Area:
         cache: str | None = None,
         produces: str = "application/json",
         raw: tuple[str, ...] = (),
+        links: tuple[Link, ...] = (),
     ) -> Callable[[RouteFunction], RouteFunction]:
         """Declare a route. `errors` lists what the route's service may answer beyond what its
         access, query and body imply (401/403, 400, 413/415/422), which are added here."""
@@ -68,6 +69,7 @@ class Area:
                 cache=cache,
                 produces=produces,
                 raw=raw,
+                links=links,
             )
 
             @functools.wraps(function)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.http.area import Area
-from chalicelib.http.endpoints import Access
+from chalicelib.http.endpoints import Access, Link
 from chalicelib.models import AgencyList, AgencyView, ProcedureDetail, ProcedureQuery
+from chalicelib.routes import links
 from motcua.domain.models import Page
 from motcua.presentation.views import ProcedureSummary
 
@@ -24,6 +25,15 @@ CACHE = "public, max-age=300"
     query=ProcedureQuery,
     response=Page[ProcedureSummary],
     cache=CACHE,
+    links=(
+        Link(
+            "GetProcedure",
+            "get_procedure",
+            {"procedure_code": "$response.body#/items/0/code"},
+            "The procedure's papers, fee, time and form.",
+        ),
+        *links.agency("/items/0/agency"),
+    ),
 )
 def list_procedures(call: Call) -> Page[ProcedureSummary]:
     """Find procedures by words, receiving agency and service level."""
@@ -51,7 +61,14 @@ def get_procedure(call: Call, procedure_code: str) -> ProcedureDetail:
     return ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": agency_name})
 
 
-@area.route("GET", "/v1/agencies", access=Access.PUBLIC, response=AgencyList, cache=CACHE)
+@area.route(
+    "GET",
+    "/v1/agencies",
+    access=Access.PUBLIC,
+    response=AgencyList,
+    cache=CACHE,
+    links=links.agency("/items/0/code"),
+)
 def list_agencies(call: Call) -> AgencyList:
     """The province's agencies, merged ones included (their dossier codes stay valid)."""
     agencies = call.container.province.agencies
