@@ -65,7 +65,7 @@ class Area:
                 query=query,
                 headers=headers,
                 response_headers=response_headers or {},
-                errors=frozenset(errors) | _implied_errors(access, body, query),
+                errors=frozenset(errors) | _implied_errors(access, body, query, produces),
                 cache=cache,
                 produces=produces,
                 raw=raw,
@@ -85,12 +85,12 @@ class Area:
 
 
 def _implied_errors(
-    access: Access, body: type[BaseModel] | None, query: type[BaseModel] | None
+    access: Access, body: type[BaseModel] | None, query: type[BaseModel] | None, produces: str
 ) -> frozenset[int]:
     implied = {429, 500}  # API Gateway's throttling answers 429 on any route
     if access is not Access.PUBLIC:
         implied |= {401, 403}
-    if query is not None:
+    if query is not None or produces != "application/json":  # a file needs an Accept that takes it
         implied.add(400)
     if body is not None:
         implied |= {400, 413, 415, 422}
