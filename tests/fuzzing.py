@@ -39,6 +39,7 @@ from motcua.domain.models import PrincipalKind
 from motcua.domain.roles import Role
 from tests.conftest import DEMO_PROVINCE, ROOT
 from tests.fakes.identity import InMemoryIdentityProvider
+from tests.fakes.signing import InMemoryCertificateStore
 from tests.fakes.world import World
 
 # What must hold for every answer: no 5xx; a status the operation documents; a body, a content type and
@@ -50,6 +51,12 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+# A body sent as a PDF (`POST /v1/verify`): any bytes, or bytes that start and end as a PDF does.
+schemathesis.openapi.media_type(
+    "application/pdf",
+    st.binary(max_size=2048)
+    | st.builds(lambda middle: b"%PDF-1.7\n" + middle + b"\n%%EOF\n", st.binary(max_size=2048)),
+)
 BUSINESS = "2.001610"  # business registration: received by the Department of Finance
 FINANCE = "000.00.01.H99"
 SEEDED_DOSSIERS = 3
@@ -132,9 +139,11 @@ class FuzzTarget:
             "citizen": world.verifier.issue(self.citizen),
             "staff": world.verifier.issue(self.officer),
         }
-        # Sign-up and sign-in on in-memory user pools (the World has no Cognito).
+        # Sign-up and sign-in on in-memory user pools, and the CA certificates a verification trusts
+        # (the World has neither Cognito nor the table's certificates).
         world.container.__dict__["citizens"] = InMemoryIdentityProvider(world.verifier)
         world.container.__dict__["staff"] = InMemoryIdentityProvider(world.verifier, kind=PrincipalKind.STAFF)
+        world.container.__dict__["certificates"] = InMemoryCertificateStore()
         self.codes = [world.file(self.citizen, BUSINESS).code for _ in range(SEEDED_DOSSIERS)]
         world.settle()
         self.task_ids = [t.task_id for code in self.codes for t in world.record(code).tasks]
