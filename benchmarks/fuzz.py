@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # figures only on stdout
 ROOT = Path(__file__).resolve().parents[1]
 for folder in ("functions/api", "functions", "."):
     sys.path.insert(0, str(ROOT / folder))
@@ -46,6 +47,7 @@ def main() -> None:
         record(GROUP, f"{name}: distinct findings", len(tally.findings), goal="0")
         for finding in tally.findings.values():
             print(finding, file=sys.stderr)
+    record(GROUP, "following links: runs cut short by a replay", stateful.cut_short)
     total = stateless.requests + stateful.requests
     record(GROUP, "requests per second", round(total / elapsed), unit="/s")
 
