@@ -40,7 +40,8 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         documented = len(operations(target))
     for name, tally in (("per operation", stateless), ("following links", stateful)):
-        record(GROUP, f"{name}: operations", len(tally.operations), goal=f"all {documented}")
+        every = f"all {documented}" if tally is stateless else ""  # links lead to some operations only
+        record(GROUP, f"{name}: operations", len(tally.operations), goal=every)
         record(GROUP, f"{name}: requests sent", tally.requests)
         record(GROUP, f"{name}: 5xx answers", tally.server_errors, goal="0")
         record(GROUP, f"{name}: answers off their schema", tally.violating, goal="0")

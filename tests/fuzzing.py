@@ -215,6 +215,7 @@ def run_settings(
         suppress_health_check=list(HealthCheck),
         stateful_step_count=stateful_steps or 10,
         report_multiple_bugs=False,
+        verbosity=hypothesis.Verbosity.quiet,  # what broke is in the tally; a replay's steps are noise
     )
 
 
