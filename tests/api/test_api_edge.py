@@ -305,6 +305,22 @@ def test_a_document_is_read_with_any_accept_that_takes_a_pdf(api: Api, an: Perso
         assert answer.status == 404, accept  # the Accept is taken; there is no such dossier on the fakes
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "qzA", "multipart/form-data; boundary=x"])
+def test_a_route_that_reads_no_body_ignores_the_content_type_named(
+    api: Api, an: Person, content_type: str
+) -> None:
+    """Found by fuzzing: a GET naming a Content-Type other than JSON was a 415 no operation documents."""
+    catalog = api.get("/v1/procedures", headers={"Content-Type": content_type})
+    slip = api.get(
+        "/v1/dossiers/000.00.01.H99-261117-0001/control-slip",
+        token=an.token,
+        headers={"Content-Type": content_type},
+    )
+
+    assert catalog.status == 200  # and both answers are as documented (the client checks)
+    assert slip.status == 404  # the dossier is looked up: there is none on the fakes
+
+
 def test_a_method_the_path_does_not_have_is_a_405_in_the_same_error_shape(api: Api) -> None:
     answer = api.request("DELETE", "/v1/procedures", check=False)
 

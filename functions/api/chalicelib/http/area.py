@@ -77,7 +77,9 @@ class Area:
                 return handle(self.blueprint.current_request, endpoint, function, params)
 
             view.endpoint = endpoint  # type: ignore[attr-defined]  # read by the OpenAPI builder
-            content_types = ["application/json", *raw]
+            # A route that reads no body takes a request whatever Content-Type it names (chalice would
+            # otherwise answer a GET sent with a stray Content-Type 415, which no such route documents).
+            content_types = ["application/json", *raw] if body is not None or raw else ["*/*"]
             self.blueprint.route(path, methods=[method], content_types=content_types)(view)
             return function
 
