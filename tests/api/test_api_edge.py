@@ -276,8 +276,9 @@ def test_a_body_not_sent_as_json_is_a_415_in_the_same_error_shape(api: Api, an: 
 def test_a_document_asked_for_without_accepting_a_pdf_is_a_documented_400_saying_what_to_send(
     api: Api, an: Person, accept: str | None
 ) -> None:
-    """Found by fuzzing: chalice refuses a binary answer to such a request with a bare 400 that the
-    operation did not document and whose message said nothing of use."""
+    """Found by hand while fuzzing (schemathesis always sends `Accept: */*`): chalice refuses a binary
+    answer to such a request with a bare 400 that the operation did not document and whose message
+    said nothing of use."""
     path = "/v1/dossiers/000.00.01.H99-261117-0001/documents/receipt"
     headers = {} if accept is None else {"Accept": accept}
 
