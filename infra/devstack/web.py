@@ -79,6 +79,9 @@ class PortalHandler(ChaliceRequestHandler):
     """Chalice's local handler, with everything outside `/v1` served from a folder."""
 
     server_version = "motcua-devstack"
+    # An answer goes out as two writes (headers, then body): with Nagle's algorithm on, the body waits
+    # for the client's delayed ACK, some 40 ms on every request.
+    disable_nagle_algorithm = True
     path: str  # BaseHTTPRequestHandler sets it per request
     command: str
 

@@ -272,6 +272,56 @@ def test_a_body_not_sent_as_json_is_a_415_in_the_same_error_shape(api: Api, an: 
     assert_error_shape(answer)
 
 
+@pytest.mark.parametrize("accept", [None, "application/json", "text/html, application/xhtml+xml"])
+def test_a_document_asked_for_without_accepting_a_pdf_is_a_documented_400_saying_what_to_send(
+    api: Api, an: Person, accept: str | None
+) -> None:
+    """Found by hand while fuzzing (schemathesis always sends `Accept: */*`): chalice refuses a binary
+    answer to such a request with a bare 400 that the operation did not document and whose message
+    said nothing of use."""
+    path = "/v1/dossiers/000.00.01.H99-261117-0001/documents/receipt"
+    headers = {} if accept is None else {"Accept": accept}
+
+    vietnamese = api.get(path, token=an.token, headers=headers)
+    english = api.get(path, token=an.token, headers=headers, lang="en")
+
+    assert vietnamese.status == english.status == 400  # and the document lists it (the client checks)
+    assert vietnamese.error["code"] == english.error["code"] == "not_acceptable"
+    assert "Accept: application/pdf" in vietnamese.error["message"]
+    assert (
+        english.error["message"]
+        == "This document is sent as application/pdf: send the header Accept: application/pdf."
+    )
+    assert_error_shape(vietnamese)
+
+
+def test_a_document_is_read_with_any_accept_that_takes_a_pdf(api: Api, an: Person) -> None:
+    for accept in ("application/pdf", "*/*", "text/html;q=0.9, */*;q=0.8"):
+        answer = api.get(
+            "/v1/dossiers/000.00.01.H99-261117-0001/documents/receipt",
+            token=an.token,
+            headers={"Accept": accept},
+        )
+
+        assert answer.status == 404, accept  # the Accept is taken; there is no such dossier on the fakes
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "qzA", "multipart/form-data; boundary=x"])
+def test_a_route_that_reads_no_body_ignores_the_content_type_named(
+    api: Api, an: Person, content_type: str
+) -> None:
+    """Found by fuzzing: a GET naming a Content-Type other than JSON was a 415 no operation documents."""
+    catalog = api.get("/v1/procedures", headers={"Content-Type": content_type})
+    slip = api.get(
+        "/v1/dossiers/000.00.01.H99-261117-0001/control-slip",
+        token=an.token,
+        headers={"Content-Type": content_type},
+    )
+
+    assert catalog.status == 200  # and both answers are as documented (the client checks)
+    assert slip.status == 404  # the dossier is looked up: there is none on the fakes
+
+
 def test_a_method_the_path_does_not_have_is_a_405_in_the_same_error_shape(api: Api) -> None:
     answer = api.request("DELETE", "/v1/procedures", check=False)
 

@@ -161,6 +161,51 @@ def test_every_reference_resolves_and_every_schema_has_a_valid_name(api: Api) ->
     assert {"code", "message"} <= set(error["required"]) and "fields" in error["properties"]
 
 
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its `$ref`, and a nullable `anyOf` [X, null], followed to X."""
+    while True:
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        elif "anyOf" in schema:
+            schema = next(s for s in schema["anyOf"] if s.get("type") != "null")
+        else:
+            return schema
+
+
+def pointed_field(document: dict[str, Any], schema: dict[str, Any], pointer: str) -> dict[str, Any]:
+    """The schema of the field a JSON pointer names in an answer of `schema` (`0` steps into an array)."""
+    for step in pointer.strip("/").split("/"):
+        schema = resolve(document, schema)
+        schema = schema["items"] if step.isdigit() else schema["properties"][step]
+    return resolve(document, schema)
+
+
+def test_every_link_leads_to_an_operation_with_the_parameters_it_takes(api: Api) -> None:
+    """A client (or a stateful fuzzer) following a link lands on a real operation, every path parameter
+    of it filled from a string field of the answer, or from the request's own path."""
+    by_id = {op["operationId"]: (path, op) for (_, path), op in operations(api.document).items()}
+    followed = set()
+    for (method, path), op in operations(api.document).items():
+        for status, response in op["responses"].items():
+            for name, link in response.get("links", {}).items():
+                where = (method, path, status, name)
+                target_path, target = by_id[link["operationId"]]
+                assert set(link["parameters"]) == set(re.findall(r"{(\w+)}", target_path)), where
+                for expression in link["parameters"].values():
+                    if expression.startswith("$request.path."):
+                        assert "{" + expression.removeprefix("$request.path.") + "}" in path, where
+                        continue
+                    schema = response["content"]["application/json"]["schema"]
+                    field = pointed_field(api.document, schema, expression.removeprefix("$response.body#"))
+                    assert field.get("type") == "string", (where, expression)
+                followed.add((method, path, link["operationId"]))
+
+    # The journey: file a dossier → track it and find the receiving agency's inbox → decide its task.
+    assert ("POST", "/v1/dossiers", "track") in followed
+    assert ("POST", "/v1/dossiers", "inbox") in followed
+    assert ("GET", "/v1/agencies/{agency_code}/tasks", "decide") in followed
+
+
 def test_a_route_declared_outside_the_registry_is_refused() -> None:
     from chalicelib.openapi import document
 

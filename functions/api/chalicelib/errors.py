@@ -33,6 +33,21 @@ class UnsupportedMediaType(DomainError):
     code = "unsupported_media_type"
 
 
+class NotAcceptable(BadRequest):
+    """A file answer (a PDF) asked for without an `Accept` that takes its type; answered 400, as API
+    Gateway and chalice do for a binary answer, with what to send instead."""
+
+    code = "not_acceptable"
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__(
+            Text(
+                vi=f"Văn bản này được gửi dạng {media_type}: hãy gửi kèm tiêu đề Accept: {media_type}.",
+                en=f"This document is sent as {media_type}: send the header Accept: {media_type}.",
+            )
+        )
+
+
 class MethodNotAllowed(DomainError):
     """HTTP 405: the path exists, the method does not."""
 
@@ -60,7 +75,7 @@ STATUS: dict[type[DomainError], int] = {
 DESCRIPTIONS: dict[int, str] = {
     400: "The request cannot be read: invalid JSON, a body that is not an object, JSON nested more than "
     f"{MAX_DEPTH} levels deep or with an integer of more than {MAX_INT_DIGITS} digits, a bad query "
-    "parameter or header.",
+    "parameter or header, or a file asked for without an `Accept` header naming its type (or `*/*`).",
     401: "No valid `Authorization: Bearer <id token>`: missing, forged or expired.",
     403: "Signed in, but not allowed to see or change this object.",
     404: "No such object.",

@@ -149,6 +149,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
                     },
                 },
                 "content": _answer(endpoint, refs),
+                **({"links": _links(endpoint)} if endpoint.links else {}),
             },
             **{
                 str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"}
@@ -167,6 +168,17 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
             },
         }
     return operation
+
+
+def _links(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        link.name: {
+            "operationId": link.operation,
+            "parameters": dict(link.parameters),
+            **({"description": link.description} if link.description else {}),
+        }
+        for link in endpoint.links
+    }
 
 
 def _answer(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:

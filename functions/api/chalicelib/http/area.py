@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from chalice.app import Response
     from pydantic import BaseModel
 
-    from chalicelib.http.endpoints import Header
+    from chalicelib.http.endpoints import Header, Link
     from chalicelib.http.middleware import RouteFunction
 
 
@@ -43,6 +43,7 @@ class Area:
         cache: str | None = None,
         produces: str = "application/json",
         raw: tuple[str, ...] = (),
+        links: tuple[Link, ...] = (),
     ) -> Callable[[RouteFunction], RouteFunction]:
         """Declare a route. `errors` lists what the route's service may answer beyond what its
         access, query and body imply (401/403, 400, 413/415/422), which are added here."""
@@ -64,10 +65,11 @@ class Area:
                 query=query,
                 headers=headers,
                 response_headers=response_headers or {},
-                errors=frozenset(errors) | _implied_errors(access, body, query),
+                errors=frozenset(errors) | _implied_errors(access, body, query, produces),
                 cache=cache,
                 produces=produces,
                 raw=raw,
+                links=links,
             )
 
             @functools.wraps(function)
@@ -75,7 +77,9 @@ class Area:
                 return handle(self.blueprint.current_request, endpoint, function, params)
 
             view.endpoint = endpoint  # type: ignore[attr-defined]  # read by the OpenAPI builder
-            content_types = ["application/json", *raw]
+            # A route that reads no body takes a request whatever Content-Type it names (chalice would
+            # otherwise answer a GET sent with a stray Content-Type 415, which no such route documents).
+            content_types = ["application/json", *raw] if body is not None or raw else ["*/*"]
             self.blueprint.route(path, methods=[method], content_types=content_types)(view)
             return function
 
@@ -83,13 +87,13 @@ class Area:
 
 
 def _implied_errors(
-    access: Access, body: type[BaseModel] | None, query: type[BaseModel] | None
+    access: Access, body: type[BaseModel] | None, query: type[BaseModel] | None, produces: str
 ) -> frozenset[int]:
     # API Gateway's throttling answers 429 on any route; a dependency that does not answer, 503.
     implied = {429, 500, 503}
     if access is not Access.PUBLIC:
         implied |= {401, 403}
-    if query is not None:
+    if query is not None or produces != "application/json":  # a file needs an Accept that takes it
         implied.add(400)
     if body is not None:
         implied |= {400, 413, 415, 422}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import deps
-from chalicelib.errors import invalid_body, invalid_query
+from chalicelib.errors import NotAcceptable, invalid_body, invalid_query
 from chalicelib.http.auth import authenticate
 from chalicelib.http.endpoints import Access
 from motcua.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
@@ -82,6 +82,10 @@ class Call:
                 self._query = self.endpoint.query.model_validate(params)
             except ValidationError as error:
                 raise invalid_query(error) from error
+        if self.endpoint.produces != "application/json" and not accepts(
+            self.header("Accept"), self.endpoint.produces
+        ):
+            raise NotAcceptable(self.endpoint.produces)
         media_type = (self.header("Content-Type") or "").split(";")[0].strip().lower()
         if media_type and media_type in self.endpoint.raw:
             self._raw = self._raw_body()
@@ -145,6 +149,13 @@ class Call:
                 code="body_not_object",
             )
         return value
+
+
+def accepts(accept: str | None, media_type: str) -> bool:
+    """Whether an `Accept` header takes `media_type`: named, or `*/*`. No header takes nothing: chalice
+    (and API Gateway) refuse to send a binary answer to a request that did not ask for one."""
+    offered = {part.split(";")[0].strip().lower() for part in (accept or "").split(",")}
+    return "*/*" in offered or media_type in offered
 
 
 def _bad_json(reason: str) -> BadRequest:

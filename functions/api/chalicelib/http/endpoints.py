@@ -33,6 +33,20 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: a field of a success answer that names the object of another operation.
+
+    `parameters` maps the other operation's path parameters to where their values come from, as runtime
+    expressions: `$response.body#/code` (a JSON pointer into this answer) or `$request.path.code`.
+    """
+
+    name: str
+    operation: str  # the other route's function name, its operationId
+    parameters: Mapping[str, str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """What is declared of a route: enough to run it and to document it."""
 
@@ -55,6 +69,8 @@ class Endpoint:
     produces: str = "application/json"
     # Media types the body may also be sent as, raw (a PDF), instead of the JSON `body`.
     raw: tuple[str, ...] = ()
+    # What a success answer leads to (OpenAPI links): clients and stateful fuzzers follow them.
+    links: tuple[Link, ...] = ()
 
     @property
     def path_params(self) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.http.area import Area
-from chalicelib.http.endpoints import Access
+from chalicelib.http.endpoints import Access, Link
 from chalicelib.models import (
     AgencyList,
     AgencyView,
@@ -15,6 +15,7 @@ from chalicelib.models import (
     ProcedureResults,
     TopicView,
 )
+from chalicelib.routes import links
 
 if TYPE_CHECKING:
     from chalicelib.http.call import Call
@@ -31,6 +32,15 @@ CACHE = "public, max-age=300"
     query=ProcedureQuery,
     response=ProcedureResults,
     cache=CACHE,
+    links=(
+        Link(
+            "GetProcedure",
+            "get_procedure",
+            {"procedure_code": "$response.body#/items/0/code"},
+            "The procedure's papers, fee, time and form.",
+        ),
+        *links.agency("/items/0/agency"),
+    ),
 )
 def list_procedures(call: Call) -> ProcedureResults:
     """Find procedures by words (best first), life event, field, receiving agency and service level."""
@@ -78,7 +88,14 @@ def get_procedure(call: Call, procedure_code: str) -> ProcedureDetail:
     return ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": agency_name})
 
 
-@area.route("GET", "/v1/agencies", access=Access.PUBLIC, response=AgencyList, cache=CACHE)
+@area.route(
+    "GET",
+    "/v1/agencies",
+    access=Access.PUBLIC,
+    response=AgencyList,
+    cache=CACHE,
+    links=links.agency("/items/0/code"),
+)
 def list_agencies(call: Call) -> AgencyList:
     """The province's agencies, merged ones included (their dossier codes stay valid)."""
     agencies = call.container.province.agencies

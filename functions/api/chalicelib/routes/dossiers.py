@@ -8,6 +8,7 @@ from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access, Header
 from chalicelib.http.responses import Reply
 from chalicelib.models import PageQuery
+from chalicelib.routes import links
 from motcua.domain.access import AccessKind
 from motcua.domain.models import DossierRecord, Page
 from motcua.presentation.views import ControlSlip, DossierCreated, DossierSummary, DossierView
@@ -50,6 +51,8 @@ def create_upload(call: Call) -> UploadSlot:
         "Location": "Where the dossier is: `/v1/dossiers/{code}`.",
         "Idempotent-Replayed": "`true` when this answers a retry of an earlier request with the same key.",
     },
+    # The receiving agency's inbox is where the dossier's first task waits.
+    links=(*links.dossier("/code"), *links.agency("/agency")),
 )
 def file_dossier(call: Call) -> Reply:
     """File a dossier: checks the form and the uploaded files, numbers it and returns the receipt."""
@@ -61,7 +64,14 @@ def file_dossier(call: Call) -> Reply:
     return Reply(services.presenter.created(result.dossier, call.language), headers=headers)
 
 
-@area.route("GET", "/v1/dossiers/{code}", access=Access.SIGNED_IN, response=DossierView, errors=(404,))
+@area.route(
+    "GET",
+    "/v1/dossiers/{code}",
+    access=Access.SIGNED_IN,
+    response=DossierView,
+    errors=(404,),
+    links=links.task("/tasks/0/task_id"),  # staff see the dossier's tasks
+)
 def get_dossier(call: Call, code: str) -> DossierView:
     """A whole dossier, for its owner and for staff of the agencies involved."""
     return dossier_view(call, call.container.dossiers.get(call.principal, code))
@@ -113,7 +123,14 @@ def withdraw(call: Call, code: str) -> DossierView:
     )
 
 
-@area.route("GET", "/v1/me/dossiers", access=Access.CITIZEN, query=PageQuery, response=Page[DossierSummary])
+@area.route(
+    "GET",
+    "/v1/me/dossiers",
+    access=Access.CITIZEN,
+    query=PageQuery,
+    response=Page[DossierSummary],
+    links=links.dossier("/items/0/code"),
+)
 def my_dossiers(call: Call) -> Page[DossierSummary]:
     """The signed-in citizen's dossiers, newest first."""
     query = call.query(PageQuery)

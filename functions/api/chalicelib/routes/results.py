@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.http.area import Area
-from chalicelib.http.endpoints import Access
+from chalicelib.http.endpoints import Access, Link
 from chalicelib.http.responses import FileReply
 from motcua.services.results import DocumentList, IssueResult, ResultIssued, VerifyAnswer, VerifyByCode
 
@@ -17,7 +17,19 @@ PDF = "application/pdf"
 
 
 @area.route(
-    "GET", "/v1/dossiers/{code}/documents", access=Access.SIGNED_IN, response=DocumentList, errors=(404,)
+    "GET",
+    "/v1/dossiers/{code}/documents",
+    access=Access.SIGNED_IN,
+    response=DocumentList,
+    errors=(404,),
+    links=(
+        Link(
+            "GetDocument",
+            "get_document",
+            {"code": "$request.path.code", "name": "$response.body#/items/0/name"},
+            "The first document as a PDF.",
+        ),
+    ),
 )
 def list_documents(call: Call, code: str) -> DocumentList:
     """The dossier's documents: receipt, requests, refusal, apologies, control slip and signed results."""
@@ -46,6 +58,9 @@ def get_document(call: Call, code: str, name: str) -> FileReply:
     response=ResultIssued,
     status=201,
     errors=(404, 409),
+    links=(
+        Link("ListDocuments", "list_documents", {"code": "$request.path.code"}, "The dossier's documents."),
+    ),
 )
 def issue_result(call: Call, code: str) -> ResultIssued:
     """Issue the result `<code>-KQ<n>`: drawn by the platform or uploaded, signed with the agency's key."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access
 from chalicelib.models import PageQuery
+from chalicelib.routes import links
 from motcua.domain.models import Page
 from motcua.presentation.views import DecisionResult, TaskDetail, TaskView
 from motcua.services.inbox import Decision
@@ -24,6 +25,7 @@ area = Area(__name__, tag="tasks")
     query=PageQuery,
     response=Page[TaskView],
     errors=(404,),
+    links=(*links.task("/items/0/task_id"), *links.dossier("/items/0/dossier_code", staff=True)),
 )
 def inbox(call: Call, agency_code: str) -> Page[TaskView]:
     """The agency's open tasks, the soonest due first."""
@@ -41,6 +43,7 @@ def inbox(call: Call, agency_code: str) -> Page[TaskView]:
     query=PageQuery,
     response=Page[TaskView],
     errors=(404,),
+    links=(*links.task("/items/0/task_id"), *links.dossier("/items/0/dossier_code", staff=True)),
 )
 def escalations(call: Call, agency_code: str) -> Page[TaskView]:
     """The agency's open tasks escalated to its leaders, the soonest due first.
@@ -55,7 +58,14 @@ def escalations(call: Call, agency_code: str) -> Page[TaskView]:
     return Page[TaskView](items=items, next_token=page.next_token)
 
 
-@area.route("GET", "/v1/tasks/{task_id}", access=Access.STAFF, response=TaskDetail, errors=(404,))
+@area.route(
+    "GET",
+    "/v1/tasks/{task_id}",
+    access=Access.STAFF,
+    response=TaskDetail,
+    errors=(404,),
+    links=(*links.task("/task/task_id"), *links.dossier("/dossier/code", staff=True)),
+)
 def open_task(call: Call, task_id: str) -> TaskDetail:
     """A task and its whole dossier, with short-lived links to download the files."""
     services = call.container
@@ -75,6 +85,7 @@ def open_task(call: Call, task_id: str) -> TaskDetail:
     body=Decision,
     response=DecisionResult,
     errors=(404, 409),
+    links=(*links.task("/task/task_id"), *links.dossier("/dossier_code", staff=True)),
 )
 def decide(call: Call, task_id: str) -> DecisionResult:
     """Decide on a task: accept, refuse, request papers, approve, reject or return the result."""
