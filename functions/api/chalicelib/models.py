@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, m
 from motcua.domain.catalog import LIFE_EVENT_ID_PATTERN, AgencyKind, Procedure
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.models import Page
-from motcua.notifications.phones import is_mobile, normalise_phone
 from motcua.presentation.views import ProcedureSummary
 
 # --- query strings -------------------------------------------------------------------------------
@@ -112,6 +111,9 @@ def _mobile(value: str | None) -> str | None:
     """A mobile number in E.164 (the form Cognito keeps and SMS goes to), or ValueError."""
     if value is None:
         return None
+    # Here, not at the top: phonenumbers' import (~30 ms) is paid by a phone sign-in, not every cold start.
+    from motcua.notifications.phones import is_mobile, normalise_phone
+
     number = normalise_phone(value)
     if number is None or not is_mobile(number):
         raise ValueError("not a mobile phone number (e.g. 0912 345 678 or +84912345678)")
