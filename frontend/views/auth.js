@@ -307,7 +307,7 @@ async function mfaSetupStep(ctx, username, session) {
       h("li", {}, t("auth.mfa.setup.scan"), h("div", { class: "mfa-qr-box" }, qr)),
       h("li", {},
         t("auth.mfa.setup.type"),
-        h("p", {}, h("code", { class: "mfa-secret", "data-secret": setup.secret_code, "aria-label": t("auth.mfa.secret.label") }, grouped(setup.secret_code))),
+        h("p", {}, h("code", { class: "mfa-secret", "data-secret": setup.secret_code }, grouped(setup.secret_code))),
       ),
       h("li", {}, t("auth.mfa.setup.enter")),
     ),
