@@ -66,6 +66,12 @@ SMS_REASON = (
     "X-Ray's unscopable actions (checked in infra/nag.py)."
 )
 
+COGNITO_SMS_REASON = (
+    "The user pools' SMS role: Cognito texts sign-up and password-reset codes to a phone number, which "
+    "has no ARN, so sns:Publish cannot name a resource; an explicit Deny on arn:<partition>:sns:*:*:* "
+    "keeps every topic out, and only Cognito, with the stack's external id, may assume it."
+)
+
 KMS_VARIANTS = (
     "The data key's grant: the wildcard covers the variants of one action (GenerateDataKey, "
     "GenerateDataKeyWithoutPlaintext; ReEncryptFrom, ReEncryptTo) on the province's single "
@@ -100,6 +106,7 @@ def acknowledge(
         + [machine.role for machine in workflow.state_machines.values()]
     )
     _unscoped_only([notify], also=frozenset(SMS_ACTIONS), reason=SMS_REASON)
+    _unscoped_only([identity.sms_role], also=frozenset(SMS_ACTIONS), reason=COGNITO_SMS_REASON)
     _ack(
         _arn_owner(api.function.role),
         f"AwsSolutions-IAM5[Resource::{_arn(stack, data.attachments)}/{data.bucket_spec.upload_prefix}*]",
@@ -150,6 +157,14 @@ def acknowledge(
             "documented for it and grants CloudWatch Logs writes only.",
         )
 
+    for pool in identity.all_pools:
+        _ack(
+            pool,
+            "AwsSolutions-COG1",
+            "The password policy follows NIST SP 800-63B (rev. 4): a minimum length (10) and no "
+            "composition rules, which make passwords harder to remember and no harder to guess; staff "
+            "add an authenticator app (MFA required).",
+        )
     citizens = identity.pools["citizens"]
     _ack(
         citizens,

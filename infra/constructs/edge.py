@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 # The API's paths, which the regional web ACL inspects with rules fitted to its bodies.
 API_PREFIX = "/v1/"
+# Every route that signs someone up or in, checks a code or sends one (sign-up, confirm, sign-in,
+# challenges, MFA set-up, password reset and its confirmation, refresh): all public, all under it.
+SIGN_IN_PREFIX = "/v1/auth/"
 
 
 def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -71,6 +74,28 @@ class EdgeWebAcl(Construct):
             ),
             visibility_config=_visibility("rate-per-ip"),
         )
+        sign_in = wafv2.CfnWebACL.RuleProperty(
+            name="sign-in-per-ip",
+            priority=1,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=limits.sign_in_ip_limit,
+                    aggregate_key_type="IP",
+                    scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                            positional_constraint="STARTS_WITH",
+                            search_string=SIGN_IN_PREFIX,
+                            text_transformations=[
+                                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                            ],
+                        )
+                    ),
+                )
+            ),
+            visibility_config=_visibility("sign-in-per-ip"),
+        )
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
@@ -78,9 +103,10 @@ class EdgeWebAcl(Construct):
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=[
                 rate,
+                sign_in,
                 # Log4j-style lookups and other known exploits, on every path, the API's too.
-                _managed("KnownBadInputsRuleSet", 1, None),
-                _managed("CommonRuleSet", 2, not_api),
+                _managed("KnownBadInputsRuleSet", 2, None),
+                _managed("CommonRuleSet", 3, not_api),
             ],
             visibility_config=_visibility("motcua-edge"),
         )

@@ -51,6 +51,37 @@ def sent_messages(region: str) -> list[dict[str, Any]]:
         )
     for message_id, (number, text) in sns_backends[ACCOUNT][region].sms_messages.items():
         messages.append({"channel": "sms", "id": message_id, "to": [number], "subject": "", "body": text})
+    return messages + reset_codes(region)
+
+
+def reset_codes(region: str) -> list[dict[str, Any]]:
+    """The password-reset codes the user pools would send (on AWS, Cognito emails or texts them itself).
+
+    moto sends nothing: it keeps the code of a user's last ForgotPassword until it is used, and checks
+    it only in its own shape (`moto-confirmation-code:123456`), which is what the citizen types here.
+    A sign-up's confirmation code is not kept at all: on the local stack any code confirms a sign-up.
+    """
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    messages: list[dict[str, Any]] = []
+    for pool in cognitoidp_backends[ACCOUNT][region].user_pools.values():
+        for user in pool.users.values():
+            if not user.confirmation_code:
+                continue
+            attributes = {a["Name"]: a["Value"] for a in user.attributes}
+            sms = "email" not in attributes and "phone_number" in attributes
+            text = f"Ma dat lai mat khau motcua / motcua password reset code: {user.confirmation_code}"
+            messages.append(
+                {
+                    "channel": "sms" if sms else "email",
+                    "id": f"cognito-{user.id}",
+                    "from": "Cognito",
+                    "to": [attributes["phone_number"] if sms else attributes.get("email", "")],
+                    "subject": "" if sms else "Mã đặt lại mật khẩu / Password reset code",
+                    "body": text,
+                    "html": False,
+                }
+            )
     return messages
 
 

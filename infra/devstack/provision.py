@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from motcua import asl as workflow
+from motcua.domain import passwords
 from motcua.resources import (
     BUCKET,
     CITIZEN_POOL,
@@ -272,6 +273,16 @@ def _bucket(s3: Any, name: str, region: str, cors_origins: list[str]) -> None:
     )
 
 
+# The pools' password policy (NIST 800-63B): a length, no composition rules; as on AWS.
+PASSWORD_POLICY = {
+    "MinimumLength": passwords.MIN_LENGTH,
+    "RequireUppercase": False,
+    "RequireLowercase": False,
+    "RequireNumbers": False,
+    "RequireSymbols": False,
+}
+
+
 def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
     existing = [p for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == name]
     if existing:
@@ -279,17 +290,14 @@ def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
     else:
         pool_id = cognito.create_user_pool(
             PoolName=name,
-            Policies={
-                "PasswordPolicy": {
-                    "MinimumLength": 12,
-                    "RequireUppercase": True,
-                    "RequireLowercase": True,
-                    "RequireNumbers": True,
-                    "RequireSymbols": True,
-                }
-            },
+            Policies={"PasswordPolicy": PASSWORD_POLICY},
             UsernameAttributes=list(spec.username_attributes),
             AutoVerifiedAttributes=list(spec.auto_verified),
+            AccountRecoverySetting={
+                "RecoveryMechanisms": [
+                    {"Priority": n, "Name": name} for n, name in enumerate(spec.recovery, start=1)
+                ]
+            },
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": not spec.self_sign_up},
             Schema=[
                 {"Name": "name", "AttributeDataType": "String", "Mutable": True},
@@ -301,6 +309,12 @@ def _pool(cognito: Any, name: str, spec: UserPoolSpec) -> tuple[str, str]:
         )["UserPool"]["Id"]
         for group in spec.groups:
             cognito.create_group(GroupName=group, UserPoolId=pool_id)
+    if spec.mfa_required and cognito.get_user_pool_mfa_config(UserPoolId=pool_id)["MfaConfiguration"] != "ON":
+        # As on AWS: a new officer sets up an authenticator app at the first sign-in (the demo's
+        # accounts, whose passwords are set already, sign in without; moto asks them for no code).
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+        )
     settings = {
         "ClientName": f"{name}-portal",
         "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],

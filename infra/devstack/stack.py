@@ -84,6 +84,8 @@ def local_environment(config: StackConfig, data_dir: Path) -> dict[str, str]:
         "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
         "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
         "MOTO_RECORDER_FILEPATH": str(data_dir / RECORDING),
+        # An authenticator app's code is checked, as Cognito checks it (moto's TOTP secret is fixed).
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
         # moto's flows (their worker threads) reach its SQS on this port.
         "MOTO_PORT": str(config.moto_port),
         # A replay sends every purge of the routing queue again within milliseconds; moto's

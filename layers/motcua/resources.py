@@ -45,6 +45,8 @@ class UserPoolSpec:
     username_attributes: tuple[str, ...] = ()
     auto_verified: tuple[str, ...] = ()
     mfa_required: bool = False
+    # Where a forgotten password's code goes, in order (Cognito's account recovery mechanisms).
+    recovery: tuple[str, ...] = ("verified_email",)
     # What a signed-in person may change about themselves through the portal's app client: never
     # the custom attributes (an admin sets agency and role), and for staff never `name`, which goes on
     # the results they sign. Never empty: Cognito lets a client with no list write every standard one.
@@ -62,8 +64,10 @@ class UserPoolSpec:
 CITIZEN_POOL = UserPoolSpec(
     key="citizens",
     self_sign_up=True,
-    username_attributes=("email",),
-    auto_verified=("email",),
+    # Citizens sign up and in with an email or a mobile number (E.164), whichever they have.
+    username_attributes=("email", "phone_number"),
+    auto_verified=("email", "phone_number"),
+    recovery=("verified_email", "verified_phone_number"),
     self_writable=("name", "email", "phone_number"),
 )
 STAFF_POOL = UserPoolSpec(

@@ -27,7 +27,12 @@ def sign_up_and_confirm(api: Api) -> None:
 def test_a_citizen_signs_up_confirms_signs_in_and_uses_the_token(api: Api, container: Any) -> None:
     signed_up = api.post("/v1/auth/citizens/sign-up", json_body=NEW)
     assert signed_up.status == 201
-    assert signed_up.json == {"email": NEW["email"], "confirmation_required": True}
+    assert signed_up.json == {
+        "email": NEW["email"],
+        "phone": "+84912345678",
+        "channel": "email",
+        "confirmation_required": True,
+    }
     confirmed = api.post("/v1/auth/citizens/confirm", json_body={"email": NEW["email"], "code": "123456"})
     assert confirmed.status == 200
 
@@ -62,7 +67,7 @@ def test_signing_up_with_an_address_that_has_an_account_answers_as_a_new_sign_up
     existing_account = api.post("/v1/auth/citizens/sign-up", json_body=again, lang="en")
 
     assert existing_account.status == new_account.status == 201
-    assert existing_account.json == new_account.json | {"email": NEW["email"]}
+    assert existing_account.json == new_account.json | {"email": NEW["email"], "phone": "+84987654321"}
     # Nothing changed for the account that was there: its password and name stay.
     refused = api.post(
         "/v1/auth/citizens/sign-in", json_body={"email": NEW["email"], "password": again["password"]}
@@ -75,7 +80,7 @@ def test_signing_up_with_an_address_that_has_an_account_answers_as_a_new_sign_up
 
 def test_a_weak_password_is_refused_alike_for_a_new_and_an_existing_address(api: Api) -> None:
     sign_up_and_confirm(api)
-    weak = {"password": "matkhau-yeu"}
+    weak = {"password": "matkhau-1"}  # 9 characters: one short of the policy
 
     new_account = api.post("/v1/auth/citizens/sign-up", json_body=NEW | {"email": "e@example.vn"} | weak)
     existing_account = api.post("/v1/auth/citizens/sign-up", json_body=NEW | weak)
@@ -89,6 +94,114 @@ def test_confirming_an_address_with_no_account_answers_as_a_wrong_code(api: Api)
 
     assert answer.status == 422
     assert answer.error["message"] == "Mã xác nhận không đúng."
+
+
+def reset_code(outputs: Any, username: str) -> str:
+    """The code moto's pool keeps for a password reset (on AWS it goes by email or SMS)."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    from tests.conftest import REGION
+
+    pool = cognitoidp_backends["123456789012"][REGION].user_pools[outputs.citizen_pool_id]
+    code = pool._get_user(username).confirmation_code
+    assert code, f"no reset code was made for {username}"
+    return str(code)
+
+
+PHONE_ACCOUNT = {"phone": "0912 345 678", "password": "mot cum tu de nho", "name": "Lê Văn Phong"}
+
+
+def test_a_citizen_signs_up_and_in_with_a_phone_number_as_people_write_it(api: Api) -> None:
+    signed_up = api.post("/v1/auth/citizens/sign-up", json_body=PHONE_ACCOUNT)
+
+    assert signed_up.status == 201
+    assert signed_up.json == {
+        "email": None,
+        "phone": "+84912345678",
+        "channel": "sms",
+        "confirmation_required": True,
+    }
+    confirmed = api.post("/v1/auth/citizens/confirm", json_body={"phone": "0912.345.678", "code": "123456"})
+    assert confirmed.status == 200 and confirmed.json["phone"] == "+84912345678"
+    # A passphrase of plain words is enough: no upper case, digit or symbol is asked for.
+    signed_in = api.post(
+        "/v1/auth/citizens/sign-in", json_body={"phone": "+84 912 345 678", "password": "mot cum tu de nho"}
+    )
+    assert signed_in.status == 200, signed_in.body
+    assert api.get("/v1/me/dossiers", token=signed_in.json["id_token"]).status == 200
+
+
+def test_a_landline_or_a_made_up_number_cannot_sign_up(api: Api) -> None:
+    for number in ("024 3825 2525", "0912 345", "1900 1234"):
+        answer = api.post("/v1/auth/citizens/sign-up", json_body=PHONE_ACCOUNT | {"phone": number}, lang="en")
+        assert answer.status == 422, number
+        assert answer.field_names() == ["phone"]
+
+
+def test_sign_in_names_the_account_by_email_or_phone_not_both(api: Api) -> None:
+    both = {"email": "an@example.vn", "phone": "0912345678", "password": PASSWORD}
+    neither = {"password": PASSWORD}
+
+    for body in (both, neither):
+        answer = api.post("/v1/auth/citizens/sign-in", json_body=body)
+        assert answer.status == 422
+
+
+def test_a_citizen_resets_a_forgotten_password_with_the_code_sent(api: Api, outputs: Any, an: Person) -> None:
+    # Given a citizen who forgot their password
+    asked = api.post("/v1/auth/citizens/password-reset", json_body={"email": an.username})
+    assert asked.status == 202 and asked.json == {"requested": True}
+    code = reset_code(outputs, an.username)
+
+    # When a wrong code is tried, then the one sent, with a new password
+    wrong = api.post(
+        "/v1/auth/citizens/password-reset/confirm",
+        json_body={
+            "email": an.username,
+            "code": "moto-confirmation-code:000000",
+            "password": "mat khau moi 2026",
+        },
+        lang="en",
+    )
+    done = api.post(
+        "/v1/auth/citizens/password-reset/confirm",
+        json_body={"email": an.username, "code": code, "password": "mat khau moi 2026"},
+    )
+
+    # Then only the right code changes it: the old password no longer signs in, the new one does
+    assert wrong.status == 422 and wrong.field_names() == ["code"]
+    assert done.status == 200 and done.json == {"reset": True}
+    old = api.post("/v1/auth/citizens/sign-in", json_body={"email": an.username, "password": PASSWORD})
+    new = api.post(
+        "/v1/auth/citizens/sign-in", json_body={"email": an.username, "password": "mat khau moi 2026"}
+    )
+    assert old.status == 401 and new.status == 200
+
+
+def test_a_password_reset_answers_alike_whether_or_not_the_account_exists(api: Api, an: Person) -> None:
+    known = api.post("/v1/auth/citizens/password-reset", json_body={"email": an.username}, lang="en")
+    unknown = api.post("/v1/auth/citizens/password-reset", json_body={"email": "ai.do@example.vn"}, lang="en")
+    unknown_phone = api.post("/v1/auth/citizens/password-reset", json_body={"phone": "0987654321"}, lang="en")
+
+    assert known.status == unknown.status == unknown_phone.status == 202
+    assert known.body == unknown.body == unknown_phone.body
+    confirm = {"code": "123456", "password": "mat khau moi 2026"}
+    no_account = api.post(
+        "/v1/auth/citizens/password-reset/confirm",
+        json_body=confirm | {"email": "ai.do@example.vn"},
+        lang="en",
+    )
+    assert no_account.status == 422 and no_account.error["message"] == "The confirmation code is wrong."
+
+
+def test_a_short_new_password_is_refused_before_the_code_is_looked_at(api: Api, an: Person) -> None:
+    answer = api.post(
+        "/v1/auth/citizens/password-reset/confirm",
+        json_body={"email": an.username, "code": "123456", "password": "ngan"},
+        lang="en",
+    )
+
+    assert answer.status == 422 and answer.field_names() == ["password"]
 
 
 def test_a_weak_password_is_a_422(api: Api) -> None:
@@ -191,6 +304,36 @@ def test_staff_with_a_temporary_password_get_a_challenge_instead_of_tokens(api: 
     assert "id_token" not in answer.json
 
 
+def decoded_qr(svg: str) -> str:
+    """What a camera reads from the SVG: segno's path of dark runs (`M x y`, `h n`, `m dx dy`) drawn
+    as a bitmap, decoded by zxing-cpp."""
+    import re
+
+    import zxingcpp
+    from PIL import Image, ImageDraw
+
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))  # type: ignore[union-attr]
+    path = re.search(r'class="qrline"[^>]* d="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
+    scale, x, y = 8, 0.0, 0.0
+    image = Image.new("L", (size * scale, size * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for command, numbers in re.findall(r"([MmHh])([-\d.\s]+)", path):
+        values = [float(n) for n in numbers.split()]
+        if command == "M":
+            x, y = values
+        elif command == "m":
+            x, y = x + values[0], y + values[1]
+        else:  # h: a run of dark modules on the row, from here to the right
+            row = int(y)
+            draw.rectangle(
+                [x * scale, row * scale, (x + values[0]) * scale - 1, (row + 1) * scale - 1], fill=0
+            )
+            x += values[0]
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1, "no QR code found in the SVG"
+    return str(found[0].text)
+
+
 def totp(secret: str) -> str:
     """What an authenticator app shows now for `secret` (RFC 6238: SHA-1, 6 digits, 30 s)."""
     from cryptography.hazmat.primitives.hashes import SHA1
@@ -227,8 +370,13 @@ def test_a_new_officer_sets_a_password_and_an_authenticator_and_then_works(
         },
     )
     assert step.json["challenge"] == "MFA_SETUP"
-    setup = api.post("/v1/auth/staff/mfa-setup", json_body={"session": step.json["session"]})
+    setup = api.post(
+        "/v1/auth/staff/mfa-setup", json_body={"session": step.json["session"], "username": "moi.vao"}
+    )
     assert setup.status == 200 and setup.json["otpauth_uri"].startswith("otpauth://totp/")
+    assert f"secret={setup.json['secret_code']}" in setup.json["otpauth_uri"]
+    assert ":moi.vao?" in setup.json["otpauth_uri"]  # the account, as the app lists it
+    assert decoded_qr(setup.json["qr_svg"]) == setup.json["otpauth_uri"]
     wrong = api.post(
         "/v1/auth/staff/challenge",
         json_body={

@@ -43,7 +43,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail(f"the local stack did not start: {error}")
     try:
         citizen, receivers = demo_people()
-        yield Stack(url=local.url, citizen=citizen, receivers=receivers)
+        yield Stack(url=local.url, citizen=citizen, receivers=receivers, moto_url=local.moto_url)
     finally:
         local.stop()  # SIGINT: the stack stops its servers and releases its data folder; else a kill
 

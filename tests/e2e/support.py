@@ -36,6 +36,8 @@ class Stack:
     citizen: Person
     # The receiving officer of each agency that receives procedures, by agency code.
     receivers: dict[str, Person]
+    # moto on loopback, for what an administrator does with the AWS CLI (create an officer).
+    moto_url: str = ""
 
     def receiver_for(self, procedure_code: str) -> Person:
         from motcua.config.province import load_province

@@ -10,7 +10,8 @@ from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import environment
-from infra.constructs.edge import API_PREFIX
+from infra.constructs.edge import API_PREFIX, SIGN_IN_PREFIX
+from infra.routes import routes
 from tests.infra.support import Synthesized
 
 
@@ -34,6 +35,28 @@ def test_the_distribution_is_behind_the_edge_stacks_web_acl_in_us_east_1(synthes
     assert synthesized.stage.edge.region == reference["Region"] == "us-east-1"
     assert reference["StackName"] == synthesized.stage.edge.stack_name
     assert output["Value"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+
+
+def test_sign_in_sign_up_and_password_resets_have_a_lower_limit_per_viewer(synthesized: Synthesized) -> None:
+    _, acl = _edge_acl(synthesized)
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    limits = synthesized.province.province.api
+
+    rule = rules["sign-in-per-ip"]
+    statement = rule["Statement"]["RateBasedStatement"]
+    scope = statement["ScopeDownStatement"]["ByteMatchStatement"]
+
+    assert rule["Action"] == {"Block": {}}
+    assert statement["Limit"] == limits.sign_in_ip_limit < limits.ip_limit
+    assert (scope["FieldToMatch"], scope["PositionalConstraint"], scope["SearchString"]) == (
+        {"UriPath": {}},
+        "STARTS_WITH",
+        SIGN_IN_PREFIX,
+    )
+    # Every public route that signs in or sends a code lies under it, the password reset's included.
+    auth = [route.path for route in routes() if "auth" in route.path]
+    assert "/v1/auth/citizens/password-reset" in auth and "/v1/auth/citizens/password-reset/confirm" in auth
+    assert all(path.startswith(SIGN_IN_PREFIX) for path in auth)
 
 
 def test_the_edge_web_acl_limits_each_viewer_and_checks_known_bad_inputs_and_the_portal(

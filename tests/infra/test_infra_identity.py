@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from motcua.resources import CITIZEN_POOL, STAFF_POOL
@@ -24,26 +25,50 @@ def _client(synthesized: Synthesized, pool: str) -> dict[str, Any]:
     return clients[0]
 
 
-def test_staff_must_use_mfa_and_a_strong_password(synthesized: Synthesized) -> None:
+def _follows_nist(policy: dict[str, Any]) -> bool:
+    """NIST SP 800-63B: a minimum length of 8 or more (ours is 10), and no composition rules."""
+    kinds = ("Lowercase", "Uppercase", "Numbers", "Symbols")
+    return policy["MinimumLength"] >= 10 and not any(policy.get(f"Require{kind}") for kind in kinds)
+
+
+def test_staff_must_use_mfa_and_a_long_password(synthesized: Synthesized) -> None:
     _, staff = _pool(synthesized, STAFF_POOL.key)
 
     assert staff["MfaConfiguration"] == "ON"
     assert staff["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
-    policy = staff["Policies"]["PasswordPolicy"]
-    assert policy["MinimumLength"] >= 12
-    assert all(policy[f"Require{kind}"] is True for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols"))
+    assert _follows_nist(staff["Policies"]["PasswordPolicy"])
     assert staff["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}  # no self sign-up
     assert staff["UserPoolTier"] == "PLUS"  # threat protection on the accounts that decide
 
 
-def test_citizens_sign_themselves_up_by_email(synthesized: Synthesized) -> None:
+def test_citizens_sign_themselves_up_by_email_or_phone(synthesized: Synthesized) -> None:
     _, citizens = _pool(synthesized, CITIZEN_POOL.key)
 
     assert citizens["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": False}
-    assert citizens["UsernameAttributes"] == ["email"]
-    assert citizens["AutoVerifiedAttributes"] == ["email"]
-    assert citizens["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    assert sorted(citizens["UsernameAttributes"]) == ["email", "phone_number"]
+    assert sorted(citizens["AutoVerifiedAttributes"]) == ["email", "phone_number"]
+    assert _follows_nist(citizens["Policies"]["PasswordPolicy"])
     assert citizens["MfaConfiguration"] == "OPTIONAL"
+    # A forgotten password's code: to the email, else to the phone of an account signed up with one.
+    mechanisms = citizens["AccountRecoverySetting"]["RecoveryMechanisms"]
+    assert [m["Name"] for m in sorted(mechanisms, key=lambda m: m["Priority"])] == [
+        "verified_email",
+        "verified_phone_number",
+    ]
+    # Cognito texts the codes through SNS with a role that publishes to phone numbers only.
+    role = citizens["SmsConfiguration"]["SnsCallerArn"]["Fn::GetAtt"][0]
+    policies = [
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for r in synthesized.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role} in r["Properties"]["Roles"]
+    ]
+    assert len(policies) == 1
+    effects = {(st["Effect"], st["Action"], json.dumps(st["Resource"])) for st in policies[0]}
+    assert ("Allow", "sns:Publish", '"*"') in effects
+    assert any(
+        effect == "Deny" and action == "sns:Publish" and "sns:*:*:*" in where
+        for effect, action, where in effects
+    )
 
 
 def test_staff_tokens_carry_agency_and_role_and_groups_exist(synthesized: Synthesized) -> None:

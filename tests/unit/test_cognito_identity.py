@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from motcua.adapters.cognito import CognitoIdentityProvider
-from motcua.domain.errors import AccountExists, InvalidInput
+from motcua.domain.errors import AccountExists, InvalidInput, TooManyRequests
 
 CONFIRM = {"ClientId": "portal", "Username": "an@example.vn", "ConfirmationCode": "123456"}
 
@@ -52,3 +52,63 @@ def test_signing_up_an_existing_username_is_account_exists(
 
     with pytest.raises(AccountExists):
         identity.sign_up(username="an@example.vn", password="Matkhau@2026!", attributes={})
+
+
+FORGOT = {"ClientId": "portal", "Username": "+84912345678"}
+
+
+@pytest.mark.parametrize(
+    ("cognito_says", "message"),
+    [
+        # What Cognito still says with PreventUserExistenceErrors, each telling something of the account.
+        (
+            "InvalidParameterException",
+            "Cannot reset password for the user as there is no registered/verified email or phone_number",
+        ),
+        ("NotAuthorizedException", "User is disabled."),
+        ("UserNotConfirmedException", "User is not confirmed."),
+        ("UserNotFoundException", "Username/client id combination not found."),
+    ],
+)
+def test_asking_for_a_reset_code_answers_alike_whatever_the_account(
+    cognito: tuple[CognitoIdentityProvider, Stubber], cognito_says: str, message: str
+) -> None:
+    identity, stubber = cognito
+    stubber.add_client_error("forgot_password", cognito_says, message, 400, expected_params=FORGOT)
+
+    identity.forget_password(username="+84912345678")  # as for an account the code went to
+
+    stubber.assert_no_pending_responses()
+
+
+def test_asking_for_reset_codes_too_often_is_still_a_429(
+    cognito: tuple[CognitoIdentityProvider, Stubber],
+) -> None:
+    identity, stubber = cognito
+    stubber.add_client_error(
+        "forgot_password", "LimitExceededException", "Attempt limit exceeded", 400, expected_params=FORGOT
+    )
+
+    with pytest.raises(TooManyRequests):
+        identity.forget_password(username="+84912345678")
+
+
+@pytest.mark.parametrize(
+    ("cognito_says", "message"),
+    [
+        ("CodeMismatchException", "Invalid verification code provided, please try again."),
+        ("UserNotFoundException", "Username/client id combination not found."),
+        ("NotAuthorizedException", "User is disabled."),
+    ],
+)
+def test_a_reset_with_a_wrong_code_or_no_account_says_wrong_code_alike(
+    cognito: tuple[CognitoIdentityProvider, Stubber], cognito_says: str, message: str
+) -> None:
+    identity, stubber = cognito
+    stubber.add_client_error("confirm_forgot_password", cognito_says, message, 400)
+
+    with pytest.raises(InvalidInput) as raised:
+        identity.reset_password(username="+84912345678", code="123456", password="mot cum tu de nho")
+
+    assert raised.value.message.en == "The confirmation code is wrong."
+    assert [f.field for f in raised.value.fields] == ["code"]

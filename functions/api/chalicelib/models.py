@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from motcua.domain.catalog import LIFE_EVENT_ID_PATTERN, AgencyKind, Procedure
 from motcua.domain.codes import AGENCY_CODE_PATTERN
@@ -104,47 +104,114 @@ class Health(BaseModel):
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class SignUp(BaseModel):
-    """A citizen creates an account; a code is sent to the email to confirm it."""
+PHONE_DESCRIPTION = "A Vietnamese mobile number as people write it (0912 345 678) or in E.164 (+84912345678)."
+
+
+def _mobile(value: str | None) -> str | None:
+    """A mobile number in E.164 (the form Cognito keeps and SMS goes to), or ValueError."""
+    if value is None:
+        return None
+    # Here, not at the top: phonenumbers' import (~30 ms) is paid by a phone sign-in, not every cold start.
+    from motcua.notifications.phones import is_mobile, normalise_phone
+
+    number = normalise_phone(value)
+    if number is None or not is_mobile(number):
+        raise ValueError("not a mobile phone number (e.g. 0912 345 678 or +84912345678)")
+    return number
+
+
+class _OneAccount(BaseModel):
+    """A citizen's account, named by the email or the mobile number it was signed up with."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
-    password: str = Field(min_length=1, max_length=256)
-    name: str = Field(min_length=2, max_length=120)
-    phone: str = Field(
-        pattern=r"^(\+[1-9][0-9]{7,14}|0[0-9]{9,10})$",
-        description="E.164 (+84…) or a Vietnamese number starting with 0.",
-    )
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    phone: str | None = Field(default=None, max_length=32, description=PHONE_DESCRIPTION)
 
     @field_validator("phone")
     @classmethod
-    def _international(cls, value: str) -> str:
-        return "+84" + value[1:] if value.startswith("0") else value
+    def _international(cls, value: str | None) -> str | None:
+        return _mobile(value)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.email is None) == (self.phone is None):
+            raise ValueError("give either the email or the phone number of the account, not both")
+        return self
+
+    @property
+    def username(self) -> str:
+        """What the citizens' pool signs in with (its username attributes are email and phone_number)."""
+        return self.email or self.phone or ""
+
+
+class SignUp(BaseModel):
+    """A citizen creates an account with an email or a mobile number (or both; the email then signs
+    in); a code is sent there to confirm it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    name: str = Field(min_length=2, max_length=120)
+    phone: str | None = Field(default=None, max_length=32, description=PHONE_DESCRIPTION)
+
+    @field_validator("phone")
+    @classmethod
+    def _international(cls, value: str | None) -> str | None:
+        return _mobile(value)
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> Self:
+        if self.email is None and self.phone is None:
+            raise ValueError("give an email or a mobile phone number to sign in with")
+        return self
+
+    @property
+    def username(self) -> str:
+        return self.email or self.phone or ""
 
 
 class SignUpAccepted(BaseModel):
-    email: str
+    """Where the code went: `channel` says which of the two the citizen signs in with."""
+
+    email: str | None = None
+    phone: str | None = None
+    channel: Literal["email", "sms"]
     confirmation_required: bool = True
 
 
-class Confirm(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
-    code: str = Field(min_length=1, max_length=20)
+class Confirm(_OneAccount):
+    code: str = Field(min_length=1, max_length=64)
 
 
 class Confirmed(BaseModel):
-    email: str
+    email: str | None = None
+    phone: str | None = None
     confirmed: bool = True
 
 
-class CitizenSignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+class CitizenSignIn(_OneAccount):
     password: str = Field(min_length=1, max_length=256)
+
+
+class PasswordReset(_OneAccount):
+    """A citizen who forgot their password asks for a code, sent to the account's email or phone."""
+
+
+class PasswordResetRequested(BaseModel):
+    """The same answer whether or not the account exists: a code went out only if it does."""
+
+    requested: bool = True
+
+
+class PasswordResetConfirm(_OneAccount):
+    code: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256, description="the new password")
+
+
+class PasswordResetDone(BaseModel):
+    reset: bool = True
 
 
 class StaffSignIn(BaseModel):
@@ -166,17 +233,21 @@ class StaffChallengeAnswer(BaseModel):
 
 
 class MfaSetupRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     session: str = Field(min_length=20, max_length=4096)
+    username: str | None = Field(
+        default=None, min_length=1, max_length=128, description="names the account in the authenticator app"
+    )
 
 
 class MfaSetup(BaseModel):
     """Add this secret to an authenticator app, then answer the MFA_SETUP challenge with its code."""
 
-    secret_code: str
+    secret_code: str = Field(description="the secret to type into the app when the QR code cannot be scanned")
     session: str
     otpauth_uri: str
+    qr_svg: str = Field(description="the otpauth URI as a QR code, an SVG document to scan with the app")
 
 
 class Refresh(BaseModel):

@@ -284,6 +284,42 @@ class CognitoIdentityProvider:
             response = self.client.associate_software_token(Session=session)
         return {"secret_code": response["SecretCode"], "session": response.get("Session") or session}
 
+    def forget_password(self, *, username: str) -> None:
+        """ForgotPassword. The app client hides whether the account exists (PreventUserExistenceErrors);
+        what Cognito still tells apart (no verified email or phone to send to, a disabled or
+        unconfirmed account) is kept from the caller too: they are told alike that a code went out."""
+        try:
+            self.client.forgot_password(ClientId=self.client_id, Username=username)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code not in _NO_RESET:
+                with _mapped():
+                    raise
+            logger.info("password reset not sent", extra={"reason": code})
+        except ParamValidationError:
+            with _mapped():
+                raise
+
+    def reset_password(self, *, username: str, code: str, password: str) -> None:
+        """A wrong code and no such account answer alike (Cognito says CodeMismatch for both with
+        PreventUserExistenceErrors; moto says ResourceNotFound for an unknown user)."""
+        unknown = ("UserNotFoundException", "NotAuthorizedException", "ResourceNotFoundException")
+        with _mapped(as_wrong_code=unknown):
+            self.client.confirm_forgot_password(
+                ClientId=self.client_id, Username=username, ConfirmationCode=code, Password=password
+            )
+
+
+# ForgotPassword's refusals that would tell someone whether, and in what state, an account exists.
+_NO_RESET = frozenset(
+    {
+        "UserNotFoundException",
+        "InvalidParameterException",
+        "NotAuthorizedException",
+        "UserNotConfirmedException",
+    }
+)
+
 
 def _tokens(response: dict[str, Any]) -> dict[str, Any]:
     if "AuthenticationResult" not in response:

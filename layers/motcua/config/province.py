@@ -39,6 +39,9 @@ class ApiLimits(BaseModel):
     burst_limit: int = Field(default=200, ge=1, le=5_000)
     # From one IP address in any 5 minutes (WAF's rate rule): a service centre's officers share one.
     ip_limit: int = Field(default=3_000, ge=10, le=2_000_000_000)
+    # Sign-in, sign-up, codes and password resets from one IP address in any 5 minutes: guessing
+    # passwords or codes, and sending codes to numbers that did not ask (SMS pumping), stop here.
+    sign_in_ip_limit: int = Field(default=100, ge=10, le=2_000_000_000)
 
 
 class Retention(BaseModel):

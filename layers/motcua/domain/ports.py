@@ -202,6 +202,14 @@ class IdentityProvider(Protocol):
 
     def start_mfa_setup(self, *, session: str) -> dict[str, str]: ...
 
+    def forget_password(self, *, username: str) -> None:
+        """Send the account a code to choose a new password; nothing, and no error, if there is none."""
+        ...
+
+    def reset_password(self, *, username: str, code: str, password: str) -> None:
+        """A new password for the account the code was sent for; a wrong code and no account alike."""
+        ...
+
 
 class Messenger(Protocol):
     """Sends one message to a citizen over one channel (SES email, SNS SMS); the provider's message id.
