@@ -126,5 +126,5 @@ def dossier_view(call: Call, record: DossierRecord) -> DossierView:
     """The whole dossier in the caller's language; staff also see its tasks."""
     services = call.container
     return services.presenter.dossier(
-        record, call.language, staff=call.principal.is_staff, download_url=services.dossiers.download_url
+        record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
     )

@@ -30,7 +30,7 @@ def inbox(call: Call, agency_code: str) -> Page[TaskView]:
     query = call.query(PageQuery)
     services = call.container
     page = services.inbox.inbox(call.principal, agency_code, limit=query.limit, token=query.next_token)
-    items = [services.presenter.open_task(task, call.language) for task in page.items]
+    items = [services.presenter.open_task(task, call.language, call.principal) for task in page.items]
     return Page[TaskView](items=items, next_token=page.next_token)
 
 
@@ -61,9 +61,9 @@ def open_task(call: Call, task_id: str) -> TaskDetail:
     services = call.container
     task, record = services.inbox.open(call.principal, task_id)
     return TaskDetail(
-        task=services.presenter.open_task(task, call.language),
+        task=services.presenter.open_task(task, call.language, call.principal),
         dossier=services.presenter.dossier(
-            record, call.language, staff=True, download_url=services.dossiers.download_url
+            record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
         ),
     )
 
@@ -80,4 +80,4 @@ def decide(call: Call, task_id: str) -> DecisionResult:
     """Decide on a task: accept, refuse, request papers, approve, reject or return the result."""
     services = call.container
     task, dossier = services.inbox.decide(call.principal, task_id, call.body(Decision))
-    return services.presenter.decision(task, dossier, call.language)
+    return services.presenter.decision(task, dossier, call.language, call.principal)
