@@ -135,6 +135,22 @@ def test_the_colleague_a_task_was_forwarded_to_decides_it(world: World) -> None:
     assert decide(world, colleague, step, {"action": "approve"}).status == 200
 
 
+def test_a_forward_at_the_desk_holds_until_the_dossier_goes_to_the_officers(world: World) -> None:
+    code = world.file(world.citizen(), SI).code
+    task = f"{code}-T1"
+    desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER, "tiepnhan1.bhxh")
+    colleague = world.staff(SOCIAL_INSURANCE, Role.RECEIVER, "tiepnhan2.bhxh")
+    assert decide(world, desk, task, {"action": "forward", "to": colleague.username}).status == 200
+    assert decide(world, desk, task, {"action": "accept"}).error_code == "task_forwarded"
+
+    assert decide(world, colleague, task, {"action": "accept"}).status == 200
+
+    # In process, the dossier is the officers' again, whoever had it at the desk
+    assert world.task(code, task).assignee is None
+    officer = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
+    assert decide(world, officer, task, {"action": "approve"}).status == 200
+
+
 @pytest.mark.parametrize(
     ("role", "allowed"), [(Role.RECEIVER, False), (Role.OFFICER, True), (Role.LEADER, True)]
 )
