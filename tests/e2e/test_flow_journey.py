@@ -131,7 +131,12 @@ def test_a_business_registration_goes_through_finance_and_tax_and_back(
     # And Finance's own step arrives in its inbox: Finance's processing officer approves it
     officer_signs_in(reviewer, stack, staff_member(FINANCE, "officer"))
     approve_step(
-        reviewer, code, "1.1", "Thẩm định hồ sơ đăng ký doanh nghiệp", "2 ngày làm việc", shots / "inbox-step.png"
+        reviewer,
+        code,
+        "1.1",
+        "Thẩm định hồ sơ đăng ký doanh nghiệp",
+        "2 ngày làm việc",
+        shots / "inbox-step.png",
     )
 
     # Then the tax office gets its step, and approves it
