@@ -11,7 +11,7 @@ from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Dossier, DossierRecord, Page, Principal, PrincipalKind
-from motcua.domain.permissions import AUDIT, RoleRequired, may_read_dossiers
+from motcua.domain.permissions import AUDIT, WORK, RoleRequired, may_read_dossiers
 from motcua.domain.roles import Role
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ class DossierService:
         return record
 
     def load_for(self, principal: Principal, code: str) -> DossierRecord:
+        if not may_read_dossiers(principal):  # an administrator: accounts only
+            raise RoleRequired(WORK, Text(vi="xem hồ sơ", en="read a dossier"))
         record = self.load(code)
         if not can_see(principal, record.dossier):
             raise Forbidden()

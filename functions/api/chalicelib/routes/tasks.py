@@ -26,7 +26,11 @@ area = Area(__name__, tag="tasks")
     errors=(404,),
 )
 def inbox(call: Call, agency_code: str) -> Page[TaskView]:
-    """The agency's open tasks, the soonest due first."""
+    """The agency's open tasks, the soonest due first.
+
+    For its receivers, officers and leaders (docs/roles.md); each task lists the actions the caller's
+    role may take on it.
+    """
     query = call.query(PageQuery)
     services = call.container
     page = services.inbox.inbox(call.principal, agency_code, limit=query.limit, token=query.next_token)
@@ -47,6 +51,7 @@ def escalations(call: Call, agency_code: str) -> Page[TaskView]:
 
     The daily sweep escalates a task once, when it is late or due by the end of the next working day;
     it stays here until it is decided or waits on the citizen. Open a task to act on it.
+    For the agency's leaders only.
     """
     query = call.query(PageQuery)
     services = call.container
@@ -77,7 +82,13 @@ def open_task(call: Call, task_id: str) -> TaskDetail:
     errors=(404, 409),
 )
 def decide(call: Call, task_id: str) -> DecisionResult:
-    """Decide on a task: accept, refuse, request papers, approve, reject or return the result."""
+    """Decide on a task: accept, refuse, request papers, approve, reject or return the result.
+
+    The desk's actions (accept, refuse, papers at intake, return the result, restart the flow) are
+    for receivers and leaders; deciding (approve, reject, papers in process, a step) for officers and
+    leaders; a step of role `leader` for leaders; a forwarded task for its assignee or a leader. A
+    403 `role_required` names the role needed (docs/roles.md).
+    """
     services = call.container
     task, dossier = services.inbox.decide(call.principal, task_id, call.body(Decision))
     return services.presenter.decision(task, dossier, call.language, call.principal)
