@@ -1,6 +1,6 @@
 // #/sign-in, #/sign-up (+ confirmation code) for citizens, #/staff for officers.
 
-import { ApiError, POOL, post, saveSession } from "../api.js";
+import { ApiError, POOL, post, roleCan, saveSession } from "../api.js";
 import { t } from "../i18n.js";
 import { announce, clearErrors, field, h, nextId, showErrors } from "../dom.js";
 import { returnAfterSignIn } from "../app.js";
@@ -55,7 +55,7 @@ function signedIn(pool, tokens, fallback) {
     throw new ApiError({ status: 401, code: "challenge", message: t("auth.challenge", { challenge: tokens?.challenge || "?" }) });
   }
   saveSession(pool, tokens);
-  returnAfterSignIn(fallback);
+  returnAfterSignIn(typeof fallback === "function" ? fallback() : fallback);
 }
 
 export async function signInView(ctx) {
@@ -157,7 +157,8 @@ export async function staffSignInView(ctx) {
     check: () => required([[username, "username", t("auth.username")], [password.input, "password", t("auth.password")]]),
     send: async () => {
       const tokens = await post("/auth/staff/sign-in", { username: username.value.trim(), password: password.input.value }, { auth: false });
-      signedIn(POOL.staff, tokens, "#/inbox");
+      // An administrator keeps accounts and has no inbox (docs/roles.md): the home page, not the inbox.
+      signedIn(POOL.staff, tokens, () => (roleCan("work") ? "#/inbox" : "#/"));
     },
   });
   ctx.render(h("h1", {}, t("auth.staff.title")), h("p", { class: "lead" }, t("auth.staff.intro")), form);
