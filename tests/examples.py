@@ -115,6 +115,20 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             {"from_year": 2016, "address": "Số 25 đường Trần Phú, phường Minh Họa, tỉnh Minh Họa"},
         ],
     },
+    "1.000894": {  # marriage registration
+        "husband_full_name": "Phạm Quốc Huy",
+        "husband_id_number": "001096012345",
+        "wife_full_name": "Đỗ Thị Mai",
+        "wife_id_number": "001198067890",
+        "marriage_date_wish": "2026-12-18",
+    },
+    "1.000656": {  # death registration
+        "deceased_full_name": "Trần Văn Sáu",
+        "deceased_id_number": "001042003456",
+        "date_of_death": "2026-11-28",
+        "place_of_death": "Bệnh viện Đa khoa tỉnh Minh Họa",
+        "requester_relationship": "Con",
+    },
 }
 
 

@@ -17,6 +17,7 @@ from motcua.domain.errors import (
     PayloadTooLarge,
     TooManyRequests,
     Unauthenticated,
+    Unavailable,
 )
 from motcua.domain.i18n import Language, Text
 from motcua.domain.json_input import MAX_DEPTH, MAX_INT_DIGITS
@@ -51,6 +52,7 @@ STATUS: dict[type[DomainError], int] = {
     UnsupportedMediaType: 415,
     InvalidInput: 422,
     TooManyRequests: 429,
+    Unavailable: 503,
     DomainError: 400,
 }
 
@@ -68,6 +70,8 @@ DESCRIPTIONS: dict[int, str] = {
     422: "The request is well formed but its content breaks a rule; `fields` names each problem.",
     429: "Too many requests; slow down and try again later.",
     500: "Something went wrong on our side; nothing about it is shown.",
+    503: "A service the platform relies on does not answer now; nothing was changed. Send the same "
+    "request again after `Retry-After` seconds (also in the body as `retry_after`).",
 }
 
 

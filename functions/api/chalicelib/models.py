@@ -6,8 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from motcua.domain.catalog import AgencyKind, Procedure
+from motcua.domain.catalog import LIFE_EVENT_ID_PATTERN, AgencyKind, Procedure
 from motcua.domain.codes import AGENCY_CODE_PATTERN
+from motcua.domain.models import Page
+from motcua.presentation.views import ProcedureSummary
 
 # --- query strings -------------------------------------------------------------------------------
 
@@ -27,7 +29,16 @@ class ProcedureQuery(PageQuery):
     q: str | None = Field(
         default=None,
         max_length=200,
-        description="Words to find in the code, name or field; diacritics optional.",
+        description=(
+            "Words to find in the code, name, keywords, field or life events, best match first; "
+            "diacritics, spaces and word order optional, spelling variants and small typos forgiven."
+        ),
+    )
+    event: str | None = Field(
+        default=None, pattern=LIFE_EVENT_ID_PATTERN, description="A life event's id (`GET /v1/catalog`)."
+    )
+    field: str | None = Field(
+        default=None, pattern=r"^[a-z0-9-]{1,80}$", description="A field's id (`GET /v1/catalog`)."
     )
     agency: str | None = Field(
         default=None, pattern=AGENCY_CODE_PATTERN, description="Code of the receiving agency."
@@ -44,6 +55,27 @@ class ProcedureDetail(Procedure):
     """A procedure as the catalog holds it (names in both languages) and its receiving agency's name."""
 
     agency_name: str
+
+
+class ProcedureResults(Page[ProcedureSummary]):
+    """Procedures found, best first; when none is, the procedures that come close."""
+
+    suggestions: list[ProcedureSummary] = Field(
+        default=[], description="When nothing matches: procedures that come close (“Có phải bạn muốn tìm …”)."
+    )
+
+
+class TopicView(BaseModel):
+    """A way to browse the catalog, with how many procedures it holds."""
+
+    id: str
+    name: str
+    count: int
+
+
+class CatalogTopics(BaseModel):
+    life_events: list[TopicView] = Field(description="Life events: `GET /v1/procedures?event={id}`.")
+    fields: list[TopicView] = Field(description="Fields (lĩnh vực): `GET /v1/procedures?field={id}`.")
 
 
 class AgencyView(BaseModel):

@@ -49,6 +49,7 @@ ERROR_RESPONSES = {
     422: "InvalidInput",
     429: "TooManyRequests",
     500: "InternalError",
+    503: "Unavailable",
 }
 PATH_PARAMETERS = {
     "procedure_code": "Code of the procedure in the national catalog, e.g. `2.001610`.",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from motcua.domain.audit import AuditEntry
-from motcua.domain.errors import BadRequest, DossierChanged
+from motcua.domain.errors import BadRequest, DossierChanged, Unavailable
 from motcua.domain.events import Event
 from motcua.domain.i18n import Text
 from motcua.domain.models import (
@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from motcua.domain.changes import Change
 
 IDEMPOTENCY_DAYS = 7
+# DynamoDB's "slow down": the SDK retries them (clients.py); what is left after that is a 503.
+THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+BUSY = Text(
+    vi="Hệ thống đang quá tải; yêu cầu chưa được thực hiện. Vui lòng thử lại sau ít giây.",
+    en="The service is overloaded; nothing was changed. Please try again in a few seconds.",
+)
 
 
 def _s(value: str) -> dict[str, str]:
@@ -186,7 +192,12 @@ class DynamoDossierRepository:
             "ConsistentRead": True,
         }
         while True:
-            response = self.client.query(**kwargs)
+            try:
+                response = self.client.query(**kwargs)
+            except ClientError as error:
+                if error.response["Error"]["Code"] in THROTTLED:
+                    raise Unavailable(BUSY, retry_after=5, code="busy") from error
+                raise
             items += response["Items"]
             if "LastEvaluatedKey" not in response:
                 break
@@ -368,16 +379,43 @@ class DynamoDossierRepository:
         """One TransactWriteItems; its ClientRequestToken is the hash of the items, so that the SDK's
         retry of a transaction that did succeed is answered as the success it was, not a conflict."""
         digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()
-        self.client.transact_write_items(
-            TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16]))
-        )
+        try:
+            self.client.transact_write_items(
+                TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16]))
+            )
+        except ClientError as error:
+            # Throttled through every attempt: nothing of the transaction was written.
+            if error.response["Error"]["Code"] in THROTTLED:
+                raise Unavailable(BUSY, retry_after=5, code="busy") from error
+            raise
 
     def apply(self, change: Change) -> None:
         try:
             self._transact(self._change_items(change))
         except ClientError as error:
             _cancellations(error)
+            if self._stored(change):
+                # Our own write, stored by an attempt whose answer was lost (a timeout the SDK
+                # retried after DynamoDB had committed, or a token past its ten minutes).
+                return
             raise DossierChanged() from error
+
+    def _stored(self, change: Change) -> bool:
+        """Whether this very change is in the table: its audit entry's number holds its hash.
+
+        An audit number is written once, in the transaction that carries the rest of the change, and
+        the hash covers who, what, when and the entry before: no other change can have put it there.
+        """
+        found = self.client.get_item(
+            TableName=self.table,
+            Key={"PK": _s(dossier_pk(change.dossier.code)), "SK": _s(f"A#{change.audit.seq:08d}")},
+            ConsistentRead=True,
+            ProjectionExpression="#d",
+            ExpressionAttributeNames={"#d": "data"},
+        ).get("Item")
+        return (
+            found is not None and AuditEntry.model_validate_json(found["data"]["S"]).hash == change.audit.hash
+        )
 
 
 def _counter_key(agency: str, day: date) -> dict[str, Any]:

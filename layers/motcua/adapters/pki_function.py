@@ -5,9 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from motcua.domain.errors import Unavailable
+from motcua.signing.kms import SIGNING_UNAVAILABLE
 
-class PkiFunctionFailed(RuntimeError):
-    """The PKI function answered with an error: no certificate was issued."""
+
+class PkiFunctionFailed(Unavailable):
+    """The PKI function answered with an error (its KMS key did not answer, …): no certificate was
+    issued, so nothing can be signed now; the user is asked to try again (503)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(SIGNING_UNAVAILABLE, retry_after=60, code="signing_unavailable")
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 class LambdaCertificateIssuer:

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from motcua.domain.calendar import CalendarConfig, WorkingCalendar
-from motcua.domain.catalog import Agency, Procedure
+from motcua.domain.catalog import Agency, LifeEvent, Procedure
 from motcua.domain.i18n import Language, Text
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class Province(BaseModel):
     api: ApiLimits = ApiLimits()
     agencies: tuple[Agency, ...]
     procedures: tuple[Procedure, ...]
+    # Browsing by what happens in a life (sinh con, kết hôn, mở doanh nghiệp…); procedures name them.
+    life_events: tuple[LifeEvent, ...] = ()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -66,6 +68,16 @@ class Province(BaseModel):
             _check_agency(agency, by_code)
         for procedure in self.procedures:
             _check_procedure(procedure, by_code)
+        events = [event.id for event in self.life_events]
+        twice = sorted({event for event in events if events.count(event) > 1})
+        if twice:
+            raise ValueError(f"life event ids appear more than once: {', '.join(twice)}")
+        for procedure in self.procedures:
+            unknown = sorted(set(procedure.life_events) - set(events))
+            if unknown:
+                raise ValueError(
+                    f"procedure {procedure.code} names unknown life events: {', '.join(unknown)}"
+                )
         return self
 
     @cached_property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -13,8 +12,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.flows import Flow
 from motcua.domain.i18n import Text
+from motcua.domain.search import fold as fold  # one folding, for the catalog and its search
 
 AGENCY_CODE_RE = re.compile(AGENCY_CODE_PATTERN)
+
+
+LIFE_EVENT_ID_PATTERN = r"^[a-z][a-z0-9-]{1,30}$"
+
+
+class LifeEvent(BaseModel):
+    """A life event (sự kiện): what happens to a person or a business, and the procedures it calls for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=LIFE_EVENT_ID_PATTERN)  # "birth", "business", as the API and links show it
+    name: Text  # "Sinh con" / "Having a baby"
 
 
 class AgencyKind(StrEnum):
@@ -98,6 +110,8 @@ class Procedure(BaseModel):
     legal_basis: tuple[str, ...] = ()
     # The words people use for it ("đăng ký kinh doanh"), found by the catalog search.
     keywords: tuple[str, ...] = ()
+    # The life events (province file's `life_events`) for which a person needs it.
+    life_events: tuple[str, ...] = ()
     # The other agencies' part, after the receiving agency accepts; none: it decides alone.
     flow: Flow | None = None
 
@@ -113,8 +127,3 @@ class Procedure(BaseModel):
     def paper(self, code: str) -> Paper | None:
         return next((paper for paper in self.papers if paper.code == code), None)
 
-
-def fold(text: str) -> str:
-    """Lower-case text without Vietnamese diacritics, so that 'dang ky' finds 'Đăng ký'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

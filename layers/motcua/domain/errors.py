@@ -128,6 +128,23 @@ class TooManyRequests(DomainError):
     code = "too_many_requests"
 
 
+class Unavailable(DomainError):
+    """A service the platform relies on does not answer now (signing keys, the table under load).
+
+    Nothing was changed, or what was begun was undone: the same request again later is safe
+    (HTTP 503, with Retry-After).
+    """
+
+    code = "unavailable"
+
+    def __init__(self, message: Text, *, retry_after: int = 30, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+    def details(self, language: Language) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+
 class PayloadTooLarge(DomainError):
     """HTTP 413."""
 

@@ -222,8 +222,18 @@ class FlowCoordinator:
     def _step_again(self, record: DossierRecord, existing: Task, token: str) -> None:
         """The step has a task already: the same message again, or the flow asking it once more."""
         dossier = record.dossier
-        if existing.state is TaskState.CLOSED or existing.token == token:
-            return  # decided already, or the same message again
+        if existing.token == token:
+            return  # the same message again
+        if existing.state is TaskState.CLOSED:
+            if existing.decided is not None:
+                # Decided on a token that had timed out (TaskTimedOut): the flow escalated the step
+                # and waits on this new token; it hears the decision now instead of stalling.
+                self.answer(
+                    existing.model_copy(update={"token": token}),
+                    Action(existing.decided.action),
+                    existing.decided.reason,
+                )
+            return
         if dossier.status is Status.MORE_PAPERS and existing.state is TaskState.WAITING:
             # A restarted flow reached the step that asked for papers: wait for the citizen again.
             self.workflow.succeed(token, {"outcome": "papers"})
@@ -371,7 +381,9 @@ class FlowCoordinator:
         else:
             return
         if not answered:
-            logger.info("the flow had its answer already", extra={"task_id": task.task_id})
+            # Answered already, or the wait timed out: the step's next wait (escalated) gets the
+            # decision when its message comes (_step_again); a flow that stalled keeps it as decided.
+            logger.info("the flow no longer waits on this token", extra={"task_id": task.task_id})
 
     # --- what the citizen did -------------------------------------------------------------------
 

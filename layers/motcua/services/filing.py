@@ -21,6 +21,7 @@ from motcua.domain.errors import (
     Forbidden,
     IdempotencyKeyReused,
     InvalidInput,
+    Unavailable,
 )
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import (
@@ -160,8 +161,10 @@ class FilingService:
                 continue
             count("DossierFiled")
             return FilingResult(dossier=change.dossier, replayed=False)
-        raise Conflict(
+        # Nothing was stored: the same request again (same key) is safe, in a moment.
+        raise Unavailable(
             Text(vi="Hệ thống đang bận, vui lòng thử lại.", en="The service is busy; please try again."),
+            retry_after=2,
             code="busy",
         )
 

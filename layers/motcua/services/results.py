@@ -1,7 +1,7 @@
 """Results (kết quả giải quyết): issued by the competent agency, signed with its key, checked by anyone.
 
 A result is either drawn by the platform from the dossier or uploaded by the officer; either way it is
-signed as a PDF (PAdES) with the agency's key, which never leaves KMS, stored as `<code>-KQ<n>.pdf`
+signed as a PDF (PAdES) with the agency's key, which never leaves KMS, stored as `<code>-KQ<n>.<hash>.pdf`
 and recorded on the dossier with its hash, in the audit trail like every other change.
 """
 
@@ -220,13 +220,16 @@ class ResultService:
                 ),
                 code="unreadable_pdf",
             ) from error
-        key = f"{BUCKET.result_prefix}{result_code}.pdf"
+        sha256 = hashlib.sha256(signed).hexdigest()
+        # The file is named by its content as well as its code: two issuances racing for the same
+        # number each keep their own file, and the record that wins names the file it signed.
+        key = f"{BUCKET.result_prefix}{result_code}.{sha256[:16]}.pdf"
         self.store.put(key, signed, content_type="application/pdf")
         result = Result(
             number=number,
             code=result_code,
             key=key,
-            sha256=hashlib.sha256(signed).hexdigest(),
+            sha256=sha256,
             size=len(signed),
             agency=dossier.agency,
             signed_at=now,

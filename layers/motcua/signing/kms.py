@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from asn1crypto import keys
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
+from motcua.domain.errors import Unavailable
+from motcua.domain.i18n import Text
 from motcua.resources import SIGNING
 
 ALGORITHM = SIGNING.algorithm  # RSASSA_PKCS1_V1_5_SHA_256
@@ -13,6 +16,18 @@ ALGORITHM = SIGNING.algorithm  # RSASSA_PKCS1_V1_5_SHA_256
 # of a CMS signature and for a TBSCertificate. (moto hashes whatever MessageType says, so RAW is also
 # the only type that gives the same signature on AWS and on the local stack.)
 MAX_RAW_BYTES = 4096
+
+
+# KMS's answers that say "not now" rather than "no": its own fault, a dependency's, or throttling.
+_TRANSIENT = {"KMSInternalException", "DependencyTimeoutException", "ThrottlingException"}
+SIGNING_UNAVAILABLE = Text(
+    vi="Dịch vụ ký số tạm thời không phản hồi; kết quả chưa được ban hành. Vui lòng thử lại sau ít phút.",
+    en="The signing service is not answering now; no result was issued. Please try again in a few minutes.",
+)
+
+
+def signing_unavailable() -> Unavailable:
+    return Unavailable(SIGNING_UNAVAILABLE, retry_after=60, code="signing_unavailable")
 
 
 class KeyMisconfigured(Exception):
@@ -35,7 +50,16 @@ def sign(kms: Any, key_id: str, message: bytes) -> bytes:
     """The raw RSA signature of SHA-256(message), computed by KMS."""
     if len(message) > MAX_RAW_BYTES:
         raise ValueError(f"KMS signs at most {MAX_RAW_BYTES} bytes of RAW message, not {len(message)}")
-    response = kms.sign(KeyId=key_id, Message=message, MessageType="RAW", SigningAlgorithm=ALGORITHM)
+    try:
+        response = kms.sign(KeyId=key_id, Message=message, MessageType="RAW", SigningAlgorithm=ALGORITHM)
+    except ClientError as error:
+        # What is left once the SDK's own retries (clients.py) have run out.
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if error.response["Error"]["Code"] in _TRANSIENT or status >= 500:
+            raise signing_unavailable() from error
+        raise
+    except (ConnectionError, HTTPClientError) as error:  # no answer at all: KMS unreachable
+        raise signing_unavailable() from error
     signature: bytes = response["Signature"]
     return signature
 

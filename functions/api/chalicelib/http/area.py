@@ -85,7 +85,8 @@ class Area:
 def _implied_errors(
     access: Access, body: type[BaseModel] | None, query: type[BaseModel] | None
 ) -> frozenset[int]:
-    implied = {429, 500}  # API Gateway's throttling answers 429 on any route
+    # API Gateway's throttling answers 429 on any route; a dependency that does not answer, 503.
+    implied = {429, 500, 503}
     if access is not Access.PUBLIC:
         implied |= {401, 403}
     if query is not None:

@@ -11,6 +11,7 @@ from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.errors import error_body, status_of
+from motcua.domain.errors import Unavailable
 from motcua.domain.files import clean_filename
 from motcua.observability import logger
 
@@ -46,9 +47,13 @@ class FileReply:
 
 def error_response(error: DomainError, language: Language) -> Response:
     status = status_of(error)
-    if status >= 500:  # pragma: no cover — no domain error maps there today
+    headers = {"Cache-Control": "no-store"}
+    if isinstance(error, Unavailable):
+        logger.warning("a dependency is unavailable", extra={"code": error.code})
+        headers["Retry-After"] = str(error.retry_after)
+    elif status >= 500:  # pragma: no cover — no other domain error maps there today
         logger.error("domain error answered as a server error", extra={"code": error.code})
-    return json_response(error_body(error, language), status, language, {"Cache-Control": "no-store"})
+    return json_response(error_body(error, language), status, language, headers)
 
 
 def json_response(body: BaseModel, status: int, language: Language, headers: Mapping[str, str]) -> Response:

@@ -6,12 +6,19 @@ from typing import TYPE_CHECKING
 
 from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access
-from chalicelib.models import AgencyList, AgencyView, ProcedureDetail, ProcedureQuery
-from motcua.domain.models import Page
-from motcua.presentation.views import ProcedureSummary
+from chalicelib.models import (
+    AgencyList,
+    AgencyView,
+    CatalogTopics,
+    ProcedureDetail,
+    ProcedureQuery,
+    ProcedureResults,
+    TopicView,
+)
 
 if TYPE_CHECKING:
     from chalicelib.http.call import Call
+    from motcua.services.catalog import Topic
 
 area = Area(__name__, tag="catalog")
 CACHE = "public, max-age=300"
@@ -22,17 +29,37 @@ CACHE = "public, max-age=300"
     "/v1/procedures",
     access=Access.PUBLIC,
     query=ProcedureQuery,
-    response=Page[ProcedureSummary],
+    response=ProcedureResults,
     cache=CACHE,
 )
-def list_procedures(call: Call) -> Page[ProcedureSummary]:
-    """Find procedures by words, receiving agency and service level."""
+def list_procedures(call: Call) -> ProcedureResults:
+    """Find procedures by words (best first), life event, field, receiving agency and service level."""
     query, services = call.query(ProcedureQuery), call.container
     page = services.catalog.search(
-        q=query.q, agency=query.agency, level=query.level, limit=query.limit, token=query.next_token
+        q=query.q,
+        agency=query.agency,
+        level=query.level,
+        event=query.event,
+        field=query.field,
+        limit=query.limit,
+        token=query.next_token,
     )
-    items = [services.presenter.procedure(p, call.language) for p in page.items]
-    return Page[ProcedureSummary](items=items, next_token=page.next_token)
+    return ProcedureResults(
+        items=[services.presenter.procedure(p, call.language) for p in page.items],
+        next_token=page.next_token,
+        suggestions=[services.presenter.procedure(p, call.language) for p in page.suggestions],
+    )
+
+
+@area.route("GET", "/v1/catalog", access=Access.PUBLIC, response=CatalogTopics, cache=CACHE)
+def catalog_topics(call: Call) -> CatalogTopics:
+    """What to browse the catalog by: life events (sinh con, kết hôn…) and fields, each with its count."""
+    topics = call.container.catalog.topics()
+
+    def views(found: list[Topic]) -> list[TopicView]:
+        return [TopicView(id=t.id, name=t.name.in_(call.language), count=t.count) for t in found]
+
+    return CatalogTopics(life_events=views(topics.life_events), fields=views(topics.fields))
 
 
 @area.route(
