@@ -108,6 +108,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/procedures"): everywhere(EVERYONE),
     ("GET", "/v1/procedures/{procedure_code}"): everywhere(EVERYONE),
     ("GET", "/v1/agencies"): everywhere(EVERYONE),
+    ("GET", "/v1/catalog"): everywhere(EVERYONE),
     ("GET", "/v1/tracking/{code}"): everywhere(EVERYONE),  # status and timeline, no personal data
     ("POST", "/v1/verify"): everywhere(EVERYONE, body={}),
     ("POST", "/v1/auth/citizens/sign-up"): everywhere(EVERYONE, body={}),
