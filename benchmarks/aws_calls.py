@@ -139,7 +139,7 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
             name="Cán bộ một cửa Sở Tài chính",
             email="tiepnhan@example.vn",
             agency=FINANCE,
-            role="receiver",
+            role="leader",  # accepts at the desk and decides Finance's step: a leader may do both
         )
         from motcua.container import use
 

@@ -60,7 +60,8 @@ IDLE_LOOKS = 20  # looks timed on an idle stack at the end
 BUSINESS = "2.001610"
 FINANCE, TAX = "000.00.01.H99", "000.00.20.H99"
 CITIZEN = {"email": "an@example.vn", "password": CITIZEN_PASSWORD}
-FINANCE_DESK = {"username": "canbo.sotaichinh", "password": STAFF_PASSWORD}  # receiver; decides T1.1 too
+FINANCE_DESK = {"username": "canbo.sotaichinh", "password": STAFF_PASSWORD}  # receiver: accepts
+FINANCE_OFFICER = {"username": "chuyenvien.sotaichinh", "password": STAFF_PASSWORD}  # decides T1.1
 TAX_OFFICER = {"username": "canbo.thue", "password": STAFF_PASSWORD}
 APPLICANT = {
     "full_name": "Nguyễn Văn An",
@@ -245,6 +246,7 @@ def run(stack: LocalStack, timings: dict[str, float]) -> tuple[Handover, Handove
     api = Api(stack.url)
     citizen = api.sign_in("citizens", CITIZEN)
     desk = api.sign_in("staff", FINANCE_DESK)
+    reviewer = api.sign_in("staff", FINANCE_OFFICER)
     tax = api.sign_in("staff", TAX_OFFICER)
     procedure = api.ok("GET", f"/v1/procedures/{BUSINESS}")
     papers = [p["code"] for p in procedure["papers"] if p.get("required", True)]
@@ -265,7 +267,7 @@ def run(stack: LocalStack, timings: dict[str, float]) -> tuple[Handover, Handove
             _wait_routed(api, desk, FINANCE, {f"{code}-T1.1" for code in codes})
 
         with _phase(f"approve {N} T1.1 ({WORKERS} threads), until every T2.1 is in the tax inbox", timings):
-            list(pool.map(lambda code: api.decide(desk, f"{code}-T1.1", "approve"), codes))
+            list(pool.map(lambda code: api.decide(reviewer, f"{code}-T1.1", "approve"), codes))
             _wait_routed(api, tax, TAX, {f"{code}-T2.1" for code in codes})
 
     # The measured part: one dossier at a time, nothing else moving.

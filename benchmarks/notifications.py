@@ -88,7 +88,7 @@ def run() -> None:
         name="Cán bộ phường",
         email="canbo@example.vn",
         agency=WARD,
-        role="receiver",
+        role="leader",  # accepts, approves and returns: a leader may do what the desk and an officer do
     )
     citizen = container.verifier.verify(
         container.citizens.sign_in(username="an@example.vn", password="Matkhau@2026!")["id_token"]

@@ -75,6 +75,29 @@ export function isCitizen(s = session()) {
   return s?.pool === POOL.citizen;
 }
 
+/** The signed-in staff member's role (receiver, officer, leader, admin); null for anyone else. */
+export function staffRole(s = session()) {
+  return isStaff(s) ? s.claims?.["custom:role"] || null : null;
+}
+
+// What the console offers each role (docs/roles.md); the API checks every one of them again.
+const ROLE_CAN = {
+  work: new Set(["receiver", "officer", "leader"]), // the inbox, tasks and dossiers
+  issue: new Set(["officer", "leader"]), // signing and issuing a result
+  escalations: new Set(["leader"]),
+  accessLog: new Set(["leader"]), // who opened the agency's dossiers (docs/privacy.md)
+};
+
+export function roleCan(what, s = session()) {
+  return ROLE_CAN[what].has(staffRole(s));
+}
+
+/** The audit trail: a leader of any agency involved, or the receiving desk that owns the dossier. */
+export function canReadAudit(dossier, s = session()) {
+  const role = staffRole(s);
+  return role === "leader" || (role === "receiver" && s?.claims?.["custom:agency_code"] === dossier.agency);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests.
 

@@ -1,6 +1,6 @@
 // The portal: hash routes, the header (language, menu, who is signed in) and each view's lifecycle.
 
-import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, session, setUnauthorizedHandler } from "./api.js";
+import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, roleCan, session, setUnauthorizedHandler } from "./api.js";
 import { announce, clearAnnouncement, h, loading, notice } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { catalogView } from "./views/catalog.js";
@@ -164,11 +164,11 @@ function navItems(s) {
     ["#/verify", t("nav.verify"), (p) => p === "/verify"],
   ];
   if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
-  if (isStaff(s)) {
+  if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
-    items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
-    if (s.claims?.["custom:role"] === "leader") items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   }
+  if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
+  if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
   if (!s) {
     items.push(["#/sign-in", t("nav.signin"), (p) => p === "/sign-in" || p === "/sign-up"]);

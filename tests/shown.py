@@ -19,7 +19,7 @@ def decide(
     container: Container, principal: Principal, task_id: str, decision: Decision, language: Language = "vi"
 ) -> DecisionResult:
     task, dossier = container.inbox.decide(principal, task_id, decision)
-    return container.presenter.decision(task, dossier, language)
+    return container.presenter.decision(task, dossier, language, principal)
 
 
 def inbox(
@@ -27,7 +27,8 @@ def inbox(
 ) -> Page[TaskView]:
     page = container.inbox.inbox(principal, agency, limit=limit, token=token)
     return Page(
-        items=[container.presenter.open_task(t, "vi") for t in page.items], next_token=page.next_token
+        items=[container.presenter.open_task(t, "vi", principal) for t in page.items],
+        next_token=page.next_token,
     )
 
 
@@ -41,7 +42,7 @@ def escalations(
 def dossier(container: Container, principal: Principal, code: str, language: Language = "vi") -> DossierView:
     record = container.dossiers.get(principal, code)
     return container.presenter.dossier(
-        record, language, staff=principal.is_staff, download_url=container.dossiers.download_url
+        record, language, viewer=principal, download_url=container.dossiers.download_url
     )
 
 

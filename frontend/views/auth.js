@@ -2,7 +2,7 @@
 // mobile number; #/staff for officers, with the steps Cognito may ask for: a new password, setting up
 // an authenticator app (QR code and secret), and its code at each sign-in.
 
-import { ApiError, POOL, post, saveSession } from "../api.js";
+import { ApiError, POOL, post, roleCan, saveSession } from "../api.js";
 import { t } from "../i18n.js";
 import { announce, clearErrors, field, h, nextId, showErrors } from "../dom.js";
 import { returnAfterSignIn } from "../app.js";
@@ -100,7 +100,7 @@ function codeControl(name = "code", { oneTime = true } = {}) {
 
 function signedIn(pool, tokens, fallback) {
   saveSession(pool, tokens);
-  returnAfterSignIn(fallback);
+  returnAfterSignIn(typeof fallback === "function" ? fallback() : fallback);
 }
 
 export async function signInView(ctx) {
@@ -244,7 +244,8 @@ export async function staffSignInView(ctx) {
 /** Tokens: signed in. A challenge: its step. */
 async function staffNext(ctx, username, answer) {
   if (answer?.id_token) {
-    signedIn(POOL.staff, answer, "#/inbox");
+    // An administrator keeps accounts and has no inbox (docs/roles.md): the home page, not the inbox.
+    signedIn(POOL.staff, answer, () => (roleCan("work") ? "#/inbox" : "#/"));
     return;
   }
   const { challenge, session } = answer || {};

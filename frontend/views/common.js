@@ -217,13 +217,13 @@ export function stepLabel(task) {
   return [where, task.step_name].filter(Boolean).join(" — ");
 }
 
-/** Links to the control slip (Mẫu 05) and, for staff, the audit trail. */
-export function dossierLinks(code, { staff = false } = {}) {
+/** Links to the control slip (Mẫu 05) and, for who may read it (leaders, the owning desk), the audit trail. */
+export function dossierLinks(code, { audit = false } = {}) {
   const base = `#/dossiers/${encodeURIComponent(code)}`;
   return h(
     "ul",
     { class: "link-list no-print" },
     h("li", {}, h("a", { href: `${base}/control-slip` }, t("slip.link"))),
-    staff ? h("li", {}, h("a", { href: `${base}/audit` }, t("audit.title"))) : null,
+    audit ? h("li", {}, h("a", { href: `${base}/audit` }, t("audit.title"))) : null,
   );
 }

@@ -1,7 +1,7 @@
 // #/me — the citizen's dossiers; #/dossiers/<code> — one dossier in full, and adding papers
 // when the agency asks for them (status 5).
 
-import { ApiError, encode, get, isCitizen, isStaff, post, procedure as loadProcedure, session } from "../api.js";
+import { ApiError, canReadAudit, encode, get, isCitizen, isStaff, post, procedure as loadProcedure, session } from "../api.js";
 import { formatDate, formatDateTime, t } from "../i18n.js";
 import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge } from "../dom.js";
 import { filePicker } from "../uploads.js";
@@ -151,7 +151,7 @@ export async function dossierView(ctx) {
   ctx.render(
     backLink(isCitizen() ? "#/me" : "#/inbox", isCitizen() ? t("me.title") : t("nav.inbox")),
     h("h1", {}, t("receipt.code"), " ", h("span", { class: "h1-code" }, d.code)),
-    dossierLinks(d.code, { staff }),
+    dossierLinks(d.code, { audit: canReadAudit(d) }),
     staff ? ownTasks(d) : null,
     supplement ? notice(`${t("dossier.supplement.intro")}${d.reason ? ` — ${d.reason}` : ""}`, "warning") : null,
     supplement,

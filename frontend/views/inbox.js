@@ -1,6 +1,6 @@
 // #/inbox — the agency's open tasks by due date; #/tasks/<id> — the dossier and the decision.
 
-import { ApiError, agencies, encode, get, post, procedure as loadProcedure, session } from "../api.js";
+import { ApiError, agencies, canReadAudit, encode, get, post, procedure as loadProcedure, session } from "../api.js";
 import { dayKey, formatDate, formatDateTime, t, tx } from "../i18n.js";
 import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge } from "../dom.js";
 import { actionLabel, backLink, daysLabel, dossierLinks, errorBlock, pagedList, stepLabel, timelinessBadge } from "./common.js";
@@ -158,7 +158,7 @@ export async function taskView(ctx) {
         [t("task.timeliness"), task.timeliness ? timelinessBadge(task.timeliness) : ""],
         [t("task.escalated_at"), task.escalated_at ? formatDateTime(task.escalated_at) : ""],
       ]),
-      dossierLinks(dossier.code, { staff: true }),
+      dossierLinks(dossier.code, { audit: canReadAudit(dossier) }),
     ),
     task.attention ? notice(t("task.attention.intro"), "warning") : null,
     waitingForFlow ? waitingPanel(steps, names) : null,

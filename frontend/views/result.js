@@ -1,7 +1,7 @@
 // "Ban hành kết quả" on the receiving desk's task: the platform renders the result from a short
 // decision and signs it, or signs a PDF the officer uploads. POST /v1/dossiers/<code>/results.
 
-import { ApiError, encode, post } from "../api.js";
+import { ApiError, encode, post, roleCan } from "../api.js";
 import { formatDateTime, t } from "../i18n.js";
 import { clearErrors, facts, field, h, nextId, showErrors } from "../dom.js";
 import { filePicker } from "../uploads.js";
@@ -12,9 +12,9 @@ export const RESULT_STATUSES = new Set([4, 9]);
 // What the API says about an uploaded file it cannot sign.
 const FILE_ERRORS = new Set(["unreadable_pdf", "not_a_pdf", "file_missing", "payload_too_large"]);
 
-/** The desk's own task on a dossier it received, while the result can be issued. */
+/** The receiving agency's task on a dossier, while the result can be issued, for its officers and leaders. */
 export function canIssueResult(task, dossier) {
-  return task.kind !== "step" && task.agency === dossier.agency && RESULT_STATUSES.has(dossier.status);
+  return roleCan("issue") && task.kind !== "step" && task.agency === dossier.agency && RESULT_STATUSES.has(dossier.status);
 }
 
 function choice(name, value, label, checked, onchange) {

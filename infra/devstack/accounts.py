@@ -1,4 +1,4 @@
-"""The demo sign-ins: two citizens, and a member of staff for every agency that still does work."""
+"""The demo sign-ins: two citizens, staff in every role that has work, and an administrator."""
 
 from __future__ import annotations
 
@@ -45,28 +45,51 @@ CITIZENS = tuple(
 
 
 def demo_accounts(province: Province) -> list[DemoAccount]:
-    """Citizens first, then one account per agency not merged away, then a leader per receiving agency.
+    """Citizens first, then the staff of every agency not merged away, then one administrator.
 
-    An agency that receives procedures gets a `receiver` (the one-stop desk that accepts
-    dossiers) and a `leader`: the desk's colleague to forward a task to, and whom the sweep's
-    escalations reach. The other agencies get an `officer`. Usernames come from the agency's
-    mailbox: canbo.sotaichinh, lanhdao.sotaichinh, canbo.phuongbinhan, …
+    Every role that has work gets an account (docs/roles.md). An agency that receives procedures
+    gets a `receiver` (the one-stop desk: canbo.<mailbox>), a processing `officer` (chuyenvien.…: it
+    decides the dossiers the agency handles itself and its own steps of flows, and issues results)
+    and a `leader` (lanhdao.…: escalations, a leader's step, the desk's colleague to forward to). Any
+    other agency gets an `officer` (canbo.…), and a `leader` when a flow has a step there. The
+    administrator (quantri.hethong) manages accounts and sees no dossier.
     """
     receiving = {
         current.code
         for procedure in province.procedures
         if (current := province.current_agency(procedure.agency)) is not None
     }
+    in_flows = {
+        current.code
+        for procedure in province.procedures
+        if procedure.flow is not None
+        for code in procedure.flow.agencies()
+        if (current := province.current_agency(code)) is not None
+    }
     staff: list[DemoAccount] = []
     leaders: list[DemoAccount] = []
     for agency in province.agencies:
         if agency.merged_into is not None:
             continue
-        role = "receiver" if agency.code in receiving else "officer"
-        staff.append(_staff(agency, "canbo", "Cán bộ", role))
         if agency.code in receiving:
+            staff.append(_staff(agency, "canbo", "Cán bộ tiếp nhận", "receiver"))
+            staff.append(_staff(agency, "chuyenvien", "Chuyên viên", "officer"))
+        else:
+            staff.append(_staff(agency, "canbo", "Cán bộ", "officer"))
+        if agency.code in receiving | in_flows:
             leaders.append(_staff(agency, "lanhdao", "Lãnh đạo", "leader"))
-    return [*CITIZENS, *staff, *leaders]
+    office = province.agencies[0]
+    admin = DemoAccount(
+        pool="staff",
+        username="quantri.hethong",
+        password=STAFF_PASSWORD,
+        name="Quản trị hệ thống",
+        email="quantri.hethong@example.gov.vn",
+        agency=office.code,
+        agency_name=office.name.vi,
+        role="admin",
+    )
+    return [*CITIZENS, *staff, *leaders, admin]
 
 
 def _staff(agency: Agency, prefix: str, title: str, role: str) -> DemoAccount:

@@ -230,6 +230,12 @@ def si_receiver(people: People | OfflinePeople) -> Person:
 
 
 @pytest.fixture
+def si_officer(people: People | OfflinePeople) -> Person:
+    """A processing officer of the provincial social insurance: it decides and issues the results."""
+    return people.staff("chuyenvien.bhxh", SOCIAL_INSURANCE, "officer")
+
+
+@pytest.fixture
 def receiver(people: People | OfflinePeople) -> Person:
     """A receiving officer of the Department of Finance, which receives business registrations."""
     return people.staff("tiepnhan.taichinh", FINANCE, "receiver")

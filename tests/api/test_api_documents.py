@@ -54,14 +54,14 @@ def test_an_unknown_document_is_a_404(api: Api, an: Person) -> None:
 
 
 def test_the_deciding_agency_issues_a_signed_result_that_anyone_can_verify(
-    api: Api, an: Person, si_receiver: Person
+    api: Api, an: Person, si_receiver: Person, si_officer: Person
 ) -> None:
     code = filed_alone(api, an)
     assert decide(api, si_receiver, f"{code}-T1", "accept").status == 200
 
     issued = api.post(
         f"/v1/dossiers/{code}/results",
-        token=si_receiver.token,
+        token=si_officer.token,
         json_body={"render": True, "summary": "Đồng ý xác nhận tờ khai."},
     )
 
@@ -98,36 +98,36 @@ def test_the_deciding_agency_issues_a_signed_result_that_anyone_can_verify(
     )
 
 
-def test_an_officer_uploads_the_result_and_it_is_signed(api: Api, an: Person, si_receiver: Person) -> None:
+def test_an_officer_uploads_the_result_and_it_is_signed(
+    api: Api, an: Person, si_receiver: Person, si_officer: Person
+) -> None:
     from tests.examples import PDF
 
     code = filed_alone(api, an)
     decide(api, si_receiver, f"{code}-T1", "accept")
     # A PDF made elsewhere (here: the dossier's control slip, printed from the portal).
     made = api.get(
-        f"/v1/dossiers/{code}/documents/control-slip", token=si_receiver.token, headers=PDF_TYPE
+        f"/v1/dossiers/{code}/documents/control-slip", token=si_officer.token, headers=PDF_TYPE
     ).body
     results = f"/v1/dossiers/{code}/results"
 
-    issued = api.post(
-        results, token=si_receiver.token, json_body={"upload_id": upload(api, si_receiver, made)}
-    )
+    issued = api.post(results, token=si_officer.token, json_body={"upload_id": upload(api, si_officer, made)})
 
     assert issued.status == 201, issued.body
     verdict = api.post("/v1/verify", json_body={"result_code": issued.json["result_code"]})
     assert verdict.json["valid"] is True
     # A file that only starts like a PDF cannot be signed: the officer is told, nothing is issued.
-    broken = upload(api, si_receiver, PDF, filename="hỏng.pdf")
-    refused = api.post(results, token=si_receiver.token, json_body={"upload_id": broken})
+    broken = upload(api, si_officer, PDF, filename="hỏng.pdf")
+    refused = api.post(results, token=si_officer.token, json_body={"upload_id": broken})
     assert refused.status == 422 and refused.error["code"] == "unreadable_pdf"
     assert [n for n in documents(api, an, code) if n.startswith("result-")] == ["result-1"]
 
 
 def test_no_result_before_acceptance_and_none_from_another_agency(
-    api: Api, an: Person, si_receiver: Person, outsider: Person
+    api: Api, an: Person, si_receiver: Person, si_officer: Person, outsider: Person
 ) -> None:
     code = filed_alone(api, an)
-    early = api.post(f"/v1/dossiers/{code}/results", token=si_receiver.token, json_body={"render": True})
+    early = api.post(f"/v1/dossiers/{code}/results", token=si_officer.token, json_body={"render": True})
     assert early.status == 409 and early.error["code"] == "result_not_allowed"
     decide(api, si_receiver, f"{code}-T1", "accept")
     other = api.post(f"/v1/dossiers/{code}/results", token=outsider.token, json_body={"render": True})

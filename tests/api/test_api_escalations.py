@@ -13,19 +13,20 @@ def escalations(api: Api, person: Person, agency: str = SOCIAL_INSURANCE) -> Any
     return api.get(f"/v1/agencies/{agency}/escalations", token=person.token)
 
 
-def test_staff_of_the_agency_see_its_escalated_tasks_and_no_one_else_does(
-    api: Api, an: Person, si_receiver: Person, outsider: Person, container: Any, clock: Any
+def test_leaders_of_the_agency_see_its_escalated_tasks_and_no_one_else_does(
+    api: Api, an: Person, si_receiver: Person, outsider: Person, people: Any, container: Any, clock: Any
 ) -> None:
+    leader = people.staff("lanhdao.bhxh", SOCIAL_INSURANCE, "leader")
     # Given a declaration filed on Tuesday 17/11/2026, due on Wednesday 25/11 (five working days)
     code = filed_alone(api, an)
-    assert escalations(api, si_receiver).json["items"] == []
+    assert escalations(api, leader).json["items"] == []
 
     # When the sweep runs on Monday 23/11, the next working day being Wednesday 25/11
     clock.set(datetime(2026, 11, 23, 17, 30, tzinfo=VIETNAM_TZ))
     container.sweep.run()
 
-    # Then the agency's staff find the task escalated, here and in the inbox
-    answer = escalations(api, si_receiver)
+    # Then the agency's leader finds the task escalated, and its staff see it flagged in the inbox
+    answer = escalations(api, leader)
     assert answer.status == 200
     [task] = answer.json["items"]
     assert (task["task_id"], task["escalated"]) == (f"{code}-T1", True)
@@ -33,7 +34,9 @@ def test_staff_of_the_agency_see_its_escalated_tasks_and_no_one_else_does(
     inbox = api.get(f"/v1/agencies/{SOCIAL_INSURANCE}/tasks", token=si_receiver.token).json["items"]
     assert [t["escalated"] for t in inbox] == [True]
 
-    # and staff of another agency, or a citizen, are refused
+    # and the agency's receiving officer, staff of another agency, or a citizen, are refused
+    desk = escalations(api, si_receiver)
+    assert (desk.status, desk.error["code"]) == (403, "role_required")
     other = escalations(api, outsider)
     assert (other.status, other.error["code"]) == (403, "forbidden")
     assert escalations(api, an).status == 403

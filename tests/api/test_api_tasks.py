@@ -40,7 +40,7 @@ def inbox(api: Api, person: Person, agency: str = FINANCE, query: str = "") -> l
 
 
 def test_a_dossier_walks_from_filing_to_result_and_tracking_shows_it_without_personal_data(
-    api: Api, an: Person, si_receiver: Person
+    api: Api, an: Person, si_receiver: Person, si_officer: Person
 ) -> None:
     # Given a filed declaration that the social insurance agency decides alone
     receiver = si_receiver
@@ -59,11 +59,13 @@ def test_a_dossier_walks_from_filing_to_result_and_tracking_shows_it_without_per
     link = opened.json["dossier"]["attachments"][0]["download_url"]
     assert requests.get(link, timeout=10).content == PDF
 
-    # When it accepts, approves and returns the result
+    # When the desk accepts it, its processing officer approves it and the desk returns the result
     accepted = decide(api, receiver, task_id, "accept")
     assert (accepted.status, accepted.json["status"], accepted.json["status_label"]) == (200, 4, "Đang xử lý")
-    assert accepted.json["task"]["allowed_actions"] == ["request_papers", "approve", "reject", "forward"]
-    approved = decide(api, receiver, task_id, "approve")
+    assert accepted.json["task"]["allowed_actions"] == []  # in process: the officers' to decide
+    to_decide = api.get(f"/v1/tasks/{task_id}", token=si_officer.token).json["task"]
+    assert to_decide["allowed_actions"] == ["request_papers", "approve", "reject", "forward"]
+    approved = decide(api, si_officer, task_id, "approve")
     assert approved.json["status"] == 9
     returned = decide(api, receiver, task_id, "return_result")
     assert returned.json["status"] == 10 and returned.json["status_label"] == "Đã trả kết quả"
@@ -172,11 +174,12 @@ def test_an_unknown_task_is_a_404(api: Api, receiver: Person) -> None:
 
 
 def test_a_decision_the_status_does_not_allow_is_a_409_listing_what_it_allows(
-    api: Api, an: Person, receiver: Person
+    api: Api, an: Person, people: People
 ) -> None:
     task_id = task_of(filed(api, an))
+    leader = people.staff("lanhdao.taichinh", FINANCE, "leader")  # a role that may approve, in time
 
-    answer = decide(api, receiver, task_id, "approve")
+    answer = decide(api, leader, task_id, "approve")
 
     assert answer.status == 409
     assert answer.error["code"] == "invalid_transition"
@@ -201,10 +204,10 @@ def test_a_decision_that_needs_a_reason_names_the_field(api: Api, an: Person, re
 def test_a_task_is_forwarded_only_to_an_active_colleague_in_the_staff_pool(
     api: Api, people: People, an: Person, receiver: Person, outsider: Person
 ) -> None:
-    # Given a filed registration, and in the pools: a colleague at Finance, a Finance officer whose
-    # account was disabled, the police officer, the citizen
+    # Given a filed registration, and in the pools: a colleague at Finance's desk, a Finance officer
+    # whose account was disabled, the police officer, the citizen
     task_id = task_of(filed(api, an))
-    colleague = people.staff("chuyenvien.taichinh", FINANCE, "officer")
+    colleague = people.staff("tiepnhan2.taichinh", FINANCE, "receiver")
     people.staff("nghiviec.taichinh", FINANCE, "officer")
     people.cognito.admin_disable_user(UserPoolId=people.outputs.staff_pool_id, Username="nghiviec.taichinh")
 
@@ -224,8 +227,8 @@ def test_a_task_is_forwarded_only_to_an_active_colleague_in_the_staff_pool(
     # Then to the colleague it goes, named as the staff pool names them
     forwarded = forward(colleague.username)
     assert forwarded.status == 200, forwarded.body
-    assert forwarded.json["task"]["assignee"] == "chuyenvien.taichinh"
-    assert forwarded.json["task"]["assignee_name"] == colleague.name == "Cán bộ chuyenvien.taichinh"
+    assert forwarded.json["task"]["assignee"] == "tiepnhan2.taichinh"
+    assert forwarded.json["task"]["assignee_name"] == colleague.name == "Cán bộ tiepnhan2.taichinh"
     assert decide(api, colleague, task_id, "accept").status == 200
 
 
@@ -254,7 +257,7 @@ def test_a_refusal_ends_the_dossier_with_its_reason(api: Api, an: Person, receiv
 
 
 def test_papers_asked_for_stop_the_clock_and_adding_them_moves_the_due_date(
-    api: Api, an: Person, si_receiver: Person, clock: Any
+    api: Api, an: Person, si_receiver: Person, si_officer: Person, clock: Any
 ) -> None:
     # Given a declaration filed on Tuesday 17/11/2026, due Wednesday 25/11 (Tuesday 24/11 is Vietnam
     # Culture Day), accepted and then asked for papers
@@ -262,10 +265,10 @@ def test_papers_asked_for_stop_the_clock_and_adding_them_moves_the_due_date(
     code = filed_alone(api, an)
     task_id = task_of(code)
     decide(api, receiver, task_id, "accept")
-    asked = decide(api, receiver, task_id, "request_papers", "Thiếu bản sao căn cước có chứng thực")
+    asked = decide(api, si_officer, task_id, "request_papers", "Thiếu bản sao căn cước có chứng thực")
     assert asked.json["status"] == 5 and asked.json["task"]["state"] == "waiting"
     assert inbox(api, receiver, SOCIAL_INSURANCE) == []  # nothing to do while the citizen is away
-    assert decide(api, receiver, task_id, "approve").status == 409
+    assert decide(api, si_officer, task_id, "approve").status == 409
     mine = api.get(f"/v1/dossiers/{code}", token=an.token).json
     assert mine["status"] == 5 and mine["reason"] == "Thiếu bản sao căn cước có chứng thực"
     assert api.get(f"/v1/tracking/{code}").json["status"] == 5
@@ -290,7 +293,7 @@ def test_papers_asked_for_stop_the_clock_and_adding_them_moves_the_due_date(
     assert [a["filename"] for a in dossier["attachments"]][-1] == "căn cước chứng thực.pdf"
     [task] = inbox(api, receiver, SOCIAL_INSURANCE)
     assert task["task_id"] == task_id and task["due_at"] == "2026-11-27T17:00:00+07:00"
-    assert decide(api, receiver, task_id, "approve").json["status"] == 9
+    assert decide(api, si_officer, task_id, "approve").json["status"] == 9
 
 
 def test_papers_asked_for_at_reception_bring_the_dossier_back_to_submitted(

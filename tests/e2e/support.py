@@ -40,12 +40,20 @@ class Stack:
     moto_url: str = ""
 
     def receiver_for(self, procedure_code: str) -> Person:
-        from motcua.config.province import load_province
+        return self.receivers[receiving_agency(procedure_code)]
 
-        province = load_province(DEMO_PROVINCE)
-        agency = province.current_agency(province.procedures_by_code[procedure_code].agency)
-        assert agency is not None
-        return self.receivers[agency.code]
+    def officer_for(self, procedure_code: str) -> Person:
+        """The processing officer of the agency that receives `procedure_code`: it decides and issues."""
+        return staff_member(receiving_agency(procedure_code), "officer")
+
+
+def receiving_agency(procedure_code: str) -> str:
+    from motcua.config.province import load_province
+
+    province = load_province(DEMO_PROVINCE)
+    agency = province.current_agency(province.procedures_by_code[procedure_code].agency)
+    assert agency is not None
+    return agency.code
 
 
 def demo_people() -> tuple[Person, dict[str, Person]]:

@@ -101,13 +101,20 @@ def test_a_signed_result_reaches_the_citizen_and_anyone_can_verify_it(
     expect(receipt_row.get_by_role("link", name=OPEN)).to_have_attribute("href", re.compile("^blob:"))
     expect(documents.locator(".doc--result")).to_have_count(0)
 
-    # When the ward's officer accepts it, issues a result the platform draws and signs, and approves
+    # When the ward's desk accepts it, and its processing officer issues a result the platform draws
+    # and signs, and approves it
+    desk = phones()
+    officer_signs_in(desk, stack, stack.receiver_for(BIRTH_REGISTRATION))
+    desk.locator(".task").get_by_role("link", name=code).click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text(code)
+    expect(desk.get_by_role("heading", name="Ban hành kết quả")).to_have_count(0)  # not while it is new
+    desk.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    expect(desk.locator(".dossier-head__status")).to_have_text("Đang xử lý")
+    expect(desk.get_by_role("heading", name="Ban hành kết quả")).to_have_count(0)  # not the desk's to issue
+    expect(desk.get_by_role("button", name="Phê duyệt", exact=True)).to_have_count(0)  # nor to decide
     officer = phones()
-    officer_signs_in(officer, stack, stack.receiver_for(BIRTH_REGISTRATION))
+    officer_signs_in(officer, stack, stack.officer_for(BIRTH_REGISTRATION))
     officer.locator(".task").get_by_role("link", name=code).click()
-    expect(officer.get_by_role("heading", level=1)).to_contain_text(code)
-    expect(officer.get_by_role("heading", name="Ban hành kết quả")).to_have_count(0)  # not while it is new
-    officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
     expect(officer.locator(".dossier-head__status")).to_have_text("Đang xử lý")
     issue = officer.locator("#issue-result")
     expect(issue.get_by_role("heading", name="Ban hành kết quả")).to_be_visible()

@@ -30,12 +30,13 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Locator, Page, Route
 
-    from tests.e2e.support import Stack
+    from tests.e2e.support import Person, Stack
 
 pytestmark = pytest.mark.e2e
 
 FINANCE = "000.00.01.H99"  # Sở Tài chính: receives 2.001610, and checks it as step 1.1
 TAX = "000.00.20.H99"  # Thuế tỉnh Minh Họa: issues the tax code as step 2.1
+PROVINCE_OFFICE = "000.00.00.H99"  # the province's People's Committee: the administrator's agency
 STEP_WAIT_S = 20  # how long a flow's message may take to reach an inbox on the local stack
 TIMELINESS = re.compile(r"Sớm hạn|Đúng hạn|Quá hạn")
 
@@ -109,7 +110,7 @@ def approve_step(page: Page, code: str, step: str, name: str, days: str, shot: P
 def test_a_business_registration_goes_through_finance_and_tax_and_back(
     stack: Stack, phones: Callable[[], Page], tmp_path: Path, shots: Path
 ) -> None:
-    citizen, desk, tax = phones(), phones(), phones()
+    citizen, desk, reviewer, tax = phones(), phones(), phones(), phones()
 
     # Given a citizen files a business registration with its two PDFs
     code = file_business_registration(citizen, stack, tmp_path)
@@ -128,14 +129,19 @@ def test_a_business_registration_goes_through_finance_and_tax_and_back(
     expect(desk.get_by_role("button", name="Trả kết quả")).to_have_count(0)
     desk.screenshot(path=str(shots / "flow-desk-waiting.png"), full_page=True)
 
-    # And Finance's own step arrives in the same inbox: a Finance officer approves it
-    desk.goto(f"{stack.url}/#/inbox")
+    # And Finance's own step arrives in its inbox: Finance's processing officer approves it
+    officer_signs_in(reviewer, stack, staff_member(FINANCE, "officer"))
     approve_step(
-        desk, code, "1.1", "Thẩm định hồ sơ đăng ký doanh nghiệp", "2 ngày làm việc", shots / "inbox-step.png"
+        reviewer,
+        code,
+        "1.1",
+        "Thẩm định hồ sơ đăng ký doanh nghiệp",
+        "2 ngày làm việc",
+        shots / "inbox-step.png",
     )
 
     # Then the tax office gets its step, and approves it
-    officer_signs_in(tax, stack, staff_member(TAX))
+    officer_signs_in(tax, stack, staff_member(TAX, "officer"))
     approve_step(tax, code, "2.1", "Cấp mã số thuế", "1 ngày làm việc")
 
     # And the dossier is back at the Finance desk, processed, for the result to be returned
@@ -320,3 +326,41 @@ def test_escalations_page_explains_a_missing_route(stack: Stack, phone: Page) ->
     phone.goto(f"{stack.url}/#/escalations")
     expect(phone.locator("main")).to_contain_text("Danh sách cảnh báo quá hạn chưa có trên hệ thống này")
     expect(phone.get_by_role("link", name="Hộp công việc").last).to_be_visible()
+
+
+def test_the_console_names_the_role_and_offers_only_the_work_of_that_role(stack: Stack, phone: Page) -> None:
+    menu = phone.locator("nav")  # folded on a phone: its links are there, counted, not looked at
+
+    def signs_in(person: Person) -> None:
+        phone.goto(f"{stack.url}/#/staff")
+        phone.get_by_label("Tên đăng nhập").fill(person.username)
+        phone.get_by_label("Mật khẩu", exact=True).fill(person.password)
+        phone.get_by_role("button", name="Đăng nhập").click()
+        expect(phone.locator("#userbar")).to_contain_text(person.name)
+
+    # A leader: the inbox and the escalations
+    signs_in(staff_member(FINANCE, "leader"))
+    expect(phone.locator("#userbar")).to_contain_text("Lãnh đạo")
+    expect(menu.get_by_role("link", name="Hộp công việc", exact=True, include_hidden=True)).to_have_count(1)
+    expect(menu.get_by_role("link", name="Cảnh báo quá hạn", exact=True, include_hidden=True)).to_have_count(
+        1
+    )
+    phone.get_by_role("button", name="Đăng xuất").click()
+
+    # The desk: its inbox, no escalations
+    signs_in(staff_member(FINANCE, "receiver"))
+    expect(phone.locator("#userbar")).to_contain_text("Cán bộ tiếp nhận")
+    expect(menu.get_by_role("link", name="Hộp công việc", exact=True, include_hidden=True)).to_have_count(1)
+    expect(menu.get_by_role("link", name="Cảnh báo quá hạn", exact=True, include_hidden=True)).to_have_count(
+        0
+    )
+    phone.get_by_role("button", name="Đăng xuất").click()
+
+    # An administrator keeps accounts: the home page, and no dossier work at all
+    signs_in(staff_member(PROVINCE_OFFICE, "admin"))
+    expect(phone.locator("#userbar")).to_contain_text("Quản trị")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thủ tục hành chính")
+    expect(menu.get_by_role("link", name="Hộp công việc", exact=True, include_hidden=True)).to_have_count(0)
+    expect(menu.get_by_role("link", name="Cảnh báo quá hạn", exact=True, include_hidden=True)).to_have_count(
+        0
+    )

@@ -240,6 +240,10 @@ class Api:
         answer = self.client.http.request(
             method, path, headers=sent, body=json.dumps(body).encode() if body is not None else b""
         )
-        text = answer.body.decode() if answer.body else ""
+        raw = answer.body or b""
+        try:
+            text = raw.decode()
+        except UnicodeDecodeError:  # a PDF or an archive: its bytes
+            return Reply(answer.status_code, raw, {k.lower(): v for k, v in answer.headers.items()})
         body = json.loads(text) if text.startswith(("{", "[")) else text
         return Reply(answer.status_code, body, {k.lower(): v for k, v in answer.headers.items()})

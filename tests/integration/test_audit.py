@@ -22,9 +22,10 @@ def walked(container: Any, people: Any) -> tuple[str, Any]:
     """A birth registration filed, accepted, approved and returned by the ward: four entries."""
     an = people.citizen("an@example.vn")
     desk = people.staff("tiepnhan.phuong", WARD, "receiver")
+    officer = people.staff("chuyenvien.phuong", WARD, "officer")
     code = container.filing.file(an, filing_request(container, an), "audit-key-0001").dossier.code
     decide(container, desk, f"{code}-T1", Decision(action="accept"))
-    decide(container, desk, f"{code}-T1", Decision(action="approve"))
+    decide(container, officer, f"{code}-T1", Decision(action="approve"))
     decide(container, desk, f"{code}-T1", Decision(action="return_result"))
     return code, desk
 
@@ -51,8 +52,8 @@ def test_every_change_is_recorded_with_who_when_and_the_statuses(container: Any,
         ("approve", 4, 9),
         ("return_result", 9, 10),
     ]
-    assert {e.actor for e in trail.entries[1:]} == {"tiepnhan.phuong"}
-    assert trail.entries[1].role == "receiver" and trail.entries[0].role == "citizen"
+    assert [e.actor for e in trail.entries[1:]] == ["tiepnhan.phuong", "chuyenvien.phuong", "tiepnhan.phuong"]
+    assert [e.role for e in trail.entries] == ["citizen", "receiver", "officer", "receiver"]
     assert all(b.prev_hash == a.hash for a, b in zip(trail.entries, trail.entries[1:], strict=False))
 
 

@@ -130,10 +130,11 @@ def test_each_change_the_citizen_should_know_about_is_told_once(
     container: Any, people: Any, pipe: Pipe
 ) -> None:
     citizen = people.citizen("an@example.vn")
-    officer = people.staff("canbo.phuong", WARD)
+    desk = people.staff("canbo.phuong", WARD, "receiver")
+    officer = people.staff("chuyenvien.phuong", WARD, "officer")
     code = file(container, citizen)
     for action in ("accept", "approve", "return_result"):
-        decide(container, officer, f"{code}-T1", Decision(action=action))
+        decide(container, officer if action == "approve" else desk, f"{code}-T1", Decision(action=action))
 
     pipe.forward()
     pipe.deliver()
@@ -184,7 +185,7 @@ def test_a_provider_failing_for_good_lands_in_the_dlq_and_a_redrive_delivers_onc
     container: Any, people: Any, pipe: Pipe
 ) -> None:
     citizen = people.citizen("an@example.vn")
-    officer = people.staff("canbo.phuong", WARD)
+    officer = people.staff("canbo.phuong", WARD, "receiver")
     healthy = container.notifications.messengers["email"]
     container.notifications.messengers["email"] = Failing(healthy, times=None)
     code = file(container, citizen)

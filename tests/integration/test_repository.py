@@ -68,7 +68,7 @@ def test_a_token_continues_only_the_listing_it_came_from(container: Any, people:
 
 def test_inbox_is_ordered_by_due_date_across_procedures(container: Any, people: Any, clock: Any) -> None:
     an = people.citizen("an@example.vn")
-    officer = people.staff("canbo.phuong", WARD)
+    officer = people.staff("canbo.phuong", WARD, "receiver")
     # Birth registration takes one working day: filed out of order, the inbox still sorts by due date.
     clock.set(datetime(2026, 11, 17, 2, tzinfo=UTC))
     early = container.filing.file(an, filing_request(container, an), "key-inbox-0001").dossier
@@ -86,7 +86,7 @@ def test_inbox_is_ordered_by_due_date_across_procedures(container: Any, people: 
 
 def test_decided_and_waiting_tasks_leave_the_inbox(container: Any, people: Any) -> None:
     an = people.citizen("an@example.vn")
-    officer = people.staff("canbo.phuong", WARD)
+    officer = people.staff("canbo.phuong", WARD, "receiver")
     refused = container.filing.file(an, filing_request(container, an), "key-leave-0001").dossier
     waiting = container.filing.file(an, filing_request(container, an), "key-leave-0002").dossier
     kept = container.filing.file(an, filing_request(container, an), "key-leave-0003").dossier
@@ -104,7 +104,7 @@ def test_decided_and_waiting_tasks_leave_the_inbox(container: Any, people: Any) 
 
 def test_a_change_based_on_a_stale_read_is_refused(container: Any, people: Any) -> None:
     an = people.citizen("an@example.vn")
-    officer = people.staff("canbo.phuong", WARD)
+    officer = people.staff("canbo.phuong", WARD, "receiver")
     dossier = container.filing.file(an, filing_request(container, an), "key-stale-0001").dossier
     stale = container.repository.get(dossier.code)
     decide(container, officer, f"{dossier.code}-T1", Decision(action="accept"))

@@ -78,7 +78,7 @@ def test_a_task_due_by_the_next_working_day_is_escalated_once(
 
     # and once decided, the task leaves the leaders' list
     decide(container, officer, f"{code}-T1", Decision(action="accept"))
-    decide(container, officer, f"{code}-T1", Decision(action="approve"))
+    decide(container, leader, f"{code}-T1", Decision(action="approve"))  # a leader decides, too
     decide(container, officer, f"{code}-T1", Decision(action="return_result"))
     assert escalations(container, leader, WARD).items == []
 

@@ -15,9 +15,10 @@ SI, SOCIAL_INSURANCE = "1.000058", "000.00.22.H99"  # one agency, 5 working days
 
 
 def at_status(world: World, status: Status) -> str:
-    """A social insurance declaration brought to `status` by its own desk; its code."""
+    """A social insurance declaration brought to `status` by its own desk and officer; its code."""
     an = world.citizen()
     desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
+    officer = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
     code = world.file(an, SI).code
     steps = {
         Status.SUBMITTED: [],
@@ -28,7 +29,8 @@ def at_status(world: World, status: Status) -> str:
         Status.RETURNED: [("accept", None), ("approve", None), ("return_result", None)],
     }[status]
     for action, reason in steps:
-        world.decide(desk, f"{code}-T1", action, reason)
+        deciding = action in {"approve", "request_papers"} and status is not Status.SUBMITTED
+        world.decide(officer if deciding else desk, f"{code}-T1", action, reason)
     assert world.record(code).dossier.status is status
     return code
 
@@ -115,11 +117,12 @@ def test_papers_asked_for_stop_the_clock_until_the_citizen_answers(world: World)
     # Vietnam Culture Day).
     an = world.citizen()
     desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
+    officer = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
     dossier = world.file(an, SI)
     assert dossier.due_at == datetime(2026, 11, 25, 10, tzinfo=UTC)
     world.decide(desk, f"{dossier.code}-T1", "accept")
     world.clock.set(datetime(2026, 11, 18, 2, tzinfo=UTC))  # Wednesday
-    world.decide(desk, f"{dossier.code}-T1", "request_papers", "Bổ sung điều lệ")
+    world.decide(officer, f"{dossier.code}-T1", "request_papers", "Bổ sung điều lệ")
 
     # The citizen answers on Monday 23/11: Thu 19, Fri 20, Mon 23 = 3 working days stood still.
     world.clock.set(datetime(2026, 11, 23, 3, tzinfo=UTC))
@@ -146,9 +149,10 @@ def test_a_repeated_decision_changes_nothing_and_a_decision_on_a_closed_task_is_
         again = api.call("POST", f"/v1/tasks/{code}-T1/decision", desk, {"action": "accept"})
         assert len(world.repository.audit_trail(code)) == trail
         api.call("POST", f"/v1/tasks/{code}-T1/decision", desk, {"action": "refuse", "reason": "x"})
-        world.decide(desk, f"{code}-T1", "approve")
+        officer = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
+        world.decide(officer, f"{code}-T1", "approve")
         world.decide(desk, f"{code}-T1", "return_result")
-        late = api.call("POST", f"/v1/tasks/{code}-T1/decision", desk, {"action": "approve"})
+        late = api.call("POST", f"/v1/tasks/{code}-T1/decision", officer, {"action": "approve"})
 
     assert first.status == again.status == 200 and again.body == first.body
     assert late.status == 409 and late.error_code == "task_not_open"

@@ -213,17 +213,17 @@ class SignerDown:
 
 def test_a_result_asked_while_signing_is_down_is_a_503_to_retry_and_issues_nothing(world: World) -> None:
     code = world.file(world.citizen(), SI).code
-    desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
-    world.decide(desk, f"{code}-T1", "accept")
+    world.decide(world.staff(SOCIAL_INSURANCE, Role.RECEIVER), f"{code}-T1", "accept")
+    officer = world.staff(SOCIAL_INSURANCE, Role.OFFICER)  # officers issue results
     signer = world.container.__dict__["signer"]
     world.container.__dict__["signer"] = SignerDown()
     stored = len(world.store.objects)
 
     with world.api() as api:
-        vi = api.call("POST", f"/v1/dossiers/{code}/results", desk, {"render": True})
-        en = api.call("POST", f"/v1/dossiers/{code}/results", desk, {"render": True}, Accept_Language="en")
+        vi = api.call("POST", f"/v1/dossiers/{code}/results", officer, {"render": True})
+        en = api.call("POST", f"/v1/dossiers/{code}/results", officer, {"render": True}, Accept_Language="en")
         world.container.__dict__["signer"] = signer
-        again = api.call("POST", f"/v1/dossiers/{code}/results", desk, {"render": True})
+        again = api.call("POST", f"/v1/dossiers/{code}/results", officer, {"render": True})
 
     assert vi.status == en.status == 503
     assert vi.error_code == "signing_unavailable" and vi.headers["retry-after"] == "60"
@@ -245,7 +245,7 @@ def test_two_results_racing_for_one_number_leave_the_winner_its_own_file(world: 
     from motcua.services.results import IssueResult
 
     code = world.file(world.citizen(), SI).code
-    desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
+    desk = world.staff(SOCIAL_INSURANCE, Role.LEADER)  # a leader and an officer: both may issue
     other = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
     world.decide(desk, f"{code}-T1", "accept")
     put, apply = world.store.put, world.repository.apply

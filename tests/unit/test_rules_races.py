@@ -126,12 +126,13 @@ def test_papers_sent_twice_are_added_once(world: World) -> None:
 
 def test_a_dossier_that_keeps_changing_under_a_decision_is_a_409_in_the_end(world: World) -> None:
     code = world.file(world.citizen(), SI).code
-    desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
-    other = world.staff(SOCIAL_INSURANCE, Role.RECEIVER, "tiepnhan.khac")
+    # Leaders: a forwarded task is still theirs to decide and to forward again.
+    desk = world.staff(SOCIAL_INSURANCE, Role.LEADER)
+    other = world.staff(SOCIAL_INSURANCE, Role.LEADER, "lanhdao.khac")
 
-    colleagues = [world.staff(SOCIAL_INSURANCE, Role.OFFICER, f"chuyenvien.{n}") for n in range(3)]
+    colleagues = [world.staff(SOCIAL_INSURANCE, Role.RECEIVER, f"tiepnhan.{n}") for n in range(3)]
 
-    def forward_again() -> None:  # a colleague forwards the task to one officer after another
+    def forward_again() -> None:  # a leader forwards the task to one receiving officer after another
         to = colleagues.pop(0).username
         world.container.inbox.decide(other, f"{code}-T1", Decision(action="forward", to=to))
 

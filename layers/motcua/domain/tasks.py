@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from motcua.domain.calendar import WorkingCalendar
-from motcua.domain.models import Task, TaskKind, TaskState
-from motcua.domain.status import task_actions
+from motcua.domain.models import Task, TaskState
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -52,16 +51,3 @@ def moved(
         update["closed_at"] = now
         update["timeliness"] = WorkingCalendar.timeliness(now, dossier.due_at)
     return task.model_copy(update=update)
-
-
-def allowed_for(task: Task) -> list[str]:
-    """The actions the holder of `task` may take now, as the inbox and the task page show them."""
-    return [
-        a.value
-        for a in task_actions(
-            step=task.kind is TaskKind.STEP,
-            open_=task.state is TaskState.OPEN,
-            dossier_status=task.dossier_status,
-            attention=bool(task.attention),
-        )
-    ]

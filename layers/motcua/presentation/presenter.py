@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from motcua.domain.calendar import Timeliness
 from motcua.domain.models import TaskKind
-from motcua.domain.tasks import allowed_for
+from motcua.domain.permissions import allowed_actions
 from motcua.presentation.views import (
     ApologyView,
     AttachmentView,
@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.catalog import Procedure
     from motcua.domain.i18n import Language
-    from motcua.domain.models import Apology, Attachment, Dossier, DossierRecord, Task, TimelineEvent
+    from motcua.domain.models import (
+        Apology,
+        Attachment,
+        Dossier,
+        DossierRecord,
+        Principal,
+        Task,
+        TimelineEvent,
+    )
 
 
 class Presenter:
@@ -167,13 +175,13 @@ class Presenter:
             fee_vnd=procedure.fee.amount_vnd,
         )
 
-    def open_task(self, task: Task, language: Language) -> TaskView:
-        """A task with the actions its holder may take now."""
-        return self.task(task, language, allowed_for(task))
+    def open_task(self, task: Task, language: Language, viewer: Principal) -> TaskView:
+        """A task with the actions `viewer` may take on it now (none that their role may not take)."""
+        return self.task(task, language, allowed_actions(viewer, task))
 
-    def decision(self, task: Task, dossier: Dossier, language: Language) -> DecisionResult:
+    def decision(self, task: Task, dossier: Dossier, language: Language, viewer: Principal) -> DecisionResult:
         return DecisionResult(
-            task=self.open_task(task, language),
+            task=self.open_task(task, language, viewer),
             dossier_code=dossier.code,
             status=int(dossier.status),
             status_label=dossier.status.label.in_(language),
@@ -185,7 +193,7 @@ class Presenter:
         record: DossierRecord,
         language: Language,
         *,
-        staff: bool,
+        viewer: Principal,
         download_url: Callable[[Attachment], str],
     ) -> DossierView:
         """The whole dossier; staff also see its tasks. Files come with short-lived download links."""
@@ -218,7 +226,7 @@ class Presenter:
             form=dossier.form,
             attachments=attachments,
             timeline=[self.entry_detail(e, language) for e in record.events],
-            tasks=[self.open_task(t, language) for t in record.tasks] if staff else [],
+            tasks=[self.open_task(t, language, viewer) for t in record.tasks] if viewer.is_staff else [],
             tracking_url=self.tracking_url(dossier.code),
             appointment_at=dossier.appointment,
             apologies=self.apologies(dossier, language),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from motcua.domain.errors import InvalidTransition
 from motcua.domain.models import Decided, DossierRecord, Principal, Task, TaskKind, TaskState
+from motcua.domain.permissions import holders
 from motcua.domain.status import OFFICER_ACTIONS, Action, plan
 from motcua.domain.tasks import moved
 from motcua.observability import count
@@ -71,6 +72,9 @@ class DeskService:
             state = TaskState.WAITING
         after = dossier.model_copy(update=update)
         new_task = moved(task, after, state, now).model_copy(update={"decided": decided, "attention": None})
+        if holders(task, dossier.status) != holders(new_task, after.status):
+            # The dossier goes from the desk to the officers, or back: a forward was for the last stage.
+            new_task = new_task.model_copy(update={"assignee": None, "assignee_name": None})
         return officer_decision(
             principal, task, dossier, after, tasks=(new_task,), path=path, action=action, decided=decided
         )

@@ -12,6 +12,8 @@ from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Dossier, DossierRecord, Page, Principal, PrincipalKind
+from motcua.domain.permissions import AUDIT, WORK, RoleRequired, may_read_dossiers
+from motcua.domain.roles import Role
 
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
@@ -28,7 +30,9 @@ class AuditTrail(BaseModel):
 
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
-    """The owner, or staff of an agency involved in the dossier."""
+    """The owner, or the working staff (not an administrator) of an agency involved in the dossier."""
+    if not may_read_dossiers(principal):
+        return False
     if principal.kind is PrincipalKind.CITIZEN:
         return principal.sub == dossier.owner
     return principal.agency is not None and principal.agency in dossier.agencies
@@ -55,6 +59,8 @@ class DossierService:
         return record
 
     def load_for(self, principal: Principal, code: str) -> DossierRecord:
+        if not may_read_dossiers(principal):  # an administrator: accounts only
+            raise RoleRequired(WORK, Text(vi="xem hồ sơ", en="read a dossier"))
         record = self.load(code)
         if not can_see(principal, record.dossier):
             raise Forbidden()
@@ -81,10 +87,14 @@ class DossierService:
         return self.repository.list_by_owner(principal.sub, limit=limit, token=token)
 
     def audit(self, principal: Principal, code: str) -> AuditTrail:
-        """The audit trail and whether it is intact; staff of the agencies involved only."""
+        """The audit trail and whether it is intact: for the leaders of the agencies involved, and the
+        receiving desk that owns the dossier."""
         record = self.load_for(principal, code)
         if not principal.is_staff:
             raise Forbidden(Text(vi="Chỉ dành cho cán bộ.", en="For agency staff only."))
+        desk = principal.role is Role.RECEIVER and principal.agency == record.dossier.agency
+        if principal.role is not Role.LEADER and not desk:
+            raise RoleRequired(AUDIT, Text(vi="xem nhật ký hồ sơ", en="read the audit trail"))
         self.access.opened(principal, code, AccessKind.AUDIT)
         entries = self.repository.audit_trail(code)
         dossier = record.dossier

@@ -16,6 +16,7 @@ from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import Decided, Dossier, DossierRecord, Page, Principal, Task, TaskKind, TaskState
+from motcua.domain.permissions import WORK, RoleRequired, check_act, check_role, holders
 from motcua.domain.status import Action
 from motcua.domain.tasks import dossier_code_of_task
 from motcua.observability import count
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 TASK = Text(vi="công việc", en="task")
 AGENCY = Text(vi="cơ quan", en="agency")
+INBOX = Text(vi="xem hộp công việc của cơ quan", en="read the agency's inbox")
+OPEN_TASK = Text(vi="mở công việc", en="open a task")
+ESCALATIONS = Text(vi="xem danh sách hồ sơ báo lãnh đạo", en="read the escalations")
 
 DecisionAction = Literal[
     "accept", "refuse", "request_papers", "approve", "reject", "return_result", "forward", "restart_flow"
@@ -72,6 +76,7 @@ class InboxService:
     def inbox(self, principal: Principal, agency: str, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks, the soonest due first."""
         check_staff_of(self.province, principal, agency)
+        check_role(principal, WORK, INBOX)
         return self.repository.inbox(agency, limit=limit, token=token)
 
     def open(self, principal: Principal, task_id: str) -> tuple[Task, DossierRecord]:
@@ -91,6 +96,8 @@ class InboxService:
             # A double click or a retry: nothing changes; a lost answer to the flow is sent again.
             self.coordinator.answer(task, action, decision.reason)
             return task, record.dossier
+        # The role, and whom the task was forwarded to, are checked in the service, not only at the edge.
+        check_act(principal, task, action, record.dossier.status)
         if task.state is not TaskState.OPEN:
             raise Conflict(
                 Text(
@@ -127,6 +134,13 @@ class InboxService:
     ) -> Change:
         """Hand the task to a colleague of the same agency; the dossier does not move."""
         colleague = self._colleague(principal, task, decision.to)
+        roles = holders(task, record.dossier.status)
+        if colleague.role not in roles:
+            raise _field(
+                "to",
+                "forward_to_wrong_role",
+                RoleRequired(roles, Text(vi="nhận công việc này", en="take this task")).message,
+            )
         dossier = record.dossier
         forwarded = task.model_copy(
             update={"assignee": colleague.username, "assignee_name": colleague.name, "decided": decided}
@@ -183,6 +197,7 @@ class InboxService:
             raise NotFound(TASK, task_id, code="task_not_found")
         if not principal.is_staff or principal.agency != task.agency:
             raise Forbidden()
+        check_role(principal, WORK, OPEN_TASK)
         return task, record
 
 

@@ -20,6 +20,7 @@ from motcua.domain.changes import seal
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, Result, TaskKind, TaskState
+from motcua.domain.permissions import PROCESSING, check_role
 from motcua.domain.status import Status
 from motcua.resources import BUCKET
 from motcua.services.uploads import upload_key
@@ -166,6 +167,7 @@ class ResultService:
                     en="Only the staff of the agency deciding the dossier issue its result.",
                 )
             )
+        check_role(principal, PROCESSING, Text(vi="ban hành kết quả", en="issue a result"))
         if dossier.status not in _ISSUABLE:
             raise Conflict(
                 Text(

@@ -28,9 +28,10 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
+from motcua.domain.permissions import LEADERS, check_role
 from motcua.domain.status import Action
 from motcua.observability import count, logger
-from motcua.services.inbox import check_staff_of
+from motcua.services.inbox import ESCALATIONS, check_staff_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -251,6 +252,7 @@ class SweepService:
     def escalations(self, principal: Principal, agency: str, *, limit: int, token: str | None) -> Page[Task]:
         """The agency's open tasks the sweep escalated, the soonest due first (open one to act on it)."""
         check_staff_of(self.province, principal, agency)
+        check_role(principal, LEADERS, ESCALATIONS)
         return self.repository.escalated(agency, limit=limit, token=token)
 
 

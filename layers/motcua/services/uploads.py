@@ -15,6 +15,7 @@ from motcua.domain.errors import FieldError, Forbidden, InvalidInput
 from motcua.domain.files import EXTENSIONS, clean_filename, extension_fits, sniff
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Principal, PrincipalKind
+from motcua.domain.permissions import PROCESSING, check_role
 
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
@@ -61,6 +62,8 @@ class UploadService:
 
     def create_slot(self, principal: Principal, request: UploadRequest) -> UploadSlot:
         # Citizens upload their papers; staff upload only results to be signed, which are PDFs.
+        if principal.kind is not PrincipalKind.CITIZEN:
+            check_role(principal, PROCESSING, Text(vi="tải lên kết quả", en="upload a result"))
         if principal.kind is not PrincipalKind.CITIZEN and request.content_type != "application/pdf":
             raise Forbidden(
                 Text(vi="Cán bộ chỉ tải lên kết quả dạng PDF.", en="Staff upload only results, as PDF files.")

@@ -104,7 +104,10 @@ def get_control_slip(call: Call, code: str) -> ControlSlip:
 
 @area.route("GET", "/v1/dossiers/{code}/audit", access=Access.STAFF, response=AuditTrail, errors=(404,))
 def get_audit(call: Call, code: str) -> AuditTrail:
-    """The dossier's audit trail, hash-chained; `check` says whether any entry was changed or removed."""
+    """The dossier's audit trail, hash-chained; `check` says whether any entry was changed or removed.
+
+    For leaders of the agencies involved and the receivers of the agency that received it.
+    """
     return call.container.dossiers.audit(call.principal, code)
 
 
@@ -144,5 +147,5 @@ def dossier_view(call: Call, record: DossierRecord) -> DossierView:
     """The whole dossier in the caller's language; staff also see its tasks."""
     services = call.container
     return services.presenter.dossier(
-        record, call.language, staff=call.principal.is_staff, download_url=services.dossiers.download_url
+        record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
     )

@@ -63,7 +63,10 @@ def get_document(call: Call, code: str, name: str) -> FileReply:
     ),
 )
 def issue_result(call: Call, code: str) -> ResultIssued:
-    """Issue the result `<code>-KQ<n>`: drawn by the platform or uploaded, signed with the agency's key."""
+    """Issue the result `<code>-KQ<n>`: drawn by the platform or uploaded, signed with the agency's key.
+
+    For officers and leaders of the agency that received the dossier.
+    """
     return call.container.results.issue(call.principal, code, call.body(IssueResult), call.language)
 
 

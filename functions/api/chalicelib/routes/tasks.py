@@ -28,11 +28,15 @@ area = Area(__name__, tag="tasks")
     links=(*links.task("/items/0/task_id"), *links.dossier("/items/0/dossier_code", staff=True)),
 )
 def inbox(call: Call, agency_code: str) -> Page[TaskView]:
-    """The agency's open tasks, the soonest due first."""
+    """The agency's open tasks, the soonest due first.
+
+    For its receivers, officers and leaders (docs/roles.md); each task lists the actions the caller's
+    role may take on it.
+    """
     query = call.query(PageQuery)
     services = call.container
     page = services.inbox.inbox(call.principal, agency_code, limit=query.limit, token=query.next_token)
-    items = [services.presenter.open_task(task, call.language) for task in page.items]
+    items = [services.presenter.open_task(task, call.language, call.principal) for task in page.items]
     return Page[TaskView](items=items, next_token=page.next_token)
 
 
@@ -50,6 +54,7 @@ def escalations(call: Call, agency_code: str) -> Page[TaskView]:
 
     The daily sweep escalates a task once, when it is late or due by the end of the next working day;
     it stays here until it is decided or waits on the citizen. Open a task to act on it.
+    For the agency's leaders only.
     """
     query = call.query(PageQuery)
     services = call.container
@@ -71,9 +76,9 @@ def open_task(call: Call, task_id: str) -> TaskDetail:
     services = call.container
     task, record = services.inbox.open(call.principal, task_id)
     return TaskDetail(
-        task=services.presenter.open_task(task, call.language),
+        task=services.presenter.open_task(task, call.language, call.principal),
         dossier=services.presenter.dossier(
-            record, call.language, staff=True, download_url=services.dossiers.download_url
+            record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
         ),
     )
 
@@ -88,7 +93,13 @@ def open_task(call: Call, task_id: str) -> TaskDetail:
     links=(*links.task("/task/task_id"), *links.dossier("/dossier_code", staff=True)),
 )
 def decide(call: Call, task_id: str) -> DecisionResult:
-    """Decide on a task: accept, refuse, request papers, approve, reject or return the result."""
+    """Decide on a task: accept, refuse, request papers, approve, reject or return the result.
+
+    The desk's actions (accept, refuse, papers at intake, return the result, restart the flow) are
+    for receivers and leaders; deciding (approve, reject, papers in process, a step) for officers and
+    leaders; a step of role `leader` for leaders; a forwarded task for its assignee or a leader. A
+    403 `role_required` names the role needed (docs/roles.md).
+    """
     services = call.container
     task, dossier = services.inbox.decide(call.principal, task_id, call.body(Decision))
-    return services.presenter.decision(task, dossier, call.language)
+    return services.presenter.decision(task, dossier, call.language, call.principal)
