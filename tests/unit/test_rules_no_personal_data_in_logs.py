@@ -285,7 +285,7 @@ def test_a_whole_journey_writes_no_personal_data_to_logs_metrics_or_the_flows(
             decide(api, finance, open_step(done), "approve")
             decide(api, tax, open_step(done), "approve")
             issued = api.call(
-                "POST", f"/v1/dossiers/{done}/results", desk, {"render": True, "summary": f"Cấp cho {NAME}."}
+                "POST", f"/v1/dossiers/{done}/results", finance, {"render": True, "summary": f"Cấp cho {NAME}."}
             )
             assert issued.status == 201, issued.body
             decide(api, desk, f"{done}-T1", "return_result")
