@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.errors import error_body, status_of
-from motcua.domain.files import clean_filename
+from motcua.domain.files import content_disposition
 from motcua.observability import logger
 
 if TYPE_CHECKING:
@@ -63,8 +62,8 @@ def json_response(body: BaseModel, status: int, language: Language, headers: Map
 
 
 def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
-    # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
-    disposition = f"inline; filename*=UTF-8''{quote(clean_filename(reply.filename), safe='')}"
+    # Opened in the browser; a name with Vietnamese letters travels percent-encoded, after an ASCII one.
+    disposition = content_disposition(reply.filename, inline=True)
     return Response(
         body=reply.content,
         status_code=status,
