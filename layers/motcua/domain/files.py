@@ -115,7 +115,13 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
     Vietnamese letters unaccented and nothing that could close the quotes or the header (no quote,
     backslash, semicolon, CR/LF or separator), then the name itself as RFC 5987's `filename*=UTF-8''…`."""
     clean = clean_filename(name) or "tep"
-    unaccented = unicodedata.normalize("NFKD", clean.replace("đ", "d").replace("Đ", "D"))
-    plain = _NOT_PLAIN.sub("_", unaccented.encode("ascii", "ignore").decode()).strip(" _") or "tep"
+    suffix = PurePosixPath(clean).suffix
+    plain = _ascii(clean[: len(clean) - len(suffix)]).strip(" _.") or "tep"
+    plain += _ascii(suffix)
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+def _ascii(text: str) -> str:
+    unaccented = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return _NOT_PLAIN.sub("_", unaccented.encode("ascii", "ignore").decode())
