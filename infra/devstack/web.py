@@ -9,12 +9,14 @@ import mimetypes
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
+
+from motcua.presentation.security import portal_headers
 
 # A route only the local stack serves: the query string in, a JSON document out.
 LocalRoute = Callable[[str], dict[str, Any]]
@@ -93,8 +95,10 @@ class PortalHandler(ChaliceRequestHandler):
         static_root: Path,
         strip_prefix: bool,
         local_routes: Mapping[str, LocalRoute],
+        portal_headers: Mapping[str, str],
     ) -> None:
         # Set before the base class, whose __init__ handles the request.
+        self.portal_headers = portal_headers
         self.static_root = static_root
         self.strip_prefix = strip_prefix
         self.local_routes = local_routes
@@ -127,7 +131,8 @@ class PortalHandler(ChaliceRequestHandler):
         except Exception:  # a bug in the app or the gateway: say so instead of dropping the connection
             traceback.print_exc()
             error = {"code": "local_gateway_error", "message": "The local API crashed; see the console."}
-            self._send_http_response(502, {"Content-Type": "application/json"}, json.dumps({"error": error}))
+            sent = {"Content-Type": "application/json", **self.portal_headers}
+            self._send_http_response(502, sent, json.dumps({"error": error}))
 
     def _local(self, route: LocalRoute) -> None:
         """A route only the local stack has (the outbox): JSON, never cached."""
@@ -136,6 +141,7 @@ class PortalHandler(ChaliceRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self._send_security_headers()
         self.end_headers()
         self.wfile.write(body)
 
@@ -162,7 +168,7 @@ class PortalHandler(ChaliceRequestHandler):
         self.send_header("Content-Type", content_type(target))
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache")  # edits show on reload
-        self.send_header("X-Content-Type-Options", "nosniff")
+        self._send_security_headers()
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -174,9 +180,16 @@ class PortalHandler(ChaliceRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        self._send_security_headers()
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _send_security_headers(self) -> None:
+        """What CloudFront's response headers policy adds on AWS (motcua.presentation.security), but HSTS:
+        the local stack is plain HTTP on loopback."""
+        for name, value in self.portal_headers.items():
+            self.send_header(name, value)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base class's name
         sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
@@ -195,6 +208,7 @@ class WebServer:
         port: int,
         static_root: Path,
         local_routes: Mapping[str, LocalRoute] | None = None,
+        upload_origins: Sequence[str] = (),
     ) -> None:
         # As `chalice local` does: the current request lives in a thread-local, one per connection.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
@@ -208,6 +222,7 @@ class WebServer:
             static_root=static_root.resolve(),
             strip_prefix=strip,
             local_routes=dict(local_routes or {}),
+            portal_headers=portal_headers(upload_origins),
         )
         self.server = ThreadedHTTPServer((host, port), handler)
         self._thread: threading.Thread | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from chalice.app import Response
@@ -12,6 +11,7 @@ from pydantic import BaseModel
 from chalicelib.errors import error_body, status_of
 from motcua.domain.files import content_disposition
 from motcua.observability import logger
+from motcua.presentation.security import API_HEADERS, FILE_HEADERS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 JSON_TYPE = "application/json; charset=utf-8"
 # On every answer, whoever calls: a browser that opens the API directly must take each answer as the
 # type it says (an error quoting a citizen's text is JSON, never HTML to run).
-SECURITY_HEADERS: Mapping[str, str] = MappingProxyType({"X-Content-Type-Options": "nosniff"})
+SECURITY_HEADERS: Mapping[str, str] = API_HEADERS
 
 
 @dataclass
@@ -71,6 +71,6 @@ def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
             "Content-Type": reply.content_type,
             "Content-Disposition": disposition,
             "Cache-Control": cache or "private, no-store",
-            **SECURITY_HEADERS,
+            **FILE_HEADERS,
         },
     )
