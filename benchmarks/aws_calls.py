@@ -26,8 +26,9 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-PASSWORD = "Matkhau@2026!"
 from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload check wants
+
+PASSWORD = "Matkhau@2026!"
 BIRTH = "1.001193"  # one required paper
 BUSINESS = "2.001610"  # a flow: Finance, then the tax office
 FINANCE = "000.00.01.H99"

@@ -47,7 +47,7 @@ class Refusal:
 
 # A stream's data starts after the keyword `stream` and one end of line (ISO 32000-1, 7.3.8.1).
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
-# zlib's header: deflate with a 32 KiB window or less (CMF 0x08..0x78), and FCHECK making it a multiple of 31.
+# Fed to zlib 64 KiB at a time, taken out a megabyte at a time: nothing bigger is ever held.
 _CHUNK = 64 * 1024
 _PIECE = 1024 * 1024
 # What makes a PDF act rather than show: scripts, launching programs, files carried inside.
@@ -93,7 +93,7 @@ def _pdf(content: bytes, limits: ScanLimits) -> Refusal | None:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
             return Refusal(Finding.UNREADABLE, "encrypted")
-        declared = reader.root_object["/Pages"].get_object().get("/Count", 0)
+        declared = _resolve(reader.root_object["/Pages"]).get("/Count", 0)
         if isinstance(declared, int) and declared > limits.max_pages:
             return Refusal(Finding.TOO_MANY_PAGES, str(int(declared)))
         pages = len(reader.pages)  # the page tree walked, whatever /Count says
@@ -125,7 +125,7 @@ def _inflated_sizes(content: bytes, budget: int) -> Iterator[int]:
         position = start
         try:
             while not inflater.eof and position < len(content) and left > 0:
-                data = view[position : position + _CHUNK]
+                data: bytes | memoryview = view[position : position + _CHUNK]
                 position += len(data)
                 while data and left > 0:
                     out = inflater.decompress(data, min(_PIECE, left))
