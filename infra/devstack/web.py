@@ -20,6 +20,8 @@ from motcua.presentation.security import portal_headers
 
 # A route only the local stack serves: the query string in, a JSON document out.
 LocalRoute = Callable[[str], dict[str, Any]]
+# A page only the local stack serves (an email of the outbox): the query string in, HTML out (None: 404).
+LocalPage = Callable[[str], str | None]
 
 if TYPE_CHECKING:
     from http.server import HTTPServer
@@ -28,6 +30,15 @@ if TYPE_CHECKING:
     from chalice.app import Chalice
 
 API_PREFIX = "/v1"
+# An email shown in the outbox's frame: its own inline styles and data: images, no script, no request out;
+# framed by the portal only, and sandboxed even when opened alone.
+MAIL_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 # What browsers need to hear; mimetypes alone depends on the machine's /etc/mime.types.
 CONTENT_TYPES = {
@@ -95,9 +106,11 @@ class PortalHandler(ChaliceRequestHandler):
         static_root: Path,
         strip_prefix: bool,
         local_routes: Mapping[str, LocalRoute],
+        local_pages: Mapping[str, LocalPage],
         portal_headers: Mapping[str, str],
     ) -> None:
         # Set before the base class, whose __init__ handles the request.
+        self.local_pages = local_pages
         self.portal_headers = portal_headers
         self.static_root = static_root
         self.strip_prefix = strip_prefix
@@ -109,6 +122,8 @@ class PortalHandler(ChaliceRequestHandler):
         try:
             if path in self.local_routes and self.command == "GET":
                 self._local(self.local_routes[path])
+            elif path in self.local_pages and self.command == "GET":
+                self._page(self.local_pages[path])
             elif path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 self._api()
             elif self.command in ("GET", "HEAD"):
@@ -142,6 +157,22 @@ class PortalHandler(ChaliceRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self._send_security_headers()
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _page(self, page: LocalPage) -> None:
+        """An email's HTML, framed by the portal's outbox: inline styles as every email has, nothing else."""
+        html = page(urlsplit(self.path).query)
+        if html is None:
+            self._plain(404, "Not found")
+            return
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in MAIL_HEADERS.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -208,6 +239,7 @@ class WebServer:
         port: int,
         static_root: Path,
         local_routes: Mapping[str, LocalRoute] | None = None,
+        local_pages: Mapping[str, LocalPage] | None = None,
         upload_origins: Sequence[str] = (),
     ) -> None:
         # As `chalice local` does: the current request lives in a thread-local, one per connection.
@@ -222,6 +254,7 @@ class WebServer:
             static_root=static_root.resolve(),
             strip_prefix=strip,
             local_routes=dict(local_routes or {}),
+            local_pages=dict(local_pages or {}),
             portal_headers=portal_headers(upload_origins),
         )
         self.server = ThreadedHTTPServer((host, port), handler)

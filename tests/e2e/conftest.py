@@ -85,7 +85,7 @@ def _refused_by_policy(message: ConsoleMessage, errors: list[str]) -> None:
     """Chromium logs each thing the Content-Security-Policy refused (an inline style, a request to
     another host): with the local stack sending the policy CloudFront sends, every journey checks it."""
     if "Content Security Policy" in message.text:
-        errors.append(message.text)
+        errors.append(f"{message.location.get('url')}: {message.text[:160]}")
 
 
 @pytest.fixture
