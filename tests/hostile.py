@@ -89,8 +89,19 @@ def pdf_with(catalog_extra: bytes, *more: bytes) -> bytes:
 
 @functools.cache
 def flate_bomb(inflated: int) -> bytes:
-    """A PDF whose one stream inflates to `inflated` bytes of zeros (about a thousandth of that, packed)."""
-    return pdf_with_stream(b"\0" * inflated)
+    """A PDF whose one stream inflates to `inflated` bytes of zeros (about a thousandth of that, packed,
+    and never held whole here either)."""
+    packer, zeros = zlib.compressobj(9), bytes(1 << 20)
+    packed = b"".join(
+        packer.compress(zeros[: min(1 << 20, inflated - n)]) for n in range(0, inflated, 1 << 20)
+    )
+    packed += packer.flush()
+    return pdf_of(
+        b"<</Type /Catalog /Pages 2 0 R>>",
+        b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+        b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R>>",
+        b"<</Length %d /Filter /FlateDecode>>\nstream\n" % len(packed) + packed + b"\nendstream",
+    )
 
 
 def corpus(max_inflated_bytes: int) -> list[Hostile]:

@@ -127,8 +127,10 @@ def _inflated_sizes(content: bytes, budget: int) -> Iterator[int]:
             while not inflater.eof and position < len(content) and left > 0:
                 data: bytes | memoryview = view[position : position + _CHUNK]
                 position += len(data)
-                while data and left > 0:
+                while data and left > 0 and not inflater.eof:
                     out = inflater.decompress(data, min(_PIECE, left))
+                    if not out and len(inflater.unconsumed_tail) == len(data):
+                        break  # no progress: nothing more comes out of this input
                     size += len(out)
                     left -= len(out)
                     data = inflater.unconsumed_tail
