@@ -28,9 +28,10 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
+from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload check wants
+
 PASSWORD = "Matkhau@2026!"
 GOALS = {"file a dossier (1 file)": "<= 3", "tracking": "1", "inbox page": "1"}
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BIRTH = "1.001193"  # one required paper
 BUSINESS = "2.001610"  # a flow: Finance, then the tax office
 FINANCE = "000.00.01.H99"

@@ -6,6 +6,11 @@ import { lang, t } from "./i18n.js";
 const SESSION_KEY = "motcua.session";
 const BASE = (document.querySelector('meta[name="motcua-api"]')?.content || "/v1").replace(/\/$/, "");
 
+/** The URL of an API path, for what the browser loads itself (a frame's page). */
+export function apiUrl(path) {
+  return `${BASE}${path}`;
+}
+
 // How the API names the two user pools in POST /v1/auth/refresh.
 export const POOL = { citizen: "citizens", staff: "staff" };
 

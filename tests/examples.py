@@ -8,7 +8,28 @@ from typing import Any
 import requests
 
 PASSWORD = "Matkhau@2026!"  # meets both pools' policy
-PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_of(*objects: bytes, root: int = 1) -> bytes:
+    """A PDF of these objects (numbered from 1) with a true cross-reference table, as small as it comes."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d /Root %d 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
+    return bytes(out)
+
+
+# One blank A4 page.
+PDF = pdf_of(
+    b"<</Type /Catalog /Pages 2 0 R>>",
+    b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+    b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]>>",
+)
 # A whole PNG and a whole JPEG of one grey pixel, as small as they come.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"

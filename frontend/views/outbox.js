@@ -2,7 +2,7 @@
 // platform sent, newest first, so that a person trying the demo sees what a citizen receives.
 // Filter by dossier code; refreshed every 5 s while the page is open and visible.
 
-import { ApiError, get } from "../api.js";
+import { ApiError, apiUrl, get } from "../api.js";
 import { t } from "../i18n.js";
 import { facts, h, nextId, notice } from "../dom.js";
 import { errorBlock } from "./common.js";
@@ -46,7 +46,15 @@ function messageCard(m) {
       [t("outbox.from"), m.from || ""],
     ]),
     m.html
-      ? h("iframe", { class: "msg__html", sandbox: "", srcdoc: m.body || "", title: t("outbox.body", { subject }), referrerpolicy: "no-referrer" })
+      ? // Its own page, not srcdoc: a srcdoc frame would live under the portal's policy, which refuses
+        // the inline styles every email carries; the page's policy allows those and no script.
+        h("iframe", {
+          class: "msg__html",
+          sandbox: "",
+          src: apiUrl(`/dev/outbox/body?id=${encodeURIComponent(m.id || "")}`),
+          title: t("outbox.body", { subject }),
+          referrerpolicy: "no-referrer",
+        })
       : h("pre", { class: "msg__text" }, m.body || ""),
   );
 }

@@ -16,6 +16,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from motcua.presentation import security
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -27,23 +29,11 @@ API_PATH = "/v1/*"
 
 
 def content_security_policy(attachments: s3.IBucket) -> str:
-    """Only the portal's own files and API, and the province's own attachments bucket, where uploads
-    go straight from the browser: by the endpoint boto3 presigns (`<bucket>.s3.amazonaws.com`) and the
-    regional one. Never any other bucket (`*.s3…`): a script injected into the portal could otherwise
-    send what it reads to a bucket of its author's."""
-    bucket_hosts = (
-        f"https://{attachments.bucket_domain_name} https://{attachments.bucket_regional_domain_name}"
-    )
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"connect-src 'self' {bucket_hosts}",
-            "img-src 'self' data:",
-            f"form-action 'self' {bucket_hosts}",
-            "frame-ancestors 'none'",
-            "base-uri 'self'",
-            "object-src 'none'",
-        ]
+    """The portal's policy (motcua.presentation.security), its uploads going to the province's own
+    attachments bucket only: by the endpoint boto3 presigns (`<bucket>.s3.amazonaws.com`) and the regional
+    one. Never any other bucket (`*.s3…`)."""
+    return security.content_security_policy(
+        [f"https://{attachments.bucket_domain_name}", f"https://{attachments.bucket_regional_domain_name}"]
     )
 
 

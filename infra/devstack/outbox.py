@@ -100,6 +100,11 @@ class Outbox:
         answer["pending"] = None if self.backlog is None else self.backlog()
         return answer
 
+    def body(self, query: str) -> str | None:
+        """The HTML of the email `?id=`, for the outbox's frame; None when there is no such email."""
+        wanted = parse_qs(query).get("id", [""])[-1]
+        return next((m["body"] for m in self.look() if m["id"] == wanted and m.get("html")), None)
+
 
 def outbox(query: str, look: Callable[[], list[dict[str, Any]]]) -> dict[str, Any]:
     """The outbox's answer for a query string; `look` reads the messages (inside moto's gate)."""

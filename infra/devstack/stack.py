@@ -191,6 +191,8 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
             port=config.port,
             static_root=config.frontend_dir,
             local_routes={OUTBOX_PATH: mail},
+            local_pages={OUTBOX_PATH + "/body": mail.body},
+            upload_origins=[config.moto_url],  # presigned POSTs go to moto's S3
         )
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)

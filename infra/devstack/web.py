@@ -9,15 +9,19 @@ import mimetypes
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
+from motcua.presentation.security import portal_headers
+
 # A route only the local stack serves: the query string in, a JSON document out.
 LocalRoute = Callable[[str], dict[str, Any]]
+# A page only the local stack serves (an email of the outbox): the query string in, HTML out (None: 404).
+LocalPage = Callable[[str], str | None]
 
 if TYPE_CHECKING:
     from http.server import HTTPServer
@@ -26,6 +30,15 @@ if TYPE_CHECKING:
     from chalice.app import Chalice
 
 API_PREFIX = "/v1"
+# An email shown in the outbox's frame: its own inline styles and data: images, no script, no request out;
+# framed by the portal only, and sandboxed even when opened alone.
+MAIL_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 # What browsers need to hear; mimetypes alone depends on the machine's /etc/mime.types.
 CONTENT_TYPES = {
@@ -96,8 +109,12 @@ class PortalHandler(ChaliceRequestHandler):
         static_root: Path,
         strip_prefix: bool,
         local_routes: Mapping[str, LocalRoute],
+        local_pages: Mapping[str, LocalPage],
+        portal_headers: Mapping[str, str],
     ) -> None:
         # Set before the base class, whose __init__ handles the request.
+        self.local_pages = local_pages
+        self.portal_headers = portal_headers
         self.static_root = static_root
         self.strip_prefix = strip_prefix
         self.local_routes = local_routes
@@ -108,6 +125,8 @@ class PortalHandler(ChaliceRequestHandler):
         try:
             if path in self.local_routes and self.command == "GET":
                 self._local(self.local_routes[path])
+            elif path in self.local_pages and self.command == "GET":
+                self._page(self.local_pages[path])
             elif path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 self._api()
             elif self.command in ("GET", "HEAD"):
@@ -130,7 +149,8 @@ class PortalHandler(ChaliceRequestHandler):
         except Exception:  # a bug in the app or the gateway: say so instead of dropping the connection
             traceback.print_exc()
             error = {"code": "local_gateway_error", "message": "The local API crashed; see the console."}
-            self._send_http_response(502, {"Content-Type": "application/json"}, json.dumps({"error": error}))
+            sent = {"Content-Type": "application/json", **self.portal_headers}
+            self._send_http_response(502, sent, json.dumps({"error": error}))
 
     def _local(self, route: LocalRoute) -> None:
         """A route only the local stack has (the outbox): JSON, never cached."""
@@ -139,6 +159,23 @@ class PortalHandler(ChaliceRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self._send_security_headers()
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _page(self, page: LocalPage) -> None:
+        """An email's HTML, framed by the portal's outbox: inline styles as every email has, nothing else."""
+        html = page(urlsplit(self.path).query)
+        if html is None:
+            self._plain(404, "Not found")
+            return
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in MAIL_HEADERS.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -165,7 +202,7 @@ class PortalHandler(ChaliceRequestHandler):
         self.send_header("Content-Type", content_type(target))
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache")  # edits show on reload
-        self.send_header("X-Content-Type-Options", "nosniff")
+        self._send_security_headers()
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -177,9 +214,16 @@ class PortalHandler(ChaliceRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        self._send_security_headers()
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _send_security_headers(self) -> None:
+        """What CloudFront's response headers policy adds on AWS (motcua.presentation.security), but HSTS:
+        the local stack is plain HTTP on loopback."""
+        for name, value in self.portal_headers.items():
+            self.send_header(name, value)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base class's name
         sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
@@ -198,6 +242,8 @@ class WebServer:
         port: int,
         static_root: Path,
         local_routes: Mapping[str, LocalRoute] | None = None,
+        local_pages: Mapping[str, LocalPage] | None = None,
+        upload_origins: Sequence[str] = (),
     ) -> None:
         # As `chalice local` does: the current request lives in a thread-local, one per connection.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
@@ -211,6 +257,8 @@ class WebServer:
             static_root=static_root.resolve(),
             strip_prefix=strip,
             local_routes=dict(local_routes or {}),
+            local_pages=dict(local_pages or {}),
+            portal_headers=portal_headers(upload_origins),
         )
         self.server = ThreadedHTTPServer((host, port), handler)
         self._thread: threading.Thread | None = None

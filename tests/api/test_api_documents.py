@@ -101,8 +101,6 @@ def test_the_deciding_agency_issues_a_signed_result_that_anyone_can_verify(
 def test_an_officer_uploads_the_result_and_it_is_signed(
     api: Api, an: Person, si_receiver: Person, si_officer: Person
 ) -> None:
-    from tests.examples import PDF
-
     code = filed_alone(api, an)
     decide(api, si_receiver, f"{code}-T1", "accept")
     # A PDF made elsewhere (here: the dossier's control slip, printed from the portal).
@@ -117,7 +115,8 @@ def test_an_officer_uploads_the_result_and_it_is_signed(
     verdict = api.post("/v1/verify", json_body={"result_code": issued.json["result_code"]})
     assert verdict.json["valid"] is True
     # A file that only starts like a PDF cannot be signed: the officer is told, nothing is issued.
-    broken = upload(api, si_officer, PDF, filename="hỏng.pdf")
+    only_looks = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+    broken = upload(api, si_officer, only_looks, filename="hỏng.pdf")
     refused = api.post(results, token=si_officer.token, json_body={"upload_id": broken})
     assert refused.status == 422 and refused.error["code"] == "unreadable_pdf"
     assert [n for n in documents(api, an, code) if n.startswith("result-")] == ["result-1"]

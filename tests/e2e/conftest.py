@@ -12,7 +12,7 @@ from infra.devstack.process import LocalStack, StackError
 from tests.e2e.support import PDF, Stack, demo_people
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -81,6 +81,13 @@ def _phone_context(browser: Browser) -> BrowserContext:
     return context
 
 
+def _refused_by_policy(message: ConsoleMessage, errors: list[str]) -> None:
+    """Chromium logs each thing the Content-Security-Policy refused (an inline style, a request to
+    another host): with the local stack sending the policy CloudFront sends, every journey checks it."""
+    if "Content Security Policy" in message.text:
+        errors.append(f"{message.location.get('url')}: {message.text[:160]}")
+
+
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A fresh phone-sized page (390×844, touch, Vietnamese, Vietnam's time zone); fails on script errors."""
@@ -88,9 +95,10 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _refused_by_policy(message, errors))
     yield page
     context.close()
-    assert not errors, f"the portal raised script errors: {errors}"
+    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
 
 
 @pytest.fixture
@@ -104,12 +112,13 @@ def phones(browser: Browser) -> Iterator[Callable[[], Page]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: _refused_by_policy(message, errors))
         return page
 
     yield open_phone
     for context in contexts:
         context.close()
-    assert not errors, f"the portal raised script errors: {errors}"
+    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Page
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload check wants
 
 BIRTH_REGISTRATION = "1.001193"
 BUSINESS_REGISTRATION = "2.001610"

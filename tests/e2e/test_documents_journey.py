@@ -89,6 +89,8 @@ def test_a_signed_result_reaches_the_citizen_and_anyone_can_verify_it(
     expect(email).to_be_visible(timeout=OUTBOX_WAIT_MS)  # refreshed every 5 s until it arrives
     expect(email).to_contain_text(stack.citizen.username)
     expect(email).to_contain_text(code)
+    # its HTML in a frame of its own, under a policy that lets an email's inline styles apply
+    expect(email.frame_locator("iframe.msg__html").locator("body")).to_contain_text(code)
     citizen.screenshot(path=str(shots / "outbox.png"), full_page=True)
 
     # The dossier page lists its documents; the receipt downloads as a PDF

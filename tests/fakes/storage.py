@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, clean_filename
+from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, content_disposition
 from motcua.domain.ports import AttachmentStore, PresignedUpload, StoredObject
 from tests.fakes.clock import FrozenClock
 
@@ -20,6 +20,7 @@ BASE_URL = "https://attachments.example.invalid"
 @dataclass(frozen=True, slots=True)
 class _Slot:
     content_type: str
+    size: int
     max_bytes: int
     filename: str
     expires_at: datetime
@@ -30,7 +31,8 @@ class _Object:
     content: bytes
     content_type: str
     filename: str | None
-    pending: bool  # an upload not yet filed: the bucket's lifecycle rule would expire it
+    pending: bool
+    declared_size: int | None = None  # an upload not yet filed: the bucket's lifecycle rule would expire it
 
 
 class InMemoryAttachmentStore:
@@ -42,11 +44,16 @@ class InMemoryAttachmentStore:
         self.objects: dict[str, _Object] = {}
 
     def presign_upload(
-        self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int
+        self, *, key: str, content_type: str, size: int, max_bytes: int, filename: str, expires_seconds: int
     ) -> PresignedUpload:
         expires_at = self.clock.now() + timedelta(seconds=expires_seconds)
-        self.slots[key] = _Slot(content_type, max_bytes, filename, expires_at)
-        fields = {"key": key, "Content-Type": content_type, "x-amz-meta-filename": quote(filename, safe="")}
+        self.slots[key] = _Slot(content_type, size, min(size, max_bytes), filename, expires_at)
+        fields = {
+            "key": key,
+            "Content-Type": content_type,
+            "x-amz-meta-filename": quote(filename, safe=""),
+            "x-amz-meta-size": str(size),
+        }
         return PresignedUpload(url=f"{BASE_URL}/", fields=fields, expires_at=expires_at)
 
     def post(self, key: str, content: bytes) -> None:
@@ -56,9 +63,16 @@ class InMemoryAttachmentStore:
             raise PermissionError(f"no presigned upload for {key}")
         if self.clock.now() > slot.expires_at:
             raise PermissionError("the presigned upload has expired")
-        if not 1 <= len(content) <= slot.max_bytes:
-            raise ValueError(f"content-length {len(content)} is outside 1..{slot.max_bytes}")
-        self.objects[key] = _Object(content, slot.content_type, slot.filename, pending=True)
+        if not slot.size <= len(content) <= slot.max_bytes:
+            raise ValueError(f"content-length {len(content)} is outside {slot.size}..{slot.max_bytes}")
+        self.objects[key] = _Object(
+            content, slot.content_type, slot.filename, pending=True, declared_size=slot.size
+        )
+
+    def swap(self, key: str, content: bytes) -> None:
+        """Another file put where an upload was, past the slot's conditions: as a slot issued before
+        slots had an exact size would let a browser do, or anyone writing to the bucket directly."""
+        self.objects[key].content = content
 
     def inspect(self, key: str) -> StoredObject | None:
         found = self.objects.get(key)
@@ -71,6 +85,7 @@ class InMemoryAttachmentStore:
             head=found.content[:HEAD_BYTES],
             tail=found.content[-TAIL_BYTES:],
             filename=found.filename,
+            declared_size=found.declared_size,
         )
 
     def keep(self, key: str) -> None:
@@ -97,9 +112,9 @@ class InMemoryAttachmentStore:
         self.objects[key] = _Object(content, content_type, None, pending=False)
 
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
-        # The name as the adapter sends it in Content-Disposition: cleaned.
-        name = quote(clean_filename(filename), safe="")
-        return f"{BASE_URL}/{quote(key)}?filename={name}&expires={expires_seconds}"
+        # The name as the adapter sends it: its Content-Disposition, in the query as a presigned URL has it.
+        disposition = quote(content_disposition(filename), safe="")
+        return f"{BASE_URL}/{quote(key)}?response-content-disposition={disposition}&expires={expires_seconds}"
 
 
 def _conforms() -> AttachmentStore:

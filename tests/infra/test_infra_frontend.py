@@ -44,6 +44,12 @@ def test_every_answer_carries_security_headers(synthesized: Synthesized) -> None
     assert headers["ContentTypeOptions"]["Override"] is True
     csp = json.dumps(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["ContentSecurityPolicy"]["Override"] is True
+    assert headers["StrictTransportSecurity"]["IncludeSubdomains"] is True
+    assert headers["StrictTransportSecurity"]["Override"] is True
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
     behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
     assert all(b["ResponseHeadersPolicyId"] == {"Ref": policy_id} for b in behaviours)
 

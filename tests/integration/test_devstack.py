@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from infra.devstack.process import LocalStack, StackError, free_port
-from tests.examples import EXAMPLES
+from tests.examples import EXAMPLES, PDF
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90  # seconds; a cold start imports moto and provisions, a restart replays
@@ -28,7 +28,7 @@ CITIZEN = {"email": "an@example.vn", "password": "CongDan@2026"}
 OFFICER = {"username": "canbo.phuongminhhoa", "password": "CanBo@Demo2026"}  # receives birth registrations
 AGENCY = "000.01.01.H99"  # Phường Minh Họa
 PROCEDURE = "1.001193"  # Đăng ký khai sinh: one required PDF
-PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
 
 BUSINESS = "2.001610"  # business registration: Finance reviews (T1.1), then the tax office (T2.1)
 FINANCE, TAX = "000.00.01.H99", "000.00.20.H99"

@@ -46,6 +46,7 @@ def test_an_upload_is_inspected_by_its_first_bytes_and_read_only_within_a_size()
     store.presign_upload(
         key="uploads/u1/a",
         content_type="application/pdf",
+        size=len(PDF),
         max_bytes=1000,
         filename="điều lệ.pdf",
         expires_seconds=60,
@@ -55,7 +56,12 @@ def test_an_upload_is_inspected_by_its_first_bytes_and_read_only_within_a_size()
 
     seen = store.inspect("uploads/u1/a")
     assert seen is not None
-    assert (seen.size, seen.head, seen.filename) == (len(PDF), PDF[:HEAD_BYTES], "điều lệ.pdf")
+    assert (seen.size, seen.head, seen.filename, seen.declared_size) == (
+        len(PDF),
+        PDF[:HEAD_BYTES],
+        "điều lệ.pdf",
+        len(PDF),
+    )
     assert store.read("uploads/u1/a", max_bytes=len(PDF)) == PDF
     with pytest.raises(ValueError):
         store.read("uploads/u1/a", max_bytes=len(PDF) - 1)
@@ -67,9 +73,13 @@ def test_an_upload_is_inspected_by_its_first_bytes_and_read_only_within_a_size()
 def test_an_upload_outside_the_presigned_conditions_is_refused() -> None:
     clock = FrozenClock()
     store = InMemoryAttachmentStore(clock)
-    store.presign_upload(key="k", content_type="image/png", max_bytes=8, filename="a.png", expires_seconds=60)
+    store.presign_upload(
+        key="k", content_type="image/png", size=1, max_bytes=8, filename="a.png", expires_seconds=60
+    )
     with pytest.raises(ValueError):
         store.post("k", b"123456789")
+    with pytest.raises(ValueError):  # not the size declared for the slot
+        store.post("k", b"12")
     with pytest.raises(PermissionError):
         store.post("other", b"1")
     clock.advance(timedelta(seconds=61))

@@ -1,11 +1,23 @@
-"""What a file really is (its first and last bytes), whether its name fits, and its name made safe."""
+"""What a file really is (its first and last bytes, then all of it), whether its name fits, and its name made
+safe to store and to offer for download."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 
-from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, clean_filename, extension_fits, sniff
+from motcua.domain.files import (
+    HEAD_BYTES,
+    TAIL_BYTES,
+    clean_filename,
+    content_disposition,
+    extension_fits,
+    sniff,
+)
+from motcua.domain.scan import ScanLimits, scan
 from tests.examples import JPEG, PDF, PNG
+from tests.hostile import Hostile, corpus, pdf_with_pages, pdf_with_stream, png_of
 
 
 def seen(content: bytes) -> str | None:
@@ -83,3 +95,48 @@ def test_names_lose_control_and_bidi_characters_and_separators_and_keep_vietname
     name: str, clean: str
 ) -> None:
     assert clean_filename(name) == clean
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback"),
+    [
+        ("giấy đề nghị.pdf", "giay de nghi.pdf"),
+        ('Đơn "xin"; phép.pdf', "Don _xin_ phep.pdf"),
+        ("a\r\nSet-Cookie: x=1.pdf", "a Set-Cookie_ x_1.pdf"),
+        ("../../etc/passwd.pdf", "etc_passwd.pdf"),
+        ("北京.pdf", "tep.pdf"),
+        ("\u202e", "tep"),
+    ],
+)
+def test_a_download_name_has_a_safe_ascii_fallback_and_the_name_in_utf8(name: str, fallback: str) -> None:
+    disposition = content_disposition(name)
+
+    plain, encoded = disposition.removeprefix('attachment; filename="').split("\"; filename*=UTF-8''")
+    assert plain == fallback
+    assert unquote(encoded) == (clean_filename(name) or "tep")
+    assert not set('"\\;\r\n/') & set(plain) and encoded.isascii() and "%" not in plain
+
+
+def test_a_well_formed_file_passes_the_whole_file_scan() -> None:
+    limits = ScanLimits(max_pages=3, max_pixels=100, max_inflated_bytes=4 * 1024 * 1024)
+    for content, content_type in [
+        (PDF, "application/pdf"),
+        (pdf_with_pages(3), "application/pdf"),
+        (pdf_with_stream(b"BT /F1 12 Tf (Xin chao) Tj ET" * 1000), "application/pdf"),
+        # more than the megabyte the scan takes out of zlib at a time, with bytes after the stream's end
+        (pdf_with_stream(b"BT /F1 12 Tf 72 720 Td (Giay de nghi) Tj ET\n" * 40_000), "application/pdf"),
+        (png_of(10, 10), "image/png"),
+        (JPEG, "image/jpeg"),
+    ]:
+        assert scan(content, content_type, limits) is None
+
+
+@pytest.mark.parametrize("hostile", corpus(1024 * 1024), ids=lambda h: h.id)
+def test_a_hostile_file_is_refused_by_its_bytes_or_the_whole_file_scan(hostile: Hostile) -> None:
+    limits = ScanLimits(max_pages=300, max_pixels=40_000_000, max_inflated_bytes=1024 * 1024)
+
+    refused = seen(hostile.content) != hostile.content_type or scan(
+        hostile.content, hostile.content_type, limits
+    )
+
+    assert refused

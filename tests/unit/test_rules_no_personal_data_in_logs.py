@@ -284,9 +284,8 @@ def test_a_whole_journey_writes_no_personal_data_to_logs_metrics_or_the_flows(
             notify()
             decide(api, finance, open_step(done), "approve")
             decide(api, tax, open_step(done), "approve")
-            issued = api.call(
-                "POST", f"/v1/dossiers/{done}/results", finance, {"render": True, "summary": f"Cấp cho {NAME}."}
-            )
+            result = {"render": True, "summary": f"Cấp cho {NAME}."}
+            issued = api.call("POST", f"/v1/dossiers/{done}/results", finance, result)
             assert issued.status == 201, issued.body
             decide(api, desk, f"{done}-T1", "return_result")
 

@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
 
-from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, clean_filename
+from motcua.domain.files import HEAD_BYTES, TAIL_BYTES, content_disposition
 from motcua.domain.ports import PresignedUpload, StoredObject
 from motcua.resources import BUCKET
 
@@ -38,16 +38,24 @@ class S3AttachmentStore:
         return self._client() if isinstance(self._client, FunctionType | partial) else self._client
 
     def presign_upload(
-        self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int
+        self, *, key: str, content_type: str, size: int, max_bytes: int, filename: str, expires_seconds: int
     ) -> PresignedUpload:
         # Metadata travels as an HTTP header on GET, so the name is kept percent-encoded (ASCII).
         encoded_name = quote(filename, safe="")
-        fields = {"Content-Type": content_type, "x-amz-meta-filename": encoded_name, "tagging": _PENDING}
+        # Exactly the declared size: a file swapped for another after the slot was issued is refused by S3,
+        # and the size is kept with the object for the check at filing.
+        fields = {
+            "Content-Type": content_type,
+            "x-amz-meta-filename": encoded_name,
+            "x-amz-meta-size": str(size),
+            "tagging": _PENDING,
+        }
         conditions: list[Any] = [
             {"Content-Type": content_type},
             {"x-amz-meta-filename": encoded_name},
+            {"x-amz-meta-size": str(size)},
             {"tagging": _PENDING},
-            ["content-length-range", 1, max_bytes],
+            ["content-length-range", size, min(size, max_bytes)],
         ]
         post = self.client.generate_presigned_post(
             Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_seconds
@@ -71,7 +79,9 @@ class S3AttachmentStore:
         size = int(total.group(1)) if total else int(response.get("ContentLength", len(head)))
         # A small file came whole with the first read; a bigger one is read again at its end.
         tail = head[-TAIL_BYTES:] if size <= len(head) else self._tail(key, response.get("ETag"))
-        filename = response.get("Metadata", {}).get("filename")
+        metadata = response.get("Metadata", {})
+        filename = metadata.get("filename")
+        declared = metadata.get("size", "")
         return StoredObject(
             key=key,
             size=size,
@@ -79,6 +89,7 @@ class S3AttachmentStore:
             head=head,
             tail=tail,
             filename=unquote(filename) if filename else None,
+            declared_size=int(declared) if declared.isdigit() else None,
         )
 
     def _tail(self, key: str, etag: str | None) -> bytes:
@@ -119,7 +130,6 @@ class S3AttachmentStore:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=content, ContentType=content_type)
 
     def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
-        name = clean_filename(filename) or "tep"
         url: str = self.client.generate_presigned_url(
             "get_object",
             Params={
@@ -127,7 +137,7 @@ class S3AttachmentStore:
                 "Key": key,
                 # Cleaned again here: names stored before uploads were cleaned, and names made by the
                 # platform, never reach a browser with a control or bidi character in them.
-                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+                "ResponseContentDisposition": content_disposition(filename),
             },
             ExpiresIn=expires_seconds,
         )

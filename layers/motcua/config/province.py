@@ -27,6 +27,11 @@ class UploadPolicy(BaseModel):
     max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     url_expires_seconds: int = Field(default=900, ge=60, le=3600)
     download_expires_seconds: int = Field(default=300, ge=30, le=3600)
+    # What a file may hold once read whole at filing (motcua.domain.scan): a PDF's pages, an image's
+    # pixels (Pillow's own bomb limit is 89 million), and all a PDF's Flate streams once inflated.
+    max_pages: int = Field(default=300, ge=1, le=5000)
+    max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=178_000_000)
+    max_inflated_bytes: int = Field(default=128 * 1024 * 1024, ge=1024 * 1024, le=1024 * 1024 * 1024)
 
 
 class ApiLimits(BaseModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 # The upload check reads the object twice at most (two ranged GETs): its first HEAD_BYTES, enough for
 # each type's signature and first structure, and its last TAIL_BYTES, where each type puts its end mark.
@@ -64,3 +65,63 @@ def clean_filename(name: str) -> str:
     spaced = _SPACES.sub(" ", unicodedata.normalize("NFC", name).translate(_SEPARATORS))
     kept = "".join(c for c in spaced if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
     return kept.strip().lstrip(". ")
+
+
+# What another kind of file starts or ends with, found in the first or last bytes of one of ours: a
+# polyglot, which a browser, an unzipper or an archiver would open as that other kind.
+_FOREIGN = (
+    (
+        re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|\?php)\b", re.I),
+        "HTML",
+    ),
+    (re.compile(rb"PK\x03\x04|PK\x05\x06|PK\x01\x02"), "ZIP"),
+    (re.compile(rb"%PDF-"), "PDF"),
+    (re.compile(rb"Rar!\x1a\x07|7z\xbc\xaf\x27\x1c"), "RAR/7z"),
+)
+# Where a browser sniffs HTML (the MIME Sniffing Standard reads 1,445 bytes), and how far from its end
+# a ZIP's end record may be (22 bytes and a comment of at most 65,535): what the whole-file check reads.
+SNIFF_BYTES = 1445
+ZIP_END_REACH = 22 + 65_535
+# What follows the end mark: data that some other program reads.
+TRAILING = "trailing"
+_PDF_SPACE = b"\x00\t\n\x0c\r "
+
+
+def foreign(content_type: str, head: bytes, tail: bytes) -> str | None:
+    """The other kind of file found in the first or last bytes ("HTML", "ZIP", "PDF", "RAR/7z"), or
+    TRAILING when something follows the type's end mark, or None.
+
+    Each of our types must end exactly with its end mark: a PDF with `%%EOF` (then PDF white space), a
+    PNG with its IEND chunk, a JPEG with EOI (then padding)."""
+    for pattern, kind in _FOREIGN:
+        if kind == "PDF" and content_type == "application/pdf":
+            continue  # its own header, and a PDF after a PDF is only an update
+        if pattern.search(head) or pattern.search(tail):
+            return kind
+    if content_type == "application/pdf" and not tail.rstrip(_PDF_SPACE).endswith(b"%%EOF"):
+        return TRAILING
+    if content_type == "image/png" and not tail.endswith(_PNG_IEND):
+        return TRAILING
+    if content_type == "image/jpeg" and tail[tail.rfind(_JPEG_EOI) + 2 :].strip(b"\x00\xff"):
+        return TRAILING
+    return None
+
+
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._ ()-]+")
+
+
+def content_disposition(name: str, *, inline: bool = False) -> str:
+    """A Content-Disposition that offers `name` safely (RFC 6266): an ASCII fallback `filename="…"` with
+    Vietnamese letters unaccented and nothing that could close the quotes or the header (no quote,
+    backslash, semicolon, CR/LF or separator), then the name itself as RFC 5987's `filename*=UTF-8''…`."""
+    clean = clean_filename(name) or "tep"
+    suffix = PurePosixPath(clean).suffix
+    plain = _ascii(clean[: len(clean) - len(suffix)]).strip(" _.") or "tep"
+    plain += _ascii(suffix)
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+def _ascii(text: str) -> str:
+    unaccented = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return _NOT_PLAIN.sub("_", unaccented.encode("ascii", "ignore").decode())

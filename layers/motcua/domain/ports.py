@@ -115,11 +115,12 @@ class StoredObject:
     head: bytes  # the first HEAD_BYTES (or the whole file), for the type check
     tail: bytes  # the last TAIL_BYTES (or the whole file), where each type puts its end mark
     filename: str | None
+    declared_size: int | None = None  # the size asked for with the slot, when the slot recorded it
 
 
 class AttachmentStore(Protocol):
-    def presign_upload(
-        self, *, key: str, content_type: str, max_bytes: int, filename: str, expires_seconds: int
+    def presign_upload(  # a slot for exactly `size` bytes (at most `max_bytes`) of `content_type`
+        self, *, key: str, content_type: str, size: int, max_bytes: int, filename: str, expires_seconds: int
     ) -> PresignedUpload: ...
 
     def inspect(self, key: str) -> StoredObject | None: ...

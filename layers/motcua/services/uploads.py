@@ -1,4 +1,5 @@
-"""Upload slots and the check of uploaded files (presence, size, name, type, first and last bytes)."""
+"""Upload slots and the check of uploaded files: presence, size, name, type, first and last bytes, then the
+whole file within bounds (motcua.domain.scan)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.domain.catalog import ContentType, Procedure
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput
-from motcua.domain.files import EXTENSIONS, clean_filename, extension_fits, sniff
+from motcua.domain.files import (
+    EXTENSIONS,
+    HEAD_BYTES,
+    TAIL_BYTES,
+    TRAILING,
+    clean_filename,
+    extension_fits,
+    foreign,
+    sniff,
+)
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Principal, PrincipalKind
 from motcua.domain.permissions import PROCESSING, check_role
+from motcua.domain.scan import Finding, Refusal, ScanLimits, scan
 
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
-    from motcua.domain.ports import AttachmentStore
+    from motcua.domain.ports import AttachmentStore, StoredObject
 
 UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -59,6 +70,11 @@ class UploadService:
     def __init__(self, store: AttachmentStore, policy: UploadPolicy) -> None:
         self.store = store
         self.policy = policy
+        self._limits = ScanLimits(
+            max_pages=policy.max_pages,
+            max_pixels=policy.max_pixels,
+            max_inflated_bytes=policy.max_inflated_bytes,
+        )
 
     def create_slot(self, principal: Principal, request: UploadRequest) -> UploadSlot:
         # Citizens upload their papers; staff upload only results to be signed, which are PDFs.
@@ -82,6 +98,7 @@ class UploadService:
         presigned = self.store.presign_upload(
             key=upload_key(principal.sub, upload_id),
             content_type=request.content_type,
+            size=request.size,
             max_bytes=self.policy.max_bytes,
             filename=filename,
             expires_seconds=self.policy.url_expires_seconds,
@@ -148,8 +165,9 @@ class UploadService:
             return _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
         if stored.filename is not None and not extension_fits(name, stored.content_type):
             return _error(where, "extension_mismatch", _named(name, _wrong_extension(stored.content_type)))
-        if sniff(stored.head, stored.tail) != stored.content_type:
-            return _error(where, "type_mismatch", _named(name, _mismatch(stored.content_type)))
+        problem = self._check_content(stored, name, where)
+        if problem is not None:
+            return problem
         return Attachment(
             paper_code=paper.code,
             upload_id=ref.upload_id,
@@ -159,10 +177,49 @@ class UploadService:
             size=stored.size,
         )
 
+    def _check_content(self, stored: StoredObject, name: str, where: str) -> FieldError | None:
+        """The declared size, the first and last bytes, then the whole file (bounded by max_bytes)."""
+        if stored.declared_size is not None and stored.size != stored.declared_size:
+            return _error(where, "file_changed", _named(name, _changed(stored.declared_size, stored.size)))
+        if sniff(stored.head, stored.tail) != stored.content_type:
+            return _error(where, "type_mismatch", _named(name, _mismatch(stored.content_type)))
+        other = foreign(stored.content_type, stored.head, stored.tail)
+        if other is not None:
+            return _error(
+                where, Finding.POLYGLOT.value, _named(name, _refused(Refusal(Finding.POLYGLOT, other)))
+            )
+        # The whole file, bounded by max_bytes; what was read first must be what is read now.
+        try:
+            content = self.store.read(stored.key, max_bytes=self.policy.max_bytes)
+        except ValueError:
+            content = None
+        if content is None or len(content) != stored.size or content[:HEAD_BYTES] != stored.head[:HEAD_BYTES]:
+            return _error(where, "file_changed", _named(name, _CHANGED_WHILE_CHECKED))
+        if sniff(content[:HEAD_BYTES], content[-TAIL_BYTES:]) != stored.content_type:
+            return _error(where, "file_changed", _named(name, _CHANGED_WHILE_CHECKED))
+        refusal = scan(content, stored.content_type, self._limits)
+        if refusal is not None:
+            return _error(where, refusal.finding.value, _named(name, _refused(refusal)))
+        return None
+
+
+# What no file's own name holds: path separators, control characters (NUL, CR, LF…) and the bidirectional
+# controls that show a name other than it is (`báo cáo<U+202E>fdp.exe` shows as `báo cáoexe.pdf`).
+_HOSTILE_NAME = re.compile("[/\\\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_HOSTILE = Text(
+    vi="tên tệp chứa ký tự điều khiển, ký tự đảo chiều hoặc đường dẫn; vui lòng đổi tên tệp.",
+    en="the name holds control or direction-override characters or a path; please rename the file.",
+)
+
 
 def _checked_name(filename: str, content_type: str) -> str:
-    """The name cleaned (motcua.domain.files.clean_filename); InvalidInput naming `filename` when nothing
-    is left of it or it does not end with an extension of the declared type (`x.pdf.exe`)."""
+    """The name cleaned (motcua.domain.files.clean_filename); InvalidInput naming `filename` when it holds a
+    path or a control or direction-override character, when nothing is left of it, or when it does not end
+    with an extension of the declared type (`x.pdf.exe`)."""
+    if _HOSTILE_NAME.search(filename):
+        shown = clean_filename(filename) or "?"
+        message = _named(shown, _HOSTILE)
+        raise InvalidInput(message, fields=(_error("filename", "filename_invalid", message),))
     name = clean_filename(filename)
     if not name:
         raise InvalidInput(_EMPTY_NAME, fields=(_error("filename", "filename_invalid", _EMPTY_NAME),))
@@ -237,3 +294,54 @@ def _too_many(name: Text, limit: int) -> Text:
 
 def _paper_missing(name: Text) -> Text:
     return Text(vi=f"Thiếu giấy tờ bắt buộc: “{name.vi}”.", en=f"A required paper is missing: “{name.en}”.")
+
+
+def _changed(declared: int, size: int) -> Text:
+    return Text(
+        vi=f"tệp đã bị thay đổi sau khi xin tải lên: khai báo {declared} byte, nhận được {size} byte.",
+        en=f"the file was changed after its upload was granted: {declared} bytes declared, {size} received.",
+    )
+
+
+_CHANGED_WHILE_CHECKED = Text(
+    vi="tệp đã bị thay đổi trong khi đang được kiểm tra; vui lòng tải lên lại.",
+    en="the file was changed while it was being checked; please upload it again.",
+)
+
+
+def _refused(refusal: Refusal) -> Text:
+    """Why a file is refused once read whole, in both languages, with what was found."""
+    found, detail = refusal.finding, refusal.detail
+    if found is Finding.POLYGLOT and detail == TRAILING:
+        return Text(
+            vi="tệp có thêm dữ liệu sau điểm kết thúc của nó (tệp ghép); vui lòng lưu lại tệp gốc.",
+            en="the file carries data after its end (a polyglot); please save the original file again.",
+        )
+    if found is Finding.POLYGLOT:
+        return Text(
+            vi=f"tệp đồng thời là một tệp {detail} (tệp ghép); không được chấp nhận.",
+            en=f"the file is also a {detail} file (a polyglot) and is not accepted.",
+        )
+    if found is Finding.TOO_MANY_PAGES:
+        return Text(
+            vi=f"tệp PDF có quá nhiều trang ({detail}).", en=f"the PDF has too many pages ({detail})."
+        )
+    if found is Finding.TOO_MANY_PIXELS:
+        return Text(
+            vi=f"ảnh có quá nhiều điểm ảnh ({detail}).",
+            en=f"the image has too many pixels ({detail}).",
+        )
+    if found is Finding.BOMB:
+        return Text(
+            vi="tệp PDF chứa dữ liệu nén giải nén ra quá lớn.",
+            en="the PDF holds compressed data that inflates far too much.",
+        )
+    if found is Finding.ACTIVE:
+        return Text(
+            vi=f"tệp PDF chứa nội dung thực thi hoặc tệp đính kèm ({detail}).",
+            en=f"the PDF holds active content or embedded files ({detail}).",
+        )
+    return Text(
+        vi=f"không đọc được tệp ({detail}); vui lòng lưu lại tệp và tải lên lại.",
+        en=f"the file cannot be read ({detail}); please save it again and upload it again.",
+    )

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.errors import error_body, status_of
 from motcua.domain.errors import Unavailable
-from motcua.domain.files import clean_filename
+from motcua.domain.files import content_disposition
 from motcua.observability import logger
+from motcua.presentation.security import API_HEADERS, FILE_HEADERS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 JSON_TYPE = "application/json; charset=utf-8"
 # On every answer, whoever calls: a browser that opens the API directly must take each answer as the
 # type it says (an error quoting a citizen's text is JSON, never HTML to run).
-SECURITY_HEADERS: Mapping[str, str] = MappingProxyType({"X-Content-Type-Options": "nosniff"})
+SECURITY_HEADERS: Mapping[str, str] = API_HEADERS
 
 
 @dataclass
@@ -69,9 +68,8 @@ def json_response(body: BaseModel, status: int, language: Language, headers: Map
 
 
 def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
-    # Opened in the browser; a name with Vietnamese letters travels percent-encoded (RFC 6266).
-    how = "attachment" if reply.download else "inline"
-    disposition = f"{how}; filename*=UTF-8''{quote(clean_filename(reply.filename), safe='')}"
+    # Opened in the browser, or saved (an archive); a Vietnamese name percent-encoded, after an ASCII one.
+    disposition = content_disposition(reply.filename, inline=not reply.download)
     return Response(
         body=reply.content,
         status_code=status,
@@ -79,6 +77,6 @@ def file_response(reply: FileReply, status: int, cache: str | None) -> Response:
             "Content-Type": reply.content_type,
             "Content-Disposition": disposition,
             "Cache-Control": cache or "private, no-store",
-            **SECURITY_HEADERS,
+            **FILE_HEADERS,
         },
     )
