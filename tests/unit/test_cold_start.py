@@ -82,7 +82,7 @@ def test_the_api_container_builds_no_s3_client_until_a_route_needs_one(
     container = build_container(settings)
     assert set(built) == {"dynamodb"}  # the table's one client (cached), asked for by each adapter
     assert container.store.presign_upload(
-        key="k", content_type="application/pdf", max_bytes=10, filename="a.pdf", expires_seconds=60
+        key="k", content_type="application/pdf", max_bytes=10, size=5, filename="a.pdf", expires_seconds=60
     ).url
     assert set(built) == {"dynamodb", "s3"}
     monkeypatch.undo()
