@@ -38,8 +38,10 @@ def clock() -> FrozenClock:
 def aws() -> Iterator[None]:
     from moto import mock_aws
 
+    from infra.devstack import moto_patches
     from motcua.adapters import clients
 
+    moto_patches.apply()  # the local stack's moto, with its transactions and queries at a flat cost
     clients.reset()
     # Step Functions runs the flows' definitions, as the local stack's moto server does.
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):

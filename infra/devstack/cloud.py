@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from . import moto_patches
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from pathlib import Path
@@ -104,6 +106,7 @@ class MotoServer:
         # flows do that for every step not decided yet ($.completed.*), which is not an error.
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").addFilter(_NotPresent())
         _receipt_handles_apart()
+        moto_patches.apply()  # transactions and queries at a cost that does not grow with the table
         # werkzeug answers a busy port with a message and sys.exit; an OSError tells the caller more.
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
