@@ -280,7 +280,8 @@ def _candidates(table: Any, hash_key: Any, args: tuple[Any, ...], kwargs: dict[s
         item = table.items.get(hash_value)
         if table.range_key_attr and item is not None:
             item = item.get(range_value)
-        if item is not None and item.attrs.get(attribute) == conditions[attribute]:
+        value = None if item is None else item.attrs.get(attribute)
+        if value is not None and value == conditions[attribute]:
             found.append(item)
         else:
             keys.discard((hash_value, range_value))

@@ -206,6 +206,11 @@ def test_queries_find_what_they_found_before_as_items_come_change_and_go(dynamod
     dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": "D#4"}, "sk": {"S": "META"}})
     _put(dynamodb, "D#9", "META", g="AGENCY#A", gs="9")
     assert on("AGENCY#A") == ["D#0", "D#9"]
+    # An item that leaves the index altogether (its key removed, as a closed task leaves an inbox)
+    dynamodb.update_item(
+        TableName=TABLE, Key={"pk": {"S": "D#0"}, "sk": {"S": "META"}}, UpdateExpression="REMOVE g"
+    )
+    assert on("AGENCY#A") == ["D#9"]
     assert on("AGENCY#B") == ["D#1", "D#2", "D#3"]
     assert partition("D#4") == ["EVENT#4"]
 
