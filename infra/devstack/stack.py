@@ -323,7 +323,8 @@ class Keeper:
         self.state_path = state_path
         self.moto: MotoServer | None = None
         self.table_name = ""
-        self.every = SNAPSHOT_BYTES
+        # MOTCUA_SNAPSHOT_BYTES: how long a recording may grow before it goes into a snapshot.
+        self.every = int(os.environ.get("MOTCUA_SNAPSHOT_BYTES", SNAPSHOT_BYTES))
         self._lock = threading.Lock()
 
     def take_when_due(self) -> None:

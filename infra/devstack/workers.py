@@ -154,11 +154,11 @@ class StreamPipe(_Loop):
 
 
 class SnapshotTimer(_Loop):
-    """Every few seconds, lets the local stack take a snapshot of moto's memory if one is due."""
+    """Every second, lets the local stack take a snapshot of moto's memory if one is due (a file's size)."""
 
     name = "snapshots"
 
-    def __init__(self, take_when_due: Callable[[], None], *, every: float = 5.0) -> None:
+    def __init__(self, take_when_due: Callable[[], None], *, every: float = 1.0) -> None:
         super().__init__()
         self.take_when_due = take_when_due
         self.every = every
