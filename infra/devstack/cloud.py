@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import moto_patches
+from .outbox import stamp_send_times
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -107,6 +108,7 @@ class MotoServer:
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").addFilter(_NotPresent())
         _receipt_handles_apart()
         moto_patches.apply()  # transactions and queries at a cost that does not grow with the table
+        stamp_send_times()  # the outbox shows when each message was sent
         # werkzeug answers a busy port with a message and sys.exit; an OSError tells the caller more.
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

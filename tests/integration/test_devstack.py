@@ -205,13 +205,16 @@ def test_what_a_citizen_filed_is_still_there_after_ctrl_c_and_a_new_start(tmp_pa
 
         # and, once the notification pipe and the notifier have caught up, the outbox shows what the
         # citizen was told: filed and accepted, by email and by SMS
-        def told(stack: Stack) -> list[tuple[str, str]]:
+        def told(stack: Stack) -> list[tuple[str, str, str]]:
             answer = requests.get(f"{stack.url}/v1/dev/outbox", params={"code": code}, timeout=10).json()
-            return sorted((m["channel"], m["subject"]) for m in answer["messages"])
+            return sorted((m["channel"], m["subject"], m["sent_at"]) for m in answer["messages"])
 
         _caught_up(first)
         before = told(first)
-        assert [channel for channel, _ in before] == ["email", "email", "sms", "sms"]
+        assert [channel for channel, _, _ in before] == ["email", "email", "sms", "sms"]
+        assert all(sent_at and sent_at.startswith("20") for _, _, sent_at in before), (
+            before
+        )  # when it was sent
 
         # When they stop the stack with Ctrl-C and start it again on the same data folder
         assert first.interrupt() == 0, first.log()
