@@ -60,7 +60,7 @@ def recordings(data_dir: Path, since: int = 0) -> list[tuple[int, Path]]:
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles what moto's models hold besides plain data: locks (made anew) and private keys (as PEM)."""
+    """Pickles what moto's models hold besides plain data: locks (made anew) and keys (DER and PEM)."""
 
     _locks = (type(threading.Lock()), type(threading.RLock()))
 
@@ -70,10 +70,10 @@ class _Pickler(pickle.Pickler):
         if hasattr(obj, "private_bytes") and hasattr(obj, "public_key"):
             from cryptography.hazmat.primitives import serialization
 
-            pem = obj.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            der = obj.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            return _load_private_key, (pem,)
+            return _load_private_key, (der,)
         if type(obj).__name__.endswith("PublicKey") and hasattr(obj, "public_bytes"):
             from cryptography.hazmat.primitives import serialization
 
@@ -84,10 +84,11 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def _load_private_key(pem: bytes) -> Any:
+def _load_private_key(der: bytes) -> Any:
     from cryptography.hazmat.primitives import serialization
 
-    return serialization.load_pem_private_key(pem, password=None)
+    # Our own keys, written by the stack: checking an RSA key again costs about a second each.
+    return serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
 
 
 def _load_public_key(pem: bytes) -> Any:
