@@ -147,9 +147,11 @@ def measure(stack: LocalStack, size: int) -> dict[str, float]:
     for _ in range(TIMES):
         uploads = [client.upload(citizen) for _ in range(10)]
         times: list[float] = []
-        threads = [
-            threading.Thread(target=lambda u=u: times.append(client.file(citizen, u)[0])) for u in uploads
-        ]
+
+        def one(upload_id: str, into: list[float] = times) -> None:
+            into.append(client.file(citizen, upload_id)[0])
+
+        threads = [threading.Thread(target=one, args=(u,)) for u in uploads]
         for thread in threads:
             thread.start()
         for thread in threads:
