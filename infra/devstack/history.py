@@ -37,7 +37,8 @@ SEED = 2026
 
 
 class SettableClock:
-    """The services' clock (motcua.domain.ports.Clock), set to each moment of the history in turn."""
+    """The services' clock (motcua.domain.ports.Clock), set to each moment of the history in turn
+    (History sets `current`; the tests' FrozenClock has one too)."""
 
     def __init__(self) -> None:
         self.current = datetime.now(UTC)
@@ -50,6 +51,7 @@ class SettableClock:
 class Filled:
     dossiers: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -87,7 +89,7 @@ class History:
         self,
         container: Any,
         province: Province,
-        clock: SettableClock,
+        clock: Any,
         *,
         citizens: list[Any],
         desks: dict[str, Any],
@@ -117,15 +119,16 @@ class History:
         moments = sorted(working_moment(self.rng, start, until) for _ in range(dossiers))
         filled = Filled()
         for number, moment in enumerate(moments, start=1):
-            status = self.one(moment, until)
+            code, status = self.one(moment, until)
+            filled.codes.append(code)
             filled.dossiers += 1
             filled.by_status[status] = filled.by_status.get(status, 0) + 1
             progress(number)
         filled.seconds = time.monotonic() - started
         return filled
 
-    def one(self, filed_at: datetime, until: datetime) -> int:
-        """One dossier's life up to `until`; its status then."""
+    def one(self, filed_at: datetime, until: datetime) -> tuple[str, int]:
+        """One dossier's life up to `until`; its code and its status then."""
         from motcua.domain.tasks import task_id_for
         from motcua.services.filing import FilingRequest
         from motcua.services.inbox import Decision
@@ -192,7 +195,7 @@ class History:
                 desk, task_id, Decision.model_validate({"action": action, "reason": reason})
             )
             status = int(decided.status)
-        return status
+        return dossier.code, status
 
 
 def main(argv: list[str] | None = None) -> int:
