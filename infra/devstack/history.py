@@ -338,7 +338,7 @@ def _fill(
         check.stop()
     finally:
         moto.stop()
-    keeper.take_at_stop()
+    keeper.take_at_stop(always=True)
     state = stack.State.load(state_path)
     state.random = fingerprint()
     state.requests = recorder.recorded()

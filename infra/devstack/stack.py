@@ -221,8 +221,9 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
     runner.start(SnapshotTimer(keeper.take_when_due))
-    if replayed:  # what was replayed goes into a snapshot now, so that the next start is quick
-        keeper.take()
+    # A recording as long as a snapshot's worth (a folder from before snapshots, or a long one left
+    # by a kill) goes into one now; a short one stays, to be replayed at the next start as well.
+    keeper.take_when_due()
     runner.start(web)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
@@ -331,9 +332,14 @@ class Keeper:
         if self.recorder.size() >= self.every:
             self.take()
 
-    def take_at_stop(self) -> None:
-        """After moto's gate closed: nothing more comes in, so no lock is needed."""
-        if self.moto is not None and self.recorder.size() > 0:
+    def take_at_stop(self, *, always: bool = False) -> None:
+        """After moto's gate closed: nothing more comes in, so no lock is needed.
+
+        Only for a recording of a quarter of a snapshot's worth or more: a shorter one replays
+        in about a second at the next start, while pickling moto's memory would hold Ctrl-C for
+        seconds once the stack holds thousands of dossiers.
+        """
+        if self.moto is not None and (always or self.recorder.size() >= self.every // 4):
             self._take(lambda look: look())
 
     def take(self) -> None:
