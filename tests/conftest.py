@@ -111,8 +111,9 @@ def aws_requests_atomic(aws: None, monkeypatch: pytest.MonkeyPatch) -> CallLog:
     """Make each moto request atomic, as each request is on AWS, so threads can race between requests.
 
     moto's in-memory backends are not thread-safe within one request (a transaction writes its
-    items one by one and puts them back on failure); real DynamoDB is. Holding a lock for the duration of one request gives threads
-    AWS's semantics while leaving every interleaving between requests possible. A short pause
+    items one by one and puts them back on failure); real DynamoDB is. Holding a lock for the
+    duration of one request gives threads AWS's semantics while leaving every interleaving between
+    requests possible. A short pause
     after each read widens the window in which another filing can take the same number.
     """
     import threading
