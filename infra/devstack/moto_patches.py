@@ -13,7 +13,10 @@ it can go when moto fixes it.
    its partition key; the patched one reads only that partition. On an index, it reads only the items
    whose index key it could match (an index of each GSI's partition key, kept up to date by every
    write; moto then checks each candidate as before).
-3. The stream (`StreamShard.items`) keeps every record for ever, each with both images: the local stack
+3. `Scan` (and every other reader of `Table.all_items`) sorts every item of the table by its keys
+   at each call, so a Scan of n items in pages cost n² log n: the sorted list is kept until an item
+   is put, deleted or put back by a rollback.
+4. The stream (`StreamShard.items`) keeps every record for ever, each with both images: the local stack
    drops the records its pipe has forwarded (`trim_stream`), as DynamoDB drops them after 24 hours.
 """
 
@@ -44,6 +47,7 @@ def apply() -> None:
         original_query = Table.query
         original_all_items = Table.all_items
         original_put = Table.put_item
+        original_delete = Table.delete_item
         original_update = DynamoDBBackend.update_item
 
         def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -55,14 +59,24 @@ def apply() -> None:
 
         def all_items(self: Table) -> Any:
             candidates = getattr(_hint, "candidates", None)
-            if candidates is None:
-                return original_all_items(self)
-            return list(candidates)
+            if candidates is not None:
+                return list(candidates)
+            # moto sorts every item by its keys at each call (each page of a Scan): keep the order
+            # until an item comes or goes (an update in place changes no key, so no order).
+            cached = self.__dict__.get("_motcua_sorted")
+            if cached is None:
+                cached = self.__dict__["_motcua_sorted"] = original_all_items(self)
+            return list(cached)
 
         def put_item(self: Table, *args: Any, **kwargs: Any) -> Any:
             item = original_put(self, *args, **kwargs)
+            self.__dict__.pop("_motcua_sorted", None)
             _index(self, item)
             return item
+
+        def delete_item(self: Table, *args: Any, **kwargs: Any) -> Any:
+            self.__dict__.pop("_motcua_sorted", None)
+            return original_delete(self, *args, **kwargs)
 
         def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
             item = original_update(self, table_name, *args, **kwargs)
@@ -72,6 +86,7 @@ def apply() -> None:
         Table.query = query  # type: ignore[method-assign]
         Table.all_items = all_items  # type: ignore[method-assign]
         Table.put_item = put_item  # type: ignore[method-assign]
+        Table.delete_item = delete_item  # type: ignore[method-assign]
         DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
         _applied = True
 
@@ -111,6 +126,7 @@ class _Undo:
 
     def roll_back(self) -> None:
         for table, hash_value, range_value, before in reversed(self.items):
+            table.__dict__.pop("_motcua_sorted", None)
             if range_value is not None:
                 if before is None:
                     table.items[hash_value].pop(range_value, None)
@@ -288,7 +304,7 @@ def _candidates(table: Any, hash_key: Any, args: tuple[Any, ...], kwargs: dict[s
     return found
 
 
-# --- 3. the stream keeps what has not been read -------------------------------------------------------
+# --- 4. the stream keeps what has not been read -------------------------------------------------------
 
 
 def trim_stream(table: Any, keep_from: int) -> int:
