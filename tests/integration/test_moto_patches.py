@@ -203,7 +203,9 @@ def test_queries_find_what_they_found_before_as_items_come_change_and_go(dynamod
         UpdateExpression="SET g = :g",
         ExpressionAttributeValues={":g": {"S": "AGENCY#B"}},
     )
+    assert len(_everything(dynamodb)) == 10  # a Scan before each change below
     dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": "D#4"}, "sk": {"S": "META"}})
+    assert len(_everything(dynamodb)) == 9
     _put(dynamodb, "D#9", "META", g="AGENCY#A", gs="9")
     assert on("AGENCY#A") == ["D#0", "D#9"]
     # An item that leaves the index altogether (its key removed, as a closed task leaves an inbox)
