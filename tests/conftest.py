@@ -38,8 +38,10 @@ def clock() -> FrozenClock:
 def aws() -> Iterator[None]:
     from moto import mock_aws
 
+    from infra.devstack import moto_patches
     from motcua.adapters import clients
 
+    moto_patches.apply()  # the local stack's moto, with its transactions and queries at a flat cost
     clients.reset()
     # Step Functions runs the flows' definitions, as the local stack's moto server does.
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
@@ -108,9 +110,10 @@ class CallLog:
 def aws_requests_atomic(aws: None, monkeypatch: pytest.MonkeyPatch) -> CallLog:
     """Make each moto request atomic, as each request is on AWS, so threads can race between requests.
 
-    moto's in-memory backends are not thread-safe within one request (a transaction deep-copies
-    the tables); real DynamoDB is. Holding a lock for the duration of one request gives threads
-    AWS's semantics while leaving every interleaving between requests possible. A short pause
+    moto's in-memory backends are not thread-safe within one request (a transaction writes its
+    items one by one and puts them back on failure); real DynamoDB is. Holding a lock for the
+    duration of one request gives threads AWS's semantics while leaving every interleaving between
+    requests possible. A short pause
     after each read widens the window in which another filing can take the same number.
     """
     import threading

@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 import requests
 
+from . import moto_patches
+from .outbox import stamp_send_times
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from pathlib import Path
@@ -104,6 +107,8 @@ class MotoServer:
         # flows do that for every step not decided yet ($.completed.*), which is not an error.
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").addFilter(_NotPresent())
         _receipt_handles_apart()
+        moto_patches.apply()  # transactions and queries at a cost that does not grow with the table
+        stamp_send_times()  # the outbox shows when each message was sent
         # werkzeug answers a busy port with a message and sys.exit; an OSError tells the caller more.
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -193,13 +198,13 @@ class MotoServer:
             for backend in dynamodb_backends.values():
                 table = backend[self.region].tables.get(table_name)
                 if table is not None and table.stream_shard is not None:
-                    return len(table.stream_shard.items)
+                    return moto_patches.stream_offset(table) + len(table.stream_shard.items)
             return 0
 
         return self._gate.inside(look)
 
     def stream_records(self, table_name: str, position: int, limit: int) -> list[dict[str, Any]]:
-        """Records of the table's stream from `position` on, read from moto's memory.
+        """Records of the table's stream from the absolute `position` on, read from moto's memory.
 
         Not requests: a GetRecords would be recorded with a shard iterator that a replay cannot give
         back, and an idle stack would grow its recording with every poll.
@@ -211,11 +216,23 @@ class MotoServer:
             for backend in dynamodb_backends.values():
                 table = backend[self.region].tables.get(table_name)
                 if table is not None and table.stream_shard is not None:
-                    items = table.stream_shard.items[position : position + limit]
+                    # Records before the offset were forwarded and dropped (moto_patches.trim_stream).
+                    start = max(0, position - moto_patches.stream_offset(table))
+                    items = table.stream_shard.items[start : start + limit]
                     return [copy.deepcopy(item.to_json()) for item in items]
             return []
 
         return self._gate.inside(look)
+
+
+def trim_stream(region: str, table_name: str, read: int) -> None:
+    """Drop the table's stream records before `read` (the pipe forwarded them); call between two requests."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    for backend in dynamodb_backends.values():
+        table = backend[region].tables.get(table_name)
+        if table is not None:
+            moto_patches.trim_stream(table, read)
 
 
 class _NotPresent(logging.Filter):
@@ -224,6 +241,8 @@ class _NotPresent(logging.Filter):
 
 
 RECEIPT_SEED = 20250701
+# The receipt handles' own generator; a snapshot keeps its state (devstack/snapshots.py).
+HANDLES = random.Random(RECEIPT_SEED)  # noqa: S311 — ids for a local mock, not secrets
 
 
 def _receipt_handles_apart() -> None:
@@ -241,12 +260,25 @@ def _receipt_handles_apart() -> None:
     import moto.sqs.models as sqs_models
 
     letters = string.ascii_lowercase
-    handles = random.Random(RECEIPT_SEED)  # noqa: S311 — ids for a local mock, not secrets
 
     def receipt_handle() -> str:
-        return "".join(handles.choice(letters) for _ in range(185))
+        return "".join(HANDLES.choice(letters) for _ in range(185))
 
     setattr(sqs_models, "generate_receipt_handle", receipt_handle)  # noqa: B010 — not exported
+
+
+def generators() -> tuple[Any, Any]:
+    """The states of moto's random generator and of the receipt handles' one (for a snapshot)."""
+    from moto.moto_api._internal import mock_random
+
+    return mock_random.getstate(), HANDLES.getstate()
+
+
+def restore_generators(random_state: Any, handles_state: Any) -> None:
+    from moto.moto_api._internal import mock_random
+
+    mock_random.setstate(random_state)
+    HANDLES.setstate(handles_state)
 
 
 def fingerprint() -> str:
@@ -284,6 +316,14 @@ class Recorder:
     @property
     def exists(self) -> bool:
         return self.path.is_file() and self.path.stat().st_size > 0
+
+    def use(self, path: Path) -> None:
+        """Record to, and replay from, `path` from now on (moto's recorder runs in this process)."""
+        from moto.moto_api import recorder
+
+        path.touch()
+        recorder._location = str(path)  # noqa: SLF001 — moto reads it from the environment once
+        self.path = path
 
     def seed(self, value: int) -> None:
         """Make moto's random ids a function of `value` and of the requests made since."""

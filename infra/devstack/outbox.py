@@ -2,8 +2,9 @@
 
 Served at GET /v1/dev/outbox by the local web server only (never part of the deployed API), so that
 a person trying the demo sees what a citizen would receive. `?code=` keeps the
-messages that name a dossier, `?to=` those sent to one address or number. moto keeps no send times:
-the SMS come first, then the emails, each newest first. `pending` says how much may still become a
+messages that name a dossier, `?to=` those sent to one address or number. moto keeps no send times,
+so `stamp_send_times` (applied when the stack starts moto) writes one down for every email and SMS
+as moto takes it (`sent_at`, UTC); the newest come first. `pending` says how much may still become a
 message: records of the table's stream the notification pipe has not read yet, and messages on the
 notification queue (waiting, or in the notifier's hands); 0 when every write so far has been through
 the pipe and the notifier, so that what the outbox shows is all they will send for it.
@@ -21,15 +22,56 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 ACCOUNT = "123456789012"  # moto's default account, the one the local stack's credentials land in
+_SENT_AT = "_motcua_sent_at"  # on each SES and SNS backend: message id -> when moto took it
+
+
+def stamp_send_times() -> None:
+    """Write down when moto's SES and SNS take each message (kept in the backend, so in a snapshot)."""
+    from datetime import UTC, datetime
+
+    from moto.ses.models import SESBackend
+    from moto.sns.models import SNSBackend
+
+    if getattr(SESBackend, _SENT_AT, False):
+        return
+
+    def stamp(backend: Any, message_id: str) -> None:
+        backend.__dict__.setdefault(_SENT_AT, {})[message_id] = datetime.now(UTC).isoformat(
+            timespec="seconds"
+        )
+
+    def wrap_ses(name: str) -> None:
+        original = getattr(SESBackend, name)
+
+        def send(self: Any, *args: Any, **kwargs: Any) -> Any:
+            message = original(self, *args, **kwargs)
+            stamp(self, message.id)
+            return message
+
+        setattr(SESBackend, name, send)
+
+    for name in ("send_email", "send_raw_email", "send_templated_email"):
+        wrap_ses(name)
+    publish = SNSBackend.publish
+
+    def published(self: Any, *args: Any, **kwargs: Any) -> Any:
+        message_id = publish(self, *args, **kwargs)
+        stamp(self, message_id)
+        return message_id
+
+    SNSBackend.publish = published  # type: ignore[method-assign]
+    setattr(SESBackend, _SENT_AT, True)
 
 
 def sent_messages(region: str) -> list[dict[str, Any]]:
-    """Every message in moto's SES and SNS (SMS) memory, oldest first within each channel."""
+    """Every message in moto's SES and SNS (SMS) memory, oldest first, with when moto took it."""
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 
     messages: list[dict[str, Any]] = []
-    for sent in ses_backends[ACCOUNT][region].sent_messages:
+    ses, sns = ses_backends[ACCOUNT][region], sns_backends[ACCOUNT][region]
+    ses_times, sns_times = ses.__dict__.get(_SENT_AT, {}), sns.__dict__.get(_SENT_AT, {})
+    for sent in ses.sent_messages:
         to = [address for addresses in getattr(sent, "destinations", {}).values() for address in addresses]
         if hasattr(sent, "raw_data"):  # SendRawEmail: the MIME message as it went out
             parsed = email.message_from_string(sent.raw_data, policy=email.policy.default)
@@ -47,10 +89,22 @@ def sent_messages(region: str) -> list[dict[str, Any]]:
                 "subject": subject,
                 "body": text,
                 "html": text.lstrip().startswith("<"),
+                "sent_at": ses_times.get(sent.id),
             }
         )
-    for message_id, (number, text) in sns_backends[ACCOUNT][region].sms_messages.items():
-        messages.append({"channel": "sms", "id": message_id, "to": [number], "subject": "", "body": text})
+    for message_id, (number, text) in sns.sms_messages.items():
+        messages.append(
+            {
+                "channel": "sms",
+                "id": message_id,
+                "to": [number],
+                "subject": "",
+                "body": text,
+                "sent_at": sns_times.get(message_id),
+            }
+        )
+    # Oldest first (the outbox reverses it); a message from before the stamps (None) counts as oldest.
+    messages.sort(key=lambda m: m["sent_at"] or "")
     return messages + reset_codes(region)
 
 
@@ -80,6 +134,7 @@ def reset_codes(region: str) -> list[dict[str, Any]]:
                     "subject": "" if sms else "Mã đặt lại mật khẩu / Password reset code",
                     "body": text,
                     "html": False,
+                    "sent_at": None,  # moto keeps no time for it
                 }
             )
     return messages

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -22,14 +23,23 @@ from motcua.adapters import clients  # boto3 reads the environment when the firs
 from motcua.resources import NOTIFY_PATTERN
 
 from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
-from .cloud import MotoServer, Recorder, RecordingError, switch_on_flows
+from .cloud import (
+    MotoServer,
+    Recorder,
+    RecordingError,
+    generators,
+    restore_generators,
+    switch_on_flows,
+    trim_stream,
+)
 from .config import HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import Restarted, restart_flows
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
 from .runner import Runner, Stop, on_signals_raise_stop
+from .snapshots import SnapshotError, Snapshots, generation_of, recording, recordings
 from .streams import StreamForwarder
-from .workers import POLL_SECONDS, RoutingPoller, StreamPipe, SweepTimer
+from .workers import POLL_SECONDS, RoutingPoller, SnapshotTimer, StreamPipe, SweepTimer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -178,10 +188,16 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     routing, sweep, notify = _handlers()
     recorder = Recorder(config.moto_url, data_dir / RECORDING)
     state_path = data_dir / STATE
+    snapshots = Snapshots(data_dir)
+    keeper = Keeper(snapshots, recorder, state_path)
+
+    def at_stop(random: str) -> None:
+        keeper.take_at_stop()
+        _remember(state_path, recorder, random)
+
     # Both ports are bound before the (maybe long) replay, so that a clash shows at once.
-    moto = MotoServer(
-        HOST, config.moto_port, REGION, on_stop=lambda random: _remember(state_path, recorder, random)
-    )
+    moto = MotoServer(HOST, config.moto_port, REGION, on_stop=at_stop)
+    keeper.moto = moto
     sent = functools.partial(sent_messages, REGION)
     mail = Outbox(lambda: moto.inside(sent))
     with _listening("PORT", config.port):
@@ -197,8 +213,9 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)
 
-    replayed = _restore(recorder, state_path, moto)
+    replayed = _restore(recorder, state_path, moto, snapshots)
     outputs, accounts = _provision(config, province)
+    keeper.table_name = outputs.table_name
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
@@ -207,6 +224,10 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     mail.backlog = _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
+    runner.start(SnapshotTimer(keeper.take_when_due))
+    # A recording as long as a snapshot's worth (a folder from before snapshots, or a long one left
+    # by a kill) goes into one now; a short one stays, to be replayed at the next start as well.
+    keeper.take_when_due()
     runner.start(web)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
@@ -295,6 +316,54 @@ def _restart_flows(sqs: Any, routing: Handler, waiting: Callable[[], int]) -> Re
     return result
 
 
+SNAPSHOT_BYTES = 1 << 20  # a recording this long goes into a snapshot: its replay takes a few seconds
+
+
+class Keeper:
+    """Takes the snapshots (devstack/snapshots.py): when the recording since the last is long; at the stop."""
+
+    def __init__(self, snapshots: Snapshots, recorder: Recorder, state_path: Path) -> None:
+        self.snapshots = snapshots
+        self.recorder = recorder
+        self.state_path = state_path
+        self.moto: MotoServer | None = None
+        self.table_name = ""
+        # MOTCUA_SNAPSHOT_BYTES: how long a recording may grow before it goes into a snapshot.
+        self.every = int(os.environ.get("MOTCUA_SNAPSHOT_BYTES", SNAPSHOT_BYTES))
+        self._lock = threading.Lock()
+
+    def take_when_due(self) -> None:
+        if self.recorder.size() >= self.every:
+            self.take()
+
+    def take_at_stop(self, *, always: bool = False) -> None:
+        """After moto's gate closed: nothing more comes in, so no lock is needed.
+
+        Only for a recording of a quarter of a snapshot's worth or more: a shorter one replays
+        in about a second at the next start, while pickling moto's memory would hold Ctrl-C for
+        seconds once the stack holds thousands of dossiers.
+        """
+        if self.moto is not None and (always or self.recorder.size() >= self.every // 4):
+            self._take(lambda look: look())
+
+    def take(self) -> None:
+        assert self.moto is not None
+        self._take(self.moto.inside)
+
+    def _take(self, between_requests: Callable[[Callable[[], Path]], Path]) -> None:
+        with self._lock:
+            generation = generation_of(self.recorder.path) + 1
+
+            def write() -> Path:
+                if self.table_name:  # what the notification pipe forwarded is dropped from the stream
+                    trim_stream(REGION, self.table_name, State.load(self.state_path).stream)
+                self.recorder.use(recording(self.snapshots.data_dir, generation))
+                return self.snapshots.write(generation, *generators())
+
+            temporary = between_requests(write)
+            self.snapshots.commit(temporary, generation)
+
+
 def _remember(state_path: Path, recorder: Recorder, random: str) -> None:
     """At the stop, once moto takes no more requests: its random generator and the recording's length."""
     state = State.load(state_path)
@@ -313,8 +382,8 @@ def _listening(name: str, port: int) -> Iterator[None]:
         ) from error
 
 
-def _restore(recorder: Recorder, state_path: Path, moto: MotoServer) -> int | None:
-    """Replay what was recorded, or start a new recording; None when the data folder was new.
+def _restore(recorder: Recorder, state_path: Path, moto: MotoServer, snapshots: Snapshots) -> int | None:
+    """Load the snapshot and replay what was recorded since, or start anew; None when the folder was new.
 
     The replay runs with Step Functions execution off, as moto starts: a replayed StartExecution
     or SendTaskSuccess only answers, and the messages the flows' worker threads sent are in the
@@ -323,8 +392,10 @@ def _restore(recorder: Recorder, state_path: Path, moto: MotoServer) -> int | No
     """
     state = State.load(state_path)
     moto_version = version("moto")
-    if not recorder.exists:
+    tails = recordings(snapshots.data_dir)
+    if not snapshots.exists and not any(path.stat().st_size for _, path in tails):
         switch_on_flows(recorder.moto_url)
+        recorder.use(recording(snapshots.data_dir, 0))
         recorder.start()
         recorder.seed(SEED)  # recorded first, so the file replays on its own
         State(moto=moto_version).save(state_path)
@@ -333,19 +404,33 @@ def _restore(recorder: Recorder, state_path: Path, moto: MotoServer) -> int | No
         raise StartError(f"{state_path} was written by another version of the stack; make reset starts over.")
     if state.moto and state.moto != moto_version:
         print(
-            f"devstack: the recording was made with moto {state.moto}, this is moto {moto_version}; "
-            "if the replay does not give the same accounts back, the stack will say so.",
+            f"devstack: the data was written by moto {state.moto}, this is moto {moto_version}; "
+            "if the accounts do not come back the same, the stack will say so.",
             file=sys.stderr,
         )
     started = time.monotonic()
-    print(f"devstack: replaying {recorder.path} …", flush=True)
+    generation = 0
     try:
-        recorder.seed(state.seed)
-        count = recorder.replay()
-    except RecordingError as error:
+        if snapshots.exists:
+            generation, random_state, handles_state = snapshots.load()
+            moto.inside(lambda: restore_generators(random_state, handles_state))
+        else:
+            recorder.seed(state.seed)
+        count = 0
+        for later, path in recordings(snapshots.data_dir, since=generation):
+            if path.stat().st_size:
+                print(f"devstack: replaying {path} …", flush=True)
+            recorder.use(path)
+            count += recorder.replay()
+            generation = later
+    except (RecordingError, SnapshotError) as error:
         raise StartError(str(error)) from error
-    print(f"devstack: replayed {count} requests in {time.monotonic() - started:.1f} s.", flush=True)
-    if state.random and state.requests == count and moto.fingerprint() != state.random:
+    loaded = "the snapshot and " if snapshots.exists else ""
+    print(
+        f"devstack: loaded {loaded}replayed {count} requests in {time.monotonic() - started:.1f} s.",
+        flush=True,
+    )
+    if state.random and state.requests == recorder.recorded() and moto.fingerprint() != state.random:
         # Not fatal: what matters to users is their ids, which IdentityCheck compares next.
         print(
             "devstack: warning: the replay drew moto's random ids differently from the session it "
@@ -355,6 +440,7 @@ def _restore(recorder: Recorder, state_path: Path, moto: MotoServer) -> int | No
             flush=True,
         )
     switch_on_flows(recorder.moto_url)
+    recorder.use(recording(snapshots.data_dir, generation))
     recorder.start()
     return count
 

@@ -153,6 +153,27 @@ class StreamPipe(_Loop):
         return 0.0 if read else self.idle
 
 
+class SnapshotTimer(_Loop):
+    """Every second, lets the local stack take a snapshot of moto's memory if one is due (a file's size)."""
+
+    name = "snapshots"
+
+    def __init__(self, take_when_due: Callable[[], None], *, every: float = 1.0) -> None:
+        super().__init__()
+        self.take_when_due = take_when_due
+        self.every = every
+
+    def first_pause(self) -> float:
+        return self.every
+
+    def round(self) -> float:
+        try:
+            self.take_when_due()
+        except Exception as error:
+            _say(f"snapshot: {_one_line(error)}")
+        return self.every
+
+
 class SweepTimer(_Loop):
     """Runs the scheduled sweep every `every` seconds, the first time soon after the start.
 

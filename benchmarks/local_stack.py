@@ -1,0 +1,229 @@
+"""The local stack as it fills up: memory, filing and decision times, restart, ten people at once.
+
+One temporary data folder is filled with history (`python -m infra.devstack.history`, the platform's
+own services, a fixed seed) up to each size of SIZES (100, 1,000 and 10,000 dossiers; `SIZES=100,1000`
+for a shorter run). At each size the stack (`python -m infra.devstack`, MOTCUA_SWEEP_SECONDS=0) is
+started on it and timed until `GET /v1/health` answers, then over HTTP: FILINGS birth registrations
+filed one after another (the POST /v1/dossiers only, its PDF uploaded before), the ward's desk
+accepting each (the decision), then ten citizens' filings sent at once, TIMES times; the stack's
+memory (VmRSS of its process) is read after all that, and it is stopped with SIGINT and timed until
+its process has gone. Every figure is recorded through benchmarks/report.py, group 'local stack';
+medians and ratios are from this one run.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+for folder in ("functions", "."):
+    sys.path.insert(0, str(ROOT / folder))
+
+import requests  # noqa: E402
+
+from benchmarks.report import record  # noqa: E402
+from infra.devstack.accounts import CITIZEN_PASSWORD, STAFF_PASSWORD  # noqa: E402
+from infra.devstack.process import LocalStack  # noqa: E402
+from tests.examples import EXAMPLES, PDF  # noqa: E402
+
+GROUP = "local stack"
+SIZES = [int(s) for s in os.environ.get("SIZES", "100,1000,10000").split(",")]
+FILINGS = int(os.environ.get("FILINGS", "20"))
+TIMES = int(os.environ.get("TIMES", "3"))  # rounds of ten filings at once
+PROCEDURE = "1.001193"  # birth registration at Phường Minh Họa: one PDF
+AGENCY = "000.01.01.H99"
+CITIZEN = {"email": "an@example.vn", "password": CITIZEN_PASSWORD}
+DESK = {"username": "canbo.phuongminhhoa", "password": STAFF_PASSWORD}
+
+
+class Client:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.local = threading.local()
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> requests.Response:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return session.request(method, f"{self.url}{path}", headers=headers, timeout=120, **kwargs)
+
+    def sign_in(self, kind: str, credentials: dict[str, str]) -> str:
+        response = self.call("POST", f"/v1/auth/{kind}/sign-in", json=credentials)
+        response.raise_for_status()
+        token: str = response.json()["id_token"]
+        return token
+
+    def upload(self, token: str) -> str:
+        slot = self.call(
+            "POST",
+            "/v1/uploads",
+            token,
+            json={"filename": "giay-chung-sinh.pdf", "content_type": "application/pdf", "size": len(PDF)},
+        )
+        slot.raise_for_status()
+        body = slot.json()
+        stored = requests.post(body["url"], data=body["fields"], files={"file": ("a.pdf", PDF)}, timeout=60)
+        stored.raise_for_status()
+        upload_id: str = body["upload_id"]
+        return upload_id
+
+    def file(self, token: str, upload_id: str) -> tuple[float, str]:
+        """One filing: its time in seconds and the dossier's code."""
+        body = {
+            "procedure_code": PROCEDURE,
+            "applicant": {
+                "full_name": "Nguyễn Văn An",
+                "id_number": "001203004567",
+                "phone": "0901234567",
+                "email": "an@example.vn",
+                "address": "25 Trần Phú, phường Minh Họa",
+            },
+            "form": EXAMPLES[PROCEDURE],
+            "attachments": [{"upload_id": upload_id, "paper_code": "giay_chung_sinh"}],
+            "language": "vi",
+        }
+        started = time.perf_counter()
+        response = self.call(
+            "POST", "/v1/dossiers", token, headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}"}, json=body
+        )
+        took = time.perf_counter() - started
+        if response.status_code != 201:
+            raise RuntimeError(f"filing answered {response.status_code}: {response.text}")
+        code: str = response.json()["code"]
+        return took, code
+
+    def accept(self, token: str, code: str) -> float:
+        started = time.perf_counter()
+        response = self.call("POST", f"/v1/tasks/{code}-T1/decision", token, json={"action": "accept"})
+        took = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"decision answered {response.status_code}: {response.text}")
+        return took
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def fill(stack: LocalStack, dossiers: int, seed: int) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "infra.devstack.history", "--dossiers", str(dossiers), "--seed", str(seed)],
+        cwd=ROOT,
+        env=stack.environment(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def measure(stack: LocalStack, size: int) -> dict[str, float]:
+    client = Client(stack.url)
+    citizen = client.sign_in("citizens", CITIZEN)
+    desk = client.sign_in("staff", DESK)
+    client.file(citizen, client.upload(citizen))  # the first of each kind warms its code path
+    filings, codes = [], []
+    for _ in range(FILINGS):
+        upload_id = client.upload(citizen)
+        took, code = client.file(citizen, upload_id)
+        filings.append(took)
+        codes.append(code)
+    decisions = [client.accept(desk, code) for code in codes]
+    at_once: list[float] = []
+    for _ in range(TIMES):
+        uploads = [client.upload(citizen) for _ in range(10)]
+        times: list[float] = []
+
+        def one(upload_id: str, into: list[float] = times) -> None:
+            into.append(client.file(citizen, upload_id)[0])
+
+        threads = [threading.Thread(target=one, args=(u,)) for u in uploads]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        at_once += times
+    assert stack.process is not None
+    figures = {
+        "filing": statistics.median(filings) * 1000,
+        "decision": statistics.median(decisions) * 1000,
+        "ten": statistics.median(at_once) * 1000,
+        "memory": rss_mb(stack.process.pid),
+    }
+    record(GROUP, f"filing p50 at {size:,} dossiers", round(figures["filing"]), unit="ms")
+    record(GROUP, f"decision (accept) p50 at {size:,} dossiers", round(figures["decision"]), unit="ms")
+    record(GROUP, f"memory (RSS) at {size:,} dossiers", round(figures["memory"]), unit="MB", goal="≤ 1,024")
+    record(
+        GROUP,
+        f"ten filings at once, median ÷ one filing's, at {size:,} dossiers",
+        round(figures["ten"] / figures["filing"], 1),
+        unit="×",
+        goal="≤ 5",
+    )
+    return figures
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as folder:
+        data = Path(folder) / "data"
+        filled = 0
+        first: dict[str, float] | None = None
+        for size in SIZES:
+            env = {"MOTCUA_SWEEP_SECONDS": "0", "POWERTOOLS_METRICS_DISABLED": "true"}
+            stack = LocalStack(data, Path(folder) / "stack.log", env=env, start_timeout=600, stop_timeout=120)
+            # Each stage's own bench filings count too: fill up to `size` with history.
+            if size > filled:
+                fill(stack, size - filled, seed=size)
+                filled = size
+            started = time.perf_counter()
+            stack.start()
+            record(
+                GROUP,
+                f"start, ready to answer, at {size:,} dossiers",
+                round(time.perf_counter() - started, 1),
+                unit="s",
+                goal="≤ 30",
+            )
+            try:
+                figures = measure(stack, size)
+            finally:
+                assert stack.process is not None
+                pid_gone = time.perf_counter()
+                stack.stop()
+                record(
+                    GROUP,
+                    f"Ctrl-C to exit at {size:,} dossiers",
+                    round(time.perf_counter() - pid_gone, 1),
+                    unit="s",
+                    goal="≤ 5",
+                )
+            filled += FILINGS + 1 + 10 * TIMES
+            if first is None:
+                first = figures
+            else:
+                for kind in ("filing", "decision"):
+                    record(
+                        GROUP,
+                        f"{kind} p50 at {size:,} ÷ at {SIZES[0]:,}",
+                        round(figures[kind] / first[kind], 2),
+                        unit="×",
+                        goal="≤ 1.5",
+                    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Snapshots of moto's memory, so that a start loads the state and replays only the requests made since.
+
+The data folder holds at most one snapshot (`moto-snapshot.pickle`) and the recordings of the requests
+made after it, one file per generation (`moto-recording.jsonl` is generation 0, then
+`moto-recording.<n>.jsonl`). Taking a snapshot, between two requests (moto's gate held):
+
+1. point moto's recorder at the next generation's file, so every later request goes there;
+2. pickle every backend but Step Functions (its executions cannot outlive the process; the stack
+   starts the flows in progress again, infra/devstack/flows.py), moto's random generator and the
+   SQS receipt handles' one, to a temporary file, and flush it to the disk;
+3. let requests in again; rename the file over the snapshot; delete the older generations' files.
+
+A start loads the snapshot and replays, in order, every recording of its generation and later. A
+kill at any point loses nothing that moto had answered: until the rename, the older snapshot and
+every recording since it are on the disk; after it, the new one and the recordings since.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import threading
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SNAPSHOT = "moto-snapshot.pickle"
+FORMAT = 1
+SKIPPED = frozenset({"stepfunctions"})  # executions live in threads; flows.py starts them again
+_BACKEND_DICT = frozenset({"backend", "service_name", "_use_boto3_regions", "_additional_regions", "_id"})
+_EXTRAS = "*"  # not an account id
+_GENERATION = re.compile(r"^moto-recording(?:\.(\d+))?\.jsonl$")
+
+
+def recording(data_dir: Path, generation: int) -> Path:
+    return data_dir / ("moto-recording.jsonl" if generation == 0 else f"moto-recording.{generation}.jsonl")
+
+
+def generation_of(path: Path) -> int:
+    """The generation of a recording's file."""
+    match = _GENERATION.match(path.name)
+    if match is None:
+        raise SnapshotError(f"{path} is not a recording of the local stack.")
+    return int(match.group(1) or 0)
+
+
+def recordings(data_dir: Path, since: int = 0) -> list[tuple[int, Path]]:
+    """The recordings of generation `since` and later, in order."""
+    found = []
+    for path in data_dir.iterdir():
+        match = _GENERATION.match(path.name)
+        if match:
+            generation = int(match.group(1) or 0)
+            if generation >= since:
+                found.append((generation, path))
+    return sorted(found)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles what moto's models hold besides plain data: locks (made anew) and keys (DER and PEM)."""
+
+    _locks = (type(threading.Lock()), type(threading.RLock()))
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, self._locks):
+            return (threading.RLock if "RLock" in type(obj).__name__ else threading.Lock), ()
+        if hasattr(obj, "private_bytes") and hasattr(obj, "public_key"):
+            from cryptography.hazmat.primitives import serialization
+
+            der = obj.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            return _load_private_key, (der,)
+        if type(obj).__name__.endswith("PublicKey") and hasattr(obj, "public_bytes"):
+            from cryptography.hazmat.primitives import serialization
+
+            pem = obj.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            return _load_public_key, (pem,)
+        return NotImplemented
+
+
+def _load_private_key(der: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    # Our own keys, written by the stack: checking an RSA key again costs about a second each.
+    return serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
+
+
+def _load_public_key(pem: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_public_key(pem)
+
+
+def _backends() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every backend moto has made so far: service → account → region → backend."""
+    from moto.core.base_backend import BackendDict
+
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    every: list[Any] = BackendDict._instances  # type: ignore[misc]  # noqa: SLF001 — moto's list of those in use
+    for backends in list(every):
+        if backends.service_name in SKIPPED:
+            continue
+        service = found.setdefault(backends.service_name, {})
+        for account, regions in backends.items():
+            service.setdefault(account, {}).update(dict(regions.items()))
+        # What a service keeps across accounts (S3: which account holds each bucket name).
+        extras = {k: v for k, v in vars(backends).items() if k not in _BACKEND_DICT}
+        if extras:
+            service.setdefault(_EXTRAS, {}).update(extras)
+    return found
+
+
+class Snapshots:
+    """The data folder's snapshot and recordings; `take` must run between two requests to moto."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.path = data_dir / SNAPSHOT
+
+    @property
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def generation(self) -> int:
+        """The generation the snapshot starts (0 without one)."""
+        if not self.exists:
+            return 0
+        with self.path.open("rb") as file:
+            header = pickle.load(file)  # noqa: S301 — our own file, in the user's data folder
+        return int(header["generation"])
+
+    def write(self, generation: int, random_state: Any, handles_state: Any) -> Path:
+        """Pickle moto's memory for `generation` to a temporary file (the caller holds moto's gate)."""
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("wb") as file:
+            header = {"format": FORMAT, "generation": generation, "moto": version("moto")}
+            pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
+            _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(
+                {"random": random_state, "handles": handles_state, "backends": _backends()}
+            )
+            file.flush()
+            os.fsync(file.fileno())
+        return temporary
+
+    def commit(self, temporary: Path, generation: int) -> None:
+        """Put the written snapshot in place and forget the recordings it holds."""
+        os.replace(temporary, self.path)
+        _sync_folder(self.data_dir)
+        for older, path in recordings(self.data_dir):
+            if older < generation:
+                path.unlink(missing_ok=True)
+
+    def load(self) -> tuple[int, Any, Any]:
+        """Put the snapshot's backends into moto; its generation and the two generators' states."""
+        from moto.backends import get_backend
+
+        with self.path.open("rb") as file:
+            header = pickle.load(file)  # noqa: S301 — our own file
+            if header.get("format") != FORMAT:
+                raise SnapshotError(f"{self.path} was written by another version of the stack.")
+            body = pickle.load(file)  # noqa: S301
+        for service, accounts in body["backends"].items():
+            backends = get_backend(service)
+            for account, regions in accounts.items():
+                if account == _EXTRAS:
+                    vars(backends).update(regions)
+                    continue
+                for region, backend in regions.items():
+                    backends[account][region] = backend
+        return int(header["generation"]), body["random"], body["handles"]
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+class SnapshotError(RuntimeError):
+    """The snapshot cannot be loaded as it is."""
