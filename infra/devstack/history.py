@@ -305,10 +305,11 @@ def _fill(
                 username=a.username,
                 name=a.name,
                 agency=a.agency,
-                role=Role.RECEIVER,
+                role=Role.LEADER,
             )
             for a in accounts
-            if a.pool == "staff" and a.role == Role.RECEIVER.value and a.agency
+            # The receiving agency's leader: the desk's actions and the decision alike (docs/roles.md).
+            if a.pool == "staff" and a.role == Role.LEADER.value and a.agency
         }
         session = requests.Session()
 

@@ -84,7 +84,11 @@ class State:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        """Written aside and renamed into place: a reader in another thread, or a start after a kill,
+        finds the old state or the new one, never a file half written."""
+        aside = path.with_name(f".{path.name}.{threading.get_ident()}")
+        aside.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(aside, path)
 
 
 def local_environment(config: StackConfig, data_dir: Path) -> dict[str, str]:

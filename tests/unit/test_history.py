@@ -20,7 +20,7 @@ def _history(seed: int, dossiers: int) -> tuple[World, list[str], dict[int, int]
     world = World(DEMO, clock=FrozenClock())
     citizens = [world.citizen("Nguyễn Văn An"), world.citizen("Trần Thị Bình")]
     desks = {
-        agency.code: world.staff(agency.code, Role.RECEIVER, f"canbo.{agency.code}")
+        agency.code: world.staff(agency.code, Role.LEADER, f"lanhdao.{agency.code}")
         for agency in world.province.agencies
         if any(p.agency == agency.code for p in world.province.procedures)
     }
