@@ -92,7 +92,8 @@ def test_attachments_are_reached_by_prefix_and_only_by_who_needs_them(synthesize
         return found
 
     # The API presigns uploads (tagged pending) and checks them; it copies them to the filed prefix
-    # when filed (no tag) and hands them out from there; it signs and stores results. The notifier only reads results, to attach them. Nobody else touches the bucket.
+    # when filed (no tag) and hands them out from there; it signs and stores results. The notifier only
+    # reads results, to attach them. Nobody else touches the bucket.
     assert s3_grants(roles["api"]) == {
         f"{BUCKET.upload_prefix}*": [
             "s3:GetObject",
