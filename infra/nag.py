@@ -114,6 +114,13 @@ def acknowledge(
         "under the upload prefix (one per upload slot, named by the citizen and an id) of the "
         "attachments bucket, nothing else.",
     )
+    _ack(
+        _arn_owner(api.function.role),
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, data.attachments)}/{data.bucket_spec.filed_prefix}*]",
+        "Filed papers: the copy of each checked upload made at filing, and their download, under the "
+        "filed prefix (one per paper, named by the citizen, the upload and its content) of the attachments "
+        "bucket, nothing else.",
+    )
     for role, what in ((api.function.role, "signs and stores"), (notify, "attaches to the citizen's email")):
         _ack(
             _arn_owner(role),

@@ -3,7 +3,8 @@ own KMS key.
 
 Both are built from the specs the local stack uses (motcua.resources.TABLE, BUCKET), and both are kept
 when the stack goes (RETAIN, deletion protection): they hold citizens' records. The bucket holds the
-citizens' uploads (`uploads/`) and the signed results (`results/`); each grant names one prefix.
+citizens' uploads (`uploads/`), the papers filed from them (`filed/`) and the signed results
+(`results/`); each grant names one prefix.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem")
 # Presigned uploads (tagged pending), their check after upload, and filing's re-tagging.
 UPLOAD_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging")
+FILED_ACTIONS = ("s3:GetObject", "s3:PutObject")
 # Previous versions of an attachment (a slot posted twice) are kept this long, then removed.
 NONCURRENT_VERSION_DAYS = 30
 ACCESS_LOG_DAYS = 365
@@ -99,11 +101,11 @@ class Data(Construct):
             bucket_key_enabled=True,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="attachments/",
-            # Filed papers keep the key they were uploaded under (uploads/<owner>/<id>), so the prefix
-            # alone cannot tell an abandoned upload from a dossier's paper: the tag does. Every
-            # presigned upload is tagged pending and filing re-tags its papers filed, so only what
-            # stayed pending expires. Also cleaned: unfinished multipart uploads, and versions
-            # replaced by a second post to the same slot (or by that expiry).
+            # Every presigned upload is tagged pending and expires as abandoned. Filing copies each
+            # checked upload to filed/<owner>/<id>/<sha-256> (no slot can write there, so a second post
+            # to a slot never reaches a filed paper; docs/security.md): the prefix alone says what a
+            # paper is. Papers filed before the copies stayed at their upload key, re-tagged filed:
+            # their rule is kept. Also cleaned: unfinished multipart uploads, and replaced versions.
             # Retention (the province's `retention`, docs/privacy.md): filed papers and signed results
             # expire when their period ends, as the table's TTL removes the dossiers they belong to.
             lifecycle_rules=[
@@ -115,6 +117,11 @@ class Data(Construct):
                 ),
                 s3.LifecycleRule(
                     id="filed-papers",
+                    prefix=bucket.filed_prefix,
+                    expiration=Duration.days(retention.papers_days),
+                ),
+                s3.LifecycleRule(
+                    id="papers-filed-at-upload-keys",
                     prefix=bucket.upload_prefix,
                     tag_filters={bucket.pending_tag[0]: bucket.filed_value},
                     expiration=Duration.days(retention.papers_days),
@@ -199,12 +206,18 @@ class Data(Construct):
         )
 
     def grant_attachments(self, grantee: iam.IGrantable) -> None:
-        """Presign uploads into, read back and re-tag (pending -> filed) the upload prefix only, and
-        use the bucket's key. A presigned POST that sets a tag needs s3:PutObjectTagging too."""
+        """Presign uploads into and read back the upload prefix (a presigned POST that sets a tag needs
+        s3:PutObjectTagging too); copy filed papers to (CopyObject: PutObject, tags replaced by none) and
+        read them from the filed prefix; use the bucket's key."""
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(UPLOAD_ACTIONS),
             resource_arns=[self.attachments.arn_for_objects(f"{self.bucket_spec.upload_prefix}*")],
+        )
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(FILED_ACTIONS),
+            resource_arns=[self.attachments.arn_for_objects(f"{self.bucket_spec.filed_prefix}*")],
         )
         self.key.grant_encrypt_decrypt(grantee)
 

@@ -86,6 +86,9 @@ USER_POOLS = (CITIZEN_POOL, STAFF_POOL)
 @dataclass(frozen=True, slots=True)
 class BucketSpec:
     upload_prefix: str = "uploads/"
+    # Filed papers: each checked upload copied at filing to filed/<owner>/<upload id>/<sha-256>, a key no
+    # upload slot can write (services/uploads.py, filed_key; docs/security.md).
+    filed_prefix: str = "filed/"
     # Signed results (<code>-KQ<n>.pdf): written by the API, read by the API and the notifier.
     result_prefix: str = "results/"
     # Every upload is tagged pending when posted and re-tagged filed when it becomes a dossier's

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+import requests
 
 from tests.api.conftest import (
     BUSINESS,
@@ -19,7 +20,7 @@ from tests.api.conftest import (
     new_key,
     upload,
 )
-from tests.examples import PDF, PNG, pdf_of
+from tests.examples import PDF, PNG, pdf_of, post_to_slot
 from tests.hostile import Hostile, corpus
 
 CODE = re.compile(r"^000\.00\.01\.H99-261117-\d{4}$")
@@ -449,3 +450,33 @@ def test_a_next_token_that_is_not_a_whole_position_is_a_400(api: Api, an: Person
         answer = api.get(f"/v1/me/dossiers?next_token={encode_token(forged)}", token=an.token)
         assert answer.status == 400, (forged, answer.body)
         assert answer.error["code"] == "invalid_next_token"
+
+
+def test_a_file_posted_to_its_slot_after_filing_never_replaces_the_filed_paper(api: Api, an: Person) -> None:
+    # The slot stays valid for 15 minutes: S3 takes a second file of the same size and type in it.
+    other = PDF.replace(b"595 842", b"612 792")
+    assert other != PDF and len(other) == len(PDF)
+    slot = api.post(
+        "/v1/uploads",
+        token=an.token,
+        json_body={"filename": "giấy đề nghị.pdf", "content_type": "application/pdf", "size": len(PDF)},
+    ).json
+    post_to_slot(slot["url"], slot["fields"], "giấy đề nghị.pdf", PDF)
+    body, key = business_registration(api, an), new_key()
+    body["attachments"][0]["upload_id"] = slot["upload_id"]
+    code = file(api, an, body, key).json["code"]
+
+    post_to_slot(slot["url"], slot["fields"], "giấy đề nghị.pdf", other)
+
+    def downloaded() -> bytes:
+        paper = api.get(f"/v1/dossiers/{code}", token=an.token).json["attachments"][0]
+        answer = requests.get(paper["download_url"], timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.content
+
+    assert downloaded() == PDF
+    # The filing retried after the second post (its answer lost): the same dossier, the paper as checked.
+    again = file(api, an, body, key)
+    assert again.status == 201 and again.header("Idempotent-Replayed") == "true"
+    assert again.json["code"] == code
+    assert downloaded() == PDF

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -33,6 +34,11 @@ class _Object:
     filename: str | None
     pending: bool
     declared_size: int | None = None  # an upload not yet filed: the bucket's lifecycle rule would expire it
+
+    @property
+    def etag(self) -> str:
+        """As S3's for a single-part write: the bytes' MD5, quoted; another file posted changes it."""
+        return f'"{hashlib.md5(self.content, usedforsecurity=False).hexdigest()}"'
 
 
 class InMemoryAttachmentStore:
@@ -86,22 +92,33 @@ class InMemoryAttachmentStore:
             tail=found.content[-TAIL_BYTES:],
             filename=found.filename,
             declared_size=found.declared_size,
+            etag=found.etag,
         )
 
-    def keep(self, key: str) -> None:
+    def keep(self, key: str, *, into: str, etag: str | None) -> bool:
         found = self.objects.get(key)
-        if found is None:  # S3 answers NoSuchKey when tagging an object that is not there
-            raise KeyError(key)
-        found.pending = False
+        if found is None or (etag is not None and found.etag != etag):  # NoSuchKey, PreconditionFailed
+            return False
+        if self.slots.get(into) is not None:  # no slot's policy names a key a paper is kept at
+            raise AssertionError(f"{into} is an upload slot's key")
+        # CopyObject: the same bytes, type and metadata, tags replaced (none: never pending).
+        self.objects[into] = _Object(
+            found.content,
+            found.content_type,
+            found.filename,
+            pending=False,
+            declared_size=found.declared_size,
+        )
+        return True
 
     def kept(self, key: str) -> bool:
         """Whether the object is out of reach of the rule that expires abandoned uploads."""
         found = self.objects.get(key)
         return found is not None and not found.pending
 
-    def read(self, key: str, *, max_bytes: int) -> bytes | None:
+    def read(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes | None:
         found = self.objects.get(key)
-        if found is None:
+        if found is None or (etag is not None and found.etag != etag):
             return None
         if len(found.content) > max_bytes:
             raise ValueError(f"{key} is larger than {max_bytes} bytes")

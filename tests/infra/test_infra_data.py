@@ -130,8 +130,8 @@ def test_the_portal_may_post_uploads_to_the_bucket_and_nothing_else_may(synthesi
 def test_uploads_never_filed_expire_and_filed_papers_and_results_when_their_retention_ends(
     synthesized: Synthesized,
 ) -> None:
-    # Filed papers stay under the upload prefix (services/uploads.py upload_key): only the tag tells an
-    # abandoned upload from a dossier's paper, so the rules that expire uploads need both.
+    # Filed papers are copies under their own prefix (services/uploads.py filed_key), which no upload
+    # slot writes; papers filed before the copies stayed under the upload prefix, told by their tag.
     rules = _attachments(synthesized)["Properties"]["LifecycleConfiguration"]["Rules"]
     expiring = [rule for rule in rules if "ExpirationInDays" in rule or "ExpirationDate" in rule]
     key, value = BUCKET.pending_tag
@@ -148,6 +148,12 @@ def test_uploads_never_filed_expire_and_filed_papers_and_results_when_their_rete
         {
             "Id": "filed-papers",
             "Status": "Enabled",
+            "Prefix": BUCKET.filed_prefix,
+            "ExpirationInDays": kept.papers_days,
+        },
+        {
+            "Id": "papers-filed-at-upload-keys",
+            "Status": "Enabled",
             "Prefix": BUCKET.upload_prefix,
             "TagFilters": [{"Key": key, "Value": BUCKET.filed_value}],
             "ExpirationInDays": kept.papers_days,
@@ -160,6 +166,8 @@ def test_uploads_never_filed_expire_and_filed_papers_and_results_when_their_rete
         },
     ]
     assert value != BUCKET.filed_value
+    assert not BUCKET.filed_prefix.startswith(BUCKET.upload_prefix)
+    assert not BUCKET.upload_prefix.startswith(BUCKET.filed_prefix)
     assert any(rule.get("AbortIncompleteMultipartUpload") == {"DaysAfterInitiation": 1} for rule in rules)
 
 

@@ -88,13 +88,17 @@ def test_attachments_are_reached_by_prefix_and_only_by_who_needs_them(synthesize
         """Prefix -> the actions the role may take on objects under it."""
         found: dict[str, list[str]] = {}
         for statement in synthesized.statements(role):
-            if bucket in json.dumps(statement["Resource"]):
-                prefix = flatten(statement["Resource"]).removeprefix(f"<{bucket}.Arn>/")
-                found[prefix] = sorted(as_list(statement["Action"]))
+            # Statements of the same actions are merged by CDK: one resource, or a list of them.
+            resources = statement["Resource"]
+            for resource in resources if isinstance(resources, list) else [resources]:
+                if bucket in json.dumps(resource):
+                    prefix = flatten(resource).removeprefix(f"<{bucket}.Arn>/")
+                    found[prefix] = sorted(as_list(statement["Action"]))
         return found
 
-    # The API presigns uploads (tagged pending), checks them, re-tags them when filed; it signs and
-    # stores results. The notifier only reads results, to attach them. Nobody else touches the bucket.
+    # The API presigns uploads (tagged pending) and checks them; it copies them to the filed prefix
+    # when filed (no tag) and hands them out from there; it signs and stores results. The notifier only
+    # reads results, to attach them. Nobody else touches the bucket.
     assert s3_grants(roles["api"]) == {
         f"{BUCKET.upload_prefix}*": [
             "s3:GetObject",
@@ -102,6 +106,7 @@ def test_attachments_are_reached_by_prefix_and_only_by_who_needs_them(synthesize
             "s3:PutObject",
             "s3:PutObjectTagging",
         ],
+        f"{BUCKET.filed_prefix}*": ["s3:GetObject", "s3:PutObject"],
         f"{BUCKET.result_prefix}*": ["s3:GetObject", "s3:PutObject"],
     }
     assert s3_grants(roles["notify"]) == {f"{BUCKET.result_prefix}*": ["s3:GetObject"]}

@@ -66,8 +66,14 @@ def test_an_upload_is_inspected_by_its_first_bytes_and_read_only_within_a_size()
     with pytest.raises(ValueError):
         store.read("uploads/u1/a", max_bytes=len(PDF) - 1)
     assert not store.kept("uploads/u1/a")
-    store.keep("uploads/u1/a")
-    assert store.kept("uploads/u1/a")
+    assert store.keep("uploads/u1/a", into="filed/u1/a/x", etag=seen.etag)
+    assert store.kept("filed/u1/a/x") and not store.kept("uploads/u1/a")
+    assert store.read("filed/u1/a/x", max_bytes=len(PDF)) == PDF
+    # Posted again (other bytes, same size): the write seen before is no longer there to copy or read.
+    store.post("uploads/u1/a", PDF[:-1] + b" ")
+    assert not store.keep("uploads/u1/a", into="filed/u1/a/y", etag=seen.etag)
+    assert store.read("uploads/u1/a", max_bytes=len(PDF), etag=seen.etag) is None
+    assert store.read("filed/u1/a/x", max_bytes=len(PDF)) == PDF
 
 
 def test_an_upload_outside_the_presigned_conditions_is_refused() -> None:

@@ -56,6 +56,7 @@ def file_with(world: World, who: Principal, upload_id: str) -> InvalidInput:
 def assert_never_attached(world: World, who: Principal, upload_id: str) -> None:
     assert world.container.dossiers.mine(who, limit=10, token=None).items == []
     assert not world.store.kept(upload_key(who.sub, upload_id))
+    assert not [key for key in world.store.objects if key.startswith(f"filed/{who.sub}/")]
 
 
 @pytest.mark.parametrize("hostile", corpus(INFLATED), ids=lambda h: h.id)

@@ -90,6 +90,7 @@ class S3AttachmentStore:
             tail=tail,
             filename=unquote(filename) if filename else None,
             declared_size=int(declared) if declared.isdigit() else None,
+            etag=response.get("ETag"),
         )
 
     def _tail(self, key: str, etag: str | None) -> bytes:
@@ -106,18 +107,30 @@ class S3AttachmentStore:
         tail: bytes = response["Body"].read()
         return tail
 
-    def keep(self, key: str) -> None:
-        """The upload became a dossier's paper: out of reach of the rule that expires abandoned ones."""
-        name, _ = BUCKET.pending_tag
-        self.client.put_object_tagging(
-            Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": name, "Value": BUCKET.filed_value}]}
-        )
-
-    def read(self, key: str, *, max_bytes: int) -> bytes | None:
+    def keep(self, key: str, *, into: str, etag: str | None) -> bool:
+        """One CopyObject: the very write that was checked (If-Match), without its pending tag, at a key
+        outside the upload prefix (no slot's policy names it; the abandoned-uploads rule never reaches it)."""
+        extra = {"CopySourceIfMatch": etag} if etag else {}
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=into,
+                CopySource={"Bucket": self.bucket, "Key": key},
+                TaggingDirective="REPLACE",
+                **extra,
+            )
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "412", "NoSuchKey", "404"):
+                return False  # posted again (or expired) since it was checked
+            raise
+        return True
+
+    def read(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes | None:
+        extra = {"IfMatch": etag} if etag else {}
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key, **extra)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404", "PreconditionFailed", "412"):
                 return None
             raise
         if int(response.get("ContentLength", 0)) > max_bytes:

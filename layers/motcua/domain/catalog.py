@@ -132,4 +132,3 @@ class Procedure(BaseModel):
 
     def paper(self, code: str) -> Paper | None:
         return next((paper for paper in self.papers if paper.code == code), None)
-

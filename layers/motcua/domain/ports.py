@@ -116,6 +116,7 @@ class StoredObject:
     tail: bytes  # the last TAIL_BYTES (or the whole file), where each type puts its end mark
     filename: str | None
     declared_size: int | None = None  # the size asked for with the slot, when the slot recorded it
+    etag: str | None = None  # which write of the key was seen: a later post to the slot changes it
 
 
 class AttachmentStore(Protocol):
@@ -125,12 +126,15 @@ class AttachmentStore(Protocol):
 
     def inspect(self, key: str) -> StoredObject | None: ...
 
-    def keep(self, key: str) -> None:
-        """The upload is now a dossier's paper: it must never expire as an abandoned upload."""
+    def keep(self, key: str, *, into: str, etag: str | None) -> bool:
+        """The upload is now a dossier's paper: copied server-side to `into`, a key no upload slot can
+        write and the rule that expires abandoned uploads never reaches; only if `key` still holds the
+        write `etag` (False when it was replaced or is gone). Copying again to the same key is harmless."""
         ...
 
-    def read(self, key: str, *, max_bytes: int) -> bytes | None:
-        """The whole object (None if absent); ValueError when it is larger than `max_bytes`."""
+    def read(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes | None:
+        """The whole object (None if absent, or with `etag` if it is no longer that write); ValueError when
+        it is larger than `max_bytes`."""
         ...
 
     def put(self, key: str, content: bytes, *, content_type: str) -> None: ...

@@ -85,7 +85,7 @@ class CitizenActions:
             return record  # these very papers were added: a retry whose first answer was lost
         plan(Action.SUPPLEMENT, dossier.status, resume_to=dossier.resume_to, actions=CITIZEN_ACTIONS)
         procedure = self.province.procedures_by_code[dossier.procedure_code]
-        added, errors = self.uploads.check(
+        checked, errors = self.uploads.check(
             dossier.owner, procedure, supplement.attachments, require_papers=False
         )
         known = {a.upload_id for a in dossier.attachments}
@@ -103,7 +103,7 @@ class CitizenActions:
                 Text(vi="Giấy tờ bổ sung chưa hợp lệ.", en="The added papers are not valid."),
                 fields=tuple(errors),
             )
-        self.uploads.keep(added)
+        added = self.uploads.keep(checked)
         now = self.clock.now()
         assert dossier.paused_at is not None and dossier.resume_to is not None  # status 5 sets both
         calendar = self.province.working_calendar

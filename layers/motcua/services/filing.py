@@ -103,7 +103,7 @@ class FilingService:
         key = _check_key(idempotency_key)
         procedure = self._procedure(request.procedure_code)
         errors = check_form(self._validator(procedure), request.form)
-        attachments, file_errors = self.uploads.check(
+        checked, file_errors = self.uploads.check(
             principal.sub, procedure, request.attachments, require_papers=True
         )
         errors += file_errors
@@ -119,7 +119,9 @@ class FilingService:
         body_hash = hashlib.sha256(
             json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
-        self.uploads.keep(attachments)
+        # Once, before the numbering loop: the copies' keys name no dossier, so a number lost to another
+        # filing (or a replay of this one) leaves nothing to redo.
+        attachments = self.uploads.keep(checked)
 
         now = self.clock.now()
         calendar = self.province.working_calendar

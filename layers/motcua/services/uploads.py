@@ -3,9 +3,11 @@ whole file within bounds (motcua.domain.scan)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Principal, PrincipalKind
 from motcua.domain.permissions import PROCESSING, check_role
 from motcua.domain.scan import Finding, Refusal, ScanLimits, scan
+from motcua.resources import BUCKET
 
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
@@ -63,7 +66,25 @@ class AttachmentRef(BaseModel):
 
 
 def upload_key(owner: str, upload_id: str) -> str:
-    return f"uploads/{owner}/{upload_id}"
+    return f"{BUCKET.upload_prefix}{owner}/{upload_id}"
+
+
+def filed_key(owner: str, upload_id: str, content: bytes) -> str:
+    """Where a checked upload is kept once filed: outside the upload prefix (a slot's policy names exactly
+    its own `uploads/…` key), and named by the SHA-256 of the bytes checked, so that a key always holds
+    the same bytes: a retried filing copies them again to the same key, and a file posted to the slot
+    after filing can only ever land at another key, which no dossier names."""
+    return f"{BUCKET.filed_prefix}{owner}/{upload_id}/{hashlib.sha256(content).hexdigest()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """An upload that passed every check: the paper it becomes (at its filed key), and the very write of
+    the upload that was read (`source` as it stood at `etag`), which is what `UploadService.keep` copies."""
+
+    attachment: Attachment
+    source: str
+    etag: str | None
 
 
 class UploadService:
@@ -119,14 +140,14 @@ class UploadService:
         *,
         require_papers: bool,
         field: str = "attachments",
-    ) -> tuple[list[Attachment], list[FieldError]]:
+    ) -> tuple[list[Checked], list[FieldError]]:
         """Each referenced upload, checked again now that it is in the bucket; every failure named."""
-        attachments: list[Attachment] = []
+        attachments: list[Checked] = []
         errors: list[FieldError] = []
         seen: set[str] = set()
         for index, ref in enumerate(refs):
             checked = self._check_one(owner, procedure, ref, f"{field}[{index}]", seen)
-            if isinstance(checked, Attachment):
+            if isinstance(checked, Checked):
                 attachments.append(checked)
             else:
                 errors.append(checked)
@@ -139,15 +160,25 @@ class UploadService:
                 errors.append(_error(field, "paper_missing", _paper_missing(paper.name)))
         return attachments, errors
 
-    def keep(self, attachments: list[Attachment]) -> None:
-        """Before the dossier is written: a file kept but never filed costs a little storage, a file
-        filed but not kept would be deleted with the abandoned uploads."""
-        for attachment in attachments:
-            self.store.keep(attachment.key)
+    def keep(self, checked: list[Checked], *, field: str = "attachments") -> list[Attachment]:
+        """Before the dossier is written, one server-side copy per file of exactly what was checked, to
+        the key the paper names (a file kept but never filed costs a little storage; a paper whose copy
+        failed is never filed). InvalidInput `file_changed` when an upload was posted to again, or
+        expired, since it was checked: the citizen files again and the new file is checked."""
+        errors = [
+            _error(
+                f"{field}[{index}]", "file_changed", _named(item.attachment.filename, _CHANGED_WHILE_CHECKED)
+            )
+            for index, item in enumerate(checked)
+            if not self.store.keep(item.source, into=item.attachment.key, etag=item.etag)
+        ]
+        if errors:
+            raise InvalidInput(_NOT_KEPT, fields=tuple(errors))
+        return [item.attachment for item in checked]
 
     def _check_one(
         self, owner: str, procedure: Procedure, ref: AttachmentRef, where: str, seen: set[str]
-    ) -> Attachment | FieldError:
+    ) -> Checked | FieldError:
         paper = procedure.paper(ref.paper_code)
         if paper is None:
             return _error(where + ".paper_code", "unknown_paper", _unknown_paper(ref.paper_code))
@@ -165,20 +196,22 @@ class UploadService:
             return _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
         if stored.filename is not None and not extension_fits(name, stored.content_type):
             return _error(where, "extension_mismatch", _named(name, _wrong_extension(stored.content_type)))
-        problem = self._check_content(stored, name, where)
-        if problem is not None:
-            return problem
-        return Attachment(
+        content = self._check_content(stored, name, where)
+        if isinstance(content, FieldError):
+            return content
+        attachment = Attachment(
             paper_code=paper.code,
             upload_id=ref.upload_id,
-            key=stored.key,
+            key=filed_key(owner, ref.upload_id, content),
             filename=name,
             content_type=stored.content_type,
             size=stored.size,
         )
+        return Checked(attachment=attachment, source=stored.key, etag=stored.etag)
 
-    def _check_content(self, stored: StoredObject, name: str, where: str) -> FieldError | None:
-        """The declared size, the first and last bytes, then the whole file (bounded by max_bytes)."""
+    def _check_content(self, stored: StoredObject, name: str, where: str) -> FieldError | bytes:
+        """The declared size, the first and last bytes, then the whole file (bounded by max_bytes), which
+        is returned when nothing is wrong with it."""
         if stored.declared_size is not None and stored.size != stored.declared_size:
             return _error(where, "file_changed", _named(name, _changed(stored.declared_size, stored.size)))
         if sniff(stored.head, stored.tail) != stored.content_type:
@@ -188,9 +221,10 @@ class UploadService:
             return _error(
                 where, Finding.POLYGLOT.value, _named(name, _refused(Refusal(Finding.POLYGLOT, other)))
             )
-        # The whole file, bounded by max_bytes; what was read first must be what is read now.
+        # The whole file, bounded by max_bytes; what was read first must be what is read now (the same
+        # write, If-Match, where the store tells them apart).
         try:
-            content = self.store.read(stored.key, max_bytes=self.policy.max_bytes)
+            content = self.store.read(stored.key, max_bytes=self.policy.max_bytes, etag=stored.etag)
         except ValueError:
             content = None
         if content is None or len(content) != stored.size or content[:HEAD_BYTES] != stored.head[:HEAD_BYTES]:
@@ -200,7 +234,7 @@ class UploadService:
         refusal = scan(content, stored.content_type, self._limits)
         if refusal is not None:
             return _error(where, refusal.finding.value, _named(name, _refused(refusal)))
-        return None
+        return content
 
 
 # What no file's own name holds: path separators, control characters (NUL, CR, LF…) and the bidirectional
@@ -306,6 +340,10 @@ def _changed(declared: int, size: int) -> Text:
 _CHANGED_WHILE_CHECKED = Text(
     vi="tệp đã bị thay đổi trong khi đang được kiểm tra; vui lòng tải lên lại.",
     en="the file was changed while it was being checked; please upload it again.",
+)
+_NOT_KEPT = Text(
+    vi="Tệp đã bị thay đổi trong khi hồ sơ được nộp; vui lòng nộp lại.",
+    en="A file was changed while the dossier was being filed; please file it again.",
 )
 
 
