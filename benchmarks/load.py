@@ -115,16 +115,24 @@ class Citizen(HttpUser):
                 response.success()
             else:
                 error = (answer.get("error") or {}).get("code")
-                filing.answers.append((response.status_code, error))
-                if response.status_code == 429 and error:  # designed: the contract's error body
+                # Designed: a 429 or 503 in the contract's error body, saying when to try again.
+                if designed(response.status_code, error) and response.headers.get("Retry-After"):
+                    filing.answers.append((response.status_code, error))
                     response.success()
                 else:
+                    missing = f"{error} (no Retry-After)" if error else None
+                    filing.answers.append((response.status_code, missing))
                     response.failure(f"{response.status_code} {error or response.text[:200]}")
         raise StopUser()
 
 
 def ok(status: int) -> bool:
     return 200 <= status < 300
+
+
+def designed(status: int, error: str | None) -> bool:
+    """A refusal the contract designs (429 slow down, 503 busy), with its error body."""
+    return status in (429, 503) and bool(error) and not str(error).endswith("(no Retry-After)")
 
 
 def _json(response: Any) -> dict[str, Any]:
@@ -303,16 +311,16 @@ def run(stack: LocalStack, portal: Portal) -> list[tuple[str, str, Any, str, str
 
 def _answers(group: str, filings: list[Filing], sent: int) -> list[tuple[str, str, Any, str, str]]:
     kinds = Counter(
-        str(status) if ok(status) or (status == 429 and detail) else f"{status} {detail or ''}".strip()
+        str(status) if ok(status) or designed(status, detail) else f"{status} {detail or ''}".strip()
         for f in filings
         for status, detail in f.answers
     )
-    designed = sum(1 for f in filings for status, detail in f.answers if status == 429 and detail)
-    other = {kind: n for kind, n in sorted(kinds.items()) if kind[0] != "2" and kind != "429"}
+    refused = sum(1 for f in filings for status, detail in f.answers if designed(status, detail))
+    other = {kind: n for kind, n in sorted(kinds.items()) if kind[0] != "2" and kind not in ("429", "503")}
     answered = sum(kinds.values())
     return [
         (group, "answered 2xx", sum(n for kind, n in kinds.items() if kind[0] == "2"), "", f"{sent}"),
-        (group, "designed 429s (the contract's error body)", designed, "", ""),
+        (group, "designed 429s and 503s (error body, Retry-After)", refused, "", ""),
         (group, f"other answers: {other or 'none'}", sum(other.values()), "", "0"),
         (group, "never answered (time limit)", sent - answered, "", "0"),
     ]

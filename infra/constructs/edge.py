@@ -22,6 +22,10 @@ API_PREFIX = "/v1/"
 # Every route that signs someone up or in, checks a code or sends one (sign-up, confirm, sign-in,
 # challenges, MFA set-up, password reset and its confirmation, refresh): all public, all under it.
 SIGN_IN_PREFIX = "/v1/auth/"
+# Filing a dossier and asking for an upload slot: each writes to the table (and a slot lets a file
+# into the bucket), so one address that files or uploads without end is stopped at the edge.
+FILING_PATH = "/v1/dossiers"
+UPLOADS_PATH = "/v1/uploads"
 
 
 def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -43,6 +47,44 @@ def _managed(
             )
         ),
         visibility_config=_visibility(f"aws-{name}"),
+    )
+
+
+def _post_rate(name: str, priority: int, path: str, limit: int) -> wafv2.CfnWebACL.RuleProperty:
+    """At most `limit` POSTs to exactly `path` from one IP address in any 5 minutes (WAF's window)."""
+    none = [wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]
+    post_to_path = wafv2.CfnWebACL.StatementProperty(
+        and_statement=wafv2.CfnWebACL.AndStatementProperty(
+            statements=[
+                wafv2.CfnWebACL.StatementProperty(
+                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                        positional_constraint="EXACTLY",
+                        search_string=path,
+                        text_transformations=none,
+                    )
+                ),
+                wafv2.CfnWebACL.StatementProperty(
+                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(method={}),
+                        positional_constraint="EXACTLY",
+                        search_string="POST",
+                        text_transformations=none,
+                    )
+                ),
+            ]
+        )
+    )
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                limit=limit, aggregate_key_type="IP", scope_down_statement=post_to_path
+            )
+        ),
+        visibility_config=_visibility(name),
     )
 
 
@@ -96,6 +138,8 @@ class EdgeWebAcl(Construct):
             ),
             visibility_config=_visibility("sign-in-per-ip"),
         )
+        filing = _post_rate("filing-per-ip", 2, FILING_PATH, limits.filing_ip_limit)
+        uploads = _post_rate("uploads-per-ip", 3, UPLOADS_PATH, limits.uploads_ip_limit)
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
@@ -104,9 +148,11 @@ class EdgeWebAcl(Construct):
             rules=[
                 rate,
                 sign_in,
+                filing,
+                uploads,
                 # Log4j-style lookups and other known exploits, on every path, the API's too.
-                _managed("KnownBadInputsRuleSet", 2, None),
-                _managed("CommonRuleSet", 3, not_api),
+                _managed("KnownBadInputsRuleSet", 4, None),
+                _managed("CommonRuleSet", 5, not_api),
             ],
             visibility_config=_visibility("motcua-edge"),
         )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 _RECORDER = "/moto-api/recorder/"
+LISTEN_BACKLOG = 1024  # connections held until accepted, as the web server's (web.py)
 T = TypeVar("T")
 
 
@@ -117,6 +118,10 @@ class MotoServer:
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler
         )
+        # werkzeug listens with a backlog of 128; under a burst, the API's threads open more connections
+        # than that at once (boto3's pool keeps 10, and opens more when they are busy). Listening again
+        # on the bound socket only changes the backlog.
+        self._server.socket.listen(LISTEN_BACKLOG)
         self._thread = threading.Thread(target=self._serve, name="moto", daemon=True)
         self._thread.start()
 

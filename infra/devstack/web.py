@@ -229,6 +229,18 @@ class PortalHandler(ChaliceRequestHandler):
         sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
 
 
+# Connections the kernel completes and holds until the server accepts them. http.server's default is 5:
+# 200 citizens connecting at once overflowed it, and the connections past it were dropped or reset
+# (benchmarks/load.py). Linux caps it at net.core.somaxconn (4096 on current kernels).
+LISTEN_BACKLOG = 1024
+
+
+class PortalServer(ThreadedHTTPServer):
+    """Chalice's threaded server (one daemon thread per connection), with room for a burst of connects."""
+
+    request_queue_size = LISTEN_BACKLOG
+
+
 class WebServer:
     """The portal and the API on one port, one thread per connection."""
 
@@ -260,7 +272,7 @@ class WebServer:
             local_pages=dict(local_pages or {}),
             portal_headers=portal_headers(upload_origins),
         )
-        self.server = ThreadedHTTPServer((host, port), handler)
+        self.server = PortalServer((host, port), handler)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:

@@ -10,7 +10,7 @@ from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import environment
-from infra.constructs.edge import API_PREFIX, SIGN_IN_PREFIX
+from infra.constructs.edge import API_PREFIX, FILING_PATH, SIGN_IN_PREFIX, UPLOADS_PATH
 from infra.routes import routes
 from tests.infra.support import Synthesized
 
@@ -57,6 +57,35 @@ def test_sign_in_sign_up_and_password_resets_have_a_lower_limit_per_viewer(synth
     auth = [route.path for route in routes() if "auth" in route.path]
     assert "/v1/auth/citizens/password-reset" in auth and "/v1/auth/citizens/password-reset/confirm" in auth
     assert all(path.startswith(SIGN_IN_PREFIX) for path in auth)
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "setting"),
+    [("filing-per-ip", FILING_PATH, "filing_ip_limit"), ("uploads-per-ip", UPLOADS_PATH, "uploads_ip_limit")],
+)
+def test_filing_and_upload_slots_have_their_own_limit_per_viewer_on_post_to_that_path_only(
+    synthesized: Synthesized, name: str, path: str, setting: str
+) -> None:
+    _, acl = _edge_acl(synthesized)
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    limits = synthesized.province.province.api
+
+    rule = rules[name]
+    statement = rule["Statement"]["RateBasedStatement"]
+    matches = [s["ByteMatchStatement"] for s in statement["ScopeDownStatement"]["AndStatement"]["Statements"]]
+
+    assert rule["Action"] == {"Block": {}}
+    assert (statement["Limit"], statement["AggregateKeyType"]) == (getattr(limits, setting), "IP")
+    assert statement["Limit"] < limits.ip_limit
+    assert [(m["FieldToMatch"], m["PositionalConstraint"], m["SearchString"]) for m in matches] == [
+        ({"UriPath": {}}, "EXACTLY", path),
+        ({"Method": {}}, "EXACTLY", "POST"),
+    ]
+    # The route it guards is the API's, as a POST.
+    assert ("POST", path) in {(route.method, route.path) for route in routes()}
+    # Each rule has its own priority, in the order they are evaluated.
+    priorities = [r["Priority"] for r in acl["Properties"]["Rules"]]
+    assert len(set(priorities)) == len(priorities)
 
 
 def test_the_edge_web_acl_limits_each_viewer_and_checks_known_bad_inputs_and_the_portal(

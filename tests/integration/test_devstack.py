@@ -788,3 +788,60 @@ def test_a_kill_in_the_middle_of_a_burst_of_filings_loses_no_answered_dossier(tm
         killed.set()
         first.kill()
         second.kill()
+
+
+def test_a_hundred_connections_made_at_once_are_all_held_and_answered(tmp_path: Path) -> None:
+    import socket
+
+    from chalice.app import Chalice
+
+    from infra.devstack.web import WebServer
+
+    app = Chalice(app_name="throwaway")
+
+    @app.route("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    server = WebServer(app, host="127.0.0.1", port=free_port(), static_root=tmp_path)
+    address = server.server.server_address[:2]
+    connections: list[socket.socket] = []
+    try:
+        # Given 100 citizens' connections made before the server accepts any (a burst faster than it
+        # accepts): the kernel completes each one, none is dropped past a small backlog
+        for _ in range(100):
+            # Past a full backlog the kernel drops the handshake: the connect waits, then times out
+            connections.append(socket.create_connection(address, timeout=2))
+            connections[-1].settimeout(30)
+        assert waiting_to_be_accepted(int(address[1])) == 100  # with http.server's default: 6
+
+        # When the server runs and each sends its request
+        server.start()
+        for connection in connections:
+            connection.sendall(b"GET /v1/health HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n")
+
+        # Then every one is answered
+        for connection in connections:
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+            assert answer.endswith(b'{"status":"ok"}')
+    finally:
+        for connection in connections:
+            connection.close()
+        if server._thread is None:  # failed before it ran: its shutdown would wait for a loop never begun
+            server.server.server_close()
+        else:
+            server.stop()
+
+
+def waiting_to_be_accepted(port: int) -> int:
+    """How many connections the kernel holds for the listening socket on `port` (Linux: its rx_queue in
+    /proc/net/tcp is the accept queue's length)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, state, queues = fields[1], fields[3], fields[4]
+        if state == "0A" and int(local.split(":")[1], 16) == port:  # LISTEN
+            return int(queues.split(":")[1], 16)
+    raise AssertionError(f"nothing listens on port {port}")

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from pydantic import BaseModel, ConfigDict
 
 from motcua.domain.errors import (
@@ -138,6 +144,24 @@ INTERNAL = Text(
     vi="Hệ thống đang gặp sự cố, vui lòng thử lại sau.",
     en="Something went wrong on our side; please try again later.",
 )
+
+
+# An AWS call that got no answer after the SDK's own retries (clients.py): the service is slow or out of
+# reach under load. What the call did is unknown, but every write is idempotent (the Idempotency-Key,
+# conditional puts), so the same request again is safe: a 503 with Retry-After, not a 500.
+UNANSWERED = (ReadTimeoutError, ConnectTimeoutError, EndpointConnectionError, ConnectionClosedError)
+BUSY_RETRY_AFTER = 5  # seconds; as DynamoDB's throttling (adapters/dynamodb.py)
+NO_ANSWER = Text(
+    vi="Hệ thống đang bận, chưa trả lời kịp. Vui lòng gửi lại đúng yêu cầu này sau ít giây.",
+    en="The service is busy and did not answer in time. Please send the same request again in a few seconds.",
+)
+
+
+def unanswered(error: Exception) -> Unavailable | None:
+    """A 503 `busy` for an AWS call left unanswered (a timeout, a dropped connection); None for others."""
+    if isinstance(error, UNANSWERED):
+        return Unavailable(NO_ANSWER, retry_after=BUSY_RETRY_AFTER, code="busy")
+    return None
 
 
 def internal_body(language: Language) -> ErrorBody:

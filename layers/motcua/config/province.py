@@ -47,6 +47,21 @@ class ApiLimits(BaseModel):
     # Sign-in, sign-up, codes and password resets from one IP address in any 5 minutes: guessing
     # passwords or codes, and sending codes to numbers that did not ask (SMS pumping), stop here.
     sign_in_ip_limit: int = Field(default=100, ge=10, le=2_000_000_000)
+    # Filings (POST /v1/dossiers) and upload slots (POST /v1/uploads) from one IP address in any 5
+    # minutes: a service centre's desk files for citizens behind one address; a filing asks a slot
+    # per paper, so uploads take more.
+    filing_ip_limit: int = Field(default=300, ge=10, le=2_000_000_000)
+    uploads_ip_limit: int = Field(default=1_000, ge=10, le=2_000_000_000)
+
+    @model_validator(mode="after")
+    def _paths_within_the_address_limit(self) -> Self:
+        # A rule for one path counts requests the address-wide rule counts too: above it, it never acts.
+        for name in ("sign_in_ip_limit", "filing_ip_limit", "uploads_ip_limit"):
+            if getattr(self, name) > self.ip_limit:
+                raise ValueError(
+                    f"api.{name} ({getattr(self, name)}) is above api.ip_limit ({self.ip_limit})"
+                )
+        return self
 
 
 class Retention(BaseModel):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from chalicelib.errors import error_body, framework_error, internal_body
+from chalicelib.errors import error_body, framework_error, internal_body, unanswered
 from chalicelib.http.call import Call
 from chalicelib.http.responses import (
     SECURITY_HEADERS,
@@ -47,7 +47,14 @@ def handle(request: Request, endpoint: Endpoint, function: RouteFunction, params
         )
     except DomainError as error:
         return error_response(error, language)
-    except Exception:
+    except Exception as error:
+        busy = unanswered(error)
+        if busy is not None:
+            logger.warning(
+                "an AWS call went unanswered",
+                extra={"route": f"{endpoint.method} {endpoint.path}", "error": type(error).__name__},
+            )
+            return error_response(busy, language)
         logger.exception(
             "unhandled error", extra={"route": f"{endpoint.method} {endpoint.path}", "params": params}
         )
