@@ -19,7 +19,7 @@ from . import moto_patches
 from .outbox import stamp_send_times
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
     from werkzeug.serving import BaseWSGIServer
@@ -243,7 +243,8 @@ def table_items(region: str, table_name: str, names: tuple[str, ...]) -> list[di
     for backend in dynamodb_backends.values():
         table = backend[region].tables.get(table_name)
         if table is not None:
-            every = (
+            # A table with a sort key keeps a dict of items per partition key, one without the item.
+            every: Iterator[Any] = (
                 item
                 for partition in table.items.values()
                 for item in (partition.values() if table.range_key_attr else [partition])
