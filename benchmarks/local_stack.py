@@ -9,11 +9,16 @@ accepting each (the decision), then ten citizens' filings sent at once, TIMES ti
 memory (VmRSS of its process) is read after all that, and it is stopped with SIGINT and timed until
 its process has gone. Every figure is recorded through benchmarks/report.py, group 'local stack';
 medians and ratios are from this one run.
+
+ONLY=start measures the starts alone (the start until /v1/health answers, the snapshot's load in it as
+the stack prints it, Ctrl-C to exit), STARTS times at each size (3; the median is recorded), with no
+filings: e.g. `ONLY=start SIZES=1000,4000` in a few minutes, where the whole table takes most of an hour.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -39,6 +44,9 @@ GROUP = "local stack"
 SIZES = [int(s) for s in os.environ.get("SIZES", "100,1000,10000").split(",")]
 FILINGS = int(os.environ.get("FILINGS", "20"))
 TIMES = int(os.environ.get("TIMES", "3"))  # rounds of ten filings at once
+ONLY = os.environ.get("ONLY", "")  # "start": the starts alone
+STARTS = int(os.environ.get("STARTS", "3"))  # starts at each size with ONLY=start
+LOADED = re.compile(r"devstack: loaded the snapshot and replayed \d+ requests in ([\d.]+) s")
 PROCEDURE = "1.001193"  # birth registration at Phường Minh Họa: one PDF
 AGENCY = "000.01.01.H99"
 CITIZEN = {"email": "an@example.vn", "password": CITIZEN_PASSWORD}
@@ -177,6 +185,43 @@ def measure(stack: LocalStack, size: int) -> dict[str, float]:
     return figures
 
 
+def starts(stack: LocalStack, size: int) -> None:
+    """Start and stop the stack STARTS times on the same folder; the medians."""
+    ready, loads, stops = [], [], []
+    for _ in range(STARTS):
+        before = len(stack.log(whole=True))
+        started = time.perf_counter()
+        stack.start()
+        ready.append(time.perf_counter() - started)
+        stopping = time.perf_counter()
+        stack.stop()
+        stops.append(time.perf_counter() - stopping)
+        loaded = LOADED.search(stack.log(whole=True)[before:])
+        if loaded:
+            loads.append(float(loaded.group(1)))
+    record(
+        GROUP,
+        f"start, ready to answer, at {size:,} dossiers",
+        round(statistics.median(ready), 1),
+        unit="s",
+        goal="≤ 30",
+    )
+    if loads:
+        record(
+            GROUP,
+            f"snapshot load (within the start) at {size:,} dossiers",
+            round(statistics.median(loads), 1),
+            unit="s",
+        )
+    record(
+        GROUP,
+        f"Ctrl-C to exit at {size:,} dossiers",
+        round(statistics.median(stops), 1),
+        unit="s",
+        goal="≤ 5",
+    )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as folder:
         data = Path(folder) / "data"
@@ -189,6 +234,9 @@ def main() -> None:
             if size > filled:
                 fill(stack, size - filled, seed=size)
                 filled = size
+            if ONLY == "start":
+                starts(stack, size)
+                continue
             started = time.perf_counter()
             stack.start()
             record(

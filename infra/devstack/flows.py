@@ -15,8 +15,10 @@ then this module:
    are back in their agencies' inboxes when the portal opens (`restart` takes an open step out of
    the inbox until the new execution gives it a token).
 
-Finding those dossiers takes a Scan of the table. That is acceptable here only: it runs once, at a
-local start, on a demo-sized table; no request path ever scans (docs/local-stack.md).
+Finding those dossiers reads every item of the table, from moto's memory in the same process (what a
+Scan would give, without serializing each page or evaluating a filter on each item, and without
+adding to the recording). That is acceptable here only: it runs once, at a local start; no request
+path ever scans (docs/local-stack.md).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from motcua.domain.status import Status
 from .queues import poll_once
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping
 
     from .queues import Handler
 
@@ -50,40 +52,30 @@ class Restarted:
     unsettled: list[str] = field(default_factory=list)  # still on their way when the wait ended
 
 
-def in_progress(dynamodb: Any, table: str) -> list[str]:
+def in_progress(items: Iterable[Mapping[str, Any]]) -> list[str]:
     """Codes of the dossiers whose flow was running: `flow` true, status 4 or 5.
 
-    A Scan, on purpose and only here: a one-off at the local stack's start (see the module's note).
+    `items` are the table's items (their `type`, `status` and `data`), read from moto's memory by
+    the stack (`MotoServer.table_items`): a one-off at the local stack's start (see the module's note).
     """
+    statuses = {str(int(status)) for status in IN_PROGRESS}
     codes: list[str] = []
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "FilterExpression": "#type = :dossier AND #status IN (:in_process, :more_papers)",
-        "ProjectionExpression": "#data",
-        "ExpressionAttributeNames": {"#type": "type", "#status": "status", "#data": "data"},
-        "ExpressionAttributeValues": {
-            ":dossier": {"S": "dossier"},
-            ":in_process": {"N": str(int(Status.IN_PROCESS))},
-            ":more_papers": {"N": str(int(Status.MORE_PAPERS))},
-        },
-        "ConsistentRead": True,
-    }
-    while True:
-        page = dynamodb.scan(**kwargs)
-        for item in page["Items"]:
-            data = json.loads(item["data"]["S"])
-            if data.get("flow"):
-                codes.append(str(data["code"]))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in items:
+        if item.get("type") != {"S": "dossier"} or item.get("status", {}).get("N") not in statuses:
+            continue
+        data = json.loads(item["data"]["S"])
+        if data.get("flow"):
+            codes.append(str(data["code"]))
     return sorted(codes)
+
+
+ITEM_ATTRIBUTES = ("type", "status", "data")  # what in_progress reads of each item
 
 
 def restart_flows(
     container: Any,
     sqs: Any,
-    dynamodb: Any,
+    items: Callable[[], Iterable[Mapping[str, Any]]],
     *,
     handler: Handler,
     waiting: Callable[[], int] | None = None,
@@ -95,7 +87,7 @@ def restart_flows(
     result = Restarted()
     sqs.purge_queue(QueueUrl=queue_url)
     before: dict[str, dict[str, str | None]] = {}
-    for code in in_progress(dynamodb, settings.table_name):
+    for code in in_progress(items()):
         record = container.repository.get(code)
         if record is None:
             continue

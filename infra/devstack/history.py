@@ -1,12 +1,12 @@
 """Months of history for the local stack's data folder: `python -m infra.devstack.history --dossiers 2000`.
 
 With the stack stopped (it takes the data folder's lock), it starts moto as `make dev` does, loads what
-the folder holds, and files dossiers through the platform's own services (uploads to moto's S3 with
-the presigned POST, filing, the desk's decisions), each at its own moment of the past months on a
-clock frozen for it: filed on a working day between 08:00 and 17:00 (Vietnam), accepted a few hours
-later, approved within its procedure's legal days, its result returned the next day; some refused,
-some asked for papers, some stopped; and what would happen after now does not (those dossiers stay
-open in the inboxes). A fixed seed gives the same history every time. It ends with a snapshot, so
+the folder holds, and files dossiers through the platform's own services (uploads to moto's S3 with the
+presigned POST, filing, the decisions, by each agency's leader), each at its own moment of the past
+months on a clock frozen for it: filed on a working day between 08:00 and 17:00 (Vietnam), accepted a
+few hours later, approved within its procedure's legal days, its result returned the next day; some
+refused, some asked for papers, some stopped; and what would happen after now does not (those dossiers
+stay open in the inboxes). A fixed seed gives the same history every time. It ends with a snapshot, so
 that the next `make dev` starts in seconds.
 
 The history's notifications are not sent: the notification pipe is told it has read the stream.

@@ -33,7 +33,7 @@ from .cloud import (
     trim_stream,
 )
 from .config import HOST, REGION, ROOT, ConfigError, StackConfig
-from .flows import Restarted, restart_flows
+from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
 from .runner import Runner, Stop, on_signals_raise_stop
@@ -223,7 +223,8 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
-    restarted = None if replayed is None else _restart_flows(sqs, routing, waiting)
+    items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
+    restarted = None if replayed is None else _restart_flows(sqs, routing, waiting, items)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
     mail.backlog = _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
     if config.sweep_seconds:
@@ -285,16 +286,16 @@ def _notifications(
     return backlog
 
 
-def _restart_flows(sqs: Any, routing: Handler, waiting: Callable[[], int]) -> Restarted:
+def _restart_flows(
+    sqs: Any, routing: Handler, waiting: Callable[[], int], items: Callable[[], list[dict[str, Any]]]
+) -> Restarted:
     """The executions were lost with moto's memory: start the flows in progress again (devstack/flows.py)."""
     from motcua.container import build_container
 
     container = build_container()  # from the environment, complete now that provisioning set it
     started = time.monotonic()
     try:
-        result = restart_flows(
-            container, sqs, clients.client("dynamodb", REGION), handler=routing, waiting=waiting
-        )
+        result = restart_flows(container, sqs, items, handler=routing, waiting=waiting)
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print(

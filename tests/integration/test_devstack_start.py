@@ -1,0 +1,99 @@
+"""What the local stack's start reads quickly must be what the slow way read: the snapshot's items and the
+flows in progress (infra/devstack/snapshots.py, flows.py, cloud.table_items)."""
+
+from __future__ import annotations
+
+import gc
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.devstack.cloud import table_items
+from infra.devstack.flows import ITEM_ATTRIBUTES, in_progress
+from infra.devstack.snapshots import Snapshots
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+REGION = "ap-southeast-1"
+TABLE = "start"
+
+
+@pytest.fixture
+def dynamodb(aws: None) -> Any:
+    import boto3
+
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK")],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+    )
+    return client
+
+
+def _dossier(
+    client: Any, code: str, status: int, *, flow: bool, kind: str = "dossier", sk: str = "DOSSIER"
+) -> None:
+    client.put_item(
+        TableName=TABLE,
+        Item={
+            "PK": {"S": f"DOSSIER#{code}"},
+            "SK": {"S": sk},
+            "type": {"S": kind},
+            "status": {"N": str(status)},
+            "data": {"S": json.dumps({"code": code, "flow": flow})},
+        },
+    )
+
+
+def test_the_flows_in_progress_read_from_moto_memory_are_those_the_start_scanned_for(dynamodb: Any) -> None:
+    # Given dossiers with and without a flow, in progress (4), waiting for papers (5) or done (10),
+    # and another kind of item of a dossier in progress
+    _dossier(dynamodb, "A-1", 4, flow=True)
+    _dossier(dynamodb, "A-2", 5, flow=True)
+    _dossier(dynamodb, "A-3", 4, flow=False)
+    _dossier(dynamodb, "A-4", 10, flow=True)
+    _dossier(dynamodb, "A-1", 4, flow=True, kind="task", sk="TASK#A-1-T2")
+    # When the start reads the table from moto's memory
+    found = in_progress(table_items(REGION, TABLE, ITEM_ATTRIBUTES))
+    # Then it finds the two running flows, as the Scan the start made before did
+    scanned = dynamodb.scan(
+        TableName=TABLE,
+        FilterExpression="#t = :d AND #s IN (:a, :b)",
+        ExpressionAttributeNames={"#t": "type", "#s": "status"},
+        ExpressionAttributeValues={":d": {"S": "dossier"}, ":a": {"N": "4"}, ":b": {"N": "5"}},
+    )["Items"]
+    assert found == ["A-1", "A-2"]
+    assert found == sorted(
+        json.loads(i["data"]["S"])["code"] for i in scanned if json.loads(i["data"]["S"])["flow"]
+    )
+
+
+def test_a_snapshot_gives_the_items_back_and_moto_still_refuses_an_item_over_400_kb(
+    dynamodb: Any, tmp_path: Path
+) -> None:
+    # Given an item in a snapshot
+    _dossier(dynamodb, "B-1", 4, flow=True)
+    snapshots = Snapshots(tmp_path)
+    snapshots.commit(snapshots.write(1, None, None), 1)
+    before = dynamodb.get_item(TableName=TABLE, Key={"PK": {"S": "DOSSIER#B-1"}, "SK": {"S": "DOSSIER"}})[
+        "Item"
+    ]
+    # When it is loaded back
+    assert snapshots.load()[0] == 1
+    # Then the item is the same, the collector runs again, and an attribute making the item
+    # too large is still refused as DynamoDB refuses it
+    key = {"PK": {"S": "DOSSIER#B-1"}, "SK": {"S": "DOSSIER"}}
+    assert dynamodb.get_item(TableName=TABLE, Key=key)["Item"] == before
+    assert gc.isenabled()
+    with pytest.raises(ClientError, match="Item size to update has exceeded"):
+        dynamodb.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET big = :b",
+            ExpressionAttributeValues={":b": {"S": "x" * 410_000}},
+        )
