@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 for folder in ("functions/api", "functions", "."):
     sys.path.insert(0, str(ROOT / folder))
 
+from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload checks want
+
 REGION = "ap-southeast-1"
 PASSWORD = "Matkhau@2026!"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BIRTH = "1.001193"  # birth registration at the ward: one required paper, no flow
 WARD = "000.01.01.H99"
 APPLICANT = {

@@ -24,7 +24,7 @@ for folder in ("layers", "functions/api", "functions", "."):
 from benchmarks.report import record  # noqa: E402
 from motcua.domain.roles import Role  # noqa: E402
 from motcua.services.filing import FilingRequest  # noqa: E402
-from tests.examples import EXAMPLES  # noqa: E402
+from tests.examples import EXAMPLES, pdf_of  # noqa: E402
 from tests.fakes.world import World  # noqa: E402
 
 if TYPE_CHECKING:
@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 
 N = int(os.environ.get("N", "20"))
 SINGLE, SOCIAL_INSURANCE = "1.000058", "000.00.22.H99"
-PAPER = b"%PDF-1.4\n" + os.urandom(200 * 1024) + b"\n%%EOF\n"  # incompressible, like a scan
+_SCAN = os.urandom(200 * 1024)  # incompressible, like a scan
+# A whole one-page PDF carrying it, as the upload checks want.
+PAPER = pdf_of(
+    b"<</Type /Catalog /Pages 2 0 R>>",
+    b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+    b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R>>",
+    b"<</Length %d>>\nstream\n" % len(_SCAN) + _SCAN + b"\nendstream",
+)
 
 
 def median_ms(action: Callable[[], object]) -> float:
