@@ -85,7 +85,10 @@ class MotoApi:
 
 
 @contextmanager
-def moto_api() -> Iterator[MotoApi]:
+def provisioned(*, execute_flows: bool = False) -> Iterator[tuple[Any, Any]]:
+    """moto in decorator mode with the demo province provisioned as `make dev` does, the API's container
+    on it, the citizen An and the ward's receiving officer: (container, outputs). `execute_flows`: Step
+    Functions runs the flows' definitions."""
     os.environ.update(
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
@@ -93,16 +96,16 @@ def moto_api() -> Iterator[MotoApi]:
         AWS_REGION=REGION,
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    from chalice.test import Client
     from moto import mock_aws
 
     from infra.devstack.provision import create_citizen, create_staff, provision
     from motcua.adapters import clients
     from motcua.config.province import load_province
     from motcua.config.settings import Settings
-    from motcua.container import build_container, use
+    from motcua.container import build_container
 
-    with mock_aws():
+    config = {"stepfunctions": {"execute_state_machine": True}} if execute_flows else None
+    with mock_aws(config=config):  # type: ignore[arg-type]
         outputs = provision(
             clients=lambda name: clients.client(name, REGION),
             province=load_province(ROOT / "provinces" / "demo.yaml"),
@@ -132,6 +135,17 @@ def moto_api() -> Iterator[MotoApi]:
             agency=WARD,
             role="receiver",
         )
+        yield container, outputs
+
+
+@contextmanager
+def moto_api() -> Iterator[MotoApi]:
+    """`provisioned()`, the app served by Chalice's test client, and An and the officer signed in."""
+    from chalice.test import Client
+
+    from motcua.container import use
+
+    with provisioned() as (container, outputs):
         from app import app
 
         use(container)

@@ -85,47 +85,15 @@ def route_until(container: Any, calls: Calls, done: Any) -> dict[str, int]:
 
 def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
     import requests
+    from _moto_api import provisioned
     from chalice.test import Client
-    from moto import mock_aws
 
-    from infra.devstack.provision import create_citizen, create_staff, provision
+    from infra.devstack.provision import create_staff
     from motcua.adapters import clients
-    from motcua.config.province import load_province
-    from motcua.config.settings import Settings
-    from motcua.container import build_container
     from tests.examples import EXAMPLES
 
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        outputs = provision(
-            clients=lambda name: clients.client(name, REGION),
-            province=load_province(ROOT / "provinces" / "demo.yaml"),
-            prefix="bench",
-            region=REGION,
-            cors_origins=["http://127.0.0.1:8000"],
-        )
-        os.environ.update(outputs.environment())
-        os.environ["MOTCUA_PROVINCE_FILE"] = str(ROOT / "provinces" / "demo.yaml")
-        container = build_container(Settings())  # type: ignore[call-arg]
+    with provisioned(execute_flows=True) as (container, outputs):
         cognito = clients.client("cognito-idp", REGION)
-        create_citizen(
-            cognito,
-            pool_id=outputs.citizen_pool_id,
-            email="an@example.vn",
-            password=PASSWORD,
-            name="Nguyễn Văn An",
-            phone="+84901234567",
-        )
-        create_staff(
-            cognito,
-            pool_id=outputs.staff_pool_id,
-            username="canbo.phuong",
-            password=PASSWORD,
-            name="Cán bộ phường",
-            email="canbo@example.vn",
-            agency=WARD,
-            role="receiver",
-        )
-
         from app import app
 
         from chalicelib import deps
