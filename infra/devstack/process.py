@@ -170,8 +170,17 @@ class LocalStack:
             try:
                 self.process.wait(timeout=self.stop_timeout if timeout is None else timeout)
             except subprocess.TimeoutExpired:
+                self._print_threads()  # into its log: what the stop was waiting for
                 self.kill()
         return self.process.wait()
+
+    def _print_threads(self) -> None:
+        assert self.process is not None
+        try:
+            self.process.send_signal(signal.SIGUSR1)
+            self.process.wait(timeout=2.0)  # it goes on (or ends); two seconds to write the stacks
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            pass
 
     def kill(self) -> None:
         """End it at once, if it runs (for clean-ups; `stop()` is the clean way)."""

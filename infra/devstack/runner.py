@@ -7,11 +7,13 @@ consumers, the schedules' timer) slots in as more services between the two: each
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import sys
+import time
 import traceback
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -34,7 +36,8 @@ class Runner:
         self.services: list[Service] = []
 
     def start(self, service: Service) -> None:
-        service.start()
+        with threads_without_stop_signals():  # its threads leave Ctrl-C to the main thread
+            service.start()
         self.services.append(service)
 
     def stop(self) -> None:
@@ -47,8 +50,16 @@ class Runner:
                 traceback.print_exc()
 
 
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
 def on_signals_raise_stop() -> None:
-    """The first SIGINT / SIGTERM raises Stop; a second one while stopping ends the process at once."""
+    """The first SIGINT / SIGTERM raises Stop; a second one while stopping ends the process at once.
+
+    SIGUSR1 prints every thread's stack (what a stop that hangs is waiting for): the process
+    harness sends it before it has to kill a stack that did not stop in time.
+    """
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     def first(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGINT, again)
@@ -60,3 +71,28 @@ def on_signals_raise_stop() -> None:
 
     signal.signal(signal.SIGINT, first)
     signal.signal(signal.SIGTERM, first)
+
+
+def serve_until_stopped() -> NoReturn:
+    """The main thread's wait, once every service runs: until Stop.
+
+    Python runs a signal's handler in the main thread only, but the kernel may hand a process's
+    signal to any of its threads; a main thread asleep for an hour would then see Ctrl-C an hour
+    late. The services' threads were started with the stop signals blocked (`threads_without_stop_signals`),
+    so the kernel gives them to this thread, and it wakes every second regardless.
+    """
+    while True:
+        time.sleep(1.0)
+
+
+class threads_without_stop_signals:  # noqa: N801 - used as a `with` statement
+    """Threads started inside `with` (and the threads they start) never take SIGINT or SIGTERM.
+
+    A signal that comes meanwhile waits, and the main thread takes it on leaving the `with`.
+    """
+
+    def __enter__(self) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+
+    def __exit__(self, *exc: object) -> None:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)

@@ -36,7 +36,7 @@ from .config import HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
-from .runner import Runner, Stop, on_signals_raise_stop
+from .runner import Runner, Stop, on_signals_raise_stop, serve_until_stopped
 from .snapshots import SnapshotError, Snapshots, generation_of, recording, recordings
 from .streams import StreamForwarder
 from .workers import POLL_SECONDS, RoutingPoller, SnapshotTimer, StreamPipe, SweepTimer
@@ -142,8 +142,7 @@ def main() -> int:
         os.environ.update(local_environment(config, data_dir))
         lock = _lock(data_dir)
         _up(runner, config, province, data_dir)
-        while True:
-            time.sleep(3600)
+        serve_until_stopped()
     except Stop:
         print("\ndevstack: stopping…", flush=True)
         return 0
