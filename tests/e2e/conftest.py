@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE: ViewportSize = {"width": 390, "height": 844}
+DESK: ViewportSize = {"width": 1366, "height": 768}
 SHOTS = Path("/tmp/motcua-shots")
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 20
@@ -92,6 +93,20 @@ def _refused_by_policy(message: ConsoleMessage, errors: list[str]) -> None:
 def phone(browser: Browser) -> Iterator[Page]:
     """A fresh phone-sized page (390×844, touch, Vietnamese, Vietnam's time zone); fails on script errors."""
     context = _phone_context(browser)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _refused_by_policy(message, errors))
+    yield page
+    context.close()
+    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Page]:
+    """A fresh desk-PC page (1366×768, mouse, Vietnamese); fails on script errors, as `phone` does."""
+    context = browser.new_context(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -201,3 +201,23 @@ def fill_birth_registration(page: Page) -> None:
     page.get_by_label("Dân tộc").fill("Kinh")
     page.get_by_label("Họ, chữ đệm, tên của mẹ").fill("Trần Thị Hoa")
     page.get_by_label("Quan hệ với người được khai sinh").select_option("Cha")
+
+
+def assert_accessible(page: Page, *, what: str = "") -> None:
+    """axe-core's WCAG 2.x A/AA rules on the page as it is now: no violation.
+
+    A failure lists each rule broken, its impact and the elements (their selectors) that break it.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    violations = Axe().run(page, options=options).response["violations"]
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in violations
+    ]
+    assert not found, f"axe on {what or page.url}:\n  " + "\n  ".join(found)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
