@@ -211,7 +211,9 @@ def assert_accessible(page: Page, *, what: str = "") -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    violations = Axe().run(page, options=options).response["violations"]
+    if not page.evaluate("() => typeof window.axe === 'object'"):  # once per page load, not per check
+        page.evaluate(Axe().axe_script)
+    violations = page.evaluate("(options) => axe.run(document, options)", options)["violations"]
     found = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
