@@ -55,7 +55,7 @@ from tests.e2e.support import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize
 
     from tests.e2e.support import Stack
 
@@ -182,7 +182,12 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/dossiers\/([^/]+)\/control-slip$": [
         State("the control slip", "citizen", lambda f: f"/dossiers/{f.accepted}/control-slip", ready="table"),
-        State("the control slip, for the desk", "receiver", lambda f: f"/dossiers/{f.accepted}/control-slip", ready="table"),
+        State(
+            "the control slip, for the desk",
+            "receiver",
+            lambda f: f"/dossiers/{f.accepted}/control-slip",
+            ready="table",
+        ),
     ],
     r"^\/dossiers\/([^/]+)\/audit$": [
         State("the audit trail", "leader", lambda f: f"/dossiers/{f.accepted}/audit", ready=".audit-entry"),
@@ -206,7 +211,12 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/tasks\/([^/]+)$": [
         State("the desk's task", "receiver", lambda f: f"/tasks/{f.desk_task}", ready="#decision"),
-        State("a refusal without its reason", "receiver", lambda f: f"/tasks/{f.desk_task}", then=decide_without_reason),
+        State(
+            "a refusal without its reason",
+            "receiver",
+            lambda f: f"/tasks/{f.desk_task}",
+            then=decide_without_reason,
+        ),
         State("the officer's task", "officer", lambda f: f"/tasks/{f.officer_task}", ready="#decision"),
     ],
     r"^\/escalations$": [
@@ -349,9 +359,11 @@ class People:
             page.on("pageerror", lambda error: self.errors.append(f"{who}/{viewport}: {error}"))
             page.on(
                 "console",
-                lambda message: self.errors.append(f"{who}/{viewport}: {message.text[:160]}")
-                if "Content Security Policy" in message.text
-                else None,
+                lambda message: (
+                    self.errors.append(f"{who}/{viewport}: {message.text[:160]}")
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
             )
             page.goto(f"{self.stack.url}/")
             self.pages[key] = page
@@ -393,7 +405,9 @@ def _route_path(hash_path: str) -> str:
 def open_route(page: Page, hash_path: str) -> bool:
     """Go to `#<hash_path>` as a click on a link does (or reload, if the page is there already), and
     wait until the view has rendered. Whether it was a navigation (after which the focus moves)."""
-    page.evaluate("() => document.querySelectorAll('#main h1').forEach((h) => h.setAttribute('data-old', ''))")
+    page.evaluate(
+        "() => document.querySelectorAll('#main h1').forEach((h) => h.setAttribute('data-old', ''))"
+    )
     before = page.evaluate("() => location.hash")
     # The app moves the focus when the path changes; a new query on the same path (a search) keeps it.
     navigated = _route_path(before) != _route_path(hash_path)
@@ -445,3 +459,219 @@ def test_every_page_passes_axe(
         for state in (s for s in states if s.who == who):
             problems += check_state(page, state, filed, viewport)
     assert not problems, "\n".join(problems)
+
+
+# --- the colours of every state ------------------------------------------------------------------
+
+# Each state's look as the views draw it (the class, and the markup around it where it matters), for the
+# states the demo data cannot show on a fresh stack (late, due today, escalated, a broken audit chain).
+# A class here must exist in frontend/styles.css (checked): rename it there, rename it here.
+STATES_SAMPLER: dict[str, str] = {
+    **{f"badge--s{n}": f'<span class="badge badge--s{n}">Trạng thái {n}</span>' for n in range(2, 11)},
+    **{
+        f"tl--{kind}": f'<span class="tl tl--{kind}"><span class="tl__icon" aria-hidden="true">!</span>'
+        f"{kind}</span>"
+        for kind in ("early", "on_time", "late", "pending")
+    },
+    **{
+        f"due--{kind}": f'<p class="card__due"><span class="due due--{kind}">Hạn: <strong>06/12/2026</strong>'
+        f'<span class="due__flag"> — {kind}</span></span></p>'
+        for kind in ("today", "late")
+    },
+    **{
+        f"flag--{kind}": f'<p class="flags"><span class="flag flag--{kind}"><span class="flag__icon" '
+        f'aria-hidden="true">⚠</span>Đã báo lãnh đạo</span></p>'
+        for kind in ("late", "soon", "attention")
+    },
+    **{
+        f"task--{kind}": f'<article class="card task task--{kind}"><p class="card__due">'
+        '<span class="due">Hạn: '
+        f'<strong>06/12/2026</strong></span></p><p class="card__body">Đăng ký khai sinh</p></article>'
+        for kind in ("late", "today", "attention")
+    },
+    **{
+        f"notice--{kind}": f'<div class="notice notice--{kind}"><p>Thông báo {kind}</p>'
+        f'<button type="button" class="btn btn--secondary">Thử lại</button></div>'
+        for kind in ("success", "warning", "error")
+    },
+    **{
+        f"tag--{kind}": f'<span class="tag tag--{kind}">Mức độ {kind}</span>'
+        for kind in ("full", "partial", "req", "plain")
+    },
+    **{
+        f"verdict--{kind}": f'<div class="verdict verdict--{kind}">'
+        '<span class="verdict__icon" aria-hidden="true">✓'
+        f'</span><div class="verdict__text"><p class="verdict__title">Kết luận</p><p>Chi tiết</p></div></div>'
+        for kind in ("ok", "broken")
+    },
+    **{
+        f"checks__item--{kind}": f'<ul class="checks"><li class="checks__item checks__item--{kind}">'
+        "Kiểm tra</li></ul>"
+        for kind in ("ok", "fail")
+    },
+    **{
+        f"file__state--{kind}": f'<p class="file"><span class="file__state file__state--{kind}">'
+        "Tệp</span></p>"
+        for kind in ("done", "failed")
+    },
+    "field--error": '<div class="field field--error">'
+    '<label class="field__label" for="sampler-x">Họ tên</label>'
+    '<p class="field__error" id="sampler-x-error">Bắt buộc</p>'
+    '<input id="sampler-x" aria-invalid="true" aria-describedby="sampler-x-error"></div>',
+    **{
+        f"btn--{kind}": f'<button type="button" class="btn btn--{kind}">Nút</button>'
+        for kind in ("primary", "secondary", "danger", "danger-solid", "link")
+    },
+}
+
+
+def test_the_states_sampler_names_classes_the_styles_have() -> None:
+    styles = (APP_JS.parent / "styles.css").read_text(encoding="utf-8")
+    stale = [name for name in STATES_SAMPLER if f".{name}" not in styles]
+    assert not stale, f"STATES_SAMPLER names classes frontend/styles.css no longer has: {stale}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_colours_of_every_state_are_readable(stack: Stack, people: People, scheme: str) -> None:
+    """Every state badge, flag, notice and button on the console's inbox page, with its own styles,
+    in the light and the dark colour scheme (the styles choose their colours whichever is asked)."""
+    page = people.page("leader", "desk")
+    open_route(page, "/inbox")
+    page.emulate_media(color_scheme=scheme)
+    try:
+        page.evaluate(
+            """(parts) => {
+                const section = document.createElement("section");
+                section.className = "panel states-sampler";
+                section.setAttribute("aria-label", "States");
+                section.innerHTML = parts.join("");
+                document.getElementById("main").append(section);
+            }""",
+            list(STATES_SAMPLER.values()),
+        )
+        assert_accessible(page, what=f"every state's colours ({scheme})")
+    finally:
+        page.emulate_media(color_scheme="light")
+        page.evaluate("() => document.querySelector('.states-sampler')?.remove()")
+
+
+# --- the keyboard alone ----------------------------------------------------------------------------
+
+FOCUS_SHOWN = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return "nothing has the focus";
+    const shown = (e) => {
+        const style = getComputedStyle(e);
+        const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+        return outline || style.boxShadow !== "none";
+    };
+    if (shown(el)) return "";
+    // A date field's calendar button (inside the field, Chromium's own) draws its own focus ring.
+    if (el.matches("input[type=date], input[type=time], input[type=datetime-local]") && !el.matches(":focus"))
+        return "";
+    const box = el.getBoundingClientRect();
+    // A visually hidden control (the file input) shows its focus on its visible stand-in beside it.
+    const tiny = box.width <= 2 || box.height <= 2;
+    if (tiny && [...el.parentElement.querySelectorAll("*")].some((e) => e !== el && shown(e))) return "";
+    const style = getComputedStyle(el);
+    const outline = `${style.outlineStyle} ${style.outlineWidth}`;
+    return `no visible focus (outline ${outline}) on ${el.outerHTML.slice(0, 160)}`;
+}"""
+
+
+def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 80) -> None:
+    """Press Tab (Shift+Tab if `back`) until `target` has the focus, checking at every stop that the
+    focus can be seen."""
+    target.wait_for()
+    wrapped = 0
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        hidden = page.evaluate(FOCUS_SHOWN)
+        if hidden == "nothing has the focus" and not wrapped:  # past the page's end, into the browser
+            wrapped += 1
+            continue
+        assert not hidden, hidden
+        if target.evaluate("(el) => document.activeElement === el"):
+            return
+    raise AssertionError(f"{limit} presses of Tab did not reach {target}")
+
+
+def follow(page: Page, link: Locator, heading: str | re.Pattern[str], *, back: bool = False) -> None:
+    """Tab to a link, press Enter: the new page's heading is shown and has the focus."""
+    tab_to(page, link, back=back)
+    page.keyboard.press("Enter")
+    title = page.locator("#main h1")
+    expect(title).to_have_text(heading)
+    expect(title).to_be_focused()
+
+
+def type_into(page: Page, control: Locator, text: str) -> None:
+    tab_to(page, control)
+    page.keyboard.type(text)
+
+
+def test_a_citizen_files_a_dossier_with_the_keyboard_alone(stack: Stack, desk: Page, pdf_file: Path) -> None:
+    page = desk
+    page.goto(f"{stack.url}/")
+    expect(page.locator("#main h1")).to_have_text("Thủ tục hành chính")
+
+    # The first Tab reaches the skip link; Enter takes the focus past the header
+    page.keyboard.press("Tab")
+    expect(page.locator("#skip-link")).to_be_focused()
+    assert not page.evaluate(FOCUS_SHOWN)
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+
+    # Sign in from the menu (back in the header: Shift+Tab)
+    follow(page, page.locator("#site-nav").get_by_role("link", name="Đăng nhập"), "Đăng nhập", back=True)
+    type_into(page, page.get_by_label("Thư điện tử"), stack.citizen.username)
+    type_into(page, page.get_by_label("Mật khẩu", exact=True), stack.citizen.password)
+    page.keyboard.press("Enter")  # submits the form from its last field
+    expect(page.locator("#userbar")).to_contain_text(stack.citizen.name)
+    expect(page.locator("#main h1")).to_be_focused()
+
+    # Find the procedure and open its form
+    follow(
+        page, page.locator("#site-nav").get_by_role("link", name="Thủ tục"), "Thủ tục hành chính", back=True
+    )
+    type_into(page, page.get_by_label("Tìm thủ tục"), "khai sinh")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=khai"))
+    expect(page.locator(".results")).not_to_have_attribute("aria-busy", "true")
+    first = page.locator(".results").get_by_role("link", name="Đăng ký khai sinh", exact=True)
+    follow(page, first, "Đăng ký khai sinh")
+    follow(
+        page,
+        page.locator("#main").get_by_role("link", name="Nộp hồ sơ trực tuyến").first,
+        "Nộp hồ sơ trực tuyến",
+    )
+
+    # Fill it in, field after field
+    type_into(page, page.get_by_label("Số căn cước (CCCD)"), "001090012345")
+    type_into(page, page.get_by_label("Địa chỉ liên hệ"), "Số 25 đường Trần Phú, phường Minh Họa")
+    type_into(page, page.get_by_label("Họ, chữ đệm, tên của trẻ"), "Nguyễn Minh Khang")
+    type_into(page, page.get_by_label("Giới tính"), "Nam")  # a closed select picks what is typed
+    type_into(
+        page, page.get_by_label("Ngày, tháng, năm sinh"), "11012026"
+    )  # Chromium's control: month, day, year
+    type_into(page, page.get_by_label("Nơi sinh"), "Bệnh viện đa khoa tỉnh Minh Họa")
+    type_into(page, page.get_by_label("Dân tộc"), "Kinh")
+    type_into(page, page.get_by_label("Họ, chữ đệm, tên của mẹ"), "Trần Thị Hoa")
+    type_into(page, page.get_by_label("Quan hệ với người được khai sinh"), "Cha")
+    expect(page.get_by_label("Giới tính")).to_have_value("Nam")
+    expect(page.get_by_label("Ngày, tháng, năm sinh")).to_have_value("2026-11-01")
+
+    # The paper: Space on the file control opens the chooser
+    tab_to(page, page.get_by_label("Giấy chứng sinh"))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(pdf_file)
+    expect(page.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")
+
+    # File it: the receipt opens with the focus on its heading
+    tab_to(page, page.locator("form.filing button[type=submit]"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#receipt-code")).to_have_text(
+        re.compile(r"^\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-\d{4}$")
+    )
+    expect(page.locator("#main h1")).to_be_focused()
