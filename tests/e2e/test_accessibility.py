@@ -424,18 +424,21 @@ def _route_path(hash_path: str) -> str:
 
 
 def open_route(page: Page, hash_path: str) -> bool:
-    """Go to `#<hash_path>` as a click on a link does (or reload, if the page is there already), and
-    wait until the view has rendered. Whether it was a navigation (after which the focus moves)."""
-    page.evaluate(
-        "() => document.querySelectorAll('#main h1').forEach((h) => h.setAttribute('data-old', ''))"
+    """Go to `#<hash_path>` as a click on a link does (or render it afresh, as the app does on a
+    `hashchange`, if the page is there already), and wait until the view has rendered. Whether it was a
+    navigation to another path (after which the app moves the focus; a new query on the same path, a
+    search, keeps it)."""
+    before = page.evaluate(
+        """(hash) => {
+            document.querySelectorAll("#main h1").forEach((h) => h.setAttribute("data-old", ""));
+            const before = location.hash;
+            if (before === hash) window.dispatchEvent(new HashChangeEvent("hashchange"));
+            else location.hash = hash;
+            return before;
+        }""",
+        f"#{hash_path}",
     )
-    before = page.evaluate("() => location.hash")
-    # The app moves the focus when the path changes; a new query on the same path (a search) keeps it.
     navigated = _route_path(before) != _route_path(hash_path)
-    if before != f"#{hash_path}":
-        page.evaluate("(hash) => { location.hash = hash; }", f"#{hash_path}")
-    else:
-        page.reload()
     expect(page.locator("#main:not([aria-busy]) h1:not([data-old])")).to_have_count(1)
     return navigated
 
@@ -514,6 +517,10 @@ STATES_SAMPLER: dict[str, str] = {
     **{
         f"notice--{kind}": f'<div class="notice notice--{kind}"><p>Thông báo {kind}</p>'
         f'<button type="button" class="btn btn--secondary">Thử lại</button></div>'
+        for kind in ("success", "warning", "error")
+    },
+    **{
+        f"status--{kind}": f'<div class="status status--{kind}">Đã lưu · {kind}</div>'
         for kind in ("success", "warning", "error")
     },
     **{
