@@ -704,3 +704,42 @@ def test_a_citizen_files_a_dossier_with_the_keyboard_alone(stack: Stack, desk: P
         re.compile(r"^\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-\d{4}$")
     )
     expect(page.locator("#main h1")).to_be_focused()
+
+
+def test_the_phone_menu_and_the_withdrawal_dialog_work_with_the_keyboard(
+    people: People, filed: Filed
+) -> None:
+    page = people.page("citizen", "phone")
+    set_language(page, "vi")
+    open_route(page, f"/dossiers/{filed.new}")
+
+    # The folded menu: Enter opens it, its links come next, Escape folds it and gives the focus back
+    menu = page.locator("#menu-btn")
+    tab_to(page, menu, back=True)
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    first_link = page.locator("#site-nav a").first
+    tab_to(page, first_link)
+    expect(first_link).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(page.locator("#site-nav a").first).to_be_hidden()
+
+    # The withdrawal dialog: Space opens it with the focus inside, Tab stays inside, Escape closes it
+    # and the focus returns to the button that opened it; the dossier is not withdrawn
+    opener = page.locator(".withdraw button[aria-haspopup=dialog]")
+    tab_to(page, opener)
+    page.keyboard.press("Space")
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    assert dialog.evaluate("(d) => d.contains(document.activeElement)"), "the focus is not in the dialog"
+    for _ in range(6):  # past its last button the focus may go to the browser itself, never to the page
+        page.keyboard.press("Tab")
+        where = page.evaluate("() => document.activeElement === document.body ? 'browser' : 'element'")
+        inside = dialog.evaluate("(d) => d.contains(document.activeElement)")
+        assert inside or where == "browser", "the focus left the open dialog for the page behind it"
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(opener).to_be_focused()
+    expect(page.locator(".dossier-head__status")).to_have_text("Mới đăng ký")
