@@ -22,11 +22,14 @@ run this module (`.venv/bin/python -m pytest tests/e2e/test_accessibility.py -q 
 `test_every_page_passes_axe` runs once per viewport (phone 390×844, desk 1366×768) and language. For each
 state it opens the route in the person's own browser context (one per person and viewport, signed in once
 over HTTP), reaches the state, and checks: axe-core's WCAG 2.x A/AA rules (`support.assert_accessible`),
-that the page does not scroll sideways (document width ≤ viewport) and, after a navigation, that the focus
-is on the new page's heading. Every failure of every state is reported at once. The colour of every
-state badge (statuses, timeliness, due today / late, escalations, flow attention, notices, disabled
-buttons) is checked on a sampler page drawn by the app's own modules (`STATES_SAMPLER`), in the light and
-the dark colour scheme.
+that the page does not scroll sideways on the phone (document width ≤ 390 px) and, after a navigation,
+that the focus is on the new page's heading. Every failure of every state is reported at once. The colour
+of every state (statuses, timeliness, due today / late, escalations, flow attention, notices, the status
+line, tags, verdicts, a field in error, buttons) is checked with the portal's stylesheet on the markup
+the views draw (`STATES_SAMPLER`, added to the inbox page), in the light and the dark colour scheme.
+
+The keyboard tests file a birth registration with Tab, Shift+Tab, Enter and Space alone, every focus stop
+visible, and work the phone's menu and the withdrawal dialog.
 
 The dossiers are filed once over HTTP (`Filed`): one left new (the desk's task, the citizen may withdraw
 it) and one accepted by the desk (the officer's task).
