@@ -32,7 +32,7 @@ The keyboard tests file a birth registration with Tab, Shift+Tab, Enter and Spac
 visible, and work the phone's menu and the withdrawal dialog.
 
 The dossiers are filed once over HTTP (`Filed`): one left new (the desk's task, the citizen may withdraw
-it) and one accepted by the desk (the officer's task).
+it) and one accepted by the desk, its result issued (the officer's task, a result to verify).
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ class Filed:
     """The dossiers filed once for the whole module, and the tasks they opened."""
 
     new: str  # a birth registration nobody has touched: the desk's task, withdrawable
-    accepted: str  # another, accepted by the desk: the officer's task
+    accepted: str  # another, accepted by the desk, its result issued by the officer: the officer's task
+    result: str  # that result's code, to verify
     desk_task: str
     officer_task: str
 
@@ -199,7 +200,9 @@ PAGES: dict[str, list[State]] = {
     r"^\/dossiers\/([^/]+)$": [
         State("the citizen's new dossier", "citizen", lambda f: f"/dossiers/{f.new}", ready=".withdraw"),
         State("the withdrawal dialog open", "citizen", lambda f: f"/dossiers/{f.new}", then=open_withdrawal),
-        State("an accepted dossier", "citizen", lambda f: f"/dossiers/{f.accepted}", ready=".dossier-head"),
+        State(
+            "a dossier with its result", "citizen", lambda f: f"/dossiers/{f.accepted}", ready=".doc--result"
+        ),
         State("an officer's view", "officer", lambda f: f"/dossiers/{f.accepted}", ready=".dossier-head"),
     ],
     r"^\/dossiers\/([^/]+)\/control-slip$": [
@@ -253,6 +256,7 @@ PAGES: dict[str, list[State]] = {
         State("empty", "nobody", at("/verify")),
         State("the file form's error shown", "nobody", at("/verify"), then=submit_empty),
         State("an unknown result code", "nobody", at("/verify"), then=verify_unknown_code),
+        State("a valid result", "nobody", lambda f: f"/verify?code={f.result}", ready=".verdict--ok"),
     ],
     r"^\/outbox$": [
         State("the messages sent", "nobody", at("/outbox")),
@@ -321,6 +325,20 @@ def _decide(stack: Stack, who: str, task_id: str, action: str) -> None:
     assert answer.ok, answer.text
 
 
+def _issue_result(stack: Stack, code: str) -> str:
+    """The ward's processing officer issues the result (drawn from the dossier, signed): its code."""
+    tokens = _tokens(stack, "officer")
+    assert tokens
+    answer = requests.post(
+        f"{stack.url}/v1/dossiers/{code}/results",
+        json={"render": True, "summary": "Đồng ý đăng ký khai sinh."},
+        headers={"Authorization": f"Bearer {tokens['id_token']}"},
+        timeout=30,
+    )
+    assert answer.ok, answer.text
+    return str(answer.json()["result_code"])
+
+
 def _task_of(stack: Stack, who: str, code: str) -> str:
     tokens = _tokens(stack, who)
     assert tokens
@@ -342,6 +360,7 @@ def filed(stack: Stack) -> Filed:
     return Filed(
         new=new,
         accepted=accepted,
+        result=_issue_result(stack, accepted),
         desk_task=_task_of(stack, "receiver", new),
         officer_task=_task_of(stack, "officer", accepted),
     )
