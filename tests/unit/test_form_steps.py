@@ -70,7 +70,9 @@ def test_a_date_field_says_whether_it_is_in_the_past_or_the_future(province: Pro
 def test_steps_that_do_not_cover_the_form_once_do_not_load(
     province: Province, fields: list[list[str]], problem: str
 ) -> None:
-    steps = [{"title": {"vi": f"Bước {i}", "en": f"Step {i}"}, "fields": names} for i, names in enumerate(fields)]
+    steps = [
+        {"title": {"vi": f"Bước {i}", "en": f"Step {i}"}, "fields": names} for i, names in enumerate(fields)
+    ]
     with pytest.raises(ValidationError, match=problem):
         Procedure.model_validate(birth_registration(province, steps=steps), context={"forms_checked": True})
 
@@ -88,4 +90,7 @@ def test_the_procedure_api_gives_the_steps_and_what_to_bring(province: Province)
     detail = ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": "Phường Minh Họa"})
     body = detail.model_dump(mode="json")
     assert body["steps"][1]["fields"] == ["mother_full_name", "father_full_name", "requester_relationship"]
-    assert body["collect"]["bring"][0] == {"vi": "Căn cước của người đi nhận", "en": "The ID card of the person collecting it"}
+    assert body["collect"]["bring"][0] == {
+        "vi": "Căn cước của người đi nhận",
+        "en": "The ID card of the person collecting it",
+    }
