@@ -67,7 +67,7 @@ function nextSteps(r, p, owner) {
     h(
       "ol",
       { class: "next-steps__list" },
-      p ? h("li", {}, t("next.review", { agency, days: p.legal_days })) : null,
+      p ? h("li", {}, t("next.review", { agency, n: p.legal_days })) : null,
       h("li", {}, t("next.papers")),
       h("li", {}, t(hear, { email, phone }), hear === "next.hear.none" ? null : [" ", t("next.hear.none")]),
       ways.length ? h("li", {}, t("next.result"), h("ul", { class: "next-steps__sub" }, ways.map((way) => h("li", {}, way)))) : null,
