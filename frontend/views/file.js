@@ -300,7 +300,7 @@ export async function fileView(ctx) {
       sections.map((section) =>
         h(
           "section",
-          { class: "panel check" },
+          { class: "panel check-section" },
           h("h3", { class: "check__title" }, section.title),
           h(
             "dl",

@@ -92,6 +92,7 @@ def test_a_long_form_is_filed_in_steps_with_the_keyboard_only_on_a_phone(
     expect(summary).to_contain_text("Vui lòng nhập Họ, chữ đệm, tên của trẻ")
     expect(summary).to_contain_text(f"Vui lòng nhập {DATE_OF_BIRTH}")
     expect(step_heading(page)).to_have_text("Bước 2/4 Thông tin về trẻ")  # still on step 2
+    page.screenshot(path=str(shots / "form-step-errors-phone.png"), full_page=True)
 
     type_into(page, page.get_by_label("Họ, chữ đệm, tên của trẻ"), "Nguyễn Minh Khang")
     choose(page, page.get_by_label("Giới tính"), "Nam")
