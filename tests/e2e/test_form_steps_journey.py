@@ -233,6 +233,8 @@ def test_a_date_that_does_not_exist_is_refused_with_a_clear_message(
     expect(alert).to_contain_text(words["missing"])
     expect(year).to_have_attribute("aria-invalid", "true")
     expect(day).not_to_have_attribute("aria-invalid", "true")
+    alert.get_by_role("link", name=words["missing"]).click()  # it lands on the first box missing
+    expect(month).to_be_focused()
 
 
 def test_check_answers_changes_an_answer_through_its_change_link_in_english_on_a_desk(
