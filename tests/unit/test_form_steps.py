@@ -81,16 +81,3 @@ def test_a_step_asks_at_least_one_field(province: Province) -> None:
     steps = [{"title": {"vi": "Trống", "en": "Empty"}, "fields": []}]
     with pytest.raises(ValidationError, match="at least 1"):
         Procedure.model_validate(birth_registration(province, steps=steps), context={"forms_checked": True})
-
-
-def test_the_procedure_api_gives_the_steps_and_what_to_bring(province: Province) -> None:
-    from chalicelib.models import ProcedureDetail
-
-    procedure = province.procedures_by_code[BIRTH_REGISTRATION]
-    detail = ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": "Phường Minh Họa"})
-    body = detail.model_dump(mode="json")
-    assert body["steps"][1]["fields"] == ["mother_full_name", "father_full_name", "requester_relationship"]
-    assert body["collect"]["bring"][0] == {
-        "vi": "Căn cước của người đi nhận",
-        "en": "The ID card of the person collecting it",
-    }

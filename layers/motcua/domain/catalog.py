@@ -134,8 +134,14 @@ class Procedure(BaseModel):
     # The other agencies' part, after the receiving agency accepts; none: it decides alone.
     flow: Flow | None = None
     # A long form asked in steps (the portal shows one step per page); none: one page.
-    steps: tuple[FormStep, ...] = ()
-    collect: Collect | None = None
+    steps: tuple[FormStep, ...] = Field(
+        default=(),
+        description="A long form's steps, each a heading and the form's fields it asks; none: one page.",
+    )
+    collect: Collect | None = Field(
+        default=None,
+        description="Collecting the result: what to bring, in plain words (the receipt says it).",
+    )
 
     @field_validator("form")
     @classmethod
