@@ -111,11 +111,16 @@ function missingPapers(pickers) {
     .map((picker) => ({ field: `attachments.${picker.paper.code}`, message: t("v.paper", { label: tx(picker.paper.name) }) }));
 }
 
+/** An upload entry's file name (a file chosen now, or one a draft brought back by name). */
+function fileName(entry) {
+  return entry.file?.name ?? entry.filename ?? "";
+}
+
 function papersAnswers(pickers) {
   return pickers.map((picker) => ({
     field: `attachments.${picker.paper.code}`,
     label: tx(picker.paper.name),
-    value: picker.entries.length ? picker.entries.map((e) => e.file.name) : t("check.nofile"),
+    value: picker.entries.length ? picker.entries.map(fileName) : t("check.nofile"),
   }));
 }
 
@@ -392,7 +397,7 @@ export async function fileView(ctx) {
         return;
       }
       // The receipt lists the papers received (Mẫu 01): which paper, which file.
-      const papers = pickers.flatMap((picker) => picker.entries.filter((e) => e.status === "done").map((e) => ({ paper_code: picker.paper.code, filename: e.file.name })));
+      const papers = pickers.flatMap((picker) => picker.entries.filter((e) => e.status === "done").map((e) => ({ paper_code: picker.paper.code, filename: fileName(e) })));
       sessionStorage.setItem(RECEIPT_KEY + created.code, JSON.stringify({ ...created, papers }));
       draft = null;
       ctx.navigate(`#/receipt/${encodeURIComponent(created.code)}`);
