@@ -6,7 +6,7 @@
 import { ApiError, isStaff, post, procedure as loadProcedure, session } from "../api.js";
 import { lang, t, tx } from "../i18n.js";
 import { clearErrors, field, h, notice, showErrors } from "../dom.js";
-import { schemaForm } from "../schema-form.js";
+import { schemaForm, schemaText } from "../schema-form.js";
 import { filePicker } from "../uploads.js";
 import { backLink, errorBlock } from "./common.js";
 
@@ -125,6 +125,24 @@ function papersAnswers(pickers) {
 }
 
 /**
+ * The form's steps, [{title, fields}]: the procedure's `steps`; without them, a form made of
+ * sections (two or more objects at its top) asks one section a step, its loose fields first; else
+ * none (one page).
+ */
+export function formSteps(p) {
+  if (p.steps?.length) return p.steps.map((step) => ({ title: tx(step.title), fields: step.fields }));
+  const props = Object.entries(p.form?.properties || {});
+  const isSection = ([, schema]) => schema?.type === "object" || (schema?.properties && schema?.type !== "array");
+  const sections = props.filter(isSection);
+  if (sections.length < 2) return [];
+  const loose = props.filter((prop) => !isSection(prop)).map(([name]) => name);
+  return [
+    ...(loose.length ? [{ title: t("file.form"), fields: loose }] : []),
+    ...sections.map(([name, schema]) => ({ title: schemaText(schema, "title") || name, fields: [name] })),
+  ];
+}
+
+/**
  * The pages the form is asked on: one for a short form; for a procedure with `steps`, the
  * applicant, each of its steps, then the papers. Each page: {title, parts, validate(), sections()}.
  */
@@ -139,7 +157,8 @@ function planSteps(p, applicant, form, pickers) {
   );
   const applicantPage = { title: t("file.applicant"), parts: [applicant.element], validate: () => applicant.validate(), sections: () => [{ title: t("file.applicant"), rows: applicant.answers() }] };
   const papersPage = { title: t("file.papers"), parts: [papers], validate: () => missingPapers(pickers), sections: () => [{ title: t("file.papers"), rows: papersAnswers(pickers) }] };
-  if (!p.steps?.length) {
+  const steps = formSteps(p);
+  if (!steps.length) {
     const formPart = h("fieldset", { class: "fieldset panel" }, h("legend", { class: "fieldset__legend" }, t("file.form")), form.element);
     return [
       {
@@ -150,9 +169,8 @@ function planSteps(p, applicant, form, pickers) {
       },
     ];
   }
-  const middle = p.steps.map((step) => {
-    const nodes = step.fields.map((name) => form.parts.get(name)).filter(Boolean);
-    const title = tx(step.title);
+  const middle = steps.map(({ title, fields }) => {
+    const nodes = fields.map((name) => form.parts.get(name)).filter(Boolean);
     return {
       title,
       parts: [h("div", { class: "panel schema-form" }, nodes.map((node) => node.element))],

@@ -3,6 +3,7 @@ what happens next — on a phone and a desk PC, in Vietnamese and English, check
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from tests.e2e.support import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Locator, Page, Route
 
     from tests.e2e.support import Stack
 
@@ -286,3 +287,60 @@ def test_check_answers_changes_an_answer_through_its_change_link_in_english_on_a
     expect(page.locator(".facts__row", has_text="Papers filed")).to_contain_text(pdf_file.name)
     assert_accessible(page, what="receipt (en, desk)")
     page.screenshot(path=str(shots / "form-receipt-desk.png"), full_page=True)
+
+
+MARRIAGE = "1.000894"  # five fields, no steps: one page
+
+
+def test_a_short_form_stays_on_one_page_and_sections_become_steps(stack: Stack, phone: Page) -> None:
+    page = phone
+    citizen_signs_in(page, stack)
+
+    # The marriage registration, five fields and no steps: one page, no step counter
+    page.goto(f"{stack.url}/#/file/{MARRIAGE}")
+    expect(page.get_by_label("Họ, chữ đệm, tên của bên nam")).to_be_visible()
+    expect(page.get_by_label("Số căn cước (CCCD)")).to_be_visible()
+    expect(page.locator(".step__count")).to_have_count(0)
+    expect(page.get_by_role("group", name="Ngày mong muốn nhận giấy chứng nhận kết hôn")).to_be_visible()
+
+    # Given the same procedure with its form made of sections (two objects), and no steps
+    def in_sections(route: Route) -> None:
+        procedure = route.fetch().json()
+        fields = procedure["form"]["properties"]
+
+        def section(title: str, names: list[str]) -> dict[str, object]:
+            return {
+                "type": "object",
+                "title": title,
+                "required": names,
+                "properties": {n: fields[n] for n in names},
+            }
+
+        procedure["form"] = {
+            "type": "object",
+            "required": ["husband", "wife", "marriage_date_wish"],
+            "properties": {
+                "husband": section("Bên nam", ["husband_full_name", "husband_id_number"]),
+                "wife": section("Bên nữ", ["wife_full_name", "wife_id_number"]),
+                "marriage_date_wish": fields["marriage_date_wish"],
+            },
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(procedure))
+
+    page.route(f"**/v1/procedures/{MARRIAGE}", in_sections)
+    page.goto(f"{stack.url}/")
+    page.goto(f"{stack.url}/#/file/{MARRIAGE}")
+
+    # Then each section is a step, the loose field first
+    expect(step_heading(page)).to_have_text("Bước 1/5 Thông tin người nộp hồ sơ")
+    page.get_by_label("Số căn cước (CCCD)").fill("001090012345")
+    page.get_by_label("Địa chỉ liên hệ").fill("Số 25 đường Trần Phú, phường Minh Họa")
+    next_step(page)
+    expect(step_heading(page)).to_have_text("Bước 2/5 Thông tin tờ khai")
+    fill_date(
+        page, "Ngày mong muốn nhận giấy chứng nhận kết hôn", datetime.now(VIETNAM).date() + timedelta(days=7)
+    )
+    next_step(page)
+    expect(step_heading(page)).to_have_text("Bước 3/5 Bên nam")
+    expect(page.get_by_label("Họ, chữ đệm, tên của bên nam")).to_be_visible()
+    expect(page.get_by_label("Họ, chữ đệm, tên của bên nữ")).to_have_count(0)
