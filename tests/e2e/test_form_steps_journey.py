@@ -302,6 +302,7 @@ def test_a_short_form_stays_on_one_page_and_sections_become_steps(stack: Stack, 
     expect(page.get_by_label("Số căn cước (CCCD)")).to_be_visible()
     expect(page.locator(".step__count")).to_have_count(0)
     expect(page.get_by_role("group", name="Ngày mong muốn nhận giấy chứng nhận kết hôn")).to_be_visible()
+    assert_accessible(page, what="a one-page form")
 
     # Given the same procedure with its form made of sections (two objects), and no steps
     def in_sections(route: Route) -> None:
