@@ -39,7 +39,9 @@ def test_a_citizen_reads_the_messages_sent_to_them_and_nobody_else_does(
     assert other.status == 200 and other.json["items"] == []
 
 
-def test_the_list_is_paged_and_needs_a_citizen(api: Api, container: Any, an: Person, si_receiver: Person) -> None:
+def test_the_list_is_paged_and_needs_a_citizen(
+    api: Api, container: Any, an: Person, si_receiver: Person
+) -> None:
     tell(container, filed_alone(api, an))
 
     first = api.get("/v1/me/notifications?limit=1", token=an.token)

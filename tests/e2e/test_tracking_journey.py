@@ -53,7 +53,9 @@ def the_code_fits(page: Page) -> None:
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desk"])
-def test_an_unknown_code_says_what_to_check(stack: Stack, viewport: str, request: pytest.FixtureRequest) -> None:
+def test_an_unknown_code_says_what_to_check(
+    stack: Stack, viewport: str, request: pytest.FixtureRequest
+) -> None:
     page: Page = request.getfixturevalue(viewport)
     page.goto(f"{stack.url}/#/tracking")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu hồ sơ")
@@ -74,7 +76,9 @@ def test_an_unknown_code_says_what_to_check(stack: Stack, viewport: str, request
 
     # and what is not a code at all is said so, with the same help
     page.goto(f"{stack.url}/#/tracking/so-cua-toi")
-    expect(page.locator(".track-help").get_by_role("heading")).to_have_text("“SO-CUA-TOI” không phải là mã hồ sơ")
+    expect(page.locator(".track-help").get_by_role("heading")).to_have_text(
+        "“SO-CUA-TOI” không phải là mã hồ sơ"
+    )
 
     # In English too
     page.goto(f"{stack.url}/#/tracking/{UNKNOWN}")
