@@ -71,6 +71,25 @@ class NotificationService:
             raise DeliveryFailed(f"not sent now: {', '.join(failures)} (of {len(messages)})")
         return len(messages)
 
+    def keep_unsent(self, code: str) -> int:
+        """Keep, without sending, what every entry of dossier `code` would have sent, each at the entry's
+        time: the local stack's made-up history (infra/devstack/history.py), whose messages never go
+        out, still fills its citizens' notifications pages. How many messages were kept."""
+        from motcua.domain.events import event_for
+
+        record = self.repository.get(code)
+        if record is None:
+            raise LookupError(f"dossier {code} is not there")
+        kept = 0
+        for entry in self.repository.audit_trail(code):
+            event = event_for(entry)
+            if event is None:
+                continue
+            for message in messages_for(self.province, self.presenter, record.dossier, entry, event):
+                self._keep(record.dossier, message, {"sent_at": entry.at.isoformat()})
+                kept += 1
+        return kept
+
     def _keep(self, dossier: Dossier, message: Message, answer: dict[str, str]) -> None:
         """Keep what went out under the account that filed, for its notifications page. After the
         send, with the once-only record's time: a message delivered again, or whose keeping failed and
