@@ -104,7 +104,9 @@ def measure(url: str, photo: Path, b64: str) -> None:
         runs: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
         for _ in range(RUNS):
             for smaller in (False, True):
-                runs[smaller].append(page.evaluate(UPLOAD, {"b64": b64, "name": photo.name, "smaller": smaller}))
+                runs[smaller].append(
+                    page.evaluate(UPLOAD, {"b64": b64, "name": photo.name, "smaller": smaller})
+                )
         pages = page.evaluate(PAGES, {"b64": b64})
         browser.close()
 
@@ -117,9 +119,16 @@ def measure(url: str, photo: Path, b64: str) -> None:
     record(GROUP, "photo made smaller (long side 2000, q0.85): bytes sent", sent_small, unit="B")
     record(GROUP, "bytes sent, smaller / as taken", round(sent_small / sent_full, 3), goal="< 0.33")
     record(GROUP, "upload on Fast 3G, as taken", round(took_full, 1), unit="s")
-    record(GROUP, "upload on Fast 3G, made smaller (decode and encode included)", round(took_small, 1), unit="s")
+    record(
+        GROUP, "upload on Fast 3G, made smaller (decode and encode included)", round(took_small, 1), unit="s"
+    )
     record(GROUP, "time, smaller / as taken", round(took_small / took_full, 3), goal="< 0.5")
-    record(GROUP, "making the photo smaller in the browser", round(statistics.median(r["prepare"] for r in small)), unit="ms")
+    record(
+        GROUP,
+        "making the photo smaller in the browser",
+        round(statistics.median(r["prepare"] for r in small)),
+        unit="ms",
+    )
     record(GROUP, "3 such photos as one PDF: bytes", pages["bytes"], unit="B")
     record(GROUP, "3 such photos as one PDF: time in the browser", round(pages["took"]), unit="ms")
 

@@ -121,7 +121,8 @@ def _pip_install(target: Path, requirements: list[str]) -> None:
     # Only wheels for Lambda's platform: nothing is compiled here, so no Docker is needed.
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--platform", PLATFORM, "--platform", PLATFORM_2_28, "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        "--platform", PLATFORM, "--platform", PLATFORM_2_28,
+        "--implementation", "cp", "--python-version", PYTHON_VERSION,
         "--only-binary=:all:", "--upgrade", "--target", str(target), *requirements,
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)

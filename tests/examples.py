@@ -186,10 +186,14 @@ def filing_body(
     }
 
 
-def heic_of(width: int, height: int, colour: tuple[int, int, int] = (200, 40, 40), *, exif: bytes = b"") -> bytes:
+def heic_of(
+    width: int, height: int, colour: tuple[int, int, int] = (200, 40, 40), *, exif: bytes = b""
+) -> bytes:
     """A whole HEIC photo of one colour, as an iPhone saves it (HEVC in a HEIF file), optionally with EXIF."""
     out = io.BytesIO()
-    pillow_heif.from_pillow(Image.new("RGB", (width, height), colour)).save(out, quality=80, exif=exif or None)
+    pillow_heif.from_pillow(Image.new("RGB", (width, height), colour)).save(
+        out, quality=80, exif=exif or None
+    )
     return out.getvalue()
 
 

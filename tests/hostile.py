@@ -23,10 +23,8 @@ class Hostile:
 
     @property
     def name(self) -> str:
-        return (
-            self.filename
-            or f"{self.id}.{ {'application/pdf': 'pdf', 'image/png': 'png', 'image/heic': 'heic'}.get(self.content_type, 'jpg') }"
-        )
+        extensions = {"application/pdf": "pdf", "image/png": "png", "image/heic": "heic"}
+        return self.filename or f"{self.id}.{extensions.get(self.content_type, 'jpg')}"
 
 
 def _zip() -> bytes:

@@ -104,7 +104,9 @@ def test_the_limits_are_said_before_a_file_is_chosen(
     for said in LIMITS[language]:
         expect(hint).to_contain_text(re.compile(said))
     # the hint is what the file control is described by: a screen reader says it before choosing
-    described = paper(page, language).locator("input[type=file]").first.get_attribute("aria-describedby") or ""
+    described = (
+        paper(page, language).locator("input[type=file]").first.get_attribute("aria-describedby") or ""
+    )
     assert hint.get_attribute("id") in described.split()
     # the camera is offered for a photo of the paper, beside the files
     camera = paper(page, language).locator("input[capture]").first
@@ -225,6 +227,8 @@ def test_an_iphone_photo_is_accepted_and_filed_as_a_jpeg(stack: Stack, phone: Pa
 
     # Filed with it as the birth certificate, officers get a JPEG
     code = birth_registration_through_api(stack, upload_id=slot["upload_id"])
-    dossier = requests.get(f"{stack.url}/v1/dossiers/{code}", headers=citizen_headers(stack), timeout=10).json()
+    dossier = requests.get(
+        f"{stack.url}/v1/dossiers/{code}", headers=citizen_headers(stack), timeout=10
+    ).json()
     (certificate,) = [a for a in dossier["attachments"] if a["paper_code"] == "giay_chung_sinh"]
     assert (certificate["filename"], certificate["content_type"]) == ("IMG_0412.jpg", "image/jpeg")

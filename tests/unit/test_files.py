@@ -132,7 +132,9 @@ def test_a_well_formed_file_passes_the_whole_file_scan() -> None:
         (JPEG, "image/jpeg"),
     ]:
         assert scan(content, content_type, limits) is None
-    assert scan(HEIC_PHOTO, HEIC, ScanLimits(max_pages=1, max_pixels=64 * 64, max_inflated_bytes=1024)) is None
+    assert (
+        scan(HEIC_PHOTO, HEIC, ScanLimits(max_pages=1, max_pixels=64 * 64, max_inflated_bytes=1024)) is None
+    )
 
 
 @pytest.mark.parametrize("hostile", corpus(1024 * 1024), ids=lambda h: h.id)

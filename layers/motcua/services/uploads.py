@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from motcua.domain.catalog import ContentType, Procedure
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput
 from motcua.domain.files import (
     EXTENSIONS,
@@ -35,10 +34,11 @@ from motcua.resources import BUCKET
 
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
+    from motcua.domain.catalog import ContentType, Procedure
     from motcua.domain.ports import AttachmentStore, StoredObject
 
 UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
-# What a citizen may upload: the types papers name, and an iPhone photo (HEIC/HEIF) where a paper takes a JPEG.
+# What a citizen may upload: the types papers name, and an iPhone photo (HEIC/HEIF) where they take JPEG.
 UploadType = Literal["application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif"]
 
 
@@ -218,18 +218,7 @@ class UploadService:
         if isinstance(content, FieldError):
             return content
         if stored.content_type == HEIC:
-            jpeg = to_jpeg(content, self._limits)
-            if isinstance(jpeg, Refusal):
-                return _error(where, jpeg.finding.value, _named(name, _refused(jpeg)))
-            attachment = Attachment(
-                paper_code=paper.code,
-                upload_id=ref.upload_id,
-                key=filed_key(owner, ref.upload_id, jpeg),
-                filename=str(PurePosixPath(name).with_suffix(".jpg")),
-                content_type="image/jpeg",
-                size=len(jpeg),
-            )
-            return Checked(attachment=attachment, source=stored.key, etag=stored.etag, converted=jpeg)
+            return self._as_jpeg(owner, paper.code, ref.upload_id, stored, name, content, where)
         attachment = Attachment(
             paper_code=paper.code,
             upload_id=ref.upload_id,
@@ -239,6 +228,31 @@ class UploadService:
             size=stored.size,
         )
         return Checked(attachment=attachment, source=stored.key, etag=stored.etag)
+
+    def _as_jpeg(
+        self,
+        owner: str,
+        paper: str,
+        upload_id: str,
+        stored: StoredObject,
+        name: str,
+        content: bytes,
+        where: str,
+    ) -> Checked | FieldError:
+        """An iPhone photo that passed every check, filed as the JPEG made from it (officers' browsers do
+        not show HEIC): named `<name>.jpg`, at the key of the JPEG's bytes."""
+        jpeg = to_jpeg(content, self._limits)
+        if isinstance(jpeg, Refusal):
+            return _error(where, jpeg.finding.value, _named(name, _refused(jpeg)))
+        attachment = Attachment(
+            paper_code=paper,
+            upload_id=upload_id,
+            key=filed_key(owner, upload_id, jpeg),
+            filename=str(PurePosixPath(name).with_suffix(".jpg")),
+            content_type="image/jpeg",
+            size=len(jpeg),
+        )
+        return Checked(attachment=attachment, source=stored.key, etag=stored.etag, converted=jpeg)
 
     def _check_content(self, stored: StoredObject, name: str, where: str) -> FieldError | bytes:
         """The declared size, the first and last bytes, then the whole file (bounded by max_bytes), which
@@ -295,7 +309,7 @@ def _checked_name(filename: str, content_type: str) -> str:
 
 
 def _takes(accepted: tuple[ContentType, ...], content_type: str) -> bool:
-    """Whether a paper that takes `accepted` takes a file of `content_type`: a HEIC photo where JPEG is taken."""
+    """Whether a paper that takes `accepted` takes a file of `content_type` (a HEIC where JPEG is taken)."""
     return content_type in accepted or (content_type == HEIC and "image/jpeg" in accepted)
 
 
