@@ -192,7 +192,8 @@ export function filePicker(paper, { fieldName, required = paper.required, entrie
       "div",
       { class: "file-camera" },
       camera,
-      h("label", { for: cameraId, class: "btn btn--secondary btn--small" }, t("upload.camera"), h("span", { class: "visually-hidden" }, ` — ${tx(paper.name)}`)),
+      // The paper's name is not in the label: the paper's own label names the file control alone.
+      h("label", { for: cameraId, class: "btn btn--secondary btn--small" }, t("upload.camera")),
     );
   }
 
