@@ -151,6 +151,69 @@ def test_a_stalled_upload_times_out_and_is_tried_again_until_it_arrives(
     assert_accessible(page, what="an upload tried again")
 
 
+def test_after_the_automatic_tries_a_button_tries_again(stack: Stack, phone: Page, tmp_path: Path) -> None:
+    page = phone
+    page.clock.install()
+    open_filing(page, stack, "en")
+
+    # Given a network where nothing reaches the bucket for a while
+    down = [True]
+    tries: list[str] = []
+
+    def hangs_while_down(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+        elif down[0]:
+            tries.append(route.request.url)  # held: never answered
+        else:
+            route.continue_()
+
+    page.route(f"{stack.moto_url}/**", hangs_while_down)
+    pdf = tmp_path / "birth-certificate.pdf"
+    pdf.write_bytes(PDF)
+    row = page.locator(".file")
+    with page.expect_request(lambda r: r.url.startswith(stack.moto_url) and r.method == "POST"):
+        paper(page, "en").locator("input[type=file]").first.set_input_files(pdf)
+
+    # When every automatic try stalls (the first and three more, after 2, 5 and 10 s)
+    for wait in (2_000, 5_000, 10_000):
+        page.clock.run_for(20_500)
+        expect(row).to_have_attribute("data-status", "retrying")
+        page.clock.run_for(wait + 1_500)
+        expect(row).to_have_attribute("data-status", "uploading")
+    page.clock.run_for(20_500)
+
+    # Then the row says what happened and offers a try by hand, which works once the network is back
+    expect(row).to_have_attribute("data-status", "failed")
+    expect(row.locator(".file__error")).to_have_text("The network sent nothing for 20 seconds.")
+    assert len(tries) == 4
+    assert_accessible(page, what="an upload that failed after its tries")
+    down[0] = False
+    row.get_by_role("button", name="Upload again birth-certificate.pdf").click()
+    expect(row).to_have_attribute("data-status", "done")
+
+
+def test_a_file_too_large_is_refused_with_what_to_do_and_no_retry(
+    stack: Stack, phone: Page, tmp_path: Path
+) -> None:
+    page = phone
+    open_filing(page, stack)
+    big = tmp_path / "ban-quet.pdf"
+    big.write_bytes(PDF[:-6] + b" " * (11 * 1024 * 1024) + b"%%EOF\n")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+
+    paper(page).locator("input[type=file]").first.set_input_files(big)
+
+    row = page.locator(".file")
+    expect(row).to_have_attribute("data-status", "failed")
+    expect(row.locator(".file__error")).to_contain_text("vượt quá dung lượng cho phép (10 MB)")
+    expect(row.locator(".file__advice")).to_contain_text("150 dpi")
+    expect(row.get_by_role("button", name=re.compile("^Tải lại"))).to_be_hidden()
+    assert sent == [], "nothing is sent for a file the limits refuse"
+    assert_accessible(page, what="a file refused for its size")
+
+
 def test_a_phone_photo_arrives_downscaled_and_upright(stack: Stack, phone: Page, tmp_path: Path) -> None:
     page = phone
     open_filing(page, stack)
