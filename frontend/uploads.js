@@ -165,11 +165,11 @@ export function filePicker(paper, { fieldName, required = paper.required, entrie
       h("span", { class: "btn btn--secondary btn--small file-btn", onclick: () => input.click() }, t("upload.choose")),
       none,
     ),
+    list,
     photos ? cameraButton() : "",
     types.includes("application/pdf") && photos
       ? pagesPanel({ maxPages: limits?.max_pages, onReady: (file) => add(file), label: tx(paper.name) })
       : "",
-    list,
     live,
   );
 

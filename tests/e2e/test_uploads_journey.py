@@ -24,6 +24,7 @@ from tests.e2e.support import (
     birth_registration_through_api,
     citizen_headers,
     citizen_signs_in,
+    fill_birth_registration,
 )
 from tests.examples import HEIC, PDF, heic_of
 
@@ -65,20 +66,13 @@ def stored(stack: Stack, slot: dict[str, Any]) -> bytes:
 
 
 def open_filing(page: Page, stack: Stack, language: str = "vi") -> None:
-    """The citizen signed in (through the menu on a phone, the sign-in page on a desk) and the birth
-    registration's filing form open, in `language`."""
-    if page.viewport_size and page.viewport_size["width"] < 600:
-        citizen_signs_in(page, stack)
-    else:
-        page.goto(f"{stack.url}/#/sign-in")
-        page.get_by_label("Thư điện tử").fill(stack.citizen.username)
-        page.get_by_label("Mật khẩu", exact=True).fill(stack.citizen.password)
-        page.get_by_role("button", name="Đăng nhập").click()
-        expect(page.locator("#userbar")).to_contain_text(stack.citizen.name)
+    """The citizen signed in and the birth registration's filing form open at its papers, in `language`."""
+    citizen_signs_in(page, stack)
+    page.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    fill_birth_registration(page)  # the papers are the form's last step
     if language == "en":
         page.get_by_role("button", name="EN", exact=True).click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
     expect(page.locator(".paper").first).to_be_visible()
 
 
