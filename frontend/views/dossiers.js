@@ -227,7 +227,7 @@ function withdrawal(ctx, d) {
 
 function supplementForm(ctx, d, p) {
   const papers = p?.papers?.length ? p.papers : [{ code: "bo_sung", name: t("dossier.supplement"), required: false }];
-  const pickers = papers.map((paper) => filePicker(paper, { fieldName: `attachments.${paper.code}`, required: false }));
+  const pickers = papers.map((paper) => filePicker(paper, { fieldName: `attachments.${paper.code}`, required: false, limits: p?.upload_limits }));
   const note = h("textarea", { name: "note", rows: "3", maxlength: "2000" });
   const summary = h("div", { class: "summary-slot" });
   const submit = h("button", { type: "submit", class: "btn btn--primary" }, t("dossier.supplement.submit"));

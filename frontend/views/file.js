@@ -242,7 +242,7 @@ export async function fileView(ctx) {
   const form = schemaForm(p.form || { type: "object", properties: {} }, { prefix: "form", values: d.form });
   const pickers = (p.papers || []).map((paper) => {
     d.papers[paper.code] ||= [];
-    return filePicker(paper, { fieldName: `attachments.${paper.code}`, entries: d.papers[paper.code] });
+    return filePicker(paper, { fieldName: `attachments.${paper.code}`, entries: d.papers[paper.code], limits: p.upload_limits });
   });
   const pages = planSteps(p, applicant, form, pickers);
 

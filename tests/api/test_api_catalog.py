@@ -106,6 +106,8 @@ def test_a_procedure_shows_papers_fee_time_levels_agency_and_form(api: Api) -> N
     assert required == {"giay_de_nghi_dang_ky_doanh_nghiep", "giay_to_phap_ly_chu_doanh_nghiep"}
     assert procedure["form"]["type"] == "object"
     assert "enterprise_name" in procedure["form"]["required"]
+    # what a file may be, said before one is chosen: the province's upload policy (provinces/demo.yaml)
+    assert procedure["upload_limits"] == {"max_bytes": 10 * 1024 * 1024, "max_pages": 300}
 
 
 def test_a_procedure_names_its_agency_in_the_callers_language(api: Api) -> None:

@@ -105,28 +105,37 @@ def my_dossier_codes(stack: Stack) -> list[str]:
 
 
 def file_through_api(
-    stack: Stack, procedure_code: str, applicant: dict[str, str], form: dict[str, Any], paper: str
+    stack: Stack,
+    procedure_code: str,
+    applicant: dict[str, str],
+    form: dict[str, Any],
+    paper: str,
+    *,
+    upload_id: str | None = None,
 ) -> str:
-    """A dossier filed with plain HTTP calls (for a test that needs one without the first test's)."""
+    """A dossier filed with plain HTTP calls (for a test that needs one without the first test's); its
+    paper is a PDF uploaded now, or the citizen's upload `upload_id`."""
     api = f"{stack.url}/v1"
     auth = citizen_headers(stack)
-    slot = requests.post(
-        f"{api}/uploads",
-        json={"filename": "giay.pdf", "content_type": "application/pdf", "size": len(PDF)},
-        headers=auth,
-        timeout=10,
-    ).json()
-    upload = requests.post(
-        slot["url"], data=slot["fields"], files={"file": ("giay.pdf", PDF, "application/pdf")}, timeout=10
-    )
-    assert upload.ok, upload.text
+    if upload_id is None:
+        slot = requests.post(
+            f"{api}/uploads",
+            json={"filename": "giay.pdf", "content_type": "application/pdf", "size": len(PDF)},
+            headers=auth,
+            timeout=10,
+        ).json()
+        upload = requests.post(
+            slot["url"], data=slot["fields"], files={"file": ("giay.pdf", PDF, "application/pdf")}, timeout=10
+        )
+        assert upload.ok, upload.text
+        upload_id = slot["upload_id"]
     created = requests.post(
         f"{api}/dossiers",
         json={
             "procedure_code": procedure_code,
             "applicant": applicant,
             "form": form,
-            "attachments": [{"upload_id": slot["upload_id"], "paper_code": paper}],
+            "attachments": [{"upload_id": upload_id, "paper_code": paper}],
         },
         headers=auth | {"Idempotency-Key": str(uuid.uuid4())},
         timeout=10,
@@ -135,7 +144,7 @@ def file_through_api(
     return str(created.json()["code"])
 
 
-def birth_registration_through_api(stack: Stack) -> str:
+def birth_registration_through_api(stack: Stack, *, upload_id: str | None = None) -> str:
     return file_through_api(
         stack,
         BIRTH_REGISTRATION,
@@ -155,6 +164,7 @@ def birth_registration_through_api(stack: Stack) -> str:
             "requester_relationship": "Cha",
         },
         "giay_chung_sinh",
+        upload_id=upload_id,
     )
 
 
