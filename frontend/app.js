@@ -2,8 +2,9 @@
 
 import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, roleCan, session, setUnauthorizedHandler } from "./api.js";
 import { announce, clearAnnouncement, h, loading, notice } from "./dom.js";
-import { lang, setLang, t } from "./i18n.js";
+import { lang, loadStrings, setLang, t } from "./i18n.js";
 import { catalogView } from "./views/catalog.js";
+import { procedurePage } from "./views/catalog.js";
 import { procedureView } from "./views/procedure.js";
 import { fileView } from "./views/file.js";
 import { receiptView } from "./views/receipt.js";
@@ -80,6 +81,12 @@ export function returnAfterSignIn(fallback) {
 async function route({ keepFocus = false } = {}) {
   const { path, query } = parseHash();
   if (!path.startsWith("/")) return; // an in-page anchor such as #main
+  const staticPage = /^\/procedures\/([^/]+)$/.exec(path);
+  if (staticPage) {
+    // A procedure is a page of its own (pre-rendered at build): the old address leads there.
+    location.replace(procedurePage(decodeURIComponent(staticPage[1])));
+    return;
+  }
   const seq = ++renderSeq;
   const pathChanged = path !== lastPath;
   lastPath = path;
@@ -231,8 +238,9 @@ function wireHeader() {
     }
   });
   for (const b of document.querySelectorAll(".lang__btn")) {
-    b.addEventListener("click", () => {
+    b.addEventListener("click", async () => {
       if (b.dataset.lang === lang()) return;
+      await loadStrings(b.dataset.lang); // the other language's strings, downloaded only now
       setLang(b.dataset.lang);
       renderHeader();
       route({ keepFocus: true });
@@ -267,7 +275,8 @@ async function probeOutbox() {
   }
 }
 
-function start() {
+async function start() {
+  await loadStrings(lang());
   setLang(lang());
   wireHeader();
   window.addEventListener("hashchange", () => route());

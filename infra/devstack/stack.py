@@ -20,6 +20,7 @@ from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any
 
 from motcua.adapters import clients  # boto3 reads the environment when the first client is built
+from infra.site import SiteBuilder
 from motcua.resources import NOTIFY_PATTERN
 
 from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
@@ -203,12 +204,15 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     keeper.moto = moto
     sent = functools.partial(sent_messages, REGION)
     mail = Outbox(lambda: moto.inside(sent))
+    # The portal as CloudFront serves it (infra/site.py), built now and again whenever a source changed.
+    site = SiteBuilder(config.province_file, data_dir / "site", frontend=config.frontend_dir)
+    site.fresh()
     with _listening("PORT", config.port):
         web = WebServer(
             app,
             host=HOST,
             port=config.port,
-            static_root=config.frontend_dir,
+            static_root=site.fresh,
             local_routes={OUTBOX_PATH: mail},
             local_pages={OUTBOX_PATH + "/body": mail.body},
             upload_origins=[config.moto_url],  # presigned POSTs go to moto's S3
