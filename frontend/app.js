@@ -89,8 +89,9 @@ async function route({ keepFocus = false } = {}) {
   }
   const seq = ++renderSeq;
   const pathChanged = path !== lastPath;
+  const firstRender = lastPath === null;
   lastPath = path;
-  closeMenu();
+  if (!firstRender) closeMenu(); // a menu opened while the strings were coming stays open
   renderHeader();
   if (pathChanged) clearAnnouncement();
 
@@ -276,9 +277,10 @@ async function probeOutbox() {
 }
 
 async function start() {
+  // The header answers at once (its words are in the page); pages are drawn once the strings are in.
+  wireHeader();
   await loadStrings(lang());
   setLang(lang());
-  wireHeader();
   window.addEventListener("hashchange", () => route());
   route({ keepFocus: true });
   probeOutbox();
