@@ -61,7 +61,11 @@ def _watch(page: Any) -> dict[str, Any]:
 
     def received(params: dict[str, Any]) -> None:
         response = params["response"]
-        if response.get("fromDiskCache") or response.get("fromPrefetchCache") or params["requestId"] in seen["cached"]:
+        if (
+            response.get("fromDiskCache")
+            or response.get("fromPrefetchCache")
+            or params["requestId"] in seen["cached"]
+        ):
             return
         if not response["url"].startswith("data:"):
             seen["network"][params["requestId"]] = response["url"]
@@ -110,14 +114,25 @@ def first_card(browser: Any, base: str) -> None:
         cdp.send("Network.enable")
         cdp.send(
             "Network.emulateNetworkConditions",
-            {"offline": False, "latency": RTT_MS, "downloadThroughput": DOWN_BYTES_S, "uploadThroughput": UP_BYTES_S},
+            {
+                "offline": False,
+                "latency": RTT_MS,
+                "downloadThroughput": DOWN_BYTES_S,
+                "uploadThroughput": UP_BYTES_S,
+            },
         )
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
         page.goto(base + "/", timeout=60_000)
         page.locator(".card").first.wait_for(timeout=60_000)
         times.append(page.evaluate("window.__firstCard") / 1000)
         context.close()
-    record(GROUP, "first procedure card, mobile throttling (median)", round(statistics.median(times), 2), unit="s", goal="<= 2.0")
+    record(
+        GROUP,
+        "first procedure card, mobile throttling (median)",
+        round(statistics.median(times), 2),
+        unit="s",
+        goal="<= 2.0",
+    )
 
 
 def lighthouse(base: str) -> None:
@@ -150,9 +165,17 @@ def lighthouse(base: str) -> None:
             result = json.loads(report.read_text(encoding="utf-8"))
         categories = result["categories"]
         audits = result["audits"]
-        record(GROUP, f"{name}: Lighthouse performance", round(categories["performance"]["score"] * 100), goal=">= 98")
         record(
-            GROUP, f"{name}: Lighthouse accessibility", round(categories["accessibility"]["score"] * 100), goal="= 100"
+            GROUP,
+            f"{name}: Lighthouse performance",
+            round(categories["performance"]["score"] * 100),
+            goal=">= 98",
+        )
+        record(
+            GROUP,
+            f"{name}: Lighthouse accessibility",
+            round(categories["accessibility"]["score"] * 100),
+            goal="= 100",
         )
         for audit in ("first-contentful-paint", "largest-contentful-paint"):
             seconds = audits[audit]["numericValue"] / 1000

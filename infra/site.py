@@ -121,7 +121,9 @@ def split_i18n(i18n_source: str) -> tuple[str, dict[str, str]]:
         f"const LOADERS = {{ {loaders} }};",
     ]
     code = "\n".join([*lines[:start], *replacement, *lines[end + 1 :]])
-    hook = re.compile(r"^export async function loadStrings\([^)]*\) \{(?:\}|\n.*?^\})$", re.MULTILINE | re.DOTALL)
+    hook = re.compile(
+        r"^export async function loadStrings\([^)]*\) \{(?:\}|\n.*?^\})$", re.MULTILINE | re.DOTALL
+    )
     if not hook.search(code):
         raise BuildError("frontend/i18n.js: no `export async function loadStrings(…) { … }` to replace")
     code = hook.sub(
@@ -260,7 +262,9 @@ def build_site(province_file: Path, out: Path, *, frontend: Path = FRONTEND) -> 
     ]
     staff = {module.removeprefix("./"): by_entry[module.removeprefix("./")] for module in lazy}
     static_imports = {
-        site_path(name): [site_path(i["path"]) for i in o.get("imports", []) if i["kind"] == "import-statement"]
+        site_path(name): [
+            site_path(i["path"]) for i in o.get("imports", []) if i["kind"] == "import-statement"
+        ]
         for name, o in outputs.items()
     }
 
@@ -300,7 +304,10 @@ def _write_shell(source: Path, target: Path, manifest: Manifest) -> None:
     html = source.read_text(encoding="utf-8")
     swaps = [
         ('<link rel="icon" href="favicon.svg"', f'<link rel="icon" href="{manifest.favicon}"'),
-        ('<link rel="stylesheet" href="styles.css">', f'<link rel="stylesheet" href="{manifest.stylesheet}">'),
+        (
+            '<link rel="stylesheet" href="styles.css">',
+            f'<link rel="stylesheet" href="{manifest.stylesheet}">',
+        ),
         (
             '<script type="module" src="app.js"></script>',
             "\n  ".join(
@@ -337,7 +344,9 @@ def format_vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + "\u00a0₫"
 
 
-def procedure_context(province: Province, code: str, strings: dict[str, str], language: str) -> dict[str, Any]:
+def procedure_context(
+    province: Province, code: str, strings: dict[str, str], language: str
+) -> dict[str, Any]:
     """What views/procedure.js shows of a procedure, as text in `language`."""
 
     def t(key: str, **values: object) -> str:
@@ -423,7 +432,9 @@ def _write_pages(
     urls = [f"{base}/"] + [f"{base}{path}" for pages in manifest.pages.values() for path in pages.values()]
     sitemap = env.get_template("sitemap.xml").render(urls=urls)
     (out / "sitemap.xml").write_text(sitemap, encoding="utf-8")
-    (out / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", encoding="utf-8")
+    (out / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", encoding="utf-8"
+    )
 
 
 def sources_digest(province_file: Path, frontend: Path = FRONTEND) -> str:

@@ -1,5 +1,5 @@
-"""Frontend: the portal (frontend/ as infra/site.py builds it) in a private bucket, served by CloudFront through origin access
-control, with security headers; `/v1/*` goes on to the API on the same origin.
+"""Frontend: the portal (frontend/ as infra/site.py builds it) in a private bucket, served by CloudFront
+through origin access control, with security headers; `/v1/*` goes on to the API on the same origin.
 
 The API origin is named by the REST API's id and the stage's path, not by the stage resource, so the
 distribution does not wait on the API's function (which needs the distribution's address).

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any
 
-from motcua.adapters import clients  # boto3 reads the environment when the first client is built
 from infra.site import SiteBuilder
+from motcua.adapters import clients  # boto3 reads the environment when the first client is built
 from motcua.resources import NOTIFY_PATTERN
 
 from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids

@@ -328,7 +328,9 @@ class WebServer:
             app_object=app,
             config=Config.create(chalice_stage="local", app_name="motcua-api", lambda_timeout=30),
             # A folder, or what gives the folder at each request (the site built again if a source changed).
-            static_root=static_root if callable(static_root) else functools.partial(Path.resolve, static_root),
+            static_root=static_root
+            if callable(static_root)
+            else functools.partial(Path.resolve, static_root),
             strip_prefix=strip,
             local_routes=dict(local_routes or {}),
             local_pages=dict(local_pages or {}),

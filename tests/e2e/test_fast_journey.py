@@ -37,7 +37,7 @@ def manifest(stack: Stack) -> dict[str, Any]:
 
 
 def over_the_network(page: Page) -> list[str]:
-    """The paths `page` fetches from here on over the network (a 304 included), not from the browser's cache."""
+    """The paths `page` fetches from now on over the network (a 304 too), not from the browser's cache."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cached: set[str] = set()
@@ -67,7 +67,14 @@ def test_a_procedure_page_opened_by_its_address_on_a_phone_without_javascript(
         expect(page).to_have_title(re.compile("^Đăng ký khai sinh — "))
         expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
         main = page.locator("main")
-        for fact in ("1 ngày làm việc", "Miễn phí", "Toàn trình", "Mức độ 4", "Phường Minh Họa", BIRTH_REGISTRATION):
+        for fact in (
+            "1 ngày làm việc",
+            "Miễn phí",
+            "Toàn trình",
+            "Mức độ 4",
+            "Phường Minh Họa",
+            BIRTH_REGISTRATION,
+        ):
             expect(main).to_contain_text(fact)
         expect(main).to_contain_text("Giấy chứng sinh hoặc văn bản xác nhận việc sinh")
         button = page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first

@@ -100,7 +100,9 @@ def test_the_portal_may_reach_its_own_attachments_bucket_and_no_other(synthesize
     assert "*" not in csp
 
 
-def test_the_deployed_asset_is_the_built_site_its_hashed_files_cached_a_year(synthesized: Synthesized) -> None:
+def test_the_deployed_asset_is_the_built_site_its_hashed_files_cached_a_year(
+    synthesized: Synthesized,
+) -> None:
     from infra import site
 
     deployments = synthesized.of_type("Custom::CDKBucketDeployment")

@@ -74,7 +74,9 @@ def test_a_source_changed_is_built_again_on_the_next_request(tmp_path: Path) -> 
     entry = (out / "asset-manifest.json").read_text(encoding="utf-8")
     assert builder.fresh() == out and (out / "asset-manifest.json").read_text(encoding="utf-8") == entry
     styles = frontend / "styles.css"
-    styles.write_text(styles.read_text(encoding="utf-8") + "\n.fast-test { color: #123456; }\n", encoding="utf-8")
+    styles.write_text(
+        styles.read_text(encoding="utf-8") + "\n.fast-test { color: #123456; }\n", encoding="utf-8"
+    )
     builder.fresh()
     manifest = (out / "asset-manifest.json").read_text(encoding="utf-8")
     assert manifest != entry  # the stylesheet has a new hash

@@ -124,7 +124,10 @@ def test_every_procedure_has_a_valid_page_saying_what_the_province_file_says(
             f"{fee:,}".replace(",", ".") + "\u00a0₫" if fee else strings["proc.fee.free"],
             strings["proc.file"],
             *(_text(paper["name"], language) for paper in p["papers"]),
-            *(_text(basis, language) if isinstance(basis, dict) else basis for basis in p.get("legal_basis") or []),
+            *(
+                _text(basis, language) if isinstance(basis, dict) else basis
+                for basis in p.get("legal_basis") or []
+            ),
         ]
         for text in expected:
             assert re.sub(r"\s+", " ", text) in checked.words, f"{path}: {text!r} missing"
@@ -141,7 +144,9 @@ def test_the_sitemap_lists_every_page_and_robots_names_it(
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = {loc.text for loc in ET.parse(out / "sitemap.xml").getroot().findall("s:url/s:loc", namespace)}
     base = province.portal_url.rstrip("/")
-    expected = {f"{base}{site.procedure_path(p.code, lang)}" for p in province.procedures for lang in site.LANGS}
+    expected = {
+        f"{base}{site.procedure_path(p.code, lang)}" for p in province.procedures for lang in site.LANGS
+    }
     assert urls == expected | {f"{base}/"}
     assert f"Sitemap: {base}/sitemap.xml" in (out / "robots.txt").read_text(encoding="utf-8")
 
@@ -201,7 +206,10 @@ def test_a_new_staff_route_is_found_and_loaded_on_demand() -> None:
     lazy_app, lazy = site.lazy_staff_imports(app)
     assert site.staff_views(app) == {"reportView", "reportsView"}
     assert lazy == ["./views/reports.js"]
-    assert 'const reportsView = (ctx) => import("./views/reports.js").then((m) => m.reportsView(ctx));' in lazy_app
+    assert (
+        'const reportsView = (ctx) => import("./views/reports.js").then((m) => m.reportsView(ctx));'
+        in lazy_app
+    )
     assert 'import { meView, dossierView } from "./views/dossiers.js";' in lazy_app
     assert 'from "./views/reports.js"' not in lazy_app
 
