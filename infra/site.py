@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -294,14 +295,29 @@ def build_site(province_file: Path, out: Path, *, frontend: Path = FRONTEND) -> 
         strings=strings_chunks,
         pages={p.code: {lang: procedure_path(p.code, lang) for lang in LANGS} for p in province.procedures},
     )
-    _write_shell(frontend / "index.html", out / "index.html", manifest)
+    _write_shell(
+        frontend / "index.html", out / "index.html", manifest, _procedure_links(province, strings["vi"])
+    )
     _write_pages(province, strings, out, manifest, frontend / "pages")
     (out / "asset-manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest
 
 
-def _write_shell(source: Path, target: Path, manifest: Manifest) -> None:
+def _procedure_links(province: Province, strings: dict[str, str]) -> str:
+    """Without JavaScript (and for a crawler), the home page still lists the procedures' pages."""
+    items = "".join(
+        f'<li><a href="{procedure_path(p.code, "vi")}">{html_escape(_tx(p.name.model_dump(), "vi"))}</a></li>'
+        for p in province.procedures
+    )
+    return f'<h2>{html_escape(strings.get("nav.catalog", ""))}</h2><ul class="plain-list">{items}</ul>'
+
+
+def _write_shell(source: Path, target: Path, manifest: Manifest, links: str = "") -> None:
     html = source.read_text(encoding="utf-8")
+    # The <noscript> of <main>, if it is still there, gets the list of procedure pages.
+    html = re.sub(
+        r"(<noscript>.*?)(</noscript>)", lambda m: m.group(1) + links + m.group(2), html, count=1, flags=re.S
+    )
     swaps = [
         ('<link rel="icon" href="favicon.svg"', f'<link rel="icon" href="{manifest.favicon}"'),
         (

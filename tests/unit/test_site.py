@@ -164,6 +164,8 @@ def test_the_shell_points_at_hashed_files_and_preloads_what_the_entry_imports(
     assert f'<script type="module" src="{manifest.entry}"></script>' in html
     assert html.count("modulepreload") == len(manifest.preloads) >= 1
     assert 'src="app.js"' not in html and 'href="styles.css"' not in html
+    noscript = html.split("<noscript>", 1)[1].split("</noscript>", 1)[0]  # no script: the pages, listed
+    assert all(f'<a href="{pages["vi"]}">' in noscript for pages in manifest.pages.values())
     entry = (out / manifest.entry.lstrip("/")).read_text(encoding="utf-8")
     imported = set(re.findall(r'from\s*"\./(chunks/[^"]+)"', entry))
     assert {f"/assets/{i}" for i in imported} == set(manifest.preloads)  # no import left to chain
