@@ -22,7 +22,7 @@ import brotli
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
-from infra.site import cache_control
+from infra.site import BuildError, cache_control
 from motcua.presentation.security import portal_headers
 
 # A route only the local stack serves: the query string in, a JSON document out.
@@ -223,7 +223,12 @@ class PortalHandler(ChaliceRequestHandler):
         self.wfile.write(body)
 
     def _static(self, path: str) -> None:
-        root = self.static_root().resolve()
+        try:
+            root = self.static_root().resolve()
+        except BuildError as error:  # a source being edited: say why in the browser, build again on reload
+            traceback.print_exc()
+            self._plain(500, f"The portal did not build.\n{error}")
+            return
         relative = unquote(path).lstrip("/")
         if "\x00" in relative:
             self._plain(400, "Bad request")
@@ -240,6 +245,10 @@ class PortalHandler(ChaliceRequestHandler):
         if not target.is_file():
             self._plain(404, "Not found")
             return
+        self._send_file(path, target)
+
+    def _send_file(self, path: str, target: Path) -> None:
+        """A file as CloudFront sends it: its Cache-Control, an ETag (304 when unchanged), compressed."""
         body = target.read_bytes()
         kind = content_type(target)
         etag = f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'  # weak: the same for every encoding

@@ -82,3 +82,29 @@ def test_a_source_changed_is_built_again_on_the_next_request(tmp_path: Path) -> 
     assert manifest != entry  # the stylesheet has a new hash
     stylesheet = next(out.glob("assets/styles-*.css")).read_text(encoding="utf-8")
     assert "#123456" in stylesheet
+
+
+def test_a_source_that_does_not_build_is_said_in_the_browser_and_built_again_once_fixed(
+    tmp_path: Path,
+) -> None:
+    frontend = tmp_path / "frontend"
+    shutil.copytree(site.FRONTEND, frontend)
+    builder = site.SiteBuilder(Path(DEMO_PROVINCE), tmp_path / "site", frontend=frontend)
+    builder.fresh()
+    server = WebServer(
+        Chalice(app_name="throwaway"), host="127.0.0.1", port=free_port(), static_root=builder.fresh
+    )
+    host, port = server.server.server_address[:2]
+    server.start()
+    try:
+        url = f"http://{host}:{port}/"
+        assert requests.get(url, timeout=30).status_code == 200
+        app = frontend / "app.js"
+        source = app.read_text(encoding="utf-8")
+        app.write_text(source + "\nconst = ;\n", encoding="utf-8")
+        broken = requests.get(url, timeout=30)
+        assert broken.status_code == 500 and "esbuild failed" in broken.text
+        app.write_text(source, encoding="utf-8")
+        assert requests.get(url, timeout=30).status_code == 200
+    finally:
+        server.stop()
