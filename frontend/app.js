@@ -279,6 +279,12 @@ async function probeOutbox() {
 async function start() {
   // The header answers at once (its words are in the page); pages are drawn once the strings are in.
   wireHeader();
+  // A procedure page links into the app in its own language (/?lang=en#/file/<code>): keep that choice.
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked) {
+    setLang(asked);
+    history.replaceState(null, "", location.pathname + location.hash);
+  }
   await loadStrings(lang());
   setLang(lang());
   window.addEventListener("hashchange", () => route());

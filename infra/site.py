@@ -410,7 +410,7 @@ def procedure_context(
         "delivery": ", ".join(t(f"delivery.{d}") for d in p.get("result_delivery") or []),
         "papers": papers,
         "legal_basis": [_tx(b, language) for b in p.get("legal_basis") or []],
-        "file_href": f"/#/file/{code}",
+        "file_href": f"/?lang={language}#/file/{code}",  # the app opens in the page's language
     }
 
 

@@ -78,7 +78,7 @@ def test_a_procedure_page_opened_by_its_address_on_a_phone_without_javascript(
             expect(main).to_contain_text(fact)
         expect(main).to_contain_text("Giấy chứng sinh hoặc văn bản xác nhận việc sinh")
         button = page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first
-        expect(button).to_have_attribute("href", f"/#/file/{BIRTH_REGISTRATION}")
+        expect(button).to_have_attribute("href", f"/?lang=vi#/file/{BIRTH_REGISTRATION}")
         # The other language is a link away, at its own address
         page.get_by_role("link", name="EN").click()
         expect(page).to_have_url(f"{stack.url}{PAGES['en']}")
@@ -115,6 +115,12 @@ def test_the_catalog_and_the_old_address_lead_to_the_page_and_its_button_to_the_
     page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nộp hồ sơ trực tuyến")
     expect(page.get_by_label("Họ và tên")).to_have_value(stack.citizen.name)
+    # From the English page, the form is in English
+    page.goto(f"{stack.url}{PAGES['en']}")
+    page.get_by_role("link", name="File online").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("File a dossier online")
+    expect(page).to_have_url(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_a_citizen_never_downloads_the_console_or_the_other_language(

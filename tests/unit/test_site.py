@@ -132,7 +132,9 @@ def test_every_procedure_has_a_valid_page_saying_what_the_province_file_says(
         for text in expected:
             assert re.sub(r"\s+", " ", text) in checked.words, f"{path}: {text!r} missing"
         html = page.read_text(encoding="utf-8")
-        assert f'href="/#/file/{procedure.code}"' in html  # "Nộp hồ sơ" goes into the app's form
+        assert (
+            f'href="/?lang={language}#/file/{procedure.code}"' in html
+        )  # into the app's form, same language
         other = "en" if language == "vi" else "vi"
         assert f'href="{site.procedure_path(procedure.code, other)}"' in html
 
