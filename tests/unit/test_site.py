@@ -235,3 +235,29 @@ def test_hashed_files_are_kept_a_year_and_pages_asked_again() -> None:
     assert site.cache_control("/assets/chunks/vi-ABCDEFGH.js") == site.IMMUTABLE
     for path in ("/", "/index.html", "/thu-tuc/1.001193/", "/sitemap.xml", "/favicon.svg"):
         assert site.cache_control(path) == "no-cache"
+
+
+def _top_level_statements(source: str) -> list[str]:
+    """Each `const|let|var` statement at a module's top level, whole (to its closing `;` at column 0)."""
+    statements: list[str] = []
+    current: list[str] | None = None
+    for line in source.split("\n"):
+        if current is None and re.match(r"^(export )?(const|let|var) ", line):
+            current = []
+        if current is not None:
+            current.append(line)
+            if line.rstrip().endswith(";") and (len(current) == 1 or not line.startswith(" ")):
+                statements.append("\n".join(current))
+                current = None
+    return statements
+
+
+def test_no_module_reads_a_string_before_the_strings_are_loaded() -> None:
+    # Built, each language's strings arrive after the modules are evaluated (loadStrings): a top-level
+    # `const LABEL = t("…")` would keep the key. Strings are read in functions, when a page is drawn.
+    for path in sorted(site.FRONTEND.rglob("*.js")):
+        for statement in _top_level_statements(path.read_text(encoding="utf-8")):
+            if "=>" in statement or "function" in statement:
+                continue  # a function: it runs later
+            assert not re.search(r"\b(t|tx)\(", statement), f"{path.name}: {statement[:120]}"
+    assert _top_level_statements('const A = t("x");\nfunction f() {}\n') == ['const A = t("x");']
