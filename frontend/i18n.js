@@ -1276,6 +1276,9 @@ export function lang() {
   return current;
 }
 
+/** Built (infra/site.py), each language's strings come on demand: wait for them before `t` or `setLang`. */
+export async function loadStrings() {}
+
 export function setLang(value) {
   if (!LANGS.includes(value)) return;
   current = value;
