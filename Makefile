@@ -46,9 +46,11 @@ help:
 
 .venv: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# The portal's build tool (esbuild, infra/site.py) comes from npm, pinned by package-lock.json.
+$(INSTALLED): pyproject.toml package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 	@touch $@
 
 dev: $(INSTALLED)

@@ -2,8 +2,9 @@
 
 import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, roleCan, session, setUnauthorizedHandler } from "./api.js";
 import { announce, clearAnnouncement, h, loading, notice } from "./dom.js";
-import { lang, setLang, t } from "./i18n.js";
+import { lang, loadStrings, setLang, t } from "./i18n.js";
 import { catalogView } from "./views/catalog.js";
+import { procedurePage } from "./views/catalog.js";
 import { procedureView } from "./views/procedure.js";
 import { fileView } from "./views/file.js";
 import { receiptView } from "./views/receipt.js";
@@ -17,6 +18,7 @@ import { escalationsView } from "./views/escalations.js";
 import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
+import { notificationsView } from "./views/notifications.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -27,6 +29,7 @@ const ROUTES = [
   [/^\/receipt\/([^/]+)$/, receiptView],
   [/^\/tracking(?:\/([^/]*))?$/, trackingView],
   [/^\/me$/, meView, { citizen: true }],
+  [/^\/me\/notifications$/, notificationsView, { citizen: true }],
   [/^\/dossiers\/([^/]+)$/, dossierView, { signedIn: true }],
   [/^\/dossiers\/([^/]+)\/control-slip$/, controlSlipView, { signedIn: true }],
   [/^\/dossiers\/([^/]+)\/audit$/, auditView, { staff: true }],
@@ -80,10 +83,17 @@ export function returnAfterSignIn(fallback) {
 async function route({ keepFocus = false } = {}) {
   const { path, query } = parseHash();
   if (!path.startsWith("/")) return; // an in-page anchor such as #main
+  const staticPage = /^\/procedures\/([^/]+)$/.exec(path);
+  if (staticPage) {
+    // A procedure is a page of its own (pre-rendered at build): the old address leads there.
+    location.replace(procedurePage(decodeURIComponent(staticPage[1])));
+    return;
+  }
   const seq = ++renderSeq;
   const pathChanged = path !== lastPath;
+  const firstRender = lastPath === null;
   lastPath = path;
-  closeMenu();
+  if (!firstRender) closeMenu(); // a menu opened while the strings were coming stays open
   renderHeader();
   if (pathChanged) clearAnnouncement();
 
@@ -231,8 +241,9 @@ function wireHeader() {
     }
   });
   for (const b of document.querySelectorAll(".lang__btn")) {
-    b.addEventListener("click", () => {
+    b.addEventListener("click", async () => {
       if (b.dataset.lang === lang()) return;
+      await loadStrings(b.dataset.lang); // the other language's strings, downloaded only now
       setLang(b.dataset.lang);
       renderHeader();
       route({ keepFocus: true });
@@ -267,9 +278,17 @@ async function probeOutbox() {
   }
 }
 
-function start() {
-  setLang(lang());
+async function start() {
+  // The header answers at once (its words are in the page); pages are drawn once the strings are in.
   wireHeader();
+  // A procedure page links into the app in its own language (/?lang=en#/file/<code>): keep that choice.
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked) {
+    setLang(asked);
+    history.replaceState(null, "", location.pathname + location.hash);
+  }
+  await loadStrings(lang());
+  setLang(lang());
   window.addEventListener("hashchange", () => route());
   route({ keepFocus: true });
   probeOutbox();

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import App, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from infra import bundling
+from infra import bundling, site
 from infra.provinces import select
 from infra.stage import ProvinceStage
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from infra.provinces import ProvinceFile
 
 ROOT = Path(__file__).resolve().parents[1]
-FRONTEND = ROOT / "frontend"
 # Where a province deploys (docs/operations.md, 1), when the CLI has not said.
 REGION = "ap-southeast-1"
 
@@ -58,8 +57,15 @@ def build_app(
     """The app with one stage per province; with `checks`, synthesis fails on any nag finding."""
     app = App(context=feature_flags(), outdir=outdir)
     layer = layer_zip or bundling.build_layer()
+    # Each province's portal: frontend/ built with its procedures' pages (infra/site.py).
     stages = [
-        ProvinceStage(app, province=province, layer_zip=layer, frontend=FRONTEND, env=environment())
+        ProvinceStage(
+            app,
+            province=province,
+            layer_zip=layer,
+            frontend=site.build_into(province.path, bundling.BUILD / "site" / province.id),
+            env=environment(),
+        )
         for province in provinces
     ]
     if checks:

@@ -40,6 +40,9 @@ FUNCTIONS = ROOT / "functions"
 # What Lambda runs: the runtime and architecture of every function (see infra/constructs/runtime.py).
 PYTHON_VERSION = "3.14"
 PLATFORM = "manylinux2014_aarch64"
+# Lambda's Python 3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34): wheels built for glibc 2.28 run
+# there too, and some (pillow-heif's) are built only so.
+PLATFORM_2_28 = "manylinux_2_28_aarch64"
 # Where the province file lands in a function's code (LAMBDA_TASK_ROOT).
 TASK_ROOT = "/var/task"
 PROVINCE_FILE_NAME = "province.yaml"
@@ -70,7 +73,12 @@ def _files(folder: Path) -> Iterator[Path]:
 def layer_fingerprint() -> str:
     """Changes whenever the layer's content would: dependencies, package files, target, recipe."""
     digest = hashlib.sha256()
-    recipe = {"deps": runtime_dependencies(), "python": PYTHON_VERSION, "platform": PLATFORM, "r": _RECIPE}
+    recipe = {
+        "deps": runtime_dependencies(),
+        "python": PYTHON_VERSION,
+        "platform": [PLATFORM, PLATFORM_2_28],
+        "r": _RECIPE,
+    }
     digest.update(json.dumps(recipe, sort_keys=True).encode())
     for path in _files(PACKAGE):
         digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -113,7 +121,8 @@ def _pip_install(target: Path, requirements: list[str]) -> None:
     # Only wheels for Lambda's platform: nothing is compiled here, so no Docker is needed.
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--platform", PLATFORM, "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        "--platform", PLATFORM, "--platform", PLATFORM_2_28,
+        "--implementation", "cp", "--python-version", PYTHON_VERSION,
         "--only-binary=:all:", "--upgrade", "--target", str(target), *requirements,
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
+import pillow_heif
 import requests
+from PIL import Image
 
 PASSWORD = "Matkhau@2026!"  # meets both pools' policy
 
@@ -181,3 +184,18 @@ def filing_body(
         "form": EXAMPLES[procedure_code],
         "attachments": attachments,
     }
+
+
+def heic_of(
+    width: int, height: int, colour: tuple[int, int, int] = (200, 40, 40), *, exif: bytes = b""
+) -> bytes:
+    """A whole HEIC photo of one colour, as an iPhone saves it (HEVC in a HEIF file), optionally with EXIF."""
+    out = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (width, height), colour)).save(
+        out, quality=80, exif=exif or None
+    )
+    return out.getvalue()
+
+
+# A small iPhone photo: 64 × 64, so that its coded size (`ispe`) is its size, with no crop box.
+HEIC = heic_of(64, 64)

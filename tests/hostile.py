@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from tests.examples import JPEG, PDF, PNG, pdf_of
+from tests.examples import HEIC, JPEG, PDF, PNG, pdf_of
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,8 @@ class Hostile:
 
     @property
     def name(self) -> str:
-        return (
-            self.filename
-            or f"{self.id}.{ {'application/pdf': 'pdf', 'image/png': 'png'}.get(self.content_type, 'jpg') }"
-        )
+        extensions = {"application/pdf": "pdf", "image/png": "png", "image/heic": "heic"}
+        return self.filename or f"{self.id}.{extensions.get(self.content_type, 'jpg')}"
 
 
 def _zip() -> bytes:
@@ -55,6 +53,19 @@ def jpeg_of(width: int, height: int) -> bytes:
     """The one-pixel JPEG with its frame header (SOF0) saying width × height."""
     frame = JPEG.index(b"\xff\xc0")
     return JPEG[: frame + 5] + struct.pack(">HH", height, width) + JPEG[frame + 9 :]
+
+
+def heic_saying(width: int, height: int) -> bytes:
+    """The 64 × 64 HEIC photo with its image size (`ispe`) saying width × height: its header is all a
+    reader sees before decoding."""
+    at = HEIC.index(b"ispe") + 8  # after the box type, its version and flags
+    return HEIC[:at] + struct.pack(">II", width, height) + HEIC[at + 8 :]
+
+
+def heic_undecodable() -> bytes:
+    """The HEIC photo with its coded image data (the `mdat` box's content) zeroed: every box in place."""
+    at = HEIC.index(b"mdat") + 4
+    return HEIC[:at] + b"\0" * (len(HEIC) - at)
 
 
 def pdf_with_pages(count: int, declared: int | None = None) -> bytes:
@@ -106,13 +117,15 @@ def flate_bomb(inflated: int) -> bytes:
 
 def corpus(max_inflated_bytes: int) -> list[Hostile]:
     """Every hostile file of the corpus; the bomb inflates to twice `max_inflated_bytes`."""
-    pdf, jpeg, png = "application/pdf", "image/jpeg", "image/png"
+    pdf, jpeg, png, heic = "application/pdf", "image/jpeg", "image/png", "image/heic"
     return [
         # Wrong magic bytes for the declared type.
         Hostile("png-declared-pdf", PNG, pdf, "type_mismatch"),
         Hostile("html-declared-pdf", b"<html><script>alert(1)</script></html>", pdf, "type_mismatch"),
         Hostile("exe-declared-jpeg", b"MZ\x90\x00" + JPEG, jpeg, "type_mismatch"),
         Hostile("pdf-declared-png", PDF, png, "type_mismatch"),
+        Hostile("jpeg-declared-heic", JPEG, heic, "type_mismatch"),
+        Hostile("heic-declared-jpeg", HEIC, jpeg, "type_mismatch"),
         # Polyglots.
         Hostile("pdf-then-zip", PDF + _zip(), pdf, "file_polyglot"),
         Hostile(
@@ -131,6 +144,8 @@ def corpus(max_inflated_bytes: int) -> list[Hostile]:
         Hostile("jpeg-html-tail", JPEG + b"<script>alert(1)</script>", jpeg, "file_polyglot"),
         Hostile("png-zip-tail", PNG + _zip(), png, "file_polyglot"),
         Hostile("png-html-tail", PNG + b"<html><body onload=alert(1)>", png, "file_polyglot"),
+        Hostile("heic-zip-tail", HEIC + _zip(), heic, "file_polyglot"),
+        Hostile("heic-data-after-boxes", HEIC + b"\0" * 16 + b"payload", heic, "file_polyglot"),
         # A PDF that acts rather than shows.
         Hostile(
             "pdf-open-action-js",
@@ -162,6 +177,7 @@ def corpus(max_inflated_bytes: int) -> list[Hostile]:
         Hostile("png-huge-dimensions", png_of(100_000, 100_000), png, "too_many_pixels"),
         Hostile("png-huge-pixel-count", png_of(8_000, 8_000), png, "too_many_pixels"),
         Hostile("jpeg-huge-pixel-count", jpeg_of(65_000, 65_000), jpeg, "too_many_pixels"),
+        Hostile("heic-huge-pixel-count", heic_saying(8_000, 8_000), heic, "too_many_pixels"),
         # Damaged: the right first and last bytes and nothing a reader can open.
         Hostile(
             "pdf-no-pages",
@@ -169,6 +185,8 @@ def corpus(max_inflated_bytes: int) -> list[Hostile]:
             pdf,
             "file_unreadable",
         ),
+        Hostile("heic-undecodable", heic_undecodable(), heic, "file_unreadable"),
+        Hostile("heic-cut-short", HEIC[:-40], heic, "file_unreadable"),
     ]
 
 

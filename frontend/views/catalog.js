@@ -2,13 +2,19 @@
 // "More"; browsing by life event and by field; an empty result offers close matches and the ways to browse.
 
 import { agencies, cached, get } from "../api.js";
-import { formatVnd, t, tx } from "../i18n.js";
+import { formatVnd, lang, t, tx } from "../i18n.js";
 import { h, nextId } from "../dom.js";
 import { errorBlock, pagedList } from "./common.js";
 import { trackingBox } from "./tracking.js";
 
 export function levelLabel(level) {
   return level === "full" ? t("level.full") : level === "partial" ? t("level.partial") : level;
+}
+
+/** The pre-rendered page of a procedure, in the language read (infra/site.py's procedure_path). */
+export function procedurePage(code) {
+  const encoded = encodeURIComponent(code);
+  return lang() === "en" ? `/en/procedures/${encoded}/` : `/thu-tuc/${encoded}/`;
 }
 
 export function feeLabel(amount) {
@@ -61,7 +67,7 @@ function procedureCard(p) {
   return h(
     "li",
     { class: "card proc" },
-    h("h3", { class: "card__title" }, h("a", { href: `#/procedures/${encodeURIComponent(p.code)}` }, p.name)),
+    h("h3", { class: "card__title" }, h("a", { href: procedurePage(p.code) }, p.name)),
     h("p", { class: "card__meta" }, h("span", { class: "code" }, p.code), " · ", p.agency_name || p.agency),
     h(
       "p",

@@ -9,6 +9,7 @@ import { answers, applicantFacts, attachmentList, backLink, dossierLinks, errorB
 import { mapAttachmentErrors } from "./file.js";
 import { documentsSection } from "./documents.js";
 import { exportSection } from "./privacy.js";
+import { notificationsLink } from "./notifications.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -47,7 +48,7 @@ export async function meView(ctx) {
     ctx.render(h("h1", {}, t("me.title")), errorBlock(error, ctx.reload));
     return;
   }
-  ctx.render(h("h1", {}, t("me.title")), list, exportSection());
+  ctx.render(h("h1", {}, t("me.title")), notificationsLink(), list, exportSection());
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */
@@ -226,7 +227,7 @@ function withdrawal(ctx, d) {
 
 function supplementForm(ctx, d, p) {
   const papers = p?.papers?.length ? p.papers : [{ code: "bo_sung", name: t("dossier.supplement"), required: false }];
-  const pickers = papers.map((paper) => filePicker(paper, { fieldName: `attachments.${paper.code}`, required: false }));
+  const pickers = papers.map((paper) => filePicker(paper, { fieldName: `attachments.${paper.code}`, required: false, limits: p?.upload_limits }));
   const note = h("textarea", { name: "note", rows: "3", maxlength: "2000" });
   const summary = h("div", { class: "summary-slot" });
   const submit = h("button", { type: "submit", class: "btn btn--primary" }, t("dossier.supplement.submit"));

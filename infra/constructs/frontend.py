@@ -1,5 +1,5 @@
-"""Frontend: the portal (frontend/) in a private bucket, served by CloudFront through origin access
-control, with security headers; `/v1/*` goes on to the API on the same origin.
+"""Frontend: the portal (frontend/ as infra/site.py builds it) in a private bucket, served by CloudFront
+through origin access control, with security headers; `/v1/*` goes on to the API on the same origin.
 
 The API origin is named by the REST API's id and the stage's path, not by the stage resource, so the
 distribution does not wait on the API's function (which needs the distribution's address).
@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra import site
 from motcua.presentation import security
 
 if TYPE_CHECKING:
@@ -126,15 +127,35 @@ class Frontend(Construct):
             log_bucket=log_bucket,
             log_file_prefix="cloudfront/",
         )
+        # The built site (infra/site.py) in two parts, each with the Cache-Control CloudFront passes on
+        # (the same site.cache_control() the local server sends). The hashed files first, kept across
+        # deploys (a page cached before the deploy still finds its own); then the pages, which replace
+        # the old ones and name the new files.
+        built = s3deploy.Source.asset(str(source))
+        assets = f"{site.ASSETS}/*"
+        self.assets = s3deploy.BucketDeployment(
+            self,
+            "Assets",
+            sources=[built],
+            destination_bucket=self.bucket,
+            exclude=["*"],
+            include=[assets],
+            cache_control=[s3deploy.CacheControl.from_string(site.IMMUTABLE)],
+            prune=False,
+            memory_limit=256,
+        )
         self.deployment = s3deploy.BucketDeployment(
             self,
             "Portal",
-            sources=[s3deploy.Source.asset(str(source))],
+            sources=[built],
             destination_bucket=self.bucket,
+            exclude=[assets],  # neither uploaded nor pruned here
+            cache_control=[s3deploy.CacheControl.from_string(site.REVALIDATE)],
             distribution=self.distribution,
             distribution_paths=["/*"],
             memory_limit=256,
         )
+        self.deployment.node.add_dependency(self.assets)
 
     @property
     def url(self) -> str:

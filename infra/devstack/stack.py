@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any
 
+from infra.site import SiteBuilder
 from motcua.adapters import clients  # boto3 reads the environment when the first client is built
 from motcua.resources import NOTIFY_PATTERN
 
@@ -203,12 +204,15 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     keeper.moto = moto
     sent = functools.partial(sent_messages, REGION)
     mail = Outbox(lambda: moto.inside(sent))
+    # The portal as CloudFront serves it (infra/site.py), built now and again whenever a source changed.
+    site = SiteBuilder(config.province_file, data_dir / "site", frontend=config.frontend_dir)
+    site.fresh()
     with _listening("PORT", config.port):
         web = WebServer(
             app,
             host=HOST,
             port=config.port,
-            static_root=config.frontend_dir,
+            static_root=site.fresh,
             local_routes={OUTBOX_PATH: mail},
             local_pages={OUTBOX_PATH + "/body": mail.body},
             upload_origins=[config.moto_url],  # presigned POSTs go to moto's S3

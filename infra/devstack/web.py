@@ -1,21 +1,28 @@
-"""One HTTP server on loopback: `/v1/...` through Chalice's local API Gateway, the rest from `frontend/`."""
+"""One HTTP server on loopback: `/v1/...` through Chalice's local API Gateway, the rest from the built portal
+(infra/site.py, built again when a source changes), compressed and cached as CloudFront serves it."""
 
 from __future__ import annotations
 
 import functools
+import gzip
+import hashlib
 import importlib.util
 import json
 import mimetypes
+import re
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+import brotli
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
+from infra.site import BuildError, cache_control
 from motcua.presentation.security import portal_headers
 
 # A route only the local stack serves: the query string in, a JSON document out.
@@ -25,7 +32,6 @@ LocalPage = Callable[[str], str | None]
 
 if TYPE_CHECKING:
     from http.server import HTTPServer
-    from pathlib import Path
 
     from chalice.app import Chalice
 
@@ -62,6 +68,43 @@ CONTENT_TYPES = {
     ".woff2": "font/woff2",
     ".pdf": "application/pdf",
 }
+
+
+# Compressed as CloudFront compresses (text, not images or PDFs); brotli first where the browser takes it.
+COMPRESSIBLE = ("text/", "application/json", "application/manifest+json", "image/svg+xml", "application/xml")
+MIN_COMPRESS_BYTES = 1024  # CloudFront's floor too: smaller files go as they are
+_compressed: dict[tuple[str, int, str], bytes] = {}
+_compressed_lock = threading.Lock()
+
+
+def compressed(target: Path, body: bytes, encoding: str) -> bytes:
+    """`body` in `encoding` (br or gzip), kept per file version so that brotli's best level costs once."""
+    key = (str(target), target.stat().st_mtime_ns, encoding)
+    with _compressed_lock:
+        known = _compressed.get(key)
+    if known is None:
+        known = brotli.compress(body, quality=11) if encoding == "br" else gzip.compress(body, 9, mtime=0)
+        with _compressed_lock:
+            if len(_compressed) > 512:
+                _compressed.clear()
+            _compressed[key] = known
+    return known
+
+
+def chosen_encoding(accept_encoding: str, kind: str, size: int) -> str | None:
+    """br, gzip or None (identity) for a file of type `kind` and `size` bytes."""
+    if size < MIN_COMPRESS_BYTES or not kind.startswith(COMPRESSIBLE):
+        return None
+    offered = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    refused = {
+        part.split(";")[0].strip().lower()
+        for part in accept_encoding.split(",")
+        if re.search(r";\s*q=0(\.0*)?\s*$", part)
+    }
+    for encoding in ("br", "gzip"):
+        if encoding in offered and encoding not in refused:
+            return encoding
+    return None
 
 
 def content_type(path: Path) -> str:
@@ -106,7 +149,7 @@ class PortalHandler(ChaliceRequestHandler):
         *,
         app_object: Chalice,
         config: Config,
-        static_root: Path,
+        static_root: Callable[[], Path],
         strip_prefix: bool,
         local_routes: Mapping[str, LocalRoute],
         local_pages: Mapping[str, LocalPage],
@@ -180,7 +223,12 @@ class PortalHandler(ChaliceRequestHandler):
         self.wfile.write(body)
 
     def _static(self, path: str) -> None:
-        root = self.static_root
+        try:
+            root = self.static_root().resolve()
+        except BuildError as error:  # a source being edited: say why in the browser, build again on reload
+            traceback.print_exc()
+            self._plain(500, f"The portal did not build.\n{error}")
+            return
         relative = unquote(path).lstrip("/")
         if "\x00" in relative:
             self._plain(400, "Bad request")
@@ -197,11 +245,33 @@ class PortalHandler(ChaliceRequestHandler):
         if not target.is_file():
             self._plain(404, "Not found")
             return
+        self._send_file(path, target)
+
+    def _send_file(self, path: str, target: Path) -> None:
+        """A file as CloudFront sends it: its Cache-Control, an ETag (304 when unchanged), compressed."""
         body = target.read_bytes()
+        kind = content_type(target)
+        etag = f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'  # weak: the same for every encoding
+        cache = cache_control(path)
+        if etag in {tag.strip() for tag in (self.headers.get("If-None-Match") or "").split(",")}:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Cache-Control", cache)
+            self.send_header("Vary", "Accept-Encoding")
+            self._send_security_headers()
+            self.end_headers()
+            return
+        encoding = chosen_encoding(self.headers.get("Accept-Encoding") or "", kind, len(body))
+        if encoding:
+            body = compressed(target, body, encoding)
         self.send_response(200)
-        self.send_header("Content-Type", content_type(target))
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")  # edits show on reload
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("ETag", etag)
+        self.send_header("Cache-Control", cache)  # as CloudFront sends it (infra/site.py)
         self._send_security_headers()
         self.end_headers()
         if self.command != "HEAD":
@@ -252,7 +322,7 @@ class WebServer:
         *,
         host: str,
         port: int,
-        static_root: Path,
+        static_root: Path | Callable[[], Path],
         local_routes: Mapping[str, LocalRoute] | None = None,
         local_pages: Mapping[str, LocalPage] | None = None,
         upload_origins: Sequence[str] = (),
@@ -266,7 +336,10 @@ class WebServer:
             PortalHandler,
             app_object=app,
             config=Config.create(chalice_stage="local", app_name="motcua-api", lambda_timeout=30),
-            static_root=static_root.resolve(),
+            # A folder, or what gives the folder at each request (the site built again if a source changed).
+            static_root=static_root
+            if callable(static_root)
+            else functools.partial(Path.resolve, static_root),
             strip_prefix=strip,
             local_routes=dict(local_routes or {}),
             local_pages=dict(local_pages or {}),

@@ -18,6 +18,7 @@ from motcua.adapters.cognito import (
 )
 from motcua.adapters.dynamodb import DynamoDossierRepository
 from motcua.adapters.s3 import S3AttachmentStore
+from motcua.adapters.sent import DynamoSentMessages
 from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
@@ -26,6 +27,7 @@ from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
     DossierRepository,
+    SentMessages,
     StaffDirectory,
     TokenVerifier,
     Workflow,
@@ -39,6 +41,7 @@ from motcua.services.desk import DeskService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
 from motcua.services.inbox import InboxService
+from motcua.services.messages import MessageHistory
 from motcua.services.sweep import SweepService
 from motcua.services.uploads import UploadService
 
@@ -65,6 +68,7 @@ class Adapters:
     workflow: Workflow | None = None  # None: Step Functions, built on first use
     directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
     access_log: AccessLog | None = None  # None: the single table
+    sent_messages: SentMessages | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -106,6 +110,9 @@ class Container:
         self.access_log: AccessLog = adapters.access_log or DynamoAccessLog(
             clients.client("dynamodb", settings.region), settings.table_name
         )
+        self.sent_messages: SentMessages = adapters.sent_messages or DynamoSentMessages(
+            clients.client("dynamodb", settings.region), settings.table_name
+        )
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
         if adapters.directory is not None:
@@ -113,6 +120,7 @@ class Container:
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
+        self.messages = MessageHistory(self.sent_messages)
         self.access = AccessLogService(province=self.province, log=self.access_log, clock=self.clock)
         self.dossiers = DossierService(
             repository=self.repository, store=self.store, uploads=self.province.uploads, access=self.access
@@ -198,6 +206,7 @@ class Container:
             presenter=self.presenter,
             messengers={"email": mailer, "sms": texter},
             once=self.once,
+            sent=self.sent_messages,
             clock=self.clock,
         )
 

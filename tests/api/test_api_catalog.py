@@ -106,6 +106,8 @@ def test_a_procedure_shows_papers_fee_time_levels_agency_and_form(api: Api) -> N
     assert required == {"giay_de_nghi_dang_ky_doanh_nghiep", "giay_to_phap_ly_chu_doanh_nghiep"}
     assert procedure["form"]["type"] == "object"
     assert "enterprise_name" in procedure["form"]["required"]
+    # what a file may be, said before one is chosen: the province's upload policy (provinces/demo.yaml)
+    assert procedure["upload_limits"] == {"max_bytes": 10 * 1024 * 1024, "max_pages": 300}
 
 
 def test_a_procedure_names_its_agency_in_the_callers_language(api: Api) -> None:
@@ -177,3 +179,17 @@ def test_a_malformed_life_event_is_a_400(api: Api) -> None:
 
     assert answer.status == 400
     assert answer.field_names() == ["event"]
+
+
+def test_a_procedure_gives_its_form_steps_and_what_to_bring_for_the_result(api: Api) -> None:
+    answer = api.get("/v1/procedures/1.001193")
+
+    assert answer.status == 200
+    steps = answer.json["steps"]
+    assert [step["title"]["vi"] for step in steps] == ["Thông tin về trẻ", "Thông tin về cha, mẹ"]
+    assert steps[1]["fields"] == ["mother_full_name", "father_full_name", "requester_relationship"]
+    assert answer.json["collect"]["bring"][0] == {
+        "vi": "Căn cước của người đi nhận",
+        "en": "The ID card of the person collecting it",
+    }
+    assert answer.json["form"]["properties"]["child_date_of_birth"]["x-when"] == "past"

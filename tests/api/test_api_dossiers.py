@@ -246,7 +246,13 @@ def test_an_upload_of_another_citizen_is_never_attached(api: Api, an: Person, pe
 
 
 # A few of the corpus (tests/unit/test_rules_uploads.py files each of them): through S3, each is refused.
-THROUGH_S3 = ("pdf-then-zip", "jpeg-pdf-tail", "pdf-open-action-js", "png-huge-dimensions")
+THROUGH_S3 = (
+    "pdf-then-zip",
+    "jpeg-pdf-tail",
+    "pdf-open-action-js",
+    "png-huge-dimensions",
+    "heic-huge-pixel-count",
+)
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/dossiers"): everywhere(CITIZENS, body={}),
     ("GET", "/v1/me/dossiers"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("GET", "/v1/me/export"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    ("GET", "/v1/me/notifications"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("POST", "/v1/dossiers/{code}/supplements"): everywhere(
         frozenset({OWNER}), body={"attachments": [{"upload_id": "0" * 32, "paper_code": "x"}]}
     ),
@@ -282,6 +283,7 @@ def build(pools: Pools) -> Scene:
     with world.api() as api:
         forwarded = api.call("POST", f"/v1/tasks/{flowing}-T2.1/decision", staff[FLOW_OFFICER], decision)
     assert forwarded.status == 200, forwarded.body
+    assert world.deliver()  # the owner's notifications name the dossiers: another citizen must not see them
     world.container.verifier = pools.verifier()  # from now on, only real tokens
 
     leader = _staff(*STAFF[LEADER])

@@ -230,7 +230,7 @@ def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: 
         "api": ["D#*", "SEQ#*", "IDEM#*"],  # dossiers, the agencies' code counters, filing's idempotency
         "routing": ["D#*"],
         "sweep": ["D#*"],
-        "notify": [NOTIFY_ONCE_PARTITION],  # what it sent, once (and deletes there only)
+        "notify": [NOTIFY_ONCE_PARTITION, "SENT#*"],  # once-only records (deletes there only); what it sent
         "pki": [PKI_PARTITION],  # the certificates and the trust roots
     }
 
@@ -238,6 +238,9 @@ def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: 
         writes = _table_writes(synthesized, function)
         assert writes, name
         for statement in writes:
+            if statement["Action"] == "dynamodb:DeleteItem":  # Powertools' release of a failed attempt
+                assert _partitions(statement) == [NOTIFY_ONCE_PARTITION], (name, statement)
+                continue
             assert _partitions(statement) == expected[name], (name, statement)
 
 

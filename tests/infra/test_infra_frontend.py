@@ -73,12 +73,13 @@ def test_v1_goes_to_the_api_stage_uncached_with_the_callers_headers(synthesized:
 
 def test_the_portal_is_deployed_into_the_bucket(synthesized: Synthesized) -> None:
     frontend = synthesized.stage.platform.node.find_child("Frontend")
-    _, deployment = synthesized.one("Custom::CDKBucketDeployment")
+    deployments = synthesized.of_type("Custom::CDKBucketDeployment")  # the hashed files, then the pages
 
-    assert deployment["Properties"]["DestinationBucketName"] == {
-        "Ref": synthesized.logical_id(frontend.bucket)
-    }
-    assert deployment["Properties"]["DistributionPaths"] == ["/*"]
+    assert len(deployments) == 2
+    for deployment in deployments.values():
+        assert deployment["Properties"]["DestinationBucketName"] == {
+            "Ref": synthesized.logical_id(frontend.bucket)
+        }
 
 
 def test_the_portal_may_reach_its_own_attachments_bucket_and_no_other(synthesized: Synthesized) -> None:
@@ -97,3 +98,35 @@ def test_the_portal_may_reach_its_own_attachments_bucket_and_no_other(synthesize
     assert directives["connect-src"] == own
     assert directives["form-action"] == own
     assert "*" not in csp
+
+
+def test_the_deployed_asset_is_the_built_site_its_hashed_files_cached_a_year(
+    synthesized: Synthesized,
+) -> None:
+    from infra import site
+
+    deployments = synthesized.of_type("Custom::CDKBucketDeployment")
+    (assets_id,) = [id for id, d in deployments.items() if "Include" in d["Properties"]]
+    (pages_id,) = set(deployments) - {assets_id}
+    assets, pages = deployments[assets_id]["Properties"], deployments[pages_id]["Properties"]
+
+    # Both upload one asset: the site infra/site.py built for this province, not frontend/ as it is.
+    (key,) = {json.dumps(assets["SourceObjectKeys"]), json.dumps(pages["SourceObjectKeys"])}
+    asset_hash = json.loads(key)[0].removesuffix(".zip")
+    (staged,) = synthesized.assembly.rglob(f"asset.{asset_hash}")
+    built = json.loads((staged / "asset-manifest.json").read_text(encoding="utf-8"))
+    assert (staged / built["entry"].lstrip("/")).is_file()
+    assert built["entry"] in (staged / "index.html").read_text(encoding="utf-8")
+    for pages_of in built["pages"].values():
+        assert all((staged / path.strip("/") / "index.html").is_file() for path in pages_of.values())
+    assert (staged / "sitemap.xml").is_file() and not (staged / "app.js").exists()
+    # Hashed files: a year, never pruned (a page cached before a deploy still finds its own files)
+    assert assets["SystemMetadata"] == {"cache-control": site.IMMUTABLE}
+    assert assets["Include"] == ["assets/*"] and assets["Exclude"] == ["*"]
+    assert assets["Prune"] is False
+    # Pages: asked again on every visit, after the files they name are there, then CloudFront invalidated
+    assert pages["SystemMetadata"] == {"cache-control": "no-cache"}
+    assert pages["Exclude"] == ["assets/*"] and "Include" not in pages
+    assert pages["DistributionPaths"] == ["/*"]
+    depends = synthesized.resources[pages_id]["DependsOn"]
+    assert assets_id in depends, depends

@@ -152,5 +152,10 @@ def test_the_layer_holds_motcua_and_its_dependencies_built_for_lambda(synthesize
     assert "python/motcua/py.typed" in names
     compiled = [n for n in names if n.startswith("python/pydantic_core/") and n.endswith(".so")]
     assert compiled and all("aarch64" in n for n in compiled)
+    # iPhone photos are read at filing (docs/uploads.md): libheif's binding, built for Lambda's machine
+    heif = [n for n in names if n.startswith("python/_pillow_heif") and n.endswith(".so")]
+    assert heif and all("aarch64" in n for n in heif)
+    unzipped = sum(info.file_size for info in zipfile.ZipFile(archive).infolist())
+    assert unzipped < 250 * 1024 * 1024 - 20 * 1024 * 1024  # Lambda's limit, with room for a function
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert not [n for n in names if "__pycache__" in n]

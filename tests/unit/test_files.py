@@ -9,13 +9,15 @@ import pytest
 
 from motcua.domain.files import (
     HEAD_BYTES,
+    HEIC,
     TAIL_BYTES,
     clean_filename,
     content_disposition,
     extension_fits,
     sniff,
 )
-from motcua.domain.scan import ScanLimits, scan
+from motcua.domain.scan import Refusal, ScanLimits, scan, to_jpeg
+from tests.examples import HEIC as HEIC_PHOTO
 from tests.examples import JPEG, PDF, PNG
 from tests.hostile import Hostile, corpus, pdf_with_pages, pdf_with_stream, png_of
 
@@ -26,7 +28,8 @@ def seen(content: bytes) -> str | None:
 
 
 @pytest.mark.parametrize(
-    ("content", "content_type"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")]
+    ("content", "content_type"),
+    [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg"), (HEIC_PHOTO, "image/heic")],
 )
 def test_a_whole_file_of_each_type_is_recognised(content: bytes, content_type: str) -> None:
     assert seen(content) == content_type
@@ -129,14 +132,20 @@ def test_a_well_formed_file_passes_the_whole_file_scan() -> None:
         (JPEG, "image/jpeg"),
     ]:
         assert scan(content, content_type, limits) is None
+    assert (
+        scan(HEIC_PHOTO, HEIC, ScanLimits(max_pages=1, max_pixels=64 * 64, max_inflated_bytes=1024)) is None
+    )
 
 
 @pytest.mark.parametrize("hostile", corpus(1024 * 1024), ids=lambda h: h.id)
 def test_a_hostile_file_is_refused_by_its_bytes_or_the_whole_file_scan(hostile: Hostile) -> None:
     limits = ScanLimits(max_pages=300, max_pixels=40_000_000, max_inflated_bytes=1024 * 1024)
 
-    refused = seen(hostile.content) != hostile.content_type or scan(
-        hostile.content, hostile.content_type, limits
+    refused = (
+        seen(hostile.content) != hostile.content_type
+        or scan(hostile.content, hostile.content_type, limits)
+        # a HEIC photo is decoded only to be filed as a JPEG
+        or (hostile.content_type == HEIC and isinstance(to_jpeg(hostile.content, limits), Refusal))
     )
 
     assert refused

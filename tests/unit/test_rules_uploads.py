@@ -3,16 +3,18 @@ error in both languages that names the file, and never attached to a dossier or 
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import TYPE_CHECKING
 
 import pytest
 import yaml
+from PIL import Image
 
 from motcua.domain.errors import InvalidInput
 from motcua.services.uploads import UploadRequest, upload_key
 from tests.conftest import ROOT
-from tests.examples import PDF, PNG
+from tests.examples import HEIC, PDF, PNG, heic_of
 from tests.fakes.world import World
 from tests.hostile import HOSTILE_NAMES, Hostile, corpus
 
@@ -136,3 +138,40 @@ def test_a_well_formed_file_of_each_type_is_attached(world: World) -> None:
     dossier = world.container.filing.file(an, request, f"key-{uuid.uuid4().hex}").dossier
 
     assert [a.filename for a in dossier.attachments][0] == "giấy chứng sinh.png"
+
+
+def test_an_iphone_photo_is_accepted_and_filed_as_a_jpeg_turned_as_taken(world: World) -> None:
+    # Given an iPhone photo (HEIC), 60 × 40 as stored, with EXIF saying "turn 90° clockwise to show"
+    orientation = Image.Exif()
+    orientation[0x0112] = 6
+    photo = heic_of(60, 40, (20, 60, 200), exif=orientation.tobytes())
+    an = world.citizen()
+    request = world.filing_request(an, BIRTH)
+    request.attachments[0].upload_id = upload(world, an, photo, "image/heif", "IMG_0412.HEIC")
+
+    # When it is filed as the birth certificate (a paper that takes PDF, JPEG or PNG)
+    dossier = world.container.filing.file(an, request, f"key-{uuid.uuid4().hex}").dossier
+
+    # Then officers get a JPEG, upright, that any browser shows
+    (attachment,) = [a for a in dossier.attachments if a.paper_code == BIRTH_CERTIFICATE]
+    assert (attachment.filename, attachment.content_type) == ("IMG_0412.jpg", "image/jpeg")
+    kept = world.store.objects[attachment.key]
+    assert kept.content_type == "image/jpeg" and len(kept.content) == attachment.size
+    with Image.open(io.BytesIO(kept.content)) as shown:
+        assert (shown.format, shown.size) == ("JPEG", (40, 60))
+        red, green, blue = shown.convert("RGB").getpixel((20, 30))  # type: ignore[misc]
+        assert blue > 150 and red < 80
+        assert not shown.getexif()  # no metadata carried over: an iPhone's EXIF says where it was taken
+
+
+def test_an_iphone_photo_is_refused_for_a_paper_that_takes_only_pdf(world: World) -> None:
+    an = world.citizen()
+    request = world.filing_request(an, "2.001610")  # business registration: the application form is a PDF
+    request.attachments[0].upload_id = upload(world, an, HEIC, "image/heic", "don.heic")
+
+    with pytest.raises(InvalidInput) as refused:
+        world.container.filing.file(an, request, f"key-{uuid.uuid4().hex}")
+
+    (error,) = refused.value.fields
+    assert (error.field, error.code) == ("attachments[0]", "type_not_allowed")
+    assert "“don.heic”" in error.message.vi

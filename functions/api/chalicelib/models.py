@@ -51,10 +51,18 @@ class ProcedureQuery(PageQuery):
 # --- catalog ------------------------------------------------------------------------------------
 
 
+class UploadLimits(BaseModel):
+    """What a file may be, said to the citizen before choosing one (the province's upload policy)."""
+
+    max_bytes: int = Field(description="Largest file, in bytes")
+    max_pages: int = Field(description="Most pages a PDF may have")
+
+
 class ProcedureDetail(Procedure):
     """A procedure as the catalog holds it (names in both languages) and its receiving agency's name."""
 
     agency_name: str
+    upload_limits: UploadLimits
 
 
 class ProcedureResults(Page[ProcedureSummary]):

@@ -19,7 +19,11 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "application/pdf": (".pdf",),
     "image/jpeg": (".jpg", ".jpeg"),
     "image/png": (".png",),
+    "image/heic": (".heic", ".heif"),
 }
+# An iPhone photo (HEIC, or HEIF: one ISO base media file family) is taken wherever a paper takes a JPEG,
+# and filed as a JPEG (motcua.domain.scan.to_jpeg): most browsers cannot show it.
+HEIC = "image/heic"
 
 _PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -29,6 +33,8 @@ _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 # A JPEG starts with SOI then a segment: an APPn (EXIF, JFIF), a table, a frame or a comment.
 _JPEG_SECOND_MARKERS = frozenset(range(0xE0, 0xF0)) | {0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xFE, 0xDD}
 _JPEG_EOI = b"\xff\xd9"
+# A HEIF file starts with its `ftyp` box (ISO/IEC 14496-12) naming a still-image brand (ISO/IEC 23008-12).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2"})
 
 
 def sniff(head: bytes, tail: bytes) -> str | None:
@@ -42,6 +48,9 @@ def sniff(head: bytes, tail: bytes) -> str | None:
     if head[:3] == b"\xff\xd8\xff" and len(head) > 3 and head[3] in _JPEG_SECOND_MARKERS:
         # Cameras may pad after the end mark: it need only be within the last bytes.
         return "image/jpeg" if _JPEG_EOI in tail else None
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        # Its boxes have no end mark: that they fill the file exactly is checked on the whole file.
+        return HEIC
     return None
 
 

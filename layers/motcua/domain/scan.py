@@ -1,5 +1,6 @@
 """What a whole uploaded file holds, read within bounds: a polyglot's other half, a PDF's pages, compressed
-streams and active content, an image's pixels; never decoding more than the limits allow."""
+streams and active content, an image's pixels; never decoding more than the limits allow. An iPhone photo
+(HEIC) is turned into the JPEG that is filed in its place."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from motcua.domain.files import SNIFF_BYTES, ZIP_END_REACH, foreign
+from motcua.domain.files import HEIC, SNIFF_BYTES, TRAILING, ZIP_END_REACH, foreign
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -61,7 +63,70 @@ def scan(content: bytes, content_type: str, limits: ScanLimits) -> Refusal | Non
         return Refusal(Finding.POLYGLOT, other)
     if content_type == "application/pdf":
         return _pdf(content, limits)
+    if content_type == HEIC:
+        return _heic(content, limits)
     return _image(content, limits)
+
+
+# What a JPEG made from a HEIC photo is saved with: the quality phones use, no metadata (an iPhone photo's
+# EXIF holds where it was taken; the orientation is already applied to the pixels).
+JPEG_QUALITY = 85
+
+
+def to_jpeg(content: bytes, limits: ScanLimits) -> bytes | Refusal:
+    """The HEIC photo `content` (which `scan` accepted) decoded and saved as a JPEG, turned as the photo says
+    (its `irot`/`imir` transforms, which libheif applies); a Refusal when its image data cannot be decoded."""
+    try:
+        heif = pillow_heif.open_heif(io.BytesIO(content), convert_hdr_to_8bit=True)
+        width, height = heif.size
+        if width * height > limits.max_pixels:  # scan said so already; never decode past the limit
+            return Refusal(Finding.TOO_MANY_PIXELS, f"{width}×{height}")
+        image = heif.to_pillow().convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    except (RuntimeError, ValueError, OSError, SyntaxError) as error:
+        return Refusal(Finding.UNREADABLE, type(error).__name__)
+    return out.getvalue()
+
+
+def _heic(content: bytes, limits: ScanLimits) -> Refusal | None:
+    """The top-level boxes fill the file exactly (nothing hides after them), and the primary image's size,
+    read from its header (`ispe`) without decoding, is within the limit."""
+    end = _boxes_end(content)
+    if end is None:
+        return Refusal(Finding.UNREADABLE, "boxes")
+    if end < len(content):
+        return Refusal(Finding.POLYGLOT, TRAILING)
+    try:
+        heif = pillow_heif.open_heif(io.BytesIO(content), convert_hdr_to_8bit=True)
+        width, height = heif.size
+    except (RuntimeError, ValueError, OSError, SyntaxError) as error:
+        return Refusal(Finding.UNREADABLE, type(error).__name__)
+    if width * height > limits.max_pixels:
+        return Refusal(Finding.TOO_MANY_PIXELS, f"{width}×{height}")
+    return None
+
+
+def _boxes_end(content: bytes) -> int | None:
+    """Where the top-level ISO BMFF boxes end (a box: 32-bit size and a four-letter type, or size 1 and a
+    64-bit size; size 0 runs to the end of the file): the end of the file, or where bytes that are no box
+    begin; None when a box is cut short (a file truncated) or says less than its own header."""
+    position = 0
+    while position < len(content):
+        box = content[position : position + 16]
+        if len(box) < 8 or not box[4:8].isalnum():
+            return position  # not a box: data after the last one
+        size, header = int.from_bytes(box[:4], "big"), 8
+        if size == 1:
+            if len(box) < 16:
+                return None
+            size, header = int.from_bytes(box[8:16], "big"), 16
+        elif size == 0:
+            size = len(content) - position
+        if size < header or position + size > len(content):
+            return None
+        position += size
+    return position
 
 
 def _image(content: bytes, limits: ScanLimits) -> Refusal | None:

@@ -9,15 +9,16 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from motcua.domain.catalog import ContentType, Procedure
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput
 from motcua.domain.files import (
     EXTENSIONS,
     HEAD_BYTES,
+    HEIC,
     TAIL_BYTES,
     TRAILING,
     clean_filename,
@@ -28,14 +29,17 @@ from motcua.domain.files import (
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Principal, PrincipalKind
 from motcua.domain.permissions import PROCESSING, check_role
-from motcua.domain.scan import Finding, Refusal, ScanLimits, scan
+from motcua.domain.scan import Finding, Refusal, ScanLimits, scan, to_jpeg
 from motcua.resources import BUCKET
 
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
+    from motcua.domain.catalog import ContentType, Procedure
     from motcua.domain.ports import AttachmentStore, StoredObject
 
 UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+# What a citizen may upload: the types papers name, and an iPhone photo (HEIC/HEIF) where they take JPEG.
+UploadType = Literal["application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif"]
 
 
 class UploadRequest(BaseModel):
@@ -44,8 +48,14 @@ class UploadRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     filename: str = Field(min_length=1, max_length=200)
-    content_type: ContentType
+    content_type: UploadType
     size: int = Field(gt=0, description="Size of the file in bytes")
+
+    @field_validator("content_type")
+    @classmethod
+    def _one_heif_type(cls, value: str) -> str:
+        # HEIC and HEIF are one family, recognised alike: one type for both names.
+        return HEIC if value == "image/heif" else value
 
 
 class UploadSlot(BaseModel):
@@ -85,6 +95,7 @@ class Checked:
     attachment: Attachment
     source: str
     etag: str | None
+    converted: bytes | None = None  # a HEIC photo made a JPEG: written to the filed key instead of a copy
 
 
 class UploadService:
@@ -170,11 +181,18 @@ class UploadService:
                 f"{field}[{index}]", "file_changed", _named(item.attachment.filename, _CHANGED_WHILE_CHECKED)
             )
             for index, item in enumerate(checked)
-            if not self.store.keep(item.source, into=item.attachment.key, etag=item.etag)
+            if not self._keep_one(item)
         ]
         if errors:
             raise InvalidInput(_NOT_KEPT, fields=tuple(errors))
         return [item.attachment for item in checked]
+
+    def _keep_one(self, item: Checked) -> bool:
+        if item.converted is None:
+            return self.store.keep(item.source, into=item.attachment.key, etag=item.etag)
+        # The JPEG made from exactly the bytes that were checked: the upload may change now, it is not read.
+        self.store.put(item.attachment.key, item.converted, content_type=item.attachment.content_type)
+        return True
 
     def _check_one(
         self, owner: str, procedure: Procedure, ref: AttachmentRef, where: str, seen: set[str]
@@ -192,13 +210,15 @@ class UploadService:
             return _error(where, "file_too_large", _named(name, _too_large(self.policy.max_bytes)))
         if stored.size == 0:
             return _error(where, "file_empty", _named(name, _EMPTY))
-        if stored.content_type not in paper.content_types:
+        if not _takes(paper.content_types, stored.content_type):
             return _error(where, "type_not_allowed", _named(name, _type_not_allowed(paper.content_types)))
         if stored.filename is not None and not extension_fits(name, stored.content_type):
             return _error(where, "extension_mismatch", _named(name, _wrong_extension(stored.content_type)))
         content = self._check_content(stored, name, where)
         if isinstance(content, FieldError):
             return content
+        if stored.content_type == HEIC:
+            return self._as_jpeg(owner, paper.code, ref.upload_id, stored, name, content, where)
         attachment = Attachment(
             paper_code=paper.code,
             upload_id=ref.upload_id,
@@ -208,6 +228,31 @@ class UploadService:
             size=stored.size,
         )
         return Checked(attachment=attachment, source=stored.key, etag=stored.etag)
+
+    def _as_jpeg(
+        self,
+        owner: str,
+        paper: str,
+        upload_id: str,
+        stored: StoredObject,
+        name: str,
+        content: bytes,
+        where: str,
+    ) -> Checked | FieldError:
+        """An iPhone photo that passed every check, filed as the JPEG made from it (officers' browsers do
+        not show HEIC): named `<name>.jpg`, at the key of the JPEG's bytes."""
+        jpeg = to_jpeg(content, self._limits)
+        if isinstance(jpeg, Refusal):
+            return _error(where, jpeg.finding.value, _named(name, _refused(jpeg)))
+        attachment = Attachment(
+            paper_code=paper,
+            upload_id=upload_id,
+            key=filed_key(owner, upload_id, jpeg),
+            filename=str(PurePosixPath(name).with_suffix(".jpg")),
+            content_type="image/jpeg",
+            size=len(jpeg),
+        )
+        return Checked(attachment=attachment, source=stored.key, etag=stored.etag, converted=jpeg)
 
     def _check_content(self, stored: StoredObject, name: str, where: str) -> FieldError | bytes:
         """The declared size, the first and last bytes, then the whole file (bounded by max_bytes), which
@@ -261,6 +306,11 @@ def _checked_name(filename: str, content_type: str) -> str:
         message = _named(name, _wrong_extension(content_type))
         raise InvalidInput(message, fields=(_error("filename", "extension_mismatch", message),))
     return name
+
+
+def _takes(accepted: tuple[ContentType, ...], content_type: str) -> bool:
+    """Whether a paper that takes `accepted` takes a file of `content_type` (a HEIC where JPEG is taken)."""
+    return content_type in accepted or (content_type == HEIC and "image/jpeg" in accepted)
 
 
 def _error(field: str, code: str, message: Text) -> FieldError:

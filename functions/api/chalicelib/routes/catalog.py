@@ -85,7 +85,11 @@ def get_procedure(call: Call, procedure_code: str) -> ProcedureDetail:
     services = call.container
     procedure = services.catalog.get(procedure_code)
     agency_name = services.presenter.agency_name(procedure.agency, call.language)
-    return ProcedureDetail.model_validate(procedure.model_dump() | {"agency_name": agency_name})
+    policy = services.province.uploads
+    limits = {"max_bytes": policy.max_bytes, "max_pages": policy.max_pages}
+    return ProcedureDetail.model_validate(
+        procedure.model_dump() | {"agency_name": agency_name, "upload_limits": limits}
+    )
 
 
 @area.route(
