@@ -108,7 +108,7 @@ def submit_empty(page: Page) -> None:
 def track_unknown(page: Page) -> None:
     page.locator("#main input[name=code]").fill("000.00.00.H00-000000-0000")
     page.locator("#main form button[type=submit]").first.click()
-    expect(page.locator("#main .notice, #main [role=alert]").first).to_be_visible()
+    expect(page.locator("#main .track-help--missing")).to_be_visible()
 
 
 def track_malformed(page: Page) -> None:
@@ -177,8 +177,7 @@ PAGES: dict[str, list[State]] = {
         State("the menu open, signed in as a leader", "leader", at("/"), then=open_menu),
     ],
     r"^\/procedures\/([^/]+)$": [
-        State("a procedure", "nobody", at(f"/procedures/{BIRTH_REGISTRATION}")),
-        State("a procedure that does not exist", "nobody", at("/procedures/9.999999"), ready=".notice"),
+        State("a procedure (its pre-rendered page)", "nobody", at(f"/procedures/{BIRTH_REGISTRATION}")),
     ],
     r"^\/file\/([^/]+)$": [
         State("the form", "citizen", at(f"/file/{BIRTH_REGISTRATION}"), ready="form"),
@@ -196,6 +195,10 @@ PAGES: dict[str, list[State]] = {
     r"^\/me$": [
         State("with dossiers", "citizen", at("/me"), ready=".cards li"),
         State("no dossier yet", "newcomer", at("/me")),
+    ],
+    r"^\/me\/notifications$": [
+        State("what An was sent", "citizen", at("/me/notifications"), ready=".note"),
+        State("nothing sent yet", "newcomer", at("/me/notifications")),
     ],
     r"^\/dossiers\/([^/]+)$": [
         State("the citizen's new dossier", "citizen", lambda f: f"/dossiers/{f.new}", ready=".withdraw"),
@@ -435,10 +438,13 @@ def people(browser: Browser, stack: Stack) -> Iterator[People]:
 
 
 def set_language(page: Page, language: str) -> None:
-    if page.evaluate("() => document.documentElement.lang") != language:
-        page.evaluate("([key, value]) => localStorage.setItem(key, value)", [LANG_KEY, language])
-        page.reload()
+    """The language a person chose (kept in the browser), the app opened afresh in it."""
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [LANG_KEY, language])
+    origin = re.match(r"https?://[^/]+", page.url)
+    assert origin, page.url
+    page.goto(f"{origin.group(0)}/?lang={language}#/")  # a new document, the app started in it
     expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("#main:not([aria-busy]) h1")).to_have_count(1)
 
 
 def _route_path(hash_path: str) -> str:
@@ -447,21 +453,31 @@ def _route_path(hash_path: str) -> str:
 
 def open_route(page: Page, hash_path: str) -> bool:
     """Go to `#<hash_path>` as a click on a link does (or render it afresh, as the app does on a
-    `hashchange`, if the page is there already), and wait until the view has rendered. Whether it was a
-    navigation to another path (after which the app moves the focus; a new query on the same path, a
-    search, keeps it)."""
-    before = page.evaluate(
-        """(hash) => {
-            document.querySelectorAll("#main h1").forEach((h) => h.setAttribute("data-old", ""));
-            const before = location.hash;
-            if (before === hash) window.dispatchEvent(new HashChangeEvent("hashchange"));
-            else location.hash = hash;
-            return before;
-        }""",
-        f"#{hash_path}",
-    )
-    navigated = _route_path(before) != _route_path(hash_path)
-    expect(page.locator("#main:not([aria-busy]) h1:not([data-old])")).to_have_count(1)
+    `hashchange`, if the page is there already), and wait until the page has rendered. Whether it was a
+    navigation inside the app to another path (after which the app moves the focus; a new query on the
+    same path, a search, keeps it). A procedure's hash route leads to its pre-rendered page, a document of
+    its own, which starts with the focus at its top as any page does."""
+    origin = re.match(r"https?://[^/]+", page.url)
+    assert origin, page.url
+    if page.evaluate("() => location.pathname") != "/":  # on a pre-rendered page: back into the app
+        page.goto(f"{origin.group(0)}/#{hash_path}")
+        before = None
+    else:
+        before = page.evaluate(
+            """(hash) => {
+                document.querySelectorAll("main h1").forEach((h) => h.setAttribute("data-old", ""));
+                const before = location.hash;
+                if (before === hash) window.dispatchEvent(new HashChangeEvent("hashchange"));
+                else location.hash = hash;
+                return before;
+            }""",
+            f"#{hash_path}",
+        )
+    expect(page.locator("main h1:not([data-old])")).to_have_count(1)
+    in_app = page.evaluate("() => location.pathname") == "/"
+    if in_app:
+        expect(page.locator("#main:not([aria-busy]) h1:not([data-old])")).to_have_count(1)
+    navigated = in_app and before is not None and _route_path(before) != _route_path(hash_path)
     return navigated
 
 
