@@ -705,43 +705,58 @@ def test_a_citizen_files_a_dossier_with_the_keyboard_alone(stack: Stack, desk: P
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"[?&]q=khai"))
     expect(page.locator(".results")).not_to_have_attribute("aria-busy", "true")
+    # The procedure is a page of its own (a new document: the focus starts at its top), and its
+    # "file online" opens the app's form, a new document again
     first = page.locator(".results").get_by_role("link", name="Đăng ký khai sinh", exact=True)
-    follow(page, first, "Đăng ký khai sinh")
-    follow(
-        page,
-        page.locator("#main").get_by_role("link", name="Nộp hồ sơ trực tuyến").first,
-        "Nộp hồ sơ trực tuyến",
-    )
+    tab_to(page, first)
+    page.keyboard.press("Enter")
+    expect(page.locator("main h1")).to_have_text("Đăng ký khai sinh")
+    tab_to(page, page.locator("main").get_by_role("link", name="Nộp hồ sơ trực tuyến").first)
+    page.keyboard.press("Enter")
+    expect(page.locator("#main h1")).to_have_text("Nộp hồ sơ trực tuyến")
 
-    # Fill it in, field after field
+    # The form, a step at a time: what the account does not give, then Enter or "Tiếp tục"
     type_into(page, page.get_by_label("Số căn cước (CCCD)"), "001090012345")
     type_into(page, page.get_by_label("Địa chỉ liên hệ"), "Số 25 đường Trần Phú, phường Minh Họa")
+    next_step(page)
     type_into(page, page.get_by_label("Họ, chữ đệm, tên của trẻ"), "Nguyễn Minh Khang")
     type_into(page, page.get_by_label("Giới tính"), "Nam")  # a closed select picks what is typed
-    type_into(
-        page, page.get_by_label("Ngày, tháng, năm sinh"), "11012026"
-    )  # Chromium's control: month, day, year
+    born = page.get_by_role("group", name="Ngày, tháng, năm sinh")
+    type_into(page, born.get_by_label("Ngày", exact=True), "1")
+    type_into(page, born.get_by_label("Tháng", exact=True), "11")
+    type_into(page, born.get_by_label("Năm", exact=True), "2026")
     type_into(page, page.get_by_label("Nơi sinh"), "Bệnh viện đa khoa tỉnh Minh Họa")
     type_into(page, page.get_by_label("Dân tộc"), "Kinh")
+    expect(page.get_by_label("Giới tính")).to_have_value("Nam")
+    next_step(page)
     type_into(page, page.get_by_label("Họ, chữ đệm, tên của mẹ"), "Trần Thị Hoa")
     type_into(page, page.get_by_label("Quan hệ với người được khai sinh"), "Cha")
-    expect(page.get_by_label("Giới tính")).to_have_value("Nam")
-    expect(page.get_by_label("Ngày, tháng, năm sinh")).to_have_value("2026-11-01")
+    next_step(page)
 
     # The paper: Space on the file control opens the chooser
-    tab_to(page, page.get_by_label("Giấy chứng sinh"))
+    tab_to(page, page.get_by_label("Giấy chứng sinh", exact=False).first)
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(pdf_file)
     expect(page.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")
+    next_step(page)
 
-    # File it: the receipt opens with the focus on its heading
-    tab_to(page, page.locator("form.filing button[type=submit]"))
+    # Check your answers, then file: the receipt opens with the focus on its heading
+    tab_to(page, page.locator("#main").get_by_role("button", name="Nộp hồ sơ", exact=True))
     page.keyboard.press("Enter")
     expect(page.locator("#receipt-code")).to_have_text(
         re.compile(r"^\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-\d{4}$")
     )
     expect(page.locator("#main h1")).to_be_focused()
+
+
+def next_step(page: Page) -> None:
+    """ "Tiếp tục" by the keyboard: the next step's heading takes the focus."""
+    before = page.url
+    tab_to(page, page.locator("#main").get_by_role("button", name="Tiếp tục"))
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(before)
+    expect(page.locator("#main h2").first).to_be_focused()
 
 
 def test_the_phone_menu_and_the_withdrawal_dialog_work_with_the_keyboard(
