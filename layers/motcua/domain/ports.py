@@ -67,7 +67,24 @@ class DossierRepository(Protocol):
 
     def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]: ...
 
-    def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]: ...
+    def inbox(
+        self,
+        agency: str,
+        *,
+        limit: int,
+        token: str | None,
+        after: datetime | None = None,
+        until: datetime | None = None,
+        latest_first: bool = False,
+    ) -> Page[Task]:
+        """The agency's open tasks by due date, due after `after` and at or before `until` if given."""
+        ...
+
+    def count_inbox(
+        self, agency: str, *, after: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """How many open tasks `inbox` would list with the same window (every page)."""
+        ...
 
     def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:
         """The agency's dossiers whose appointment can still be missed and falls at or before `until`."""
