@@ -177,3 +177,22 @@ def test_a_wrong_filter_is_refused_in_both_languages(world: World, query: str) -
         en = api.call("GET", f"/v1/agencies/{WARD}/tasks?{query}", desk, Accept_Language="en")
     assert (vi.status, en.status) == (400, 400)
     assert vi.body["error"]["message"] != en.body["error"]["message"]
+
+
+def test_a_task_gives_short_lived_links_to_preview_its_pdfs_and_images_in_place(world: World) -> None:
+    # Given a birth registration, its papers a PDF or a PNG
+    code = world.file(world.citizen("Trần Thị Bình"), BIRTH).code
+    desk = world.staff(WARD, Role.RECEIVER)
+
+    # When its desk opens the task
+    with world.api() as api:
+        answer = api.call("GET", f"/v1/tasks/{code}-T1", desk)
+
+    # Then every file can be shown in the browser as the type the filing checked, and still saved
+    attachments = answer.body["dossier"]["attachments"]
+    assert attachments
+    for a in attachments:
+        assert "response-content-disposition=attachment" in a["download_url"]
+        assert "response-content-disposition=inline" in a["preview_url"]
+        assert f"response-content-type={a['content_type'].replace('/', '%2F')}" in a["preview_url"]
+        assert "expires=" in a["preview_url"]

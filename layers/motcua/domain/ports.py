@@ -156,7 +156,12 @@ class AttachmentStore(Protocol):
 
     def put(self, key: str, content: bytes, *, content_type: str) -> None: ...
 
-    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str: ...
+    def download_url(
+        self, *, key: str, filename: str, expires_seconds: int, inline_as: str | None = None
+    ) -> str:
+        """A short-lived link that saves the file under `filename`; with `inline_as`, one that shows it
+        in the browser as that content type (a preview in place) instead."""
+        ...
 
 
 class TokenVerifier(Protocol):

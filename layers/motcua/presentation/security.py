@@ -15,16 +15,21 @@ def content_security_policy(upload_origins: Iterable[str] = ()) -> str:
     eval), uploads posted to the province's attachments bucket and nowhere else, never framed.
 
     `upload_origins`: where presigned POSTs go (on AWS the bucket's two endpoints, locally moto); a script
-    injected into the portal must not be able to send what it reads to any other bucket or host."""
-    uploads = " ".join(["'self'", *upload_origins])
+    injected into the portal must not be able to send what it reads to any other bucket or host. The
+    console previews a dossier's images (`img-src`) and PDFs (an `<iframe>`, `frame-src`) from presigned
+    links to the same bucket, and frames nothing else; `object-src` stays `'none'`."""
+    origins = list(upload_origins)
+    uploads = " ".join(["'self'", *origins])
+    frames = " ".join(origins) or "'none'"
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            " ".join(["img-src 'self' data:", *origins]),
             f"connect-src {uploads}",
             f"form-action {uploads}",
+            f"frame-src {frames}",
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "object-src 'none'",

@@ -78,13 +78,18 @@ def escalations(call: Call, agency_code: str) -> Page[TaskView]:
     links=(*links.task("/task/task_id"), *links.dossier("/dossier/code", staff=True)),
 )
 def open_task(call: Call, task_id: str) -> TaskDetail:
-    """A task and its whole dossier, with short-lived links to download the files."""
+    """A task and its whole dossier, with short-lived links to download the files and to preview the
+    PDFs and images in place."""
     services = call.container
     task, record = services.inbox.open(call.principal, task_id)
     return TaskDetail(
         task=services.presenter.open_task(task, call.language, call.principal),
         dossier=services.presenter.dossier(
-            record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
+            record,
+            call.language,
+            viewer=call.principal,
+            download_url=services.dossiers.download_url,
+            preview_url=services.dossiers.preview_url,
         ),
     )
 
