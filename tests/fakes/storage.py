@@ -134,7 +134,8 @@ class InMemoryAttachmentStore:
         # The name as the adapter sends it: its Content-Disposition, in the query as a presigned URL has it.
         disposition = quote(content_disposition(filename, inline=inline_as is not None), safe="")
         shown = f"&response-content-type={quote(inline_as, safe='')}" if inline_as else ""
-        return f"{BASE_URL}/{quote(key)}?response-content-disposition={disposition}{shown}&expires={expires_seconds}"
+        query = f"response-content-disposition={disposition}{shown}&expires={expires_seconds}"
+        return f"{BASE_URL}/{quote(key)}?{query}"
 
 
 def _conforms() -> AttachmentStore:
