@@ -98,7 +98,9 @@ export function taskCard(task, { extra = [] } = {}) {
 }
 
 export function inboxView(ctx) {
-  return worklistView(ctx, { taskRow: (task) => worklistRow(task, { dueBadge: dueBadge(task.due_at), flags: taskFlags(task) }) });
+  return worklistView(ctx, {
+    taskRow: (task) => worklistRow(task, { dueBadge: dueBadge(task.due_at), flags: taskFlags(task), kind: kindLine(task), state: dueState(task.due_at) }),
+  });
 }
 
 export async function taskView(ctx) {

@@ -172,14 +172,15 @@ export async function worklistView(ctx, { taskRow }) {
 }
 
 /** One task as a row of the table; on a phone each row is a card and each cell says what it is. */
-export function worklistRow(task, { dueBadge, flags }) {
+export function worklistRow(task, { dueBadge, flags, kind, state }) {
   const cell = (column, ...content) => h("td", { class: `worklist__cell worklist__cell--${column}` }, h("span", { class: "worklist__label", "aria-hidden": "true" }, t(`work.col.${column}`)), ...content);
+  const classes = ["worklist__row", "task", `task--${task.kind === "step" ? "step" : "desk"}`, state ? `task--${state}` : "", task.attention ? "task--attention" : ""];
   return h(
     "tr",
-    { class: "worklist__row", dataset: { task: task.task_id } },
+    { class: classes.filter(Boolean).join(" "), dataset: { task: task.task_id } },
     cell("code", h("a", { href: `#/tasks/${encodeURIComponent(task.task_id)}`, class: "worklist__code" }, task.dossier_code), flags),
     cell("applicant", task.applicant_name),
-    cell("procedure", task.procedure_name),
+    cell("procedure", kind, task.procedure_name),
     cell("status", statusBadge(task.dossier_status, task.dossier_status_label)),
     cell("due", dueBadge),
     cell("received", formatDateTime(task.created_at)),

@@ -17,10 +17,12 @@ def content_security_policy(upload_origins: Iterable[str] = ()) -> str:
     `upload_origins`: where presigned POSTs go (on AWS the bucket's two endpoints, locally moto); a script
     injected into the portal must not be able to send what it reads to any other bucket or host. The
     console previews a dossier's images (`img-src`) and PDFs (an `<iframe>`, `frame-src`) from presigned
-    links to the same bucket, and frames nothing else; `object-src` stays `'none'`."""
+    links to the same bucket, and frames nothing else but its own pages; `object-src` stays `'none'`."""
     origins = list(upload_origins)
     uploads = " ".join(["'self'", *origins])
-    frames = " ".join(origins) or "'none'"
+    # Its own pages too, as `default-src` allowed before (the local stack's outbox shows a message's
+    # body in a frame).
+    frames = " ".join(["'self'", *origins])
     return "; ".join(
         [
             "default-src 'self'",
