@@ -181,7 +181,11 @@ export function worklistRow(task, { dueBadge, flags, kind, state }) {
     cell("code", h("a", { href: `#/tasks/${encodeURIComponent(task.task_id)}`, class: "worklist__code" }, task.dossier_code), flags),
     cell("applicant", task.applicant_name),
     cell("procedure", kind, task.procedure_name),
-    cell("status", statusBadge(task.dossier_status, task.dossier_status_label)),
+    cell(
+      "status",
+      statusBadge(task.dossier_status, task.dossier_status_label),
+      task.assignee ? h("span", { class: "task__assignee worklist__assignee" }, t("inbox.assignee", { who: task.assignee })) : null,
+    ),
     cell("due", dueBadge),
     cell("received", formatDateTime(task.created_at)),
   );
