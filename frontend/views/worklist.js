@@ -109,7 +109,7 @@ export async function worklistView(ctx, { taskRow }) {
   let token = null;
 
   async function load(first) {
-    const page = await get(`/agencies/${encode(agency)}/tasks`, { query: { ...chosen, limit: PAGE, next_token: first ? undefined : token } });
+    const page = await get(`/agencies/${encode(agency)}/tasks`, { query: { ...chosen, limit: PAGE, count: first ? "true" : undefined, next_token: first ? undefined : token } });
     token = page.next_token || null;
     const rows = page.items.map((task) => taskRow(task));
     body.append(...rows);

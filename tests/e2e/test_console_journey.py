@@ -66,7 +66,7 @@ def api_inbox(stack: Stack, **query: str) -> dict[str, Any]:
     ).json()
     answer = requests.get(
         f"{stack.url}/v1/agencies/{WARD}/tasks",
-        params={"limit": 100, **query},
+        params={"limit": 100, "count": "true", **query},
         headers={"Authorization": f"Bearer {tokens['id_token']}"},
         timeout=10,
     )

@@ -122,9 +122,9 @@ class InMemoryDossierRepository:
         return _page(f"INBOX#{agency}", window, _by_due, limit, token, newest_first=latest_first)
 
     def count_inbox(
-        self, agency: str, *, after: datetime | None = None, until: datetime | None = None
+        self, agency: str, *, at_most: int, after: datetime | None = None, until: datetime | None = None
     ) -> int:
-        return len(self._inbox_window(agency, after, until))
+        return min(len(self._inbox_window(agency, after, until)), at_most + 1)
 
     def _inbox_window(self, agency: str, after: datetime | None, until: datetime | None) -> list[Task]:
         return [

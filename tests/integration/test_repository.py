@@ -99,10 +99,11 @@ def test_the_inbox_window_and_its_count_are_the_index_key_condition(
     repository = container.repository
 
     # Then a window after, up to, or between due dates reads only the tasks inside it, both ways
-    assert repository.count_inbox(WARD) == 3
-    assert repository.count_inbox(WARD, until=due[0]) == 1
-    assert repository.count_inbox(WARD, after=due[0]) == 2
-    assert repository.count_inbox(WARD, after=due[0], until=due[1]) == 1
+    assert repository.count_inbox(WARD, at_most=10) == 3
+    assert repository.count_inbox(WARD, at_most=1) == 2  # counts no further than one past the bound
+    assert repository.count_inbox(WARD, at_most=10, until=due[0]) == 1
+    assert repository.count_inbox(WARD, at_most=10, after=due[0]) == 2
+    assert repository.count_inbox(WARD, at_most=10, after=due[0], until=due[1]) == 1
     middle = repository.inbox(WARD, limit=10, token=None, after=due[0], until=due[1])
     assert [t.dossier_code for t in middle.items] == [codes[1]]
     latest = repository.inbox(WARD, limit=2, token=None, latest_first=True)

@@ -52,6 +52,14 @@ class ProcedureQuery(PageQuery):
 class InboxQuery(PageQuery, InboxFilter):
     """An inbox page: search, filters and order (docs/console.md), the page's size and token."""
 
+    count: bool = Field(
+        default=False,
+        description=(
+            "`true`: the first page also counts the matching tasks and the overdue among them "
+            "(reading at most 1,000 of the agency's open tasks)."
+        ),
+    )
+
 
 class InboxResults(Page[TaskView]):
     """A page of the inbox; the first page also counts what matches."""

@@ -256,9 +256,10 @@ class DynamoDossierRepository:
         return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
 
     def count_inbox(
-        self, agency: str, *, after: datetime | None = None, until: datetime | None = None
+        self, agency: str, *, at_most: int, after: datetime | None = None, until: datetime | None = None
     ) -> int:
-        """`Select=COUNT` over the same key condition: the items are read, not sent (per 1 MB read)."""
+        """`Select=COUNT` over the same key condition: the items are read (at most `at_most` + 1, by
+        `Limit`), not sent."""
         condition, values = self._window("GSI2", f"INBOX#{agency}", after, until)
         kwargs: dict[str, Any] = {
             "TableName": self.table,
@@ -269,9 +270,10 @@ class DynamoDossierRepository:
         }
         total = 0
         while True:
+            kwargs["Limit"] = at_most + 1 - total
             response = self.client.query(**kwargs)
             total += int(response["Count"])
-            if "LastEvaluatedKey" not in response:
+            if "LastEvaluatedKey" not in response or total > at_most:
                 return total
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 

@@ -81,9 +81,10 @@ class DossierRepository(Protocol):
         ...
 
     def count_inbox(
-        self, agency: str, *, after: datetime | None = None, until: datetime | None = None
+        self, agency: str, *, at_most: int, after: datetime | None = None, until: datetime | None = None
     ) -> int:
-        """How many open tasks `inbox` would list with the same window (every page)."""
+        """How many open tasks `inbox` would list with the same window (every page), counting no
+        further than `at_most` + 1: more than `at_most` answers `at_most` + 1."""
         ...
 
     def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:

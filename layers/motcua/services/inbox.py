@@ -137,8 +137,9 @@ class InboxCount(BaseModel):
     overdue: int
     complete: bool = Field(
         description=(
-            "False when a search, a filter on the status or procedure, or the filing order was "
-            "applied to the agency's first 1,000 open tasks by due date only."
+            "False when the agency has more than 1,000 open tasks in the window: the count, and a "
+            "search, a filter on the status or procedure or the filing order, cover the first "
+            "1,000 by due date only."
         )
     )
 
@@ -175,12 +176,14 @@ class InboxService:
         limit: int,
         token: str | None,
         narrow: InboxFilter | None = None,
+        counted: bool = False,
     ) -> InboxPage:
-        """The agency's open tasks, the soonest due first unless asked otherwise; counted on the first page.
+        """The agency's open tasks, the soonest due first unless asked otherwise; counted if asked.
 
         The due-date window and order are the inbox index's key condition and direction: one Query a
-        page, and the count a `Select=COUNT` Query. A search, a status, a procedure or the filing
-        order reads the agency's open tasks in the window (at most READ_BOUND) and pages in memory.
+        page, and the first page's count `Select=COUNT` Queries of at most READ_BOUND items. A search,
+        a status, a procedure or the filing order reads the agency's open tasks in the window (at
+        most READ_BOUND) and pages in memory.
         """
         check_staff_of(self.province, principal, agency)
         check_role(principal, WORK, INBOX)
@@ -188,18 +191,23 @@ class InboxService:
         now = self.clock.now()
         after, until = self._window(narrow, now)
         if narrow.narrows:
-            return self._narrowed(agency, narrow, now, after, until, limit=limit, token=token)
+            found = self._narrowed(agency, narrow, now, after, until, limit=limit, token=token)
+            return found if counted else found.model_copy(update={"count": None})
         page = self.repository.inbox(
             agency, limit=limit, token=token, after=after, until=until, latest_first=narrow.sort == "-due"
         )
         count = None
-        if token is None:
-            total = self.repository.count_inbox(agency, after=after, until=until)
+        if token is None and counted:
+            total = self.repository.count_inbox(agency, at_most=READ_BOUND, after=after, until=until)
             if narrow.due is None:
-                overdue = self.repository.count_inbox(agency, until=now)
+                overdue = self.repository.count_inbox(agency, at_most=READ_BOUND, until=now)
             else:
                 overdue = total if narrow.due == "overdue" else 0
-            count = InboxCount(total=total, overdue=overdue, complete=True)
+            count = InboxCount(
+                total=min(total, READ_BOUND),
+                overdue=min(overdue, READ_BOUND),
+                complete=total <= READ_BOUND and overdue <= READ_BOUND,
+            )
         return InboxPage(items=page.items, next_token=page.next_token, count=count)
 
     def _window(self, narrow: InboxFilter, now: datetime) -> tuple[datetime | None, datetime | None]:

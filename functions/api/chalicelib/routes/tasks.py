@@ -31,7 +31,8 @@ def inbox(call: Call, agency_code: str) -> InboxResults:
     """The agency's open tasks, the soonest due first; searched, filtered and sorted if asked.
 
     For its receivers, officers and leaders (docs/roles.md); each task lists the actions the caller's
-    role may take on it. The first page counts the matching tasks and the overdue among them.
+    role may take on it. With `count=true` the first page counts the matching tasks and the overdue
+    among them.
     `due` and the due-date order are answered by the inbox index; `q`, `status`, `procedure` and the
     filing order read at most the agency's first 1,000 open tasks by due date (`count.complete` says
     when there were more) and keep the answer's pages and tokens.
@@ -40,7 +41,12 @@ def inbox(call: Call, agency_code: str) -> InboxResults:
     services = call.container
     narrow = InboxFilter.model_validate(query.model_dump(include=set(InboxFilter.model_fields)))
     page = services.inbox.inbox(
-        call.principal, agency_code, limit=query.limit, token=query.next_token, narrow=narrow
+        call.principal,
+        agency_code,
+        limit=query.limit,
+        token=query.next_token,
+        narrow=narrow,
+        counted=query.count,
     )
     items = [services.presenter.open_task(task, call.language, call.principal) for task in page.items]
     return InboxResults(items=items, next_token=page.next_token, count=page.count)
