@@ -36,9 +36,9 @@ VIETNAM = timedelta(hours=7)
 SEED = 2026
 # Whom each dossier is filed for (the applicant), so that the console's search by name has names to find;
 # drawn by a generator of their own, so that the history's moments and decisions stay what they were.
-FAMILY = tuple("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô".split())
-MIDDLE = tuple("Văn Thị Minh Ngọc Đức Thu Quang Thanh".split())
-GIVEN = tuple("An Bình Cường Dung Giang Hà Hải Hạnh Hùng Khánh Lan Linh Mai Nam".split())
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ")
+MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh")
+GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Mai")
 
 
 class SettableClock:
