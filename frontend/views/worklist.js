@@ -118,10 +118,8 @@ export async function worklistView(ctx, { taskRow }) {
       empty.hidden = page.items.length > 0;
       empty.textContent = Object.keys(chosen).length ? t("work.empty.filtered") : t("inbox.empty");
       if (page.count) {
-        count.replaceChildren(
-          h("strong", {}, t("work.count", { n: page.count.total, late: page.count.overdue })),
-          page.count.complete ? null : h("span", { class: "worklist__partial" }, ` ${t("work.count.partial")}`),
-        );
+        const partial = page.count.complete ? [] : [h("span", { class: "worklist__partial" }, ` ${t("work.count.partial")}`)];
+        count.replaceChildren(h("strong", {}, t("work.count", { n: page.count.total, late: page.count.overdue })), ...partial);
       }
     } else {
       status.textContent = t("work.loaded", { n: page.items.length });
