@@ -30,6 +30,8 @@ def test_the_portal_is_served_with_a_strict_policy(stack: Stack, path: str) -> N
     # Uploads go to the local S3 (moto) and nowhere else.
     (moto,) = [o for o in policy["connect-src"] if o != "'self'"]
     assert moto.startswith("http://127.0.0.1:") and policy["form-action"] == ["'self'", moto]
+    # The console previews a dossier's images and PDFs from that bucket, and frames nothing else.
+    assert policy["img-src"] == ["'self'", "data:", moto] and policy["frame-src"] == ["'self'", moto]
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Referrer-Policy"] == "no-referrer"
 
