@@ -107,6 +107,7 @@ async function route({ keepFocus = false } = {}) {
   }
   const s = session();
   const guard = found.guard || {};
+  document.body.classList.toggle("console", isStaff(s) && Boolean(guard.staff || guard.signedIn));
   if ((guard.citizen && !isCitizen(s) && !isStaff(s)) || (guard.signedIn && !s)) {
     requireSignIn("citizen");
     return;

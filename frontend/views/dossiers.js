@@ -52,7 +52,7 @@ export async function meView(ctx) {
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */
-export function dossierBody(d, p, { afterHead = null, beforeTimeline = null } = {}) {
+export function dossierBody(d, p, { afterHead = null, beforeTimeline = null, files = attachmentList } = {}) {
   return [
     h(
       "section",
@@ -74,7 +74,7 @@ export function dossierBody(d, p, { afterHead = null, beforeTimeline = null } = 
     handOvers(d),
     h("section", { class: "panel" }, h("h2", {}, t("dossier.applicant")), applicantFacts(d.applicant)),
     h("section", { class: "panel" }, h("h2", {}, t("dossier.form")), answers(d.form, p?.form)),
-    h("section", { class: "panel" }, h("h2", {}, t("dossier.files")), attachmentList(d.attachments, p?.papers)),
+    h("section", { class: "panel" }, h("h2", {}, t("dossier.files")), files(d.attachments, p?.papers)),
     beforeTimeline,
     h("section", { class: "panel" }, h("h2", {}, t("dossier.timeline")), timeline(d.timeline)),
   ];

@@ -1,13 +1,14 @@
 // #/inbox — the agency's open tasks by due date; #/tasks/<id> — the dossier and the decision.
 
-import { ApiError, agencies, canReadAudit, encode, get, post, procedure as loadProcedure, session } from "../api.js";
+import { ApiError, agencies, canReadAudit, encode, get, post, procedure as loadProcedure } from "../api.js";
 import { dayKey, formatDate, formatDateTime, t, tx } from "../i18n.js";
 import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge } from "../dom.js";
-import { actionLabel, backLink, daysLabel, dossierLinks, errorBlock, pagedList, stepLabel, timelinessBadge } from "./common.js";
+import { actionLabel, backLink, daysLabel, dossierLinks, errorBlock, stepLabel, timelinessBadge } from "./common.js";
 import { dossierBody } from "./dossiers.js";
-import { agencyName } from "./procedure.js";
 import { documentsSection } from "./documents.js";
 import { canIssueResult, issueResultPanel } from "./result.js";
+import { worklistRow, worklistView } from "./worklist.js";
+import { attachmentPreviews } from "./preview.js";
 
 const NEEDS_REASON = new Set(["refuse", "request_papers", "reject"]);
 const DANGER = new Set(["refuse", "reject"]);
@@ -96,27 +97,10 @@ export function taskCard(task, { extra = [] } = {}) {
   );
 }
 
-export async function inboxView(ctx) {
-  ctx.title(t("inbox.title"));
-  const claims = session()?.claims || {};
-  const agency = claims["custom:agency_code"];
-  if (!agency) {
-    ctx.render(h("h1", {}, t("inbox.title")), notice(t("inbox.noagency"), "error"));
-    return;
-  }
-  const name = await agencyName(agency);
-  let list;
-  try {
-    list = await pagedList({
-      fetchPage: (token) => get(`/agencies/${encode(agency)}/tasks`, { query: { limit: 20, next_token: token } }),
-      renderItem: taskCard,
-      empty: t("inbox.empty"),
-    });
-  } catch (error) {
-    ctx.render(h("h1", {}, t("inbox.title")), errorBlock(error, ctx.reload));
-    return;
-  }
-  ctx.render(h("h1", {}, t("inbox.title")), h("p", { class: "lead" }, t("inbox.agency", { agency: name === agency ? agency : `${name} (${agency})` })), list);
+export function inboxView(ctx) {
+  return worklistView(ctx, {
+    taskRow: (task) => worklistRow(task, { dueBadge: dueBadge(task.due_at), flags: taskFlags(task), kind: kindLine(task), state: dueState(task.due_at) }),
+  });
 }
 
 export async function taskView(ctx) {
@@ -140,36 +124,77 @@ export async function taskView(ctx) {
   // The desk issues the signed result (kết quả) before it approves or returns it; not while the
   // other agencies of a flow still have the dossier (it comes back to the desk at 9).
   const issue = canIssueResult(task, dossier) && !waitingForFlow ? issueResultPanel(dossier, { onIssued: () => documents.refresh() }) : null;
+  const summary = h(
+    "section",
+    { class: "panel task-facts", "aria-label": t("task.kind") },
+    h("p", { class: "card__due" }, dueBadge(task.due_at)),
+    facts([
+      [t("task.state"), stateLabel(task, dossier.status)],
+      [t("task.role"), t(`role.${task.role}`)],
+      [t("task.allowance"), task.kind === "step" ? daysLabel(task.allowance_days) : ""],
+      [t("task.assignee"), task.assignee],
+      [t("task.decided_by"), task.decided_by],
+      [t("task.timeliness"), task.timeliness ? timelinessBadge(task.timeliness) : ""],
+      [t("task.escalated_at"), task.escalated_at ? formatDateTime(task.escalated_at) : ""],
+    ]),
+    dossierLinks(dossier.code, { audit: canReadAudit(dossier) }),
+  );
+  // The decision beside the dossier on a desk screen (always in view), right after the summary on a phone.
+  const side = h(
+    "aside",
+    { class: "task-layout__side", "aria-labelledby": "next-title" },
+    h(
+      "section",
+      { class: "panel next-action" },
+      h("h2", { id: "next-title" }, t("work.next")),
+      h("p", { class: "next-action__text", id: "next-action" }, t(`work.next.${nextAction(task, dossier, { waitingForFlow, issuing: Boolean(issue) })}`)),
+    ),
+    issue,
+    decision,
+  );
   ctx.render(
     backLink("#/inbox", t("nav.inbox")),
     h("h1", {}, t("task.title"), " ", h("span", { class: "h1-code" }, dossier.code)),
     kindLine(task, { allowance: false }),
     taskFlags(task),
     h(
-      "section",
-      { class: "panel task-facts", "aria-label": t("task.kind") },
-      h("p", { class: "card__due" }, dueBadge(task.due_at)),
-      facts([
-        [t("task.state"), stateLabel(task, dossier.status)],
-        [t("task.role"), t(`role.${task.role}`)],
-        [t("task.allowance"), task.kind === "step" ? daysLabel(task.allowance_days) : ""],
-        [t("task.assignee"), task.assignee],
-        [t("task.decided_by"), task.decided_by],
-        [t("task.timeliness"), task.timeliness ? timelinessBadge(task.timeliness) : ""],
-        [t("task.escalated_at"), task.escalated_at ? formatDateTime(task.escalated_at) : ""],
-      ]),
-      dossierLinks(dossier.code, { audit: canReadAudit(dossier) }),
+      "div",
+      { class: "task-layout" },
+      h(
+        "div",
+        { class: "task-layout__summary" },
+        summary,
+        task.attention ? notice(t("task.attention.intro"), "warning") : null,
+        waitingForFlow ? waitingPanel(steps, names) : null,
+        task.state === "waiting" && !waitingForFlow ? notice(t("task.waiting.citizen"), "info") : null,
+      ),
+      side,
+      h(
+        "div",
+        { class: "task-layout__dossier" },
+        steps.length && !waitingForFlow ? h("section", { class: "panel", "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, t("task.steps")), flowSteps(steps, names, task.task_id)) : null,
+        dossierBody(dossier, p, { afterHead: documents.element, files: attachmentPreviews }),
+      ),
     ),
-    task.attention ? notice(t("task.attention.intro"), "warning") : null,
-    waitingForFlow ? waitingPanel(steps, names) : null,
-    task.state === "waiting" && !waitingForFlow ? notice(t("task.waiting.citizen"), "info") : null,
-    // The officer reads the dossier first; the decision waits below it, a tap away.
-    task.allowed_actions?.length && decision
-      ? h("p", {}, h("a", { href: "#decision", onclick: (e) => { e.preventDefault(); decision.scrollIntoView(); decision.querySelector("textarea, input, button")?.focus(); } }, `${t("task.decision")} ↓`))
-      : null,
-    steps.length && !waitingForFlow ? h("section", { class: "panel", "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, t("task.steps")), flowSteps(steps, names, task.task_id)) : null,
-    dossierBody(dossier, p, { afterHead: documents.element, beforeTimeline: [issue, decision] }),
   );
+}
+
+/**
+ * The next action in words, in the order the flow needs it: the desk issues the result before it
+ * approves or hands it over; a step is reviewed then approved; the desk's new dossier is checked first.
+ */
+export function nextAction(task, dossier, { waitingForFlow = false, issuing = false } = {}) {
+  const actions = task.allowed_actions || [];
+  if (waitingForFlow) return "flow";
+  if (task.state === "waiting") return "citizen";
+  if (!actions.length) return "none";
+  if (issuing && actions.includes("approve")) return "issue_approve";
+  if (issuing && actions.includes("return_result")) return "issue_return";
+  if (actions.includes("accept")) return "accept";
+  if (task.kind === "step" && actions.includes("approve")) return "step";
+  if (actions.includes("return_result")) return "return";
+  if (actions.includes("approve")) return "approve";
+  return "choose";
 }
 
 async function agencyNames() {

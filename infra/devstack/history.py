@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 VIETNAM = timedelta(hours=7)
 SEED = 2026
+# Whom each dossier is filed for (the applicant), so that the console's search by name has names to find;
+# drawn by a generator of their own, so that the history's moments and decisions stay what they were.
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ")
+MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh")
+GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Mai")
 
 
 class SettableClock:
@@ -105,6 +110,7 @@ class History:
         self.desks = desks
         self.post = post
         self.rng = random.Random(seed)  # noqa: S311 — made-up history, not secrets
+        self.names = random.Random(seed + 1)  # noqa: S311
         self.procedures: list[Procedure] = [
             p for p in province.procedures if p.flow is None and p.code in EXAMPLES and p.agency in desks
         ]
@@ -157,7 +163,7 @@ class History:
             {
                 "procedure_code": procedure.code,
                 "applicant": {
-                    "full_name": citizen.name,
+                    "full_name": " ".join(self.names.choice(part) for part in (FAMILY, MIDDLE, GIVEN)),
                     "id_number": f"0012030{rng.randrange(10**5):05d}",
                     "phone": "0901234567",
                     "email": citizen.email,

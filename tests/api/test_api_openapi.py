@@ -155,6 +155,19 @@ def test_each_operation_documents_its_input_and_the_errors_it_can_give(api: Api)
     assert limits["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
 
 
+def test_the_inbox_documents_its_search_filters_order_and_count(api: Api) -> None:
+    inbox = operations(api.document)[("GET", "/v1/agencies/{agency_code}/tasks")]
+    query = {p["name"]: p for p in inbox["parameters"] if p.get("in") == "query"}
+
+    assert {"q", "status", "procedure", "due", "sort", "limit", "next_token"} <= set(query)
+    assert all(query[name].get("description") for name in ("q", "status", "procedure", "due", "sort"))
+    assert set(json.dumps(query["due"]["schema"]).split('"')) >= {"overdue", "soon"}
+    assert set(json.dumps(query["sort"]["schema"]).split('"')) >= {"due", "-due", "filed", "-filed"}
+    page = inbox["responses"]["200"]["content"]["application/json"]["schema"]
+    name = page["$ref"].rsplit("/", 1)[-1]
+    assert "count" in api.document["components"]["schemas"][name]["properties"]
+
+
 def test_every_reference_resolves_and_every_schema_has_a_valid_name(api: Api) -> None:
     components = api.document["components"]
 

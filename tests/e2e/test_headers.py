@@ -3,6 +3,7 @@ inline script or style), nosniff, a Referrer-Policy; and the API answers no othe
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,9 +19,30 @@ def directives(policy: str) -> dict[str, list[str]]:
     return {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
 
 
-@pytest.mark.parametrize("path", ["/", "/app.js", "/styles.css", "/views/file.js", "/missing.js"])
-def test_the_portal_is_served_with_a_strict_policy(stack: Stack, path: str) -> None:
+def _built(stack: Stack, suffix: str) -> str:
+    """The path of the shell's first hashed file ending in `suffix` (the build names them)."""
+    shell = requests.get(f"{stack.url}/", timeout=10).text
+    found = re.search(rf'"(/assets/[^"]+{re.escape(suffix)})"', shell)
+    assert found, f"the portal's shell names no built {suffix} file"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("what", "status"),
+    [
+        ("/", 200),
+        (".js", 200),
+        (".css", 200),
+        ("/thu-tuc/1.001193/", 200),
+        ("/sitemap.xml", 200),
+        ("/missing.js", 404),
+    ],
+)
+def test_the_portal_is_served_with_a_strict_policy(stack: Stack, what: str, status: int) -> None:
+    path = what if what.startswith("/") else _built(stack, what)
     answer = requests.get(f"{stack.url}{path}", timeout=10)
+
+    assert answer.status_code == status, path
 
     policy = directives(answer.headers["Content-Security-Policy"])
     assert policy["default-src"] == policy["script-src"] == policy["style-src"] == ["'self'"]
@@ -30,6 +52,8 @@ def test_the_portal_is_served_with_a_strict_policy(stack: Stack, path: str) -> N
     # Uploads go to the local S3 (moto) and nowhere else.
     (moto,) = [o for o in policy["connect-src"] if o != "'self'"]
     assert moto.startswith("http://127.0.0.1:") and policy["form-action"] == ["'self'", moto]
+    # The console previews a dossier's images and PDFs from that bucket, and frames nothing else.
+    assert policy["img-src"] == ["'self'", "data:", moto] and policy["frame-src"] == ["'self'", moto]
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Referrer-Policy"] == "no-referrer"
 

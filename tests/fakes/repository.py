@@ -108,8 +108,30 @@ class InMemoryDossierRepository:
             newest_first=True,
         )
 
-    def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
-        return _page(f"INBOX#{agency}", self._open_tasks(agency), _by_due, limit, token)
+    def inbox(
+        self,
+        agency: str,
+        *,
+        limit: int,
+        token: str | None,
+        after: datetime | None = None,
+        until: datetime | None = None,
+        latest_first: bool = False,
+    ) -> Page[Task]:
+        window = self._inbox_window(agency, after, until)
+        return _page(f"INBOX#{agency}", window, _by_due, limit, token, newest_first=latest_first)
+
+    def count_inbox(
+        self, agency: str, *, at_most: int, after: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        return min(len(self._inbox_window(agency, after, until)), at_most + 1)
+
+    def _inbox_window(self, agency: str, after: datetime | None, until: datetime | None) -> list[Task]:
+        return [
+            t
+            for t in self._open_tasks(agency)
+            if (after is None or t.due_at > after) and (until is None or t.due_at <= until)
+        ]
 
     def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:
         due = [

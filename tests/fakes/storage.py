@@ -128,10 +128,14 @@ class InMemoryAttachmentStore:
         # Written by the platform itself (a signed result): no pending tag, as the adapter's put_object.
         self.objects[key] = _Object(content, content_type, None, pending=False)
 
-    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
+    def download_url(
+        self, *, key: str, filename: str, expires_seconds: int, inline_as: str | None = None
+    ) -> str:
         # The name as the adapter sends it: its Content-Disposition, in the query as a presigned URL has it.
-        disposition = quote(content_disposition(filename), safe="")
-        return f"{BASE_URL}/{quote(key)}?response-content-disposition={disposition}&expires={expires_seconds}"
+        disposition = quote(content_disposition(filename, inline=inline_as is not None), safe="")
+        shown = f"&response-content-type={quote(inline_as, safe='')}" if inline_as else ""
+        query = f"response-content-disposition={disposition}{shown}&expires={expires_seconds}"
+        return f"{BASE_URL}/{quote(key)}?{query}"
 
 
 def _conforms() -> AttachmentStore:

@@ -46,6 +46,9 @@ def test_every_answer_carries_security_headers(synthesized: Synthesized) -> None
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "script-src 'self';" in csp and "style-src 'self';" in csp and "object-src 'none'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    # Previews (images, PDFs in a frame) come from the attachments bucket only.
+    frame_src = csp.split("frame-src ")[1].split(";")[0]
+    assert frame_src.count("DataAttachments") == 2 and "*" not in frame_src
     assert headers["ContentSecurityPolicy"]["Override"] is True
     assert headers["StrictTransportSecurity"]["IncludeSubdomains"] is True
     assert headers["StrictTransportSecurity"]["Override"] is True

@@ -84,6 +84,33 @@ def test_inbox_is_ordered_by_due_date_across_procedures(container: Any, people: 
     assert [t.due_at for t in page.items + rest.items] == sorted(t.due_at for t in page.items + rest.items)
 
 
+def test_the_inbox_window_and_its_count_are_the_index_key_condition(
+    container: Any, people: Any, clock: Any
+) -> None:
+    # Given three birth registrations filed a day apart (each due a working day after its filing)
+    an = people.citizen("an@example.vn")
+    codes = []
+    for day in range(3):
+        clock.set(datetime(2026, 11, 17 + day, 2, tzinfo=UTC))
+        codes.append(
+            container.filing.file(an, filing_request(container, an), f"key-win-{day:04d}").dossier.code
+        )
+    due = [t.due_at for t in container.repository.inbox(WARD, limit=10, token=None).items]
+    repository = container.repository
+
+    # Then a window after, up to, or between due dates reads only the tasks inside it, both ways
+    assert repository.count_inbox(WARD, at_most=10) == 3
+    assert repository.count_inbox(WARD, at_most=1) == 2  # counts no further than one past the bound
+    assert repository.count_inbox(WARD, at_most=10, until=due[0]) == 1
+    assert repository.count_inbox(WARD, at_most=10, after=due[0]) == 2
+    assert repository.count_inbox(WARD, at_most=10, after=due[0], until=due[1]) == 1
+    middle = repository.inbox(WARD, limit=10, token=None, after=due[0], until=due[1])
+    assert [t.dossier_code for t in middle.items] == [codes[1]]
+    latest = repository.inbox(WARD, limit=2, token=None, latest_first=True)
+    rest = repository.inbox(WARD, limit=2, token=latest.next_token, latest_first=True)
+    assert [t.dossier_code for t in latest.items + rest.items] == codes[::-1]
+
+
 def test_decided_and_waiting_tasks_leave_the_inbox(container: Any, people: Any) -> None:
     an = people.citizen("an@example.vn")
     officer = people.staff("canbo.phuong", WARD, "receiver")

@@ -54,6 +54,9 @@ def test_history_files_each_dossier_at_a_working_moment_of_the_months_before_and
         days.setdefault(prefix, []).append(int(number))
     for numbers in days.values():
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    # filed for many applicants, so that the console's search by name has names to tell apart
+    applicants = {world.record(code).dossier.applicant.full_name for code in codes}
+    assert len(applicants) > 20
 
 
 def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, m
 from motcua.domain.catalog import LIFE_EVENT_ID_PATTERN, AgencyKind, Procedure
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.models import Page
-from motcua.presentation.views import ProcedureSummary
+from motcua.presentation.views import ProcedureSummary, TaskView
+from motcua.services.inbox import InboxCount, InboxFilter
 
 # --- query strings -------------------------------------------------------------------------------
 
@@ -46,6 +47,24 @@ class ProcedureQuery(PageQuery):
     level: Literal["full", "partial", "1", "2", "3", "4"] | None = Field(
         default=None, description="Service level: full / partial (Decree 42/2022) or the older 1–4."
     )
+
+
+class InboxQuery(PageQuery, InboxFilter):
+    """An inbox page: search, filters and order (docs/console.md), the page's size and token."""
+
+    count: bool = Field(
+        default=False,
+        description=(
+            "`true`: the first page also counts the matching tasks and the overdue among them "
+            "(reading at most 1,000 of the agency's open tasks)."
+        ),
+    )
+
+
+class InboxResults(Page[TaskView]):
+    """A page of the inbox; the first page also counts what matches."""
+
+    count: InboxCount | None = None
 
 
 # --- catalog ------------------------------------------------------------------------------------

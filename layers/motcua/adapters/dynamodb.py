@@ -239,9 +239,63 @@ class DynamoDossierRepository:
         items, next_token = self._page("GSI1", f"OWNER#{owner}", limit, token, forward=False)
         return Page(items=[Dossier.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
 
-    def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]:
-        items, next_token = self._page("GSI2", f"INBOX#{agency}", limit, token)
+    def inbox(
+        self,
+        agency: str,
+        *,
+        limit: int,
+        token: str | None,
+        after: datetime | None = None,
+        until: datetime | None = None,
+        latest_first: bool = False,
+    ) -> Page[Task]:
+        """The agency's open tasks by due date (GSI2); the window is the index's key condition."""
+        items, next_token = self._page(
+            "GSI2", f"INBOX#{agency}", limit, token, forward=not latest_first, after=after, until=until
+        )
         return Page(items=[Task.model_validate_json(i["data"]["S"]) for i in items], next_token=next_token)
+
+    def count_inbox(
+        self, agency: str, *, at_most: int, after: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """`Select=COUNT` over the same key condition: the items are read (at most `at_most` + 1, by
+        `Limit`), not sent."""
+        condition, values = self._window("GSI2", f"INBOX#{agency}", after, until)
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            kwargs["Limit"] = at_most + 1 - total
+            response = self.client.query(**kwargs)
+            total += int(response["Count"])
+            if "LastEvaluatedKey" not in response or total > at_most:
+                return total
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    @staticmethod
+    def _window(
+        index: str, value: str, after: datetime | None, until: datetime | None
+    ) -> tuple[str, dict[str, Any]]:
+        """The key condition of `index` under `value`, its sort keys (`<stamp>#<id>`) in the window."""
+        sort_key = f"{index}SK"
+        condition, values = f"{index}PK = :pk", {":pk": _s(value)}
+        # "~" sorts after every character of an id, so every item stamped `until` is in, and none
+        # stamped `after`.
+        if after is not None and until is not None:
+            condition += f" AND {sort_key} BETWEEN :after AND :until"
+            values[":after"], values[":until"] = _s(f"{_stamp(after)}#~"), _s(f"{_stamp(until)}#~")
+        elif after is not None:
+            condition += f" AND {sort_key} > :after"
+            values[":after"] = _s(f"{_stamp(after)}#~")
+        elif until is not None:
+            condition += f" AND {sort_key} <= :until"
+            values[":until"] = _s(f"{_stamp(until)}#~")
+        return condition, values
 
     def _page(
         self,
@@ -251,15 +305,12 @@ class DynamoDossierRepository:
         token: str | None,
         *,
         forward: bool = True,
+        after: datetime | None = None,
         until: datetime | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of `index` under `value` (sort keys `<stamp>#<id>`, up to `until` if given)."""
+        """One page of `index` under `value` (sort keys `<stamp>#<id>`, after `after`, up to `until`)."""
         key, sort_key = f"{index}PK", f"{index}SK"
-        condition, values = f"{key} = :pk", {":pk": _s(value)}
-        if until is not None:
-            # "~" sorts after every character of an id, so every item stamped `until` is in.
-            condition += f" AND {sort_key} <= :until"
-            values[":until"] = _s(f"{_stamp(until)}#~")
+        condition, values = self._window(index, value, after, until)
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,

@@ -142,18 +142,20 @@ class S3AttachmentStore:
     def put(self, key: str, content: bytes, *, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=content, ContentType=content_type)
 
-    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str:
-        url: str = self.client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self.bucket,
-                "Key": key,
-                # Cleaned again here: names stored before uploads were cleaned, and names made by the
-                # platform, never reach a browser with a control or bidi character in them.
-                "ResponseContentDisposition": content_disposition(filename),
-            },
-            ExpiresIn=expires_seconds,
-        )
+    def download_url(
+        self, *, key: str, filename: str, expires_seconds: int, inline_as: str | None = None
+    ) -> str:
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            # Cleaned again here: names stored before uploads were cleaned, and names made by the
+            # platform, never reach a browser with a control or bidi character in them.
+            "ResponseContentDisposition": content_disposition(filename, inline=inline_as is not None),
+        }
+        if inline_as is not None:
+            # The type the filing checked the bytes to be, whatever the upload declared.
+            params["ResponseContentType"] = inline_as
+        url: str = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_seconds)
         return url
 
 

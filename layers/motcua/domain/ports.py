@@ -68,7 +68,25 @@ class DossierRepository(Protocol):
 
     def list_by_owner(self, owner: str, *, limit: int, token: str | None) -> Page[Dossier]: ...
 
-    def inbox(self, agency: str, *, limit: int, token: str | None) -> Page[Task]: ...
+    def inbox(
+        self,
+        agency: str,
+        *,
+        limit: int,
+        token: str | None,
+        after: datetime | None = None,
+        until: datetime | None = None,
+        latest_first: bool = False,
+    ) -> Page[Task]:
+        """The agency's open tasks by due date, due after `after` and at or before `until` if given."""
+        ...
+
+    def count_inbox(
+        self, agency: str, *, at_most: int, after: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """How many open tasks `inbox` would list with the same window (every page), counting no
+        further than `at_most` + 1: more than `at_most` answers `at_most` + 1."""
+        ...
 
     def due_by(self, agency: str, until: datetime, *, limit: int, token: str | None) -> Page[Dossier]:
         """The agency's dossiers whose appointment can still be missed and falls at or before `until`."""
@@ -152,7 +170,12 @@ class AttachmentStore(Protocol):
 
     def put(self, key: str, content: bytes, *, content_type: str) -> None: ...
 
-    def download_url(self, *, key: str, filename: str, expires_seconds: int) -> str: ...
+    def download_url(
+        self, *, key: str, filename: str, expires_seconds: int, inline_as: str | None = None
+    ) -> str:
+        """A short-lived link that saves the file under `filename`; with `inline_as`, one that shows it
+        in the browser as that content type (a preview in place) instead."""
+        ...
 
 
 class TokenVerifier(Protocol):

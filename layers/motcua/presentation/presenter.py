@@ -210,6 +210,7 @@ class Presenter:
         *,
         viewer: Principal,
         download_url: Callable[[Attachment], str],
+        preview_url: Callable[[Attachment], str | None] | None = None,
     ) -> DossierView:
         """The whole dossier; staff also see its tasks. Files come with short-lived download links."""
         dossier = record.dossier
@@ -220,6 +221,7 @@ class Presenter:
                 content_type=a.content_type,
                 size=a.size,
                 download_url=download_url(a),
+                preview_url=preview_url(a) if preview_url else None,
             )
             for a in dossier.attachments
         ]

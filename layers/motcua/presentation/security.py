@@ -15,16 +15,23 @@ def content_security_policy(upload_origins: Iterable[str] = ()) -> str:
     eval), uploads posted to the province's attachments bucket and nowhere else, never framed.
 
     `upload_origins`: where presigned POSTs go (on AWS the bucket's two endpoints, locally moto); a script
-    injected into the portal must not be able to send what it reads to any other bucket or host."""
-    uploads = " ".join(["'self'", *upload_origins])
+    injected into the portal must not be able to send what it reads to any other bucket or host. The
+    console previews a dossier's images (`img-src`) and PDFs (an `<iframe>`, `frame-src`) from presigned
+    links to the same bucket, and frames nothing else but its own pages; `object-src` stays `'none'`."""
+    origins = list(upload_origins)
+    uploads = " ".join(["'self'", *origins])
+    # Its own pages too, as `default-src` allowed before (the local stack's outbox shows a message's
+    # body in a frame).
+    frames = " ".join(["'self'", *origins])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            " ".join(["img-src 'self' data:", *origins]),
             f"connect-src {uploads}",
             f"form-action {uploads}",
+            f"frame-src {frames}",
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "object-src 'none'",

@@ -17,6 +17,8 @@ class AttachmentView(BaseModel):
     content_type: str
     size: int
     download_url: str | None = None
+    # A link that shows a PDF or an image in the browser (the console's preview), as short-lived.
+    preview_url: str | None = None
 
 
 class TimelineEntry(BaseModel):

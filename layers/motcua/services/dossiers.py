@@ -15,6 +15,9 @@ from motcua.domain.models import Attachment, Dossier, DossierRecord, Page, Princ
 from motcua.domain.permissions import AUDIT, WORK, RoleRequired, may_read_dossiers
 from motcua.domain.roles import Role
 
+# What a browser shows by itself: previewed in place in the console (docs/console.md).
+PREVIEWABLE = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
 if TYPE_CHECKING:
     from motcua.config.province import UploadPolicy
     from motcua.domain.ports import AttachmentStore, DossierRepository
@@ -71,6 +74,17 @@ class DossierService:
         record = self.load_for(principal, code)
         self.access.opened(principal, record.dossier.code, what)
         return record
+
+    def preview_url(self, attachment: Attachment) -> str | None:
+        """A short-lived link that shows a PDF or an image in place (the console's preview)."""
+        if attachment.content_type not in PREVIEWABLE:
+            return None
+        return self.store.download_url(
+            key=attachment.key,
+            filename=attachment.filename,
+            expires_seconds=self.uploads.download_expires_seconds,
+            inline_as=attachment.content_type,
+        )
 
     def download_url(self, attachment: Attachment) -> str:
         """A short-lived link to one of the dossier's files."""

@@ -7,16 +7,20 @@ task, the flow coordinator for a step of a flow. Forwarding to a colleague is th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import hashlib
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from motcua.domain.calendar import VIETNAM_TZ, end_of_day
 from motcua.domain.changes import Change, seal
-from motcua.domain.codes import is_dossier_code
-from motcua.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from motcua.domain.codes import DossierCode, is_dossier_code
+from motcua.domain.errors import BadRequest, Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import Decided, Dossier, DossierRecord, Page, Principal, Task, TaskKind, TaskState
+from motcua.domain.paging import decode_token, encode_token
 from motcua.domain.permissions import WORK, RoleRequired, check_act, check_role, holders
+from motcua.domain.search import fold
 from motcua.domain.status import Action
 from motcua.domain.tasks import dossier_code_of_task
 from motcua.observability import count
@@ -25,6 +29,7 @@ from motcua.services.retry import on_fresh_read
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from motcua.config.province import Province
     from motcua.domain.ports import Clock, DossierRepository, StaffDirectory, StaffMember
@@ -53,6 +58,96 @@ class Decision(BaseModel):
     to: str | None = Field(default=None, max_length=128, description="forward: the officer's username")
 
 
+# How many open tasks of an agency a search, a filter on the status or procedure, or the filing
+# order reads at most (by due date, in pages of 100): beyond it, the count says it is not complete.
+READ_BOUND = 1000
+_READ_PAGE = 100
+
+InboxDue = Literal["overdue", "soon"]
+InboxSort = Literal["due", "-due", "filed", "-filed"]
+
+
+class InboxFilter(BaseModel):
+    """What an officer narrows the inbox to (tìm kiếm, lọc, sắp xếp hộp công việc)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    q: str | None = Field(
+        default=None,
+        max_length=100,
+        description=(
+            "Words of the dossier code or the applicant's name, in any order; "
+            "case and Vietnamese diacritics optional."
+        ),
+    )
+    status: int | None = Field(default=None, ge=1, le=10, description="The dossier's status, 1–10.")
+    procedure: str | None = Field(
+        default=None, pattern=r"^[0-9A-Za-z.\-]{1,40}$", description="A procedure's code."
+    )
+    due: InboxDue | None = Field(
+        default=None,
+        description=(
+            "`overdue`: due before now; `soon`: due from now to the end of the next working day "
+            "(the daily sweep's horizon)."
+        ),
+    )
+    sort: InboxSort = Field(
+        default="due",
+        description=(
+            "`due` / `-due`: by due date, soonest / latest first; `filed` / `-filed`: by the day the "
+            "dossier was filed and its number that day, oldest / newest first."
+        ),
+    )
+
+    @property
+    def narrows(self) -> bool:
+        """True when the index cannot answer alone: a search, a status, a procedure, the filing order."""
+        return (
+            bool(self.q)
+            or self.status is not None
+            or bool(self.procedure)
+            or self.sort in ("filed", "-filed")
+        )
+
+    def matches(self, task: Task) -> bool:
+        if self.status is not None and task.dossier_status != self.status:
+            return False
+        if self.procedure and task.procedure_code != self.procedure:
+            return False
+        if self.q:
+            found = fold(f"{task.applicant_name} {task.dossier_code}")
+            return all(word in found for word in fold(self.q).split())
+        return True
+
+    def order(self, task: Task) -> str:
+        """The task's place in the chosen order, as text that sorts."""
+        if self.sort in ("filed", "-filed"):
+            code = DossierCode.parse(task.dossier_code)
+            return f"{code.day:%Y%m%d}#{code.sequence:04d}#{code.agency}#{task.task_id}"
+        return f"{task.due_at.astimezone(VIETNAM_TZ).isoformat()}#{task.task_id}"
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+class InboxCount(BaseModel):
+    """How many open tasks match, and how many of them are overdue (on the first page)."""
+
+    total: int
+    overdue: int
+    complete: bool = Field(
+        description=(
+            "False when the agency has more than 1,000 open tasks in the window: the count, and a "
+            "search, a filter on the status or procedure or the filing order, cover the first "
+            "1,000 by due date only."
+        )
+    )
+
+
+class InboxPage(Page[Task]):
+    count: InboxCount | None = None
+
+
 class InboxService:
     def __init__(
         self,
@@ -73,11 +168,103 @@ class InboxService:
         self.directory = directory  # built on first use: only a forward asks it
         self.clock = clock
 
-    def inbox(self, principal: Principal, agency: str, *, limit: int, token: str | None) -> Page[Task]:
-        """The agency's open tasks, the soonest due first."""
+    def inbox(
+        self,
+        principal: Principal,
+        agency: str,
+        *,
+        limit: int,
+        token: str | None,
+        narrow: InboxFilter | None = None,
+        counted: bool = False,
+    ) -> InboxPage:
+        """The agency's open tasks, the soonest due first unless asked otherwise; counted if asked.
+
+        The due-date window and order are the inbox index's key condition and direction: one Query a
+        page, and the first page's count `Select=COUNT` Queries of at most READ_BOUND items. A search,
+        a status, a procedure or the filing order reads the agency's open tasks in the window (at
+        most READ_BOUND) and pages in memory.
+        """
         check_staff_of(self.province, principal, agency)
         check_role(principal, WORK, INBOX)
-        return self.repository.inbox(agency, limit=limit, token=token)
+        narrow = narrow or InboxFilter()
+        now = self.clock.now()
+        after, until = self._window(narrow, now)
+        if narrow.narrows:
+            found = self._narrowed(agency, narrow, now, after, until, limit=limit, token=token)
+            return found if counted else found.model_copy(update={"count": None})
+        page = self.repository.inbox(
+            agency, limit=limit, token=token, after=after, until=until, latest_first=narrow.sort == "-due"
+        )
+        count = None
+        if token is None and counted:
+            total = self.repository.count_inbox(agency, at_most=READ_BOUND, after=after, until=until)
+            if narrow.due is None:
+                overdue = self.repository.count_inbox(agency, at_most=READ_BOUND, until=now)
+            else:
+                overdue = total if narrow.due == "overdue" else 0
+            count = InboxCount(
+                total=min(total, READ_BOUND),
+                overdue=min(overdue, READ_BOUND),
+                complete=total <= READ_BOUND and overdue <= READ_BOUND,
+            )
+        return InboxPage(items=page.items, next_token=page.next_token, count=count)
+
+    def _window(self, narrow: InboxFilter, now: datetime) -> tuple[datetime | None, datetime | None]:
+        if narrow.due == "overdue":
+            return None, now
+        if narrow.due == "soon":
+            today = now.astimezone(VIETNAM_TZ).date()
+            return now, end_of_day(self.province.working_calendar.next_working_day(today))
+        return None, None
+
+    def _narrowed(
+        self,
+        agency: str,
+        narrow: InboxFilter,
+        now: datetime,
+        after: datetime | None,
+        until: datetime | None,
+        *,
+        limit: int,
+        token: str | None,
+    ) -> InboxPage:
+        tasks: list[Task] = []
+        read_token: str | None = None
+        while True:
+            read = self.repository.inbox(agency, limit=_READ_PAGE, token=read_token, after=after, until=until)
+            tasks.extend(read.items)
+            read_token = read.next_token
+            if read_token is None or len(tasks) >= READ_BOUND:
+                break
+        matching = sorted(
+            (t for t in tasks[:READ_BOUND] if narrow.matches(t)),
+            key=narrow.order,
+            reverse=narrow.sort.startswith("-"),
+        )
+        # The token names the agency and the filter it continues; a page is re-read, then cut after it.
+        listing = f"INBOX#{agency}#{narrow.fingerprint()}"
+        count = None
+        if token is None:
+            overdue = sum(1 for t in matching if t.due_at <= now)
+            complete = read_token is None and len(tasks) <= READ_BOUND
+            count = InboxCount(total=len(matching), overdue=overdue, complete=complete)
+        else:
+            start: dict[str, Any] = decode_token(token)
+            if start.get("listing") != listing or not isinstance(start.get("after"), str):
+                raise BadRequest(
+                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
+                    code="invalid_next_token",
+                )
+            last = start["after"]
+            if narrow.sort.startswith("-"):
+                matching = [t for t in matching if narrow.order(t) < last]
+            else:
+                matching = [t for t in matching if narrow.order(t) > last]
+        chosen = matching[:limit]
+        more = len(matching) > limit
+        next_token = encode_token({"listing": listing, "after": narrow.order(chosen[-1])}) if more else None
+        return InboxPage(items=chosen, next_token=next_token, count=count)
 
     def open(self, principal: Principal, task_id: str) -> tuple[Task, DossierRecord]:
         """A task and its whole dossier, for the staff of the task's agency."""

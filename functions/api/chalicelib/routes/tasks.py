@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access
-from chalicelib.models import PageQuery
+from chalicelib.models import InboxQuery, InboxResults, PageQuery
 from chalicelib.routes import links
 from motcua.domain.models import Page
 from motcua.presentation.views import DecisionResult, TaskDetail, TaskView
-from motcua.services.inbox import Decision
+from motcua.services.inbox import Decision, InboxFilter
 
 if TYPE_CHECKING:
     from chalicelib.http.call import Call
@@ -22,22 +22,34 @@ area = Area(__name__, tag="tasks")
     "GET",
     "/v1/agencies/{agency_code}/tasks",
     access=Access.STAFF,
-    query=PageQuery,
-    response=Page[TaskView],
+    query=InboxQuery,
+    response=InboxResults,
     errors=(404,),
     links=(*links.task("/items/0/task_id"), *links.dossier("/items/0/dossier_code", staff=True)),
 )
-def inbox(call: Call, agency_code: str) -> Page[TaskView]:
-    """The agency's open tasks, the soonest due first.
+def inbox(call: Call, agency_code: str) -> InboxResults:
+    """The agency's open tasks, the soonest due first; searched, filtered and sorted if asked.
 
     For its receivers, officers and leaders (docs/roles.md); each task lists the actions the caller's
-    role may take on it.
+    role may take on it. With `count=true` the first page counts the matching tasks and the overdue
+    among them.
+    `due` and the due-date order are answered by the inbox index; `q`, `status`, `procedure` and the
+    filing order read at most the agency's first 1,000 open tasks by due date (`count.complete` says
+    when there were more) and keep the answer's pages and tokens.
     """
-    query = call.query(PageQuery)
+    query = call.query(InboxQuery)
     services = call.container
-    page = services.inbox.inbox(call.principal, agency_code, limit=query.limit, token=query.next_token)
+    narrow = InboxFilter.model_validate(query.model_dump(include=set(InboxFilter.model_fields)))
+    page = services.inbox.inbox(
+        call.principal,
+        agency_code,
+        limit=query.limit,
+        token=query.next_token,
+        narrow=narrow,
+        counted=query.count,
+    )
     items = [services.presenter.open_task(task, call.language, call.principal) for task in page.items]
-    return Page[TaskView](items=items, next_token=page.next_token)
+    return InboxResults(items=items, next_token=page.next_token, count=page.count)
 
 
 @area.route(
@@ -72,13 +84,18 @@ def escalations(call: Call, agency_code: str) -> Page[TaskView]:
     links=(*links.task("/task/task_id"), *links.dossier("/dossier/code", staff=True)),
 )
 def open_task(call: Call, task_id: str) -> TaskDetail:
-    """A task and its whole dossier, with short-lived links to download the files."""
+    """A task and its whole dossier, with short-lived links to download the files and to preview the
+    PDFs and images in place."""
     services = call.container
     task, record = services.inbox.open(call.principal, task_id)
     return TaskDetail(
         task=services.presenter.open_task(task, call.language, call.principal),
         dossier=services.presenter.dossier(
-            record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
+            record,
+            call.language,
+            viewer=call.principal,
+            download_url=services.dossiers.download_url,
+            preview_url=services.dossiers.preview_url,
         ),
     )
 
