@@ -158,6 +158,17 @@ def decide_without_reason(page: Page) -> None:
     expect(page.locator("#decision [aria-invalid=true]")).to_be_visible()
 
 
+def preview_attachment(page: Page) -> None:
+    page.locator("#main .preview__toggle").first.click()
+    expect(page.locator("#main .preview:not([hidden])").first).to_be_visible()
+
+
+def search_inbox_for_nothing(page: Page) -> None:
+    page.locator("#work-q").fill("KHONGCOHOSONAY")
+    page.locator("#work-q").press("Enter")
+    expect(page.locator("#main .task")).to_have_count(0)
+
+
 def verify_unknown_code(page: Page) -> None:
     page.locator("#main input[name=result_code]").fill("KQ-KHONG-CO")
     page.locator("#main form:has(input[name=result_code]) button[type=submit]").click()
@@ -236,6 +247,7 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/inbox$": [
         State("the desk's inbox", "receiver", at("/inbox"), ready=".task"),
+        State("a search that finds nothing", "receiver", at("/inbox"), then=search_inbox_for_nothing),
         State("the officer's inbox", "officer", at("/inbox"), ready=".task"),
         State("the leader's inbox", "leader", at("/inbox"), ready=".task"),
     ],
@@ -248,6 +260,9 @@ PAGES: dict[str, list[State]] = {
             then=decide_without_reason,
         ),
         State("the officer's task", "officer", lambda f: f"/tasks/{f.officer_task}", ready="#decision"),
+        State(
+            "an attachment previewed", "receiver", lambda f: f"/tasks/{f.desk_task}", then=preview_attachment
+        ),
     ],
     r"^\/escalations$": [
         State("nothing escalated", "leader", at("/escalations")),
@@ -396,7 +411,9 @@ class People:
             if tokens:
                 # The session the sign-in page would save (frontend/api.js), there before the app starts.
                 script = (
-                    f"if (!sessionStorage.getItem('{SESSION_KEY}')) sessionStorage.setItem('{SESSION_KEY}', "
+                    # Only in the app's own document: not in a frame (an attachment's preview).
+                    f"if (window.top === window && !sessionStorage.getItem('{SESSION_KEY}')) "
+                    f"sessionStorage.setItem('{SESSION_KEY}', "
                     f"JSON.stringify(Object.assign({_json(tokens)}, {{expires_at: Date.now() + 3600000}})));"
                 )
                 context.add_init_script(script)
