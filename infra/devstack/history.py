@@ -215,61 +215,70 @@ class History:
     ) -> int:
         """A dossier of a procedure with a flow: the desk accepts (the flow starts), each step's agency
         decides in turn, the citizen adds papers when a step asks, and the desk returns the result."""
-        from motcua.domain.models import TaskKind, TaskState
         from motcua.domain.status import Status
         from motcua.domain.tasks import task_id_for
-        from motcua.services.citizens import Supplement
 
-        rng = self.rng
-        roll = rng.random()
-        if roll < 0.04:
-            return self._desk(procedure, code, filed_at, until, [("refuse", "Hồ sơ không thuộc thẩm quyền.", 0.5, 6)])
+        rng, desk = self.rng, task_id_for(code, 1)
+        if rng.random() < 0.04:
+            refuse = ("refuse", "Hồ sơ không thuộc thẩm quyền.", 0.5, 6.0)
+            return self._desk(procedure, code, filed_at, until, [refuse])
         moment = later(rng, filed_at, 0.5, 6)
         if moment > until:
             return int(self._record(code).dossier.status)
-        status = self._decide(procedure.agency, task_id_for(code, 1), moment, "accept", None)
+        status = self._decide(procedure.agency, desk, moment, "accept", None)
         asked: set[str] = set()  # a step asks for papers once at most
         for _ in range(50):  # every turn closes a step, adds papers or returns the result
             record = self._record(code)
-            dossier = record.dossier
-            status = int(dossier.status)
-            if dossier.status is Status.MORE_PAPERS:
+            status = int(record.dossier.status)
+            if record.dossier.status is Status.MORE_PAPERS:
                 moment = later(rng, moment, 4, 24 * 5)
                 if moment > until:
                     break
-                self.clock.current = moment
-                paper = procedure.papers[0]
-                supplement = Supplement.model_validate(
-                    {"attachments": [{"upload_id": self._upload(citizen, paper), "paper_code": paper.code}]}
-                )
-                self.container.citizen_actions.supplement(citizen, code, supplement)
-                self.route()
+                self._add_papers(procedure, citizen, code, moment)
                 continue
-            if dossier.status is Status.PROCESSED:  # the flow is done: the desk returns the result
+            if record.dossier.status is Status.PROCESSED:  # the flow is done: the desk returns the result
                 moment = later(rng, moment, 2, 30)
                 if moment <= until:
-                    status = self._decide(procedure.agency, task_id_for(code, 1), moment, "return_result", None)
+                    status = self._decide(procedure.agency, desk, moment, "return_result", None)
                 break
-            steps = sorted(
-                (t for t in record.tasks if t.kind is TaskKind.STEP and t.state is TaskState.OPEN),
-                key=lambda t: (t.stage or 0, t.step or 0),
-            )
-            if dossier.status is not Status.IN_PROCESS or not steps:
+            step = self._open_step(record)
+            if record.dossier.status is not Status.IN_PROCESS or step is None:
                 break  # stopped, or a step not routed (nothing more happens to it)
-            step = steps[0]
             moment = later(rng, moment, 2, 24 * max(1, step.days or 1) * 0.8)
             if moment > until:
                 break
-            roll = rng.random()
-            if roll < 0.03:
-                action, reason = "reject", "Không đủ điều kiện theo kết quả thẩm định."
-            elif roll < 0.08 and step.task_id not in asked:
-                asked.add(step.task_id)
-                action, reason = "request_papers", "Bổ sung bản vẽ có chứng thực."
-            else:
-                action, reason = "approve", None
-            status = self._decide(step.agency, step.task_id, moment, action, reason)
+            status = self._decide(step.agency, step.task_id, moment, *self._step_action(step.task_id, asked))
         return status
+
+    def _step_action(self, task_id: str, asked: set[str]) -> tuple[str, str | None]:
+        """A step's decision: mostly approved, some rejected, some asking for papers (once a step)."""
+        roll = self.rng.random()
+        if roll < 0.03:
+            return "reject", "Không đủ điều kiện theo kết quả thẩm định."
+        if roll < 0.08 and task_id not in asked:
+            asked.add(task_id)
+            return "request_papers", "Bổ sung bản vẽ có chứng thực."
+        return "approve", None
+
+    @staticmethod
+    def _open_step(record: Any) -> Any:
+        """The flow's first step waiting for a decision (stage, then step order), if any."""
+        from motcua.domain.models import TaskKind, TaskState
+
+        steps = [t for t in record.tasks if t.kind is TaskKind.STEP and t.state is TaskState.OPEN]
+        return min(steps, key=lambda t: (t.stage or 0, t.step or 0), default=None)
+
+    def _add_papers(self, procedure: Procedure, citizen: Any, code: str, moment: datetime) -> None:
+        """The citizen adds the papers a step asked for, at `moment`; the flow goes on."""
+        from motcua.services.citizens import Supplement
+
+        self.clock.current = moment
+        paper = procedure.papers[0]
+        supplement = Supplement.model_validate(
+            {"attachments": [{"upload_id": self._upload(citizen, paper), "paper_code": paper.code}]}
+        )
+        self.container.citizen_actions.supplement(citizen, code, supplement)
+        self.route()
 
     def _decide(self, agency: str, task_id: str, moment: datetime, action: str, reason: str | None) -> int:
         """The agency's decision on a task at `moment`, then what the flows do because of it."""
@@ -447,6 +456,9 @@ def _fill(
                 moto.inside(lambda: trim_stream(REGION, outputs.table_name, 1 << 62))
                 print(f"history: {number} of {dossiers} dossiers …", flush=True)
 
+        # Nothing of the fill is recorded: the snapshot at the end keeps it all (and a fill cut short
+        # leaves the folder as it was). Recording each request took more than half the fill's time.
+        recorder.stop()
         filled = history.fill(dossiers, until=until, months=months, progress=progress)
         state = stack.State.load(state_path)
         state.stream = moto.stream_length(outputs.table_name)  # the history's messages are not sent
