@@ -245,13 +245,13 @@ def measure(stack: LocalStack, size: int) -> dict[str, float]:
     }
     record(GROUP, f"filing p50 at {size:,} dossiers", round(figures["filing"]), unit="ms")
     record(GROUP, f"decision (accept) p50 at {size:,} dossiers", round(figures["decision"]), unit="ms")
-    record(GROUP, f"memory (RSS) at {size:,} dossiers", round(figures["memory"]), unit="MB", goal="≤ 1,024")
+    record(GROUP, f"memory (RSS) at {size:,} dossiers", round(figures["memory"]), unit="MB", goal="<= 1024")
     record(
         GROUP,
         f"ten filings at once, median ÷ one filing's, at {size:,} dossiers",
         round(figures["ten"] / figures["filing"], 1),
         unit="×",
-        goal="≤ 5",
+        goal="<= 5",
     )
     return figures
 
@@ -275,7 +275,7 @@ def starts(stack: LocalStack, size: int) -> None:
         f"start, ready to answer, at {size:,} dossiers",
         round(statistics.median(ready), 1),
         unit="s",
-        goal="≤ 30",
+        goal="<= 30",
     )
     if loads:
         record(
@@ -289,7 +289,7 @@ def starts(stack: LocalStack, size: int) -> None:
         f"Ctrl-C to exit at {size:,} dossiers",
         round(statistics.median(stops), 1),
         unit="s",
-        goal="≤ 5",
+        goal="<= 5",
     )
 
 
@@ -320,7 +320,7 @@ def main() -> None:
                 f"start, ready to answer, at {size:,} dossiers",
                 round(time.perf_counter() - started, 1),
                 unit="s",
-                goal="≤ 30",
+                goal="<= 30",
             )
             try:
                 figures = measure(stack, size)
@@ -333,7 +333,7 @@ def main() -> None:
                     f"Ctrl-C to exit at {size:,} dossiers",
                     round(time.perf_counter() - pid_gone, 1),
                     unit="s",
-                    goal="≤ 5",
+                    goal="<= 5",
                 )
             shutil.rmtree(data)
             if first is None:
@@ -345,7 +345,7 @@ def main() -> None:
                         f"{kind} p50 at {size:,} ÷ at {SIZES[0]:,}",
                         round(figures[kind] / first[kind], 2),
                         unit="×",
-                        goal="≤ 1.5",
+                        goal="<= 1.5",
                     )
 
 

@@ -92,8 +92,8 @@ def load_app(api_dir: Path) -> Chalice:
 # How many API requests are handled at once; the others wait their turn, in about the order they came.
 # Every request shares one interpreter (the GIL) and moto's one-at-a-time gate: admitted all at once,
 # ten filings share the CPU and finish together near the end (their median about the sum of their
-# times); admitted a few at a time they finish one after another, the median about half that, for
-# the same throughput (docs/local-stack.md, "Ten at once").
+# times); admitted a few at a time they finish more one after another, for the same throughput
+# (docs/local-stack.md, "Ten at once", says what it gained and what it did not).
 API_AT_ONCE = 4
 
 
