@@ -373,6 +373,10 @@ class Recorder:
         """Append every request from now on to the recording."""
         self._post(f"{_RECORDER}start-recording")
 
+    def stop(self) -> None:
+        """Record nothing more (until start): what follows must reach the disk by a snapshot."""
+        self._post(f"{_RECORDER}stop-recording")
+
     def replay(self) -> int:
         """Send every recorded request again, in order; moto does not record the replay itself."""
         count = self.repair()

@@ -9,10 +9,18 @@ refused, some asked for papers, some stopped; and what would happen after now do
 stay open in the inboxes). A fixed seed gives the same history every time. It ends with a snapshot, so
 that the next `make dev` starts in seconds.
 
+About a fifth of the dossiers are of procedures with a flow between agencies (liên thông): accepted by
+the desk, they go through their flow's stages, each step decided by its agency at its own moment (some
+rejected, some asking the citizen for papers, who adds them days later), and come back to the desk to
+return the result. Those flows of the past run on the in-memory state machine of tests/fakes/workflow.py
+(motcua.asl's states, step by step, pinned by tests/unit/test_fakes.py), its messages handed at once to
+the coordinator routing hands them to: Step Functions would take seconds per step, and it is not in the
+snapshot anyway. A flow still in progress at the end is started again on moto's Step Functions at the
+next `make dev`, as after every start (infra/devstack/flows.py).
+
 The history's notifications are not sent: the notification pipe is told it has read the stream. What
 they would have been is kept under each citizen all the same, so that the notifications page shows them.
-Only procedures without a flow between agencies are filed (a flow needs Step Functions running for
-days); the forms are the demo province's filled-in examples (tests/examples.py).
+The forms are the demo province's filled-in examples (tests/examples.py).
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ SEED = 2026
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ")
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh")
 GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Mai")
+FLOW_SHARE = 0.2  # of the dossiers, those of a procedure with a flow between agencies (liên thông)
 
 
 class SettableClock:
@@ -72,18 +81,15 @@ def working_moment(rng: random.Random, start: datetime, end: datetime) -> dateti
 
 
 def later(rng: random.Random, moment: datetime, low_hours: float, high_hours: float) -> datetime:
-    """A working moment some hours after `moment` (nights and weekends skipped)."""
+    """A working moment some hours after `moment` (nights and weekends skipped), never before it."""
     step = moment + timedelta(hours=low_hours + (high_hours - low_hours) * rng.random())
     while True:
-        local = step + VIETNAM
-        if local.weekday() >= 5:
-            step += timedelta(days=7 - local.weekday())
-            step = step.replace(hour=1, minute=rng.randrange(60))  # 08:xx in Vietnam
-        elif local.hour >= 17:
-            step += timedelta(days=1)
-            step = step.replace(hour=1, minute=rng.randrange(60))
-        elif local.hour < 8:
-            step = step.replace(hour=1, minute=rng.randrange(60))
+        local = step + VIETNAM  # Vietnam's wall clock, as a UTC-labelled datetime
+        if local.weekday() >= 5 or local.hour >= 17:  # the next day's 08:xx
+            local = (local + timedelta(days=1)).replace(hour=8, minute=rng.randrange(60))
+            step = local - VIETNAM
+        elif local.hour < 8:  # this morning's 08:xx
+            step = local.replace(hour=8, minute=rng.randrange(60)) - VIETNAM
         else:
             return step.replace(microsecond=0)
 
@@ -100,8 +106,12 @@ class History:
         citizens: list[Any],
         desks: dict[str, Any],
         post: Callable[[str, dict[str, str], str, bytes], None],
+        route: Callable[[], object],
         seed: int = SEED,
+        flow_share: float = FLOW_SHARE,
     ) -> None:
+        """`desks`: who decides at each agency (its leader: the desk's, the officer's and the leader's
+        actions alike); `route`: delivers what the flows sent so far to the coordinator."""
         from tests.examples import EXAMPLES
 
         self.container = container
@@ -109,10 +119,16 @@ class History:
         self.citizens = citizens
         self.desks = desks
         self.post = post
+        self.route = route
+        self.flow_share = flow_share
         self.rng = random.Random(seed)  # noqa: S311 — made-up history, not secrets
         self.names = random.Random(seed + 1)  # noqa: S311
-        self.procedures: list[Procedure] = [
-            p for p in province.procedures if p.flow is None and p.code in EXAMPLES and p.agency in desks
+        fileable = [p for p in province.procedures if p.code in EXAMPLES and p.agency in desks]
+        self.procedures: list[Procedure] = [p for p in fileable if p.flow is None]
+        self.flows: list[Procedure] = [
+            p
+            for p in fileable
+            if p.flow is not None and all(s.agency in desks for stage in p.flow.stages for s in stage.steps)
         ]
         if not self.procedures:
             raise ValueError(f"{province.id}: no procedure without a flow has an example form to file.")
@@ -135,30 +151,25 @@ class History:
         return filled
 
     def one(self, filed_at: datetime, until: datetime) -> tuple[str, int]:
+        code, status = self._one(filed_at, until)
+        # Its messages are not sent, but the citizen's notifications page lists them (SENT#<owner>).
+        self.container.notifications.keep_unsent(code)
+        return code, status
+
+    def _one(self, filed_at: datetime, until: datetime) -> tuple[str, int]:
         """One dossier's life up to `until`; its code and its status then."""
-        from motcua.domain.tasks import task_id_for
         from motcua.services.filing import FilingRequest
-        from motcua.services.inbox import Decision
-        from motcua.services.uploads import UploadRequest
-        from tests.examples import PDF, PNG
 
         rng = self.rng
-        procedure = rng.choice(self.procedures)
+        flow = self.flows and rng.random() < self.flow_share
+        procedure = rng.choice(self.flows if flow else self.procedures)
         citizen = rng.choice(self.citizens)
         self.clock.current = filed_at
-        attachments = []
-        for paper in procedure.papers:
-            if not paper.required:
-                continue
-            pdf = "application/pdf" in paper.content_types
-            content, content_type, name = (
-                (PDF, "application/pdf", "giấy tờ.pdf") if pdf else (PNG, "image/png", "ảnh.png")
-            )
-            slot = self.container.uploads.create_slot(
-                citizen, UploadRequest(filename=name, content_type=content_type, size=len(content))
-            )
-            self.post(slot.url, slot.fields, name, content)
-            attachments.append({"upload_id": slot.upload_id, "paper_code": paper.code})
+        attachments = [
+            {"upload_id": self._upload(citizen, paper), "paper_code": paper.code}
+            for paper in procedure.papers
+            if paper.required
+        ]
         request = FilingRequest.model_validate(
             {
                 "procedure_code": procedure.code,
@@ -175,8 +186,8 @@ class History:
         )
         key = f"history-{uuid.UUID(int=rng.getrandbits(128))}"
         dossier = self.container.filing.file(citizen, request, key).dossier
-        desk = self.desks[procedure.agency]
-        moment = filed_at
+        if procedure.flow is not None:
+            return dossier.code, self._through_flow(procedure, citizen, dossier.code, filed_at, until)
         roll = rng.random()
         plan: list[tuple[str, str | None, float, float]]
         if roll < 0.05:
@@ -191,20 +202,127 @@ class History:
                 ("approve", None, 4, 24 * max(1, procedure.legal_days)),
                 ("return_result", None, 2, 30),
             ]
-        status = int(dossier.status)
-        task_id = task_id_for(dossier.code, 1)
+        return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
+
+    def _desk(
+        self,
+        procedure: Procedure,
+        code: str,
+        moment: datetime,
+        until: datetime,
+        plan: list[tuple[str, str | None, float, float]],
+    ) -> int:
+        """The receiving desk's decisions on the dossier's first task, each some hours after the last."""
+        from motcua.domain.tasks import task_id_for
+
+        status = 0
         for action, reason, low, high in plan:
-            moment = later(rng, moment, low, high)
+            moment = later(self.rng, moment, low, high)
             if moment > until:
                 break
-            self.clock.current = moment
-            _, decided = self.container.inbox.decide(
-                desk, task_id, Decision.model_validate({"action": action, "reason": reason})
-            )
-            status = int(decided.status)
-        # Its messages are not sent, but the citizen's notifications page lists them (SENT#<owner>).
-        self.container.notifications.keep_unsent(dossier.code)
-        return dossier.code, status
+            status = self._decide(procedure.agency, task_id_for(code, 1), moment, action, reason)
+        return status or int(self._record(code).dossier.status)
+
+    def _through_flow(
+        self, procedure: Procedure, citizen: Any, code: str, filed_at: datetime, until: datetime
+    ) -> int:
+        """A dossier of a procedure with a flow: the desk accepts (the flow starts), each step's agency
+        decides in turn, the citizen adds papers when a step asks, and the desk returns the result."""
+        from motcua.domain.status import Status
+        from motcua.domain.tasks import task_id_for
+
+        rng, desk = self.rng, task_id_for(code, 1)
+        if rng.random() < 0.04:
+            refuse = ("refuse", "Hồ sơ không thuộc thẩm quyền.", 0.5, 6.0)
+            return self._desk(procedure, code, filed_at, until, [refuse])
+        moment = later(rng, filed_at, 0.5, 6)
+        if moment > until:
+            return int(self._record(code).dossier.status)
+        status = self._decide(procedure.agency, desk, moment, "accept", None)
+        asked: set[str] = set()  # a step asks for papers once at most
+        for _ in range(50):  # every turn closes a step, adds papers or returns the result
+            record = self._record(code)
+            status = int(record.dossier.status)
+            if record.dossier.status is Status.MORE_PAPERS:
+                moment = later(rng, moment, 4, 24 * 5)
+                if moment > until:
+                    break
+                self._add_papers(procedure, citizen, code, moment)
+                continue
+            if record.dossier.status is Status.PROCESSED:  # the flow is done: the desk returns the result
+                moment = later(rng, moment, 2, 30)
+                if moment <= until:
+                    status = self._decide(procedure.agency, desk, moment, "return_result", None)
+                break
+            step = self._open_step(record)
+            if record.dossier.status is not Status.IN_PROCESS or step is None:
+                break  # stopped, or a step not routed (nothing more happens to it)
+            moment = later(rng, moment, 2, 24 * max(1, step.days or 1) * 0.8)
+            if moment > until:
+                break
+            status = self._decide(step.agency, step.task_id, moment, *self._step_action(step.task_id, asked))
+        return status
+
+    def _step_action(self, task_id: str, asked: set[str]) -> tuple[str, str | None]:
+        """A step's decision: mostly approved, some rejected, some asking for papers (once a step)."""
+        roll = self.rng.random()
+        if roll < 0.03:
+            return "reject", "Không đủ điều kiện theo kết quả thẩm định."
+        if roll < 0.08 and task_id not in asked:
+            asked.add(task_id)
+            return "request_papers", "Bổ sung bản vẽ có chứng thực."
+        return "approve", None
+
+    @staticmethod
+    def _open_step(record: Any) -> Any:
+        """The flow's first step waiting for a decision (stage, then step order), if any."""
+        from motcua.domain.models import TaskKind, TaskState
+
+        steps = [t for t in record.tasks if t.kind is TaskKind.STEP and t.state is TaskState.OPEN]
+        return min(steps, key=lambda t: (t.stage or 0, t.step or 0), default=None)
+
+    def _add_papers(self, procedure: Procedure, citizen: Any, code: str, moment: datetime) -> None:
+        """The citizen adds the papers a step asked for, at `moment`; the flow goes on."""
+        from motcua.services.citizens import Supplement
+
+        self.clock.current = moment
+        paper = procedure.papers[0]
+        supplement = Supplement.model_validate(
+            {"attachments": [{"upload_id": self._upload(citizen, paper), "paper_code": paper.code}]}
+        )
+        self.container.citizen_actions.supplement(citizen, code, supplement)
+        self.route()
+
+    def _decide(self, agency: str, task_id: str, moment: datetime, action: str, reason: str | None) -> int:
+        """The agency's decision on a task at `moment`, then what the flows do because of it."""
+        from motcua.services.inbox import Decision
+
+        self.clock.current = moment
+        _, decided = self.container.inbox.decide(
+            self.desks[agency], task_id, Decision.model_validate({"action": action, "reason": reason})
+        )
+        self.route()
+        return int(decided.status)
+
+    def _upload(self, citizen: Any, paper: Any) -> str:
+        from motcua.services.uploads import UploadRequest
+        from tests.examples import PDF, PNG
+
+        pdf = "application/pdf" in paper.content_types
+        content, content_type, name = (
+            (PDF, "application/pdf", "giấy tờ.pdf") if pdf else (PNG, "image/png", "ảnh.png")
+        )
+        slot = self.container.uploads.create_slot(
+            citizen, UploadRequest(filename=name, content_type=content_type, size=len(content))
+        )
+        self.post(slot.url, slot.fields, name, content)
+        upload_id: str = slot.upload_id
+        return upload_id
+
+    def _record(self, code: str) -> Any:
+        record = self.container.repository.get(code)
+        assert record is not None, code
+        return record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,6 +392,7 @@ def _fill(
     from motcua.container import build_container
     from motcua.domain.models import Principal, PrincipalKind
     from motcua.domain.roles import Role
+    from tests.fakes.workflow import InMemoryWorkflow
 
     from . import stack
     from .accounts import demo_accounts, user_ids
@@ -327,13 +446,20 @@ def _fill(
             stored.raise_for_status()
 
         clock = SettableClock()
+        container = build_container(clock=clock)
+        # The flows of the past run in memory, their messages handed straight to the coordinator
+        # (the module's docstring says why); those still running are started again on moto's Step
+        # Functions at the next start.
+        workflow = InMemoryWorkflow(province)
+        container.__dict__["workflow"] = workflow  # instead of the Step Functions one (cached_property)
         history = History(
-            build_container(clock=clock),
+            container,
             province,
             clock,
             citizens=citizens,
             desks=desks,
             post=post,
+            route=lambda: workflow.drain(container.coordinator.handle),
             seed=seed,
         )
 
@@ -343,6 +469,9 @@ def _fill(
                 moto.inside(lambda: trim_stream(REGION, outputs.table_name, 1 << 62))
                 print(f"history: {number} of {dossiers} dossiers …", flush=True)
 
+        # Nothing of the fill is recorded: the snapshot at the end keeps it all (and a fill cut short
+        # leaves the folder as it was). Recording each request took more than half the fill's time.
+        recorder.stop()
         filled = history.fill(dossiers, until=until, months=months, progress=progress)
         state = stack.State.load(state_path)
         state.stream = moto.stream_length(outputs.table_name)  # the history's messages are not sent

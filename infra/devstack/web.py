@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import json
 import mimetypes
+import os
 import re
 import sys
 import threading
@@ -131,6 +132,14 @@ def load_app(api_dir: Path) -> Chalice:
     return app
 
 
+# How many API requests are handled at once; the others wait their turn, in about the order they came.
+# Every request shares one interpreter (the GIL) and moto's one-at-a-time gate: admitted all at once,
+# ten filings share the CPU and finish together near the end (their median about the sum of their
+# times); admitted a few at a time they finish more one after another, for the same throughput
+# (docs/local-stack.md, "Ten at once", says what it gained and what it did not).
+API_AT_ONCE = 4
+
+
 class PortalHandler(ChaliceRequestHandler):
     """Chalice's local handler, with everything outside `/v1` served from a folder."""
 
@@ -186,7 +195,8 @@ class PortalHandler(ChaliceRequestHandler):
             rest = self.path[len(API_PREFIX) :]
             self.path = rest if rest.startswith("/") else "/" + rest
         try:
-            self._generic_handle()
+            with self.server.api_slots:
+                self._generic_handle()
         except ConnectionError:
             raise
         except Exception:  # a bug in the app or the gateway: say so instead of dropping the connection
@@ -306,9 +316,11 @@ LISTEN_BACKLOG = 1024
 
 
 class PortalServer(ThreadedHTTPServer):
-    """Chalice's threaded server (one daemon thread per connection), with room for a burst of connects."""
+    """Chalice's threaded server (one daemon thread per connection), with room for a burst of connects,
+    and `api_slots`: the API requests it handles at once."""
 
     request_queue_size = LISTEN_BACKLOG
+    api_slots: threading.BoundedSemaphore
 
 
 class WebServer:
@@ -326,6 +338,7 @@ class WebServer:
         local_routes: Mapping[str, LocalRoute] | None = None,
         local_pages: Mapping[str, LocalPage] | None = None,
         upload_origins: Sequence[str] = (),
+        api_at_once: int | None = None,
     ) -> None:
         # As `chalice local` does: the current request lives in a thread-local, one per connection.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
@@ -346,6 +359,8 @@ class WebServer:
             portal_headers=portal_headers(upload_origins),
         )
         self.server = PortalServer((host, port), handler)
+        at_once = api_at_once or int(os.environ.get("MOTCUA_API_AT_ONCE", "") or API_AT_ONCE)
+        self.server.api_slots = threading.BoundedSemaphore(at_once)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:

@@ -836,6 +836,53 @@ def test_a_hundred_connections_made_at_once_are_all_held_and_answered(tmp_path: 
             server.stop()
 
 
+def test_the_api_handles_a_few_requests_at_once_and_the_others_wait_their_turn(tmp_path: Path) -> None:
+    import threading
+
+    import requests
+    from chalice.app import Chalice
+
+    from infra.devstack.web import WebServer
+
+    app = Chalice(app_name="throwaway")
+    lock, inside, most, full = threading.Lock(), [0], [0], threading.Event()
+
+    @app.route("/v1/slow")
+    def slow() -> dict[str, int]:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            if inside[0] >= 3:
+                full.set()
+        full.wait(10)  # the first ones stay until three are in: a fourth would come in meanwhile
+        threading.Event().wait(0.1)
+        with lock:
+            inside[0] -= 1
+        return {"ok": 1}
+
+    server = WebServer(app, host="127.0.0.1", port=free_port(), static_root=tmp_path, api_at_once=3)
+    host, port = server.server.server_address[:2]
+    server.start()
+    try:
+        # When ten clients call the API at once
+        answers: list[int] = []
+
+        def call() -> None:
+            answers.append(requests.get(f"http://{host}:{port}/v1/slow", timeout=30).status_code)
+
+        threads = [threading.Thread(target=call) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+
+    # Then every one is answered, never more than three handled at the same time
+    assert answers == [200] * 10
+    assert most[0] == 3
+
+
 def waiting_to_be_accepted(port: int) -> int:
     """How many connections the kernel holds for the listening socket on `port` (Linux: its rx_queue in
     /proc/net/tcp is the accept queue's length)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from infra.devstack.history import History, working_moment
+from infra.devstack.history import History, later, working_moment
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.roles import Role
 from tests.fakes.clock import FrozenClock
@@ -19,17 +19,24 @@ UNTIL = datetime(2026, 11, 30, 10, tzinfo=UTC)
 def _history(seed: int, dossiers: int) -> tuple[World, list[str], dict[int, int]]:
     world = World(DEMO, clock=FrozenClock())
     citizens = [world.citizen("Nguyễn Văn An"), world.citizen("Trần Thị Bình")]
-    desks = {
-        agency.code: world.staff(agency.code, Role.LEADER, f"lanhdao.{agency.code}")
-        for agency in world.province.agencies
-        if any(p.agency == agency.code for p in world.province.procedures)
+    # A leader at every agency that receives procedures or has a flow's step (as the demo accounts).
+    deciding = {p.agency for p in world.province.procedures} | {
+        s.agency for p in world.province.procedures if p.flow for stage in p.flow.stages for s in stage.steps
     }
+    desks = {code: world.staff(code, Role.LEADER, f"lanhdao.{code}") for code in deciding}
 
     def post(url: str, fields: dict[str, str], filename: str, content: bytes) -> None:
         world.store.post(fields["key"], content)
 
     history = History(
-        world.container, world.province, world.clock, citizens=citizens, desks=desks, post=post, seed=seed
+        world.container,
+        world.province,
+        world.clock,
+        citizens=citizens,
+        desks=desks,
+        post=post,
+        route=world.settle,
+        seed=seed,
     )
     filled = history.fill(dossiers, until=UNTIL, months=3, progress=lambda n: None)
     return world, filled.codes, filled.by_status
@@ -74,8 +81,57 @@ def test_a_working_moment_is_never_at_night_or_on_a_weekend() -> None:
     rng = random.Random(3)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for _ in range(500):
-        local = working_moment(rng, start, start + timedelta(days=30)).astimezone(VIETNAM_TZ)
+        moment = working_moment(rng, start, start + timedelta(days=30))
+        local = moment.astimezone(VIETNAM_TZ)
         assert local.weekday() < 5 and 8 <= local.hour < 17
+        # the next moment of a dossier's life: later (never back in time), at work too
+        after = later(rng, moment, 2, 30)
+        assert after > moment
+        local = after.astimezone(VIETNAM_TZ)
+        assert local.weekday() < 5 and 8 <= local.hour < 17
+
+
+def test_dossiers_of_procedures_with_a_flow_go_through_their_flows_step_by_step() -> None:
+    world, codes, _ = _history(seed=7, dossiers=300)
+    flows = [code for code in codes if world.record(code).dossier.flow]
+
+    assert 0.1 * len(codes) <= len(flows) <= 0.3 * len(codes)  # about a fifth
+    assert not world.flows.messages  # every message the flows sent was routed
+    outcomes: dict[int, int] = {}
+    for code in flows:
+        record = world.record(code)
+        dossier = record.dossier
+        outcomes[dossier.status] = outcomes.get(dossier.status, 0) + 1
+        procedure = world.province.procedures_by_code[dossier.procedure_code]
+        assert procedure.flow is not None
+        steps = {(t.stage, t.step): t for t in record.tasks if t.stage is not None}
+        if dossier.status == 10:
+            # every step of every stage decided, stage after stage, then the desk returned the result
+            wanted = {
+                (i, j)
+                for i, stage in enumerate(procedure.flow.stages, 1)
+                for j in range(1, len(stage.steps) + 1)
+            }
+            assert set(steps) == wanted
+            assert all(t.decided is not None and t.decided.action == "approve" for t in steps.values())
+            # each stage closed after the one before: its last step's decision
+            closed = [
+                max(t.closed_at or dossier.filed_at for (i, _), t in steps.items() if i == stage)
+                for stage in range(1, len(procedure.flow.stages) + 1)
+            ]
+            assert closed == sorted(closed) and dossier.filed_at < closed[0]
+            desk = next(t for t in record.tasks if t.stage is None)
+            assert desk.decided is not None and desk.decided.action == "return_result"
+            assert desk.closed_at is not None and desk.closed_at >= closed[-1]
+        if dossier.status == 4:  # still in its flow at the end: a step open, its token waited for
+            waited = {(w.stage, w.step) for w in world.flows.waiting(code)}
+            assert waited and waited == {k for k, t in steps.items() if t.state.value == "open"}
+    assert outcomes.get(10, 0) > len(flows) / 2, outcomes
+    assert outcomes.get(8, 0) >= 1 and outcomes.get(4, 0) >= 1, outcomes  # rejected at a step; under way
+    kinds = [m["kind"] for m in world.flows.delivered]
+    assert "await_citizen" in kinds  # a step asked for papers ...
+    asked = {m["dossier_code"] for m in world.flows.delivered if m["kind"] == "await_citizen"}
+    assert any(world.record(code).dossier.status == 10 for code in asked)  # ... which came, and it went on
 
 
 def test_the_historys_messages_are_not_sent_but_listed_on_the_citizens_notifications_page() -> None:
