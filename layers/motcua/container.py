@@ -16,6 +16,7 @@ from motcua.adapters.cognito import (
     CognitoTokenVerifier,
     PoolRef,
 )
+from motcua.adapters.drafts import DynamoDraftRepository
 from motcua.adapters.dynamodb import DynamoDossierRepository
 from motcua.adapters.s3 import S3AttachmentStore
 from motcua.adapters.stepfunctions import StepFunctionsWorkflow
@@ -26,6 +27,7 @@ from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
     DossierRepository,
+    DraftRepository,
     StaffDirectory,
     TokenVerifier,
     Workflow,
@@ -37,6 +39,7 @@ from motcua.services.citizens import CitizenActions
 from motcua.services.coordinator import FlowCoordinator
 from motcua.services.desk import DeskService
 from motcua.services.dossiers import DossierService
+from motcua.services.drafts import DraftService
 from motcua.services.filing import FilingService
 from motcua.services.inbox import InboxService
 from motcua.services.sweep import SweepService
@@ -65,6 +68,7 @@ class Adapters:
     workflow: Workflow | None = None  # None: Step Functions, built on first use
     directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
     access_log: AccessLog | None = None  # None: the single table
+    drafts: DraftRepository | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -106,6 +110,9 @@ class Container:
         self.access_log: AccessLog = adapters.access_log or DynamoAccessLog(
             clients.client("dynamodb", settings.region), settings.table_name
         )
+        self.draft_repository: DraftRepository = adapters.drafts or DynamoDraftRepository(
+            clients.client("dynamodb", settings.region), settings.table_name
+        )
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
         if adapters.directory is not None:
@@ -116,6 +123,9 @@ class Container:
         self.access = AccessLogService(province=self.province, log=self.access_log, clock=self.clock)
         self.dossiers = DossierService(
             repository=self.repository, store=self.store, uploads=self.province.uploads, access=self.access
+        )
+        self.drafts = DraftService(
+            province=self.province, drafts=self.draft_repository, store=self.store, clock=self.clock
         )
         self.filing = FilingService(
             province=self.province, repository=self.repository, uploads=self.uploads, clock=self.clock

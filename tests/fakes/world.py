@@ -85,6 +85,7 @@ class World:
                 workflow=None,
                 directory=self.directory,
                 access_log=self.access_log,
+                drafts=self.repository.drafts,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)
