@@ -526,6 +526,25 @@ const STRINGS = {
     "outbox.body": "Nội dung thư: {subject}",
 
     "footer.text": "Cổng dịch vụ công một cửa điện tử. Hỗ trợ: liên hệ bộ phận một cửa của cơ quan tiếp nhận.",
+
+    // Drafts that survive (drafts.js, views/drafts-list.js)
+    "draft.restored": "Đã khôi phục bản nháp lưu lúc {at}.",
+    "draft.restart": "Bắt đầu lại từ đầu",
+    "draft.saved": "Đã lưu bản nháp lúc {at}, có thể tiếp tục trên thiết bị khác.",
+    "draft.device": "Đã lưu bản nháp trên thiết bị này.",
+    "draft.local": "Bản nháp đã lưu trên thiết bị này nhưng chưa lưu lên hệ thống: {reason}",
+    "draft.conflict": "Bản nháp vừa được lưu từ một thiết bị khác.",
+    "draft.conflict.load": "Mở bản nháp mới hơn",
+    "draft.conflict.keep": "Giữ bản đang sửa",
+    "drafts.title": "Bản nháp",
+    "drafts.hint": "Hồ sơ đang điền dở, được lưu tự động. Bản nháp tự xóa khi hết hạn hoặc khi hồ sơ được nộp.",
+    "drafts.empty": "Bạn không có bản nháp nào.",
+    "drafts.saved": "Lưu lúc {at}",
+    "drafts.expires": "Hết hạn ngày {on}",
+    "drafts.papers": "{n} tệp đã tải lên",
+    "drafts.continue": "Tiếp tục",
+    "drafts.delete": "Xóa",
+    "drafts.deleted": "Đã xóa bản nháp “{name}”.",
   },
   en: {
     "site.name": "Online public services",
@@ -1050,6 +1069,25 @@ const STRINGS = {
     "outbox.body": "Message body: {subject}",
 
     "footer.text": "One-stop online public service portal. Help: contact the one-stop counter of the receiving agency.",
+
+    // Drafts that survive (drafts.js, views/drafts-list.js)
+    "draft.restored": "Restored the draft saved at {at}.",
+    "draft.restart": "Start again",
+    "draft.saved": "Draft saved at {at}; you can continue on another device.",
+    "draft.device": "Draft saved on this device.",
+    "draft.local": "The draft is saved on this device but not yet on the server: {reason}",
+    "draft.conflict": "The draft was just saved from another device.",
+    "draft.conflict.load": "Open the newer draft",
+    "draft.conflict.keep": "Keep this one",
+    "drafts.title": "Drafts",
+    "drafts.hint": "Forms you started, saved as you type. A draft is deleted when it expires or once the dossier is filed.",
+    "drafts.empty": "You have no drafts.",
+    "drafts.saved": "Saved {at}",
+    "drafts.expires": "Expires on {on}",
+    "drafts.papers": "{n} file(s) uploaded",
+    "drafts.continue": "Continue",
+    "drafts.delete": "Delete",
+    "drafts.deleted": "Deleted the draft “{name}”.",
   },
 };
 

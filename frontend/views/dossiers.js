@@ -9,6 +9,7 @@ import { answers, applicantFacts, attachmentList, backLink, dossierLinks, errorB
 import { mapAttachmentErrors } from "./file.js";
 import { documentsSection } from "./documents.js";
 import { exportSection } from "./privacy.js";
+import { draftsSection } from "./drafts-list.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -47,7 +48,8 @@ export async function meView(ctx) {
     ctx.render(h("h1", {}, t("me.title")), errorBlock(error, ctx.reload));
     return;
   }
-  ctx.render(h("h1", {}, t("me.title")), list, exportSection());
+  const drafts = await draftsSection(session()?.claims?.sub);
+  ctx.render(h("h1", {}, t("me.title")), drafts, list, exportSection());
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */

@@ -6,6 +6,7 @@ import { lang, t, tx } from "../i18n.js";
 import { clearErrors, field, h, notice, showErrors } from "../dom.js";
 import { schemaForm } from "../schema-form.js";
 import { filePicker } from "../uploads.js";
+import { draftKeeper } from "../drafts.js";
 import { backLink, errorBlock } from "./common.js";
 
 export const RECEIPT_KEY = "motcua.receipt.";
@@ -107,6 +108,10 @@ export async function fileView(ctx) {
   const owner = s?.claims?.sub;
   if (!draft || draft.code !== p.code || draft.owner !== owner) draft = freshDraft(p.code, owner);
   const d = draft;
+  // Drafts that survive a reload, a killed tab or another device (drafts.js).
+  d.keeper ||= draftKeeper(p.code, owner, { restart: () => { draft = null; ctx.reload(); } });
+  const restored = d.restoreTried ? null : await d.keeper.restore(d);
+  d.restoreTried = true;
   const name = tx(p.name);
   ctx.title(`${t("file.title")}: ${name}`);
 
@@ -131,6 +136,7 @@ export async function fileView(ctx) {
   const formEl = h(
     "form",
     { class: "filing", novalidate: true, onsubmit: (e) => { e.preventDefault(); fileIt(); } },
+    restored,
     summary,
     applicant.element,
     h("fieldset", { class: "fieldset panel" }, h("legend", { class: "fieldset__legend" }, t("file.form")), form.element),
@@ -143,6 +149,7 @@ export async function fileView(ctx) {
       pickers.map((picker) => picker.element),
     ),
     h("div", { class: "actions" }, submit, progress),
+    d.keeper.element(),
   );
   const remember = () => {
     d.applicant = applicant.read();
@@ -150,6 +157,7 @@ export async function fileView(ctx) {
   };
   formEl.addEventListener("input", remember);
   formEl.addEventListener("change", remember);
+  d.keeper.watch(formEl, d);
 
   ctx.render(backLink(`#/procedures/${encodeURIComponent(p.code)}`, name), h("h1", {}, t("file.title")), h("p", { class: "lead" }, name), formEl);
 
@@ -195,6 +203,7 @@ export async function fileView(ctx) {
         return;
       }
       sessionStorage.setItem(RECEIPT_KEY + created.code, JSON.stringify(created));
+      d.keeper.filed();
       draft = null;
       ctx.navigate(`#/receipt/${encodeURIComponent(created.code)}`);
     } finally {
