@@ -78,7 +78,9 @@ def test_a_half_filled_form_survives_a_reload_a_killed_tab_and_another_device(
 
     # A reload: everything is back, and said so
     phone.reload()
-    expect(phone.locator(".draft-restored")).to_contain_text(re.compile(r"Đã khôi phục bản nháp lưu lúc .*\d"))
+    expect(phone.locator(".draft-restored")).to_contain_text(
+        re.compile(r"Đã khôi phục bản nháp lưu lúc .*\d")
+    )
     expect(phone.get_by_label("Số căn cước (CCCD)")).to_have_value("001090054321")
     expect(phone.get_by_label("Họ, chữ đệm, tên của trẻ")).to_have_value("Lê Bảo Ngọc")
     expect(phone.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")

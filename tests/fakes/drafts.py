@@ -31,7 +31,9 @@ class InMemoryDraftRepository:
         live = stored is not None and stored.expires_at > now
         if expected_version is None and live:
             raise DraftChanged(draft.procedure_code)
-        if expected_version is not None and (not live or stored is None or stored.version != expected_version):
+        if expected_version is not None and (
+            not live or stored is None or stored.version != expected_version
+        ):
             raise DraftChanged(draft.procedure_code)
         self.items[(draft.owner, draft.procedure_code)] = draft
 

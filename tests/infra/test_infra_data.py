@@ -251,8 +251,8 @@ def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: 
         writes = _table_writes(synthesized, function)
         assert writes, name
         for statement in writes:
-            wanted = deletes[name] if as_list(statement["Action"]) == ["dynamodb:DeleteItem"] else expected[name]
-            assert _partitions(statement) == wanted, (name, statement)
+            deleting = as_list(statement["Action"]) == ["dynamodb:DeleteItem"]
+            assert _partitions(statement) == (deletes if deleting else expected)[name], (name, statement)
 
 
 def test_no_function_but_the_pki_one_can_write_the_trust_roots(synthesized: Synthesized) -> None:

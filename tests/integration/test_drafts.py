@@ -15,13 +15,18 @@ from tests.conftest import REGION
 from tests.integration.conftest import BIRTH, filing_request, upload
 
 
-def test_a_draft_is_versioned_expires_and_goes_with_its_filing(container: Any, people: Any, clock: Any) -> None:
+def test_a_draft_is_versioned_expires_and_goes_with_its_filing(
+    container: Any, people: Any, clock: Any
+) -> None:
     an = people.citizen("an@example.vn")
     drafts = container.drafts
     paper_code = container.province.procedures_by_code[BIRTH].papers[0].code
     upload_id = upload(container, an)
     body = DraftSave.model_validate(
-        {"answers": {"form": {"x": "Nguyễn Bé Na"}}, "papers": [{"upload_id": upload_id, "paper_code": paper_code}]}
+        {
+            "answers": {"form": {"x": "Nguyễn Bé Na"}},
+            "papers": [{"upload_id": upload_id, "paper_code": paper_code}],
+        }
     )
 
     first = drafts.save(an, BIRTH, body, if_match=None, if_none_match="*")

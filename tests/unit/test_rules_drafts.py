@@ -185,11 +185,20 @@ def test_a_citizen_has_at_most_max_per_citizen_drafts(world: World) -> None:
     # A cap of two, so that three of the demo's procedures reach it.
     world.container.drafts.policy = world.province.drafts.model_copy(update={"max_per_citizen": 2})
     with world.api() as api:
-        assert _save(api, citizen, {"answers": {}}, f"/v1/me/drafts/{codes[0]}", If_None_Match="*").status == 200
-        assert _save(api, citizen, {"answers": {}}, f"/v1/me/drafts/{codes[1]}", If_None_Match="*").status == 200
+        assert (
+            _save(api, citizen, {"answers": {}}, f"/v1/me/drafts/{codes[0]}", If_None_Match="*").status == 200
+        )
+        assert (
+            _save(api, citizen, {"answers": {}}, f"/v1/me/drafts/{codes[1]}", If_None_Match="*").status == 200
+        )
         third = _save(api, citizen, {"answers": {}}, f"/v1/me/drafts/{codes[2]}", If_None_Match="*")
         third_en = _save(
-            api, citizen, {"answers": {}}, f"/v1/me/drafts/{codes[2]}", If_None_Match="*", Accept_Language="en"
+            api,
+            citizen,
+            {"answers": {}},
+            f"/v1/me/drafts/{codes[2]}",
+            If_None_Match="*",
+            Accept_Language="en",
         )
         replaced = _save(api, citizen, {"answers": {"a": 1}}, f"/v1/me/drafts/{codes[0]}", If_Match='"1"')
         api.call("DELETE", f"/v1/me/drafts/{codes[1]}", citizen)

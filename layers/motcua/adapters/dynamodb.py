@@ -169,12 +169,13 @@ class DynamoDossierRepository:
                 "N": str(int((idempotency.created_at + timedelta(days=self.idempotency_days)).timestamp()))
             },
         }
+        dossier = change.dossier
         items = [
             counter_update,
             self._put(idem_item, "attribute_not_exists(PK)", ReturnValuesOnConditionCheckFailure="ALL_OLD"),
             *self._change_items(change),
             # The citizen's draft of this procedure, if any, goes with the filing (docs/drafts.md).
-            {"Delete": {"TableName": self.table, "Key": draft_key(change.dossier.owner, change.dossier.procedure_code)}},
+            {"Delete": {"TableName": self.table, "Key": draft_key(dossier.owner, dossier.procedure_code)}},
         ]
         try:
             self._transact(items)

@@ -57,8 +57,8 @@ _PRECONDITION = Text(
     en="Send If-Match (the version of the draft being edited) or If-None-Match: * (a new draft).",
 )
 _BAD_ETAG = Text(
-    vi="Giá trị If-Match không phải một phiên bản bản nháp (ví dụ \"3\").",
-    en="If-Match does not name a version of the draft (e.g. \"3\").",
+    vi='Giá trị If-Match không phải một phiên bản bản nháp (ví dụ "3").',
+    en='If-Match does not name a version of the draft (e.g. "3").',
 )
 
 
@@ -166,10 +166,14 @@ class DraftService:
         for index, paper in enumerate(papers):
             where = f"papers[{index}]"
             if procedure.paper(paper.paper_code) is None:
-                errors.append(_error(f"{where}.paper_code", "unknown_paper", _unknown_paper(paper.paper_code)))
+                errors.append(
+                    _error(f"{where}.paper_code", "unknown_paper", _unknown_paper(paper.paper_code))
+                )
             elif paper.upload_id in seen:
                 errors.append(_error(f"{where}.upload_id", "duplicate_upload", _DUPLICATE))
-            elif paper.upload_id not in known and not self.store.hold(upload_key(principal.sub, paper.upload_id)):
+            elif paper.upload_id not in known and not self.store.hold(
+                upload_key(principal.sub, paper.upload_id)
+            ):
                 errors.append(_error(where, "file_missing", _missing(paper.upload_id)))
             seen.add(paper.upload_id)
         if errors:
