@@ -162,3 +162,28 @@ def test_my_dossiers_lists_drafts_to_continue_or_delete(
     expect(page).to_have_url(re.compile(r"#/file/1\.000894$"))
     expect(page.locator(".draft-restored")).to_be_visible()
     expect(page.locator(".file", has_text="to-khai-ket-hon.pdf")).to_be_visible()
+
+
+def test_two_devices_never_overwrite_each_other_unasked(stack: Stack, phone: Page, desk: Page) -> None:
+    judicial = "3.000333"  # a judicial record certificate: no other journey opens it
+    requests.delete(f"{stack.url}/v1/me/drafts/{judicial}", headers=_token(stack), timeout=10)
+    for page in (phone, desk):
+        signs_in(page, stack)
+        page.goto(f"{stack.url}/#/file/{judicial}")
+    # The phone saves first; the desk, still on the version it opened, saves after it
+    phone.get_by_label("Địa chỉ liên hệ").fill("Số 1 đường Lê Lợi")
+    expect(phone.locator(".draft-status")).to_contain_text("Đã lưu bản nháp lúc")
+    desk.get_by_label("Địa chỉ liên hệ").fill("Số 9 đường Quang Trung")
+    warning = desk.locator(".draft-conflict").get_by_role("alert")
+    expect(warning).to_contain_text("thiết bị")
+    assert_accessible(desk, what="a draft saved meanwhile from another device (desk)")
+    saved = requests.get(f"{stack.url}/v1/me/drafts/{judicial}", headers=_token(stack), timeout=10).json()
+    assert saved["answers"]["applicant"]["address"] == "Số 1 đường Lê Lợi"  # not overwritten
+
+    # The desk keeps its own, knowingly
+    warning.get_by_role("button", name="Giữ bản đang sửa").click()
+    expect(desk.locator(".draft-status")).to_contain_text("Đã lưu bản nháp lúc")
+    kept = requests.get(f"{stack.url}/v1/me/drafts/{judicial}", headers=_token(stack), timeout=10).json()
+    assert kept["answers"]["applicant"]["address"] == "Số 9 đường Quang Trung"
+    assert kept["version"] == saved["version"] + 1
+    requests.delete(f"{stack.url}/v1/me/drafts/{judicial}", headers=_token(stack), timeout=10)
