@@ -238,6 +238,7 @@ class Container:
             store=self.store,
             presenter=self.presenter,
             clock=self.clock,
+            drafts=self.draft_repository,
         )
 
     @cached_property

@@ -222,3 +222,20 @@ def test_a_delete_names_the_version_it_removes_or_none(world: World) -> None:
     assert stale.status == 412 and stale.body["error"]["current_version"] == 2
     assert done.status == 200 and done.body == {"procedure_code": BIRTH, "deleted": True}
     assert again.status == 404
+
+
+def test_a_citizen_s_export_holds_their_drafts(world: World) -> None:
+    import io
+    import json
+    import zipfile
+
+    citizen = world.citizen()
+    with world.api() as api:
+        _save(api, citizen, {"answers": {"form": {"child_name": "Nguyễn Bé Na"}}}, If_None_Match="*")
+        exported = api.call("GET", "/v1/me/export", citizen, Accept="application/zip")
+    assert exported.status == 200
+    with zipfile.ZipFile(io.BytesIO(exported.body)) as archive:
+        data = json.loads(archive.read("du-lieu-cua-toi.json"))
+    assert [(d["procedure_code"], d["answers"]) for d in data["drafts"]] == [
+        (BIRTH, {"form": {"child_name": "Nguyễn Bé Na"}})
+    ]
