@@ -92,7 +92,7 @@ DESCRIPTIONS: dict[int, str] = {
     409: "The object is not in a state that allows this; `allowed` lists what it does allow.",
     412: "The object changed since the version named by `If-Match` (or exists, with `If-None-Match: *`); "
     "`current_version` says which version it is at now.",
-    413: "The body is larger than 256 KiB.",
+    413: "The body is larger than 256 KiB (a draft: its answers larger than the province allows).",
     415: "The body is not sent as `application/json`.",
     422: "The request is well formed but its content breaks a rule; `fields` names each problem.",
     428: "A change that could overwrite another's names the version it replaces (`If-Match`) or that it "
