@@ -17,6 +17,7 @@ import { escalationsView } from "./views/escalations.js";
 import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
+import { notificationsView } from "./views/notifications.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^\/receipt\/([^/]+)$/, receiptView],
   [/^\/tracking(?:\/([^/]*))?$/, trackingView],
   [/^\/me$/, meView, { citizen: true }],
+  [/^\/me\/notifications$/, notificationsView, { citizen: true }],
   [/^\/dossiers\/([^/]+)$/, dossierView, { signedIn: true }],
   [/^\/dossiers\/([^/]+)\/control-slip$/, controlSlipView, { signedIn: true }],
   [/^\/dossiers\/([^/]+)\/audit$/, auditView, { staff: true }],

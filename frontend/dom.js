@@ -172,7 +172,9 @@ export function showErrors(form, summarySlot, { message, errors = [] }) {
   const items = [];
   for (const error of errors) {
     const box = setFieldError(form, error.field, error.message);
-    const control = box?.querySelector("input, select, textarea, button");
+    // A field of several boxes (a date) names the one that is wrong.
+    const named = error.focus ? form.querySelector(`#${CSS.escape(error.focus)}`) : null;
+    const control = named || box?.querySelector("input, select, textarea, button");
     items.push(
       h(
         "li",

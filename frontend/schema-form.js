@@ -6,17 +6,25 @@
 // the same node holds the English `title`, `description` and `enum-labels`. English readers get
 // `x-en` (falling back to the Vietnamese text where it is missing), everyone else the Vietnamese.
 
-import { lang, t } from "./i18n.js";
-import { field, h, nextId } from "./dom.js";
+import { dayKey, lang, t } from "./i18n.js";
+import { field, h, marker, nextId } from "./dom.js";
 
 /**
  * schema: a JSON Schema of type object; prefix: the API field path ("form");
  * values: answers to show (a draft kept across a language switch).
- * Returns {element, read(), validate()} — validate() gives [{field, message}].
+ * Returns {element, read(), validate(), answers(), parts} — validate() gives [{field, message}],
+ * answers() the rows of a "check your answers" list [{field, label, value}], and parts the
+ * top-level fields by name ({element, read, validate, answers}) for a form asked in steps.
  */
 export function schemaForm(schema, { prefix = "form", values = {} } = {}) {
   const node = objectNode(schema, [prefix], values || {}, { root: true });
-  return { element: node.element, read: () => node.read() ?? {}, validate: () => node.validate() };
+  return {
+    element: node.element,
+    read: () => node.read() ?? {},
+    validate: () => node.validate(),
+    answers: () => node.answers(),
+    parts: node.parts,
+  };
 }
 
 /** The node's `title` or `description` in the current language. */
@@ -80,6 +88,7 @@ function objectNode(schema, path, values, { root = false, required = false } = {
       );
   return {
     element,
+    parts: new Map(children.map(({ name, child }) => [name, child])),
     read() {
       const out = {};
       for (const { name, child } of children) {
@@ -91,10 +100,20 @@ function objectNode(schema, path, values, { root = false, required = false } = {
     validate() {
       return children.flatMap(({ child }) => child.validate());
     },
+    answers() {
+      return children.flatMap(({ child }) => child.answers());
+    },
   };
 }
 
+/** One row of the "check your answers" list. */
+function answer(name, label, value) {
+  const empty = value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length);
+  return [{ field: name, label, value: empty ? t("check.empty") : value }];
+}
+
 function stringNode(schema, path, value, required) {
+  if (schema.format === "date" && !Array.isArray(schema.enum)) return dateNode(schema, path, value, required);
   const name = path.join(".");
   const label = labelOf(schema, path[path.length - 1]);
   let control;
@@ -130,7 +149,114 @@ function stringNode(schema, path, value, required) {
       const message = checkString(v, schema, label, required, Boolean(schema.enum));
       return message ? [{ field: name, message }] : [];
     },
+    answers() {
+      const v = control.value.trim();
+      return answer(name, label, Array.isArray(schema.enum) && v ? enumLabel(schema, v) : v);
+    },
   };
+}
+
+/**
+ * A date as three boxes, day / month / year (the GOV.UK pattern): a phone's date picker shows
+ * month/day/year to some and a hint year-month-day to others, while people here write 27/3/2024.
+ * Read back as an ISO date (YYYY-MM-DD), as the API wants. `x-when: past | future` on the schema
+ * refuses a day after (before) today, in Vietnam.
+ */
+function dateNode(schema, path, value, required) {
+  const name = path.join(".");
+  const label = labelOf(schema, path[path.length - 1]);
+  const [year, month, day] = /^\d{4}-\d{2}-\d{2}$/.test(value || "") ? value.split("-") : ["", "", ""];
+  const id = nextId("date");
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const box = (key, text, v, size) => {
+    const input = h("input", {
+      type: "text",
+      id: `${id}-${key}`,
+      name: `${name}.${key}`,
+      class: `date-input__input date-input__input--${size}`,
+      inputmode: "numeric",
+      maxlength: String(size),
+      autocomplete: "off",
+      value: v ? String(Number(v)) : "",
+      "aria-describedby": `${hintId} ${errorId}`,
+      "aria-required": required ? "true" : null,
+    });
+    return { input, el: h("div", { class: "date-input__item" }, h("label", { for: input.id, class: "date-input__label" }, text), input) };
+  };
+  const parts = { day: box("day", t("date.day"), day, 2), month: box("month", t("date.month"), month, 2), year: box("year", t("date.year"), year, 4) };
+  const hint = [hintOf(schema), t("date.example", { example: exampleDate(schema["x-when"]) })].filter(Boolean).join(" ");
+  const element = h(
+    "fieldset",
+    { class: "field date-field", dataset: { field: name }, role: "group", "aria-describedby": `${hintId} ${errorId}` },
+    h("legend", { class: "field__label-row" }, h("span", { class: "field__label" }, label), marker(required)),
+    h("p", { class: "field__hint", id: hintId }, hint),
+    h("p", { class: "field__error", id: errorId, hidden: true }),
+    h("div", { class: "date-input" }, parts.day.el, parts.month.el, parts.year.el),
+  );
+  // Once the person types again, the old error no longer describes the date.
+  element.addEventListener("input", () => {
+    if (!element.classList.contains("field--error")) return;
+    element.classList.remove("field--error");
+    const slot = element.querySelector(":scope > .field__error");
+    slot.textContent = "";
+    slot.hidden = true;
+    for (const { input } of Object.values(parts)) input.removeAttribute("aria-invalid");
+  });
+  const raw = () => ({ day: parts.day.input.value.trim(), month: parts.month.input.value.trim(), year: parts.year.input.value.trim() });
+  return {
+    element,
+    read() {
+      const checked = checkDate(raw(), schema, label, required);
+      return checked.iso;
+    },
+    validate() {
+      const { message, bad } = checkDate(raw(), schema, label, required);
+      if (!message) return [];
+      // The summary's link lands on the first box that is wrong.
+      const first = parts[bad?.[0] || "day"].input;
+      return [{ field: name, message, focus: first.id, invalid: (bad || ["day", "month", "year"]).map((k) => parts[k].input.id) }];
+    },
+    answers() {
+      const { iso } = checkDate(raw(), schema, label, false);
+      return answer(name, label, iso ? displayDate(iso) : "");
+    },
+  };
+}
+
+/** dd/mm/yyyy of an ISO date, as people here write it. */
+export function displayDate(iso) {
+  const [y, m, d] = iso.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+function exampleDate(when) {
+  const today = new Date();
+  const shift = when === "future" ? 30 : when === "past" ? -400 : 0;
+  const [y, m, d] = dayKey(new Date(today.getTime() + shift * 86_400_000)).split("-");
+  return `${Number(d)} ${Number(m)} ${y}`;
+}
+
+/**
+ * {day, month, year} as typed → {iso} for a real date, else {message, bad: the boxes to mark}.
+ * Empty and not required: no date and no message.
+ */
+export function checkDate({ day, month, year }, schema, label, required) {
+  const missing = [["day", day], ["month", month], ["year", year]].filter(([, v]) => v === "").map(([k]) => k);
+  if (missing.length === 3) return required ? { message: t("v.required", { label }), bad: ["day"] } : {};
+  if (missing.length) return { message: t("date.missing", { label, parts: missing.map((k) => t(`date.${k}.word`)).join(t("date.and")) }), bad: missing };
+  const notNumbers = [["day", day], ["month", month], ["year", year]].filter(([, v]) => !/^\d+$/.test(v)).map(([k]) => k);
+  if (notNumbers.length) return { message: t("date.real", { label }), bad: notNumbers };
+  if (year.length !== 4) return { message: t("date.year4", { label }), bad: ["year"] };
+  const [d, m, y] = [Number(day), Number(month), Number(year)];
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  if (m < 1 || m > 12 || d < 1 || probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d)
+    return { message: t("date.real", { label }), bad: m < 1 || m > 12 ? ["month"] : ["day"] };
+  const iso = `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  const today = dayKey(new Date());
+  if (schema?.["x-when"] === "past" && iso > today) return { message: t("date.past", { label }), bad: ["day", "month", "year"] };
+  if (schema?.["x-when"] === "future" && iso < today) return { message: t("date.future", { label }), bad: ["day", "month", "year"] };
+  return { iso };
 }
 
 function checkString(v, schema, label, required, isChoice) {
@@ -186,6 +312,10 @@ function numberNode(schema, path, value, required, type) {
       const message = checkNumber(n, schema, label, required, integer);
       return message ? [{ field: name, message }] : [];
     },
+    answers() {
+      const n = parseNumber(control.value, integer);
+      return answer(name, label, n === undefined || Number.isNaN(n) ? control.value.trim() : n.toLocaleString(lang() === "en" ? "en-GB" : "vi-VN"));
+    },
   };
 }
 
@@ -211,6 +341,7 @@ function booleanNode(schema, path, value, required) {
     element,
     read: () => control.checked,
     validate: () => [],
+    answers: () => answer(name, labelOf(schema, path[path.length - 1]), control.checked ? t("yes") : t("no")),
   };
 }
 
@@ -257,6 +388,7 @@ function listNode(schema, path, value, required) {
       }
       return errors;
     },
+    answers: () => answer(name, label, parts().join(", ")),
   };
 }
 
@@ -291,6 +423,7 @@ function choicesNode(schema, path, value, required) {
         return [{ field: name, message: t("v.choose", { label }) }];
       return [];
     },
+    answers: () => answer(name, label, boxes.filter((b) => b.input.checked).map((b) => enumLabel(schema.items, b.option)).join(", ")),
   };
 }
 
@@ -370,6 +503,14 @@ function groupNode(schema, path, value, required) {
       if ((required || schema.minItems) && rows.length < Math.max(1, schema.minItems || 0))
         errors.push({ field: name, message: t("v.minItems", { label, n: Math.max(1, schema.minItems || 0) }) });
       return errors;
+    },
+    answers() {
+      // One line per row: "Mục 1: Từ năm 2010; Nơi cư trú …".
+      const lines = rows.map((row, i) => {
+        const said = row.node.answers().filter((a) => a.value !== t("check.empty"));
+        return `${t("array.item", { n: i + 1 })}: ${said.map((a) => `${a.label} ${a.value}`).join("; ")}`;
+      });
+      return answer(name, label, lines);
     },
   };
 }

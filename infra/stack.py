@@ -31,6 +31,7 @@ from motcua.resources import (
     NOTIFY_QUEUE,
     PKI_PARTITION,
     ROUTING_QUEUE,
+    SENT_PREFIX,
     SIGNING,
     STAFF_POOL,
     TABLE,
@@ -50,7 +51,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*", f"{DRAFT_PREFIX}*"),
     "Routing": (f"{DOSSIER_PREFIX}*",),
     "Sweep": (f"{DOSSIER_PREFIX}*",),
-    "Notify": (NOTIFY_ONCE_PARTITION,),
+    "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
     "Pki": (PKI_PARTITION,),
 }
 

@@ -10,6 +10,7 @@ import { mapAttachmentErrors } from "./file.js";
 import { documentsSection } from "./documents.js";
 import { exportSection } from "./privacy.js";
 import { draftsSection } from "./drafts-list.js";
+import { notificationsLink } from "./notifications.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -49,7 +50,7 @@ export async function meView(ctx) {
     return;
   }
   const drafts = await draftsSection(session()?.claims?.sub);
-  ctx.render(h("h1", {}, t("me.title")), drafts, list, exportSection());
+  ctx.render(h("h1", {}, t("me.title")), notificationsLink(), drafts, list, exportSection());
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */

@@ -9,7 +9,8 @@ refused, some asked for papers, some stopped; and what would happen after now do
 stay open in the inboxes). A fixed seed gives the same history every time. It ends with a snapshot, so
 that the next `make dev` starts in seconds.
 
-The history's notifications are not sent: the notification pipe is told it has read the stream.
+The history's notifications are not sent: the notification pipe is told it has read the stream. What
+they would have been is kept under each citizen all the same, so that the notifications page shows them.
 Only procedures without a flow between agencies are filed (a flow needs Step Functions running for
 days); the forms are the demo province's filled-in examples (tests/examples.py).
 """
@@ -195,6 +196,8 @@ class History:
                 desk, task_id, Decision.model_validate({"action": action, "reason": reason})
             )
             status = int(decided.status)
+        # Its messages are not sent, but the citizen's notifications page lists them (SENT#<owner>).
+        self.container.notifications.keep_unsent(dossier.code)
         return dossier.code, status
 
 

@@ -19,6 +19,7 @@ from motcua.adapters.cognito import (
 from motcua.adapters.drafts import DynamoDraftRepository
 from motcua.adapters.dynamodb import DynamoDossierRepository
 from motcua.adapters.s3 import S3AttachmentStore
+from motcua.adapters.sent import DynamoSentMessages
 from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
@@ -28,6 +29,7 @@ from motcua.domain.ports import (
     AttachmentStore,
     DossierRepository,
     DraftRepository,
+    SentMessages,
     StaffDirectory,
     TokenVerifier,
     Workflow,
@@ -42,6 +44,7 @@ from motcua.services.dossiers import DossierService
 from motcua.services.drafts import DraftService
 from motcua.services.filing import FilingService
 from motcua.services.inbox import InboxService
+from motcua.services.messages import MessageHistory
 from motcua.services.sweep import SweepService
 from motcua.services.uploads import UploadService
 
@@ -69,6 +72,7 @@ class Adapters:
     directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
     access_log: AccessLog | None = None  # None: the single table
     drafts: DraftRepository | None = None  # None: the single table
+    sent_messages: SentMessages | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -113,6 +117,9 @@ class Container:
         self.draft_repository: DraftRepository = adapters.drafts or DynamoDraftRepository(
             clients.client("dynamodb", settings.region), settings.table_name
         )
+        self.sent_messages: SentMessages = adapters.sent_messages or DynamoSentMessages(
+            clients.client("dynamodb", settings.region), settings.table_name
+        )
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
         if adapters.directory is not None:
@@ -120,6 +127,7 @@ class Container:
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
+        self.messages = MessageHistory(self.sent_messages)
         self.access = AccessLogService(province=self.province, log=self.access_log, clock=self.clock)
         self.dossiers = DossierService(
             repository=self.repository, store=self.store, uploads=self.province.uploads, access=self.access
@@ -208,6 +216,7 @@ class Container:
             presenter=self.presenter,
             messengers={"email": mailer, "sms": texter},
             once=self.once,
+            sent=self.sent_messages,
             clock=self.clock,
         )
 

@@ -135,6 +135,8 @@ PKI_PARTITION = "PKI"
 # The partition of the notifier's once-only records (one per message sent): the notify function may
 # delete there, and nowhere else, to release an attempt that failed.
 NOTIFY_ONCE_PARTITION = "ONCE#notify"
+# SENT#<owner>: the messages sent to a citizen (their notifications page), written by the notify function.
+SENT_PREFIX = "SENT#"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.domain.events).

@@ -177,3 +177,17 @@ def test_a_malformed_life_event_is_a_400(api: Api) -> None:
 
     assert answer.status == 400
     assert answer.field_names() == ["event"]
+
+
+def test_a_procedure_gives_its_form_steps_and_what_to_bring_for_the_result(api: Api) -> None:
+    answer = api.get("/v1/procedures/1.001193")
+
+    assert answer.status == 200
+    steps = answer.json["steps"]
+    assert [step["title"]["vi"] for step in steps] == ["Thông tin về trẻ", "Thông tin về cha, mẹ"]
+    assert steps[1]["fields"] == ["mother_full_name", "father_full_name", "requester_relationship"]
+    assert answer.json["collect"]["bring"][0] == {
+        "vi": "Căn cước của người đi nhận",
+        "en": "The ID card of the person collecting it",
+    }
+    assert answer.json["form"]["properties"]["child_date_of_birth"]["x-when"] == "past"

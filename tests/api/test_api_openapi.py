@@ -45,6 +45,7 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/agencies/{agency_code}/access-log"),
     ("GET", "/v1/dossiers/{code}/access-log"),
     ("GET", "/v1/me/export"),
+    ("GET", "/v1/me/notifications"),
     ("POST", "/v1/tasks/{task_id}/decision"),
     ("POST", "/v1/auth/citizens/sign-up"),
     ("POST", "/v1/auth/citizens/confirm"),

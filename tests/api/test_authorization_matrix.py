@@ -131,6 +131,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/me/drafts/{procedure_code}"): everywhere(frozenset({OWNER})),
     ("PUT", "/v1/me/drafts/{procedure_code}"): everywhere(CITIZENS),  # a save of one's own (400: no body)
     ("DELETE", "/v1/me/drafts/{procedure_code}"): everywhere(frozenset({OWNER}), changes=True),
+    ("GET", "/v1/me/notifications"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("POST", "/v1/dossiers/{code}/supplements"): everywhere(
         frozenset({OWNER}), body={"attachments": [{"upload_id": "0" * 32, "paper_code": "x"}]}
     ),
@@ -292,6 +293,7 @@ def build(pools: Pools) -> Scene:
     with world.api() as api:
         saved = api.call("PUT", f"/v1/me/drafts/{BUSINESS}", owner, draft, If_None_Match="*")
     assert saved.status == 200, saved.body
+    assert world.deliver()  # the owner's notifications name the dossiers: another citizen must not see them
     world.container.verifier = pools.verifier()  # from now on, only real tokens
 
     leader = _staff(*STAFF[LEADER])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -161,8 +162,12 @@ def birth_registration_through_api(stack: Stack) -> str:
 
 
 def open_menu_item(page: Page, name: str) -> None:
-    """On a phone the site menu is folded behind its button, as a person would find it."""
-    page.get_by_role("button", name=re.compile("Danh mục|Menu")).click()
+    """On a phone the site menu is folded behind its button, as a person would find it; a desk
+    shows it open."""
+    menu = page.get_by_role("button", name=re.compile("Danh mục|Menu"))
+    page.locator("#nav-list li").first.wait_for(state="attached")
+    if menu.is_visible():
+        menu.click()
     page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
 
 
@@ -190,17 +195,45 @@ def attach(page: Page, paper: str, path: Path) -> None:
     expect(page.locator(".file", has_text=path.name)).to_contain_text("Đã tải lên")
 
 
-def fill_birth_registration(page: Page) -> None:
-    """The birth registration's form (1.001193) as a father fills it in for his son."""
+def fill_date(page: Page, label: str, day: date) -> None:
+    """A date as people type it here: day, month and year in their own boxes."""
+    group = page.get_by_role("group", name=label)
+    for box, value in (("Ngày|Day", day.day), ("Tháng|Month", day.month), ("Năm|Year", day.year)):
+        group.get_by_label(re.compile(f"^({box})$")).fill(str(value))
+
+
+def next_step(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("^(Tiếp tục|Continue)$")).click()
+
+
+def fill_birth_registration(page: Page, born: date | None = None) -> None:
+    """The birth registration's form (1.001193) as a father fills it in for his son, step by step,
+    up to the papers (the last step)."""
+    born = born or date.today() - timedelta(days=30)
+    steps = page.locator(".step__count")
+    expect(steps).to_have_text("Bước 1/4")
     page.get_by_label("Số căn cước (CCCD)").fill("001090012345")
     page.get_by_label("Địa chỉ liên hệ").fill("Số 25 đường Trần Phú, phường Minh Họa")
+    next_step(page)
+    expect(steps).to_have_text("Bước 2/4")
     page.get_by_label("Họ, chữ đệm, tên của trẻ").fill("Nguyễn Minh Khang")
     page.get_by_label("Giới tính").select_option("Nam")
-    page.get_by_label("Ngày, tháng, năm sinh").fill("2026-11-01")
+    fill_date(page, "Ngày, tháng, năm sinh", born)
     page.get_by_label("Nơi sinh").fill("Bệnh viện đa khoa tỉnh Minh Họa")
     page.get_by_label("Dân tộc").fill("Kinh")
+    next_step(page)
+    expect(steps).to_have_text("Bước 3/4")
     page.get_by_label("Họ, chữ đệm, tên của mẹ").fill("Trần Thị Hoa")
     page.get_by_label("Quan hệ với người được khai sinh").select_option("Cha")
+    next_step(page)
+    expect(steps).to_have_text("Bước 4/4")
+
+
+def file_dossier(page: Page) -> None:
+    """From the form's last page: on to "check your answers", and file from there."""
+    next_step(page)
+    expect(page.get_by_role("heading", level=2, name="Kiểm tra lại thông tin")).to_be_focused()
+    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
 
 
 def assert_accessible(page: Page, *, what: str = "") -> None:

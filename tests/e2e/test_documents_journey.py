@@ -13,6 +13,7 @@ from tests.e2e.support import (
     BIRTH_REGISTRATION,
     attach,
     citizen_signs_in,
+    file_dossier,
     fill_birth_registration,
     officer_signs_in,
     open_menu_item,
@@ -71,7 +72,7 @@ def test_a_signed_result_reaches_the_citizen_and_anyone_can_verify_it(
     citizen.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
     fill_birth_registration(citizen)
     attach(citizen, "Giấy chứng sinh hoặc văn bản xác nhận việc sinh", pdf_file)
-    citizen.get_by_role("button", name="Nộp hồ sơ").click()
+    file_dossier(citizen)
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Giấy tiếp nhận hồ sơ")
     code = citizen.locator("#receipt-code").inner_text().strip()
 

@@ -8,13 +8,14 @@ the local stack gives her a draft of a marriage registration (devstack/demo_draf
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.support import BIRTH_REGISTRATION, assert_accessible
+from tests.e2e.support import BIRTH_REGISTRATION, assert_accessible, file_dossier, fill_date, next_step
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,13 +66,17 @@ def _drafts(stack: Stack) -> list[str]:
 def test_a_half_filled_form_survives_a_reload_a_killed_tab_and_another_device(
     stack: Stack, phones: Callable[[], Page], desk: Page, pdf_file: Path
 ) -> None:
+    form = f"{stack.url}/#/file/{BIRTH_REGISTRATION}"
     phone = phones()
     signs_in(phone, stack)
-    phone.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    phone.goto(form)
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nộp hồ sơ trực tuyến")
-    # Half the form, and the paper, then the camera app takes over
+    # Half the form: the first step, half the second; then the paper, then the camera app takes over
     phone.get_by_label("Số căn cước (CCCD)").fill("001090054321")
+    phone.get_by_label("Địa chỉ liên hệ").fill("Số 8 đường Hai Bà Trưng, phường Minh Họa")
+    next_step(phone)
     phone.get_by_label("Họ, chữ đệm, tên của trẻ").fill("Lê Bảo Ngọc")
+    phone.goto(f"{form}?step=4")
     phone.get_by_label(BIRTH_PAPER).set_input_files(pdf_file)
     expect(phone.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")
     expect(phone.locator(".draft-status")).to_contain_text("Đã lưu bản nháp lúc")
@@ -81,35 +86,38 @@ def test_a_half_filled_form_survives_a_reload_a_killed_tab_and_another_device(
     expect(phone.locator(".draft-restored")).to_contain_text(
         re.compile(r"Đã khôi phục bản nháp lưu lúc .*\d")
     )
-    expect(phone.get_by_label("Số căn cước (CCCD)")).to_have_value("001090054321")
-    expect(phone.get_by_label("Họ, chữ đệm, tên của trẻ")).to_have_value("Lê Bảo Ngọc")
     expect(phone.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")
     assert_accessible(phone, what="the filing form with a restored draft (phone)")
+    phone.goto(f"{form}?step=2")
+    expect(phone.get_by_label("Họ, chữ đệm, tên của trẻ")).to_have_value("Lê Bảo Ngọc")
 
     # The tab is killed (its session goes with it): signed in again, the form is back
     context = phone.context
     phone.close()
     phone = context.new_page()
     signs_in(phone, stack)
-    phone.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    phone.goto(form)
     expect(phone.locator(".draft-restored")).to_be_visible()
-    expect(phone.get_by_label("Họ, chữ đệm, tên của trẻ")).to_have_value("Lê Bảo Ngọc")
+    expect(phone.get_by_label("Số căn cước (CCCD)")).to_have_value("001090054321")
 
     # Another device: the desk PC continues from the server's copy, paper included, and files it
     signs_in(desk, stack)
-    desk.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    desk.goto(form)
     expect(desk.locator(".draft-restored")).to_be_visible()
     expect(desk.get_by_label("Số căn cước (CCCD)")).to_have_value("001090054321")
-    expect(desk.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")
     assert_accessible(desk, what="the filing form with a restored draft (desk)")
-    desk.get_by_label("Địa chỉ liên hệ").fill("Số 8 đường Hai Bà Trưng, phường Minh Họa")
+    next_step(desk)
+    expect(desk.get_by_label("Họ, chữ đệm, tên của trẻ")).to_have_value("Lê Bảo Ngọc")
     desk.get_by_label("Giới tính").select_option("Nữ")
-    desk.get_by_label("Ngày, tháng, năm sinh").fill("2026-11-10")
+    fill_date(desk, "Ngày, tháng, năm sinh", date.today() - timedelta(days=20))
     desk.get_by_label("Nơi sinh").fill("Bệnh viện đa khoa tỉnh Minh Họa")
     desk.get_by_label("Dân tộc").fill("Kinh")
+    next_step(desk)
     desk.get_by_label("Họ, chữ đệm, tên của mẹ").fill("Trần Thị Bình")
     desk.get_by_label("Quan hệ với người được khai sinh").select_option("Mẹ")
-    desk.get_by_role("button", name="Nộp hồ sơ").click()
+    next_step(desk)
+    expect(desk.locator(".file", has_text=pdf_file.name)).to_contain_text("Đã tải lên")
+    file_dossier(desk)
     expect(desk.get_by_role("heading", level=1)).to_have_text("Giấy tiếp nhận hồ sơ")
 
     # Filed: the draft is gone from "my dossiers", and a new form starts blank
@@ -117,11 +125,11 @@ def test_a_half_filled_form_survives_a_reload_a_killed_tab_and_another_device(
     expect(desk.locator(".drafts")).to_be_visible()
     expect(desk.locator(".draft-card", has_text="Đăng ký khai sinh")).to_have_count(0)
     assert BIRTH_REGISTRATION not in _drafts(stack)
-    phone.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    phone.goto(form)
     phone.reload()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nộp hồ sơ trực tuyến")
     expect(phone.locator(".draft-restored")).to_have_count(0)
-    expect(phone.get_by_label("Họ, chữ đệm, tên của trẻ")).to_have_value("")
+    expect(phone.get_by_label("Số căn cước (CCCD)")).to_have_value("")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

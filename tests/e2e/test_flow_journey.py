@@ -19,6 +19,7 @@ from tests.e2e.support import (
     attach,
     birth_registration_through_api,
     citizen_signs_in,
+    file_dossier,
     officer_signs_in,
     open_menu_item,
     staff_member,
@@ -71,7 +72,7 @@ def file_business_registration(page: Page, stack: Stack, tmp_path: Path) -> str:
     identity.write_bytes(PDF)
     attach(page, "Giấy đề nghị đăng ký doanh nghiệp tư nhân", application)
     attach(page, "Bản sao giấy tờ pháp lý của chủ doanh nghiệp (căn cước hoặc hộ chiếu)", identity)
-    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+    file_dossier(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Giấy tiếp nhận hồ sơ")
     code = page.locator("#receipt-code").inner_text().strip()
     assert code.startswith(f"{FINANCE}-"), code

@@ -16,8 +16,10 @@ from tests.e2e.support import (
     attach,
     birth_registration_through_api,
     citizen_signs_in,
+    file_dossier,
     fill_birth_registration,
     my_dossier_codes,
+    next_step,
     officer_signs_in,
     open_menu_item,
 )
@@ -78,12 +80,12 @@ def test_citizen_files_a_birth_registration_on_a_phone(
     fill_birth_registration(page)
 
     # A missing paper is caught before anything is sent
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    next_step(page)
     expect(page.get_by_role("alert")).to_contain_text("Thiếu giấy tờ bắt buộc")
 
-    # The PDF goes straight to storage, with its progress shown
+    # The PDF goes straight to storage, with its progress shown; then check and file
     attach(page, "Giấy chứng sinh hoặc văn bản xác nhận việc sinh", pdf_file)
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    file_dossier(page)
 
     # Then the receipt: a dossier code of the national shape and a due date
     expect(page.get_by_role("heading", level=1)).to_have_text("Giấy tiếp nhận hồ sơ")
@@ -230,7 +232,7 @@ def test_a_retry_after_a_lost_answer_files_the_dossier_once(
             route.fulfill(response=response)
 
     page.route("**/v1/dossiers", lose_first_answer)
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    file_dossier(page)
     expect(page.get_by_role("alert")).to_contain_text("Không kết nối được")
 
     # When the citizen taps "File" again

@@ -31,6 +31,7 @@ from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.repository import InMemoryDossierRepository
+from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
 from tests.fakes.storage import InMemoryAttachmentStore
 from tests.fakes.workflow import InMemoryWorkflow
@@ -65,6 +66,7 @@ class World:
         self.verifier = InMemoryTokenVerifier()
         self.directory = InMemoryStaffDirectory()
         self.access_log = InMemoryAccessLog()
+        self.sent = InMemorySentMessages()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -86,6 +88,7 @@ class World:
                 directory=self.directory,
                 access_log=self.access_log,
                 drafts=self.repository.drafts,
+                sent_messages=self.sent,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)
@@ -101,6 +104,7 @@ class World:
             presenter=self.container.presenter,
             messengers={"email": self.mail, "sms": self.sms},
             once=InMemoryOnceOnly(),
+            sent=self.sent,
             clock=self.clock,
         )
         self._delivered = 0

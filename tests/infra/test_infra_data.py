@@ -240,7 +240,7 @@ def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: 
         "api": ["D#*", "SEQ#*", "IDEM#*", "DRAFT#*"],
         "routing": ["D#*"],
         "sweep": ["D#*"],
-        "notify": [NOTIFY_ONCE_PARTITION],  # what it sent, once (and deletes there only)
+        "notify": [NOTIFY_ONCE_PARTITION, "SENT#*"],  # once-only records (deletes there only); what it sent
         "pki": [PKI_PARTITION],  # the certificates and the trust roots
     }
     # Items removed: a citizen's drafts (deleted by them, or in the filing's transaction), the notifier's

@@ -249,3 +249,39 @@ def test_no_verified_contact_no_message_and_nothing_stuck(container: Any, people
     assert filed.dossier.status is Status.SUBMITTED
     assert emails() == [] and texts() == []
     assert pipe.waiting(pipe.queue) == 0 and pipe.waiting(pipe.dlq) == 0
+
+
+def test_what_was_sent_is_kept_once_under_the_citizen_on_the_table(
+    container: Any, people: Any, pipe: Pipe
+) -> None:
+    from motcua.domain.errors import BadRequest
+
+    citizen, other = people.citizen("an@example.vn"), people.citizen("binh@example.vn")
+    code = file(container, citizen)
+    file(container, other, key="notify-2")
+    file(container, citizen, key="notify-3")
+    pipe.forward()
+    # SQS delivers at least once: the first record comes again, after the others
+    body = pipe.sqs.receive_message(QueueUrl=pipe.queue)["Messages"][0]["Body"]
+    pipe.sqs.send_message(QueueUrl=pipe.queue, MessageBody=body)
+    pipe.deliver()
+
+    sent = container.sent_messages
+    mine = sent.for_owner(citizen.sub, limit=10, token=None).items
+    assert len(mine) == 4  # two filings, an email and an SMS each: once, however often delivered
+    assert {m.dossier_code for m in mine} >= {code}
+    assert all(m.owner == citizen.sub for m in mine)
+    assert [m.sent_at for m in mine] == sorted((m.sent_at for m in mine), reverse=True)
+    assert {m.to for m in mine} == {"a***@example.vn", "+84******567"}
+    # a page's token continues only that citizen's list
+    page = sent.for_owner(citizen.sub, limit=1, token=None)
+    assert page.next_token
+    with pytest.raises(BadRequest):
+        sent.for_owner(other.sub, limit=1, token=page.next_token)
+    # every item is under SENT#<owner>, with the dossier's retention
+    items = clients.client("dynamodb", REGION).query(
+        TableName=container.settings.table_name,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"SENT#{citizen.sub}"}},
+    )["Items"]
+    assert len(items) == 4 and all("expires_at" in item for item in items)

@@ -42,6 +42,7 @@ def with_broken_form(tmp_path: Path) -> Path:
     data = yaml.safe_load(DEMO_PROVINCE.read_text(encoding="utf-8"))
     procedure = next(p for p in data["procedures"] if p["code"] == BIRTH)
     procedure["form"]["properties"]["child_name"] = {"type": "text"}  # no such JSON Schema type
+    procedure["steps"][0]["fields"].append("child_name")  # asked in a step, as every field is
     path = tmp_path / "province.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

@@ -73,3 +73,19 @@ def test_a_working_moment_is_never_at_night_or_on_a_weekend() -> None:
     for _ in range(500):
         local = working_moment(rng, start, start + timedelta(days=30)).astimezone(VIETNAM_TZ)
         assert local.weekday() < 5 and 8 <= local.hour < 17
+
+
+def test_the_historys_messages_are_not_sent_but_listed_on_the_citizens_notifications_page() -> None:
+    world, codes, _ = _history(seed=5, dossiers=12)
+
+    assert world.mail.sent == [] and world.sms.sent == []
+    kept = [message for message, _ in world.sent.kept.values()]
+    assert {m.dossier_code for m in kept} == set(codes)
+    for message in kept:  # at the moment of the change it tells of, under the dossier's owner
+        dossier = world.record(message.dossier_code).dossier
+        assert message.owner == dossier.owner
+        seq = int(message.key.split("#")[1])
+        entry = next(e for e in world.repository.audit_trail(dossier.code) if e.seq == seq)
+        assert message.sent_at == entry.at <= UNTIL
+    filed = [m for m in kept if m.event.value == "filed"]
+    assert len(filed) == len(codes)  # email only: the history's citizens have no phone

@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.flows import Flow
@@ -92,6 +92,24 @@ class Fee(BaseModel):
     note: Text | None = None
 
 
+class FormStep(BaseModel):
+    """A step (bước) of a long application form: its heading and the form's fields it asks for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Text  # "Thông tin về trẻ" / "About the child"
+    fields: tuple[str, ...] = Field(min_length=1)  # top-level properties of the form, in order
+
+
+class Collect(BaseModel):
+    """Collecting the result (nhận kết quả), in plain words for the receipt."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # What to bring when collecting the result ("Căn cước của người nộp hồ sơ").
+    bring: tuple[Text, ...] = ()
+
+
 class Procedure(BaseModel):
     """An administrative procedure (thủ tục hành chính) from the national catalog, as the province runs it."""
 
@@ -115,6 +133,15 @@ class Procedure(BaseModel):
     life_events: tuple[str, ...] = ()
     # The other agencies' part, after the receiving agency accepts; none: it decides alone.
     flow: Flow | None = None
+    # A long form asked in steps (the portal shows one step per page); none: one page.
+    steps: tuple[FormStep, ...] = Field(
+        default=(),
+        description="A long form's steps, each a heading and the form's fields it asks; none: one page.",
+    )
+    collect: Collect | None = Field(
+        default=None,
+        description="Collecting the result: what to bring, in plain words (the receipt says it).",
+    )
 
     @field_validator("form")
     @classmethod
@@ -129,6 +156,30 @@ class Procedure(BaseModel):
 
             Draft202012Validator.check_schema(value)
         return value
+
+    @model_validator(mode="after")
+    def _steps_cover_the_form_once(self) -> Procedure:
+        """Every field of the form in exactly one step: a field added to the form but to no step
+        would never be asked, so the province file does not load."""
+        if not self.steps:
+            return self
+        properties = list((self.form.get("properties") or {}).keys())
+        asked = [name for step in self.steps for name in step.fields]
+        unknown = sorted(set(asked) - set(properties))
+        twice = sorted({name for name in asked if asked.count(name) > 1})
+        missing = [name for name in properties if name not in asked]
+        problems = [
+            f"{what}: {', '.join(names)}"
+            for what, names in (
+                ("steps name fields the form does not have", unknown),
+                ("fields in more than one step", twice),
+                ("form fields in no step", missing),
+            )
+            if names
+        ]
+        if problems:
+            raise ValueError(f"procedure {self.code}: " + "; ".join(problems))
+        return self
 
     def paper(self, code: str) -> Paper | None:
         return next((paper for paper in self.papers if paper.code == code), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from motcua.domain.i18n import Text
 from motcua.domain.status import Action, Status
 
 if TYPE_CHECKING:
@@ -54,3 +55,21 @@ def event_for(entry: AuditDraft) -> Event | None:
     if before == Status.SUBMITTED and after in (Status.ACCEPTED, Status.IN_PROCESS):
         return Event.ACCEPTED
     return next((event for status, event in _BY_STATUS.items() if status == after), None)
+
+
+_LABELS = {
+    Event.FILED: Text(vi="Đã nộp hồ sơ", en="Dossier filed"),
+    Event.ACCEPTED: Text(vi="Hồ sơ được tiếp nhận", en="Dossier accepted"),
+    Event.REFUSED: Text(vi="Hồ sơ không được tiếp nhận", en="Dossier refused"),
+    Event.PAPERS_REQUESTED: Text(vi="Yêu cầu bổ sung giấy tờ", en="More papers requested"),
+    Event.LATE: Text(vi="Xin lỗi, hẹn lại ngày trả kết quả", en="Apology and a new date"),
+    Event.RESULT_READY: Text(vi="Đã có kết quả", en="Result ready"),
+    Event.RETURNED: Text(vi="Đã trả kết quả", en="Result returned"),
+    Event.STOPPED: Text(vi="Dừng xử lý", en="Processing stopped"),
+    Event.WITHDRAWN: Text(vi="Đã rút hồ sơ", en="Dossier withdrawn"),
+}
+
+
+def event_label(event: Event) -> Text:
+    """What a message was about, in a few words (the citizen's notifications page)."""
+    return _LABELS[event]

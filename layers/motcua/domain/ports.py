@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Principal,
         Task,
     )
+    from motcua.domain.sent import SentMessage
 
 
 class Clock(Protocol):
@@ -121,6 +122,18 @@ class AccessLog(Protocol):
 
     def by_dossier(self, code: str, *, limit: int, token: str | None) -> Page[AccessEntry]:
         """Who opened dossier `code`, newest first."""
+        ...
+
+
+class SentMessages(Protocol):
+    """What was sent to each citizen, kept under their account and read back newest first."""
+
+    def record(self, message: SentMessage, *, expires_at: datetime) -> bool:
+        """Keep one message until `expires_at`; False when the same message was kept before."""
+        ...
+
+    def for_owner(self, owner: str, *, limit: int, token: str | None) -> Page[SentMessage]:
+        """The messages sent to the account `owner`, newest first."""
         ...
 
 

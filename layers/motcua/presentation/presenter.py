@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from motcua.domain.calendar import Timeliness
+from motcua.domain.events import event_label
 from motcua.domain.models import TaskKind
 from motcua.domain.permissions import allowed_actions
 from motcua.presentation.views import (
@@ -16,6 +17,7 @@ from motcua.presentation.views import (
     DossierCreated,
     DossierSummary,
     DossierView,
+    NotificationView,
     ProcedureSummary,
     TaskView,
     TimelineEntry,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
         Task,
         TimelineEvent,
     )
+    from motcua.domain.sent import SentMessage
 
 
 class Presenter:
@@ -54,6 +57,18 @@ class Presenter:
 
     def tracking_url(self, code: str) -> str:
         return f"{self.portal_url}/#/tracking/{code}"
+
+    def notification(self, message: SentMessage, language: Language) -> NotificationView:
+        return NotificationView(
+            sent_at=message.sent_at,
+            channel=message.channel,
+            to=message.to,
+            dossier_code=message.dossier_code,
+            event=message.event.value,
+            event_label=event_label(message.event).in_(language),
+            summary=message.summary,
+            tracking_url=self.tracking_url(message.dossier_code),
+        )
 
     def created(self, dossier: Dossier, language: Language) -> DossierCreated:
         return DossierCreated(

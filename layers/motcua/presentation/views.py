@@ -72,6 +72,19 @@ class DossierSummary(BaseModel):
     tracking_url: str
 
 
+class NotificationView(BaseModel):
+    """One email or SMS sent to the signed-in citizen, as their notifications page lists it."""
+
+    sent_at: datetime
+    channel: str  # "email" | "sms"
+    to: str  # masked: "n***@example.vn", "+84*******678"
+    dossier_code: str
+    event: str  # "filed", "accepted", … (motcua.domain.events.Event)
+    event_label: str  # in the caller's language
+    summary: str  # the email's subject, or the SMS's text
+    tracking_url: str
+
+
 class TaskView(BaseModel):
     task_id: str
     dossier_code: str

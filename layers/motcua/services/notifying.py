@@ -8,9 +8,11 @@ is sent once: a retry of the whole record skips what already went out.
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from motcua.domain.ports import OutgoingMessage
+from motcua.domain.sent import SentMessage, mask_address, summary_of
 from motcua.observability import count, logger
 
 if TYPE_CHECKING:
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from motcua.domain.audit import AuditEntry
     from motcua.domain.events import Event
     from motcua.domain.models import Dossier
-    from motcua.domain.ports import Clock, DossierRepository, Messenger, OnceOnly
+    from motcua.domain.ports import Clock, DossierRepository, Messenger, OnceOnly, SentMessages
     from motcua.notifications.compose import Message
     from motcua.presentation.presenter import Presenter
 
@@ -38,6 +40,7 @@ class NotificationService:
         presenter: Presenter,
         messengers: Mapping[str, Messenger],
         once: OnceOnly,
+        sent: SentMessages,
         clock: Clock,
     ) -> None:
         self.province = province
@@ -45,6 +48,7 @@ class NotificationService:
         self.presenter = presenter
         self.messengers = messengers
         self.once = once
+        self.sent = sent
         self.clock = clock
 
     def notify(self, code: str, entry: AuditEntry, event: Event) -> int:
@@ -52,11 +56,13 @@ class NotificationService:
         record = self.repository.get(code)
         if record is None:  # the entry was written with its dossier: this cannot be, say so loudly
             raise LookupError(f"dossier {code} of audit entry {entry.seq} is not there")
-        messages = messages_for(self.province, self.presenter, record.dossier, entry, event)
+        dossier = record.dossier
+        messages = messages_for(self.province, self.presenter, dossier, entry, event)
         failures = []
         for message in messages:
             try:
-                self.once.run(message.key, functools.partial(self._deliver, message))
+                answer = self.once.run(message.key, functools.partial(self._deliver, message))
+                self._keep(dossier, message, answer)
             except Exception as error:  # noqa: BLE001 — the others still go; the record comes back later
                 count("NotificationFailed", channel=message.channel)
                 logger.warning("not sent", extra={"key": message.key, "error": error_kind(error)})
@@ -64,6 +70,46 @@ class NotificationService:
         if failures:
             raise DeliveryFailed(f"not sent now: {', '.join(failures)} (of {len(messages)})")
         return len(messages)
+
+    def keep_unsent(self, code: str) -> int:
+        """Keep, without sending, what every entry of dossier `code` would have sent, each at the entry's
+        time: the local stack's made-up history (infra/devstack/history.py), whose messages never go
+        out, still fills its citizens' notifications pages. How many messages were kept."""
+        from motcua.domain.events import event_for
+
+        record = self.repository.get(code)
+        if record is None:
+            raise LookupError(f"dossier {code} is not there")
+        kept = 0
+        for entry in self.repository.audit_trail(code):
+            event = event_for(entry)
+            if event is None:
+                continue
+            for message in messages_for(self.province, self.presenter, record.dossier, entry, event):
+                self._keep(record.dossier, message, {"sent_at": entry.at.isoformat()})
+                kept += 1
+        return kept
+
+    def _keep(self, dossier: Dossier, message: Message, answer: dict[str, str]) -> None:
+        """Keep what went out under the account that filed, for its notifications page. After the
+        send, with the once-only record's time: a message delivered again, or whose keeping failed and
+        is retried, finds the same item (one record per message, never a second send)."""
+        sent_at = datetime.fromisoformat(answer["sent_at"])
+        kept = SentMessage(
+            key=message.key,
+            owner=dossier.owner,
+            dossier_code=dossier.code,
+            channel=message.channel,
+            to=mask_address(message.channel, message.to),
+            sent_at=sent_at,
+            event=message.event,
+            language=message.language,
+            summary=summary_of(message.subject, message.text),
+            template=message.template,
+        )
+        # As long as the dossier: its partition's TTL counts from the filing (docs/privacy.md).
+        expires_at = dossier.filed_at + timedelta(days=self.province.retention.dossiers_days)
+        self.sent.record(kept, expires_at=expires_at)
 
     def _deliver(self, message: Message) -> dict[str, str]:
         provider_id = self.messengers[message.channel].send(

@@ -11,7 +11,13 @@ from chalicelib.models import PageQuery
 from chalicelib.routes import links
 from motcua.domain.access import AccessKind
 from motcua.domain.models import DossierRecord, Page
-from motcua.presentation.views import ControlSlip, DossierCreated, DossierSummary, DossierView
+from motcua.presentation.views import (
+    ControlSlip,
+    DossierCreated,
+    DossierSummary,
+    DossierView,
+    NotificationView,
+)
 from motcua.services.citizens import Supplement, Withdrawal
 from motcua.services.dossiers import AuditTrail
 from motcua.services.filing import IDEMPOTENCY_KEY_RE, FilingRequest
@@ -149,3 +155,20 @@ def dossier_view(call: Call, record: DossierRecord) -> DossierView:
     return services.presenter.dossier(
         record, call.language, viewer=call.principal, download_url=services.dossiers.download_url
     )
+
+
+@area.route(
+    "GET",
+    "/v1/me/notifications",
+    access=Access.CITIZEN,
+    query=PageQuery,
+    response=Page[NotificationView],
+)
+def my_notifications(call: Call) -> Page[NotificationView]:
+    """The emails and SMS sent to the signed-in citizen about their dossiers, newest first (addresses
+    masked)."""
+    query = call.query(PageQuery)
+    services = call.container
+    page = services.messages.mine(call.principal, limit=query.limit, token=query.next_token)
+    items = [services.presenter.notification(message, call.language) for message in page.items]
+    return Page[NotificationView](items=items, next_token=page.next_token)
