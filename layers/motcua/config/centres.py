@@ -14,7 +14,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from motcua.domain.catalog import AGENCY_CODE_PATTERN
+from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.i18n import Text
 
 CENTRE_ID_PATTERN = r"^[a-z][a-z0-9-]{1,30}$"  # in the kiosk's and the board's URLs

@@ -194,8 +194,8 @@ def _check_centres(centres: tuple[Centre, ...], by_code: dict[str, Agency], proc
             for k, code in enumerate(service.agencies):
                 _an_agency_at_work(by_code, code, *where, "agencies", k)
         for n, counter in enumerate(centre.counters):
-            where = (f"centre {centre.id}, counter {counter.number}", "centres", c, "counters", n, "agency")
-            _an_agency_at_work(by_code, counter.agency, *where)
+            named = f"centre {centre.id}, counter {counter.number}"
+            _an_agency_at_work(by_code, counter.agency, named, "centres", c, "counters", n, "agency")
 
 
 def _an_agency_at_work(by_code: dict[str, Agency], code: str, where: str, *place: str | int) -> None:
