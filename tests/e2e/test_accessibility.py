@@ -49,7 +49,7 @@ import requests
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESK, PHONE, SHOTS
+from tests.e2e.conftest import DESK, PHONE, SHOTS, watch
 from tests.e2e.support import (
     BIRTH_REGISTRATION,
     Person,
@@ -418,16 +418,7 @@ class People:
                 )
                 context.add_init_script(script)
             self.contexts.append(context)
-            page = context.new_page()
-            page.on("pageerror", lambda error: self.errors.append(f"{who}/{viewport}: {error}"))
-            page.on(
-                "console",
-                lambda message: (
-                    self.errors.append(f"{who}/{viewport}: {message.text[:160]}")
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
+            page = watch(context.new_page(), self.errors, f"{who}/{viewport}: ")
             page.goto(f"{self.stack.url}/")
             self.pages[key] = page
         return self.pages[key]
