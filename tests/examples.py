@@ -62,6 +62,22 @@ def ahead(days: int) -> str:
     return (max(date.today(), date(2026, 11, 17)) + timedelta(days=days)).isoformat()
 
 
+def fitted(schema: dict[str, Any], form: dict[str, Any], today: date) -> dict[str, Any]:
+    """`form` with each date on the wrong side of `today` for its `x-when` moved to a week before or a
+    month after it (the demo's history files dossiers on days months back); the rest as it is."""
+    moved = dict(form)
+    for name, field in (schema.get("properties") or {}).items():
+        value, when = moved.get(name), field.get("x-when")
+        if not isinstance(value, str) or when not in ("past", "future"):
+            continue
+        day = date.fromisoformat(value)
+        if when == "past" and day > today:
+            moved[name] = (today - timedelta(days=7)).isoformat()
+        elif when == "future" and day < today:
+            moved[name] = (today + timedelta(days=30)).isoformat()
+    return moved
+
+
 # The past dates are before the fake clocks' day (17 November 2026): `x-when: past` fields.
 EXAMPLES: dict[str, dict[str, Any]] = {
     "2.001610": {  # business registration
