@@ -222,15 +222,7 @@ class PortalHandler(ChaliceRequestHandler):
         if html is None:
             self._plain(404, "Not found")
             return
-        body = html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in MAIL_HEADERS.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self._html(200, html.encode(), "no-store", MAIL_HEADERS)
 
     def _static(self, path: str) -> None:
         try:
@@ -263,12 +255,15 @@ class PortalHandler(ChaliceRequestHandler):
         if not page.is_file():
             self._plain(404, "Not found")
             return
-        body = page.read_bytes()
-        self.send_response(404)
+        self._html(404, page.read_bytes(), REVALIDATE, self.portal_headers)
+
+    def _html(self, status: int, body: bytes, cache: str, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", REVALIDATE)
-        self._send_security_headers()
+        self.send_header("Cache-Control", cache)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
