@@ -447,6 +447,7 @@ def _write_pages(
                 there=procedure_path(procedure.code, other),
                 base=base,
                 manifest=manifest,
+                home="/#/",
                 roles={
                     role: strings.get(f"role.{role}", role)
                     for role in ("receiver", "officer", "leader", "admin")
@@ -457,6 +458,9 @@ def _write_pages(
             target.write_text(html, encoding="utf-8")
     (out / NOT_FOUND.lstrip("/")).write_text(
         env.get_template("404.html").render(
+            lang="vi",
+            s=all_strings["vi"],
+            home="/",
             vi=all_strings["vi"],
             en=all_strings["en"],
             province=_tx(province.name.model_dump(), "vi"),
