@@ -672,6 +672,10 @@ const STRINGS = {
     "work.preview.hide": "Ẩn bản xem trước",
     "work.preview.of": "Xem trước: {name}",
     "work.download": "Tải về",
+    // polish: the page-not-found (infra/site.py's 404.html) and a procedure page's signed-in bar
+    "notfound.intro": "Địa chỉ này không có trên cổng. Thủ tục có thể đã được đổi mã hoặc bãi bỏ.",
+    "notfound.catalog": "Xem danh mục thủ tục hành chính",
+    "notfound.search": "Hoặc tìm thủ tục bạn cần:",
   },
   en: {
     "site.name": "Online public services",
@@ -1343,6 +1347,10 @@ const STRINGS = {
     "work.preview.hide": "Hide the preview",
     "work.preview.of": "Preview: {name}",
     "work.download": "Download",
+    // polish: the page-not-found (infra/site.py's 404.html) and a procedure page's signed-in bar
+    "notfound.intro": "This address is not on the portal. The procedure may have a new code or have been abolished.",
+    "notfound.catalog": "See all administrative procedures",
+    "notfound.search": "Or search for the procedure you need:",
   },
 };
 

@@ -23,7 +23,7 @@ import brotli
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
-from infra.site import BuildError, cache_control
+from infra.site import NOT_FOUND, REVALIDATE, BuildError, cache_control
 from motcua.presentation.security import portal_headers
 
 # A route only the local stack serves: the query string in, a JSON document out.
@@ -222,15 +222,7 @@ class PortalHandler(ChaliceRequestHandler):
         if html is None:
             self._plain(404, "Not found")
             return
-        body = html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in MAIL_HEADERS.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self._html(200, html.encode(), "no-store", MAIL_HEADERS)
 
     def _static(self, path: str) -> None:
         try:
@@ -245,7 +237,7 @@ class PortalHandler(ChaliceRequestHandler):
             return
         target = (root / relative).resolve()
         if not target.is_relative_to(root):  # ../ or a symlink out of the folder
-            self._plain(404, "Not found")
+            self._not_found(root)
             return
         if target.is_dir():
             if not path.endswith("/"):  # so that the page's relative links resolve inside the folder
@@ -253,9 +245,28 @@ class PortalHandler(ChaliceRequestHandler):
                 return
             target = target / "index.html"
         if not target.is_file():
-            self._plain(404, "Not found")
+            self._not_found(root)
             return
         self._send_file(path, target)
+
+    def _not_found(self, root: Path) -> None:
+        """The site's page-not-found (infra/site.py), with the status 404, as CloudFront answers."""
+        page = root / NOT_FOUND.lstrip("/")
+        if not page.is_file():
+            self._plain(404, "Not found")
+            return
+        self._html(404, page.read_bytes(), REVALIDATE, self.portal_headers)
+
+    def _html(self, status: int, body: bytes, cache: str, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _send_file(self, path: str, target: Path) -> None:
         """A file as CloudFront sends it: its Cache-Control, an ETag (304 when unchanged), compressed."""
