@@ -158,10 +158,22 @@ class SnapshotTimer(_Loop):
 
     name = "snapshots"
 
-    def __init__(self, take_when_due: Callable[[], None], *, every: float = 1.0) -> None:
+    def __init__(
+        self,
+        take_when_due: Callable[[], None],
+        *,
+        every: float = 1.0,
+        interrupt: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
         self.take_when_due = take_when_due
         self.every = every
+        self.interrupt = interrupt  # told first at the stop: a snapshot being written is abandoned
+
+    def stop(self) -> None:
+        if self.interrupt is not None:
+            self.interrupt()
+        super().stop()
 
     def first_pause(self) -> float:
         return self.every
