@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import moto_patches
-from .outbox import stamp_send_times
+from .outbox import handling, stamp_send_times
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -64,7 +64,11 @@ class OneAtATime:
             if self._closed:
                 start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"the local stack is stopping\n"]
-            return self._app(environ, start_response)  # type: ignore[no-any-return]
+            handling(environ.get("HTTP_X_AMZ_DATE"))  # the outbox's send times (outbox.py)
+            try:
+                return self._app(environ, start_response)  # type: ignore[no-any-return]
+            finally:
+                handling(None)
 
     def inside(self, look: Callable[[], T]) -> T:
         """Run `look` (it reads moto's memory) while no request is being handled."""
