@@ -233,7 +233,15 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
     restarted = None if replayed is None else _restart_flows(sqs, routing, waiting, items)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
-    mail.backlog = _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
+    mail.backlog = _notifications(
+        runner,
+        moto,
+        outputs,
+        notify,
+        state_path,
+        replayed=replayed is not None,
+        yield_to=web.in_flight.wait_idle,
+    )
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
     # A recording as long as a snapshot's worth (a folder from before snapshots, or a long one left
@@ -257,7 +265,14 @@ def _handlers() -> tuple[Handler, Handler, Handler]:
 
 
 def _notifications(
-    runner: Runner, moto: MotoMemory, outputs: Outputs, notify: Handler, state_path: Path, *, replayed: bool
+    runner: Runner,
+    moto: MotoMemory,
+    outputs: Outputs,
+    notify: Handler,
+    state_path: Path,
+    *,
+    replayed: bool,
+    yield_to: Callable[[float], object] | None = None,
 ) -> Callable[[], int]:
     """The pipe from the table's stream to the notification queue, and the notifier behind it.
 
@@ -279,9 +294,13 @@ def _notifications(
         NOTIFY_PATTERN,
         position=State.load(state_path).stream if replayed else 0,
     )
-    runner.start(StreamPipe(forwarder, on_progress=remember))
+    pipe = StreamPipe(forwarder, on_progress=remember)
     waiting = functools.partial(moto.visible_messages, outputs.notify_queue_url)
-    runner.start(RoutingPoller(sqs, outputs.notify_queue_url, notify, waiting=waiting, label="notify"))
+    notifier = RoutingPoller(sqs, outputs.notify_queue_url, notify, waiting=waiting, label="notify")
+    # Both yield to the API's requests (web.InFlight): in a burst, users are answered first.
+    pipe.yield_to = notifier.yield_to = yield_to
+    runner.start(pipe)
+    runner.start(notifier)
 
     def backlog() -> int:
         # The stream and the pipe's position first, the queue last: a record on its way is unread
