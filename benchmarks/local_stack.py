@@ -6,9 +6,10 @@ for a shorter run). At each size the stack (`python -m infra.devstack`, MOTCUA_S
 started on it and timed until `GET /v1/health` answers, then over HTTP: FILINGS birth registrations
 filed one after another (the POST /v1/dossiers only, its PDF uploaded before), the ward's desk
 accepting each (the decision), then ten citizens' filings sent at once, TIMES times; the stack's
-memory (the VmRSS of its process and of moto's, its child, summed) is read after all that, and it is
-stopped with SIGINT and timed until its process has gone. Every figure is recorded through
-benchmarks/report.py, group 'local stack'; medians and ratios are from this one run.
+memory (the VmRSS of its process and of moto's, its child, summed, once no snapshot is being
+written) is read after all that, and it is stopped with SIGINT and timed until its process has
+gone. Every figure is recorded through benchmarks/report.py, group 'local stack'; medians and
+ratios are from this one run.
 
 The filled folders are cached between runs (`.data/bench-cache/`, MOTCUA_BENCH_CACHE moves it), one
 per size, keyed by the version of the code that writes the data (CACHE_KEYED: the history filler, the
@@ -159,6 +160,14 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def settled(pid: int, timeout: float = 60) -> None:
+    """Until the stack runs as two processes (itself and moto's): a snapshot being written is a third,
+    a copy of moto's process whose pages are mostly moto's own, which RSS would count twice."""
+    deadline = time.monotonic() + timeout
+    while len(descendants(pid)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def descendants(pid: int) -> list[int]:
     """Every process whose parent, or parent's parent and so on, is `pid` (Linux's /proc)."""
     children: dict[int, list[int]] = {}
@@ -260,6 +269,7 @@ def measure(stack: LocalStack, size: int) -> dict[str, float]:
             thread.join()
         at_once += times
     assert stack.process is not None
+    settled(stack.process.pid)
     figures = {
         "filing": statistics.median(filings) * 1000,
         "decision": statistics.median(decisions) * 1000,
