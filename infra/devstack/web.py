@@ -195,7 +195,7 @@ class PortalHandler(ChaliceRequestHandler):
             rest = self.path[len(API_PREFIX) :]
             self.path = rest if rest.startswith("/") else "/" + rest
         try:
-            with self.server.api_slots:
+            with self.server.in_flight, self.server.api_slots:
                 self._generic_handle()
         except ConnectionError:
             raise
@@ -326,12 +326,43 @@ class PortalHandler(ChaliceRequestHandler):
 LISTEN_BACKLOG = 1024
 
 
+class InFlight:
+    """How many API requests are in hand (handled, or waiting for a slot): background work yields to them.
+
+    The notification pipe and its notifier share moto with the API: in a burst of filings, the
+    notifications of the first ones (about as many requests to moto as the filings themselves) would
+    be sent while the others wait. On AWS they run on capacity of their own; here they wait for a
+    moment without API requests, for at most a second a round (`wait_idle`), so none is held back
+    for long however busy the API is.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._changed:
+            self.count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self.count -= 1
+            if self.count == 0:
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Until no API request is in hand, `timeout` seconds at most; whether none is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count == 0, timeout)
+
+
 class PortalServer(ThreadedHTTPServer):
     """Chalice's threaded server (one daemon thread per connection), with room for a burst of connects,
-    and `api_slots`: the API requests it handles at once."""
+    `api_slots`, the API requests it handles at once, and `in_flight`, those in hand."""
 
     request_queue_size = LISTEN_BACKLOG
     api_slots: threading.BoundedSemaphore
+    in_flight: InFlight
 
 
 class WebServer:
@@ -372,6 +403,7 @@ class WebServer:
         self.server = PortalServer((host, port), handler)
         at_once = api_at_once or int(os.environ.get("MOTCUA_API_AT_ONCE", "") or API_AT_ONCE)
         self.server.api_slots = threading.BoundedSemaphore(at_once)
+        self.in_flight = self.server.in_flight = InFlight()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
