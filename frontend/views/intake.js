@@ -302,23 +302,20 @@ async function receiptScreen(ctx, code) {
   const error = h("p", { class: "doc-error", role: "alert", hidden: true });
   const print = h("button", { type: "button", class: "btn btn--primary btn--large" }, t("intake.print"));
   print.addEventListener("click", async () => {
+    // The tab is opened by the click itself (no pop-up blocker stands in the way), then given the PDF:
+    // the browser's PDF viewer prints it on A5, QR code and all.
+    const tab = window.open("", "_blank");
     print.disabled = true;
     error.hidden = true;
     try {
       const { href } = await receiptDocument(d.code);
       const { blob } = await fetchPdf(href, `${d.code}.pdf`);
-      document.querySelector("iframe.print-frame")?.remove();
-      const frame = h("iframe", { class: "print-frame", title: t("intake.print"), src: URL.createObjectURL(blob) });
-      frame.addEventListener("load", () => {
-        try {
-          frame.contentWindow.print();
-        } catch {
-          window.open(frame.src, "_blank", "noopener");
-        }
-      });
-      document.body.append(frame);
+      const url = URL.createObjectURL(blob);
+      if (!tab) throw new Error(t("intake.print.blocked"));
+      tab.location.href = url;
       announce(t("intake.printing"), "info");
     } catch (e) {
+      tab?.close();
       error.textContent = e instanceof Error ? e.message : t("error.generic");
       error.hidden = false;
     } finally {
