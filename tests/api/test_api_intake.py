@@ -107,6 +107,8 @@ def test_the_citizen_hears_what_an_online_filer_hears_at_the_counters_phone(
 
     assert {(m.channel, m.to) for m in sent} == {("sms", "+84912345678"), ("email", "quay@example.vn")}
     assert all(code in m.text for m in sent)
+    email = next(m for m in sent if m.channel == "email")
+    assert "tiếp nhận tại quầy" in email.text and "trực tuyến" not in email.text
 
 
 @pytest.mark.parametrize(
