@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.http.area import Area
-from chalicelib.http.endpoints import Access, Link
+from chalicelib.http.endpoints import Access
 from chalicelib.http.responses import Reply
 from chalicelib.routes import links
 from chalicelib.routes.dossiers import IDEMPOTENCY_KEY
@@ -44,15 +44,8 @@ class IntakeCreated(DossierCreated):
         "Location": "Where the dossier is: `/v1/dossiers/{code}`.",
         "Idempotent-Replayed": "`true` when this answers a retry of an earlier request with the same key.",
     },
-    links=(
-        *links.dossier("/code", staff=True),
-        Link(
-            "GetReceipt",
-            "get_document",
-            {"code": "$response.body#/code", "name": "receipt"},
-            "The Mẫu 01 receipt as an A5 PDF, to print at the counter.",
-        ),
-    ),
+    # its receipt is one of its documents (ListDocuments), `receipt_url` in the answer
+    links=links.dossier("/code", staff=True),
 )
 def intake(call: Call, agency_code: str) -> Reply:
     """File a dossier at the agency's counter for the person in front of it (walk-in intake).
