@@ -235,7 +235,10 @@ class History:
         )
         dossier = self.container.intake.receive(desk, procedure.agency, request, key).dossier
         self.route()
-        done = [("approve", None, 4, 24 * max(1, procedure.legal_days)), ("return_result", None, 2, 30)]
+        done: list[tuple[str, str | None, float, float]] = [
+            ("approve", None, 4, 24 * max(1, procedure.legal_days)),
+            ("return_result", None, 2, 30),
+        ]
         plan = done if accept else [("accept", None, 0.1, 2), *done]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
 
