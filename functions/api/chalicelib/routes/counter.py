@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access
 from chalicelib.http.responses import Reply
-from chalicelib.routes import links
 from chalicelib.routes.dossiers import IDEMPOTENCY_KEY
 from motcua.domain.status import Status
 from motcua.presentation.presenter import received_by_name
@@ -44,8 +43,6 @@ class IntakeCreated(DossierCreated):
         "Location": "Where the dossier is: `/v1/dossiers/{code}`.",
         "Idempotent-Replayed": "`true` when this answers a retry of an earlier request with the same key.",
     },
-    # its receipt is one of its documents (ListDocuments), `receipt_url` in the answer
-    links=links.dossier("/code", staff=True),
 )
 def intake(call: Call, agency_code: str) -> Reply:
     """File a dossier at the agency's counter for the person in front of it (walk-in intake).
