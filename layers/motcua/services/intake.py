@@ -153,7 +153,8 @@ class IntakeService:
             principal.sub, key, body_hash, agency=desk.code, procedure=procedure, now=now, build=build
         )
         if not result.replayed:
-            count("DossierFiled", channel=Channel.COUNTER.value)
+            count("DossierFiled")  # the same metric as online filing (the dashboards' received)
+            count("CounterIntake")
         dossier = result.dossier
         if request.accept and dossier.status is Status.SUBMITTED:
             # As the desk's accept would, through the inbox: the same checks, audit entry, flow start.
