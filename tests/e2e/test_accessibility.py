@@ -226,6 +226,11 @@ def search_inbox_for_nothing(page: Page) -> None:
     expect(page.locator("#main .task")).to_have_count(0)
 
 
+def search_intake_for_nothing(page: Page) -> None:
+    page.locator("#intake-search").fill("KHONGCOTHUTUCNAY")
+    expect(page.locator("#main .intake__procedure")).to_have_count(0)
+
+
 def verify_unknown_code(page: Page) -> None:
     page.locator("#main input[name=result_code]").fill("KQ-KHONG-CO")
     page.locator("#main form:has(input[name=result_code]) button[type=submit]").click()
@@ -347,6 +352,25 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/outbox$": [
         State("the messages sent", "nobody", at("/outbox")),
+    ],
+    r"^\/desk\/intake$": [
+        State("the procedure picker, from a ticket", "receiver", at("/desk/intake?ticket=A-001&service=HT")),
+        State("a search with no procedure", "receiver", at("/desk/intake"), then=search_intake_for_nothing),
+        State(
+            "the applicant's step",
+            "receiver",
+            at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=1"),
+            ready="input[name='applicant.id_number']",
+        ),
+        State(
+            "the applicant's step, its errors shown",
+            "receiver",
+            at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=1"),
+            then=submit_empty,
+        ),
+        State("the papers' step", "receiver", at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=4")),
+        State("the receipt", "receiver", lambda f: f"/desk/intake?done={f.new}", ready="#receipt-code"),
+        State("an officer, who does not receive", "officer", at("/desk/intake"), ready=".notice"),
     ],
 }
 
