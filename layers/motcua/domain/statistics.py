@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from motcua.domain.calendar import VIETNAM_TZ, Timeliness, WorkingCalendar
+from motcua.domain.counter import Channel
 from motcua.domain.status import Status
 
 if TYPE_CHECKING:
@@ -29,14 +29,6 @@ if TYPE_CHECKING:
 
 # The month of an event, in Vietnam's time: "2026-11". The current state is kept under NOW.
 NOW = "now"
-
-
-class Channel(StrEnum):
-    """How the dossier reached the agency (Decree 118/2025: online, at the counter, by post)."""
-
-    ONLINE = "online"
-    COUNTER = "counter"
-    POST = "post"
 
 
 # Reached one of these, a dossier is finished for the statistics (3 refused at the desk, 7 withdrawn,
