@@ -11,19 +11,28 @@ agency, which decides it, and comes back to the desk that returns the result.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from motcua.domain.models import PrincipalKind, TimelineEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from motcua.config.province import Province
     from motcua.domain.catalog import Agency, Procedure
     from motcua.domain.models import Dossier
     from motcua.domain.roles import Role
 
 ANYWHERE = "any"
+
+
+class Province(Protocol):
+    """What the rules need of the province file (motcua.config.province.Province): its agencies,
+    and the agency doing an agency's work today, following mergers."""
+
+    @property
+    def agencies(self) -> tuple[Agency, ...]: ...
+
+    def current_agency(self, code: str) -> Agency | None: ...
 
 
 def may_receive(province: Province, procedure: Procedure, desk_agency: str) -> bool:
