@@ -64,6 +64,13 @@ def test_history_files_each_dossier_at_a_working_moment_of_the_months_before_and
     # filed for many applicants, so that the console's search by name has names to tell apart
     applicants = {world.record(code).dossier.applicant.full_name for code in codes}
     assert len(applicants) > 20
+    # some received at another agency's desk (receiving anywhere), numbered by it, returned by it
+    elsewhere = [world.record(code) for code in codes if world.record(code).dossier.competent_agency]
+    assert elsewhere
+    for record in elsewhere:
+        assert record.dossier.code.startswith(record.dossier.agency)
+    returned = [r for r in elsewhere if r.dossier.status == 10]
+    assert returned and all(r.task(f"{r.dossier.code}-T1").agency == r.dossier.agency for r in returned)
 
 
 def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:

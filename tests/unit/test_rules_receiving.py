@@ -14,7 +14,13 @@ from pydantic import ValidationError
 from motcua.config.province import load_province
 from motcua.domain.codes import DossierCode
 from motcua.domain.models import Dossier, TaskState
-from motcua.domain.receiving import competent_agency, may_receive, receiving_agency, receiving_desks
+from motcua.domain.receiving import (
+    competent_agency,
+    may_receive,
+    one_stop_desks,
+    receiving_agency,
+    receiving_desks,
+)
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from tests.conftest import DEMO_PROVINCE
@@ -38,7 +44,8 @@ MERGED_INTO_FINANCE = "000.00.07.H99"
         (BIRTH, WARD, True),  # its own agency
         (BIRTH, BINH_AN, False),  # no receive_at: nowhere else
         (BUSINESS, TAN_LAP, True),  # any desk of the province
-        (BUSINESS, TAX, True),
+        (BUSINESS, WARD, True),
+        (BUSINESS, TAX, False),  # the tax office receives no procedure: it has no one-stop desk
         (DELEGATION, WARD, True),  # listed
         (DELEGATION, BINH_AN, True),
         (DELEGATION, TAN_LAP, False),  # not listed
@@ -58,7 +65,8 @@ def test_the_desks_offered_are_the_agencies_at_work_the_competent_one_first(worl
     assert delegation == [FOREIGN_AFFAIRS, WARD, BINH_AN]
     anywhere = [d.code for d in receiving_desks(province, province.procedures_by_code[BUSINESS])]
     assert anywhere[0] == FINANCE and TAN_LAP in anywhere and MERGED_INTO_FINANCE not in anywhere
-    assert len(anywhere) == sum(1 for a in province.agencies if a.merged_into is None)
+    assert set(anywhere) == one_stop_desks(province) and TAX not in anywhere
+    assert len(anywhere) == len({p.agency for p in province.procedures})
     assert [d.code for d in receiving_desks(province, province.procedures_by_code[BIRTH])] == [WARD]
 
 
@@ -71,7 +79,9 @@ def test_merged_agencies_resolve_to_their_successor_and_old_dossiers_read_as_bef
     assert before.competent_agency is None
     assert competent_agency(world.province, before) == receiving_agency(world.province, before) == WARD
     # A dossier received at, or handed to, an agency that merged since: its successor does the work.
-    merged = before.model_copy(update={"agency": MERGED_INTO_FINANCE, "competent_agency": MERGED_INTO_FINANCE})
+    merged = before.model_copy(
+        update={"agency": MERGED_INTO_FINANCE, "competent_agency": MERGED_INTO_FINANCE}
+    )
     assert competent_agency(world.province, merged) == receiving_agency(world.province, merged) == FINANCE
 
 
@@ -106,7 +116,9 @@ def load_error(path: Path) -> str:
         ([], "procedure 2.002151: receive_at lists no agency"),
     ],
 )
-def test_a_wrong_receive_at_names_the_procedure_and_the_code(tmp_path: Path, where: Any, message: str) -> None:
+def test_a_wrong_receive_at_names_the_procedure_and_the_code(
+    tmp_path: Path, where: Any, message: str
+) -> None:
     assert message in load_error(with_receive_at(tmp_path, where))
 
 

@@ -32,6 +32,9 @@ class Province(Protocol):
     @property
     def agencies(self) -> tuple[Agency, ...]: ...
 
+    @property
+    def procedures(self) -> tuple[Procedure, ...]: ...
+
     def current_agency(self, code: str) -> Agency | None: ...
 
 
@@ -45,12 +48,26 @@ def may_receive(province: Province, procedure: Procedure, desk_agency: str) -> b
     competent = province.current_agency(procedure.agency)
     if desk is None or competent is None:
         return False
-    if desk.code == competent.code or procedure.receive_at == ANYWHERE:
+    if desk.code == competent.code:
         return True
+    if procedure.receive_at == ANYWHERE:
+        return desk.code in one_stop_desks(province)
     if procedure.receive_at is None:
         return False
     listed = (province.current_agency(code) for code in procedure.receive_at)
     return any(agency is not None and agency.code == desk.code for agency in listed)
+
+
+def one_stop_desks(province: Province) -> frozenset[str]:
+    """The agencies at work with a one-stop desk (bộ phận một cửa): those that receive a procedure of
+    their own, and those a procedure's `receive_at` names; `any` means every one of them."""
+    named = [procedure.agency for procedure in province.procedures] + [
+        code
+        for procedure in province.procedures
+        if isinstance(procedure.receive_at, tuple)
+        for code in procedure.receive_at
+    ]
+    return frozenset(agency.code for code in named if (agency := province.current_agency(code)) is not None)
 
 
 def receiving_desks(province: Province, procedure: Procedure) -> tuple[Agency, ...]:
