@@ -672,6 +672,10 @@ const STRINGS = {
     "work.preview.hide": "Ẩn bản xem trước",
     "work.preview.of": "Xem trước: {name}",
     "work.download": "Tải về",
+    // Receiving anywhere in the province
+    "anywhere.desk": "Nơi nộp hồ sơ và nhận kết quả",
+    "anywhere.desk.hint": "Thủ tục này được tiếp nhận tại nhiều bộ phận một cửa trong tỉnh, không phụ thuộc địa giới hành chính. Hồ sơ được chuyển đến cơ quan có thẩm quyền giải quyết; bạn nhận kết quả tại nơi đã chọn.",
+    "anywhere.competent": "Cơ quan giải quyết",
   },
   en: {
     "site.name": "Online public services",
@@ -1343,6 +1347,10 @@ const STRINGS = {
     "work.preview.hide": "Hide the preview",
     "work.preview.of": "Preview: {name}",
     "work.download": "Download",
+    // Receiving anywhere in the province
+    "anywhere.desk": "Where to hand in the dossier and collect the result",
+    "anywhere.desk.hint": "This procedure is received at several one-stop desks of the province, wherever you live. The dossier goes to the agency that decides it; you collect the result where you chose.",
+    "anywhere.competent": "Deciding agency",
   },
 };
 
