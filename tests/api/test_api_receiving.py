@@ -96,6 +96,22 @@ def test_who_may_decide(world: World, stage: str, action: str, caller: str) -> N
         assert "error" in answer.body and code not in str(answer.body.get("task", ""))
 
 
+def test_both_agencies_open_its_desk_task_and_only_the_holder_is_offered_actions(world: World) -> None:
+    code = at_stage(world, HANDED_OVER)
+    with world.api() as api:
+        for caller in CALLERS:
+            answer = api.call("GET", f"/v1/tasks/{code}-T1", staff(world, caller))
+            assert answer.status == (200 if caller in READERS else 403), (caller, answer.status)
+            if caller in READERS:
+                offered = set(answer.body["task"]["allowed_actions"])
+                assert bool(offered) is (caller in {DEPT_OFFICER, DEPT_LEADER}), (caller, offered)
+        # the ward's desk accepting again (a double click) changes nothing and is not refused
+        again = api.call(
+            "POST", f"/v1/tasks/{code}-T1/decision", staff(world, WARD_DESK), {"action": "accept"}
+        )
+    assert again.status == 200, again.body
+
+
 def test_both_agencies_read_it_and_see_where_it_is(world: World) -> None:
     code = at_stage(world, HANDED_OVER)
     with world.api() as api:
