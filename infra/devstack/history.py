@@ -232,7 +232,8 @@ class History:
 
         task = self._record(code).task(task_id_for(code, 1))
         assert task is not None
-        return task.agency
+        agency: str = task.agency
+        return agency
 
     def _desk(
         self,
