@@ -122,7 +122,8 @@ def test_both_agencies_read_it_and_see_where_it_is(world: World) -> None:
                 assert answer.body["agency"] == WARD
                 assert answer.body["competent_agency"] == DEPARTMENT
                 assert answer.body["competent_agency_name"] == "Sở Ngoại vụ"
-                sent = [(e["status"], e["agency"]) for e in answer.body["timeline"][1:] if e["action"] is None]
+                timeline = answer.body["timeline"][1:]
+                sent = [(e["status"], e["agency"]) for e in timeline if e["action"] is None]
                 assert sent == [(4, DEPARTMENT)]  # the hand-over, on the timeline
 
 
