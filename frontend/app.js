@@ -283,11 +283,13 @@ async function start() {
   // The header answers at once (its words are in the page); pages are drawn once the strings are in.
   wireHeader();
   // A procedure page links into the app in its own language (/?lang=en#/file/<code>): keep that choice.
+  const q = new URLSearchParams(location.search).get("q"); // the page-not-found's search form (/?q=…)
   const asked = new URLSearchParams(location.search).get("lang");
   if (asked) {
     setLang(asked);
     history.replaceState(null, "", location.pathname + location.hash);
   }
+  if (q && !location.hash) history.replaceState(null, "", `${location.pathname}#/?q=${encodeURIComponent(q)}`);
   await loadStrings(lang());
   setLang(lang());
   window.addEventListener("hashchange", () => route());

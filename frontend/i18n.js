@@ -672,6 +672,10 @@ const STRINGS = {
     "work.preview.hide": "Ẩn bản xem trước",
     "work.preview.of": "Xem trước: {name}",
     "work.download": "Tải về",
+    // polish: the page-not-found (infra/site.py's 404.html) and a procedure page's signed-in bar
+    "notfound.intro": "Địa chỉ này không có trên cổng. Thủ tục có thể đã được đổi mã hoặc bãi bỏ.",
+    "notfound.catalog": "Xem danh mục thủ tục hành chính",
+    "notfound.search": "Hoặc tìm thủ tục bạn cần:",
     // Receiving anywhere in the province
     "anywhere.desk": "Nơi nộp hồ sơ và nhận kết quả",
     "anywhere.desk.hint": "Thủ tục này được tiếp nhận tại nhiều bộ phận một cửa trong tỉnh, không phụ thuộc địa giới hành chính. Hồ sơ được chuyển đến cơ quan có thẩm quyền giải quyết; bạn nhận kết quả tại nơi đã chọn.",
@@ -1347,6 +1351,10 @@ const STRINGS = {
     "work.preview.hide": "Hide the preview",
     "work.preview.of": "Preview: {name}",
     "work.download": "Download",
+    // polish: the page-not-found (infra/site.py's 404.html) and a procedure page's signed-in bar
+    "notfound.intro": "This address is not on the portal. The procedure may have a new code or have been abolished.",
+    "notfound.catalog": "See all administrative procedures",
+    "notfound.search": "Or search for the procedure you need:",
     // Receiving anywhere in the province
     "anywhere.desk": "Where to hand in the dossier and collect the result",
     "anywhere.desk.hint": "This procedure is received at several one-stop desks of the province, wherever you live. The dossier goes to the agency that decides it; you collect the result where you chose.",

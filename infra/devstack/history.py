@@ -112,7 +112,7 @@ class History:
     ) -> None:
         """`desks`: who decides at each agency (its leader: the desk's, the officer's and the leader's
         actions alike); `route`: delivers what the flows sent so far to the coordinator."""
-        from tests.examples import EXAMPLES
+        from tests.examples import EXAMPLES, fitted
 
         self.container = container
         self.clock = clock
@@ -137,6 +137,7 @@ class History:
         if not self.procedures:
             raise ValueError(f"{province.id}: no procedure without a flow has an example form to file.")
         self.examples = EXAMPLES
+        self.fitted = fitted
 
     def fill(
         self, dossiers: int, *, until: datetime, months: float, progress: Callable[[int], None]
@@ -184,7 +185,10 @@ class History:
                     "email": citizen.email,
                     "address": "Số 1 đường Lê Lợi, phường Minh Họa",
                 },
-                "form": self.examples[procedure.code],
+                # Its dates on the right side of the day it is filed (x-when), months back
+                "form": self.fitted(
+                    procedure.form, self.examples[procedure.code], (filed_at + VIETNAM).date()
+                ),
                 "attachments": attachments,
                 "desk": self._desk_for(procedure),
             }

@@ -12,7 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESK, _refused_by_policy
+from tests.e2e.conftest import DESK, watch
 from tests.e2e.support import (
     assert_accessible,
     citizen_headers,
@@ -48,10 +48,7 @@ def desks(browser: Browser) -> Iterator[Callable[[], Page]]:
         context = browser.new_context(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: _refused_by_policy(message, errors))
-        return page
+        return watch(context.new_page(), errors)
 
     yield open_desk
     for context in contexts:

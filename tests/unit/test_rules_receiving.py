@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from pydantic import ValidationError
 
-from motcua.config.province import load_province
+from motcua.config.province import ProvinceFileError, load_province
 from motcua.domain.codes import DossierCode
 from motcua.domain.models import Dossier, TaskState
 from motcua.domain.receiving import (
@@ -97,7 +96,7 @@ def with_receive_at(tmp_path: Path, where: Any, procedure: str = DELEGATION) -> 
 
 
 def load_error(path: Path) -> str:
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ProvinceFileError) as raised:
         load_province(path)
     return str(raised.value)
 

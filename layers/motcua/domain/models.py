@@ -236,6 +236,9 @@ class Dossier(BaseModel):
     appointment_at: datetime | None = None
     apologies: tuple[Apology, ...] = ()
     results: tuple[Result, ...] = ()
+    # When it reached a finished status (3, 7, 8 or 9; a returned dossier keeps the time it was processed):
+    # the statistics count it in that month (domain/statistics.py). Set by `seal`, never by a service.
+    finished_at: datetime | None = None
 
     @property
     def appointment(self) -> datetime:

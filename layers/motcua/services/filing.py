@@ -47,7 +47,7 @@ from motcua.services.uploads import AttachmentRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
+    from datetime import date, datetime
 
     from jsonschema import Draft202012Validator
 
@@ -225,9 +225,12 @@ class FilingService:
             )
         return procedure
 
+    def _today(self) -> date:
+        return self.clock.now().astimezone(VIETNAM_TZ).date()
+
     def _validator(self, procedure: Procedure) -> Draft202012Validator:
         if procedure.code not in self._validators:
-            self._validators[procedure.code] = form_validator(procedure.form)
+            self._validators[procedure.code] = form_validator(procedure.form, today=self._today)
         return self._validators[procedure.code]
 
 
