@@ -707,6 +707,10 @@ const STRINGS = {
     "intake.print.blocked": "Trình duyệt chặn thẻ mới. Hãy tải giấy tiếp nhận (PDF) bên dưới rồi in.",
     "intake.pdf": "Tải giấy tiếp nhận A5 (PDF)",
     "intake.next": "Tiếp nhận hồ sơ khác",
+    // Receiving anywhere in the province
+    "anywhere.desk": "Nơi nộp hồ sơ và nhận kết quả",
+    "anywhere.desk.hint": "Thủ tục này được tiếp nhận tại nhiều bộ phận một cửa trong tỉnh, không phụ thuộc địa giới hành chính. Hồ sơ được chuyển đến cơ quan có thẩm quyền giải quyết; bạn nhận kết quả tại nơi đã chọn.",
+    "anywhere.competent": "Cơ quan giải quyết",
   },
   en: {
     "site.name": "Online public services",
@@ -1413,6 +1417,10 @@ const STRINGS = {
     "intake.print.blocked": "The browser blocked the new tab. Download the receipt (PDF) below and print it.",
     "intake.pdf": "Download the A5 receipt (PDF)",
     "intake.next": "Receive another dossier",
+    // Receiving anywhere in the province
+    "anywhere.desk": "Where to hand in the dossier and collect the result",
+    "anywhere.desk.hint": "This procedure is received at several one-stop desks of the province, wherever you live. The dossier goes to the agency that decides it; you collect the result where you chose.",
+    "anywhere.competent": "Deciding agency",
   },
 };
 

@@ -62,6 +62,7 @@ export function dossierBody(d, p, { afterHead = null, beforeTimeline = null, fil
       facts([
         [t("dossier.procedure"), d.procedure_name],
         [t("dossier.agency"), d.agency_name],
+        [t("anywhere.competent"), d.competent_agency_name || ""],
         [t("dossier.filed"), formatDateTime(d.filed_at)],
         [t("dossier.due"), h("strong", {}, formatDate(d.due_at))],
         [t("dossier.appointment"), d.appointment_at ? h("strong", {}, formatDate(d.appointment_at)) : ""],

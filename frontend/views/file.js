@@ -340,6 +340,7 @@ export async function fileView(ctx) {
           ),
         ),
       ),
+      deskChoice(p, d),
       h("p", { class: "check__note" }, t("check.note")),
       h("div", { class: "actions" }, submit, progress),
     );
@@ -398,6 +399,7 @@ export async function fileView(ctx) {
       }
       const refs = pickers.flatMap((picker) => picker.refs());
       const body = { procedure_code: p.code, applicant: applicant.read(), form: form.read(), attachments: refs, language: lang() };
+      if (d.desk && (p.desks || []).some((desk) => desk.code === d.desk)) body.desk = d.desk;
       d.attempt ||= { key: uuid() };
       progress.textContent = t("file.submitting");
       let created;
@@ -428,4 +430,25 @@ export async function fileView(ctx) {
       }
     }
   }
+}
+
+/**
+ * Receiving anywhere: when the procedure may be received at several one-stop desks, the citizen
+ * chooses where the dossier is received and the result collected (its own agency's by default).
+ */
+function deskChoice(p, d) {
+  const desks = p.desks || [];
+  if (desks.length < 2) return null;
+  const chosen = desks.some((desk) => desk.code === d.desk) ? d.desk : desks[0].code;
+  d.desk = chosen;
+  const control = h(
+    "select",
+    { name: "desk", onchange: (e) => { d.desk = e.target.value; } },
+    desks.map((desk) => h("option", { value: desk.code, selected: desk.code === chosen }, desk.name)),
+  );
+  return h(
+    "section",
+    { class: "panel check-section desk-choice" },
+    field({ label: t("anywhere.desk"), name: "desk", control, hint: t("anywhere.desk.hint"), required: true }),
+  );
 }

@@ -125,6 +125,10 @@ class History:
         self.flow_share = flow_share
         self.rng = random.Random(seed)  # noqa: S311 — made-up history, not secrets
         self.names = random.Random(seed + 1)  # noqa: S311
+        # Which desk receives a procedure that may be received elsewhere (receiving anywhere): drawn
+        # apart, so that the history's moments and decisions stay what they were.
+        self.places = random.Random(seed + 2)  # noqa: S311
+        self.province = province
         fileable = [p for p in province.procedures if p.code in EXAMPLES and p.agency in desks]
         self.procedures: list[Procedure] = [p for p in fileable if p.flow is None]
         self.flows: list[Procedure] = [
@@ -188,6 +192,7 @@ class History:
                     procedure.form, self.examples[procedure.code], (filed_at + VIETNAM).date()
                 ),
                 "attachments": attachments,
+                "desk": self._desk_for(procedure),
             }
         )
         key = f"history-{uuid.UUID(int=rng.getrandbits(128))}"
@@ -246,6 +251,32 @@ class History:
         plan = done if accept else [("accept", None, 0.1, 2), *done]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
 
+    def _desk_for(self, procedure: Procedure) -> str | None:
+        """The desk that receives a dossier: a third of those that may go elsewhere go to another
+        agency's desk (handed to the procedure's agency once accepted, and back for the result)."""
+        from motcua.domain.receiving import receiving_desks
+
+        if procedure.receive_at is None:
+            return None
+        others = [
+            d.code
+            for d in receiving_desks(self.province, procedure)
+            if d.code != procedure.agency and d.code in self.desks
+        ]
+        if not others or self.places.random() >= 1 / 3:
+            return None
+        return self.places.choice(others)
+
+    def _holder(self, code: str) -> str:
+        """The agency holding the dossier's desk task now: the desk that received it, or the competent
+        agency it was handed over to."""
+        from motcua.domain.tasks import task_id_for
+
+        task = self._record(code).task(task_id_for(code, 1))
+        assert task is not None
+        agency: str = task.agency
+        return agency
+
     def _desk(
         self,
         procedure: Procedure,
@@ -262,7 +293,7 @@ class History:
             moment = later(self.rng, moment, low, high)
             if moment > until:
                 break
-            status = self._decide(procedure.agency, task_id_for(code, 1), moment, action, reason)
+            status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
         return status or int(self._record(code).dossier.status)
 
     def _through_flow(
@@ -280,7 +311,7 @@ class History:
         moment = later(rng, filed_at, 0.5, 6)
         if moment > until:
             return int(self._record(code).dossier.status)
-        status = self._decide(procedure.agency, desk, moment, "accept", None)
+        status = self._decide(self._holder(code), desk, moment, "accept", None)
         asked: set[str] = set()  # a step asks for papers once at most
         for _ in range(50):  # every turn closes a step, adds papers or returns the result
             record = self._record(code)
@@ -294,7 +325,7 @@ class History:
             if record.dossier.status is Status.PROCESSED:  # the flow is done: the desk returns the result
                 moment = later(rng, moment, 2, 30)
                 if moment <= until:
-                    status = self._decide(procedure.agency, desk, moment, "return_result", None)
+                    status = self._decide(self._holder(code), desk, moment, "return_result", None)
                 break
             step = self._open_step(record)
             if record.dossier.status is not Status.IN_PROCESS or step is None:

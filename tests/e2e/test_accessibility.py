@@ -261,6 +261,8 @@ PAGES: dict[str, list[State]] = {
     r"^\/file\/([^/]+)$": [
         State("the form", "citizen", at(f"/file/{BIRTH_REGISTRATION}"), ready="form"),
         State("the form's errors shown", "citizen", at(f"/file/{BIRTH_REGISTRATION}"), then=submit_empty),
+        # Receiving anywhere: a procedure several desks receive asks where, on "check your answers".
+        State("the choice of desk", "citizen", at("/file/2.002151?step=check"), ready="select[name=desk]"),
     ],
     r"^\/receipt\/([^/]+)$": [
         State("the receipt", "citizen", lambda f: f"/receipt/{f.new}", ready=".receipt, .panel"),

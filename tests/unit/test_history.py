@@ -69,6 +69,13 @@ def test_history_files_each_dossier_at_a_working_moment_of_the_months_before_and
     assert 3 <= len(counter) < 30
     assert all(d.received_by is not None and d.ticket and d.owner.startswith("counter#") for d in counter)
     assert any(d.status.value == 10 for d in counter)
+    # some received at another agency's desk (receiving anywhere), numbered by it, returned by it
+    elsewhere = [world.record(code) for code in codes if world.record(code).dossier.competent_agency]
+    assert elsewhere
+    for record in elsewhere:
+        assert record.dossier.code.startswith(record.dossier.agency)
+    returned = [r for r in elsewhere if r.dossier.status == 10]
+    assert returned and all(r.task(f"{r.dossier.code}-T1").agency == r.dossier.agency for r in returned)
 
 
 def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:
@@ -153,4 +160,3 @@ def test_the_historys_messages_are_not_sent_but_listed_on_the_citizens_notificat
         assert message.sent_at == entry.at <= UNTIL
     filed = [m for m in kept if m.event.value == "filed"]
     assert len(filed) == len(codes)  # email only: the history's citizens have no phone
-

@@ -215,6 +215,16 @@ def _check_procedure(procedure: Procedure, by_code: dict[str, Agency]) -> None:
             f"procedure {procedure.code} is received by {procedure.agency}, which was merged "
             f"into {receiver.merged_into}: name the agency that does the work"
         )
+    if isinstance(procedure.receive_at, tuple):
+        for code in procedure.receive_at:
+            desk = by_code.get(code)
+            if desk is None:
+                raise ValueError(f"procedure {procedure.code} may be received at unknown agency {code}")
+            if desk.merged_into is not None:
+                raise ValueError(
+                    f"procedure {procedure.code} may be received at {code}, which was merged into "
+                    f"{desk.merged_into}: name the agency at work"
+                )
     papers = [paper.code for paper in procedure.papers]
     if len(papers) != len(set(papers)):
         raise ValueError(f"procedure {procedure.code} lists a paper twice")

@@ -205,6 +205,9 @@ class Dossier(BaseModel):
     procedure_code: str
     procedure_name: Text
     agency: str  # the receiving agency: it owns the dossier to the end (một cửa)
+    # The agency that decides it, when the dossier was received at another agency's desk (receiving
+    # anywhere in the province, domain/receiving.py); None: the receiving agency decides it.
+    competent_agency: str | None = None
     agencies: tuple[str, ...]  # every agency involved, whose staff may see the dossier
     owner: str  # the citizen's identity (Cognito sub)
     language: Language = "vi"

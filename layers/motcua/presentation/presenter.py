@@ -231,6 +231,10 @@ class Presenter:
             procedure_name=dossier.procedure_name.in_(language),
             agency=dossier.agency,
             agency_name=self.agency_name(dossier.agency, language),
+            competent_agency=dossier.competent_agency,
+            competent_agency_name=(
+                self.agency_name(dossier.competent_agency, language) if dossier.competent_agency else None
+            ),
             agencies=list(dossier.agencies),
             status=int(dossier.status),
             status_label=dossier.status.label.in_(language),

@@ -127,6 +127,10 @@ class DossierView(BaseModel):
     procedure_name: str
     agency: str
     agency_name: str
+    # Received at another agency's desk (receiving anywhere): the agency that decides it; `agency`
+    # is the desk that received it and returns the result. None: the receiving agency decides it.
+    competent_agency: str | None = None
+    competent_agency_name: str | None = None
     agencies: list[str]
     status: int
     status_label: str

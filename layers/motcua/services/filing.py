@@ -36,6 +36,7 @@ from motcua.domain.models import (
     TimelineEvent,
 )
 from motcua.domain.ports import IdempotentReplay, SequenceTaken
+from motcua.domain.receiving import may_receive
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from motcua.domain.tasks import task_id_for
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
     from motcua.config.province import Province
-    from motcua.domain.catalog import Procedure
+    from motcua.domain.catalog import Agency, Procedure
     from motcua.domain.models import Principal
     from motcua.domain.ports import Clock, DossierRepository
     from motcua.services.uploads import UploadService
@@ -71,6 +72,15 @@ class FilingRequest(BaseModel):
     form: dict[str, Any] = Field(default_factory=dict)
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=50)
     language: Language = "vi"
+    desk: str | None = Field(
+        default=None,
+        max_length=20,
+        description=(
+            "The agency code of the one-stop desk that receives the dossier and returns the result, "
+            "among the procedure's desks (GET /v1/procedures/{code}: `desks`); none: the procedure's "
+            "own agency."
+        ),
+    )
 
 
 class FilingResult(BaseModel):
@@ -102,6 +112,7 @@ class FilingService:
             )
         key = check_key(idempotency_key)
         procedure = self.procedure(request.procedure_code)
+        desk, competent = self.desks(procedure, request.desk)
         errors = check_form(self.validator(procedure), request.form)
         checked, file_errors = self.uploads.check(
             principal.sub, procedure, request.attachments, require_papers=True
@@ -124,12 +135,20 @@ class FilingService:
         attachments = self.uploads.keep(checked)
 
         now = self.clock.now()
-        agency = self.province.current_agency(procedure.agency)
-        assert agency is not None  # the province loader checked every procedure's agency
+        agency = desk  # the receiving desk numbers the dossier (Circular 01/2018) and owns it;
+        # the due date runs from receipt at the desk, wherever it is: no day for the hand-over.
 
         def build(code: str, due_at: datetime) -> Change:
             return _new_dossier(
-                code, agency.code, principal, procedure, request, tuple(attachments), now, due_at
+                code,
+                agency.code,
+                principal,
+                procedure,
+                request,
+                tuple(attachments),
+                now,
+                due_at,
+                competent=competent.code,
             )
 
         result = self.number_and_store(
@@ -197,6 +216,24 @@ class FilingService:
             raise RuntimeError(f"idempotency record points at missing dossier {record.dossier_code}")
         return FilingResult(dossier=existing.dossier, replayed=True)
 
+    def desks(self, procedure: Procedure, desk: str | None) -> tuple[Agency, Agency]:
+        """The desk that receives a dossier of `procedure` and the agency that decides it, both at work
+        today; InvalidInput naming `desk` when that desk may not receive it (domain/receiving.py)."""
+        competent = self.province.current_agency(procedure.agency)
+        assert competent is not None  # the province loader checked every procedure's agency
+        if desk is None:
+            return competent, competent
+        receiving = self.province.current_agency(desk)
+        if receiving is None or not may_receive(self.province, procedure, desk):
+            message = Text(
+                vi=f"Thủ tục {procedure.code} không được tiếp nhận tại cơ quan “{desk}”.",
+                en=f"Procedure {procedure.code} cannot be received at agency “{desk}”.",
+            )
+            raise InvalidInput(
+                message, fields=(FieldError(field="desk", code="desk_not_allowed", message=message),)
+            )
+        return receiving, competent
+
     def procedure(self, code: str) -> Procedure:
         procedure = self.province.procedures_by_code.get(code)
         if procedure is None:
@@ -225,15 +262,20 @@ def _new_dossier(
     attachments: tuple[Attachment, ...],
     now: datetime,
     due_at: datetime,
+    *,
+    competent: str | None = None,
 ) -> Change:
     """What a filing writes: the dossier, the receiving desk's task, the first timeline event and
-    the first entry of the audit trail."""
+    the first entry of the audit trail. `competent`: the agency that decides it, when another
+    agency's desk receives it (it is handed over once accepted)."""
+    elsewhere = competent is not None and competent != agency
     dossier = Dossier(
         code=code,
         procedure_code=procedure.code,
         procedure_name=procedure.name,
         agency=agency,
-        agencies=(agency,),
+        competent_agency=competent if elsewhere else None,
+        agencies=(agency, competent) if elsewhere and competent else (agency,),
         owner=principal.sub,
         language=request.language,
         applicant=request.applicant,

@@ -141,12 +141,21 @@ class IntakeService:
         ).hexdigest()
         attachments = tuple(self.uploads.keep(checked))
         now = self.clock.now()
-        desk = self.province.current_agency(agency)
-        assert desk is not None  # checked above
+        desk, competent = self.filing.desks(procedure, agency)  # received here, decided there
 
         def build(code: str, due_at: datetime) -> Change:
             return _counter_dossier(
-                code, desk.code, principal, procedure, request, applicant, contacts, attachments, now, due_at
+                code,
+                desk.code,
+                principal,
+                procedure,
+                request,
+                applicant,
+                contacts,
+                attachments,
+                now,
+                due_at,
+                competent=competent.code,
             )
 
         result = self.filing.number_and_store(
@@ -219,15 +228,20 @@ def _counter_dossier(
     attachments: tuple[Attachment, ...],
     now: datetime,
     due_at: datetime,
+    *,
+    competent: str,
 ) -> Change:
     """What an intake writes: the dossier (the counter's, received by `officer`), the desk's task, the
-    first timeline event and the first audit entry, as online filing does."""
+    first timeline event and the first audit entry, as online filing does. `competent`: the agency that
+    decides it, handed over to once accepted when it is not the desk's (receiving anywhere)."""
+    elsewhere = competent != agency
     dossier = Dossier(
         code=code,
         procedure_code=procedure.code,
         procedure_name=procedure.name,
         agency=agency,
-        agencies=(agency,),
+        competent_agency=competent if elsewhere else None,
+        agencies=(agency, competent) if elsewhere else (agency,),
         owner=counter_owner(agency),
         language=request.language,
         applicant=applicant,
