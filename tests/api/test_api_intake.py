@@ -17,7 +17,8 @@ from tests.fakes.world import World
 pytestmark = pytest.mark.offline
 
 BUSINESS, FINANCE, TAX = "2.001610", "000.00.01.H99", "000.00.20.H99"
-POLICE = "000.00.21.H99"  # receives driving licences, not business registrations
+POLICE = "000.00.21.H99"  # receives driving licences, not foreign delegations
+DELEGATION = "2.002151"  # Foreign Affairs; received there and at two wards (receive_at), not by the police
 INTAKE = f"/v1/agencies/{FINANCE}/intake"
 
 
@@ -154,7 +155,8 @@ def test_an_unknown_procedure_is_a_422_naming_it(world: World, desk: Principal) 
 def test_a_desk_that_does_not_receive_the_procedure_is_a_422_naming_it(world: World) -> None:
     police_desk = world.staff(POLICE, Role.RECEIVER, "tiepnhan.ca")
 
-    reply = post(world, police_desk, intake_body(world, police_desk), f"/v1/agencies/{POLICE}/intake")
+    body = intake_body(world, police_desk, procedure_code=DELEGATION)
+    reply = post(world, police_desk, body, f"/v1/agencies/{POLICE}/intake")
 
     assert reply.status == 422
     assert fields(reply) == {"procedure_code": "not_received_here"}
@@ -227,3 +229,18 @@ def test_the_counters_dossier_is_read_by_the_desk_not_by_a_citizen_with_the_same
     assert by_citizen.status == 403
     assert mine.body["items"] == []
     assert tracked.status == 200 and "Trần Văn Quầy" not in str(tracked.body)
+
+
+def test_a_walk_in_at_a_ward_for_a_department_procedure_is_numbered_by_the_ward_and_decided_there(
+    world: World,
+) -> None:
+    ward = "000.01.01.H99"  # business registration is received at any desk (receive_at: any)
+    ward_desk = world.staff(ward, Role.RECEIVER, "tiepnhan.phuong")
+
+    reply = post(world, ward_desk, intake_body(world, ward_desk), f"/v1/agencies/{ward}/intake")
+
+    assert reply.status == 201, reply.body
+    dossier = world.record(reply.body["code"]).dossier
+    assert dossier.code.startswith(f"{ward}-")
+    assert (dossier.agency, dossier.competent_agency) == (ward, FINANCE)
+    assert set(dossier.agencies) == {ward, FINANCE}
