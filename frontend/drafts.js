@@ -53,8 +53,11 @@ function papersOf(papers) {
 function entriesOf(papers) {
   const out = {};
   for (const p of papers || []) {
+    const file = { name: p.filename || p.upload_id, size: p.size || 0 };
+    // original: the file as chosen (uploads.js shows "before → after" when a photo was made lighter).
     (out[p.paper_code] ||= []).push({
-      file: { name: p.filename || p.upload_id, size: p.size || 0 },
+      file,
+      original: file,
       contentType: p.content_type,
       status: "done",
       progress: 100,
