@@ -85,6 +85,7 @@ export function draftKeeper(code, owner, { restart }) {
   let latest = null; // what to save next
   let timer = null;
   let saving = Promise.resolve();
+  let held = false; // a filing is on its way: nothing is saved meanwhile
   let watched = new WeakSet();
   let kept = ""; // the answers and papers last kept, to keep nothing twice
   const status = h("p", { class: "draft-status", role: "status", "aria-live": "polite" });
@@ -97,11 +98,12 @@ export function draftKeeper(code, owner, { restart }) {
   async function push() {
     timer = null;
     const body = latest;
-    if (!body) return;
+    if (!body || held) return;
     const headers = version ? { "If-Match": `"${version}"` } : { "If-None-Match": "*" };
     try {
       const saved = await api("PUT", path, { body: { answers: body.answers, papers: body.papers }, headers });
       version = saved.version;
+      if (latest === body) latest = null; // kept; nothing newer waits
       // This browser's copy now stands on that version: were the server's draft later gone, it was
       // filed or deleted elsewhere, and this copy goes too (restore).
       const local = readLocal(code, owner);
@@ -115,7 +117,7 @@ export function draftKeeper(code, owner, { restart }) {
   }
 
   function schedule() {
-    if (!server) return;
+    if (!server || held) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       saving = saving.then(push);
@@ -227,6 +229,24 @@ export function draftKeeper(code, owner, { restart }) {
         schedule();
       };
       for (const type of ["input", "change", "click"]) formEl.addEventListener(type, () => setTimeout(keep));
+    },
+
+    /**
+     * A filing is about to be sent: no save starts until it is answered, and one already sent has been
+     * answered first. A save reaching the server after the filing would create the draft again that
+     * the filing removed (a fast typist files before the first save, SERVER_DELAY after the last key).
+     */
+    async hold() {
+      held = true;
+      clearTimeout(timer);
+      timer = null;
+      await saving;
+    },
+
+    /** The filing was not made (refused, or no answer): what waits to be saved is saved. */
+    release() {
+      held = false;
+      if (latest) schedule();
     },
 
     /** The dossier is filed: the server removed its draft in the same transaction; this browser's goes too. */

@@ -409,10 +409,12 @@ export async function fileView(ctx) {
       const body = { procedure_code: p.code, applicant: applicant.read(), form: form.read(), attachments: refs, language: lang() };
       d.attempt ||= { key: uuid() };
       progress.textContent = t("file.submitting");
+      await d.keeper.hold(); // no draft saved behind the filing, which removes it
       let created;
       try {
         created = await post("/dossiers", body, { headers: { "Idempotency-Key": d.attempt.key } });
       } catch (error) {
+        d.keeper.release();
         if (!(error instanceof ApiError)) throw error;
         // No answer, a server error or "slow down": the dossier may or may not be filed, so the
         // retry keeps the same key. A clear "no" (400, 409, 422) means nothing was filed: the

@@ -1,6 +1,7 @@
 """Drafts that survive (docs/drafts.md): a form half filled on a phone, with a paper uploaded, comes back
-after a reload and after the tab is killed, continues on another device, and is gone once filed; "my
-dossiers" lists drafts on a phone and a desk PC, in both languages, without an accessibility violation.
+after a reload and after the tab is killed, continues on another device, and is gone once filed (no
+save still due comes after the filing); "my dossiers" lists drafts on a phone and a desk PC, in both
+languages, without an accessibility violation.
 
 The journeys run as the second demo citizen (Trần Thị Bình), whom the other browser tests leave alone:
 the local stack gives her a draft of a marriage registration (devstack/demo_draft.py)."""
@@ -8,6 +9,7 @@ the local stack gives her a draft of a marriage registration (devstack/demo_draf
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,13 +17,21 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.support import BIRTH_REGISTRATION, assert_accessible, file_dossier, fill_date, next_step
+from tests.e2e.support import (
+    BIRTH_REGISTRATION,
+    assert_accessible,
+    attach,
+    file_dossier,
+    fill_birth_registration,
+    fill_date,
+    next_step,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Route
 
     from tests.e2e.support import Stack
 
@@ -29,6 +39,7 @@ pytestmark = pytest.mark.e2e
 
 BIRTH_PAPER = "Giấy chứng sinh hoặc văn bản xác nhận việc sinh"
 DEATH_REGISTRATION = "1.000656"
+SAVE_DELAY_S = 1.2  # drafts.js's SERVER_DELAY: a server save waits this long after the last change
 
 
 def _binh() -> tuple[str, str, str]:
@@ -130,6 +141,45 @@ def test_a_half_filled_form_survives_a_reload_a_killed_tab_and_another_device(
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nộp hồ sơ trực tuyến")
     expect(phone.locator(".draft-restored")).to_have_count(0)
     expect(phone.get_by_label("Số căn cước (CCCD)")).to_have_value("")
+
+
+def test_a_change_just_before_filing_is_not_saved_behind_the_filing(
+    stack: Stack, phone: Page, pdf_file: Path
+) -> None:
+    """Filing removes the draft in its transaction; a save sent while the filing is on its way would
+    bring it back (If-None-Match) or end in a conflict (If-Match), so none is sent until it is answered."""
+    requests.delete(f"{stack.url}/v1/me/drafts/{BIRTH_REGISTRATION}", headers=_token(stack), timeout=10)
+    signs_in(phone, stack)
+    phone.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    fill_birth_registration(phone)
+    attach(phone, BIRTH_PAPER, pdf_file)
+    next_step(phone)
+
+    # The filing's answer comes late (a slow network): long enough for a save put off after the
+    # last change to fall due while it is on its way
+    sent: list[str] = []
+    phone.on("request", lambda r: sent.append(f"{r.method} {r.url}") if "/v1/" in r.url else None)
+
+    def answer_late(route: Route) -> None:
+        response = route.fetch()
+        time.sleep(SAVE_DELAY_S * 2)
+        route.fulfill(response=response)
+
+    phone.route(re.compile(r".*/v1/dossiers$"), answer_late)
+    # A last correction from "check your answers", and at once filed
+    phone.get_by_role("link", name="Sửa Dân tộc").click()
+    phone.get_by_label("Dân tộc").fill("Tày")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", level=2, name="Kiểm tra lại thông tin")).to_be_focused()
+    phone.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Giấy tiếp nhận hồ sơ")
+
+    filing = next(i for i, line in enumerate(sent) if line.startswith("POST") and line.endswith("/v1/dossiers"))
+    assert not [line for line in sent[filing:] if line.startswith("PUT")], sent
+    assert BIRTH_REGISTRATION not in _drafts(stack)
+    phone.goto(f"{stack.url}/#/me")
+    expect(phone.locator(".drafts")).to_be_visible()
+    expect(phone.locator(".draft-card", has_text="Đăng ký khai sinh")).to_have_count(0)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
