@@ -222,6 +222,7 @@ export function draftKeeper(code, owner, { restart }) {
         }
         const same = JSON.stringify([value.answers, value.papers]);
         if (same === kept) return;
+        if (!kept && isEmpty(value)) return; // a press on an untouched form (Continue) is no draft
         kept = same;
         writeLocal(code, owner, value);
         latest = value;

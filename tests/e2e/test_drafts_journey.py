@@ -143,22 +143,30 @@ def test_a_half_filled_form_survives_a_reload_a_killed_tab_and_another_device(
     expect(phone.get_by_label("Số căn cước (CCCD)")).to_have_value("")
 
 
-def test_a_change_just_before_filing_is_not_saved_behind_the_filing(
+def test_no_draft_of_an_untouched_form_nor_behind_the_filing(
     stack: Stack, phone: Page, pdf_file: Path
 ) -> None:
-    """Filing removes the draft in its transaction; a save sent while the filing is on its way would
-    bring it back (If-None-Match) or end in a conflict (If-Match), so none is sent until it is answered."""
+    """An untouched form is no draft. Filing removes the draft in its transaction; a save sent while the
+    filing is on its way would bring it back (If-None-Match) or end in a conflict (If-Match), so none
+    is sent until it is answered."""
     requests.delete(f"{stack.url}/v1/me/drafts/{BIRTH_REGISTRATION}", headers=_token(stack), timeout=10)
     signs_in(phone, stack)
+    sent: list[str] = []
+    phone.on("request", lambda r: sent.append(f"{r.method} {r.url}") if "/v1/" in r.url else None)
     phone.goto(f"{stack.url}/#/file/{BIRTH_REGISTRATION}")
+    # "Continue" pressed on the untouched form is no draft: nothing saved, here or on the server
+    next_step(phone)
+    expect(phone.get_by_role("alert")).to_contain_text("Vui lòng nhập Số căn cước (CCCD)")
+    phone.wait_for_timeout(SAVE_DELAY_S * 2 * 1000)
+    assert not [line for line in sent if line.startswith("PUT")], sent
+    assert not phone.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('motcua.draft.'))")
+
     fill_birth_registration(phone)
     attach(phone, BIRTH_PAPER, pdf_file)
     next_step(phone)
 
     # The filing's answer comes late (a slow network): long enough for a save put off after the
     # last change to fall due while it is on its way
-    sent: list[str] = []
-    phone.on("request", lambda r: sent.append(f"{r.method} {r.url}") if "/v1/" in r.url else None)
 
     def answer_late(route: Route) -> None:
         response = route.fetch()
