@@ -8,6 +8,7 @@ import { lang, t, tx } from "../i18n.js";
 import { clearErrors, field, h, notice, showErrors } from "../dom.js";
 import { schemaForm, schemaText } from "../schema-form.js";
 import { filePicker } from "../uploads.js";
+import { draftKeeper } from "../drafts.js";
 import { backLink, errorBlock } from "./common.js";
 
 export const RECEIPT_KEY = "motcua.receipt.";
@@ -228,6 +229,10 @@ export async function fileView(ctx) {
   const owner = s?.claims?.sub;
   if (!draft || draft.code !== p.code || draft.owner !== owner) draft = freshDraft(p.code, owner);
   const d = draft;
+  // Drafts that survive a reload, a killed tab or another device (drafts.js).
+  d.keeper ||= draftKeeper(p.code, owner, { restart: () => { draft = null; ctx.reload(); } });
+  const restored = d.restoreTried ? null : await d.keeper.restore(d);
+  d.restoreTried = true;
   const name = tx(p.name);
 
   // The applicant block starts from the signed-in account: name, email and phone.
@@ -299,9 +304,11 @@ export async function fileView(ctx) {
         },
       },
       heading,
+      restored,
       summary,
       page.parts,
       h("div", { class: "actions" }, next),
+      d.keeper.element(),
     );
     ctx.render(head, formEl);
     focusTarget = heading;
@@ -318,6 +325,7 @@ export async function fileView(ctx) {
       "form",
       { class: "filing check-answers", novalidate: true, onsubmit: (e) => { e.preventDefault(); fileIt(submit, progress); } },
       heading,
+      restored,
       summary,
       h("p", {}, t("check.intro")),
       sections.map((section) =>
@@ -349,6 +357,7 @@ export async function fileView(ctx) {
   }
   formEl.addEventListener("input", remember);
   formEl.addEventListener("change", remember);
+  d.keeper.watch(formEl, d);
 
   if (d.pending && d.pending.page === index) {
     const { message, errors } = d.pending;
@@ -402,10 +411,12 @@ export async function fileView(ctx) {
       if (d.desk && (p.desks || []).some((desk) => desk.code === d.desk)) body.desk = d.desk;
       d.attempt ||= { key: uuid() };
       progress.textContent = t("file.submitting");
+      await d.keeper.hold(); // no draft saved behind the filing, which removes it
       let created;
       try {
         created = await post("/dossiers", body, { headers: { "Idempotency-Key": d.attempt.key } });
       } catch (error) {
+        d.keeper.release();
         if (!(error instanceof ApiError)) throw error;
         // No answer, a server error or "slow down": the dossier may or may not be filed, so the
         // retry keeps the same key. A clear "no" (400, 409, 422) means nothing was filed: the
@@ -419,6 +430,7 @@ export async function fileView(ctx) {
       // The receipt lists the papers received (Mẫu 01): which paper, which file.
       const papers = pickers.flatMap((picker) => picker.entries.filter((e) => e.status === "done").map((e) => ({ paper_code: picker.paper.code, filename: fileName(e) })));
       sessionStorage.setItem(RECEIPT_KEY + created.code, JSON.stringify({ ...created, papers }));
+      d.keeper.filed();
       draft = null;
       ctx.navigate(`#/receipt/${encodeURIComponent(created.code)}`);
     } finally {

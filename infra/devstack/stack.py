@@ -536,7 +536,24 @@ def _provision(config: StackConfig, province: Province) -> tuple[Outputs, list[D
     os.environ.update(outputs.environment())
     accounts = demo_accounts(province)
     ensure_accounts(cognito, outputs, accounts)
+    _demo_draft(cognito, outputs, accounts)
     return outputs, accounts
+
+
+def _demo_draft(cognito: Any, outputs: Outputs, accounts: list[DemoAccount]) -> None:
+    """The second demo citizen's draft (devstack/demo_draft.py), once per data folder."""
+    from motcua.container import build_container
+
+    from .demo_draft import ensure_demo_draft
+
+    citizens = [a for a in accounts if a.pool == "citizens"]
+    if len(citizens) < 2:
+        return
+    try:
+        ensure_demo_draft(build_container(), cognito, outputs, citizens[1])
+    except Exception:  # the rest of the demo is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo draft could not be saved (above).", file=sys.stderr, flush=True)
 
 
 class IdentityCheck:

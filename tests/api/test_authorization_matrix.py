@@ -126,6 +126,11 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/dossiers"): everywhere(CITIZENS, body={}),
     ("GET", "/v1/me/dossiers"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("GET", "/v1/me/export"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    # a citizen's own drafts: another citizen's answer is about their own (none), never the owner's
+    ("GET", "/v1/me/drafts"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    ("GET", "/v1/me/drafts/{procedure_code}"): everywhere(frozenset({OWNER})),
+    ("PUT", "/v1/me/drafts/{procedure_code}"): everywhere(CITIZENS),  # a save of one's own (400: no body)
+    ("DELETE", "/v1/me/drafts/{procedure_code}"): everywhere(frozenset({OWNER}), changes=True),
     ("GET", "/v1/me/notifications"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("POST", "/v1/dossiers/{code}/supplements"): everywhere(
         frozenset({OWNER}), body={"attachments": [{"upload_id": "0" * 32, "paper_code": "x"}]}
@@ -298,6 +303,11 @@ def build(pools: Pools) -> Scene:
     with world.api() as api:
         forwarded = api.call("POST", f"/v1/tasks/{flowing}-T2.1/decision", staff[FLOW_OFFICER], decision)
     assert forwarded.status == 200, forwarded.body
+    # The owner's draft of the procedure, with their name in it.
+    draft = {"answers": {"applicant": {"full_name": "Phạm Thị Chủ Hồ Sơ"}}}
+    with world.api() as api:
+        saved = api.call("PUT", f"/v1/me/drafts/{BUSINESS}", owner, draft, If_None_Match="*")
+    assert saved.status == 200, saved.body
     assert world.deliver()  # the owner's notifications name the dossiers: another citizen must not see them
     world.container.verifier = pools.verifier()  # from now on, only real tokens
 

@@ -95,6 +95,16 @@ def citizen_headers(stack: Stack) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['id_token']}"}
 
 
+def clear_drafts(stack: Stack) -> None:
+    """Delete every draft the demo citizen An has (a form she left half filled, an upload is enough)."""
+    auth = citizen_headers(stack)
+    listed = requests.get(f"{stack.url}/v1/me/drafts", headers=auth, timeout=10)
+    listed.raise_for_status()
+    for item in listed.json()["items"]:
+        gone = requests.delete(f"{stack.url}/v1/me/drafts/{item['procedure_code']}", headers=auth, timeout=10)
+        assert gone.status_code in (200, 404), gone.text  # 404: gone meanwhile
+
+
 def my_dossier_codes(stack: Stack) -> list[str]:
     """Every dossier the demo citizen has filed, from the API, following next_token."""
     auth, codes, token = citizen_headers(stack), [], None

@@ -7,7 +7,8 @@ How it works
 expression, exactly as written there) the list of its states, each a `State`:
 
 - `name`: what the state is ("empty", "a form error shown", "the withdrawal dialog open", …);
-- `who`: who looks at it — `nobody`, `citizen` (An, who has dossiers), `newcomer` (Bình, who has none),
+- `who`: who looks at it — `nobody`, `citizen` (An, who has dossiers), `newcomer` (Bình, who has none
+  but a draft),
   `receiver`, `officer` or `leader` (the staff of the birth registration's receiving ward);
 - `path`: the hash route to open, a function of the dossiers filed for the test (`Filed`);
 - `then`: what to do on the page to reach the state (fill a form and submit it, open a dialog), after
@@ -72,6 +73,7 @@ APP_JS = Path(__file__).resolve().parents[2] / "frontend" / "app.js"
 SESSION_KEY = "motcua.session"
 LANG_KEY = "motcua.lang"
 NEWCOMER = Person("binh@example.vn", "CongDan@2026", "Bình")
+MARRIAGE_REGISTRATION = "1.000894"  # the newcomer's draft in the demo data (infra/devstack/demo_draft.py)
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,9 @@ PAGES: dict[str, list[State]] = {
         State("the form's errors shown", "citizen", at(f"/file/{BIRTH_REGISTRATION}"), then=submit_empty),
         # Receiving anywhere: a procedure several desks receive asks where, on "check your answers".
         State("the choice of desk", "citizen", at("/file/2.002151?step=check"), ready="select[name=desk]"),
+        State(
+            "a draft brought back", "newcomer", at(f"/file/{MARRIAGE_REGISTRATION}"), ready=".draft-restored"
+        ),
     ],
     r"^\/receipt\/([^/]+)$": [
         State("the receipt", "citizen", lambda f: f"/receipt/{f.new}", ready=".receipt, .panel"),
@@ -276,6 +281,7 @@ PAGES: dict[str, list[State]] = {
     r"^\/me$": [
         State("with dossiers", "citizen", at("/me"), ready=".cards li"),
         State("no dossier yet", "newcomer", at("/me")),
+        State("her drafts, to continue or delete", "newcomer", at("/me"), ready=".draft-card"),
     ],
     r"^\/me\/notifications$": [
         State("what An was sent", "citizen", at("/me/notifications"), ready=".note"),

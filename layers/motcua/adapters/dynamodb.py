@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from motcua.adapters.drafts import draft_key
 from motcua.adapters.query_pages import query_page
 from motcua.domain.audit import AuditEntry
 from motcua.domain.errors import DossierChanged, Unavailable
@@ -168,10 +169,13 @@ class DynamoDossierRepository:
                 "N": str(int((idempotency.created_at + timedelta(days=self.idempotency_days)).timestamp()))
             },
         }
+        dossier = change.dossier
         items = [
             counter_update,
             self._put(idem_item, "attribute_not_exists(PK)", ReturnValuesOnConditionCheckFailure="ALL_OLD"),
             *self._change_items(change),
+            # The citizen's draft of this procedure, if any, goes with the filing (docs/drafts.md).
+            {"Delete": {"TableName": self.table, "Key": draft_key(dossier.owner, dossier.procedure_code)}},
         ]
         try:
             self._transact(items)

@@ -94,6 +94,19 @@ class Retention(BaseModel):
         return self
 
 
+class DraftPolicy(BaseModel):
+    """How long a citizen's unfinished form is kept on the server, and how much of it (docs/drafts.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # From the draft's first save; its uploaded papers are kept at least as long (the bucket's
+    # draft-uploads rule: keep_days + retention.abandoned_uploads_days from their upload).
+    keep_days: int = Field(default=30, ge=1, le=365)
+    max_per_citizen: int = Field(default=20, ge=1, le=100)
+    # The answers as JSON, in bytes: a form's text fields, not files (papers are uploads).
+    max_answer_bytes: int = Field(default=64 * 1024, ge=1024, le=200 * 1024)
+
+
 class Province(BaseModel):
     """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
 
@@ -109,6 +122,7 @@ class Province(BaseModel):
     uploads: UploadPolicy = UploadPolicy()
     api: ApiLimits = ApiLimits()
     retention: Retention = Retention()
+    drafts: DraftPolicy = DraftPolicy()
     agencies: tuple[Agency, ...]
     procedures: tuple[Procedure, ...]
     # Browsing by what happens in a life (sinh con, kết hôn, mở doanh nghiệp…); procedures name them.
