@@ -69,6 +69,7 @@ class TicketView(BaseModel):
     counter: int | None  # where it is called (or sent)
     counter_name: Text | None
     path: str  # its page (the QR on the printed ticket): /#/queue/<centre>/<day>/<id>
+    qr: str | None = None  # the QR of the page's whole URL, an SVG data: URI (the kiosk prints it)
 
 
 class CallView(BaseModel):
@@ -155,9 +156,16 @@ def ticket_path(ticket: Ticket) -> str:
     return f"/#/queue/{ticket.centre}/{ticket.day:%Y-%m-%d}/{ticket.id}"
 
 
-def ticket_view(centre: Centre, ticket: Ticket, ahead: int) -> TicketView:
+def ticket_qr(portal_url: str, ticket: Ticket) -> str:
+    import segno  # only the kiosk's answer draws one
+
+    return str(segno.make_qr(portal_url.rstrip("/") + ticket_path(ticket), error="m").svg_data_uri(scale=4))
+
+
+def ticket_view(centre: Centre, ticket: Ticket, ahead: int, *, portal_url: str | None = None) -> TicketView:
     service = centre.services_by_code.get(ticket.service)
     return TicketView(
+        qr=ticket_qr(portal_url, ticket) if portal_url else None,
         id=ticket.id,
         centre=ticket.centre,
         day=ticket.day,

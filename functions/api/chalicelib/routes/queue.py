@@ -79,7 +79,8 @@ def issue(call: Call, centre_id: str) -> TicketView:
     request = call.body(IssueRequest)
     queue = call.container.queue
     issued = queue.issue(centre_id, request.service, request.kind, appointment=request.appointment)
-    return ticket_view(queue.centre(centre_id), issued.ticket, issued.ahead)
+    portal = call.container.presenter.portal_url
+    return ticket_view(queue.centre(centre_id), issued.ticket, issued.ahead, portal_url=portal)
 
 
 @area.route(
