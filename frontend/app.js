@@ -19,6 +19,8 @@ import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
 import { notificationsView } from "./views/notifications.js";
+import { boardView, kioskView, queueTicketView } from "./views/queue.js";
+import { counterView } from "./views/counter.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -42,6 +44,10 @@ const ROUTES = [
   [/^\/access-log$/, accessLogView, { staff: true }],
   [/^\/verify$/, verifyView],
   [/^\/outbox$/, outboxView],
+  [/^\/kiosk\/([^/]+)$/, kioskView],
+  [/^\/board\/([^/]+)$/, boardView],
+  [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
+  [/^\/counter$/, counterView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -178,6 +184,7 @@ function navItems(s) {
   if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
   }
+  if (["receiver", "leader"].includes(s?.claims?.["custom:role"])) items.push(["#/counter", t("nav.counter"), (p) => p === "/counter"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
