@@ -147,9 +147,12 @@ export async function counterView(ctx) {
   const refresh = async () => {
     if (!ctx.alive()) return;
     // Not while the officer is on the panel (choosing where to transfer…): it would be drawn again under them.
-    if (!panel.contains(document.activeElement) || document.activeElement?.dataset.action === "next") {
+    const focused = document.activeElement;
+    if (!panel.contains(focused) || focused.dataset.action) {
       try {
         await draw();
+        // A button that had the focus has it again once drawn anew.
+        if (focused?.dataset.action) panel.querySelector(`[data-action="${focused.dataset.action}"]`)?.focus();
       } catch {
         /* the next refresh tries again */
       }

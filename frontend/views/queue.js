@@ -138,9 +138,20 @@ export async function kioskView(ctx) {
         "div",
         { class: "kiosk__actions" },
         h("button", { type: "button", class: "btn btn--primary kiosk__print", onclick: () => window.print() }, t("queue.kiosk.print")),
-        h("button", { type: "button", class: "btn btn--secondary", onclick: chooseService }, t("queue.kiosk.done")),
+        h("button", { type: "button", class: "btn btn--secondary", onclick: nextPerson }, t("queue.kiosk.done")),
       ),
     );
+  };
+
+  // The next person finds the kiosk in Vietnamese again.
+  const nextPerson = async () => {
+    if (lang() === "vi") {
+      chooseService();
+      return;
+    }
+    await loadStrings("vi");
+    setLang("vi");
+    ctx.reload();
   };
 
   chooseService();
