@@ -74,9 +74,13 @@ def test_kiosk_board_counter_and_intake(stack: Stack, browser: Browser, desk: Pa
         assert_accessible(desk, what="the counter console")
         shown = desk.locator(".counter__ticket")
         for _ in range(10):
-            desk.get_by_role("button", name="Gọi số tiếp theo").click()
-            expect(shown).not_to_have_text("Chưa gọi số")
-            if shown.inner_text() == mine:
+            with desk.expect_response(lambda r: r.url.endswith("/counters/1/next")) as answer:
+                desk.get_by_role("button", name="Gọi số tiếp theo").click()
+            called = answer.value.json()
+            assert answer.value.status == 200, called
+            assert called["ticket"], called  # someone waits: the tickets taken above at least
+            expect(shown).to_have_text(called["ticket"])
+            if called["ticket"] == mine:
                 break
         expect(shown).to_have_text(mine)
 
