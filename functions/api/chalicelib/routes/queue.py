@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from chalicelib.http.endpoints import Access, Header
 from chalicelib.http.responses import Reply
 from motcua.domain.errors import NotFound
 from motcua.domain.i18n import Text
-from motcua.domain.queue import TicketState, candidates
+from motcua.domain.queue import TICKET_ID_PATTERN, TicketState, candidates
 from motcua.presentation.queue import (
     BoardView,
     CallView,
@@ -119,6 +120,8 @@ def ticket(call: Call, centre_id: str, day: str, ticket_id: str) -> TicketView:
     """A ticket's place (the QR on the printed ticket): waiting with n people before it, called, done."""
     try:
         on = date.fromisoformat(day)
+        if not re.fullmatch(TICKET_ID_PATTERN, ticket_id):  # never a key DynamoDB would refuse
+            raise ValueError(ticket_id)
     except ValueError:
         raise NotFound(
             Text(vi="số thứ tự", en="ticket"), f"{day}/{ticket_id}", code="ticket_not_found"
@@ -147,7 +150,7 @@ def console(call: Call, centre_id: str, number: str) -> ConsoleView:
 
 
 def _number(number: str) -> int:
-    if not number.isdigit() or not 1 <= int(number) <= 99:
+    if not (number.isascii() and number.isdigit() and len(number) <= 2) or int(number) < 1:
         raise NotFound(Text(vi="quầy", en="counter"), number, code="counter_not_found")
     return int(number)
 
