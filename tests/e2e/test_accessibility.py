@@ -310,9 +310,7 @@ PAGES: dict[str, list[State]] = {
         State("a ticket's place", "nobody", lambda _f: f"/queue/tinh/{today_in_vietnam()}/A-001"),
     ],
     r"^\/counter$": [
-        State(
-            "the counter console", "receiver", at("/counter"), then=choose_counter, ready=".counter__ticket"
-        ),
+        State("the counter console", "receiver", at("/counter"), ready="#counter-pick", then=choose_counter),
     ],
 }
 
