@@ -31,7 +31,12 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload check wants
 
 PASSWORD = "Matkhau@2026!"
-GOALS = {"file a dossier (1 file)": "<= 3", "tracking": "1", "inbox page": "1"}
+GOALS = {
+    "file a dossier (1 file)": "<= 3",
+    "walk-in intake (1 file)": "= online filing",  # the same check, copy and transaction
+    "tracking": "1",
+    "inbox page": "1",
+}
 BIRTH = "1.001193"  # one required paper
 BUSINESS = "2.001610"  # a flow: Finance, then the tax office
 FINANCE = "000.00.01.H99"
@@ -200,6 +205,35 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
                 token=officer,
                 body={"action": "accept"},
             )
+
+            # A walk-in at the ward's counter: the desk uploads the scanned paper and files, then a
+            # second walk-in accepted in the same step (docs/counter.md).
+            for accept, key in ((False, "bench-intake-0001"), (True, "bench-intake-0002")):
+                slot = call(
+                    "upload slot (counter)",
+                    "POST",
+                    "/v1/uploads",
+                    token=officer,
+                    body={
+                        "filename": "giay-chung-sinh.pdf",
+                        "content_type": "application/pdf",
+                        "size": len(PDF),
+                    },
+                )
+                requests.post(slot["url"], data=slot["fields"], files={"file": ("a.pdf", PDF)}, timeout=10)
+                intake = filing | {
+                    "attachments": [{"upload_id": slot["upload_id"], "paper_code": paper}],
+                    "accept": accept,
+                    "ticket": "A-001",
+                }
+                call(
+                    "walk-in intake, accepted at once (1 file)" if accept else "walk-in intake (1 file)",
+                    "POST",
+                    f"/v1/agencies/{WARD}/intake",
+                    token=officer,
+                    body=intake,
+                    headers={"Idempotency-Key": key},
+                )
 
             # An inter-agency flow: business registration, Finance then the tax office.
             desk = call(

@@ -49,6 +49,8 @@ FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "V
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh")
 GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Mai")
 FLOW_SHARE = 0.2  # of the dossiers, those of a procedure with a flow between agencies (liên thông)
+# Of the others, those handed in at a one-stop counter (walk-in intake), the rest filed online.
+COUNTER_SHARE = 0.15
 
 
 class SettableClock:
@@ -112,7 +114,7 @@ class History:
     ) -> None:
         """`desks`: who decides at each agency (its leader: the desk's, the officer's and the leader's
         actions alike); `route`: delivers what the flows sent so far to the coordinator."""
-        from tests.examples import EXAMPLES
+        from tests.examples import EXAMPLES, fitted
 
         self.container = container
         self.clock = clock
@@ -133,6 +135,7 @@ class History:
         if not self.procedures:
             raise ValueError(f"{province.id}: no procedure without a flow has an example form to file.")
         self.examples = EXAMPLES
+        self.fitted = fitted
 
     def fill(
         self, dossiers: int, *, until: datetime, months: float, progress: Callable[[int], None]
@@ -180,11 +183,16 @@ class History:
                     "email": citizen.email,
                     "address": "Số 1 đường Lê Lợi, phường Minh Họa",
                 },
-                "form": self.examples[procedure.code],
+                # Its dates on the right side of the day it is filed (x-when), months back
+                "form": self.fitted(
+                    procedure.form, self.examples[procedure.code], (filed_at + VIETNAM).date()
+                ),
                 "attachments": attachments,
             }
         )
         key = f"history-{uuid.UUID(int=rng.getrandbits(128))}"
+        if procedure.flow is None and rng.random() < COUNTER_SHARE:
+            return self._at_the_counter(procedure, request, key, filed_at, until)
         dossier = self.container.filing.file(citizen, request, key).dossier
         if procedure.flow is not None:
             return dossier.code, self._through_flow(procedure, citizen, dossier.code, filed_at, until)
@@ -202,6 +210,40 @@ class History:
                 ("approve", None, 4, 24 * max(1, procedure.legal_days)),
                 ("return_result", None, 2, 30),
             ]
+        return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
+
+    def _at_the_counter(
+        self, procedure: Procedure, online: Any, key: str, filed_at: datetime, until: datetime
+    ) -> tuple[str, int]:
+        """A walk-in: the desk files the same application for the person at the counter (their papers
+        scanned there, a queue ticket), accepting at once when the papers are complete (half of them)."""
+        from motcua.services.intake import IntakeRequest
+
+        rng, desk = self.rng, self.desks[procedure.agency]
+        accept = rng.random() < 0.5
+        request = IntakeRequest.model_validate(
+            {
+                "procedure_code": procedure.code,
+                "applicant": online.applicant.model_dump(),
+                "form": online.form,
+                "attachments": [
+                    {
+                        "upload_id": self._upload(desk, procedure.paper(ref.paper_code)),
+                        "paper_code": ref.paper_code,
+                    }
+                    for ref in online.attachments
+                ],
+                "accept": accept,
+                "ticket": f"A-{rng.randrange(1, 120):03d}",
+            }
+        )
+        dossier = self.container.intake.receive(desk, procedure.agency, request, key).dossier
+        self.route()
+        done: list[tuple[str, str | None, float, float]] = [
+            ("approve", None, 4, 24 * max(1, procedure.legal_days)),
+            ("return_result", None, 2, 30),
+        ]
+        plan = done if accept else [("accept", None, 0.1, 2), *done]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
 
     def _desk(

@@ -42,6 +42,7 @@ from motcua.services.desk import DeskService
 from motcua.services.dossiers import DossierService
 from motcua.services.filing import FilingService
 from motcua.services.inbox import InboxService
+from motcua.services.intake import IntakeService
 from motcua.services.messages import MessageHistory
 from motcua.services.sweep import SweepService
 from motcua.services.uploads import UploadService
@@ -150,6 +151,13 @@ class Container:
             desk=self.desk,
             coordinator=self.coordinator,
             directory=lambda: self.directory,
+            clock=self.clock,
+        )
+        self.intake = IntakeService(
+            province=self.province,
+            filing=self.filing,
+            uploads=self.uploads,
+            inbox=self.inbox,
             clock=self.clock,
         )
         self.citizen_actions = CitizenActions(

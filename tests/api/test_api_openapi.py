@@ -18,6 +18,7 @@ from tests.api.conftest import API_DIR, Api
 pytestmark = pytest.mark.offline  # the document needs no AWS: the API runs on in-memory fakes
 
 EXPECTED_ROUTES = {
+    ("POST", "/v1/agencies/{agency_code}/intake"),
     ("GET", "/v1/procedures"),
     ("GET", "/v1/procedures/{procedure_code}"),
     ("GET", "/v1/agencies"),

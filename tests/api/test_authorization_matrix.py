@@ -133,9 +133,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/dossiers/{code}/withdrawal"): everywhere(
         frozenset({OWNER}), body={"reason": "Không cần nữa"}, changes=True
     ),
-    # citizens, and staff who issue results (PDF only)
+    # citizens, the counter (papers for a walk-in intake), and staff who issue results (PDF only)
     ("POST", "/v1/uploads"): everywhere(
-        CITIZENS | {OFFICER, LEADER, FLOW_OFFICER, ASSIGNEE, FLOW_LEADER, UNRELATED},
+        CITIZENS | {RECEIVER, OFFICER, LEADER, FLOW_OFFICER, ASSIGNEE, FLOW_LEADER, UNRELATED},
         body={"filename": "ket-qua.pdf", "content_type": "application/pdf", "size": 1000},
     ),
     # a dossier and its documents
@@ -149,6 +149,21 @@ TABLE: dict[tuple[str, str], Rule] = {
         desk=frozenset({RECEIVER, LEADER, FLOW_LEADER}),
     ),
     ("POST", "/v1/dossiers/{code}/results"): everywhere(frozenset({OFFICER, LEADER}), body={"render": True}),
+    # the counter: a walk-in intake at the agency's desk (a 422: no such procedure), docs/counter.md
+    ("POST", "/v1/agencies/{agency_code}/intake"): per_object(
+        new=frozenset({RECEIVER, LEADER}),
+        step=frozenset({FLOW_LEADER}),  # Tax's leader at Tax's desk (which receives nothing: a 422)
+        desk=frozenset({RECEIVER, LEADER}),
+        body={
+            "procedure_code": "0.000000",
+            "applicant": {
+                "full_name": "Người Nộp Tại Quầy",
+                "id_number": "001090012345",
+                "phone": "0912345678",
+                "address": "Số 2 đường Lê Lợi",
+            },
+        },
+    ),
     # an agency's work
     ("GET", "/v1/agencies/{agency_code}/tasks"): per_object(
         new=FINANCE_WORK, step=TAX_WORK, desk=FINANCE_WORK

@@ -114,24 +114,33 @@ def _phone_context(browser: Browser) -> BrowserContext:
     return context
 
 
-def _refused_by_policy(message: ConsoleMessage, errors: list[str]) -> None:
+def _refused_by_policy(message: ConsoleMessage, errors: list[str], who: str) -> None:
     """Chromium logs each thing the Content-Security-Policy refused (an inline style, a request to
     another host): with the local stack sending the policy CloudFront sends, every journey checks it."""
     if "Content Security Policy" in message.text:
-        errors.append(f"{message.location.get('url')}: {message.text[:160]}")
+        errors.append(f"{who}{message.location.get('url')}: {message.text[:160]}")
+
+
+def watch(page: Page, errors: list[str], who: str = "") -> Page:
+    """Collects into `errors` (each after `who`, if given) what `page` raises (uncaught script errors)
+    and what the security policy refuses there; the fixtures fail on any at the end."""
+    page.on("pageerror", lambda error: errors.append(f"{who}{error}"))
+    page.on("console", lambda message: _refused_by_policy(message, errors, who))
+    return page
+
+
+def _no_errors(errors: list[str]) -> None:
+    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A fresh phone-sized page (390×844, touch, Vietnamese, Vietnam's time zone); fails on script errors."""
     context = _phone_context(browser)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: _refused_by_policy(message, errors))
-    yield page
+    yield watch(context.new_page(), errors)
     context.close()
-    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
+    _no_errors(errors)
 
 
 @pytest.fixture
@@ -139,13 +148,10 @@ def desk(browser: Browser) -> Iterator[Page]:
     """A fresh desk-PC page (1366×768, mouse, Vietnamese); fails on script errors, as `phone` does."""
     context = browser.new_context(viewport=DESK, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     context.set_default_timeout(15_000)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: _refused_by_policy(message, errors))
-    yield page
+    yield watch(context.new_page(), errors)
     context.close()
-    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
+    _no_errors(errors)
 
 
 @pytest.fixture
@@ -157,15 +163,12 @@ def phones(browser: Browser) -> Iterator[Callable[[], Page]]:
     def open_phone() -> Page:
         context = _phone_context(browser)
         contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: _refused_by_policy(message, errors))
-        return page
+        return watch(context.new_page(), errors)
 
     yield open_phone
     for context in contexts:
         context.close()
-    assert not errors, f"the portal raised script errors or broke its security policy: {errors}"
+    _no_errors(errors)
 
 
 @pytest.fixture(scope="session")

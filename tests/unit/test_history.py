@@ -64,6 +64,11 @@ def test_history_files_each_dossier_at_a_working_moment_of_the_months_before_and
     # filed for many applicants, so that the console's search by name has names to tell apart
     applicants = {world.record(code).dossier.applicant.full_name for code in codes}
     assert len(applicants) > 20
+    # some handed in at a one-stop counter, by its officer, from a queue ticket, and decided as the others
+    counter = [d for d in (world.record(code).dossier for code in codes) if d.channel.value == "counter"]
+    assert 3 <= len(counter) < 30
+    assert all(d.received_by is not None and d.ticket and d.owner.startswith("counter#") for d in counter)
+    assert any(d.status.value == 10 for d in counter)
 
 
 def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:
@@ -148,3 +153,4 @@ def test_the_historys_messages_are_not_sent_but_listed_on_the_citizens_notificat
         assert message.sent_at == entry.at <= UNTIL
     filed = [m for m in kept if m.event.value == "filed"]
     assert len(filed) == len(codes)  # email only: the history's citizens have no phone
+

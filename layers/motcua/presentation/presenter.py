@@ -247,6 +247,9 @@ class Presenter:
             tracking_url=self.tracking_url(dossier.code),
             appointment_at=dossier.appointment,
             apologies=self.apologies(dossier, language),
+            channel=dossier.channel.value,
+            received_by=received_by_name(dossier),
+            ticket=dossier.ticket,
         )
 
     def control_slip(self, record: DossierRecord, language: Language, now: datetime) -> ControlSlip:
@@ -292,3 +295,9 @@ class Presenter:
             status_label=dossier.status.label.in_(language),
             rows=rows,
         )
+
+
+def received_by_name(dossier: Dossier) -> str | None:
+    """Who took a dossier at the counter (their name, else their username); None for one filed online."""
+    officer = dossier.received_by
+    return (officer.name or officer.username) if officer else None

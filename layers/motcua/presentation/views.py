@@ -144,6 +144,9 @@ class DossierView(BaseModel):
     # When the result is promised: due_at, or the later date the last apology (Mẫu 04) gave.
     appointment_at: datetime | None = None
     apologies: list[ApologyView] = []
+    channel: str = "online"  # online, counter (trực tiếp) or post
+    received_by: str | None = None  # the receiving officer's name, for a dossier taken at the counter
+    ticket: str | None = None
 
 
 class TrackingView(BaseModel):

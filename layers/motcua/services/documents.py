@@ -235,7 +235,8 @@ def _receipt(record: DossierRecord, presenter: Presenter, language: Language) ->
         head,
         procedure=presenter.province.procedures_by_code.get(dossier.procedure_code),
         tracking_url=presenter.tracking_url(dossier.code),
-        officer=accepted.by_name if accepted else None,
+        # Accepted: who accepted it; taken at the counter: the officer who received it.
+        officer=accepted.by_name if accepted else (dossier.received_by.name if dossier.received_by else None),
         language=language,
     )
 
