@@ -19,6 +19,8 @@ import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
 import { notificationsView } from "./views/notifications.js";
+import { boardView, kioskView, queueTicketView } from "./views/queue.js";
+import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
 
 const RETURN_KEY = "motcua.return";
@@ -43,6 +45,10 @@ const ROUTES = [
   [/^\/access-log$/, accessLogView, { staff: true }],
   [/^\/verify$/, verifyView],
   [/^\/outbox$/, outboxView],
+  [/^\/kiosk\/([^/]+)$/, kioskView],
+  [/^\/board\/([^/]+)$/, boardView],
+  [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
+  [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
 ];
 
@@ -180,6 +186,7 @@ function navItems(s) {
   if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
   }
+  if (["receiver", "leader"].includes(s?.claims?.["custom:role"])) items.push(["#/counter", t("nav.counter"), (p) => p === "/counter"]);
   if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/desk/intake", t("intake.nav"), (p) => p === "/desk/intake"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);

@@ -30,6 +30,7 @@ from motcua.resources import (
     NOTIFY_PATTERN,
     NOTIFY_QUEUE,
     PKI_PARTITION,
+    QUEUE_PREFIX,
     ROUTING_QUEUE,
     SENT_PREFIX,
     SIGNING,
@@ -48,7 +49,13 @@ if TYPE_CHECKING:
 # The table's partitions each function writes (dynamodb:LeadingKeys patterns); the rest are out of its
 # reach. Filing takes a dossier code (the agency's counter) and remembers the Idempotency-Key.
 WRITES: dict[str, tuple[str, ...]] = {
-    "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*", f"{DRAFT_PREFIX}*"),
+    "Api": (
+        f"{DOSSIER_PREFIX}*",
+        f"{COUNTER_PREFIX}*",
+        f"{IDEMPOTENCY_PREFIX}*",
+        f"{DRAFT_PREFIX}*",
+        f"{QUEUE_PREFIX}*",
+    ),
     "Routing": (f"{DOSSIER_PREFIX}*",),
     "Sweep": (f"{DOSSIER_PREFIX}*",),
     "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
@@ -171,9 +178,10 @@ class PlatformStack(Stack):
         signing.grant_signing(api.function)
         data.grant_results(api.function, write=True)
         data.grant_results(notifications.function, write=False)
-        data.grant_deletes_in(notifications.function, partition=NOTIFY_ONCE_PARTITION)
-        # A citizen deletes a draft, and filing removes the procedure's draft in its transaction.
-        data.grant_deletes_in(api.function, partition=f"{DRAFT_PREFIX}*")
+        data.grant_deletes_in(notifications.function, NOTIFY_ONCE_PARTITION)
+        # A citizen deletes a draft, and filing removes the procedure's draft in its transaction;
+        # a called queue ticket leaves its centre's waiting line (docs/counter.md).
+        data.grant_deletes_in(api.function, f"{DRAFT_PREFIX}*", f"{QUEUE_PREFIX}*")
 
         monitoring = Monitoring(
             self,

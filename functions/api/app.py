@@ -14,6 +14,7 @@ from chalicelib.routes import (
     drafts,
     meta,
     privacy,
+    queue,
     results,
     tasks,
     tracking,
@@ -26,7 +27,7 @@ app.api.binary_types.append("application/pdf")
 app.api.binary_types.append("application/zip")
 install(app)
 
-for routes in (catalog, dossiers, drafts, tracking, tasks, results, privacy, auth, meta, counter):
+for routes in (catalog, dossiers, drafts, tracking, tasks, results, privacy, auth, meta, counter, queue):
     app.register_blueprint(routes.area.blueprint)
 
 # On Lambda with SnapStart this init runs once, when a version is published, and is snapshotted.

@@ -210,16 +210,19 @@ class Data(Construct):
         )
         self.key.grant_encrypt_decrypt(grantee)
 
-    def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str) -> None:
-        """Delete items of one partition (or, with `*`, partitions of one prefix: a citizen's drafts
-        `DRAFT#*`) and no other (`dynamodb:LeadingKeys`): Powertools' idempotency removes its
-        in-progress record when the action fails, so a retry may run it; drafts go when deleted or filed."""
-        operator = "ForAllValues:StringLike" if "*" in partition else "ForAllValues:StringEquals"
+    def grant_deletes_in(self, grantee: iam.IGrantable, *partitions: str) -> None:
+        """Delete items of these partitions (or, with `*`, partitions of one prefix: a citizen's drafts
+        `DRAFT#*`, a centre's queue `Q#*`) and no other (`dynamodb:LeadingKeys`): Powertools' idempotency
+        removes its in-progress record when the action fails, so a retry may run it; drafts go when
+        deleted or filed; a called queue ticket leaves the waiting line."""
+        operator = (
+            "ForAllValues:StringLike" if any("*" in p for p in partitions) else "ForAllValues:StringEquals"
+        )
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["dynamodb:DeleteItem"],
             resource_arns=[self.table.table_arn],
-            conditions={operator: {"dynamodb:LeadingKeys": [partition]}},
+            conditions={operator: {"dynamodb:LeadingKeys": list(partitions)}},
         )
 
     def grant_attachments(self, grantee: iam.IGrantable) -> None:

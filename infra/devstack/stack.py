@@ -40,6 +40,7 @@ from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
 from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
+from .queue_demo import queue_lines, seed_queue
 from .runner import Runner, Stop, on_signals_raise_stop, serve_until_stopped
 from .snapshots import SnapshotError, Snapshots, generation_of, recording, recordings
 from .streams import StreamForwarder
@@ -248,6 +249,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     # by a kill) goes into one at the timer's first round, a second from now, in the background.
     runner.start(SnapshotTimer(keeper.take_when_due, interrupt=keeper.interrupt))
     runner.start(web)
+    seed_queue(clients.client("dynamodb", REGION), outputs.table_name, province)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
 
@@ -623,6 +625,7 @@ def banner(
         f"  Data      {shown}/   ({restored})",
         f"  Flows     {_flows(outputs, restarted)}",
         f"  Workers   {_workers(config)}",
+        *queue_lines(config.portal_url, province),
         "",
         f"  Citizens — POST /v1/auth/citizens/sign-in {{email, password}}, password {citizens[0].password}",
         *(f"    {a.username:<{width}}  {a.name}" for a in citizens),

@@ -29,6 +29,7 @@ from motcua.domain.ports import (
     AttachmentStore,
     DossierRepository,
     DraftRepository,
+    QueueStore,
     SentMessages,
     StaffDirectory,
     TokenVerifier,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from motcua.domain.ports import Clock
     from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
+    from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
     from motcua.signing.issuing import CertificateAuthority
     from motcua.signing.pki import PkiProfile
@@ -74,6 +76,7 @@ class Adapters:
     access_log: AccessLog | None = None  # None: the single table
     drafts: DraftRepository | None = None  # None: the single table
     sent_messages: SentMessages | None = None  # None: the single table
+    queue: QueueStore | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -123,6 +126,8 @@ class Container:
         )
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
+        if adapters.queue is not None:
+            self.__dict__["queue_store"] = adapters.queue  # instead of the single table's
         if adapters.directory is not None:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
@@ -185,6 +190,20 @@ class Container:
         """The staff pool, read by username (built on first use: only a forward asks it)."""
         cognito = clients.client("cognito-idp", self.settings.region)
         return CognitoStaffDirectory(cognito, pool_id=self.settings.staff_pool_id)
+
+    @cached_property
+    def queue_store(self) -> QueueStore:
+        """A centre's day of queue tickets on the single table (built on first use)."""
+        from motcua.adapters.queue import DynamoQueueStore
+
+        return DynamoQueueStore(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def queue(self) -> QueueService:
+        """Queue tickets: the kiosk, the board, the counters (docs/counter.md)."""
+        from motcua.services.queue import QueueService
+
+        return QueueService(province=self.province, store=self.queue_store, clock=self.clock)
 
     @cached_property
     def sweep(self) -> SweepService:

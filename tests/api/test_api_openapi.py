@@ -59,6 +59,18 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/auth/refresh"),
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/health"),
+    # queue tickets (docs/counter.md)
+    ("GET", "/v1/centres"),
+    ("GET", "/v1/centres/{centre_id}/kiosk"),
+    ("POST", "/v1/centres/{centre_id}/tickets"),
+    ("GET", "/v1/centres/{centre_id}/board"),
+    ("GET", "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}"),
+    ("GET", "/v1/centres/{centre_id}/counters/{number}"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/next"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/recall"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
 }
 
 
@@ -132,6 +144,12 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/auth/staff/challenge",
         "/v1/auth/staff/mfa-setup",
         "/v1/auth/refresh",
+        # the kiosk, the board and a ticket's page (docs/counter.md)
+        "/v1/centres",
+        "/v1/centres/{centre_id}/kiosk",
+        "/v1/centres/{centre_id}/tickets",
+        "/v1/centres/{centre_id}/board",
+        "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
     }
 
 

@@ -30,6 +30,7 @@ from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
+from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
@@ -67,6 +68,7 @@ class World:
         self.directory = InMemoryStaffDirectory()
         self.access_log = InMemoryAccessLog()
         self.sent = InMemorySentMessages()
+        self.queue = InMemoryQueueStore()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -89,6 +91,7 @@ class World:
                 access_log=self.access_log,
                 drafts=self.repository.drafts,
                 sent_messages=self.sent,
+                queue=self.queue,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)

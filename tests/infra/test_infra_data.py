@@ -236,16 +236,17 @@ def _partitions(statement: dict[str, Any]) -> list[str]:
 def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: Synthesized) -> None:
     # moto does not enforce IAM: this is where the partitions each function may write are checked.
     expected = {
-        # dossiers, the agencies' code counters, filing's idempotency, citizens' drafts
-        "api": ["D#*", "SEQ#*", "IDEM#*", "DRAFT#*"],
+        # dossiers, the agencies' code counters, filing's idempotency, citizens' drafts, the centres'
+        # queue tickets
+        "api": ["D#*", "SEQ#*", "IDEM#*", "DRAFT#*", "Q#*"],
         "routing": ["D#*"],
         "sweep": ["D#*"],
         "notify": [NOTIFY_ONCE_PARTITION, "SENT#*"],  # once-only records (deletes there only); what it sent
         "pki": [PKI_PARTITION],  # the certificates and the trust roots
     }
-    # Items removed: a citizen's drafts (deleted by them, or in the filing's transaction), the notifier's
-    # in-progress records.
-    deletes = {"api": ["DRAFT#*"], "notify": [NOTIFY_ONCE_PARTITION]}
+    # Items removed: a citizen's drafts (deleted by them, or in the filing's transaction), called queue
+    # tickets leaving the waiting line, the notifier's in-progress records.
+    deletes = {"api": ["DRAFT#*", "Q#*"], "notify": [NOTIFY_ONCE_PARTITION]}
 
     for name, function in _functions(synthesized).items():
         writes = _table_writes(synthesized, function)
