@@ -21,11 +21,14 @@ import gc
 import os
 import pickle
 import re
+import sys
 import threading
+from contextlib import contextmanager
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 SNAPSHOT = "moto-snapshot.pickle"
@@ -92,8 +95,67 @@ class _Pickler(pickle.Pickler):
 
 def _attributes(kind: type[dict[str, Any]], attributes: dict[str, Any]) -> dict[str, Any]:
     restored = kind.__new__(kind)
-    dict.update(restored, attributes)
+    # The same few attribute names in every item: one string each, not one per item.
+    dict.update(restored, {sys.intern(name): value for name, value in attributes.items()})
     return restored
+
+
+SHORT = 100  # characters: keys, types, statuses, codes; a dossier's key is in each of its ~20 items
+
+
+@contextmanager
+def _compact_items() -> Iterator[None]:
+    """While a snapshot loads, moto's DynamoDB items come back as compact as moto makes them.
+
+    An object unpickled the default way gets its `__dict__` made as a real dictionary (about 90
+    bytes), where one built by its constructor keeps its attributes inline: each attribute value
+    (`DynamoType`, some 190,000 items of 7 attributes at 10,000 dossiers) and each `Item` get their
+    attributes set one by one instead. Equal short strings (a dossier's key in each of its items,
+    the kinds, the statuses) become one string; names within maps are interned; an item's key
+    shares the object of its key attribute, as it holds the same value. Nothing changes in what
+    moto sees: moto never changes a `DynamoType` in place, it makes new ones.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    same: dict[str, str] = {}
+
+    def dynamo_type(self: Any, state: dict[str, Any]) -> None:
+        value = state["value"]
+        if type(value) is str and len(value) <= SHORT:
+            value = same.setdefault(value, value)
+        elif type(value) is dict:
+            value = {sys.intern(name): member for name, member in value.items()}
+        self.type = state["type"]
+        self.value = value
+        for name, other in state.items():
+            if name not in ("type", "value"):
+                setattr(self, name, other)
+
+    def item(self: Any, state: dict[str, Any]) -> None:
+        attrs = state.get("attrs") or {}
+        for name, value in state.items():
+            if name in ("hash_key", "range_key") and value is not None:
+                value = _same_in(attrs, value)
+            setattr(self, name, value)
+
+    DynamoType.__setstate__ = dynamo_type  # type: ignore[attr-defined]
+    Item.__setstate__ = item  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del DynamoType.__setstate__  # type: ignore[attr-defined]
+        del Item.__setstate__  # type: ignore[attr-defined]
+
+
+def _same_in(attrs: dict[str, Any], key: Any) -> Any:
+    """The attribute of `attrs` with the key's type and value (the key attribute), else the key itself."""
+    for value in attrs.values():
+        if value.value is key.value and value.type == key.type:
+            return value
+    for value in attrs.values():
+        if value.type == key.type and type(value.value) is str and value.value == key.value:
+            return value
+    return key
 
 
 def _load_private_key(der: bytes) -> Any:
@@ -181,7 +243,8 @@ class Snapshots:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                body = pickle.load(file)  # noqa: S301
+                with _compact_items():
+                    body = pickle.load(file)  # noqa: S301
             finally:
                 if collecting:
                     gc.enable()

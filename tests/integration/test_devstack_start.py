@@ -97,3 +97,61 @@ def test_a_snapshot_gives_the_items_back_and_moto_still_refuses_an_item_over_400
             UpdateExpression="SET big = :b",
             ExpressionAttributeValues={":b": {"S": "x" * 410_000}},
         )
+
+
+def _owns_a_dict(obj: Any) -> bool:
+    """Whether the object's attributes sit in a dictionary of its own (made for an unpickled object)
+    rather than inline, as for an object its constructor made."""
+    names = {"hash_key", "attrs"} if hasattr(obj, "attrs") else {"type", "value"}
+    return any(type(referent) is dict and names <= set(referent) for referent in gc.get_referents(obj))
+
+
+def test_a_snapshot_loads_items_as_compact_as_moto_builds_them_and_as_they_were(
+    dynamodb: Any, tmp_path: Path
+) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    # Given two items of one dossier and one of another, with a map, in a snapshot
+    _dossier(dynamodb, "C-1", 4, flow=True)
+    _dossier(dynamodb, "C-1", 4, flow=True, kind="task", sk="TASK#C-1-T1")
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={"PK": {"S": "DOSSIER#C-2"}, "SK": {"S": "X"}, "form": {"M": {"name": {"S": "An"}}}},
+    )
+    everything = sorted(dynamodb.scan(TableName=TABLE)["Items"], key=json.dumps)
+    snapshots = Snapshots(tmp_path)
+    snapshots.commit(snapshots.write(1, None, None), 1)
+    # When it is loaded back
+    snapshots.load()
+    # Then every item is what it was, and moto's classes are as moto made them
+    assert sorted(dynamodb.scan(TableName=TABLE)["Items"], key=json.dumps) == everything
+    assert not hasattr(DynamoType, "__setstate__")
+    assert not hasattr(Item, "__setstate__")
+    table = next(b[REGION].tables[TABLE] for b in dynamodb_backends.values() if TABLE in b[REGION].tables)
+    dossier, task = table.items[DynamoType({"S": "DOSSIER#C-1"})].values()
+    other = next(iter(table.items[DynamoType({"S": "DOSSIER#C-2"})].values()))
+    # and compact: no dictionary of its own for an item or an attribute, nested ones included;
+    # the dossier's key is one string for both its items; the item's key is its key attribute
+    for item in (dossier, task, other):
+        assert not _owns_a_dict(item)
+        assert not any(_owns_a_dict(value) for value in item.attrs.values())
+        assert item.hash_key is item.attrs["PK"]
+        assert item.range_key is item.attrs["SK"]
+    assert not _owns_a_dict(other.attrs["form"].value["name"])
+    assert dossier.attrs["PK"].value is task.attrs["PK"].value
+    assert dossier.attrs["type"].value == "dossier"
+    assert task.attrs["status"].value is dossier.attrs["status"].value
+    # and moto goes on with them as before: a query by key, an update, a transaction's rollback
+    key = {"PK": {"S": "DOSSIER#C-1"}, "SK": {"S": "DOSSIER"}}
+    dynamodb.update_item(
+        TableName=TABLE,
+        Key=key,
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"N": "5"}},
+    )
+    found = dynamodb.query(
+        TableName=TABLE, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": key["PK"]}
+    )["Items"]
+    assert sorted(i["status"]["N"] for i in found) == ["4", "5"]
