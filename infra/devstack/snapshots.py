@@ -28,7 +28,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 SNAPSHOT = "moto-snapshot.pickle"
@@ -138,13 +138,53 @@ def _compact_items() -> Iterator[None]:
                 value = _same_in(attrs, value)
             setattr(self, name, value)
 
+    from moto.s3.models import FakeKey
+
+    s3_key = FakeKey.__setstate__
+    shared: dict[Any, Any] = {}
+
+    def fake_key(self: Any, state: dict[str, Any]) -> None:
+        _fake_key(s3_key, shared, self, state)
+
     DynamoType.__setstate__ = dynamo_type  # type: ignore[attr-defined]
     Item.__setstate__ = item  # type: ignore[attr-defined]
+    FakeKey.__setstate__ = fake_key  # type: ignore[method-assign]
     try:
         yield
     finally:
         del DynamoType.__setstate__  # type: ignore[attr-defined]
         del Item.__setstate__  # type: ignore[attr-defined]
+        FakeKey.__setstate__ = s3_key  # type: ignore[method-assign]
+
+
+def _fake_key(
+    restore: Callable[[Any, dict[str, Any]], None], shared: dict[Any, Any], key: Any, state: dict[str, Any]
+) -> None:
+    """moto's own `FakeKey.__setstate__`, then the key's ACL (three objects, about 1.2 KB) and its
+    states' list shared with every key that has the same: moto never changes either in place
+    (set_acl puts another ACL)."""
+    restore(key, state)
+    acl = key.__dict__.get("acl")
+    if acl is not None:
+        key.acl = shared.setdefault(_acl_key(acl), acl)
+    transitions = key.__dict__.get("_transitions")
+    if type(transitions) is list:
+        key._transitions = shared.setdefault(("transitions", *transitions), transitions)
+
+
+def _acl_key(acl: Any) -> tuple[Any, ...]:
+    """What an S3 ACL grants to whom, as a value (equal ACLs, equal keys)."""
+    return (
+        "acl",
+        type(acl),
+        *(
+            (
+                tuple((g.id, g.uri, g.display_name) for g in grant.grantees),
+                tuple(grant.permissions),
+            )
+            for grant in acl.grants
+        ),
+    )
 
 
 def _same_in(attrs: dict[str, Any], key: Any) -> Any:

@@ -155,3 +155,32 @@ def test_a_snapshot_loads_items_as_compact_as_moto_builds_them_and_as_they_were(
         TableName=TABLE, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": key["PK"]}
     )["Items"]
     assert sorted(i["status"]["N"] for i in found) == ["4", "5"]
+
+
+def test_a_snapshot_loads_s3_objects_with_one_acl_between_them_and_each_can_change_its_own(
+    aws: None, tmp_path: Path
+) -> None:
+    import boto3
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    # Given two private objects in a snapshot
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="acl", CreateBucketConfiguration={"LocationConstraint": REGION})
+    for name in ("a", "b"):
+        s3.put_object(Bucket="acl", Key=name, Body=name.encode(), ACL="private")
+    snapshots = Snapshots(tmp_path)
+    snapshots.commit(snapshots.write(1, None, None), 1)
+    # When it is loaded back
+    snapshots.load()
+    # Then they hold one ACL object between them, and their bodies
+    keys = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_bucket("acl").keys
+    assert keys["a"].acl is not None
+    assert keys["a"].acl is keys["b"].acl
+    assert keys["a"]._transitions is keys["b"]._transitions  # noqa: SLF001 — moto's own
+    assert s3.get_object(Bucket="acl", Key="b")["Body"].read() == b"b"
+    # and one made public by its ACL leaves the other private
+    s3.put_object_acl(Bucket="acl", Key="a", ACL="public-read")
+    grants = {name: s3.get_object_acl(Bucket="acl", Key=name)["Grants"] for name in ("a", "b")}
+    assert any(g["Grantee"].get("URI", "").endswith("AllUsers") for g in grants["a"])
+    assert not any(g["Grantee"].get("URI", "").endswith("AllUsers") for g in grants["b"])
