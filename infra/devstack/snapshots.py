@@ -67,9 +67,28 @@ class _Pickler(pickle.Pickler):
     """Pickles what moto's models hold besides plain data: locks (made anew) and keys (DER and PEM)."""
 
     _locks = (type(threading.Lock()), type(threading.RLock()))
+    compact = True  # DynamoDB's values and items as their arguments (False: as snapshots before them)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+        self._dynamo_type, self._item = DynamoType, Item
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj).__name__ == "LimitedSizeDict":
+        kind = type(obj)
+        if kind is self._dynamo_type and self.compact:
+            # Its two attributes as arguments: no dictionary of state to build at the load (nor
+            # here: reading an object's __dict__ would make one, kept with the object for good).
+            return _dynamo_type, (kind, obj.type, obj.value)
+        if kind is self._item and self.compact:
+            attrs = obj.attrs
+            keys = (
+                _same_in(attrs, obj.hash_key),
+                None if obj.range_key is None else _same_in(attrs, obj.range_key),
+            )
+            return _item, (kind, type(attrs), *keys, *(part for pair in attrs.items() for part in pair))
+        if kind.__name__ == "LimitedSizeDict":
             # An item's attributes. Unpickled as a dict subclass, each attribute would go through
             # its __setitem__, which sums the size of the whole item every time (moto's 400 KB
             # check): most of the load's time. They were checked when they were written.
@@ -101,11 +120,38 @@ def _attributes(kind: type[dict[str, Any]], attributes: dict[str, Any]) -> dict[
 
 
 SHORT = 100  # characters: keys, types, statuses, codes; a dossier's key is in each of its ~20 items
+_same: dict[str, str] = {}  # while a snapshot loads: each short string met, once
+
+
+def _dynamo_type(kind: type[Any], type_: str, value: Any) -> Any:
+    """A DynamoDB attribute value as moto's constructor makes it: its attributes inline, not in a dict."""
+    made = kind.__new__(kind)
+    if type(value) is str and len(value) <= SHORT:
+        value = _same.setdefault(value, value)
+    elif type(value) is dict:
+        value = {sys.intern(name): member for name, member in value.items()}
+    made.type = type_
+    made.value = value
+    return made
+
+
+def _item(kind: type[Any], attributes: type[Any], hash_key: Any, range_key: Any, *pairs: Any) -> Any:
+    """A DynamoDB item as moto's constructor makes it, its attributes set as a whole (moto's 400 KB
+    check ran when they were written)."""
+    made = kind.__new__(kind)
+    made.hash_key = hash_key
+    made.range_key = range_key
+    attrs = attributes.__new__(attributes)
+    dict.update(attrs, zip(map(sys.intern, pairs[0::2]), pairs[1::2], strict=True))
+    made.attrs = attrs
+    return made
 
 
 @contextmanager
 def _compact_items() -> Iterator[None]:
-    """While a snapshot loads, moto's DynamoDB items come back as compact as moto makes them.
+    """While a snapshot written before `_dynamo_type` and `_item` loads, its DynamoDB items come back
+    as compact as moto makes them (a snapshot written since is made of those two), and S3's keys
+    share their ACLs.
 
     An object unpickled the default way gets its `__dict__` made as a real dictionary (about 90
     bytes), where one built by its constructor keeps its attributes inline: each attribute value
@@ -117,7 +163,7 @@ def _compact_items() -> Iterator[None]:
     """
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
-    same: dict[str, str] = {}
+    same = _same
 
     def dynamo_type(self: Any, state: dict[str, Any]) -> None:
         value = state["value"]
@@ -152,6 +198,7 @@ def _compact_items() -> Iterator[None]:
     try:
         yield
     finally:
+        _same.clear()
         del DynamoType.__setstate__  # type: ignore[attr-defined]
         del Item.__setstate__  # type: ignore[attr-defined]
         FakeKey.__setstate__ = s3_key  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from infra.devstack import snapshots as snapshots_module
 from infra.devstack.cloud import table_items
 from infra.devstack.flows import ITEM_ATTRIBUTES, in_progress
 from infra.devstack.snapshots import Snapshots
@@ -106,8 +107,9 @@ def _owns_a_dict(obj: Any) -> bool:
     return any(type(referent) is dict and names <= set(referent) for referent in gc.get_referents(obj))
 
 
+@pytest.mark.parametrize("written_before", [False, True], ids=["now", "by-the-stack-before"])
 def test_a_snapshot_loads_items_as_compact_as_moto_builds_them_and_as_they_were(
-    dynamodb: Any, tmp_path: Path
+    dynamodb: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written_before: bool
 ) -> None:
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
@@ -120,8 +122,15 @@ def test_a_snapshot_loads_items_as_compact_as_moto_builds_them_and_as_they_were(
         Item={"PK": {"S": "DOSSIER#C-2"}, "SK": {"S": "X"}, "form": {"M": {"name": {"S": "An"}}}},
     )
     everything = sorted(dynamodb.scan(TableName=TABLE)["Items"], key=json.dumps)
+    if written_before:  # each value and item pickled with its __dict__, as the stack did before
+        monkeypatch.setattr(snapshots_module._Pickler, "compact", False)  # noqa: SLF001
     snapshots = Snapshots(tmp_path)
     snapshots.commit(snapshots.write(1, None, None), 1)
+    table = next(b[REGION].tables[TABLE] for b in dynamodb_backends.values() if TABLE in b[REGION].tables)
+    if not written_before:  # taking it left moto's objects as they were (reading __dict__ makes one)
+        assert not any(
+            _owns_a_dict(v) for p in table.items.values() for i in p.values() for v in i.attrs.values()
+        )
     # When it is loaded back
     snapshots.load()
     # Then every item is what it was, and moto's classes are as moto made them
