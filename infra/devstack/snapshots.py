@@ -72,8 +72,9 @@ class _Pickler(pickle.Pickler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from moto.dynamodb.models.dynamo_type import DynamoType, Item
+        from moto.dynamodb.models.table import Table
 
-        self._dynamo_type, self._item = DynamoType, Item
+        self._dynamo_type, self._item, self._table = DynamoType, Item, Table
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
@@ -82,12 +83,13 @@ class _Pickler(pickle.Pickler):
             # here: reading an object's __dict__ would make one, kept with the object for good).
             return _dynamo_type, (kind, obj.type, obj.value)
         if kind is self._item and self.compact:
-            attrs = obj.attrs
-            keys = (
-                _same_in(attrs, obj.hash_key),
-                None if obj.range_key is None else _same_in(attrs, obj.range_key),
-            )
-            return _item, (kind, type(attrs), *keys, *(part for pair in attrs.items() for part in pair))
+            return _item, _item_arguments(obj, self._dynamo_type)
+        if kind is self._table and self.compact:
+            # Without what the patches derive from the items (moto_patches: the index of index
+            # keys, the sorted items): remade when first needed, they would double the items' keys.
+            rebuild, arguments, state, *rest = obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            state = {k: v for k, v in state.items() if k not in _DERIVED}
+            return (rebuild, arguments, state, *rest)
         if kind.__name__ == "LimitedSizeDict":
             # An item's attributes. Unpickled as a dict subclass, each attribute would go through
             # its __setitem__, which sums the size of the whole item every time (moto's 400 KB
@@ -135,14 +137,48 @@ def _dynamo_type(kind: type[Any], type_: str, value: Any) -> Any:
     return made
 
 
-def _item(kind: type[Any], attributes: type[Any], hash_key: Any, range_key: Any, *pairs: Any) -> Any:
+_DERIVED = frozenset({"_motcua_gsi", "_motcua_sorted"})
+
+
+def _item_arguments(item: Any, dynamo_type: type[Any]) -> tuple[Any, ...]:
+    """An item as flat arguments: each attribute's name, type and value (a map or a list as its
+    `DynamoType`), and its key as the position of its key attribute. No object per value in the
+    pickle: each would be held by the pickler's memo until the end, here and at the load."""
+    attrs = item.attrs
+    flat: list[Any] = []
+    for name, value in attrs.items():
+        inner = value.value
+        if type(inner) is dict or (type(inner) is list and inner and type(inner[0]) is dynamo_type):
+            flat += (name, None, value)
+        else:
+            flat += (name, value.type, inner)
+    return (dynamo_type, type(attrs), _key_ref(attrs, item.hash_key), _key_ref(attrs, item.range_key), *flat)
+
+
+def _key_ref(attrs: dict[str, Any], key: Any) -> Any:
+    """The position in `attrs` of the attribute holding the key (else the key itself, or None)."""
+    if key is None:
+        return None
+    for position, value in enumerate(attrs.values()):
+        if value.type == key.type and value.value == key.value:
+            return position
+    return key
+
+
+def _item(dynamo_type: type[Any], attributes: type[Any], hash_key: Any, range_key: Any, *flat: Any) -> Any:
     """A DynamoDB item as moto's constructor makes it, its attributes set as a whole (moto's 400 KB
-    check ran when they were written)."""
-    made = kind.__new__(kind)
-    made.hash_key = hash_key
-    made.range_key = range_key
+    check ran when they were written) and its key the object of its key attribute."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    values = [
+        value if type_ is None else _dynamo_type(dynamo_type, type_, value)
+        for type_, value in zip(flat[1::3], flat[2::3], strict=True)
+    ]
     attrs = attributes.__new__(attributes)
-    dict.update(attrs, zip(map(sys.intern, pairs[0::2]), pairs[1::2], strict=True))
+    dict.update(attrs, zip(map(sys.intern, flat[0::3]), values, strict=True))
+    made = Item.__new__(Item)
+    made.hash_key = values[hash_key] if type(hash_key) is int else hash_key
+    made.range_key = values[range_key] if type(range_key) is int else range_key
     made.attrs = attrs
     return made
 
