@@ -127,7 +127,7 @@ _same: dict[str, str] = {}  # while a snapshot loads: each short string met, onc
 
 def _dynamo_type(kind: type[Any], type_: str, value: Any) -> Any:
     """A DynamoDB attribute value as moto's constructor makes it: its attributes inline, not in a dict."""
-    made = kind.__new__(kind)
+    made: Any = object.__new__(kind)
     if type(value) is str and len(value) <= SHORT:
         value = _same.setdefault(value, value)
     elif type(value) is dict:
@@ -174,9 +174,9 @@ def _item(dynamo_type: type[Any], attributes: type[Any], hash_key: Any, range_ke
         value if type_ is None else _dynamo_type(dynamo_type, type_, value)
         for type_, value in zip(flat[1::3], flat[2::3], strict=True)
     ]
-    attrs = attributes.__new__(attributes)
+    attrs = dict.__new__(attributes)
     dict.update(attrs, zip(map(sys.intern, flat[0::3]), values, strict=True))
-    made = Item.__new__(Item)
+    made: Any = object.__new__(Item)
     made.hash_key = values[hash_key] if type(hash_key) is int else hash_key
     made.range_key = values[range_key] if type(range_key) is int else range_key
     made.attrs = attrs
