@@ -31,11 +31,21 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload check wants
 
 PASSWORD = "Matkhau@2026!"
-GOALS = {"file a dossier (1 file)": "<= 3", "tracking": "1", "inbox page": "1"}
+GOALS = {
+    "file a dossier (1 file)": "<= 3",
+    "walk-in intake (1 file)": "= online filing",  # the same check, copy and transaction
+    "tracking": "1",
+    "inbox page": "1",
+    # A hand-over is part of its decision: no call more than a decision at one agency.
+    "anywhere: decision (accept, hands over to the competent agency)": "= decision (accept)",
+    "anywhere: decision (approve, hands back to the desk)": "= decision (accept)",
+}
 BIRTH = "1.001193"  # one required paper
 BUSINESS = "2.001610"  # a flow: Finance, then the tax office
 FINANCE = "000.00.01.H99"
 WARD = "000.01.01.H99"
+DELEGATION = "2.002151"  # the Department of Foreign Affairs', received at the ward's desk too
+DEPARTMENT = "000.00.06.H99"
 
 
 class Calls:
@@ -199,6 +209,103 @@ def main() -> None:  # noqa: PLR0915 — a script that reads top to bottom
                 f"/v1/tasks/{code}-T1/decision",
                 token=officer,
                 body={"action": "accept"},
+            )
+
+            # A walk-in at the ward's counter: the desk uploads the scanned paper and files, then a
+            # second walk-in accepted in the same step (docs/counter.md).
+            for accept, key in ((False, "bench-intake-0001"), (True, "bench-intake-0002")):
+                slot = call(
+                    "upload slot (counter)",
+                    "POST",
+                    "/v1/uploads",
+                    token=officer,
+                    body={
+                        "filename": "giay-chung-sinh.pdf",
+                        "content_type": "application/pdf",
+                        "size": len(PDF),
+                    },
+                )
+                requests.post(slot["url"], data=slot["fields"], files={"file": ("a.pdf", PDF)}, timeout=10)
+                intake = filing | {
+                    "attachments": [{"upload_id": slot["upload_id"], "paper_code": paper}],
+                    "accept": accept,
+                    "ticket": "A-001",
+                }
+                call(
+                    "walk-in intake, accepted at once (1 file)" if accept else "walk-in intake (1 file)",
+                    "POST",
+                    f"/v1/agencies/{WARD}/intake",
+                    token=officer,
+                    body=intake,
+                    headers={"Idempotency-Key": key},
+                )
+            # Receiving anywhere: the Department of Foreign Affairs' procedure handed in at the ward's
+            # desk; the hand-over (accept) and the hand-back (approve) are part of their decisions.
+            create_staff(
+                cognito,
+                pool_id=outputs.staff_pool_id,
+                username="xuly.ngoaivu",
+                password=PASSWORD,
+                name="Chuyên viên Sở Ngoại vụ",
+                email="xuly.ngoaivu@example.vn",
+                agency=DEPARTMENT,
+                role="officer",
+            )
+            department = call(
+                "sign in (staff)",
+                "POST",
+                "/v1/auth/staff/sign-in",
+                body={"username": "xuly.ngoaivu", "password": PASSWORD},
+            )["id_token"]
+            delegation_papers = [p.code for p in container.province.procedures_by_code[DELEGATION].papers]
+            delegation_uploads = []
+            for name in delegation_papers:
+                slot = call(
+                    "upload slot",
+                    "POST",
+                    "/v1/uploads",
+                    token=citizen,
+                    body={"filename": f"{name}.pdf", "content_type": "application/pdf", "size": len(PDF)},
+                )
+                requests.post(slot["url"], data=slot["fields"], files={"file": ("a.pdf", PDF)}, timeout=10)
+                delegation_uploads.append(slot["upload_id"])
+            elsewhere = filing | {
+                "procedure_code": DELEGATION,
+                "form": EXAMPLES[DELEGATION],
+                "attachments": [
+                    {"upload_id": u, "paper_code": p}
+                    for u, p in zip(delegation_uploads, delegation_papers, strict=True)
+                ],
+                "desk": WARD,
+            }
+            anywhere_code = call(
+                "anywhere: file at another agency's desk (3 files)",
+                "POST",
+                "/v1/dossiers",
+                token=citizen,
+                body=elsewhere,
+                headers={"Idempotency-Key": "bench-key-anywhere"},
+            )["code"]
+            call(
+                "anywhere: decision (accept, hands over to the competent agency)",
+                "POST",
+                f"/v1/tasks/{anywhere_code}-T1/decision",
+                token=officer,
+                body={"action": "accept"},
+            )
+            call(
+                "anywhere: decision (approve, hands back to the desk)",
+                "POST",
+                f"/v1/tasks/{anywhere_code}-T1/decision",
+                token=department,
+                body={"action": "approve"},
+            )
+            call(
+                "anywhere: decision (return the result at the desk)",
+                "POST",
+                f"/v1/tasks/{anywhere_code}-T1/decision",
+                token=officer,
+                body={"action": "return_result"},
             )
 
             # An inter-agency flow: business registration, Finance then the tax office.

@@ -6,9 +6,10 @@ for a shorter run). At each size the stack (`python -m infra.devstack`, MOTCUA_S
 started on it and timed until `GET /v1/health` answers, then over HTTP: FILINGS birth registrations
 filed one after another (the POST /v1/dossiers only, its PDF uploaded before), the ward's desk
 accepting each (the decision), then ten citizens' filings sent at once, TIMES times; the stack's
-memory (VmRSS of its process) is read after all that, and it is stopped with SIGINT and timed until
-its process has gone. Every figure is recorded through benchmarks/report.py, group 'local stack';
-medians and ratios are from this one run.
+memory (the VmRSS of its process and of moto's, its child, summed, once no snapshot is being
+written) is read after all that, and it is stopped with SIGINT and timed until its process has
+gone. Every figure is recorded through benchmarks/report.py, group 'local stack'; medians and
+ratios are from this one run.
 
 The filled folders are cached between runs (`.data/bench-cache/`, MOTCUA_BENCH_CACHE moves it), one
 per size, keyed by the version of the code that writes the data (CACHE_KEYED: the history filler, the
@@ -148,10 +149,41 @@ class Client:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The resident memory of the process and of every process under it (moto runs in a child)."""
+    total = 0
+    for each in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{each}/status").read_text()
+        except FileNotFoundError:  # gone meanwhile
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
+def settled(pid: int, timeout: float = 60) -> None:
+    """Until the stack runs as two processes (itself and moto's): a snapshot being written is a third,
+    a copy of moto's process whose pages are mostly moto's own, which RSS would count twice."""
+    deadline = time.monotonic() + timeout
+    while len(descendants(pid)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process whose parent, or parent's parent and so on, is `pid` (Linux's /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, IndexError):
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, waiting = [], [pid]
+    while waiting:
+        below = children.get(waiting.pop(), [])
+        found += below
+        waiting += below
+    return found
 
 
 def fill(stack: LocalStack, dossiers: int, seed: int) -> None:
@@ -237,6 +269,7 @@ def measure(stack: LocalStack, size: int) -> dict[str, float]:
             thread.join()
         at_once += times
     assert stack.process is not None
+    settled(stack.process.pid)
     figures = {
         "filing": statistics.median(filings) * 1000,
         "decision": statistics.median(decisions) * 1000,

@@ -65,9 +65,7 @@ def query_ms(catalog: CatalogService) -> list[float]:
 def main() -> None:
     demo = load_province(DEMO_PROVINCE)
     catalog = CatalogService(demo)
-    ranked = [
-        ([p.code for p in catalog.search(q=q, limit=3).items], expected) for q, expected, _ in QUERIES
-    ]
+    ranked = [([p.code for p in catalog.search(q=q, limit=3).items], expected) for q, expected, _ in QUERIES]
     first = sum(codes[:1] == [expected] for codes, expected in ranked)
     top3 = sum(expected in codes for codes, expected in ranked)
     record("search", "queries (tests/unit/test_search.py)", len(QUERIES))

@@ -1,6 +1,6 @@
 // The portal: hash routes, the header (language, menu, who is signed in) and each view's lifecycle.
 
-import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, roleCan, session, setUnauthorizedHandler } from "./api.js";
+import { POOL, clearSession, decodeJwt, get, isCitizen, isStaff, onSessionChange, roleCan, session, setUnauthorizedHandler, staffRole } from "./api.js";
 import { announce, clearAnnouncement, h, loading, notice } from "./dom.js";
 import { lang, loadStrings, setLang, t } from "./i18n.js";
 import { catalogView } from "./views/catalog.js";
@@ -19,6 +19,7 @@ import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
 import { notificationsView } from "./views/notifications.js";
+import { intakeView } from "./views/intake.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -42,6 +43,7 @@ const ROUTES = [
   [/^\/access-log$/, accessLogView, { staff: true }],
   [/^\/verify$/, verifyView],
   [/^\/outbox$/, outboxView],
+  [/^\/desk\/intake$/, intakeView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -178,6 +180,7 @@ function navItems(s) {
   if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
   }
+  if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/desk/intake", t("intake.nav"), (p) => p === "/desk/intake"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
@@ -283,11 +286,13 @@ async function start() {
   // The header answers at once (its words are in the page); pages are drawn once the strings are in.
   wireHeader();
   // A procedure page links into the app in its own language (/?lang=en#/file/<code>): keep that choice.
+  const q = new URLSearchParams(location.search).get("q"); // the page-not-found's search form (/?q=…)
   const asked = new URLSearchParams(location.search).get("lang");
   if (asked) {
     setLang(asked);
     history.replaceState(null, "", location.pathname + location.hash);
   }
+  if (q && !location.hash) history.replaceState(null, "", `${location.pathname}#/?q=${encodeURIComponent(q)}`);
   await loadStrings(lang());
   setLang(lang());
   window.addEventListener("hashchange", () => route());

@@ -165,8 +165,9 @@ export function filePicker(paper, { fieldName, required = paper.required, entrie
       h("span", { class: "btn btn--secondary btn--small file-btn", onclick: () => input.click() }, t("upload.choose")),
       none,
     ),
-    list,
+    // The camera beside the file button, both before the list: choosing, then what was chosen.
     photos ? cameraButton() : "",
+    list,
     types.includes("application/pdf") && photos
       ? pagesPanel({ maxPages: limits?.max_pages, onReady: (file) => add(file), label: tx(paper.name) })
       : "",

@@ -49,6 +49,7 @@ LANGS = ("vi", "en")
 # One place for the cache headers: CloudFront (S3 object metadata) and the local server send these.
 IMMUTABLE = "public, max-age=31536000, immutable"  # a hashed file never changes under its name
 REVALIDATE = "no-cache"  # pages: kept, but asked again (304 when unchanged) so that a deploy shows at once
+NOT_FOUND = "/404.html"  # what an address the site does not have shows, with the status 404
 
 
 def cache_control(path: str) -> str:
@@ -185,6 +186,7 @@ class Manifest:
     preloads: list[str]  # the chunks the entry imports
     stylesheet: str
     favicon: str
+    signed_in: str  # /assets/signed-in-<hash>.js: a procedure page's header says who is signed in
     staff: dict[str, str]  # views/inbox.js → /assets/chunks/inbox-<hash>.js
     staff_only: list[str]  # every file an officer's screen loads and a citizen's never does
     strings: dict[str, str]  # vi → /assets/chunks/vi-<hash>.js
@@ -284,12 +286,16 @@ def build_site(province_file: Path, out: Path, *, frontend: Path = FRONTEND) -> 
     favicon_bytes = (frontend / "favicon.svg").read_bytes()
     favicon = f"/{ASSETS}/favicon-{hashlib.sha256(favicon_bytes).hexdigest()[:8].upper()}.svg"
     (out / favicon.lstrip("/")).write_bytes(favicon_bytes)
+    signed_in_bytes = (frontend / "pages" / "signed-in.js").read_bytes()
+    signed_in = f"/{ASSETS}/signed-in-{hashlib.sha256(signed_in_bytes).hexdigest()[:8].upper()}.js"
+    (out / signed_in.lstrip("/")).write_bytes(signed_in_bytes)
 
     manifest = Manifest(
         entry=entry,
         preloads=preloads,
         stylesheet=by_entry["styles.css"],
         favicon=favicon,
+        signed_in=signed_in,
         staff=staff,
         staff_only=staff_only,
         strings=strings_chunks,
@@ -441,10 +447,27 @@ def _write_pages(
                 there=procedure_path(procedure.code, other),
                 base=base,
                 manifest=manifest,
+                home="/#/",
+                roles={
+                    role: strings.get(f"role.{role}", role)
+                    for role in ("receiver", "officer", "leader", "admin")
+                },
             )
             target = out / procedure_path(procedure.code, language).strip("/") / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
+    (out / NOT_FOUND.lstrip("/")).write_text(
+        env.get_template("404.html").render(
+            lang="vi",
+            s=all_strings["vi"],
+            home="/",
+            vi=all_strings["vi"],
+            en=all_strings["en"],
+            province=_tx(province.name.model_dump(), "vi"),
+            manifest=manifest,
+        ),
+        encoding="utf-8",
+    )
     urls = [f"{base}/"] + [f"{base}{path}" for pages in manifest.pages.values() for path in pages.values()]
     sitemap = env.get_template("sitemap.xml").render(urls=urls)
     (out / "sitemap.xml").write_text(sitemap, encoding="utf-8")

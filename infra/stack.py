@@ -24,6 +24,7 @@ from motcua.resources import (
     CITIZEN_POOL,
     COUNTER_PREFIX,
     DOSSIER_PREFIX,
+    DRAFT_PREFIX,
     IDEMPOTENCY_PREFIX,
     NOTIFY_ONCE_PARTITION,
     NOTIFY_PATTERN,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 # The table's partitions each function writes (dynamodb:LeadingKeys patterns); the rest are out of its
 # reach. Filing takes a dossier code (the agency's counter) and remembers the Idempotency-Key.
 WRITES: dict[str, tuple[str, ...]] = {
-    "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*"),
+    "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*", f"{DRAFT_PREFIX}*"),
     "Routing": (f"{DOSSIER_PREFIX}*",),
     "Sweep": (f"{DOSSIER_PREFIX}*",),
     "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
@@ -73,7 +74,14 @@ class PlatformStack(Stack):
         runtime = Runtime(
             self, "Runtime", layer_zip=layer_zip, province=province, metrics_namespace=f"motcua/{province.id}"
         )
-        data = Data(self, "Data", table=TABLE, bucket=BUCKET, retention=province.province.retention)
+        data = Data(
+            self,
+            "Data",
+            table=TABLE,
+            bucket=BUCKET,
+            retention=province.province.retention,
+            drafts=province.province.drafts,
+        )
         identity = Identity(self, "Identity", pools=USER_POOLS)
         environment = {
             "MOTCUA_TABLE_NAME": data.table.table_name,
@@ -164,6 +172,8 @@ class PlatformStack(Stack):
         data.grant_results(api.function, write=True)
         data.grant_results(notifications.function, write=False)
         data.grant_deletes_in(notifications.function, partition=NOTIFY_ONCE_PARTITION)
+        # A citizen deletes a draft, and filing removes the procedure's draft in its transaction.
+        data.grant_deletes_in(api.function, partition=f"{DRAFT_PREFIX}*")
 
         monitoring = Monitoring(
             self,

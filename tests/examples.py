@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pillow_heif
@@ -53,6 +54,31 @@ def post_to_slot(url: str, fields: dict[str, str], filename: str, content: bytes
 
 
 # One filled-in application form per procedure, as a citizen would send it.
+
+
+def ahead(days: int) -> str:
+    """A day `days` after today: a date field with `x-when: future` (the API refuses a day before
+    today), ahead of the fake clocks' 17 November 2026 and of the machine's day alike."""
+    return (max(date.today(), date(2026, 11, 17)) + timedelta(days=days)).isoformat()
+
+
+def fitted(schema: dict[str, Any], form: dict[str, Any], today: date) -> dict[str, Any]:
+    """`form` with each date on the wrong side of `today` for its `x-when` moved to a week before or a
+    month after it (the demo's history files dossiers on days months back); the rest as it is."""
+    moved = dict(form)
+    for name, field in (schema.get("properties") or {}).items():
+        value, when = moved.get(name), field.get("x-when")
+        if not isinstance(value, str) or when not in ("past", "future"):
+            continue
+        day = date.fromisoformat(value)
+        if when == "past" and day > today:
+            moved[name] = (today - timedelta(days=7)).isoformat()
+        elif when == "future" and day < today:
+            moved[name] = (today + timedelta(days=30)).isoformat()
+    return moved
+
+
+# The past dates are before the fake clocks' day (17 November 2026): `x-when: past` fields.
 EXAMPLES: dict[str, dict[str, Any]] = {
     "2.001610": {  # business registration
         "enterprise_name": "Doanh nghiệp tư nhân Thương mại Hoa Sen",
@@ -79,7 +105,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "floors": 3,
         "height_m": 11.7,
         "has_basement": False,
-        "planned_start": "2026-03-02",
+        "planned_start": ahead(60),
     },
     "3.000347": {  # driving licence renewal
         "licence_number": "790123456789",
@@ -95,7 +121,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "date_of_birth": "1985-09-14",
         "job_position": "Chuyên gia",
         "work_location": "Khu công nghiệp Tân Lập, xã Tân Lập, tỉnh Minh Họa",
-        "start_date": "2026-01-05",
+        "start_date": ahead(30),
         "end_date": "2027-12-31",
     },
     "2.002151": {  # permit for a foreign delegation
@@ -103,8 +129,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "countries": ["KOR"],
         "member_count": 8,
         "head_of_delegation": "Kim Min-jun, Phó Chủ tịch Hiệp hội doanh nghiệp",
-        "arrival_date": "2026-04-14",
-        "departure_date": "2026-04-16",
+        "arrival_date": ahead(40),
+        "departure_date": ahead(42),
         "purpose": "Khảo sát môi trường đầu tư, làm việc với các khu công nghiệp của tỉnh.",
         "result_email": "doingoai@congty.example.vn",
     },
@@ -144,12 +170,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "husband_id_number": "001096012345",
         "wife_full_name": "Đỗ Thị Mai",
         "wife_id_number": "001198067890",
-        "marriage_date_wish": "2026-12-18",
+        "marriage_date_wish": ahead(12),
     },
     "1.000656": {  # death registration
         "deceased_full_name": "Trần Văn Sáu",
         "deceased_id_number": "001042003456",
-        "date_of_death": "2026-11-28",
+        "date_of_death": "2026-11-08",
         "place_of_death": "Bệnh viện Đa khoa tỉnh Minh Họa",
         "requester_relationship": "Con",
     },

@@ -9,6 +9,7 @@ import { answers, applicantFacts, attachmentList, backLink, dossierLinks, errorB
 import { mapAttachmentErrors } from "./file.js";
 import { documentsSection } from "./documents.js";
 import { exportSection } from "./privacy.js";
+import { draftsSection } from "./drafts-list.js";
 import { notificationsLink } from "./notifications.js";
 
 const MORE_PAPERS = 5;
@@ -48,7 +49,8 @@ export async function meView(ctx) {
     ctx.render(h("h1", {}, t("me.title")), errorBlock(error, ctx.reload));
     return;
   }
-  ctx.render(h("h1", {}, t("me.title")), notificationsLink(), list, exportSection());
+  const drafts = await draftsSection(session()?.claims?.sub);
+  ctx.render(h("h1", {}, t("me.title")), notificationsLink(), drafts, list, exportSection());
 }
 
 /** The whole dossier: shared by the citizen's page and the officer's task page. */
@@ -62,6 +64,7 @@ export function dossierBody(d, p, { afterHead = null, beforeTimeline = null, fil
       facts([
         [t("dossier.procedure"), d.procedure_name],
         [t("dossier.agency"), d.agency_name],
+        [t("anywhere.competent"), d.competent_agency_name || ""],
         [t("dossier.filed"), formatDateTime(d.filed_at)],
         [t("dossier.due"), h("strong", {}, formatDate(d.due_at))],
         [t("dossier.appointment"), d.appointment_at ? h("strong", {}, formatDate(d.appointment_at)) : ""],

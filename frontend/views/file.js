@@ -8,6 +8,7 @@ import { lang, t, tx } from "../i18n.js";
 import { clearErrors, field, h, notice, showErrors } from "../dom.js";
 import { schemaForm, schemaText } from "../schema-form.js";
 import { filePicker } from "../uploads.js";
+import { draftKeeper } from "../drafts.js";
 import { backLink, errorBlock } from "./common.js";
 
 export const RECEIPT_KEY = "motcua.receipt.";
@@ -228,6 +229,10 @@ export async function fileView(ctx) {
   const owner = s?.claims?.sub;
   if (!draft || draft.code !== p.code || draft.owner !== owner) draft = freshDraft(p.code, owner);
   const d = draft;
+  // Drafts that survive a reload, a killed tab or another device (drafts.js).
+  d.keeper ||= draftKeeper(p.code, owner, { restart: () => { draft = null; ctx.reload(); } });
+  const restored = d.restoreTried ? null : await d.keeper.restore(d);
+  d.restoreTried = true;
   const name = tx(p.name);
 
   // The applicant block starts from the signed-in account: name, email and phone.
@@ -299,9 +304,11 @@ export async function fileView(ctx) {
         },
       },
       heading,
+      restored,
       summary,
       page.parts,
       h("div", { class: "actions" }, next),
+      d.keeper.element(),
     );
     ctx.render(head, formEl);
     focusTarget = heading;
@@ -318,6 +325,7 @@ export async function fileView(ctx) {
       "form",
       { class: "filing check-answers", novalidate: true, onsubmit: (e) => { e.preventDefault(); fileIt(submit, progress); } },
       heading,
+      restored,
       summary,
       h("p", {}, t("check.intro")),
       sections.map((section) =>
@@ -340,6 +348,7 @@ export async function fileView(ctx) {
           ),
         ),
       ),
+      deskChoice(p, d),
       h("p", { class: "check__note" }, t("check.note")),
       h("div", { class: "actions" }, submit, progress),
     );
@@ -348,6 +357,7 @@ export async function fileView(ctx) {
   }
   formEl.addEventListener("input", remember);
   formEl.addEventListener("change", remember);
+  d.keeper.watch(formEl, d);
 
   if (d.pending && d.pending.page === index) {
     const { message, errors } = d.pending;
@@ -398,12 +408,15 @@ export async function fileView(ctx) {
       }
       const refs = pickers.flatMap((picker) => picker.refs());
       const body = { procedure_code: p.code, applicant: applicant.read(), form: form.read(), attachments: refs, language: lang() };
+      if (d.desk && (p.desks || []).some((desk) => desk.code === d.desk)) body.desk = d.desk;
       d.attempt ||= { key: uuid() };
       progress.textContent = t("file.submitting");
+      await d.keeper.hold(); // no draft saved behind the filing, which removes it
       let created;
       try {
         created = await post("/dossiers", body, { headers: { "Idempotency-Key": d.attempt.key } });
       } catch (error) {
+        d.keeper.release();
         if (!(error instanceof ApiError)) throw error;
         // No answer, a server error or "slow down": the dossier may or may not be filed, so the
         // retry keeps the same key. A clear "no" (400, 409, 422) means nothing was filed: the
@@ -417,6 +430,7 @@ export async function fileView(ctx) {
       // The receipt lists the papers received (Mẫu 01): which paper, which file.
       const papers = pickers.flatMap((picker) => picker.entries.filter((e) => e.status === "done").map((e) => ({ paper_code: picker.paper.code, filename: fileName(e) })));
       sessionStorage.setItem(RECEIPT_KEY + created.code, JSON.stringify({ ...created, papers }));
+      d.keeper.filed();
       draft = null;
       ctx.navigate(`#/receipt/${encodeURIComponent(created.code)}`);
     } finally {
@@ -428,4 +442,25 @@ export async function fileView(ctx) {
       }
     }
   }
+}
+
+/**
+ * Receiving anywhere: when the procedure may be received at several one-stop desks, the citizen
+ * chooses where the dossier is received and the result collected (its own agency's by default).
+ */
+function deskChoice(p, d) {
+  const desks = p.desks || [];
+  if (desks.length < 2) return null;
+  const chosen = desks.some((desk) => desk.code === d.desk) ? d.desk : desks[0].code;
+  d.desk = chosen;
+  const control = h(
+    "select",
+    { name: "desk", onchange: (e) => { d.desk = e.target.value; } },
+    desks.map((desk) => h("option", { value: desk.code, selected: desk.code === chosen }, desk.name)),
+  );
+  return h(
+    "section",
+    { class: "panel check-section desk-choice" },
+    field({ label: t("anywhere.desk"), name: "desk", control, hint: t("anywhere.desk.hint"), required: true }),
+  );
 }

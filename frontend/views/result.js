@@ -12,9 +12,11 @@ export const RESULT_STATUSES = new Set([4, 9]);
 // What the API says about an uploaded file it cannot sign.
 const FILE_ERRORS = new Set(["unreadable_pdf", "not_a_pdf", "file_missing", "payload_too_large"]);
 
-/** The receiving agency's task on a dossier, while the result can be issued, for its officers and leaders. */
+/** The deciding agency's task on a dossier, while the result can be issued, for its officers and leaders. */
 export function canIssueResult(task, dossier) {
-  return roleCan("issue") && task.kind !== "step" && task.agency === dossier.agency && RESULT_STATUSES.has(dossier.status);
+  // Received at another agency's desk: the competent agency issues it (receiving anywhere).
+  const deciding = dossier.competent_agency || dossier.agency;
+  return roleCan("issue") && task.kind !== "step" && task.agency === deciding && RESULT_STATUSES.has(dossier.status);
 }
 
 function choice(name, value, label, checked, onchange) {

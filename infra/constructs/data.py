@@ -23,7 +23,7 @@ from constructs import Construct
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from motcua.config.province import Retention
+    from motcua.config.province import DraftPolicy, Retention
     from motcua.resources import BucketSpec, TableSpec
 
 # What the DynamoDB adapters do on AWS (layers/motcua/adapters/): reads by key and index, and
@@ -41,7 +41,14 @@ ACCESS_LOG_DAYS = 365
 
 class Data(Construct):
     def __init__(
-        self, scope: Construct, id: str, *, table: TableSpec, bucket: BucketSpec, retention: Retention
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        table: TableSpec,
+        bucket: BucketSpec,
+        retention: Retention,
+        drafts: DraftPolicy,
     ) -> None:
         super().__init__(scope, id)
         self.bucket_spec = bucket
@@ -126,6 +133,14 @@ class Data(Construct):
                     tag_filters={bucket.pending_tag[0]: bucket.filed_value},
                     expiration=Duration.days(retention.papers_days),
                 ),
+                # Uploads a draft holds (re-tagged draft at its save, adapters/s3.py `hold`): posted at
+                # most abandoned_uploads_days before the draft's first save, they outlive the draft.
+                s3.LifecycleRule(
+                    id="draft-uploads",
+                    prefix=bucket.upload_prefix,
+                    tag_filters={bucket.pending_tag[0]: bucket.draft_value},
+                    expiration=Duration.days(drafts.keep_days + retention.abandoned_uploads_days),
+                ),
                 s3.LifecycleRule(
                     id="results",
                     prefix=bucket.result_prefix,
@@ -196,13 +211,15 @@ class Data(Construct):
         self.key.grant_encrypt_decrypt(grantee)
 
     def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str) -> None:
-        """Delete items of one partition and no other (`dynamodb:LeadingKeys`): Powertools'
-        idempotency removes its in-progress record when the action fails, so a retry may run it."""
+        """Delete items of one partition (or, with `*`, partitions of one prefix: a citizen's drafts
+        `DRAFT#*`) and no other (`dynamodb:LeadingKeys`): Powertools' idempotency removes its
+        in-progress record when the action fails, so a retry may run it; drafts go when deleted or filed."""
+        operator = "ForAllValues:StringLike" if "*" in partition else "ForAllValues:StringEquals"
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["dynamodb:DeleteItem"],
             resource_arns=[self.table.table_arn],
-            conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [partition]}},
+            conditions={operator: {"dynamodb:LeadingKeys": [partition]}},
         )
 
     def grant_attachments(self, grantee: iam.IGrantable) -> None:

@@ -7,6 +7,7 @@ distribution does not wait on the API's function (which needs the distribution's
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from aws_cdk import Aws, Duration, RemovalPolicy
@@ -27,6 +28,44 @@ if TYPE_CHECKING:
     from infra.constructs.origin import OriginSecret
 
 API_PATH = "/v1/*"
+
+# A procedure's page is a folder of the built site (infra/site.py): S3 has `<folder>index.html`, and
+# CloudFront (default_root_object aside) asks for the key as written. The same test in both functions:
+# an address under the procedure pages that the build did not make is the page-not-found, with a 404.
+# Not the distribution's error responses: those would turn the API's own 403 and 404 into the page.
+_PAGES_JS = """var PAGES = %s;
+var UNDER = /^\\/(thu-tuc|en\\/procedures)\\//;
+function folder(uri) {
+  var f = uri.replace(/index\\.html$/, "");
+  return f.charAt(f.length - 1) === "/" ? f : f + "/";
+}
+function missing(uri) {
+  return uri === "%s" || (UNDER.test(uri) && PAGES[folder(uri)] !== 1);
+}
+"""
+REQUEST_JS = """function handler(event) {
+  var request = event.request;
+  if (UNDER.test(request.uri)) request.uri = missing(request.uri) ? "%s" : folder(request.uri) + "index.html";
+  return request;
+}
+"""
+RESPONSE_JS = """function handler(event) {
+  var response = event.response;
+  if (missing(event.request.uri)) {
+    response.statusCode = 404;
+    response.statusDescription = "Not Found";
+  }
+  return response;
+}
+"""
+
+
+def page_functions(source: Path) -> tuple[str, str]:
+    """The code of the viewer-request and viewer-response functions for the site built in `source`."""
+    manifest = json.loads((source / "asset-manifest.json").read_text(encoding="utf-8"))
+    pages = {path: 1 for by_language in manifest["pages"].values() for path in by_language.values()}
+    shared = _PAGES_JS % (json.dumps(pages, sort_keys=True), site.NOT_FOUND)
+    return shared + REQUEST_JS % site.NOT_FOUND, shared + RESPONSE_JS
 
 
 def content_security_policy(attachments: s3.IBucket) -> str:
@@ -94,6 +133,23 @@ class Frontend(Construct):
             # The API's web ACL blocks whatever lacks it: the execute-api endpoint answers only us.
             custom_headers={origin.header: origin.value},
         )
+        request_code, response_code = page_functions(source)
+        pages = [
+            cloudfront.FunctionAssociation(
+                event_type=event,
+                function=cloudfront.Function(
+                    self,
+                    name,
+                    code=cloudfront.FunctionCode.from_inline(code),
+                    runtime=cloudfront.FunctionRuntime.JS_2_0,
+                    comment=f"motcua portal: procedure pages, {comment}",
+                ),
+            )
+            for name, event, code, comment in (
+                ("PagesRequest", cloudfront.FunctionEventType.VIEWER_REQUEST, request_code, "their files"),
+                ("PagesResponse", cloudfront.FunctionEventType.VIEWER_RESPONSE, response_code, "404"),
+            )
+        ]
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -105,6 +161,7 @@ class Frontend(Construct):
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=headers,
                 compress=True,
+                function_associations=pages,
             ),
             additional_behaviors={
                 # Nothing of the API is cached here (the app sets Cache-Control); with caching off,

@@ -54,11 +54,10 @@ def demo_accounts(province: Province) -> list[DemoAccount]:
     other agency gets an `officer` (canbo.…), and a `leader` when a flow has a step there. The
     administrator (quantri.hethong) manages accounts and sees no dossier.
     """
-    receiving = {
-        current.code
-        for procedure in province.procedures
-        if (current := province.current_agency(procedure.agency)) is not None
-    }
+    from motcua.domain.receiving import one_stop_desks
+
+    # Its own procedures' desk, or another agency's it may receive (receiving anywhere).
+    receiving = set(one_stop_desks(province))
     in_flows = {
         current.code
         for procedure in province.procedures

@@ -1,26 +1,35 @@
-"""moto's server on loopback in a thread of this process, and its recorder, which makes the data last."""
+"""moto's server on loopback, what the stack reads from its memory, and its recorder (it makes the data last).
+
+`MotoServer` runs moto in a thread; the local stack runs that thread in a process of its own (motoproc.py).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import ctypes
+import functools
 import hashlib
 import json
 import logging
+import os
 import random
+import signal
 import socket
 import string
 import threading
+import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 
 from . import moto_patches
-from .outbox import stamp_send_times
+from .outbox import handling, stamp_send_times
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
-    from pathlib import Path
 
     from werkzeug.serving import BaseWSGIServer
 
@@ -55,7 +64,11 @@ class OneAtATime:
             if self._closed:
                 start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"the local stack is stopping\n"]
-            return self._app(environ, start_response)  # type: ignore[no-any-return]
+            handling(environ.get("HTTP_X_AMZ_DATE"))  # the outbox's send times (outbox.py)
+            try:
+                return self._app(environ, start_response)  # type: ignore[no-any-return]
+            finally:
+                handling(None)
 
     def inside(self, look: Callable[[], T]) -> T:
         """Run `look` (it reads moto's memory) while no request is being handled."""
@@ -67,8 +80,61 @@ class OneAtATime:
             self._closed = True
 
 
-class MotoServer:
-    """moto's server; the environment (MOTO_*) must be set before this is started."""
+class MotoMemory:
+    """What the stack reads from moto's memory rather than through requests (nothing of it is recorded).
+
+    Each read is a module-level function of this module run by `inside`, between two requests: in
+    this process (`MotoServer`, a thread) or in moto's own (`infra/devstack/motoproc.py`), where it
+    travels pickled.
+    """
+
+    region: str
+
+    def inside(self, look: Callable[[], T]) -> T:
+        raise NotImplementedError
+
+    def after_close(self, work: Callable[[], T]) -> T:
+        """Run `work` on moto's memory once no request can come in any more (the stop)."""
+        raise NotImplementedError
+
+    def fingerprint(self) -> str:
+        """The state of moto's random generator, taken between two requests."""
+        return self.inside(fingerprint)
+
+    def visible_messages(self, queue_url: str) -> int:
+        """How many messages of the queue a ReceiveMessage would get now, read from moto's memory.
+
+        Not a request, so nothing is recorded: a poller that asks this first sends ReceiveMessage
+        only when there is something to receive, and an idle stack adds nothing to the recording.
+        """
+        return self.inside(functools.partial(visible_messages, self.region, queue_url))
+
+    def queued_messages(self, queue_url: str) -> int:
+        """Every message the queue holds now: visible, in flight (received, not yet deleted) or delayed.
+
+        Zero once a consumer has deleted all it received; read from moto's memory, so not recorded.
+        """
+        return self.inside(functools.partial(queued_messages, self.region, queue_url))
+
+    def stream_length(self, table_name: str) -> int:
+        """How many records the table's stream holds (read from moto's memory, not recorded)."""
+        return self.inside(functools.partial(stream_length, self.region, table_name))
+
+    def table_items(self, table_name: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
+        """`table_items` (below) between two requests."""
+        return self.inside(functools.partial(table_items, self.region, table_name, names))
+
+    def stream_records(self, table_name: str, position: int, limit: int) -> list[dict[str, Any]]:
+        """Records of the table's stream from the absolute `position` on, read from moto's memory.
+
+        Not requests: a GetRecords would be recorded with a shard iterator that a replay cannot give
+        back, and an idle stack would grow its recording with every poll.
+        """
+        return self.inside(functools.partial(stream_records, self.region, table_name, position, limit))
+
+
+class MotoServer(MotoMemory):
+    """moto's server in a thread of this process; the environment (MOTO_*) must be set before it starts."""
 
     name = "moto"
 
@@ -132,107 +198,85 @@ class MotoServer:
     def stop(self) -> None:
         try:
             if self._gate is not None:
-                self._gate.close()
+                random = self.close()
                 if self.on_stop is not None:
-                    self.on_stop(fingerprint())
+                    self.on_stop(random)
         finally:
-            if self._server is not None:
-                self._server.shutdown()
-                self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=10)
+            self.shutdown()
 
-    def fingerprint(self) -> str:
-        """The state of moto's random generator, taken between two requests."""
+    def close(self) -> str:
+        """Let no request in any more (they are answered 503); the random generator's `fingerprint` then."""
         assert self._gate is not None
-        return self._gate.inside(fingerprint)
+        self._gate.close()
+        return fingerprint()
+
+    def shutdown(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
 
     def inside(self, look: Callable[[], T]) -> T:
         """`look` at moto's memory between two requests (never in the middle of one)."""
         assert self._gate is not None
         return self._gate.inside(look)
 
-    def visible_messages(self, queue_url: str) -> int:
-        """How many messages of the queue a ReceiveMessage would get now, read from moto's memory.
+    def after_close(self, work: Callable[[], T]) -> T:
+        """Run `work` on moto's memory once the gate is closed (no request comes in any more)."""
+        return work()
 
-        Not a request, so nothing is recorded: a poller that asks this first sends ReceiveMessage
-        only when there is something to receive, and an idle stack adds nothing to the recording.
-        """
-        assert self._gate is not None
-        from moto.sqs.models import sqs_backends
 
-        path = urlsplit(queue_url).path.strip("/").split("/")
-        account, name = path[-2], path[-1]
+def visible_messages(region: str, queue_url: str) -> int:
+    """How many messages of the queue a ReceiveMessage would get now, read from moto's memory."""
+    from moto.sqs.models import sqs_backends
 
-        def look() -> int:
-            queue = sqs_backends[account][self.region].queues.get(name)
-            return 0 if queue is None else int(queue.approximate_number_of_messages)
+    path = urlsplit(queue_url).path.strip("/").split("/")
+    account, name = path[-2], path[-1]
+    queue = sqs_backends[account][region].queues.get(name)
+    return 0 if queue is None else int(queue.approximate_number_of_messages)
 
-        return self._gate.inside(look)
 
-    def queued_messages(self, queue_url: str) -> int:
-        """Every message the queue holds now: visible, in flight (received, not yet deleted) or delayed.
+def queued_messages(region: str, queue_url: str) -> int:
+    """Every message the queue holds now: visible, in flight or delayed, read from moto's memory."""
+    from moto.sqs.models import sqs_backends
 
-        Zero once a consumer has deleted all it received; read from moto's memory, so not recorded.
-        """
-        assert self._gate is not None
-        from moto.sqs.models import sqs_backends
+    path = urlsplit(queue_url).path.strip("/").split("/")
+    account, name = path[-2], path[-1]
+    queue = sqs_backends[account][region].queues.get(name)
+    if queue is None:
+        return 0
+    # Each message is in one of the three (a visible one is delayed or receivable).
+    return int(
+        queue.approximate_number_of_messages
+        + queue.approximate_number_of_messages_not_visible
+        + queue.approximate_number_of_messages_delayed
+    )
 
-        path = urlsplit(queue_url).path.strip("/").split("/")
-        account, name = path[-2], path[-1]
 
-        def look() -> int:
-            queue = sqs_backends[account][self.region].queues.get(name)
-            if queue is None:
-                return 0
-            # Each message is in one of the three (a visible one is delayed or receivable).
-            return int(
-                queue.approximate_number_of_messages
-                + queue.approximate_number_of_messages_not_visible
-                + queue.approximate_number_of_messages_delayed
-            )
+def stream_length(region: str, table_name: str) -> int:
+    """How many records the table's stream holds (read from moto's memory, not recorded)."""
+    from moto.dynamodb.models import dynamodb_backends
 
-        return self._gate.inside(look)
+    for backend in dynamodb_backends.values():
+        table = backend[region].tables.get(table_name)
+        if table is not None and table.stream_shard is not None:
+            return moto_patches.stream_offset(table) + len(table.stream_shard.items)
+    return 0
 
-    def stream_length(self, table_name: str) -> int:
-        """How many records the table's stream holds (read from moto's memory, not recorded)."""
-        assert self._gate is not None
-        from moto.dynamodb.models import dynamodb_backends
 
-        def look() -> int:
-            for backend in dynamodb_backends.values():
-                table = backend[self.region].tables.get(table_name)
-                if table is not None and table.stream_shard is not None:
-                    return moto_patches.stream_offset(table) + len(table.stream_shard.items)
-            return 0
+def stream_records(region: str, table_name: str, position: int, limit: int) -> list[dict[str, Any]]:
+    """Records of the table's stream from the absolute `position` on, read from moto's memory."""
+    from moto.dynamodb.models import dynamodb_backends
 
-        return self._gate.inside(look)
-
-    def table_items(self, table_name: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
-        """`table_items` (below) between two requests."""
-        assert self._gate is not None
-        return self._gate.inside(lambda: table_items(self.region, table_name, names))
-
-    def stream_records(self, table_name: str, position: int, limit: int) -> list[dict[str, Any]]:
-        """Records of the table's stream from the absolute `position` on, read from moto's memory.
-
-        Not requests: a GetRecords would be recorded with a shard iterator that a replay cannot give
-        back, and an idle stack would grow its recording with every poll.
-        """
-        assert self._gate is not None
-        from moto.dynamodb.models import dynamodb_backends
-
-        def look() -> list[dict[str, Any]]:
-            for backend in dynamodb_backends.values():
-                table = backend[self.region].tables.get(table_name)
-                if table is not None and table.stream_shard is not None:
-                    # Records before the offset were forwarded and dropped (moto_patches.trim_stream).
-                    start = max(0, position - moto_patches.stream_offset(table))
-                    items = table.stream_shard.items[start : start + limit]
-                    return [copy.deepcopy(item.to_json()) for item in items]
-            return []
-
-        return self._gate.inside(look)
+    for backend in dynamodb_backends.values():
+        table = backend[region].tables.get(table_name)
+        if table is not None and table.stream_shard is not None:
+            # Records before the offset were forwarded and dropped (moto_patches.trim_stream).
+            start = max(0, position - moto_patches.stream_offset(table))
+            items = table.stream_shard.items[start : start + limit]
+            return [copy.deepcopy(item.to_json()) for item in items]
+    return []
 
 
 def table_items(region: str, table_name: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -342,12 +386,112 @@ def switch_on_flows(moto_url: str) -> None:
     response.raise_for_status()  # moto answers with the config, which does not show this setting
 
 
-class Recorder:
-    """moto's request recorder, driven through its HTTP API (moto_api/_internal/recorder)."""
+def point_recorder(path: str) -> None:
+    """Make moto's recorder (in the process that runs moto) record to, and replay from, `path`."""
+    from moto.moto_api import recorder
 
-    def __init__(self, moto_url: str, path: Path) -> None:
+    Path(path).touch()
+    recorder._location = path  # noqa: SLF001 — moto reads it from the environment once
+
+
+def load_snapshot(data_dir: str) -> int:
+    """Put the folder's snapshot into moto's memory (in moto's process); the generation it starts."""
+    from .snapshots import Snapshots
+
+    generation, random_state, handles_state = Snapshots(Path(data_dir)).load()
+    restore_generators(random_state, handles_state)
+    return generation
+
+
+def write_snapshot(data_dir: str, generation: int, region: str, table_name: str, forwarded: int) -> Path:
+    """Between two requests, in moto's process: drop the stream records the notification pipe has
+    forwarded (`forwarded`), record to `generation`'s file from now on, and pickle moto's memory to
+    a temporary file (devstack/snapshots.py); its path."""
+    from .snapshots import Snapshots, recording
+
+    snapshots = Snapshots(Path(data_dir))
+    if table_name:
+        trim_stream(region, table_name, forwarded)
+    point_recorder(str(recording(snapshots.data_dir, generation)))
+    return snapshots.write(generation, *generators())
+
+
+def fork_snapshot(data_dir: str, generation: int, region: str, table_name: str, forwarded: int) -> int:
+    """`write_snapshot`, with the pickling done by a copy of moto's process (fork); the copy's id.
+
+    Between two requests, in moto's own process (devstack/motoproc.py: its few threads are moto's,
+    none of them inside a request now). The gate is held only while the kernel copies the process
+    (copy-on-write: tens of milliseconds for a gigabyte); requests go on meanwhile and the copy
+    pickles moto's memory as it was at the fork, to the temporary file. `snapshot_done` says when it
+    is written; `abandon_snapshot` ends it.
+    """
+    from .snapshots import Snapshots, recording
+
+    snapshots = Snapshots(Path(data_dir))
+    if table_name:
+        trim_stream(region, table_name, forwarded)
+    point_recorder(str(recording(snapshots.data_dir, generation)))
+    states = generators()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the copy: write, and end without running anything of moto's process at exit
+        code = 1
+        try:
+            die_with_parent(parent)
+            snapshots.write(generation, *states)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def snapshot_done(pid: int) -> bool:
+    """Whether the copy `fork_snapshot` started has written the snapshot; SnapshotError if it failed."""
+    from .snapshots import SnapshotError
+
+    ended, status = os.waitpid(pid, os.WNOHANG)
+    if ended == 0:
+        return False
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SnapshotError(f"the process writing the snapshot ended with {code}")
+    return True
+
+
+def abandon_snapshot(pid: int) -> None:
+    """End the copy writing a snapshot (the stack stops): its temporary file is never put in place."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed by the kernel when the process `parent` ends, however it ends (even by kill -9)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: moto's process watches its input
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
+
+
+class Recorder:
+    """moto's request recorder, driven through its HTTP API (moto_api/_internal/recorder).
+
+    `within` runs a function of this module where moto runs (`MotoMemory.inside`); by default here.
+    """
+
+    def __init__(
+        self, moto_url: str, path: Path, *, within: Callable[[Callable[[], None]], None] | None = None
+    ) -> None:
         self.moto_url = moto_url
         self.path = path
+        self.within = within
 
     def _post(self, endpoint: str, *, timeout: float | None = 30) -> None:
         response = requests.post(f"{self.moto_url}{endpoint}", timeout=(5, timeout))
@@ -358,11 +502,12 @@ class Recorder:
         return self.path.is_file() and self.path.stat().st_size > 0
 
     def use(self, path: Path) -> None:
-        """Record to, and replay from, `path` from now on (moto's recorder runs in this process)."""
-        from moto.moto_api import recorder
-
-        path.touch()
-        recorder._location = str(path)  # noqa: SLF001 — moto reads it from the environment once
+        """Record to, and replay from, `path` from now on."""
+        point = functools.partial(point_recorder, str(path))
+        if self.within is None:
+            point()
+        else:
+            self.within(point)
         self.path = path
 
     def seed(self, value: int) -> None:

@@ -49,6 +49,8 @@ FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "V
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh")
 GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Mai")
 FLOW_SHARE = 0.2  # of the dossiers, those of a procedure with a flow between agencies (liên thông)
+# Of the others, those handed in at a one-stop counter (walk-in intake), the rest filed online.
+COUNTER_SHARE = 0.15
 
 
 class SettableClock:
@@ -112,7 +114,7 @@ class History:
     ) -> None:
         """`desks`: who decides at each agency (its leader: the desk's, the officer's and the leader's
         actions alike); `route`: delivers what the flows sent so far to the coordinator."""
-        from tests.examples import EXAMPLES
+        from tests.examples import EXAMPLES, fitted
 
         self.container = container
         self.clock = clock
@@ -123,6 +125,10 @@ class History:
         self.flow_share = flow_share
         self.rng = random.Random(seed)  # noqa: S311 — made-up history, not secrets
         self.names = random.Random(seed + 1)  # noqa: S311
+        # Which desk receives a procedure that may be received elsewhere (receiving anywhere): drawn
+        # apart, so that the history's moments and decisions stay what they were.
+        self.places = random.Random(seed + 2)  # noqa: S311
+        self.province = province
         fileable = [p for p in province.procedures if p.code in EXAMPLES and p.agency in desks]
         self.procedures: list[Procedure] = [p for p in fileable if p.flow is None]
         self.flows: list[Procedure] = [
@@ -133,6 +139,7 @@ class History:
         if not self.procedures:
             raise ValueError(f"{province.id}: no procedure without a flow has an example form to file.")
         self.examples = EXAMPLES
+        self.fitted = fitted
 
     def fill(
         self, dossiers: int, *, until: datetime, months: float, progress: Callable[[int], None]
@@ -180,11 +187,17 @@ class History:
                     "email": citizen.email,
                     "address": "Số 1 đường Lê Lợi, phường Minh Họa",
                 },
-                "form": self.examples[procedure.code],
+                # Its dates on the right side of the day it is filed (x-when), months back
+                "form": self.fitted(
+                    procedure.form, self.examples[procedure.code], (filed_at + VIETNAM).date()
+                ),
                 "attachments": attachments,
+                "desk": self._desk_for(procedure),
             }
         )
         key = f"history-{uuid.UUID(int=rng.getrandbits(128))}"
+        if procedure.flow is None and rng.random() < COUNTER_SHARE:
+            return self._at_the_counter(procedure, request, key, filed_at, until)
         dossier = self.container.filing.file(citizen, request, key).dossier
         if procedure.flow is not None:
             return dossier.code, self._through_flow(procedure, citizen, dossier.code, filed_at, until)
@@ -204,6 +217,66 @@ class History:
             ]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
 
+    def _at_the_counter(
+        self, procedure: Procedure, online: Any, key: str, filed_at: datetime, until: datetime
+    ) -> tuple[str, int]:
+        """A walk-in: the desk files the same application for the person at the counter (their papers
+        scanned there, a queue ticket), accepting at once when the papers are complete (half of them)."""
+        from motcua.services.intake import IntakeRequest
+
+        rng, desk = self.rng, self.desks[procedure.agency]
+        accept = rng.random() < 0.5
+        request = IntakeRequest.model_validate(
+            {
+                "procedure_code": procedure.code,
+                "applicant": online.applicant.model_dump(),
+                "form": online.form,
+                "attachments": [
+                    {
+                        "upload_id": self._upload(desk, procedure.paper(ref.paper_code)),
+                        "paper_code": ref.paper_code,
+                    }
+                    for ref in online.attachments
+                ],
+                "accept": accept,
+                "ticket": f"A-{rng.randrange(1, 120):03d}",
+            }
+        )
+        dossier = self.container.intake.receive(desk, procedure.agency, request, key).dossier
+        self.route()
+        done: list[tuple[str, str | None, float, float]] = [
+            ("approve", None, 4, 24 * max(1, procedure.legal_days)),
+            ("return_result", None, 2, 30),
+        ]
+        plan = done if accept else [("accept", None, 0.1, 2), *done]
+        return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
+
+    def _desk_for(self, procedure: Procedure) -> str | None:
+        """The desk that receives a dossier: a third of those that may go elsewhere go to another
+        agency's desk (handed to the procedure's agency once accepted, and back for the result)."""
+        from motcua.domain.receiving import receiving_desks
+
+        if procedure.receive_at is None:
+            return None
+        others = [
+            d.code
+            for d in receiving_desks(self.province, procedure)
+            if d.code != procedure.agency and d.code in self.desks
+        ]
+        if not others or self.places.random() >= 1 / 3:
+            return None
+        return self.places.choice(others)
+
+    def _holder(self, code: str) -> str:
+        """The agency holding the dossier's desk task now: the desk that received it, or the competent
+        agency it was handed over to."""
+        from motcua.domain.tasks import task_id_for
+
+        task = self._record(code).task(task_id_for(code, 1))
+        assert task is not None
+        agency: str = task.agency
+        return agency
+
     def _desk(
         self,
         procedure: Procedure,
@@ -220,7 +293,7 @@ class History:
             moment = later(self.rng, moment, low, high)
             if moment > until:
                 break
-            status = self._decide(procedure.agency, task_id_for(code, 1), moment, action, reason)
+            status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
         return status or int(self._record(code).dossier.status)
 
     def _through_flow(
@@ -238,7 +311,7 @@ class History:
         moment = later(rng, filed_at, 0.5, 6)
         if moment > until:
             return int(self._record(code).dossier.status)
-        status = self._decide(procedure.agency, desk, moment, "accept", None)
+        status = self._decide(self._holder(code), desk, moment, "accept", None)
         asked: set[str] = set()  # a step asks for papers once at most
         for _ in range(50):  # every turn closes a step, adds papers or returns the result
             record = self._record(code)
@@ -252,7 +325,7 @@ class History:
             if record.dossier.status is Status.PROCESSED:  # the flow is done: the desk returns the result
                 moment = later(rng, moment, 2, 30)
                 if moment <= until:
-                    status = self._decide(procedure.agency, desk, moment, "return_result", None)
+                    status = self._decide(self._holder(code), desk, moment, "return_result", None)
                 break
             step = self._open_step(record)
             if record.dossier.status is not Status.IN_PROCESS or step is None:

@@ -359,10 +359,11 @@ class Body:
     overwrote), or collected, it deletes its file; a closed body refuses to be read, as a file does.
     """
 
-    __slots__ = ("_data", "_folder", "_path", "_position", "_size", "__weakref__")
+    __slots__ = ("_data", "_folder", "_path", "_pid", "_position", "_size", "__weakref__")
 
     def __init__(self, folder: Path | None) -> None:
         self._folder = folder
+        self._pid = os.getpid()  # a copy of the process (the snapshot's fork) never deletes its files
         self._data: bytes | None = b""
         self._path: str | None = None
         self._position = 0
@@ -434,7 +435,7 @@ class Body:
         self._size = 0
 
     def _forget_file(self) -> None:
-        if self._path is not None:
+        if self._path is not None and self._pid == os.getpid():
             # Gone already (the folder emptied), or the interpreter is shutting down: nothing to do.
             with contextlib.suppress(OSError, TypeError, AttributeError):
                 os.unlink(self._path)

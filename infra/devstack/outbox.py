@@ -25,8 +25,22 @@ ACCOUNT = "123456789012"  # moto's default account, the one the local stack's cr
 _SENT_AT = "_motcua_sent_at"  # on each SES and SNS backend: message id -> when moto took it
 
 
+# The X-Amz-Date of the request moto is handling: set by moto's gate (cloud.OneAtATime), which lets
+# one request in at a time.
+_signed_at: list[str | None] = [None]
+
+
+def handling(signed_at: str | None) -> None:
+    """The request moto handles now was signed at `signed_at` (its X-Amz-Date header, or None)."""
+    _signed_at[0] = signed_at
+
+
 def stamp_send_times() -> None:
-    """Write down when moto's SES and SNS take each message (kept in the backend, so in a snapshot)."""
+    """Write down when moto's SES and SNS take each message (kept in the backend, so in a snapshot).
+
+    The time is the request's signature's (X-Amz-Date), so that a replay of the recording (after a
+    stop that took no snapshot, or a kill) writes down the time it was sent, not the replay's.
+    """
     from datetime import UTC, datetime
 
     from moto.ses.models import SESBackend
@@ -36,9 +50,12 @@ def stamp_send_times() -> None:
         return
 
     def stamp(backend: Any, message_id: str) -> None:
-        backend.__dict__.setdefault(_SENT_AT, {})[message_id] = datetime.now(UTC).isoformat(
-            timespec="seconds"
-        )
+        signed = _signed_at[0]
+        try:  # the request's own time, which a replay sends again (its recorded X-Amz-Date)
+            when = datetime.strptime(signed or "", "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            when = datetime.now(UTC)
+        backend.__dict__.setdefault(_SENT_AT, {})[message_id] = when.isoformat(timespec="seconds")
 
     def wrap_ses(name: str) -> None:
         original = getattr(SESBackend, name)

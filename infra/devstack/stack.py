@@ -25,16 +25,19 @@ from motcua.resources import NOTIFY_PATTERN
 
 from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
 from .cloud import (
-    MotoServer,
+    MotoMemory,
     Recorder,
     RecordingError,
-    generators,
-    restore_generators,
+    abandon_snapshot,
+    fork_snapshot,
+    load_snapshot,
+    snapshot_done,
     switch_on_flows,
-    trim_stream,
+    write_snapshot,
 )
 from .config import HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
+from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
 from .runner import Runner, Stop, on_signals_raise_stop, serve_until_stopped
@@ -192,17 +195,18 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
         traceback.print_exc()
         raise StartError(f"the API in {config.api_dir} failed to import (above).") from error
     routing, sweep, notify = _handlers()
-    recorder = Recorder(config.moto_url, data_dir / RECORDING)
     state_path = data_dir / STATE
     snapshots = Snapshots(data_dir)
-    keeper = Keeper(snapshots, recorder, state_path)
 
     def at_stop(random: str) -> None:
         keeper.take_at_stop()
         _remember(state_path, recorder, random)
 
     # Both ports are bound before the (maybe long) replay, so that a clash shows at once.
-    moto = MotoServer(HOST, config.moto_port, REGION, on_stop=at_stop)
+    # moto runs in a process of its own (devstack/motoproc.py): it and the API each have a core.
+    moto = MotoProcess(HOST, config.moto_port, REGION, on_stop=at_stop)
+    recorder = Recorder(config.moto_url, data_dir / RECORDING, within=moto.inside)
+    keeper = Keeper(snapshots, recorder, state_path, forked=True)
     keeper.moto = moto
     sent = functools.partial(sent_messages, REGION)
     mail = Outbox(lambda: moto.inside(sent))
@@ -231,13 +235,20 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
     restarted = None if replayed is None else _restart_flows(sqs, routing, waiting, items)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
-    mail.backlog = _notifications(runner, moto, outputs, notify, state_path, replayed=replayed is not None)
+    mail.backlog = _notifications(
+        runner,
+        moto,
+        outputs,
+        notify,
+        state_path,
+        replayed=replayed is not None,
+        yield_to=web.in_flight.wait_idle,
+    )
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
-    runner.start(SnapshotTimer(keeper.take_when_due))
     # A recording as long as a snapshot's worth (a folder from before snapshots, or a long one left
-    # by a kill) goes into one now; a short one stays, to be replayed at the next start as well.
-    keeper.take_when_due()
+    # by a kill) goes into one at the timer's first round, a second from now, in the background.
+    runner.start(SnapshotTimer(keeper.take_when_due, interrupt=keeper.interrupt))
     runner.start(web)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
@@ -256,7 +267,14 @@ def _handlers() -> tuple[Handler, Handler, Handler]:
 
 
 def _notifications(
-    runner: Runner, moto: MotoServer, outputs: Outputs, notify: Handler, state_path: Path, *, replayed: bool
+    runner: Runner,
+    moto: MotoMemory,
+    outputs: Outputs,
+    notify: Handler,
+    state_path: Path,
+    *,
+    replayed: bool,
+    yield_to: Callable[[float], object] | None = None,
 ) -> Callable[[], int]:
     """The pipe from the table's stream to the notification queue, and the notifier behind it.
 
@@ -278,9 +296,13 @@ def _notifications(
         NOTIFY_PATTERN,
         position=State.load(state_path).stream if replayed else 0,
     )
-    runner.start(StreamPipe(forwarder, on_progress=remember))
+    pipe = StreamPipe(forwarder, on_progress=remember)
     waiting = functools.partial(moto.visible_messages, outputs.notify_queue_url)
-    runner.start(RoutingPoller(sqs, outputs.notify_queue_url, notify, waiting=waiting, label="notify"))
+    notifier = RoutingPoller(sqs, outputs.notify_queue_url, notify, waiting=waiting, label="notify")
+    # Both yield to the API's requests (web.InFlight): in a burst, users are answered first.
+    pipe.yield_to = notifier.yield_to = yield_to
+    runner.start(pipe)
+    runner.start(notifier)
 
     def backlog() -> int:
         # The stream and the pipe's position first, the queue last: a record on its way is unread
@@ -327,51 +349,100 @@ def _restart_flows(
 
 
 SNAPSHOT_BYTES = 1 << 20  # a recording this long goes into a snapshot: its replay takes a few seconds
+QUIET_SECONDS = 5.0  # a pause this long with a quarter of that recorded also takes one
+FORK_POLL_SECONDS = 0.1  # how often the keeper asks whether the forked copy has written the snapshot
 
 
 class Keeper:
-    """Takes the snapshots (devstack/snapshots.py): when the recording since the last is long; at the stop."""
+    """Takes the snapshots (devstack/snapshots.py) while the stack runs, so that its stop has none to take.
 
-    def __init__(self, snapshots: Snapshots, recorder: Recorder, state_path: Path) -> None:
+    A snapshot is due when the recording since the last reaches `every` bytes (MOTCUA_SNAPSHOT_BYTES,
+    1 MB), or a quarter of that once nothing has reached moto for `quiet` seconds (a pause after some
+    use: what a stop would otherwise leave to the next start's replay). With `forked`, moto's process
+    copies itself and the copy pickles (`cloud.fork_snapshot`): requests are held only while the
+    process is copied, not while its memory is pickled. The stop takes none (`take_at_stop`): the
+    next start replays what was recorded since the last, less than `every` bytes.
+    """
+
+    def __init__(
+        self,
+        snapshots: Snapshots,
+        recorder: Recorder,
+        state_path: Path,
+        *,
+        forked: bool = False,
+        quiet: float = QUIET_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.snapshots = snapshots
         self.recorder = recorder
         self.state_path = state_path
-        self.moto: MotoServer | None = None
+        self.forked = forked
+        self.quiet = quiet
+        self.clock = clock
+        self.moto: MotoMemory | None = None
         self.table_name = ""
         # MOTCUA_SNAPSHOT_BYTES: how long a recording may grow before it goes into a snapshot.
         self.every = int(os.environ.get("MOTCUA_SNAPSHOT_BYTES", SNAPSHOT_BYTES))
+        self.taken = 0
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._seen = (-1, 0.0)  # the recording's size, and since when it has had that size
 
     def take_when_due(self) -> None:
-        if self.recorder.size() >= self.every:
+        size, now = self.recorder.size(), self.clock()
+        if size != self._seen[0]:
+            self._seen = (size, now)
+        if size >= self.every or (size >= self.every // 4 and now - self._seen[1] >= self.quiet):
             self.take()
 
     def take_at_stop(self, *, always: bool = False) -> None:
-        """After moto's gate closed: nothing more comes in, so no lock is needed.
-
-        Only for a recording of a quarter of a snapshot's worth or more: a shorter one replays
-        in about a second at the next start, while pickling moto's memory would hold Ctrl-C for
-        seconds once the stack holds thousands of dossiers.
-        """
-        if self.moto is not None and (always or self.recorder.size() >= self.every // 4):
-            self._take(lambda look: look())
+        """After moto's gate closed, only when `always` (the history filler's last): the stack's stop
+        leaves what was recorded since the last snapshot to the next start, which replays it in a
+        second or two, where pickling thousands of dossiers would hold Ctrl-C for seconds."""
+        if always and self.moto is not None:
+            self._take(self.moto.after_close)
 
     def take(self) -> None:
         assert self.moto is not None
-        self._take(self.moto.inside)
+        if self.forked:
+            self._take_forked()
+        else:
+            self._take(self.moto.inside)
+
+    def interrupt(self) -> None:
+        """The stack stops: a snapshot being written is abandoned (the recordings it would replace stay)."""
+        self._stopping.set()
 
     def _take(self, between_requests: Callable[[Callable[[], Path]], Path]) -> None:
         with self._lock:
             generation = generation_of(self.recorder.path) + 1
-
-            def write() -> Path:
-                if self.table_name:  # what the notification pipe forwarded is dropped from the stream
-                    trim_stream(REGION, self.table_name, State.load(self.state_path).stream)
-                self.recorder.use(recording(self.snapshots.data_dir, generation))
-                return self.snapshots.write(generation, *generators())
-
+            write = functools.partial(write_snapshot, *self._arguments(generation))
             temporary = between_requests(write)
+            self.recorder.path = recording(self.snapshots.data_dir, generation)  # moto records there now
             self.snapshots.commit(temporary, generation)
+            self.taken += 1
+
+    def _take_forked(self) -> None:
+        assert self.moto is not None
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            generation = generation_of(self.recorder.path) + 1
+            pid = self.moto.inside(functools.partial(fork_snapshot, *self._arguments(generation)))
+            self.recorder.path = recording(self.snapshots.data_dir, generation)  # moto records there now
+            # Until the commit, the snapshot before and every recording since it are on the disk.
+            while not self.moto.after_close(functools.partial(snapshot_done, pid)):
+                if self._stopping.wait(FORK_POLL_SECONDS):
+                    self.moto.after_close(functools.partial(abandon_snapshot, pid))
+                    return
+            self.snapshots.commit(self.snapshots.path.with_suffix(".tmp"), generation)
+            self.taken += 1
+
+    def _arguments(self, generation: int) -> tuple[str, int, str, str, int]:
+        # What the notification pipe forwarded is dropped from the stream.
+        forwarded = State.load(self.state_path).stream if self.table_name else 0
+        return str(self.snapshots.data_dir), generation, REGION, self.table_name, forwarded
 
 
 def _remember(state_path: Path, recorder: Recorder, random: str) -> None:
@@ -392,7 +463,7 @@ def _listening(name: str, port: int) -> Iterator[None]:
         ) from error
 
 
-def _restore(recorder: Recorder, state_path: Path, moto: MotoServer, snapshots: Snapshots) -> int | None:
+def _restore(recorder: Recorder, state_path: Path, moto: MotoMemory, snapshots: Snapshots) -> int | None:
     """Load the snapshot and replay what was recorded since, or start anew; None when the folder was new.
 
     The replay runs with Step Functions execution off, as moto starts: a replayed StartExecution
@@ -422,8 +493,7 @@ def _restore(recorder: Recorder, state_path: Path, moto: MotoServer, snapshots: 
     generation = 0
     try:
         if snapshots.exists:
-            generation, random_state, handles_state = snapshots.load()
-            moto.inside(lambda: restore_generators(random_state, handles_state))
+            generation = moto.inside(functools.partial(load_snapshot, str(snapshots.data_dir)))
         else:
             recorder.seed(state.seed)
         count = 0
@@ -468,7 +538,24 @@ def _provision(config: StackConfig, province: Province) -> tuple[Outputs, list[D
     os.environ.update(outputs.environment())
     accounts = demo_accounts(province)
     ensure_accounts(cognito, outputs, accounts)
+    _demo_draft(cognito, outputs, accounts)
     return outputs, accounts
+
+
+def _demo_draft(cognito: Any, outputs: Outputs, accounts: list[DemoAccount]) -> None:
+    """The second demo citizen's draft (devstack/demo_draft.py), once per data folder."""
+    from motcua.container import build_container
+
+    from .demo_draft import ensure_demo_draft
+
+    citizens = [a for a in accounts if a.pool == "citizens"]
+    if len(citizens) < 2:
+        return
+    try:
+        ensure_demo_draft(build_container(), cognito, outputs, citizens[1])
+    except Exception:  # the rest of the demo is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo draft could not be saved (above).", file=sys.stderr, flush=True)
 
 
 class IdentityCheck:

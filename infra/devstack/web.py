@@ -23,7 +23,7 @@ import brotli
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
-from infra.site import BuildError, cache_control
+from infra.site import NOT_FOUND, REVALIDATE, BuildError, cache_control
 from motcua.presentation.security import portal_headers
 
 # A route only the local stack serves: the query string in, a JSON document out.
@@ -195,7 +195,7 @@ class PortalHandler(ChaliceRequestHandler):
             rest = self.path[len(API_PREFIX) :]
             self.path = rest if rest.startswith("/") else "/" + rest
         try:
-            with self.server.api_slots:
+            with self.server.in_flight, self.server.api_slots:
                 self._generic_handle()
         except ConnectionError:
             raise
@@ -222,15 +222,7 @@ class PortalHandler(ChaliceRequestHandler):
         if html is None:
             self._plain(404, "Not found")
             return
-        body = html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in MAIL_HEADERS.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self._html(200, html.encode(), "no-store", MAIL_HEADERS)
 
     def _static(self, path: str) -> None:
         try:
@@ -245,7 +237,7 @@ class PortalHandler(ChaliceRequestHandler):
             return
         target = (root / relative).resolve()
         if not target.is_relative_to(root):  # ../ or a symlink out of the folder
-            self._plain(404, "Not found")
+            self._not_found(root)
             return
         if target.is_dir():
             if not path.endswith("/"):  # so that the page's relative links resolve inside the folder
@@ -253,9 +245,28 @@ class PortalHandler(ChaliceRequestHandler):
                 return
             target = target / "index.html"
         if not target.is_file():
-            self._plain(404, "Not found")
+            self._not_found(root)
             return
         self._send_file(path, target)
+
+    def _not_found(self, root: Path) -> None:
+        """The site's page-not-found (infra/site.py), with the status 404, as CloudFront answers."""
+        page = root / NOT_FOUND.lstrip("/")
+        if not page.is_file():
+            self._plain(404, "Not found")
+            return
+        self._html(404, page.read_bytes(), REVALIDATE, self.portal_headers)
+
+    def _html(self, status: int, body: bytes, cache: str, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _send_file(self, path: str, target: Path) -> None:
         """A file as CloudFront sends it: its Cache-Control, an ETag (304 when unchanged), compressed."""
@@ -315,12 +326,43 @@ class PortalHandler(ChaliceRequestHandler):
 LISTEN_BACKLOG = 1024
 
 
+class InFlight:
+    """How many API requests are in hand (handled, or waiting for a slot): background work yields to them.
+
+    The notification pipe and its notifier share moto with the API: in a burst of filings, the
+    notifications of the first ones (about as many requests to moto as the filings themselves) would
+    be sent while the others wait. On AWS they run on capacity of their own; here they wait for a
+    moment without API requests, for at most a second a round (`wait_idle`), so none is held back
+    for long however busy the API is.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._changed:
+            self.count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self.count -= 1
+            if self.count == 0:
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Until no API request is in hand, `timeout` seconds at most; whether none is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count == 0, timeout)
+
+
 class PortalServer(ThreadedHTTPServer):
     """Chalice's threaded server (one daemon thread per connection), with room for a burst of connects,
-    and `api_slots`: the API requests it handles at once."""
+    `api_slots`, the API requests it handles at once, and `in_flight`, those in hand."""
 
     request_queue_size = LISTEN_BACKLOG
     api_slots: threading.BoundedSemaphore
+    in_flight: InFlight
 
 
 class WebServer:
@@ -361,6 +403,7 @@ class WebServer:
         self.server = PortalServer((host, port), handler)
         at_once = api_at_once or int(os.environ.get("MOTCUA_API_AT_ONCE", "") or API_AT_ONCE)
         self.server.api_slots = threading.BoundedSemaphore(at_once)
+        self.in_flight = self.server.in_flight = InFlight()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:

@@ -40,10 +40,18 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
 
 
+YIELD_AT_MOST = 1.0  # seconds a background round waits for a moment without API requests
+
+
 class _Loop:
-    """A daemon thread that calls `round()` until stopped; `round()` says how long to sleep."""
+    """A daemon thread that calls `round()` until stopped; `round()` says how long to sleep.
+
+    With `yield_to` (the web server's `InFlight.wait_idle`), each round first waits for a moment
+    without API requests, `YIELD_AT_MOST` seconds at most: background work yields to users.
+    """
 
     name = "worker"
+    yield_to: Callable[[float], object] | None = None
 
     def __init__(self) -> None:
         self._stopping = threading.Event()
@@ -69,6 +77,8 @@ class _Loop:
     def _run(self) -> None:
         pause = self.first_pause()
         while not self._stopping.wait(pause):
+            if self.yield_to is not None:
+                self.yield_to(YIELD_AT_MOST)
             pause = self.round()
 
     def first_pause(self) -> float:
@@ -158,10 +168,22 @@ class SnapshotTimer(_Loop):
 
     name = "snapshots"
 
-    def __init__(self, take_when_due: Callable[[], None], *, every: float = 1.0) -> None:
+    def __init__(
+        self,
+        take_when_due: Callable[[], None],
+        *,
+        every: float = 1.0,
+        interrupt: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
         self.take_when_due = take_when_due
         self.every = every
+        self.interrupt = interrupt  # told first at the stop: a snapshot being written is abandoned
+
+    def stop(self) -> None:
+        if self.interrupt is not None:
+            self.interrupt()
+        super().stop()
 
     def first_pause(self) -> float:
         return self.every

@@ -16,6 +16,7 @@ from motcua.adapters.cognito import (
     CognitoTokenVerifier,
     PoolRef,
 )
+from motcua.adapters.drafts import DynamoDraftRepository
 from motcua.adapters.dynamodb import DynamoDossierRepository
 from motcua.adapters.s3 import S3AttachmentStore
 from motcua.adapters.sent import DynamoSentMessages
@@ -27,6 +28,7 @@ from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
     DossierRepository,
+    DraftRepository,
     SentMessages,
     StaffDirectory,
     TokenVerifier,
@@ -39,8 +41,10 @@ from motcua.services.citizens import CitizenActions
 from motcua.services.coordinator import FlowCoordinator
 from motcua.services.desk import DeskService
 from motcua.services.dossiers import DossierService
+from motcua.services.drafts import DraftService
 from motcua.services.filing import FilingService
 from motcua.services.inbox import InboxService
+from motcua.services.intake import IntakeService
 from motcua.services.messages import MessageHistory
 from motcua.services.sweep import SweepService
 from motcua.services.uploads import UploadService
@@ -68,6 +72,7 @@ class Adapters:
     workflow: Workflow | None = None  # None: Step Functions, built on first use
     directory: StaffDirectory | None = None  # None: the staff pool on Cognito, built on first use
     access_log: AccessLog | None = None  # None: the single table
+    drafts: DraftRepository | None = None  # None: the single table
     sent_messages: SentMessages | None = None  # None: the single table
 
 
@@ -110,6 +115,9 @@ class Container:
         self.access_log: AccessLog = adapters.access_log or DynamoAccessLog(
             clients.client("dynamodb", settings.region), settings.table_name
         )
+        self.draft_repository: DraftRepository = adapters.drafts or DynamoDraftRepository(
+            clients.client("dynamodb", settings.region), settings.table_name
+        )
         self.sent_messages: SentMessages = adapters.sent_messages or DynamoSentMessages(
             clients.client("dynamodb", settings.region), settings.table_name
         )
@@ -124,6 +132,9 @@ class Container:
         self.access = AccessLogService(province=self.province, log=self.access_log, clock=self.clock)
         self.dossiers = DossierService(
             repository=self.repository, store=self.store, uploads=self.province.uploads, access=self.access
+        )
+        self.drafts = DraftService(
+            province=self.province, drafts=self.draft_repository, store=self.store, clock=self.clock
         )
         self.filing = FilingService(
             province=self.province, repository=self.repository, uploads=self.uploads, clock=self.clock
@@ -145,6 +156,13 @@ class Container:
             desk=self.desk,
             coordinator=self.coordinator,
             directory=lambda: self.directory,
+            clock=self.clock,
+        )
+        self.intake = IntakeService(
+            province=self.province,
+            filing=self.filing,
+            uploads=self.uploads,
+            inbox=self.inbox,
             clock=self.clock,
         )
         self.citizen_actions = CitizenActions(
@@ -237,6 +255,7 @@ class Container:
             store=self.store,
             presenter=self.presenter,
             clock=self.clock,
+            drafts=self.draft_repository,
         )
 
     @cached_property

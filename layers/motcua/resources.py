@@ -96,6 +96,9 @@ class BucketSpec:
     # filed ones after `retention.papers_days` (infra/constructs/data.py).
     pending_tag: tuple[str, str] = ("motcua-state", "pending")
     filed_value: str = "filed"
+    # An upload a draft holds is re-tagged draft when the draft is saved: it expires after the province's
+    # drafts.keep_days + retention.abandoned_uploads_days, so never before the draft (docs/drafts.md).
+    draft_value: str = "draft"
     cors_methods: tuple[str, ...] = ("POST", "GET")
     cors_headers: tuple[str, ...] = ("*",)
     cors_max_age: int = 3000
@@ -125,6 +128,7 @@ NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
 DOSSIER_PREFIX = "D#"  # D#<code>: a dossier, its tasks, timeline and audit trail
 COUNTER_PREFIX = "SEQ#"  # SEQ#<agency>#<YYMMDD>: an agency's dossier-code sequence of a day
 IDEMPOTENCY_PREFIX = "IDEM#"  # IDEM#<owner>#<key>: a filing's Idempotency-Key
+DRAFT_PREFIX = "DRAFT#"  # DRAFT#<owner>: a citizen's drafts, one per procedure (SK P#<procedure code>)
 # The province's CA certificates (the trust roots of /v1/verify) and the agencies' certificates:
 # written by the PKI function only, which alone holds the CA key (infra/constructs/signing.py).
 PKI_PARTITION = "PKI"

@@ -18,6 +18,7 @@ from tests.api.conftest import API_DIR, Api
 pytestmark = pytest.mark.offline  # the document needs no AWS: the API runs on in-memory fakes
 
 EXPECTED_ROUTES = {
+    ("POST", "/v1/agencies/{agency_code}/intake"),
     ("GET", "/v1/procedures"),
     ("GET", "/v1/procedures/{procedure_code}"),
     ("GET", "/v1/agencies"),
@@ -27,6 +28,10 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/dossiers/{code}"),
     ("POST", "/v1/dossiers/{code}/supplements"),
     ("POST", "/v1/dossiers/{code}/withdrawal"),
+    ("GET", "/v1/me/drafts"),
+    ("GET", "/v1/me/drafts/{procedure_code}"),
+    ("PUT", "/v1/me/drafts/{procedure_code}"),
+    ("DELETE", "/v1/me/drafts/{procedure_code}"),
     ("GET", "/v1/dossiers/{code}/control-slip"),
     ("GET", "/v1/dossiers/{code}/audit"),
     ("GET", "/v1/dossiers/{code}/documents"),

@@ -126,6 +126,11 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/dossiers"): everywhere(CITIZENS, body={}),
     ("GET", "/v1/me/dossiers"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("GET", "/v1/me/export"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    # a citizen's own drafts: another citizen's answer is about their own (none), never the owner's
+    ("GET", "/v1/me/drafts"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    ("GET", "/v1/me/drafts/{procedure_code}"): everywhere(frozenset({OWNER})),
+    ("PUT", "/v1/me/drafts/{procedure_code}"): everywhere(CITIZENS),  # a save of one's own (400: no body)
+    ("DELETE", "/v1/me/drafts/{procedure_code}"): everywhere(frozenset({OWNER}), changes=True),
     ("GET", "/v1/me/notifications"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
     ("POST", "/v1/dossiers/{code}/supplements"): everywhere(
         frozenset({OWNER}), body={"attachments": [{"upload_id": "0" * 32, "paper_code": "x"}]}
@@ -133,9 +138,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/dossiers/{code}/withdrawal"): everywhere(
         frozenset({OWNER}), body={"reason": "Không cần nữa"}, changes=True
     ),
-    # citizens, and staff who issue results (PDF only)
+    # citizens, the counter (papers for a walk-in intake), and staff who issue results (PDF only)
     ("POST", "/v1/uploads"): everywhere(
-        CITIZENS | {OFFICER, LEADER, FLOW_OFFICER, ASSIGNEE, FLOW_LEADER, UNRELATED},
+        CITIZENS | {RECEIVER, OFFICER, LEADER, FLOW_OFFICER, ASSIGNEE, FLOW_LEADER, UNRELATED},
         body={"filename": "ket-qua.pdf", "content_type": "application/pdf", "size": 1000},
     ),
     # a dossier and its documents
@@ -149,6 +154,21 @@ TABLE: dict[tuple[str, str], Rule] = {
         desk=frozenset({RECEIVER, LEADER, FLOW_LEADER}),
     ),
     ("POST", "/v1/dossiers/{code}/results"): everywhere(frozenset({OFFICER, LEADER}), body={"render": True}),
+    # the counter: a walk-in intake at the agency's desk (a 422: no such procedure), docs/counter.md
+    ("POST", "/v1/agencies/{agency_code}/intake"): per_object(
+        new=frozenset({RECEIVER, LEADER}),
+        step=frozenset({FLOW_LEADER}),  # Tax's leader at Tax's desk (which receives nothing: a 422)
+        desk=frozenset({RECEIVER, LEADER}),
+        body={
+            "procedure_code": "0.000000",
+            "applicant": {
+                "full_name": "Người Nộp Tại Quầy",
+                "id_number": "001090012345",
+                "phone": "0912345678",
+                "address": "Số 2 đường Lê Lợi",
+            },
+        },
+    ),
     # an agency's work
     ("GET", "/v1/agencies/{agency_code}/tasks"): per_object(
         new=FINANCE_WORK, step=TAX_WORK, desk=FINANCE_WORK
@@ -283,6 +303,11 @@ def build(pools: Pools) -> Scene:
     with world.api() as api:
         forwarded = api.call("POST", f"/v1/tasks/{flowing}-T2.1/decision", staff[FLOW_OFFICER], decision)
     assert forwarded.status == 200, forwarded.body
+    # The owner's draft of the procedure, with their name in it.
+    draft = {"answers": {"applicant": {"full_name": "Phạm Thị Chủ Hồ Sơ"}}}
+    with world.api() as api:
+        saved = api.call("PUT", f"/v1/me/drafts/{BUSINESS}", owner, draft, If_None_Match="*")
+    assert saved.status == 200, saved.body
     assert world.deliver()  # the owner's notifications name the dossiers: another citizen must not see them
     world.container.verifier = pools.verifier()  # from now on, only real tokens
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 from tests.examples import PDF  # noqa: E402 — a whole one-page PDF, as the upload check wants
 
 BIRTH_REGISTRATION = "1.001193"
+FINANCE = "000.00.01.H99"
 BUSINESS_REGISTRATION = "2.001610"
 
 
@@ -90,6 +93,16 @@ def citizen_headers(stack: Stack) -> dict[str, str]:
         timeout=10,
     ).json()
     return {"Authorization": f"Bearer {tokens['id_token']}"}
+
+
+def clear_drafts(stack: Stack) -> None:
+    """Delete every draft the demo citizen An has (a form she left half filled, an upload is enough)."""
+    auth = citizen_headers(stack)
+    listed = requests.get(f"{stack.url}/v1/me/drafts", headers=auth, timeout=10)
+    listed.raise_for_status()
+    for item in listed.json()["items"]:
+        gone = requests.delete(f"{stack.url}/v1/me/drafts/{item['procedure_code']}", headers=auth, timeout=10)
+        assert gone.status_code in (200, 404), gone.text  # 404: gone meanwhile
 
 
 def my_dossier_codes(stack: Stack) -> list[str]:
@@ -266,3 +279,51 @@ def assert_accessible(page: Page, *, what: str = "") -> None:
 
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+# --- staff sign-in: an officer an administrator creates, the authenticator app's codes ---------
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """What an authenticator app shows for `secret` (RFC 6238: HMAC-SHA-1, 6 digits, 30 s)."""
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(at or time.time()).decode()
+
+
+def fresh_code(secret: str) -> str:
+    """A code with at least 5 s of its 30 left, so that it is still current when it arrives."""
+    if time.time() % 30 > 25:
+        time.sleep(30 - time.time() % 30)
+    return totp(secret)
+
+
+def an_admin_creates_an_officer(stack: Stack, username: str, temporary: str) -> None:
+    """As docs/operations.md, 5: admin-create-user with a temporary password, agency and role."""
+    import boto3
+
+    from infra.devstack.config import REGION
+
+    cognito = boto3.client(
+        "cognito-idp",
+        region_name=REGION,
+        endpoint_url=stack.moto_url,
+        aws_access_key_id="motcua-local",
+        aws_secret_access_key="motcua-local",
+    )
+    pool = next(
+        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-staff")
+    )
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=username,
+        TemporaryPassword=temporary,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "name", "Value": "Đỗ Minh Tâm"},
+            {"Name": "custom:agency_code", "Value": FINANCE},
+            {"Name": "custom:role", "Value": "receiver"},
+        ],
+    )

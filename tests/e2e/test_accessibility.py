@@ -7,7 +7,8 @@ How it works
 expression, exactly as written there) the list of its states, each a `State`:
 
 - `name`: what the state is ("empty", "a form error shown", "the withdrawal dialog open", …);
-- `who`: who looks at it — `nobody`, `citizen` (An, who has dossiers), `newcomer` (Bình, who has none),
+- `who`: who looks at it — `nobody`, `citizen` (An, who has dossiers), `newcomer` (Bình, who has none
+  but a draft),
   `receiver`, `officer` or `leader` (the staff of the birth registration's receiving ward);
 - `path`: the hash route to open, a function of the dossiers filed for the test (`Filed`);
 - `then`: what to do on the page to reach the state (fill a form and submit it, open a dialog), after
@@ -49,12 +50,14 @@ import requests
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESK, PHONE, SHOTS
+from tests.e2e.conftest import DESK, PHONE, SHOTS, watch
 from tests.e2e.support import (
     BIRTH_REGISTRATION,
     Person,
+    an_admin_creates_an_officer,
     assert_accessible,
     birth_registration_through_api,
+    fresh_code,
     receiving_agency,
     staff_member,
 )
@@ -70,6 +73,7 @@ APP_JS = Path(__file__).resolve().parents[2] / "frontend" / "app.js"
 SESSION_KEY = "motcua.session"
 LANG_KEY = "motcua.lang"
 NEWCOMER = Person("binh@example.vn", "CongDan@2026", "Bình")
+MARRIAGE_REGISTRATION = "1.000894"  # the newcomer's draft in the demo data (infra/devstack/demo_draft.py)
 
 
 @dataclass(frozen=True)
@@ -128,21 +132,76 @@ def open_withdrawal(page: Page) -> None:
     expect(page.locator("dialog[open]")).to_be_visible()
 
 
+def forgot_password_asked(page: Page) -> None:
+    """ "Forgot your password?": the step that asks for the email or phone number."""
+    page.locator('#main a[href="#/sign-in"]').first.click()
+    expect(page.locator("#main input[name=password]")).to_have_count(0)
+
+
 def forgot_password(page: Page) -> None:
     """ "Forgot your password?", the login given: the step that asks for the code and a new password."""
-    page.locator('#main a[href="#/sign-in"]').first.click()
+    forgot_password_asked(page)
     page.locator("#main input[name=login]").fill(NEWCOMER.username)
+    page.locator("#main form button[type=submit]").click()
+    expect(page.locator("#main input[name=code]")).to_be_visible()
+
+
+def _sign_up(page: Page, login: str) -> None:
+    page.locator("#main input[name=name]").fill("Lê Thị Cúc")
+    page.locator("#main input[name=login]").fill(login)
+    page.locator("#main input[name=password]").fill("mot cau mat khau dai")
     page.locator("#main form button[type=submit]").click()
     expect(page.locator("#main input[name=code]")).to_be_visible()
 
 
 def sign_up(page: Page) -> None:
     """A new account: the step that asks for the code sent to the email."""
-    page.locator("#main input[name=name]").fill("Lê Thị Cúc")
-    page.locator("#main input[name=login]").fill(f"cuc.{uuid.uuid4().hex[:8]}@example.vn")
-    page.locator("#main input[name=password]").fill("mot cau mat khau dai")
+    _sign_up(page, f"cuc.{uuid.uuid4().hex[:8]}@example.vn")
+
+
+def sign_up_by_phone(page: Page) -> None:
+    """A new account with a mobile number: the step that asks for the code sent by SMS."""
+    _sign_up(page, f"038{uuid.uuid4().int % 10**7:07d}")  # a Viettel mobile
+
+
+# Officers an administrator has just created (the `officers` fixture), each at a step of the staff
+# sign-in: a new password asked (never given), or the authenticator app's code (never typed); and one
+# per run whose new password is given, so that the authenticator app is to be set up (its QR code).
+TEMPORARY, CHOSEN = "Tam-thoi-2026", "so tay cua can bo 2026"
+NEW_OFFICER, MFA_OFFICER = "a11y.moi", "a11y.ma"
+SETUP_OFFICERS: list[str] = []
+
+
+def _staff_password(page: Page, username: str, password: str) -> None:
+    page.locator("#main input[name=username]").fill(username)
+    page.locator("#main input[name=password]").fill(password)
     page.locator("#main form button[type=submit]").click()
-    expect(page.locator("#main input[name=code]")).to_be_visible()
+
+
+def staff_new_password(page: Page) -> None:
+    _staff_password(page, NEW_OFFICER, TEMPORARY)
+    expect(page.locator("#main input[name=again]")).to_be_visible()
+
+
+def staff_new_password_errors(page: Page) -> None:
+    staff_new_password(page)
+    submit_empty(page)
+
+
+def staff_mfa_setup(page: Page) -> None:
+    assert SETUP_OFFICERS, "no officer left to set up an authenticator app (the fixture makes one a run)"
+    _staff_password(page, SETUP_OFFICERS.pop(), TEMPORARY)
+    expect(page.locator("#main input[name=again]")).to_be_visible()  # the sign-in's form is gone
+    page.locator("#main input[name=password]").fill(CHOSEN)
+    page.locator("#main input[name=again]").fill(CHOSEN)
+    page.locator("#main form button[type=submit]").click()
+    expect(page.locator("#main .mfa-qr")).to_be_visible()
+
+
+def staff_mfa_code(page: Page) -> None:
+    _staff_password(page, MFA_OFFICER, CHOSEN)
+    expect(page.locator("#main input[name=answer]")).to_be_visible()
+    expect(page.locator("#main .mfa-qr")).to_have_count(0)
 
 
 def open_menu(page: Page) -> None:
@@ -169,6 +228,11 @@ def search_inbox_for_nothing(page: Page) -> None:
     expect(page.locator("#main .task")).to_have_count(0)
 
 
+def search_intake_for_nothing(page: Page) -> None:
+    page.locator("#intake-search").fill("KHONGCOTHUTUCNAY")
+    expect(page.locator("#main .intake__procedure")).to_have_count(0)
+
+
 def verify_unknown_code(page: Page) -> None:
     page.locator("#main input[name=result_code]").fill("KQ-KHONG-CO")
     page.locator("#main form:has(input[name=result_code]) button[type=submit]").click()
@@ -189,10 +253,21 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/procedures\/([^/]+)$": [
         State("a procedure (its pre-rendered page)", "nobody", at(f"/procedures/{BIRTH_REGISTRATION}")),
+        State(
+            "a procedure, signed in",
+            "citizen",
+            at(f"/procedures/{BIRTH_REGISTRATION}"),
+            ready="#userbar:not([hidden]) #userbar-me:not([hidden])",
+        ),
     ],
     r"^\/file\/([^/]+)$": [
         State("the form", "citizen", at(f"/file/{BIRTH_REGISTRATION}"), ready="form"),
         State("the form's errors shown", "citizen", at(f"/file/{BIRTH_REGISTRATION}"), then=submit_empty),
+        # Receiving anywhere: a procedure several desks receive asks where, on "check your answers".
+        State("the choice of desk", "citizen", at("/file/2.002151?step=check"), ready="select[name=desk]"),
+        State(
+            "a draft brought back", "newcomer", at(f"/file/{MARRIAGE_REGISTRATION}"), ready=".draft-restored"
+        ),
     ],
     r"^\/receipt\/([^/]+)$": [
         State("the receipt", "citizen", lambda f: f"/receipt/{f.new}", ready=".receipt, .panel"),
@@ -206,6 +281,7 @@ PAGES: dict[str, list[State]] = {
     r"^\/me$": [
         State("with dossiers", "citizen", at("/me"), ready=".cards li"),
         State("no dossier yet", "newcomer", at("/me")),
+        State("her drafts, to continue or delete", "newcomer", at("/me"), ready=".draft-card"),
     ],
     r"^\/me\/notifications$": [
         State("what An was sent", "citizen", at("/me/notifications"), ready=".note"),
@@ -234,16 +310,22 @@ PAGES: dict[str, list[State]] = {
     r"^\/sign-in$": [
         State("empty", "nobody", at("/sign-in")),
         State("the form's errors shown", "nobody", at("/sign-in"), then=submit_empty),
+        State("a forgotten password: the login", "nobody", at("/sign-in"), then=forgot_password_asked),
         State("a forgotten password: the code", "nobody", at("/sign-in"), then=forgot_password),
     ],
     r"^\/sign-up$": [
         State("empty", "nobody", at("/sign-up")),
         State("the form's errors shown", "nobody", at("/sign-up"), then=submit_empty),
         State("the confirmation code", "nobody", at("/sign-up"), then=sign_up),
+        State("the code sent to a phone number", "nobody", at("/sign-up"), then=sign_up_by_phone),
     ],
     r"^\/staff$": [
         State("empty", "nobody", at("/staff")),
         State("the form's errors shown", "nobody", at("/staff"), then=submit_empty),
+        State("a new password asked", "nobody", at("/staff"), then=staff_new_password),
+        State("the new password's errors", "nobody", at("/staff"), then=staff_new_password_errors),
+        State("an authenticator app to set up (QR)", "nobody", at("/staff"), then=staff_mfa_setup),
+        State("the authenticator app's code", "nobody", at("/staff"), then=staff_mfa_code),
     ],
     r"^\/inbox$": [
         State("the desk's inbox", "receiver", at("/inbox"), ready=".task"),
@@ -278,6 +360,25 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/outbox$": [
         State("the messages sent", "nobody", at("/outbox")),
+    ],
+    r"^\/desk\/intake$": [
+        State("the procedure picker, from a ticket", "receiver", at("/desk/intake?ticket=A-001&service=HT")),
+        State("a search with no procedure", "receiver", at("/desk/intake"), then=search_intake_for_nothing),
+        State(
+            "the applicant's step",
+            "receiver",
+            at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=1"),
+            ready="input[name='applicant.id_number']",
+        ),
+        State(
+            "the applicant's step, its errors shown",
+            "receiver",
+            at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=1"),
+            then=submit_empty,
+        ),
+        State("the papers' step", "receiver", at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=4")),
+        State("the receipt", "receiver", lambda f: f"/desk/intake?done={f.new}", ready="#receipt-code"),
+        State("an officer, who does not receive", "officer", at("/desk/intake"), ready=".notice"),
     ],
 }
 
@@ -384,6 +485,45 @@ def filed(stack: Stack) -> Filed:
     )
 
 
+@pytest.fixture(scope="module")
+def officers(stack: Stack) -> None:
+    """The officers of the staff sign-in's states, as an administrator creates them (one to set up an
+    authenticator app for each run of the sweep: a viewport and a language)."""
+    an_admin_creates_an_officer(stack, NEW_OFFICER, TEMPORARY)
+    an_admin_creates_an_officer(stack, MFA_OFFICER, TEMPORARY)
+    auth = f"{stack.url}/v1/auth/staff"
+    first = requests.post(
+        f"{auth}/sign-in", json={"username": MFA_OFFICER, "password": TEMPORARY}, timeout=10
+    )
+    chosen = requests.post(
+        f"{auth}/challenge",
+        json={
+            "username": MFA_OFFICER,
+            "challenge": "NEW_PASSWORD_REQUIRED",
+            "session": first.json()["session"],
+            "answer": CHOSEN,
+        },
+        timeout=10,
+    ).json()
+    setup = requests.post(
+        f"{auth}/mfa-setup", json={"username": MFA_OFFICER, "session": chosen["session"]}, timeout=10
+    ).json()
+    done = requests.post(
+        f"{auth}/challenge",
+        json={
+            "username": MFA_OFFICER,
+            "challenge": "MFA_SETUP",
+            "session": setup["session"],
+            "answer": fresh_code(setup["secret_code"]),
+        },
+        timeout=10,
+    ).json()
+    assert "id_token" in done, done
+    for n in range(4):
+        SETUP_OFFICERS.append(f"a11y.cai.{n}")
+        an_admin_creates_an_officer(stack, SETUP_OFFICERS[-1], TEMPORARY)
+
+
 class People:
     """One browser context per person and viewport, signed in once; what each page raised."""
 
@@ -418,16 +558,7 @@ class People:
                 )
                 context.add_init_script(script)
             self.contexts.append(context)
-            page = context.new_page()
-            page.on("pageerror", lambda error: self.errors.append(f"{who}/{viewport}: {error}"))
-            page.on(
-                "console",
-                lambda message: (
-                    self.errors.append(f"{who}/{viewport}: {message.text[:160]}")
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
+            page = watch(context.new_page(), self.errors, f"{who}/{viewport}: ")
             page.goto(f"{self.stack.url}/")
             self.pages[key] = page
         return self.pages[key]
@@ -529,7 +660,7 @@ def check_state(page: Page, state: State, filed: Filed, viewport: str) -> list[s
 @pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("viewport", ["phone", "desk"])
 def test_every_page_passes_axe(
-    stack: Stack, people: People, filed: Filed, viewport: str, language: str
+    stack: Stack, people: People, filed: Filed, officers: None, viewport: str, language: str
 ) -> None:
     problems: list[str] = []
     states = [state for route in app_routes() for state in PAGES.get(route, [])] + [NOT_FOUND]

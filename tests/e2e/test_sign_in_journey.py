@@ -4,17 +4,15 @@ reset of a forgotten password, in a real browser on the local stack's Cognito.""
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from infra.devstack.config import REGION
+from tests.e2e.support import an_admin_creates_an_officer, fresh_code
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,49 +24,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-FINANCE = "000.00.01.H99"
 CODE_RE = re.compile(r"moto-confirmation-code:\d{6}")
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """What an authenticator app shows for `secret` (RFC 6238: HMAC-SHA-1, 6 digits, 30 s)."""
-    from cryptography.hazmat.primitives.hashes import SHA1
-    from cryptography.hazmat.primitives.twofactor.totp import TOTP
-
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(at or time.time()).decode()
-
-
-def fresh_code(secret: str) -> str:
-    """A code with at least 5 s of its 30 left, so that it is still current when it arrives."""
-    if time.time() % 30 > 25:
-        time.sleep(30 - time.time() % 30)
-    return totp(secret)
-
-
-def an_admin_creates_an_officer(stack: Stack, username: str, temporary: str) -> None:
-    """As docs/operations.md, 5: admin-create-user with a temporary password, agency and role."""
-    cognito = boto3.client(
-        "cognito-idp",
-        region_name=REGION,
-        endpoint_url=stack.moto_url,
-        aws_access_key_id="motcua-local",
-        aws_secret_access_key="motcua-local",
-    )
-    pool = next(
-        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-staff")
-    )
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=username,
-        TemporaryPassword=temporary,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "name", "Value": "Đỗ Minh Tâm"},
-            {"Name": "custom:agency_code", "Value": FINANCE},
-            {"Name": "custom:role", "Value": "receiver"},
-        ],
-    )
 
 
 def staff_password_step(page: Page, username: str, password: str) -> None:

@@ -105,6 +105,12 @@ def test_the_limits_are_said_before_a_file_is_chosen(
     # the camera is offered for a photo of the paper, beside the files
     camera = paper(page, language).locator("input[capture]").first
     assert camera.get_attribute("accept") == "image/*"
+    # …and comes with the file button, before the list of files (the keyboard's order too)
+    order = paper(page, language).evaluate(
+        """(p) => ["input[type=file]:not([capture])", "input[capture]", ".files"]
+            .map((s) => [...p.querySelectorAll("input, .files")].indexOf(p.querySelector(s)))"""
+    )
+    assert order == sorted(order) and -1 not in order, order
     assert_accessible(page, what=f"filing form, {viewport}, {language}")
 
 

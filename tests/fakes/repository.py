@@ -16,6 +16,7 @@ from motcua.domain.i18n import Text
 from motcua.domain.models import Dossier, DossierRecord, IdempotencyRecord, Page, Task, TaskState
 from motcua.domain.paging import decode_token, encode_token
 from motcua.domain.ports import DossierRepository, IdempotentReplay, SequenceTaken
+from tests.fakes.drafts import InMemoryDraftRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -50,6 +51,8 @@ class InMemoryDossierRepository:
         self.writes = 0  # changes stored, filings included
         self._racers: list[Callable[[], None]] = []
         self._racing = False
+        # The citizens' drafts, in the same table: filing a procedure removes its draft.
+        self.drafts = InMemoryDraftRepository()
 
     def race(self, writer: Callable[[], None]) -> None:
         """Test hook: `writer` runs (and may write) just before the next change is stored, as a
@@ -73,6 +76,7 @@ class InMemoryDossierRepository:
         self._idempotency[(idempotency.owner, idempotency.key)] = idempotency
         self._dossiers[change.dossier.code] = _Stored(dossier=change.dossier)
         self._store(change)
+        self.drafts.filed(change.dossier.owner, change.dossier.procedure_code)
 
     def seed_counter(self, agency: str, day: date, last: int) -> None:
         """Test hook: the agency has already numbered `last` dossiers that day."""

@@ -34,6 +34,7 @@ class _Object:
     filename: str | None
     pending: bool
     declared_size: int | None = None  # an upload not yet filed: the bucket's lifecycle rule would expire it
+    held: bool = False  # re-tagged draft: expires by the draft-uploads rule, not as abandoned
 
     @property
     def etag(self) -> str:
@@ -115,6 +116,19 @@ class InMemoryAttachmentStore:
         """Whether the object is out of reach of the rule that expires abandoned uploads."""
         found = self.objects.get(key)
         return found is not None and not found.pending
+
+    def hold(self, key: str) -> bool:
+        found = self.objects.get(key)
+        if found is None:
+            return False
+        if found.pending:  # tagged pending: now draft
+            found.pending, found.held = False, True
+        return True
+
+    def held(self, key: str) -> bool:
+        """Whether the upload is tagged as a draft's paper (the draft-uploads rule)."""
+        found = self.objects.get(key)
+        return found is not None and found.held
 
     def read(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes | None:
         found = self.objects.get(key)

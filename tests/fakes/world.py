@@ -87,6 +87,7 @@ class World:
                 workflow=None,
                 directory=self.directory,
                 access_log=self.access_log,
+                drafts=self.repository.drafts,
                 sent_messages=self.sent,
             ),
         )

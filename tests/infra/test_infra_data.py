@@ -159,6 +159,15 @@ def test_uploads_never_filed_expire_and_filed_papers_and_results_when_their_rete
             "ExpirationInDays": kept.papers_days,
         },
         {
+            "Id": "draft-uploads",
+            "Status": "Enabled",
+            "Prefix": BUCKET.upload_prefix,
+            "TagFilters": [{"Key": key, "Value": BUCKET.draft_value}],
+            # Never before the draft: the upload was posted at most abandoned_uploads_days before the
+            # draft that holds it was first saved (docs/drafts.md).
+            "ExpirationInDays": synthesized.province.province.drafts.keep_days + kept.abandoned_uploads_days,
+        },
+        {
             "Id": "results",
             "Status": "Enabled",
             "Prefix": BUCKET.result_prefix,
@@ -227,21 +236,23 @@ def _partitions(statement: dict[str, Any]) -> list[str]:
 def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: Synthesized) -> None:
     # moto does not enforce IAM: this is where the partitions each function may write are checked.
     expected = {
-        "api": ["D#*", "SEQ#*", "IDEM#*"],  # dossiers, the agencies' code counters, filing's idempotency
+        # dossiers, the agencies' code counters, filing's idempotency, citizens' drafts
+        "api": ["D#*", "SEQ#*", "IDEM#*", "DRAFT#*"],
         "routing": ["D#*"],
         "sweep": ["D#*"],
         "notify": [NOTIFY_ONCE_PARTITION, "SENT#*"],  # once-only records (deletes there only); what it sent
         "pki": [PKI_PARTITION],  # the certificates and the trust roots
     }
+    # Items removed: a citizen's drafts (deleted by them, or in the filing's transaction), the notifier's
+    # in-progress records.
+    deletes = {"api": ["DRAFT#*"], "notify": [NOTIFY_ONCE_PARTITION]}
 
     for name, function in _functions(synthesized).items():
         writes = _table_writes(synthesized, function)
         assert writes, name
         for statement in writes:
-            if statement["Action"] == "dynamodb:DeleteItem":  # Powertools' release of a failed attempt
-                assert _partitions(statement) == [NOTIFY_ONCE_PARTITION], (name, statement)
-                continue
-            assert _partitions(statement) == expected[name], (name, statement)
+            deleting = as_list(statement["Action"]) == ["dynamodb:DeleteItem"]
+            assert _partitions(statement) == (deletes if deleting else expected)[name], (name, statement)
 
 
 def test_no_function_but_the_pki_one_can_write_the_trust_roots(synthesized: Synthesized) -> None:

@@ -133,3 +133,43 @@ def test_the_deployed_asset_is_the_built_site_its_hashed_files_cached_a_year(
     assert pages["DistributionPaths"] == ["/*"]
     depends = synthesized.resources[pages_id]["DependsOn"]
     assert assets_id in depends, depends
+
+
+def _run(code: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFront function's handler run on `event` by Node (the functions' JavaScript 2.0 runtime
+    is ECMAScript 5.1 and more: what they use runs the same in Node)."""
+    import subprocess
+
+    script = f"{code}\nprocess.stdout.write(JSON.stringify(handler({json.dumps(event)})));"
+    ran = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=30)
+    answer: dict[str, Any] = json.loads(ran.stdout)
+    return answer
+
+
+def test_a_procedure_page_is_its_folder_s_file_and_an_unknown_one_the_page_not_found_with_a_404(
+    synthesized: Synthesized,
+) -> None:
+    from infra import site
+
+    config = _distribution(synthesized)
+    functions = synthesized.of_type("AWS::CloudFront::Function")
+    by_event = {
+        a["EventType"]: functions[a["FunctionARN"]["Fn::GetAtt"][0]]["Properties"]
+        for a in config["DefaultCacheBehavior"]["FunctionAssociations"]
+    }
+    assert set(by_event) == {"viewer-request", "viewer-response"}
+    assert "FunctionAssociations" not in config["CacheBehaviors"][0]  # the API's answers are its own
+    request, response = (by_event[e]["FunctionCode"] for e in ("viewer-request", "viewer-response"))
+    assert site.NOT_FOUND == "/404.html"
+
+    def asked(uri: str) -> tuple[str, int]:
+        served = _run(request, {"request": {"method": "GET", "uri": uri, "headers": {}}})["uri"]
+        status = _run(response, {"request": {"uri": served}, "response": {"statusCode": 200, "headers": {}}})
+        return served, status["statusCode"]
+
+    assert asked("/thu-tuc/1.001193/") == ("/thu-tuc/1.001193/index.html", 200)
+    assert asked("/en/procedures/1.001193") == ("/en/procedures/1.001193/index.html", 200)
+    assert asked("/thu-tuc/9.999999/") == ("/404.html", 404)
+    assert asked("/en/procedures/nope/") == ("/404.html", 404)
+    assert asked("/assets/app-3F2A.js") == ("/assets/app-3F2A.js", 200)
+    assert asked("/") == ("/", 200)

@@ -322,3 +322,22 @@ def test_the_bodies_folder_is_emptied_for_the_process_that_uses_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.txt"]
     monkeypatch.delenv(moto_patches.BODIES)
     assert moto_patches.bodies_folder() is None
+
+
+def test_a_copy_of_the_process_never_deletes_the_files_of_its_bodies(tmp_path: Any) -> None:
+    import os
+
+    # Given a body on the disk
+    body = moto_patches.Body(tmp_path)
+    body.write(b"x" * (2 * moto_patches.SPILL))
+    assert body.on_disk
+    # When a copy of the process (the snapshot's fork) closes it
+    pid = os.fork()
+    if pid == 0:
+        body.close()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    # Then the file is still there for this process, which deletes it when it closes it
+    assert len(list(tmp_path.glob("*.body"))) == 1
+    body.close()
+    assert list(tmp_path.glob("*.body")) == []

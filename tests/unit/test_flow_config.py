@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import ValidationError
 
-from motcua.config.province import load_province
+from motcua.config.province import ProvinceFileError, load_province
 from tests.conftest import DEMO_PROVINCE
 
 WORK_PERMIT = "1.014199"  # Home Affairs with Public Security, legal time 5 working days
@@ -29,7 +28,7 @@ def step(agency: str, days: int) -> dict[str, Any]:
 
 
 def load_error(path: Path) -> str:
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ProvinceFileError) as raised:
         load_province(path)
     return str(raised.value)
 

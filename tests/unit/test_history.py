@@ -64,6 +64,18 @@ def test_history_files_each_dossier_at_a_working_moment_of_the_months_before_and
     # filed for many applicants, so that the console's search by name has names to tell apart
     applicants = {world.record(code).dossier.applicant.full_name for code in codes}
     assert len(applicants) > 20
+    # some handed in at a one-stop counter, by its officer, from a queue ticket, and decided as the others
+    counter = [d for d in (world.record(code).dossier for code in codes) if d.channel.value == "counter"]
+    assert 3 <= len(counter) < 30
+    assert all(d.received_by is not None and d.ticket and d.owner.startswith("counter#") for d in counter)
+    assert any(d.status.value == 10 for d in counter)
+    # some received at another agency's desk (receiving anywhere), numbered by it, returned by it
+    elsewhere = [world.record(code) for code in codes if world.record(code).dossier.competent_agency]
+    assert elsewhere
+    for record in elsewhere:
+        assert record.dossier.code.startswith(record.dossier.agency)
+    returned = [r for r in elsewhere if r.dossier.status == 10]
+    assert returned and all(r.task(f"{r.dossier.code}-T1").agency == r.dossier.agency for r in returned)
 
 
 def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:

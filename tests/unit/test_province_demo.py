@@ -12,7 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from motcua.config.province import Province, load_province
+from motcua.config.province import Province, ProvinceFileError, load_province
 from motcua.domain.calendar import VIETNAM_TZ, end_of_day
 from motcua.domain.catalog import AgencyKind, ResultDelivery
 from tests.examples import EXAMPLES
@@ -207,7 +207,7 @@ def test_a_procedure_naming_an_unknown_agency_fails_to_load(tmp_path: Path) -> N
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ProvinceFileError) as caught:
         load_province(broken)
 
     message = str(caught.value)

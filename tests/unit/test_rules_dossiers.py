@@ -176,3 +176,25 @@ def test_every_change_is_in_an_intact_audit_trail_and_the_citizen_hears_of_what_
     assert world.record(code).dossier.audit_head == trail[-1].hash
     told = [event.value for c, _, event in world.repository.notified if c == code]
     assert told == ["filed", "accepted", "result_ready", "returned"]
+
+
+def test_a_dossier_keeps_the_moment_it_finished_and_returning_the_result_does_not_move_it(
+    world: World,
+) -> None:
+    code = at_status(world, Status.SUBMITTED)
+    assert world.record(code).dossier.finished_at is None
+    desk = world.staff(SOCIAL_INSURANCE, Role.RECEIVER)
+    officer = world.staff(SOCIAL_INSURANCE, Role.OFFICER)
+    world.decide(desk, f"{code}-T1", "accept", None)
+    assert world.record(code).dossier.finished_at is None  # accepted is not finished
+
+    world.clock.advance(timedelta(hours=3))
+    processed_at = world.clock.now()
+    world.decide(officer, f"{code}-T1", "approve", None)
+    world.clock.advance(timedelta(days=2))
+    world.decide(desk, f"{code}-T1", "return_result", None)
+
+    assert world.record(code).dossier.status is Status.RETURNED
+    assert world.record(code).dossier.finished_at == processed_at
+    refused = at_status(world, Status.REFUSED)
+    assert world.record(refused).dossier.finished_at == world.clock.now()

@@ -77,11 +77,25 @@ class UploadLimits(BaseModel):
     max_pages: int = Field(description="Most pages a PDF may have")
 
 
+class DeskView(BaseModel):
+    """A one-stop desk where a procedure may be received and its result collected."""
+
+    code: str
+    name: str
+
+
 class ProcedureDetail(Procedure):
     """A procedure as the catalog holds it (names in both languages) and its receiving agency's name."""
 
     agency_name: str
     upload_limits: UploadLimits
+    desks: list[DeskView] = Field(
+        default=[],
+        description=(
+            "The one-stop desks that may receive it (receiving anywhere in the province), the "
+            "procedure's own agency first; a filing names one as `desk`."
+        ),
+    )
 
 
 class ProcedureResults(Page[ProcedureSummary]):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from motcua.adapters.query_pages import query_page
 from motcua.domain.access import AccessEntry
-from motcua.domain.errors import BadRequest
-from motcua.domain.i18n import Text
 from motcua.domain.models import Page
-from motcua.domain.paging import decode_token, encode_token
 from motcua.resources import DOSSIER_PREFIX
 
 # Sorts before the dossier's own items ("D", "E#", "T#"), so reading a dossier never reads its log,
@@ -77,24 +75,10 @@ class DynamoAccessLog:
     def _page(
         self, query: dict[str, Any], listing: dict[str, str], limit: int, token: str | None
     ) -> Page[AccessEntry]:
-        kwargs: dict[str, Any] = {"TableName": self.table, "ScanIndexForward": False, "Limit": limit, **query}
-        if token:
-            start = decode_token(token)
-            names = {"PK", "SK"} | ({"GSI1PK", "GSI1SK"} if "IndexName" in query else set())
-            # A token continues only the listing it came from, and holds nothing but the key.
-            if (
-                set(start) != names
-                or not all(isinstance(v, str) for v in start.values())
-                or any(start.get(k) != v for k, v in listing.items())
-                or not str(start["SK"]).startswith(SORT_PREFIX)
-            ):
-                raise BadRequest(
-                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
-                    code="invalid_next_token",
-                )
-            kwargs["ExclusiveStartKey"] = {name: _s(v) for name, v in start.items()}
-        response = self.client.query(**kwargs)
-        last = response.get("LastEvaluatedKey")
-        next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
-        items = [AccessEntry.model_validate_json(item["data"]["S"]) for item in response["Items"]]
-        return Page(items=items, next_token=next_token)
+        kwargs = {"TableName": self.table, "ScanIndexForward": False, "Limit": limit, **query}
+        names = {"PK", "SK"} | ({"GSI1PK", "GSI1SK"} if "IndexName" in query else set())
+        items, next_token = query_page(
+            self.client, kwargs, token, names=names, listing=listing, sort_prefix=SORT_PREFIX
+        )
+        entries = [AccessEntry.model_validate_json(item["data"]["S"]) for item in items]
+        return Page(items=entries, next_token=next_token)

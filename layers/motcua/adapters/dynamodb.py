@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from motcua.adapters.drafts import draft_key
+from motcua.adapters.query_pages import query_page
 from motcua.domain.audit import AuditEntry
-from motcua.domain.errors import BadRequest, DossierChanged, Unavailable
+from motcua.domain.errors import DossierChanged, Unavailable
 from motcua.domain.events import Event
 from motcua.domain.i18n import Text
 from motcua.domain.models import (
@@ -23,7 +25,6 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
-from motcua.domain.paging import decode_token, encode_token
 from motcua.domain.ports import IdempotentReplay, SequenceTaken
 from motcua.resources import COUNTER_PREFIX, DOSSIER_PREFIX, IDEMPOTENCY_PREFIX, NOTIFY_ATTRIBUTE
 
@@ -168,10 +169,13 @@ class DynamoDossierRepository:
                 "N": str(int((idempotency.created_at + timedelta(days=self.idempotency_days)).timestamp()))
             },
         }
+        dossier = change.dossier
         items = [
             counter_update,
             self._put(idem_item, "attribute_not_exists(PK)", ReturnValuesOnConditionCheckFailure="ALL_OLD"),
             *self._change_items(change),
+            # The citizen's draft of this procedure, if any, goes with the filing (docs/drafts.md).
+            {"Delete": {"TableName": self.table, "Key": draft_key(dossier.owner, dossier.procedure_code)}},
         ]
         try:
             self._transact(items)
@@ -319,24 +323,8 @@ class DynamoDossierRepository:
             "ScanIndexForward": forward,
             "Limit": limit,
         }
-        if token:
-            start = decode_token(token)
-            # A token only continues the listing it came from.
-            # A position in an index is the table's key and the index's key, all strings, nothing else.
-            if (
-                start.get(key) != value
-                or set(start) != {"PK", "SK", key, sort_key}
-                or not all(isinstance(v, str) for v in start.values())
-            ):
-                raise BadRequest(
-                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
-                    code="invalid_next_token",
-                )
-            kwargs["ExclusiveStartKey"] = {name: _s(v) for name, v in start.items()}
-        response = self.client.query(**kwargs)
-        last = response.get("LastEvaluatedKey")
-        next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
-        return response["Items"], next_token
+        # A position in an index is the table's key and the index's key, all strings, nothing else.
+        return query_page(self.client, kwargs, token, names={"PK", "SK", key, sort_key}, listing={key: value})
 
     # --- deadlines (the scheduled sweep, the leaders' escalations) ----------------------------
 

@@ -125,6 +125,27 @@ class S3AttachmentStore:
             raise
         return True
 
+    def hold(self, key: str) -> bool:
+        """Re-tag the upload draft (GetObjectTagging, then PutObjectTagging): it then expires by the
+        draft-uploads rule. A paper filed at its upload key (tagged filed, before filing copied papers)
+        keeps its tag and its dossier's retention."""
+        tag_key = BUCKET.pending_tag[0]
+        try:
+            tags = self.client.get_object_tagging(Bucket=self.bucket, Key=key)["TagSet"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return False
+            raise
+        current = {tag["Key"]: tag["Value"] for tag in tags}
+        if current.get(tag_key) in (BUCKET.filed_value, BUCKET.draft_value):
+            return True
+        self.client.put_object_tagging(
+            Bucket=self.bucket,
+            Key=key,
+            Tagging={"TagSet": [{"Key": tag_key, "Value": BUCKET.draft_value}]},
+        )
+        return True
+
     def read(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes | None:
         extra = {"IfMatch": etag} if etag else {}
         try:

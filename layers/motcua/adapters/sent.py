@@ -7,10 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from motcua.domain.errors import BadRequest
-from motcua.domain.i18n import Text
+from motcua.adapters.query_pages import query_page
 from motcua.domain.models import Page
-from motcua.domain.paging import decode_token, encode_token
 from motcua.domain.sent import SentMessage
 from motcua.resources import SENT_PREFIX
 
@@ -65,21 +63,9 @@ class DynamoSentMessages:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        if token:
-            start = decode_token(token)
-            # A token continues only the listing it came from: never another citizen's messages.
-            if (
-                set(start) != {"PK", "SK"}
-                or not all(isinstance(v, str) for v in start.values())
-                or start["PK"] != partition
-            ):
-                raise BadRequest(
-                    Text(vi="next_token không hợp lệ.", en="The next_token is not valid."),
-                    code="invalid_next_token",
-                )
-            kwargs["ExclusiveStartKey"] = {name: _s(v) for name, v in start.items()}
-        response = self.client.query(**kwargs)
-        last = response.get("LastEvaluatedKey")
-        next_token = encode_token({name: v["S"] for name, v in last.items()}) if last else None
-        items = [SentMessage.model_validate_json(item["data"]["S"]) for item in response["Items"]]
-        return Page(items=items, next_token=next_token)
+        # A token continues only the listing it came from: never another citizen's messages.
+        items, next_token = query_page(
+            self.client, kwargs, token, names={"PK", "SK"}, listing={"PK": partition}
+        )
+        messages = [SentMessage.model_validate_json(item["data"]["S"]) for item in items]
+        return Page(items=messages, next_token=next_token)

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from motcua.config.centres import Centre, Misplaced
 from motcua.domain.calendar import CalendarConfig, WorkingCalendar
 from motcua.domain.catalog import FORMS_CHECKED, Agency, LifeEvent, Procedure
 from motcua.domain.i18n import Language, Text
@@ -93,6 +94,19 @@ class Retention(BaseModel):
         return self
 
 
+class DraftPolicy(BaseModel):
+    """How long a citizen's unfinished form is kept on the server, and how much of it (docs/drafts.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # From the draft's first save; its uploaded papers are kept at least as long (the bucket's
+    # draft-uploads rule: keep_days + retention.abandoned_uploads_days from their upload).
+    keep_days: int = Field(default=30, ge=1, le=365)
+    max_per_citizen: int = Field(default=20, ge=1, le=100)
+    # The answers as JSON, in bytes: a form's text fields, not files (papers are uploads).
+    max_answer_bytes: int = Field(default=64 * 1024, ge=1024, le=200 * 1024)
+
+
 class Province(BaseModel):
     """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
 
@@ -108,10 +122,13 @@ class Province(BaseModel):
     uploads: UploadPolicy = UploadPolicy()
     api: ApiLimits = ApiLimits()
     retention: Retention = Retention()
+    drafts: DraftPolicy = DraftPolicy()
     agencies: tuple[Agency, ...]
     procedures: tuple[Procedure, ...]
     # Browsing by what happens in a life (sinh con, kết hôn, mở doanh nghiệp…); procedures name them.
     life_events: tuple[LifeEvent, ...] = ()
+    # Where people walk in: counters, kiosk services, hours (config/centres.py, docs/counter.md).
+    centres: tuple[Centre, ...] = ()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -131,6 +148,7 @@ class Province(BaseModel):
                 raise ValueError(
                     f"procedure {procedure.code} names unknown life events: {', '.join(unknown)}"
                 )
+        _check_centres(self.centres, by_code, {p.code for p in self.procedures})
         return self
 
     @cached_property
@@ -174,6 +192,34 @@ def _check_agency(agency: Agency, by_code: dict[str, Agency]) -> None:
         current = by_code[current.merged_into]
 
 
+def _check_centres(centres: tuple[Centre, ...], by_code: dict[str, Agency], procedures: set[str]) -> None:
+    ids = [centre.id for centre in centres]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise Misplaced(f"centre ids appear more than once: {', '.join(twice)}", "centres")
+    for c, centre in enumerate(centres):
+        for s, service in enumerate(centre.services):
+            where = (f"centre {centre.id}, service {service.code}", "centres", c, "services", s)
+            unknown = sorted(set(service.procedures) - procedures)
+            if unknown:
+                raise Misplaced(
+                    f"{where[0]}: unknown procedures {', '.join(unknown)}", *where[1:], "procedures"
+                )
+            for k, code in enumerate(service.agencies):
+                _an_agency_at_work(by_code, code, *where, "agencies", k)
+        for n, counter in enumerate(centre.counters):
+            named = f"centre {centre.id}, counter {counter.number}"
+            _an_agency_at_work(by_code, counter.agency, named, "centres", c, "counters", n, "agency")
+
+
+def _an_agency_at_work(by_code: dict[str, Agency], code: str, where: str, *place: str | int) -> None:
+    agency = by_code.get(code)
+    if agency is None:
+        raise Misplaced(f"{where}: unknown agency {code}", *place)
+    if agency.merged_into is not None:
+        raise Misplaced(f"{where}: the agency {code} was merged into {agency.merged_into}", *place)
+
+
 def _check_procedure(procedure: Procedure, by_code: dict[str, Agency]) -> None:
     receiver = by_code.get(procedure.agency)
     if receiver is None:
@@ -183,6 +229,16 @@ def _check_procedure(procedure: Procedure, by_code: dict[str, Agency]) -> None:
             f"procedure {procedure.code} is received by {procedure.agency}, which was merged "
             f"into {receiver.merged_into}: name the agency that does the work"
         )
+    if isinstance(procedure.receive_at, tuple):
+        for code in procedure.receive_at:
+            desk = by_code.get(code)
+            if desk is None:
+                raise ValueError(f"procedure {procedure.code} may be received at unknown agency {code}")
+            if desk.merged_into is not None:
+                raise ValueError(
+                    f"procedure {procedure.code} may be received at {code}, which was merged into "
+                    f"{desk.merged_into}: name the agency at work"
+                )
     papers = [paper.code for paper in procedure.papers]
     if len(papers) != len(set(papers)):
         raise ValueError(f"procedure {procedure.code} lists a paper twice")
@@ -216,13 +272,46 @@ def _check_flow(procedure: Procedure, flow: Flow, by_code: dict[str, Agency]) ->
         )
 
 
+class ProvinceFileError(ValueError):
+    """A province file that does not load: every problem with its line and its place in the file."""
+
+
 def load_province(path: str | Path, *, forms_checked: bool = False) -> Province:
-    """Read and validate a province file; an invalid file fails here, naming what is wrong.
+    """Read and validate a province file; an invalid file fails here, naming what is wrong and where.
 
     `forms_checked`: the forms' schemas were checked against the JSON Schema metaschema when this very
     file was (at synthesis, for a function's copy), so that check is not made again.
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: ~10x faster
-    with Path(path).open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=loader)  # noqa: S506 — a safe loader
-    return Province.model_validate(data, context={FORMS_CHECKED: forms_checked})
+    text = Path(path).read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=loader)  # noqa: S506 — a safe loader
+    try:
+        return Province.model_validate(data, context={FORMS_CHECKED: forms_checked})
+    except ValidationError as error:
+        raise ProvinceFileError(_problems(Path(path).name, text, error)) from None
+
+
+def _problems(name: str, text: str, error: ValidationError) -> str:
+    """`demo.yaml, line 1712 (centres[0].counters[1]): …` for each error; the file is parsed again
+    (to nodes, which know their lines) only when it failed."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    root = yaml.compose(text, Loader=loader)  # noqa: S506 — a safe loader
+    lines = [f"{name} does not load ({error.error_count()} problem(s)):"]
+    for problem in error.errors(include_url=False):
+        node, place = root, ""
+        cause = (problem.get("ctx") or {}).get("error")
+        for part in (*problem["loc"], *getattr(cause, "place", ())):
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                found = next((value for key, value in node.value if key.value == part), None)
+                place += f".{part}" if place else part
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                found = node.value[part]
+                place += f"[{part}]"
+            else:
+                break  # a union's branch name, or where the file has nothing: the last node found
+            if found is None:
+                break
+            node = found
+        line = node.start_mark.line + 1 if node is not None else 1
+        lines.append(f"  line {line} ({place or 'top'}): {problem['msg']}")
+    return "\n".join(lines)

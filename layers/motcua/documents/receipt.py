@@ -18,6 +18,7 @@ from motcua.documents.words import (
     SIGN_HINT,
     moment,
 )
+from motcua.domain.counter import Channel
 from motcua.domain.i18n import Text
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ RECEIVED = Text(vi="3. Thời gian nhận hồ sơ", en="3. Received at")
 APPOINTMENT = Text(vi="4. Thời gian trả kết quả giải quyết hồ sơ", en="4. Result due at")
 DELIVERY_LABEL = Text(vi="5. Hình thức nhận kết quả", en="5. The result is delivered")
 NO_PAPERS = Text(vi="(không có tệp đính kèm)", en="(no file attached)")
+AT_COUNTER = Text(vi="Nộp trực tiếp tại quầy", en="Handed in at the counter")
+TICKET = Text(vi="số thứ tự", en="queue ticket")
 
 QR_SYMBOL_MM = 27.0  # the symbol alone; a phone reads it from a printed A5 sheet at arm's length
 
@@ -62,6 +65,9 @@ def receipt(
     sheet.heading(TITLE.in_(language))
     _tracking(sheet, dossier.code, tracking_url)
     sheet.field(DESK.in_(language), head.agency)
+    if dossier.channel is Channel.COUNTER:
+        ticket = f" ({TICKET.in_(language)} {dossier.ticket})" if dossier.ticket else ""
+        sheet.paragraph(f"{AT_COUNTER.in_(language)}{ticket}", "I")
     applicant(sheet, dossier.applicant, RECEIVED_FROM)
     sheet.field(PROCEDURE.in_(language), dossier.procedure_name.in_(language))
     sheet.paragraph(PAPERS.in_(language), "B")

@@ -142,6 +142,12 @@ class Procedure(BaseModel):
         default=None,
         description="Collecting the result: what to bring, in plain words (the receipt says it).",
     )
+    # Where it may be received (domain/receiving.py): `any` one-stop desk of the province, or the
+    # listed agencies' desks, as well as the procedure's own agency; none: only at its own agency.
+    receive_at: str | tuple[str, ...] | None = Field(
+        default=None,
+        description="Where it may be received: `any` desk of the province, or a list of agency codes.",
+    )
 
     @field_validator("form")
     @classmethod
@@ -179,6 +185,26 @@ class Procedure(BaseModel):
         ]
         if problems:
             raise ValueError(f"procedure {self.code}: " + "; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _receive_at_names_desks(self) -> Procedure:
+        """`any`, or a list of QCVN 102 agency codes named once each (the province checks they exist)."""
+        where = self.receive_at
+        if where is None or where == "any":
+            return self
+        if isinstance(where, str):
+            raise ValueError(
+                f"procedure {self.code}: receive_at is “{where}”; write `any` or a list of agency codes"
+            )
+        if not where:
+            raise ValueError(f"procedure {self.code}: receive_at lists no agency (leave it out instead)")
+        for code in where:
+            if not AGENCY_CODE_RE.match(code):
+                raise ValueError(f"procedure {self.code}: receive_at names “{code}”, not an agency code")
+        twice = sorted({code for code in where if where.count(code) > 1})
+        if twice:
+            raise ValueError(f"procedure {self.code}: receive_at names {', '.join(twice)} more than once")
         return self
 
     def paper(self, code: str) -> Paper | None:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from motcua.domain.audit import GENESIS, AuditDraft, AuditEntry, chain
 from motcua.domain.events import Event, event_for
 from motcua.domain.models import Dossier, Task, TimelineEvent
+from motcua.domain.statistics import FINISHED
 
 
 class Change(BaseModel):
@@ -42,9 +43,14 @@ def seal(
     """
     seq, prev = (before.audit_seq + 1, before.audit_head) if before else (1, GENESIS)
     entry = chain(draft, seq=seq, prev_hash=prev)
-    dossier = after.model_copy(
-        update={"version": before.version + 1 if before else 1, "audit_seq": seq, "audit_head": entry.hash}
-    )
+    update: dict[str, object] = {
+        "version": before.version + 1 if before else 1,
+        "audit_seq": seq,
+        "audit_head": entry.hash,
+    }
+    if after.status in FINISHED and (before is None or before.status not in FINISHED):
+        update["finished_at"] = draft.at
+    dossier = after.model_copy(update=update)
     return Change(
         dossier=dossier,
         expected_version=before.version if before else None,

@@ -185,6 +185,25 @@ class InvalidTransition(Conflict):
         return {"status": int(self.current), "allowed": allowed}
 
 
+class PreconditionFailed(DomainError):
+    """The object is no longer at the version the request names with `If-Match` (HTTP 412)."""
+
+    code = "precondition_failed"
+
+    def __init__(self, message: Text, *, current: int | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.current = current
+
+    def details(self, language: Language) -> dict[str, Any]:
+        return {"current_version": self.current}
+
+
+class PreconditionRequired(DomainError):
+    """A change that could overwrite another's must say which version it replaces (HTTP 428)."""
+
+    code = "precondition_required"
+
+
 class IdempotencyKeyReused(InvalidInput):
     """The same Idempotency-Key came back with a different body (HTTP 422)."""
 

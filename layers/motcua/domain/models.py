@@ -12,6 +12,7 @@ from motcua.domain.audit import GENESIS
 from motcua.domain.calendar import Timeliness
 from motcua.domain.catalog import ContentType
 from motcua.domain.codes import AGENCY_CODE_PATTERN
+from motcua.domain.counter import Channel, ReceivedBy
 from motcua.domain.i18n import Language, Text
 from motcua.domain.roles import Role
 from motcua.domain.status import Action, Status
@@ -204,6 +205,9 @@ class Dossier(BaseModel):
     procedure_code: str
     procedure_name: Text
     agency: str  # the receiving agency: it owns the dossier to the end (một cửa)
+    # The agency that decides it, when the dossier was received at another agency's desk (receiving
+    # anywhere in the province, domain/receiving.py); None: the receiving agency decides it.
+    competent_agency: str | None = None
     agencies: tuple[str, ...]  # every agency involved, whose staff may see the dossier
     owner: str  # the citizen's identity (Cognito sub)
     language: Language = "vi"
@@ -233,6 +237,13 @@ class Dossier(BaseModel):
     appointment_at: datetime | None = None
     apologies: tuple[Apology, ...] = ()
     results: tuple[Result, ...] = ()
+    # When it reached a finished status (3, 7, 8 or 9; a returned dossier keeps the time it was processed):
+    # the statistics count it in that month (domain/statistics.py). Set by `seal`, never by a service.
+    finished_at: datetime | None = None
+    # How it arrived; dossiers stored before the counter existed were all filed online.
+    channel: Channel = Channel.ONLINE
+    received_by: ReceivedBy | None = None  # the officer who took it at the counter
+    ticket: str | None = None  # the queue ticket the citizen was called with, if any
 
     @property
     def appointment(self) -> datetime:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from motcua.domain.access import AccessEntry
     from motcua.domain.audit import AuditEntry
     from motcua.domain.changes import Change
+    from motcua.domain.drafts import Draft
     from motcua.domain.models import (
         Dossier,
         DossierRecord,
@@ -101,6 +102,31 @@ class DossierRepository(Protocol):
         ...
 
 
+class DraftChanged(Exception):  # noqa: N818 — a signal: the service answers 412 with what it now is
+    """The draft is no longer at the version expected (or exists, when it was to be created)."""
+
+
+class DraftRepository(Protocol):
+    """A citizen's drafts, one per procedure. Expired drafts are not read, whether or not the table's TTL
+    has removed them yet."""
+
+    def get(self, owner: str, procedure_code: str, *, now: datetime) -> Draft | None: ...
+
+    def list(self, owner: str, *, now: datetime) -> list[Draft]:
+        """The owner's drafts not yet expired, the most recently saved first."""
+        ...
+
+    def put(self, draft: Draft, *, expected_version: int | None, now: datetime) -> None:
+        """Store `draft` if the stored one is at `expected_version` (None: if there is none, or it has
+        expired); DraftChanged otherwise."""
+        ...
+
+    def delete(self, owner: str, procedure_code: str, *, expected_version: int | None) -> bool:
+        """Remove the draft (at `expected_version` if given); False when there was none, DraftChanged
+        when it is at another version."""
+        ...
+
+
 class AccessLog(Protocol):
     """Where staff's openings of dossiers' personal data are recorded, and read back newest first."""
 
@@ -161,6 +187,11 @@ class AttachmentStore(Protocol):
         """The upload is now a dossier's paper: copied server-side to `into`, a key no upload slot can
         write and the rule that expires abandoned uploads never reaches; only if `key` still holds the
         write `etag` (False when it was replaced or is gone). Copying again to the same key is harmless."""
+        ...
+
+    def hold(self, key: str) -> bool:
+        """The upload is held by a draft: re-tagged so that it expires as drafts' papers do, not as an
+        abandoned upload (BucketSpec.draft_value); False when there is no such upload."""
         ...
 
     def read(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes | None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.catalog import ResultDelivery
+from motcua.domain.counter import Channel as Arrival
 from motcua.domain.events import Event
 from motcua.domain.i18n import Language, Text
 from motcua.domain.status import Action
@@ -57,6 +58,7 @@ class Context(BaseModel):
     delivery: tuple[ResultDelivery, ...] = ()  # how the result reaches the citizen; empty: unknown
     tracking_url: str
     dossier_url: str  # the signed-in owner's page: papers to add, PDFs to download
+    counter: bool = False  # handed in at a one-stop counter (walk-in intake), not filed online
 
 
 class Message(BaseModel):
@@ -213,6 +215,7 @@ def _context(
         expired=expired,
         delivery=delivery,
         tracking_url=tracking_url,
+        counter=dossier.channel is Arrival.COUNTER,
         dossier_url=f"{portal_url.rstrip('/')}/#/dossiers/{dossier.code}",
     )
 

@@ -231,6 +231,10 @@ class Presenter:
             procedure_name=dossier.procedure_name.in_(language),
             agency=dossier.agency,
             agency_name=self.agency_name(dossier.agency, language),
+            competent_agency=dossier.competent_agency,
+            competent_agency_name=(
+                self.agency_name(dossier.competent_agency, language) if dossier.competent_agency else None
+            ),
             agencies=list(dossier.agencies),
             status=int(dossier.status),
             status_label=dossier.status.label.in_(language),
@@ -247,6 +251,9 @@ class Presenter:
             tracking_url=self.tracking_url(dossier.code),
             appointment_at=dossier.appointment,
             apologies=self.apologies(dossier, language),
+            channel=dossier.channel.value,
+            received_by=received_by_name(dossier),
+            ticket=dossier.ticket,
         )
 
     def control_slip(self, record: DossierRecord, language: Language, now: datetime) -> ControlSlip:
@@ -292,3 +299,9 @@ class Presenter:
             status_label=dossier.status.label.in_(language),
             rows=rows,
         )
+
+
+def received_by_name(dossier: Dossier) -> str | None:
+    """Who took a dossier at the counter (their name, else their username); None for one filed online."""
+    officer = dossier.received_by
+    return (officer.name or officer.username) if officer else None

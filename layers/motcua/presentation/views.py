@@ -127,6 +127,10 @@ class DossierView(BaseModel):
     procedure_name: str
     agency: str
     agency_name: str
+    # Received at another agency's desk (receiving anywhere): the agency that decides it; `agency`
+    # is the desk that received it and returns the result. None: the receiving agency decides it.
+    competent_agency: str | None = None
+    competent_agency_name: str | None = None
     agencies: list[str]
     status: int
     status_label: str
@@ -144,6 +148,9 @@ class DossierView(BaseModel):
     # When the result is promised: due_at, or the later date the last apology (Mẫu 04) gave.
     appointment_at: datetime | None = None
     apologies: list[ApologyView] = []
+    channel: str = "online"  # online, counter (trực tiếp) or post
+    received_by: str | None = None  # the receiving officer's name, for a dossier taken at the counter
+    ticket: str | None = None
 
 
 class TrackingView(BaseModel):

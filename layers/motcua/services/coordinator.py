@@ -30,6 +30,7 @@ from motcua.domain.models import (
     TaskState,
     TimelineEvent,
 )
+from motcua.domain.receiving import hand_over, handed_over, receiving_agency
 from motcua.domain.roles import Role
 from motcua.domain.status import OFFICER_ACTIONS, STEP_ACTIONS, Action, Status, plan
 from motcua.domain.tasks import close, step_task_id
@@ -277,12 +278,17 @@ class FlowCoordinator:
             return
         path = plan(Action.APPROVE, dossier.status)
         done = dossier.model_copy(update={"status": path[-1]})
+        # Back to the desk that received it, the receiving agency's or another's (receiving anywhere).
+        desk = receiving_agency(self.province, dossier)
         tasks = tuple(
-            task.model_copy(update={"state": TaskState.OPEN, "role": Role.RECEIVER})
+            task.model_copy(update={"state": TaskState.OPEN, "role": Role.RECEIVER, "agency": desk})
             for task in record.tasks
             if task.kind is TaskKind.RECEPTION
         )
-        events = timeline(path, Action.APPROVE, dossier.agency, PrincipalKind.SYSTEM, None, self.clock.now())
+        now = self.clock.now()
+        events = timeline(path, Action.APPROVE, dossier.agency, PrincipalKind.SYSTEM, None, now)
+        if handed_over(dossier):
+            events = (*events, hand_over(done, desk, PrincipalKind.SYSTEM, now))
         self._apply(dossier, done, tasks, events, action="flow_done")
 
     def _flow_rejected(self, record: DossierRecord, message: FlowMessage) -> None:

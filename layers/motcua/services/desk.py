@@ -9,8 +9,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from motcua.domain.errors import InvalidTransition
-from motcua.domain.models import Decided, DossierRecord, Principal, Task, TaskKind, TaskState
+from motcua.domain.models import (
+    Decided,
+    Dossier,
+    DossierRecord,
+    Principal,
+    PrincipalKind,
+    Task,
+    TaskKind,
+    TaskState,
+)
 from motcua.domain.permissions import holders
+from motcua.domain.receiving import competent_agency, hand_over, handed_over, receiving_agency
 from motcua.domain.status import OFFICER_ACTIONS, Action, plan
 from motcua.domain.tasks import moved
 from motcua.observability import count
@@ -72,12 +82,34 @@ class DeskService:
             state = TaskState.WAITING
         after = dossier.model_copy(update=update)
         new_task = moved(task, after, state, now).model_copy(update={"decided": decided, "attention": None})
-        if holders(task, dossier.status) != holders(new_task, after.status):
+        holder = _holder(self.province, after, action)
+        if holder is not None and holder != task.agency:
+            new_task = new_task.model_copy(update={"agency": holder})
+        if holders(task, dossier.status) != holders(new_task, after.status) or new_task.agency != task.agency:
             # The dossier goes from the desk to the officers, or back: a forward was for the last stage.
             new_task = new_task.model_copy(update={"assignee": None, "assignee_name": None})
-        return officer_decision(
+        change = officer_decision(
             principal, task, dossier, after, tasks=(new_task,), path=path, action=action, decided=decided
         )
+        if new_task.agency != task.agency:
+            # Received at another agency's desk: the hand-over, one way or back, is on the timeline.
+            role = principal.role or PrincipalKind.STAFF
+            change = change.model_copy(
+                update={"events": (*change.events, hand_over(after, new_task.agency, role, now))}
+            )
+        return change
+
+
+def _holder(province: Province, dossier: Dossier, action: Action) -> str | None:
+    """Who holds the desk's task after `action`, when the dossier was received at another agency's
+    desk: the competent agency from acceptance to its decision, the receiving desk before and after."""
+    if not handed_over(dossier):
+        return None
+    if action is Action.ACCEPT:
+        return competent_agency(province, dossier)
+    if action is Action.APPROVE:
+        return receiving_agency(province, dossier)
+    return None
 
 
 def _with(agencies: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from motcua.documents.sheet import Letterhead
 from motcua.domain.errors import Conflict, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import TaskKind
+from motcua.domain.receiving import competent_agency
 from motcua.domain.status import Action, Status
 from motcua.presentation.presenter import Presenter
 
@@ -174,8 +175,9 @@ def render_result(
             code="no_result",
         )
     presenter = Presenter(province, province.portal_url)
+    decided_by = competent_agency(province, dossier)  # the agency that decided it, not the desk
     head = _letterhead(
-        presenter, dossier.agency, _number(dossier.code, DocumentKind.RESULT, number), now, language
+        presenter, decided_by, _number(dossier.code, DocumentKind.RESULT, number), now, language
     )
     procedure = province.procedures_by_code.get(dossier.procedure_code)
     return result_pdf.result(dossier, head, procedure=procedure, language=language, note=note)
@@ -235,7 +237,8 @@ def _receipt(record: DossierRecord, presenter: Presenter, language: Language) ->
         head,
         procedure=presenter.province.procedures_by_code.get(dossier.procedure_code),
         tracking_url=presenter.tracking_url(dossier.code),
-        officer=accepted.by_name if accepted else None,
+        # Accepted: who accepted it; taken at the counter: the officer who received it.
+        officer=accepted.by_name if accepted else (dossier.received_by.name if dossier.received_by else None),
         language=language,
     )
 

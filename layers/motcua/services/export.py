@@ -24,7 +24,7 @@ from motcua.services.notifying import messages_for
 if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.models import Dossier, DossierRecord, Principal
-    from motcua.domain.ports import AttachmentStore, Clock, DossierRepository
+    from motcua.domain.ports import AttachmentStore, Clock, DossierRepository, DraftRepository
     from motcua.presentation.presenter import Presenter
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # the files of one archive, before compression
@@ -42,8 +42,10 @@ class ExportService:
         store: AttachmentStore,
         presenter: Presenter,
         clock: Clock,
+        drafts: DraftRepository | None = None,
     ) -> None:
         self.province = province
+        self.drafts = drafts
         self.repository = repository
         self.store = store
         self.presenter = presenter
@@ -96,6 +98,11 @@ class ExportService:
                     "phone_verified": principal.phone_verified,
                 },
                 "dossiers": dossiers,
+                # Forms started and not filed (docs/drafts.md): what was typed, and the papers' names.
+                "drafts": [
+                    draft.model_dump(mode="json", exclude={"owner"})
+                    for draft in (self.drafts.list(principal.sub, now=now) if self.drafts else [])
+                ],
                 "files_not_included": left_out,
             }
             archive.writestr(DATA_FILE, json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -36,6 +36,7 @@ from motcua.domain.models import (
     TimelineEvent,
 )
 from motcua.domain.ports import IdempotentReplay, SequenceTaken
+from motcua.domain.receiving import may_receive
 from motcua.domain.roles import Role
 from motcua.domain.status import Status
 from motcua.domain.tasks import task_id_for
@@ -46,12 +47,12 @@ from motcua.services.uploads import AttachmentRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
+    from datetime import date, datetime
 
     from jsonschema import Draft202012Validator
 
     from motcua.config.province import Province
-    from motcua.domain.catalog import Procedure
+    from motcua.domain.catalog import Agency, Procedure
     from motcua.domain.models import Principal
     from motcua.domain.ports import Clock, DossierRepository
     from motcua.services.uploads import UploadService
@@ -71,6 +72,15 @@ class FilingRequest(BaseModel):
     form: dict[str, Any] = Field(default_factory=dict)
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=50)
     language: Language = "vi"
+    desk: str | None = Field(
+        default=None,
+        max_length=20,
+        description=(
+            "The agency code of the one-stop desk that receives the dossier and returns the result, "
+            "among the procedure's desks (GET /v1/procedures/{code}: `desks`); none: the procedure's "
+            "own agency."
+        ),
+    )
 
 
 class FilingResult(BaseModel):
@@ -100,9 +110,10 @@ class FilingService:
             raise Forbidden(
                 Text(vi="Chỉ công dân mới nộp hồ sơ trực tuyến.", en="Only citizens file online.")
             )
-        key = _check_key(idempotency_key)
-        procedure = self._procedure(request.procedure_code)
-        errors = check_form(self._validator(procedure), request.form)
+        key = check_key(idempotency_key)
+        procedure = self.procedure(request.procedure_code)
+        desk, competent = self.desks(procedure, request.desk)
+        errors = check_form(self.validator(procedure), request.form)
         checked, file_errors = self.uploads.check(
             principal.sub, procedure, request.attachments, require_papers=True
         )
@@ -124,17 +135,47 @@ class FilingService:
         attachments = self.uploads.keep(checked)
 
         now = self.clock.now()
-        calendar = self.province.working_calendar
-        agency = self.province.current_agency(procedure.agency)
-        assert agency is not None  # the province loader checked every procedure's agency
-        due_at = calendar.due_at(now, procedure.legal_days)
-        day = now.astimezone(VIETNAM_TZ).date()
+        agency = desk  # the receiving desk numbers the dossier (Circular 01/2018) and owns it;
+        # the due date runs from receipt at the desk, wherever it is: no day for the hand-over.
 
-        record = IdempotencyRecord(
-            owner=principal.sub, key=key, body_hash=body_hash, dossier_code="", created_at=now
+        def build(code: str, due_at: datetime) -> Change:
+            return _new_dossier(
+                code,
+                agency.code,
+                principal,
+                procedure,
+                request,
+                tuple(attachments),
+                now,
+                due_at,
+                competent=competent.code,
+            )
+
+        result = self.number_and_store(
+            principal.sub, key, body_hash, agency=agency.code, procedure=procedure, now=now, build=build
         )
+        if not result.replayed:
+            count("DossierFiled")
+        return result
+
+    def number_and_store(
+        self,
+        owner: str,
+        key: str,
+        body_hash: str,
+        *,
+        agency: str,
+        procedure: Procedure,
+        now: datetime,
+        build: Callable[[str, datetime], Change],
+    ) -> FilingResult:
+        """Give the dossier `build` makes the agency's next code of the day and store it with its
+        Idempotency-Key (`owner`'s), once: a replay of the key answers the dossier it made."""
+        due_at = self.province.working_calendar.due_at(now, procedure.legal_days)
+        day = now.astimezone(VIETNAM_TZ).date()
+        record = IdempotencyRecord(owner=owner, key=key, body_hash=body_hash, dossier_code="", created_at=now)
         for attempt in range(MAX_ATTEMPTS):
-            sequence = self.repository.last_sequence(agency.code, day) + 1
+            sequence = self.repository.last_sequence(agency, day) + 1
             if sequence > MAX_SEQUENCE:
                 raise Conflict(
                     Text(
@@ -143,14 +184,12 @@ class FilingService:
                     ),
                     code="daily_sequence_exhausted",
                 )
-            code = str(DossierCode(agency=agency.code, day=day, sequence=sequence))
-            change = _new_dossier(
-                code, agency.code, principal, procedure, request, tuple(attachments), now, due_at
-            )
+            code = str(DossierCode(agency=agency, day=day, sequence=sequence))
+            change = build(code, due_at)
             try:
                 self.repository.file(
                     change,
-                    agency=agency.code,
+                    agency=agency,
                     day=day,
                     sequence=sequence,
                     idempotency=record.model_copy(update={"dossier_code": code}),
@@ -161,7 +200,6 @@ class FilingService:
                 # Another filing took the number first: read the counter again, after a short jitter.
                 self.pause(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 — jitter
                 continue
-            count("DossierFiled")
             return FilingResult(dossier=change.dossier, replayed=False)
         # Nothing was stored: the same request again (same key) is safe, in a moment.
         raise Unavailable(
@@ -178,7 +216,25 @@ class FilingService:
             raise RuntimeError(f"idempotency record points at missing dossier {record.dossier_code}")
         return FilingResult(dossier=existing.dossier, replayed=True)
 
-    def _procedure(self, code: str) -> Procedure:
+    def desks(self, procedure: Procedure, desk: str | None) -> tuple[Agency, Agency]:
+        """The desk that receives a dossier of `procedure` and the agency that decides it, both at work
+        today; InvalidInput naming `desk` when that desk may not receive it (domain/receiving.py)."""
+        competent = self.province.current_agency(procedure.agency)
+        assert competent is not None  # the province loader checked every procedure's agency
+        if desk is None:
+            return competent, competent
+        receiving = self.province.current_agency(desk)
+        if receiving is None or not may_receive(self.province, procedure, desk):
+            message = Text(
+                vi=f"Thủ tục {procedure.code} không được tiếp nhận tại cơ quan “{desk}”.",
+                en=f"Procedure {procedure.code} cannot be received at agency “{desk}”.",
+            )
+            raise InvalidInput(
+                message, fields=(FieldError(field="desk", code="desk_not_allowed", message=message),)
+            )
+        return receiving, competent
+
+    def procedure(self, code: str) -> Procedure:
         procedure = self.province.procedures_by_code.get(code)
         if procedure is None:
             message = Text(vi=f"Không có thủ tục “{code}”.", en=f"There is no procedure “{code}”.")
@@ -188,9 +244,12 @@ class FilingService:
             )
         return procedure
 
-    def _validator(self, procedure: Procedure) -> Draft202012Validator:
+    def _today(self) -> date:
+        return self.clock.now().astimezone(VIETNAM_TZ).date()
+
+    def validator(self, procedure: Procedure) -> Draft202012Validator:
         if procedure.code not in self._validators:
-            self._validators[procedure.code] = form_validator(procedure.form)
+            self._validators[procedure.code] = form_validator(procedure.form, today=self._today)
         return self._validators[procedure.code]
 
 
@@ -203,15 +262,20 @@ def _new_dossier(
     attachments: tuple[Attachment, ...],
     now: datetime,
     due_at: datetime,
+    *,
+    competent: str | None = None,
 ) -> Change:
     """What a filing writes: the dossier, the receiving desk's task, the first timeline event and
-    the first entry of the audit trail."""
+    the first entry of the audit trail. `competent`: the agency that decides it, when another
+    agency's desk receives it (it is handed over once accepted)."""
+    elsewhere = competent is not None and competent != agency
     dossier = Dossier(
         code=code,
         procedure_code=procedure.code,
         procedure_name=procedure.name,
         agency=agency,
-        agencies=(agency,),
+        competent_agency=competent if elsewhere else None,
+        agencies=(agency, competent) if elsewhere and competent else (agency,),
         owner=principal.sub,
         language=request.language,
         applicant=request.applicant,
@@ -249,7 +313,7 @@ def _new_dossier(
     return seal(None, dossier, audit, tasks=(task,), events=(event,))
 
 
-def _check_key(key: str | None) -> str:
+def check_key(key: str | None) -> str:
     if key is None or not IDEMPOTENCY_KEY_RE.match(key):
         raise BadRequest(
             Text(

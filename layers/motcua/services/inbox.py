@@ -20,6 +20,7 @@ from motcua.domain.i18n import Text
 from motcua.domain.models import Decided, Dossier, DossierRecord, Page, Principal, Task, TaskKind, TaskState
 from motcua.domain.paging import decode_token, encode_token
 from motcua.domain.permissions import WORK, RoleRequired, check_act, check_role, holders
+from motcua.domain.receiving import competent_agency, handed_over, receiving_agency
 from motcua.domain.search import fold
 from motcua.domain.status import Action
 from motcua.domain.tasks import dossier_code_of_task
@@ -382,10 +383,25 @@ class InboxService:
         task = record.task(task_id) if record else None
         if record is None or task is None:
             raise NotFound(TASK, task_id, code="task_not_found")
-        if not principal.is_staff or principal.agency != task.agency:
+        if not principal.is_staff or principal.agency not in self._sharing(task, record):
             raise Forbidden()
         check_role(principal, WORK, OPEN_TASK)
         return task, record
+
+    def _sharing(self, task: Task, record: DossierRecord) -> frozenset[str | None]:
+        """The agencies whose staff open `task`: its agency; for the desk task of a dossier received at
+        another agency's desk, both the desk and the competent agency, whichever holds it now (the one
+        that does not sees it and may do nothing with it: `check_act` asks for the task's agency)."""
+        if task.kind is TaskKind.RECEPTION and handed_over(record.dossier):
+            dossier = record.dossier
+            return frozenset(
+                {
+                    task.agency,
+                    receiving_agency(self.province, dossier),
+                    competent_agency(self.province, dossier),
+                }
+            )
+        return frozenset({task.agency})
 
 
 def check_staff_of(province: Province, principal: Principal, agency: str) -> None:

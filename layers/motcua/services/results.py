@@ -21,6 +21,7 @@ from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Pa
 from motcua.domain.i18n import Text
 from motcua.domain.models import Principal, Result, TaskKind, TaskState
 from motcua.domain.permissions import PROCESSING, check_role
+from motcua.domain.receiving import competent_agency
 from motcua.domain.status import Status
 from motcua.resources import BUCKET
 from motcua.services.uploads import upload_key
@@ -160,7 +161,8 @@ class ResultService:
     ) -> ResultIssued:
         record = self.dossiers.load_for(principal, code)
         dossier = record.dossier
-        if not principal.is_staff or principal.agency != dossier.agency:
+        competent = competent_agency(self.province, dossier)  # the receiving desk returns it, no more
+        if not principal.is_staff or principal.agency != competent:
             raise Forbidden(
                 Text(
                     vi="Chỉ cán bộ của cơ quan giải quyết hồ sơ được ban hành kết quả.",
@@ -206,7 +208,7 @@ class ResultService:
         try:
             signed = self._signer().sign_pdf(
                 pdf,
-                agency=dossier.agency,
+                agency=competent,
                 signer_name=principal.name or principal.username,
                 reason=f"Kết quả giải quyết hồ sơ {result_code}",
                 location=self.province.name.vi,
@@ -232,7 +234,7 @@ class ResultService:
             key=key,
             sha256=sha256,
             size=len(signed),
-            agency=dossier.agency,
+            agency=competent,
             signed_at=now,
             officer=principal.username,
             officer_name=principal.name,
@@ -252,13 +254,13 @@ class ResultService:
         self.repository.apply(
             seal(dossier, dossier.model_copy(update={"results": (*dossier.results, result)}), audit)
         )
-        agency = self.province.agencies_by_code.get(dossier.agency)
+        agency = self.province.agencies_by_code.get(competent)
         return ResultIssued(
             result_code=result_code,
             number=number,
             signed_at=now,
-            signer=agency.name.in_(language) if agency else dossier.agency,
-            agency=dossier.agency,
+            signer=agency.name.in_(language) if agency else competent,
+            agency=competent,
             sha256=result.sha256,
             size=result.size,
             href=f"/v1/dossiers/{code}/documents/result-{number}",

@@ -28,7 +28,7 @@ from motcua.domain.files import (
 )
 from motcua.domain.i18n import Text
 from motcua.domain.models import Attachment, Principal, PrincipalKind
-from motcua.domain.permissions import PROCESSING, check_role
+from motcua.domain.permissions import DESK, PROCESSING, check_role
 from motcua.domain.scan import Finding, Refusal, ScanLimits, scan, to_jpeg
 from motcua.resources import BUCKET
 
@@ -109,13 +109,18 @@ class UploadService:
         )
 
     def create_slot(self, principal: Principal, request: UploadRequest) -> UploadSlot:
-        # Citizens upload their papers; staff upload only results to be signed, which are PDFs.
-        if principal.kind is not PrincipalKind.CITIZEN:
+        # Citizens upload their papers, and so does the counter (receivers and leaders) for the person in
+        # front of it (a walk-in intake); processing officers upload only results to be signed, as PDFs.
+        at_the_counter = principal.is_staff and principal.role in DESK
+        if principal.kind is not PrincipalKind.CITIZEN and not at_the_counter:
             check_role(principal, PROCESSING, Text(vi="tải lên kết quả", en="upload a result"))
-        if principal.kind is not PrincipalKind.CITIZEN and request.content_type != "application/pdf":
-            raise Forbidden(
-                Text(vi="Cán bộ chỉ tải lên kết quả dạng PDF.", en="Staff upload only results, as PDF files.")
-            )
+            if request.content_type != "application/pdf":
+                raise Forbidden(
+                    Text(
+                        vi="Chuyên viên chỉ tải lên kết quả dạng PDF.",
+                        en="Processing officers upload only results, as PDF files.",
+                    )
+                )
         filename = _checked_name(request.filename, request.content_type)
         if request.size > self.policy.max_bytes:
             raise InvalidInput(

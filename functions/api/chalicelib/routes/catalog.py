@@ -10,12 +10,14 @@ from chalicelib.models import (
     AgencyList,
     AgencyView,
     CatalogTopics,
+    DeskView,
     ProcedureDetail,
     ProcedureQuery,
     ProcedureResults,
     TopicView,
 )
 from chalicelib.routes import links
+from motcua.domain.receiving import receiving_desks
 
 if TYPE_CHECKING:
     from chalicelib.http.call import Call
@@ -87,8 +89,12 @@ def get_procedure(call: Call, procedure_code: str) -> ProcedureDetail:
     agency_name = services.presenter.agency_name(procedure.agency, call.language)
     policy = services.province.uploads
     limits = {"max_bytes": policy.max_bytes, "max_pages": policy.max_pages}
+    desks = [
+        DeskView(code=desk.code, name=desk.name.in_(call.language))
+        for desk in receiving_desks(services.province, procedure)
+    ]
     return ProcedureDetail.model_validate(
-        procedure.model_dump() | {"agency_name": agency_name, "upload_limits": limits}
+        procedure.model_dump() | {"agency_name": agency_name, "upload_limits": limits, "desks": desks}
     )
 
 
