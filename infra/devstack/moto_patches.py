@@ -18,12 +18,25 @@ it can go when moto fixes it.
    is put, deleted or put back by a rollback.
 4. The stream (`StreamShard.items`) keeps every record for ever, each with both images: the local stack
    drops the records its pipe has forwarded (`trim_stream`), as DynamoDB drops them after 24 hours.
+5. S3 (`FakeKey`) keeps each object's body in a `SpooledTemporaryFile`, in memory up to 5 MB (its
+   default key buffer): every attachment and every PDF of every dossier, plus about 1.5 KB of
+   buffer objects per key however small. The patched key holds a small body as bytes and writes a
+   larger one (over `SPILL` bytes) to a file of its own in the folder `MOTCUA_S3_BODIES` names (the
+   local stack's `<data dir>/s3-bodies/`), reading it back when asked. The folder is a process's
+   own: emptied when the patch is applied (the snapshot and the recordings hold every body).
+   moto's setting `MOTO_S3_DEFAULT_KEY_BUFFER_SIZE` would roll a body over to an anonymous
+   temporary file instead, which keeps a file descriptor open per key: 30,000 at 10,000 dossiers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
+import tempfile
 import threading
+import types
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -88,6 +101,7 @@ def apply() -> None:
         Table.put_item = put_item  # type: ignore[method-assign]
         Table.delete_item = delete_item  # type: ignore[method-assign]
         DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+        _bodies_apart()
         _applied = True
 
 
@@ -328,3 +342,134 @@ def trim_stream(table: Any, keep_from: int) -> int:
 def stream_offset(table: Any) -> int:
     """How many records of the table's stream were dropped from the front of its list."""
     return int(table.__dict__.get("_motcua_stream_offset", 0))
+
+
+# --- 5. an S3 object's body: small in memory, larger on the disk ---------------------------------------
+
+SPILL = 16 * 1024  # bytes: a body larger than this goes to a file (a PDF, a scan); a small one stays
+BODIES = "MOTCUA_S3_BODIES"  # the folder of the bodies on the disk; unset: every body in memory
+
+
+class Body:
+    """What moto's `FakeKey` keeps its body in (it asked for a `SpooledTemporaryFile`).
+
+    The same calls moto makes (seek, read, write, truncate, close), on bytes while the body is at
+    most `SPILL` bytes, on a file of `folder` beyond, opened only for each call: no descriptor
+    stays open, whatever the number of keys. Closed (moto disposes of a key it deleted or
+    overwrote), or collected, it deletes its file; a closed body refuses to be read, as a file does.
+    """
+
+    __slots__ = ("_data", "_folder", "_path", "_pid", "_position", "_size", "__weakref__")
+
+    def __init__(self, folder: Path | None) -> None:
+        self._folder = folder
+        self._pid = os.getpid()  # a copy of the process (the snapshot's fork) never deletes its files
+        self._data: bytes | None = b""
+        self._path: str | None = None
+        self._position = 0
+        self._size = 0
+
+    @property
+    def on_disk(self) -> bool:
+        return self._path is not None
+
+    def _whole(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        if self._path is None:
+            raise ValueError("I/O operation on closed file.")
+        return Path(self._path).read_bytes()
+
+    def _keep(self, data: bytes) -> None:
+        self._size = len(data)
+        if self._folder is None or len(data) <= SPILL:
+            self._forget_file()
+            self._data = data
+            return
+        if self._path is None:
+            handle, self._path = tempfile.mkstemp(dir=self._folder, suffix=".body")
+            os.close(handle)
+        Path(self._path).write_bytes(data)
+        self._data = None
+
+    def seek(self, position: int, whence: int = 0) -> int:
+        self._position = (
+            position if whence == 0 else (self._position if whence == 1 else self._size) + position
+        )
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def read(self, size: int = -1) -> bytes:
+        start = self._position
+        if self._data is not None:
+            chunk = self._data[start:] if size < 0 else self._data[start : start + size]
+        elif self._path is None:
+            raise ValueError("I/O operation on closed file.")
+        else:
+            with open(self._path, "rb") as file:
+                file.seek(start)
+                chunk = file.read(size)
+        self._position += len(chunk)
+        return chunk
+
+    def write(self, data: bytes) -> int:
+        whole = self._whole() if self._size else b""
+        start = self._position
+        self._keep(
+            whole[:start] + b"\0" * max(0, start - len(whole)) + bytes(data) + whole[start + len(data) :]
+        )
+        self._position = start + len(data)
+        return len(data)
+
+    def truncate(self, size: int | None = None) -> int:
+        size = self._position if size is None else size
+        if size < self._size:
+            self._keep(self._whole()[:size])
+        return size
+
+    def close(self) -> None:
+        self._forget_file()
+        self._data = None
+        self._size = 0
+
+    def _forget_file(self) -> None:
+        if self._path is not None and self._pid == os.getpid():
+            # Gone already (the folder emptied), or the interpreter is shutting down: nothing to do.
+            with contextlib.suppress(OSError, TypeError, AttributeError):
+                os.unlink(self._path)
+            self._path = None
+
+    def __del__(self) -> None:
+        self._forget_file()
+
+
+def bodies_folder() -> Path | None:
+    """The folder of the bodies kept on the disk (MOTCUA_S3_BODIES), emptied; None: all in memory."""
+    name = os.environ.get(BODIES)
+    if not name:
+        return None
+    folder = Path(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.body"):  # a stopped or killed process's; the snapshot holds them
+        stale.unlink(missing_ok=True)
+    return folder
+
+
+_bodies: Path | None = None  # where the bodies over SPILL bytes go (bodies_folder), set when applied
+
+
+def _bodies_apart() -> None:
+    """moto's S3 keys keep their bodies in `Body` (moto.s3.models asks `tempfile` for a spooled file)."""
+    global _bodies
+    import moto.s3.models as s3_models
+
+    _bodies = bodies_folder()
+
+    def spooled(max_size: int = 0, *args: Any, **kwargs: Any) -> Body:
+        return Body(_bodies)
+
+    shim = types.SimpleNamespace(**{n: getattr(tempfile, n) for n in dir(tempfile) if not n.startswith("__")})
+    shim.SpooledTemporaryFile = spooled
+    setattr(s3_models, "tempfile", shim)  # noqa: B010 — moto's module reads it at each key

@@ -21,11 +21,14 @@ import gc
 import os
 import pickle
 import re
+import sys
 import threading
+from contextlib import contextmanager
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 SNAPSHOT = "moto-snapshot.pickle"
@@ -64,9 +67,30 @@ class _Pickler(pickle.Pickler):
     """Pickles what moto's models hold besides plain data: locks (made anew) and keys (DER and PEM)."""
 
     _locks = (type(threading.Lock()), type(threading.RLock()))
+    compact = True  # DynamoDB's values and items as their arguments (False: as snapshots before them)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item
+        from moto.dynamodb.models.table import Table
+
+        self._dynamo_type, self._item, self._table = DynamoType, Item, Table
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj).__name__ == "LimitedSizeDict":
+        kind = type(obj)
+        if kind is self._dynamo_type and self.compact:
+            # Its two attributes as arguments: no dictionary of state to build at the load (nor
+            # here: reading an object's __dict__ would make one, kept with the object for good).
+            return _dynamo_type, (kind, obj.type, obj.value)
+        if kind is self._item and self.compact:
+            return _item, _item_arguments(obj, self._dynamo_type)
+        if kind is self._table and self.compact:
+            # Without what the patches derive from the items (moto_patches: the index of index
+            # keys, the sorted items): remade when first needed, they would double the items' keys.
+            rebuild, arguments, state, *rest = obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            state = {k: v for k, v in state.items() if k not in _DERIVED}
+            return (rebuild, arguments, state, *rest)
+        if kind.__name__ == "LimitedSizeDict":
             # An item's attributes. Unpickled as a dict subclass, each attribute would go through
             # its __setitem__, which sums the size of the whole item every time (moto's 400 KB
             # check): most of the load's time. They were checked when they were written.
@@ -92,8 +116,169 @@ class _Pickler(pickle.Pickler):
 
 def _attributes(kind: type[dict[str, Any]], attributes: dict[str, Any]) -> dict[str, Any]:
     restored = kind.__new__(kind)
-    dict.update(restored, attributes)
+    # The same few attribute names in every item: one string each, not one per item.
+    dict.update(restored, {sys.intern(name): value for name, value in attributes.items()})
     return restored
+
+
+SHORT = 100  # characters: keys, types, statuses, codes; a dossier's key is in each of its ~20 items
+_same: dict[str, str] = {}  # while a snapshot loads: each short string met, once
+
+
+def _dynamo_type(kind: type[Any], type_: str, value: Any) -> Any:
+    """A DynamoDB attribute value as moto's constructor makes it: its attributes inline, not in a dict."""
+    made: Any = object.__new__(kind)
+    if type(value) is str and len(value) <= SHORT:
+        value = _same.setdefault(value, value)
+    elif type(value) is dict:
+        value = {sys.intern(name): member for name, member in value.items()}
+    made.type = type_
+    made.value = value
+    return made
+
+
+_DERIVED = frozenset({"_motcua_gsi", "_motcua_sorted"})
+
+
+def _item_arguments(item: Any, dynamo_type: type[Any]) -> tuple[Any, ...]:
+    """An item as flat arguments: each attribute's name, type and value (a map or a list as its
+    `DynamoType`), and its key as the position of its key attribute. No object per value in the
+    pickle: each would be held by the pickler's memo until the end, here and at the load."""
+    attrs = item.attrs
+    flat: list[Any] = []
+    for name, value in attrs.items():
+        inner = value.value
+        if type(inner) is dict or (type(inner) is list and inner and type(inner[0]) is dynamo_type):
+            flat += (name, None, value)
+        else:
+            flat += (name, value.type, inner)
+    return (dynamo_type, type(attrs), _key_ref(attrs, item.hash_key), _key_ref(attrs, item.range_key), *flat)
+
+
+def _key_ref(attrs: dict[str, Any], key: Any) -> Any:
+    """The position in `attrs` of the attribute holding the key (else the key itself, or None)."""
+    if key is None:
+        return None
+    for position, value in enumerate(attrs.values()):
+        if value.type == key.type and value.value == key.value:
+            return position
+    return key
+
+
+def _item(dynamo_type: type[Any], attributes: type[Any], hash_key: Any, range_key: Any, *flat: Any) -> Any:
+    """A DynamoDB item as moto's constructor makes it, its attributes set as a whole (moto's 400 KB
+    check ran when they were written) and its key the object of its key attribute."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    values = [
+        value if type_ is None else _dynamo_type(dynamo_type, type_, value)
+        for type_, value in zip(flat[1::3], flat[2::3], strict=True)
+    ]
+    attrs = dict.__new__(attributes)
+    dict.update(attrs, zip(map(sys.intern, flat[0::3]), values, strict=True))
+    made: Any = object.__new__(Item)
+    made.hash_key = values[hash_key] if type(hash_key) is int else hash_key
+    made.range_key = values[range_key] if type(range_key) is int else range_key
+    made.attrs = attrs
+    return made
+
+
+@contextmanager
+def _compact_items() -> Iterator[None]:
+    """While a snapshot written before `_dynamo_type` and `_item` loads, its DynamoDB items come back
+    as compact as moto makes them (a snapshot written since is made of those two), and S3's keys
+    share their ACLs.
+
+    An object unpickled the default way gets its `__dict__` made as a real dictionary (about 90
+    bytes), where one built by its constructor keeps its attributes inline: each attribute value
+    (`DynamoType`, some 190,000 items of 7 attributes at 10,000 dossiers) and each `Item` get their
+    attributes set one by one instead. Equal short strings (a dossier's key in each of its items,
+    the kinds, the statuses) become one string; names within maps are interned; an item's key
+    shares the object of its key attribute, as it holds the same value. Nothing changes in what
+    moto sees: moto never changes a `DynamoType` in place, it makes new ones.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    same = _same
+
+    def dynamo_type(self: Any, state: dict[str, Any]) -> None:
+        value = state["value"]
+        if type(value) is str and len(value) <= SHORT:
+            value = same.setdefault(value, value)
+        elif type(value) is dict:
+            value = {sys.intern(name): member for name, member in value.items()}
+        self.type = state["type"]
+        self.value = value
+        for name, other in state.items():
+            if name not in ("type", "value"):
+                setattr(self, name, other)
+
+    def item(self: Any, state: dict[str, Any]) -> None:
+        attrs = state.get("attrs") or {}
+        for name, value in state.items():
+            if name in ("hash_key", "range_key") and value is not None:
+                value = _same_in(attrs, value)
+            setattr(self, name, value)
+
+    from moto.s3.models import FakeKey
+
+    s3_key = FakeKey.__setstate__
+    shared: dict[Any, Any] = {}
+
+    def fake_key(self: Any, state: dict[str, Any]) -> None:
+        _fake_key(s3_key, shared, self, state)
+
+    DynamoType.__setstate__ = dynamo_type  # type: ignore[attr-defined]
+    Item.__setstate__ = item  # type: ignore[attr-defined]
+    FakeKey.__setstate__ = fake_key  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        _same.clear()
+        del DynamoType.__setstate__  # type: ignore[attr-defined]
+        del Item.__setstate__  # type: ignore[attr-defined]
+        FakeKey.__setstate__ = s3_key  # type: ignore[method-assign]
+
+
+def _fake_key(
+    restore: Callable[[Any, dict[str, Any]], None], shared: dict[Any, Any], key: Any, state: dict[str, Any]
+) -> None:
+    """moto's own `FakeKey.__setstate__`, then the key's ACL (three objects, about 1.2 KB) and its
+    states' list shared with every key that has the same: moto never changes either in place
+    (set_acl puts another ACL)."""
+    restore(key, state)
+    acl = key.__dict__.get("acl")
+    if acl is not None:
+        key.acl = shared.setdefault(_acl_key(acl), acl)
+    transitions = key.__dict__.get("_transitions")
+    if type(transitions) is list:
+        key._transitions = shared.setdefault(("transitions", *transitions), transitions)
+
+
+def _acl_key(acl: Any) -> tuple[Any, ...]:
+    """What an S3 ACL grants to whom, as a value (equal ACLs, equal keys)."""
+    return (
+        "acl",
+        type(acl),
+        *(
+            (
+                tuple((g.id, g.uri, g.display_name) for g in grant.grantees),
+                tuple(grant.permissions),
+            )
+            for grant in acl.grants
+        ),
+    )
+
+
+def _same_in(attrs: dict[str, Any], key: Any) -> Any:
+    """The attribute of `attrs` with the key's type and value (the key attribute), else the key itself."""
+    for value in attrs.values():
+        if value.value is key.value and value.type == key.type:
+            return value
+    for value in attrs.values():
+        if value.type == key.type and type(value.value) is str and value.value == key.value:
+            return value
+    return key
 
 
 def _load_private_key(der: bytes) -> Any:
@@ -181,7 +366,8 @@ class Snapshots:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                body = pickle.load(file)  # noqa: S301
+                with _compact_items():
+                    body = pickle.load(file)  # noqa: S301
             finally:
                 if collecting:
                     gc.enable()

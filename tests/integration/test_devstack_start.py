@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from infra.devstack import snapshots as snapshots_module
 from infra.devstack.cloud import table_items
 from infra.devstack.flows import ITEM_ATTRIBUTES, in_progress
 from infra.devstack.snapshots import Snapshots
@@ -97,3 +98,98 @@ def test_a_snapshot_gives_the_items_back_and_moto_still_refuses_an_item_over_400
             UpdateExpression="SET big = :b",
             ExpressionAttributeValues={":b": {"S": "x" * 410_000}},
         )
+
+
+def _owns_a_dict(obj: Any) -> bool:
+    """Whether the object's attributes sit in a dictionary of its own (made for an unpickled object)
+    rather than inline, as for an object its constructor made."""
+    names = {"hash_key", "attrs"} if hasattr(obj, "attrs") else {"type", "value"}
+    return any(type(referent) is dict and names <= set(referent) for referent in gc.get_referents(obj))
+
+
+@pytest.mark.parametrize("written_before", [False, True], ids=["now", "by-the-stack-before"])
+def test_a_snapshot_loads_items_as_compact_as_moto_builds_them_and_as_they_were(
+    dynamodb: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written_before: bool
+) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    # Given two items of one dossier and one of another, with a map, in a snapshot
+    _dossier(dynamodb, "C-1", 4, flow=True)
+    _dossier(dynamodb, "C-1", 4, flow=True, kind="task", sk="TASK#C-1-T1")
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={"PK": {"S": "DOSSIER#C-2"}, "SK": {"S": "X"}, "form": {"M": {"name": {"S": "An"}}}},
+    )
+    everything = sorted(dynamodb.scan(TableName=TABLE)["Items"], key=json.dumps)
+    if written_before:  # each value and item pickled with its __dict__, as the stack did before
+        monkeypatch.setattr(snapshots_module._Pickler, "compact", False)  # noqa: SLF001
+    snapshots = Snapshots(tmp_path)
+    snapshots.commit(snapshots.write(1, None, None), 1)
+    table = next(b[REGION].tables[TABLE] for b in dynamodb_backends.values() if TABLE in b[REGION].tables)
+    if not written_before:  # taking it left moto's objects as they were (reading __dict__ makes one)
+        assert not any(
+            _owns_a_dict(v) for p in table.items.values() for i in p.values() for v in i.attrs.values()
+        )
+    # When it is loaded back
+    snapshots.load()
+    # Then every item is what it was, and moto's classes are as moto made them
+    assert sorted(dynamodb.scan(TableName=TABLE)["Items"], key=json.dumps) == everything
+    assert not hasattr(DynamoType, "__setstate__")
+    assert not hasattr(Item, "__setstate__")
+    table = next(b[REGION].tables[TABLE] for b in dynamodb_backends.values() if TABLE in b[REGION].tables)
+    dossier, task = table.items[DynamoType({"S": "DOSSIER#C-1"})].values()
+    other = next(iter(table.items[DynamoType({"S": "DOSSIER#C-2"})].values()))
+    # and compact: no dictionary of its own for an item or an attribute, nested ones included;
+    # the dossier's key is one string for both its items; the item's key is its key attribute
+    for item in (dossier, task, other):
+        assert not _owns_a_dict(item)
+        assert not any(_owns_a_dict(value) for value in item.attrs.values())
+        assert item.hash_key is item.attrs["PK"]
+        assert item.range_key is item.attrs["SK"]
+    assert not _owns_a_dict(other.attrs["form"].value["name"])
+    assert dossier.attrs["PK"].value is task.attrs["PK"].value
+    assert dossier.attrs["type"].value == "dossier"
+    assert task.attrs["status"].value is dossier.attrs["status"].value
+    # and moto goes on with them as before: a query by key, an update, a transaction's rollback
+    key = {"PK": {"S": "DOSSIER#C-1"}, "SK": {"S": "DOSSIER"}}
+    dynamodb.update_item(
+        TableName=TABLE,
+        Key=key,
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"N": "5"}},
+    )
+    found = dynamodb.query(
+        TableName=TABLE, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": key["PK"]}
+    )["Items"]
+    assert sorted(i["status"]["N"] for i in found) == ["4", "5"]
+
+
+def test_a_snapshot_loads_s3_objects_with_one_acl_between_them_and_each_can_change_its_own(
+    aws: None, tmp_path: Path
+) -> None:
+    import boto3
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    # Given two private objects in a snapshot
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="acl", CreateBucketConfiguration={"LocationConstraint": REGION})
+    for name in ("a", "b"):
+        s3.put_object(Bucket="acl", Key=name, Body=name.encode(), ACL="private")
+    snapshots = Snapshots(tmp_path)
+    snapshots.commit(snapshots.write(1, None, None), 1)
+    # When it is loaded back
+    snapshots.load()
+    # Then they hold one ACL object between them, and their bodies
+    keys = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_bucket("acl").keys
+    assert keys["a"].acl is not None
+    assert keys["a"].acl is keys["b"].acl
+    assert keys["a"]._transitions is keys["b"]._transitions  # noqa: SLF001 — moto's own
+    assert s3.get_object(Bucket="acl", Key="b")["Body"].read() == b"b"
+    # and one made public by its ACL leaves the other private
+    s3.put_object_acl(Bucket="acl", Key="a", ACL="public-read")
+    grants = {name: s3.get_object_acl(Bucket="acl", Key=name)["Grants"] for name in ("a", "b")}
+    assert any(g["Grantee"].get("URI", "").endswith("AllUsers") for g in grants["a"])
+    assert not any(g["Grantee"].get("URI", "").endswith("AllUsers") for g in grants["b"])

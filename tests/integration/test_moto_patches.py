@@ -238,3 +238,106 @@ def test_the_stream_drops_what_was_read_and_keeps_its_positions(dynamodb: Any) -
     assert [r.to_json()["dynamodb"]["SequenceNumber"] for r in table.stream_shard.items] == [fourth]
     _put(dynamodb, "D#4", "META")  # the next record's number follows on
     assert int(table.stream_shard.items[1].to_json()["dynamodb"]["SequenceNumber"]) == int(fourth) + 1
+
+
+def _bodies() -> list[Any]:
+    import gc
+
+    from moto.s3.models import FakeKey
+
+    return [key._value_buffer for key in gc.get_objects() if isinstance(key, FakeKey) and not key.disposed]  # noqa: SLF001
+
+
+def test_s3_bodies_over_a_few_kb_are_files_of_their_own_and_read_back_the_same(
+    aws: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import os
+    import pickle
+
+    import boto3
+
+    monkeypatch.setattr(moto_patches, "_bodies", tmp_path)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="bodies", CreateBucketConfiguration={"LocationConstraint": REGION})
+    small, large = b"%PDF small", os.urandom(3 * moto_patches.SPILL)
+    descriptors = len(os.listdir("/proc/self/fd"))
+    # Given a small body and a large one (uploaded, then copied elsewhere)
+    s3.put_object(Bucket="bodies", Key="uploads/a", Body=small)
+    s3.put_object(Bucket="bodies", Key="uploads/b", Body=large)
+    s3.copy_object(Bucket="bodies", Key="filed/b", CopySource={"Bucket": "bodies", "Key": "uploads/b"})
+    # Then the small one stays in memory, each large one is a file of its own, no file is left open
+    assert sorted(body.on_disk for body in _bodies()) == [False, True, True]
+    assert len(list(tmp_path.glob("*.body"))) == 2
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+    # and S3 answers as before: whole, a range, the ETag, the size
+    for key, body in (("uploads/a", small), ("uploads/b", large), ("filed/b", large)):
+        got = s3.get_object(Bucket="bodies", Key=key)
+        assert got["Body"].read() == body
+        assert got["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 — S3's ETag
+        assert got["ContentLength"] == len(body)
+    ranged = s3.get_object(Bucket="bodies", Key="filed/b", Range="bytes=100-199")
+    assert ranged["Body"].read() == large[100:200]
+    # When one is overwritten by a small body and another deleted
+    s3.put_object(Bucket="bodies", Key="uploads/b", Body=small)
+    s3.delete_object(Bucket="bodies", Key="filed/b")
+    # Then their files are gone, and what is left reads the same, also after a snapshot's pickling
+    assert s3.get_object(Bucket="bodies", Key="uploads/b")["Body"].read() == small
+    assert list(tmp_path.glob("*.body")) == []
+    s3.put_object(Bucket="bodies", Key="filed/c", Body=large)
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    key = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_bucket("bodies").keys["filed/c"]
+    again = pickle.loads(pickle.dumps(key))  # noqa: S301 — our own bytes
+    assert again.value == large
+    assert again._value_buffer.on_disk  # noqa: SLF001
+    assert len(list(tmp_path.glob("*.body"))) == 2
+    # and a body moto disposed of refuses to be read, as its closed file did
+    again.dispose()
+    assert len(list(tmp_path.glob("*.body"))) == 1
+    with pytest.raises(ValueError, match="closed"):
+        _ = again.value
+
+
+def test_s3_bodies_stay_in_memory_without_a_folder(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    monkeypatch.setattr(moto_patches, "_bodies", None)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="memory", CreateBucketConfiguration={"LocationConstraint": REGION})
+    large = b"x" * (2 * moto_patches.SPILL)
+    s3.put_object(Bucket="memory", Key="k", Body=large)
+    assert s3.get_object(Bucket="memory", Key="k")["Body"].read() == large
+    assert not any(body.on_disk for body in _bodies())
+
+
+def test_the_bodies_folder_is_emptied_for_the_process_that_uses_it(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "old.body").write_bytes(b"left by a killed stack")
+    (tmp_path / "other.txt").write_bytes(b"not ours")
+    monkeypatch.setenv(moto_patches.BODIES, str(tmp_path))
+    assert moto_patches.bodies_folder() == tmp_path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.txt"]
+    monkeypatch.delenv(moto_patches.BODIES)
+    assert moto_patches.bodies_folder() is None
+
+
+def test_a_copy_of_the_process_never_deletes_the_files_of_its_bodies(tmp_path: Any) -> None:
+    import os
+
+    # Given a body on the disk
+    body = moto_patches.Body(tmp_path)
+    body.write(b"x" * (2 * moto_patches.SPILL))
+    assert body.on_disk
+    # When a copy of the process (the snapshot's fork) closes it
+    pid = os.fork()
+    if pid == 0:
+        body.close()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    # Then the file is still there for this process, which deletes it when it closes it
+    assert len(list(tmp_path.glob("*.body"))) == 1
+    body.close()
+    assert list(tmp_path.glob("*.body")) == []
