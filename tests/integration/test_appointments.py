@@ -83,7 +83,9 @@ def test_two_people_booking_the_last_place_one_gets_it(container: Any, aws_reque
     assert (len(booked), full) == (1, 3)
 
 
-def test_the_booking_reaches_the_notification_pipe_and_an_unchecked_one_becomes_a_no_show(container: Any) -> None:
+def test_the_booking_reaches_the_notification_pipe_and_an_unchecked_one_becomes_a_no_show(
+    container: Any,
+) -> None:
     booking = container.appointments.book(citizen(), slot("08:00"))
     missed = container.appointments.book(citizen(), slot("08:00"))  # never checked in
     client = container.appointment_book.client

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from motcua.domain.appointments import BookingState, SlotFull, slots_on
+from motcua.domain.appointments import BookingState, SlotFull
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from motcua.services.appointments import BookingRequest
+from motcua.services.appointments import BookingRequest, slots_on
 from tests.fakes.world import World
 
 WEDNESDAY = date(2026, 11, 18)  # the day after the fakes' Tuesday morning

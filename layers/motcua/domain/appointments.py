@@ -11,17 +11,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.errors import Conflict
 from motcua.domain.i18n import Language, Text
-
-if TYPE_CHECKING:
-    from motcua.config.centres import Centre, TicketService
-    from motcua.domain.calendar import WorkingCalendar
 
 # Codes are typed at the kiosk when the QR cannot be read: no 0/O, 1/I/L to mix up.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -183,39 +179,6 @@ class AppointmentBook(Protocol):
     def awaiting(self, centre: str, *, ended_by: datetime, limit: int) -> list[Booking]:
         """The centre's bookings still waiting for a check-in whose slot ended by `ended_by`."""
         ...
-
-
-def is_open_on(centre: Centre, calendar: WorkingCalendar, day: date) -> bool:
-    """Whether the centre opens on `day`: it has hours that weekday and the day is no public holiday."""
-    return bool(centre.hours_on(day.weekday())) and calendar.holiday_name(day) is None
-
-
-def slots_on(centre: Centre, service: TicketService, calendar: WorkingCalendar, day: date) -> list[Slot]:
-    """The service's appointment slots on `day`: each opening cut in `slot_minutes`, a part too short
-    for a whole slot left out; none on a holiday or for a service that takes no appointments."""
-    if service.per_slot == 0 or not is_open_on(centre, calendar, day):
-        return []
-    length = timedelta(minutes=centre.slot_minutes)
-    slots = []
-    for opens, closes in centre.hours_on(day.weekday()):
-        start = datetime.combine(day, opens, VIETNAM_TZ)
-        end_of_opening = datetime.combine(day, closes, VIETNAM_TZ)
-        while start + length <= end_of_opening:
-            slots.append(Slot(start=start, end=start + length))
-            start += length
-    return slots
-
-
-def bookable_days(centre: Centre, calendar: WorkingCalendar, today: date) -> list[date]:
-    """The days one may book: from tomorrow up to `book_ahead_days` working days ahead, those the centre
-    opens (a Saturday morning too, when its hours say so)."""
-    last = calendar.add_working_days(today, centre.book_ahead_days)
-    days, day = [], today + timedelta(days=1)
-    while day <= last:
-        if is_open_on(centre, calendar, day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def places(slots: list[Slot], taken: dict[str, int], capacity: int) -> list[SlotPlaces]:

@@ -17,13 +17,12 @@ from motcua.domain.appointments import (
     BookingChanged,
     BookingState,
     CodeTaken,
+    Slot,
     SlotFull,
     SlotPlaces,
     SlotTaken,
-    bookable_days,
     may_check_in,
     places,
-    slots_on,
 )
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from motcua.config.centres import Centre, TicketService
     from motcua.config.province import Province
     from motcua.domain.appointments import AppointmentBook
+    from motcua.domain.calendar import WorkingCalendar
     from motcua.domain.models import Principal
     from motcua.domain.ports import Clock
 
@@ -382,6 +382,39 @@ class AppointmentService:
             count("AppointmentNoShow", marked)
             logger.info("no-shows marked", extra={"count": marked})
         return marked
+
+
+def is_open_on(centre: Centre, calendar: WorkingCalendar, day: date) -> bool:
+    """Whether the centre opens on `day`: it has hours that weekday and the day is no public holiday."""
+    return bool(centre.hours_on(day.weekday())) and calendar.holiday_name(day) is None
+
+
+def slots_on(centre: Centre, service: TicketService, calendar: WorkingCalendar, day: date) -> list[Slot]:
+    """The service's appointment slots on `day`: each opening cut in `slot_minutes`, a part too short
+    for a whole slot left out; none on a holiday or for a service that takes no appointments."""
+    if service.per_slot == 0 or not is_open_on(centre, calendar, day):
+        return []
+    length = timedelta(minutes=centre.slot_minutes)
+    slots = []
+    for opens, closes in centre.hours_on(day.weekday()):
+        start = datetime.combine(day, opens, VIETNAM_TZ)
+        end_of_opening = datetime.combine(day, closes, VIETNAM_TZ)
+        while start + length <= end_of_opening:
+            slots.append(Slot(start=start, end=start + length))
+            start += length
+    return slots
+
+
+def bookable_days(centre: Centre, calendar: WorkingCalendar, today: date) -> list[date]:
+    """The days one may book: from tomorrow up to `book_ahead_days` working days ahead, those the centre
+    opens (a Saturday morning too, when its hours say so)."""
+    last = calendar.add_working_days(today, centre.book_ahead_days)
+    days, day = [], today + timedelta(days=1)
+    while day <= last:
+        if is_open_on(centre, calendar, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def _citizen(principal: Principal) -> None:

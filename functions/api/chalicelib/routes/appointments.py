@@ -35,6 +35,12 @@ class MyAppointments(BaseModel):
     items: list[BookingView]
 
 
+class Cancellation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500, description="Why, if the citizen says.")
+
+
 class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,7 +68,7 @@ def appointment_slots(call: Call) -> DaySlots:
     response=BookingView,
     status=201,
     errors=(409,),
-    response_headers={"Location": "Where the booking is: `/v1/appointments/{code}`."},
+    response_headers={"Location": "Where the booking is: `/v1/appointments/{booking_code}`."},
 )
 def book_appointment(call: Call) -> Reply:
     """Book a place in a slot, as the signed-in citizen (their name and verified contacts).
@@ -83,32 +89,40 @@ def my_appointments(call: Call) -> MyAppointments:
     return MyAppointments(items=[services.view(b) for b in services.mine(call.principal)])
 
 
-@area.route("GET", "/v1/appointments/{code}", access=Access.CITIZEN, response=BookingView, errors=(404,))
-def get_appointment(call: Call, code: str) -> BookingView:
+@area.route(
+    "GET", "/v1/appointments/{booking_code}", access=Access.CITIZEN, response=BookingView, errors=(404,)
+)
+def get_appointment(call: Call, booking_code: str) -> BookingView:
     """One of the signed-in citizen's appointments."""
     services = call.container.appointments
-    return services.view(services.get(call.principal, code))
-
-
-@area.route(
-    "POST", "/v1/appointments/{code}/cancel", access=Access.CITIZEN, response=BookingView, errors=(404, 409)
-)
-def cancel_appointment(call: Call, code: str) -> BookingView:
-    """Cancel one's appointment and free its place; not once its slot began (409 `slot_started`)."""
-    services = call.container.appointments
-    return services.view(services.cancel(call.principal, code))
+    return services.view(services.get(call.principal, booking_code))
 
 
 @area.route(
     "POST",
-    "/v1/appointments/{code}/check-in",
+    "/v1/appointments/{booking_code}/cancel",
+    access=Access.CITIZEN,
+    body=Cancellation,
+    response=BookingView,
+    errors=(404, 409),
+)
+def cancel_appointment(call: Call, booking_code: str) -> BookingView:
+    """Cancel one's appointment and free its place; not once its slot began (409 `slot_started`)."""
+    services = call.container.appointments
+    call.body(Cancellation)
+    return services.view(services.cancel(call.principal, booking_code))
+
+
+@area.route(
+    "POST",
+    "/v1/appointments/{booking_code}/check-in",
     access=Access.PUBLIC,
     body=CheckIn,
     response=BookingView,
     errors=(404, 409),
 )
-def check_in_appointment(call: Call, code: str) -> BookingView:
+def check_in_appointment(call: Call, booking_code: str) -> BookingView:
     """The kiosk checks an appointment in by its code, from 30 minutes before its slot to its end, and
     issues its queue ticket (kind `appointment`, called within the slot ahead of walk-ins)."""
     services = call.container.appointments
-    return services.view(services.check_in(code, call.body(CheckIn).centre))
+    return services.view(services.check_in(booking_code, call.body(CheckIn).centre))
