@@ -28,6 +28,7 @@ from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
     DossierRepository,
+    QueueStore,
     SentMessages,
     StaffDirectory,
     TokenVerifier,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from motcua.services.booking_notices import BookingNotices
     from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
+    from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
     from motcua.signing.issuing import CertificateAuthority
     from motcua.signing.pki import PkiProfile
@@ -73,6 +75,7 @@ class Adapters:
     access_log: AccessLog | None = None  # None: the single table
     sent_messages: SentMessages | None = None  # None: the single table
     appointment_book: AppointmentBook | None = None  # None: the single table
+    queue: QueueStore | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -119,6 +122,8 @@ class Container:
         )
         if adapters.workflow is not None:
             self.__dict__["workflow"] = adapters.workflow  # instead of building the Step Functions one
+        if adapters.queue is not None:
+            self.__dict__["queue_store"] = adapters.queue  # instead of the single table's
         if adapters.directory is not None:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
         if adapters.appointment_book is not None:
@@ -173,6 +178,20 @@ class Container:
         """The staff pool, read by username (built on first use: only a forward asks it)."""
         cognito = clients.client("cognito-idp", self.settings.region)
         return CognitoStaffDirectory(cognito, pool_id=self.settings.staff_pool_id)
+
+    @cached_property
+    def queue_store(self) -> QueueStore:
+        """A centre's day of queue tickets on the single table (built on first use)."""
+        from motcua.adapters.queue import DynamoQueueStore
+
+        return DynamoQueueStore(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def queue(self) -> QueueService:
+        """Queue tickets: the kiosk, the board, the counters (docs/counter.md)."""
+        from motcua.services.queue import QueueService
+
+        return QueueService(province=self.province, store=self.queue_store, clock=self.clock)
 
     @cached_property
     def sweep(self) -> SweepService:
@@ -234,6 +253,11 @@ class Container:
             book=self.appointment_book,
             clock=self.clock,
             portal_url=self.presenter.portal_url,
+            # A checked-in booking gets its queue ticket of kind `appointment`, called within its slot
+            # ahead of walk-ins (motcua.domain.queue orders them).
+            issue_ticket=lambda booking, _at: (
+                self.queue.issue(booking.centre, booking.service, appointment=booking.code).ticket.id
+            ),
         )
 
     @cached_property

@@ -133,6 +133,8 @@ PKI_PARTITION = "PKI"
 NOTIFY_ONCE_PARTITION = "ONCE#notify"
 # SENT#<owner>: the messages sent to a citizen (their notifications page), written by the notify function.
 SENT_PREFIX = "SENT#"
+# Q#<centre>#<YYYYMMDD>: a centre's queue tickets of a day, its counters' calls (docs/counter.md).
+QUEUE_PREFIX = "Q#"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.domain.events).

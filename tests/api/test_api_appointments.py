@@ -121,6 +121,7 @@ def test_the_kiosk_checks_in_by_code_without_signing_in(world: World) -> None:
     assert "08:59" not in early.body["error"]["message"] and "09:00" in early.body["error"]["message"]
     assert checked.status == 200
     assert checked.body["state"] == "checked_in"
+    assert checked.body["ticket"] == "A-001"  # the queue ticket, kind appointment
     assert again.status == 409
     assert unknown.status == 404
     assert late_cancel.status == 409

@@ -32,6 +32,7 @@ from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
+from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
@@ -70,6 +71,7 @@ class World:
         self.access_log = InMemoryAccessLog()
         self.sent = InMemorySentMessages()
         self.bookings = InMemoryAppointmentBook()
+        self.queue = InMemoryQueueStore()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -92,6 +94,7 @@ class World:
                 access_log=self.access_log,
                 sent_messages=self.sent,
                 appointment_book=self.bookings,
+                queue=self.queue,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)

@@ -9,6 +9,8 @@ import pytest
 from motcua.domain.appointments import BookingState, SlotFull
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from motcua.domain.queue import TicketKind
+from motcua.domain.roles import Role
 from motcua.services.appointments import BookingRequest, slots_on
 from tests.fakes.world import World
 
@@ -182,3 +184,18 @@ def test_the_booking_takes_the_account_s_name_and_verified_contacts(world: World
 def test_only_citizens_book(world: World) -> None:
     with pytest.raises(Forbidden):
         world.container.appointments.book(world.staff("000.00.01.H99"), request())
+
+
+def test_the_check_in_issues_an_appointment_ticket_called_ahead_of_walk_ins(world: World) -> None:
+    service = world.container.appointments
+    booking = service.book(world.citizen(), request("09:30"))
+    world.clock.set(at(WEDNESDAY, "09:10").astimezone(UTC))
+    walk_in = world.container.queue.issue("tinh", "A").ticket  # came earlier, without an appointment
+    checked = service.check_in(booking.code, "tinh")
+    assert checked.ticket == "A-002"
+    assert world.bookings.bookings[booking.code].ticket == "A-002"
+    officer = world.staff("000.00.01.H99", Role.RECEIVER)
+    called = [world.container.queue.call_next(officer, "tinh", 1).ticket for _ in range(2)]
+    assert [t.id for t in called if t] == ["A-002", walk_in.id]
+    assert called[0] is not None
+    assert called[0].kind is TicketKind.APPOINTMENT

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Principal,
         Task,
     )
+    from motcua.domain.queue import CounterCall, QueueDay, Ticket
     from motcua.domain.sent import SentMessage
 
 
@@ -276,3 +277,45 @@ class OutgoingMessage:
     text: str
     subject: str = ""
     html: str = ""
+
+
+# --- queue tickets (docs/counter.md) ------------------------------------------------------------
+
+
+class QueueChanged(Exception):  # noqa: N818 — a signal: read the day again and decide again
+    """A ticket or a counter was no longer as read: another counter called it, or the counter moved on."""
+
+
+class AppointmentCheckedIn(Exception):  # noqa: N818 — a signal: the booking has its ticket already
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(ticket_id)
+        self.ticket_id = ticket_id
+
+
+class QueueStore(Protocol):
+    """A centre's day of tickets: one read for everything a board or a counter needs, and conditional
+    writes so that a number is given once and a ticket is called once."""
+
+    def day(self, centre: str, day: date) -> QueueDay:
+        """The counters' calls, the last number of each service and the waiting tickets (one read)."""
+        ...
+
+    def ticket(self, centre: str, day: date, ticket_id: str) -> Ticket | None: ...
+
+    def issue(self, ticket: Ticket) -> None:
+        """Store a new ticket as its service's number `ticket.number` of the day: SequenceTaken when the
+        service's last number is no longer `ticket.number - 1`; AppointmentCheckedIn when its booking
+        has a ticket already."""
+        ...
+
+    def change(
+        self,
+        *,
+        tickets: tuple[tuple[Ticket, Ticket], ...],
+        counter: tuple[CounterCall, CounterCall] | None = None,
+        centre: str,
+        day: date,
+    ) -> None:
+        """All or nothing: each ticket from what was read (before) to after, and the counter's call from
+        before to after; QueueChanged when any of them is no longer as read."""
+        ...
