@@ -199,3 +199,27 @@ def test_the_check_in_issues_an_appointment_ticket_called_ahead_of_walk_ins(worl
     assert [t.id for t in called if t] == ["A-002", walk_in.id]
     assert called[0] is not None
     assert called[0].kind is TicketKind.APPOINTMENT
+
+
+@pytest.mark.parametrize(
+    ("now", "today"),
+    [
+        (datetime(2026, 11, 17, 2, 0, tzinfo=UTC), 1),  # Tuesday 09:00: a booking of today too
+        (datetime(2026, 11, 17, 12, 0, tzinfo=UTC), 0),  # Tuesday 19:00: no slot left today
+        (datetime(2026, 11, 22, 2, 0, tzinfo=UTC), 0),  # Sunday: closed today
+    ],
+)
+def test_the_demo_books_for_its_citizens_whatever_the_hour(world: World, now: datetime, today: int) -> None:
+    from infra.devstack.accounts import demo_accounts
+    from infra.devstack.appointments import seed_appointments
+
+    world.clock.set(now)
+    accounts = demo_accounts(world.province)
+    subs = {f"citizens/{a.username}": f"sub-{a.username}" for a in accounts if a.pool == "citizens"}
+    codes = seed_appointments(world.container, accounts, subs)
+    assert len(codes) == 2 * (2 + today)  # two citizens, the next two days (and today)
+    assert seed_appointments(world.container, accounts, subs) == []  # once
+    local_today = now.astimezone(VIETNAM_TZ).date()
+    booked_today = [b for b in world.bookings.bookings.values() if b.slot.day == local_today]
+    assert len(booked_today) == 2 * today
+    assert all(b.end > now for b in booked_today)
