@@ -20,6 +20,8 @@ import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
 import { notificationsView } from "./views/notifications.js";
 import { bookView, checkInView, myAppointmentsView } from "./views/appointments.js";
+import { boardView, kioskView, queueTicketView } from "./views/queue.js";
+import { counterView } from "./views/counter.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -46,6 +48,10 @@ const ROUTES = [
   [/^\/appointments$/, bookView, { citizen: true }],
   [/^\/me\/appointments$/, myAppointmentsView, { citizen: true }],
   [/^\/checkin(?:\/([^/]*))?$/, checkInView],
+  [/^\/kiosk\/([^/]+)$/, kioskView],
+  [/^\/board\/([^/]+)$/, boardView],
+  [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
+  [/^\/counter$/, counterView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -183,6 +189,7 @@ function navItems(s) {
   if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
   }
+  if (["receiver", "leader"].includes(s?.claims?.["custom:role"])) items.push(["#/counter", t("nav.counter"), (p) => p === "/counter"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);

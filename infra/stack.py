@@ -29,6 +29,7 @@ from motcua.resources import (
     NOTIFY_PATTERN,
     NOTIFY_QUEUE,
     PKI_PARTITION,
+    QUEUE_PREFIX,
     ROUTING_QUEUE,
     SENT_PREFIX,
     SIGNING,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 # The table's partitions each function writes (dynamodb:LeadingKeys patterns); the rest are out of its
 # reach. Filing takes a dossier code (the agency's counter) and remembers the Idempotency-Key.
 WRITES: dict[str, tuple[str, ...]] = {
-    "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*"),
+    "Api": (f"{DOSSIER_PREFIX}*", f"{COUNTER_PREFIX}*", f"{IDEMPOTENCY_PREFIX}*", f"{QUEUE_PREFIX}*"),
     "Routing": (f"{DOSSIER_PREFIX}*",),
     "Sweep": (f"{DOSSIER_PREFIX}*",),
     "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
@@ -164,6 +165,8 @@ class PlatformStack(Stack):
         data.grant_results(api.function, write=True)
         data.grant_results(notifications.function, write=False)
         data.grant_deletes_in(notifications.function, partition=NOTIFY_ONCE_PARTITION)
+        # A called queue ticket leaves its centre's waiting line (docs/counter.md).
+        data.grant_deletes_in(api.function, partition=f"{QUEUE_PREFIX}*", like=True)
 
         monitoring = Monitoring(
             self,

@@ -6,7 +6,18 @@ from chalice.app import Chalice
 
 from chalicelib import deps
 from chalicelib.http.middleware import install
-from chalicelib.routes import appointments, auth, catalog, dossiers, meta, privacy, results, tasks, tracking
+from chalicelib.routes import (
+    appointments,
+    auth,
+    catalog,
+    dossiers,
+    meta,
+    privacy,
+    queue,
+    results,
+    tasks,
+    tracking,
+)
 
 app = Chalice(app_name="motcua-api")
 # PDFs both ways: documents and results answered, results sent to POST /v1/verify.
@@ -15,7 +26,7 @@ app.api.binary_types.append("application/pdf")
 app.api.binary_types.append("application/zip")
 install(app)
 
-for routes in (catalog, dossiers, tracking, tasks, results, privacy, auth, meta, appointments):
+for routes in (catalog, dossiers, tracking, tasks, results, privacy, auth, meta, queue, appointments):
     app.register_blueprint(routes.area.blueprint)
 
 # On Lambda with SnapStart this init runs once, when a version is published, and is snapshotted.

@@ -195,14 +195,16 @@ class Data(Construct):
         )
         self.key.grant_encrypt_decrypt(grantee)
 
-    def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str) -> None:
+    def grant_deletes_in(self, grantee: iam.IGrantable, *, partition: str, like: bool = False) -> None:
         """Delete items of one partition and no other (`dynamodb:LeadingKeys`): Powertools'
-        idempotency removes its in-progress record when the action fails, so a retry may run it."""
+        idempotency removes its in-progress record when the action fails, so a retry may run it.
+        With `like`, `partition` is an IAM pattern (`Q#*`: a queue ticket leaves the waiting line)."""
+        operator = "ForAllValues:StringLike" if like else "ForAllValues:StringEquals"
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["dynamodb:DeleteItem"],
             resource_arns=[self.table.table_arn],
-            conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [partition]}},
+            conditions={operator: {"dynamodb:LeadingKeys": [partition]}},
         )
 
     def grant_attachments(self, grantee: iam.IGrantable) -> None:

@@ -37,6 +37,7 @@ from .config import HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
+from .queue_demo import queue_lines, seed_queue
 from .runner import Runner, Stop, on_signals_raise_stop, serve_until_stopped
 from .snapshots import SnapshotError, Snapshots, generation_of, recording, recordings
 from .streams import StreamForwarder
@@ -238,6 +239,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     # by a kill) goes into one now; a short one stays, to be replayed at the next start as well.
     keeper.take_when_due()
     runner.start(web)
+    seed_queue(clients.client("dynamodb", REGION), outputs.table_name, province)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
 
@@ -552,6 +554,7 @@ def banner(
         f"  Data      {shown}/   ({restored})",
         f"  Flows     {_flows(outputs, restarted)}",
         f"  Workers   {_workers(config)}",
+        *queue_lines(config.portal_url, province),
         "",
         f"  Citizens — POST /v1/auth/citizens/sign-in {{email, password}}, password {citizens[0].password}",
         *(f"    {a.username:<{width}}  {a.name}" for a in citizens),

@@ -61,6 +61,18 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/appointments/{booking_code}"),
     ("POST", "/v1/appointments/{booking_code}/cancel"),
     ("POST", "/v1/appointments/{booking_code}/check-in"),
+    # queue tickets (docs/counter.md)
+    ("GET", "/v1/centres"),
+    ("GET", "/v1/centres/{centre_id}/kiosk"),
+    ("POST", "/v1/centres/{centre_id}/tickets"),
+    ("GET", "/v1/centres/{centre_id}/board"),
+    ("GET", "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}"),
+    ("GET", "/v1/centres/{centre_id}/counters/{number}"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/next"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/recall"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
 }
 
 
@@ -137,6 +149,12 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/appointments/centres",
         "/v1/appointments/slots",
         "/v1/appointments/{booking_code}/check-in",
+        # the kiosk, the board and a ticket's page (docs/counter.md)
+        "/v1/centres",
+        "/v1/centres/{centre_id}/kiosk",
+        "/v1/centres/{centre_id}/tickets",
+        "/v1/centres/{centre_id}/board",
+        "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
     }
 
 

@@ -184,6 +184,30 @@ TABLE: dict[tuple[str, str], Rule] = {
         desk=frozenset({RECEIVER, LEADER}),  # the desk: refuse (409: the task waits for the flow)
         body={"action": "refuse"},
     ),
+    # queue tickets (docs/counter.md): the kiosk, the board and a ticket's page need no sign-in; a
+    # counter (Finance's counter 1) is worked by its agency's receivers and leaders
+    ("GET", "/v1/centres"): everywhere(EVERYONE),
+    ("GET", "/v1/centres/{centre_id}/kiosk"): everywhere(EVERYONE),
+    ("POST", "/v1/centres/{centre_id}/tickets"): everywhere(EVERYONE, body={"service": "Z"}),  # 422
+    ("GET", "/v1/centres/{centre_id}/board"): everywhere(EVERYONE),
+    ("GET", "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}"): everywhere(EVERYONE),
+    ("GET", "/v1/centres/{centre_id}/counters/{number}"): everywhere(frozenset({RECEIVER, LEADER})),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/next"): everywhere(
+        frozenset({RECEIVER, LEADER}), body={}, changes=True
+    ),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/recall"): everywhere(
+        frozenset({RECEIVER, LEADER}), body={}
+    ),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"): everywhere(
+        frozenset({RECEIVER, LEADER}), body={}
+    ),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/done"): everywhere(
+        frozenset({RECEIVER, LEADER}), body={}
+    ),
+    ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"): everywhere(
+        frozenset({RECEIVER, LEADER}),
+        body={},  # 422: neither a service nor a counter
+    ),
 }
 DENIED = {401, 403, 404}
 
@@ -322,8 +346,10 @@ def build(pools: Pools) -> Scene:
     booking = world.container.appointments.book(
         owner, BookingRequest(centre="tinh", service="A", start=tomorrow)
     )
+    ticket = world.container.queue.issue("tinh", "A").ticket  # the demo centre is open on the world's clock
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
+        values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)
     secrets = {NEW: (new, *personal), STEP: (flowing, *personal), DESK: (flowing, *personal)}

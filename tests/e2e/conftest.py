@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from infra.devstack.process import LocalStack, StackError
+from tests.conftest import DEMO_PROVINCE
 from tests.e2e.support import PDF, Stack, demo_people
 
 if TYPE_CHECKING:
@@ -31,12 +32,43 @@ START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 20
 
 
+def open_all_day(source: Path, copy: Path) -> None:
+    """The demo province with its centres open every hour of every day, today too if it is a holiday:
+    the browser tests take queue tickets whatever the hour and day they run at (docs/counter.md)."""
+    from datetime import UTC, datetime
+
+    import yaml
+
+    from motcua.config.province import load_province
+    from motcua.domain.queue import centre_day, is_holiday
+
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for centre in data.get("centres", []):
+        every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        centre["hours"] = [{"days": every_day, "open": "00:00", "close": "23:59:59"}]
+    calendar = load_province(source).working_calendar
+    today = centre_day(datetime.now(UTC))
+    for day in (today, today.fromordinal(today.toordinal() + 1)):  # a test running across midnight
+        if is_holiday(calendar, day):
+            data.setdefault("calendar", {}).setdefault("remove_holidays", []).append(day)
+            data["calendar"]["add_holidays"] = [
+                h for h in data["calendar"].get("add_holidays", []) if h["date"] != day
+            ]
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`python -m infra.devstack` on free ports with a fresh data folder, up until the session ends."""
     data_dir = tmp_path_factory.mktemp("devstack-data")
+    provinces = tmp_path_factory.mktemp("provinces")
+    open_all_day(DEMO_PROVINCE, provinces / DEMO_PROVINCE.name)
     local = LocalStack(
-        data_dir, data_dir.parent / "devstack.log", start_timeout=START_TIMEOUT_S, stop_timeout=STOP_TIMEOUT_S
+        data_dir,
+        data_dir.parent / "devstack.log",
+        start_timeout=START_TIMEOUT_S,
+        stop_timeout=STOP_TIMEOUT_S,
+        env={"MOTCUA_PROVINCE_DIR": str(provinces)},
     )
     try:
         local.start()

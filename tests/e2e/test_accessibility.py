@@ -188,6 +188,25 @@ def verify_unknown_code(page: Page) -> None:
     expect(page.locator("#main .verdict, #main .notice, #main [aria-invalid=true]").first).to_be_visible()
 
 
+def kiosk_priority(page: Page) -> None:
+    page.locator("#main .kiosk__button").first.click()
+    expect(page.locator("#main .kiosk__grid--kinds")).to_be_visible()
+
+
+def choose_counter(page: Page) -> None:
+    """The ward's receiver picks the ward desk's counter (remembered in the browser)."""
+    page.locator("#counter-pick").select_option(index=1)
+    expect(page.locator("#main .counter__ticket")).to_be_visible()
+
+
+def today_in_vietnam() -> str:
+    from datetime import UTC, datetime
+
+    from motcua.domain.queue import centre_day
+
+    return centre_day(datetime.now(UTC)).isoformat()
+
+
 # --- the table: every route of frontend/app.js, each with its states ----------------------------
 
 PAGES: dict[str, list[State]] = {
@@ -302,6 +321,22 @@ PAGES: dict[str, list[State]] = {
     r"^\/checkin(?:\/([^/]*))?$": [
         State("the kiosk's check-in", "nobody", at("/checkin?centre=tinh"), ready=".checkin"),
         State("an unknown booking code", "nobody", at("/checkin/ZZZZ2345"), then=check_in_unknown),
+    ],
+    # queue tickets (docs/counter.md): the stack's demo province copy keeps its centres open all day
+    r"^\/kiosk\/([^/]+)$": [
+        State("the kiosk's services", "nobody", at("/kiosk/tinh"), ready=".kiosk__button"),
+        State("the kiosk's priority choice", "nobody", at("/kiosk/tinh"), then=kiosk_priority),
+    ],
+    r"^\/board\/([^/]+)$": [
+        State("the board", "nobody", at("/board/tinh"), ready=".board__calls"),
+    ],
+    r"^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$": [
+        State("a ticket's place", "nobody", lambda _f: f"/queue/tinh/{today_in_vietnam()}/A-001"),
+    ],
+    r"^\/counter$": [
+        State(
+            "the counter console", "receiver", at("/counter"), then=choose_counter, ready=".counter__ticket"
+        ),
     ],
 }
 

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 50
 # Call-next tries this many candidates of one read (each taken by another counter) before reading again.
 TRIES_PER_READ = 4
-BOARD_NEXT = 8  # the next tickets the board lists
 APPOINTMENT_PATTERN = r"^[A-Za-z0-9-]{4,40}$"
 BUSY = Text(
     vi="Quầy đang bận, vui lòng thử lại sau ít giây.",

@@ -39,6 +39,14 @@ def handle(request: Request, endpoint: Endpoint, function: RouteFunction, params
         if isinstance(result, FileReply):
             return file_response(result, endpoint.status, endpoint.cache)
         reply = result if isinstance(result, Reply) else Reply(result)
+        if reply.status == 304:  # Not Modified: the headers only (the board's ETag)
+            from chalice.app import Response as Answer
+
+            kept: dict[str, str | list[str]] = {
+                "Cache-Control": endpoint.cache or "no-store",
+                **reply.headers,
+            }
+            return Answer(body="", status_code=304, headers=kept)
         return json_response(
             reply.body,
             reply.status or endpoint.status,
