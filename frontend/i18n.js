@@ -714,6 +714,8 @@ const STRINGS = {
     "checkin.ok": "Đã xác nhận có mặt",
     "checkin.ticket": "Số thứ tự của bạn: {ticket}",
     "checkin.wait": "Vui lòng chờ màn hình gọi số; bạn được gọi trong khung giờ hẹn, trước người đến trực tiếp.",
+    "checkin.fromkiosk": "Tôi có lịch hẹn",
+    "checkin.back": "Quay lại máy lấy số",
     // --- queue tickets: kiosk, board, counter console (docs/counter.md) ---
     "nav.counter": "Quầy",
     "queue.kiosk.title": "Lấy số thứ tự",
@@ -1481,6 +1483,8 @@ const STRINGS = {
     "checkin.ok": "You are checked in",
     "checkin.ticket": "Your queue number: {ticket}",
     "checkin.wait": "Please wait for the board to call your number; you are called within your slot, ahead of walk-ins.",
+    "checkin.fromkiosk": "I have an appointment",
+    "checkin.back": "Back to the kiosk",
     // --- queue tickets: kiosk, board, counter console (docs/counter.md) ---
     "nav.counter": "Counter",
     "queue.kiosk.title": "Take a number",

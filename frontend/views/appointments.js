@@ -247,6 +247,11 @@ export async function myAppointmentsView(ctx) {
 
 // --- #/checkin[/<code>][?centre=<id>] ----------------------------------------------------------
 
+/** The kiosk's way to the check-in of an appointment (open or closed: a booking's window decides). */
+export function appointmentCheckIn(centreId) {
+  return h("p", { class: "kiosk__appointment" }, h("a", { href: `#/checkin?centre=${encode(centreId)}`, class: "btn btn--secondary btn--large" }, t("checkin.fromkiosk")));
+}
+
 export async function checkInView(ctx) {
   ctx.title(t("checkin.title"));
   const centre = ctx.query.get("centre") || undefined;
@@ -290,6 +295,7 @@ export async function checkInView(ctx) {
       result.replaceChildren(errorBlock(error));
     }
   });
-  ctx.render(h("h1", {}, t("checkin.title")), h("p", { class: "lead" }, t("checkin.intro")), form, result);
+  const back = centre ? h("p", {}, h("a", { href: `#/kiosk/${encode(centre)}` }, t("checkin.back"))) : null;
+  ctx.render(h("h1", {}, t("checkin.title")), h("p", { class: "lead" }, t("checkin.intro")), form, result, back);
 }
 

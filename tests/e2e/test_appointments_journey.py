@@ -109,7 +109,8 @@ def test_a_citizen_books_on_a_phone_gets_the_message_and_checks_in_at_the_kiosk(
     # At the kiosk (no sign-in), a booking whose slot runs now checks in and gets a queue ticket
     now_code = a_booking_of_the_slot_running_now(stack)
     kiosk = phone.context.new_page()
-    kiosk.goto(f"{stack.url}/#/checkin?centre=tinh")
+    kiosk.goto(f"{stack.url}/#/kiosk/tinh")
+    kiosk.get_by_role("link", name="Tôi có lịch hẹn").click()
     expect(kiosk.get_by_role("heading", level=1)).to_have_text("Xác nhận có mặt theo lịch hẹn")
     kiosk.get_by_label("Mã lịch hẹn").fill(f"{stack.url}/#/checkin/{now_code}")  # what the QR holds
     kiosk.get_by_role("button", name="Xác nhận có mặt").click()
