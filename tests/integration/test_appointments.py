@@ -81,6 +81,8 @@ def test_two_people_booking_the_last_place_one_gets_it(container: Any, aws_reque
     container.appointments.cancel(owner, first.code)
     booked, full = book_in_parallel(container, slot("09:30"), 4)
     assert (len(booked), full) == (1, 3)
+    # and its owner, whose day's booking was cancelled, may book that service that day again
+    assert container.appointments.book(owner, slot("10:00")).code
 
 
 def test_the_booking_reaches_the_notification_pipe_and_an_unchecked_one_becomes_a_no_show(

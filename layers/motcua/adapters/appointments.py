@@ -4,7 +4,8 @@
   one Query on the partition reads a whole day of a service;
 - a booking: `BOOKING#<code>` / `B`, with `GSI1PK = BOOKINGS#<owner>` (my appointments) and, while it
   waits for its check-in, `GSI3PK = CHECKIN#<centre>`, `GSI3SK = <slot end, UTC>#<code>` (no-shows);
-- the one-a-day guard: `BOOKED#<owner>#<centre>#<service>#<YYYY-MM-DD>` / `BOOKED`, while active.
+- the one-a-day guard: `BOOKED#<owner>#<centre>#<service>#<YYYY-MM-DD>` / `BOOKED`, `active` until the
+  booking is cancelled (then set false, never deleted: the API deletes only in the queue's partitions).
 
 A booking is one TransactWriteItems: the slot's counter `ADD taken 1` only if `taken < capacity` (or
 the slot was never booked), the guard and the booking only if absent. The booking's item carries
@@ -31,12 +32,11 @@ from motcua.domain.appointments import (
     SlotTaken,
 )
 from motcua.domain.errors import Unavailable
-from motcua.resources import NOTIFY_ATTRIBUTE
+from motcua.resources import APPOINTMENT_SLOTS_PREFIX, BOOKED_PREFIX, BOOKING_PREFIX, NOTIFY_ATTRIBUTE
 
-SLOTS_PREFIX = "APPT#"
-BOOKING_PREFIX = "BOOKING#"
+SLOTS_PREFIX = APPOINTMENT_SLOTS_PREFIX
 OWNER_BOOKINGS_PREFIX = "BOOKINGS#"
-GUARD_PREFIX = "BOOKED#"
+GUARD_PREFIX = BOOKED_PREFIX
 CHECK_IN_PREFIX = "CHECKIN#"
 BOOKED_EVENT = "booked"  # the `notify` attribute of a new booking
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
@@ -138,8 +138,10 @@ class DynamoAppointmentBook:
                 "Put": {
                     "TableName": self.table,
                     "Item": _guard_key(booking)
-                    | {"code": _s(booking.code), "expires_at": {"N": str(expiry)}},
-                    "ConditionExpression": "attribute_not_exists(PK)",
+                    | {"code": _s(booking.code), "active": {"BOOL": True}, "expires_at": {"N": str(expiry)}},
+                    # a guard a cancellation let go is taken again
+                    "ConditionExpression": "attribute_not_exists(PK) OR active = :no",
+                    "ExpressionAttributeValues": {":no": {"BOOL": False}},
                 }
             },
             {
@@ -208,7 +210,14 @@ class DynamoAppointmentBook:
                     "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
                 }
             },
-            {"Delete": {"TableName": self.table, "Key": _guard_key(booking)}},
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": _guard_key(booking),
+                    "UpdateExpression": "SET active = :no",
+                    "ExpressionAttributeValues": {":no": {"BOOL": False}},
+                }
+            },
         ]
         try:
             self._transact(items)
