@@ -223,3 +223,33 @@ def test_the_demo_books_for_its_citizens_whatever_the_hour(world: World, now: da
     booked_today = [b for b in world.bookings.bookings.values() if b.slot.day == local_today]
     assert len(booked_today) == 2 * today
     assert all(b.end > now for b in booked_today)
+
+
+def test_the_notify_lambda_sends_a_new_booking_s_messages_from_its_stream_record(world: World) -> None:
+    import json
+
+    from motcua import container as composition
+    from notify.app import handler
+    from tests.unit.test_rules_no_personal_data_in_logs import Context, Once, sqs
+
+    booking = world.container.appointments.book(world.citizen(phone="+84912345678"), request("09:30"))
+    record = {
+        "eventName": "INSERT",
+        "dynamodb": {
+            "NewImage": {
+                "PK": {"S": f"BOOKING#{booking.code}"},
+                "type": {"S": "booking"},
+                "data": {"S": booking.model_dump_json()},
+                "notify": {"S": "booked"},
+            }
+        },
+    }
+    world.container.__dict__["once"] = Once()
+    composition.use(world.container)
+    try:
+        answer = handler(sqs([json.dumps(record)]), Context())
+    finally:
+        composition.use(None)
+    assert answer == {"batchItemFailures": []}
+    assert sorted(m.channel for m in [*world.mail.sent, *world.sms.sent]) == ["email", "sms"]
+    assert all(booking.code in (m.subject or m.text) for m in [*world.mail.sent, *world.sms.sent])
