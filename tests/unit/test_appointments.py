@@ -228,8 +228,9 @@ def test_the_demo_books_for_its_citizens_whatever_the_hour(world: World, now: da
 def test_the_notify_lambda_sends_a_new_booking_s_messages_from_its_stream_record(world: World) -> None:
     import json
 
-    from motcua import container as composition
     from notify.app import handler
+
+    from motcua import container as composition
     from tests.unit.test_rules_no_personal_data_in_logs import Context, Once, sqs
 
     booking = world.container.appointments.book(world.citizen(phone="+84912345678"), request("09:30"))
