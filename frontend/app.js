@@ -19,6 +19,7 @@ import { accessLogView } from "./views/privacy.js";
 import { verifyView } from "./views/verify.js";
 import { outboxView } from "./views/outbox.js";
 import { notificationsView } from "./views/notifications.js";
+import { bookView, checkInView, myAppointmentsView } from "./views/appointments.js";
 import { boardView, kioskView, queueTicketView } from "./views/queue.js";
 import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
@@ -45,6 +46,9 @@ const ROUTES = [
   [/^\/access-log$/, accessLogView, { staff: true }],
   [/^\/verify$/, verifyView],
   [/^\/outbox$/, outboxView],
+  [/^\/appointments$/, bookView, { citizen: true }],
+  [/^\/me\/appointments$/, myAppointmentsView, { citizen: true }],
+  [/^\/checkin(?:\/([^/]*))?$/, checkInView],
   [/^\/kiosk\/([^/]+)$/, kioskView],
   [/^\/board\/([^/]+)$/, boardView],
   [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
@@ -181,6 +185,7 @@ function navItems(s) {
     ["#/", t("nav.catalog"), (p) => p === "/" || p.startsWith("/procedures") || p.startsWith("/file")],
     ["#/tracking", t("nav.track"), (p) => p.startsWith("/tracking")],
     ["#/verify", t("nav.verify"), (p) => p === "/verify"],
+    ["#/appointments", t("nav.appointments"), (p) => p.endsWith("/appointments")],
   ];
   if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
   if (roleCan("work", s)) {

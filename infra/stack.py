@@ -20,6 +20,9 @@ from infra.constructs.signing import GENERATIONS_CONTEXT, Signing, generations
 from infra.constructs.workflow import Workflow
 from infra.routes import routes
 from motcua.resources import (
+    APPOINTMENT_SLOTS_PREFIX,
+    BOOKED_PREFIX,
+    BOOKING_PREFIX,
     BUCKET,
     CITIZEN_POOL,
     COUNTER_PREFIX,
@@ -55,9 +58,12 @@ WRITES: dict[str, tuple[str, ...]] = {
         f"{IDEMPOTENCY_PREFIX}*",
         f"{DRAFT_PREFIX}*",
         f"{QUEUE_PREFIX}*",
+        # appointments: a slot's places, the bookings, the one-a-day guards (docs/counter.md)
+        *(f"{APPOINTMENT_SLOTS_PREFIX}*", f"{BOOKING_PREFIX}*", f"{BOOKED_PREFIX}*"),
     ),
     "Routing": (f"{DOSSIER_PREFIX}*",),
-    "Sweep": (f"{DOSSIER_PREFIX}*",),
+    # and the no-shows: the booking marked, its slot's count
+    "Sweep": (f"{DOSSIER_PREFIX}*", f"{BOOKING_PREFIX}*", f"{APPOINTMENT_SLOTS_PREFIX}*"),
     "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
     "Pki": (PKI_PARTITION,),
 }

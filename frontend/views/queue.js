@@ -6,6 +6,7 @@
 import { apiUrl, encode, get, post } from "../api.js";
 import { h, notice } from "../dom.js";
 import { formatDate, formatDateTime, lang, loadStrings, setLang, t, tx } from "../i18n.js";
+import { appointmentCheckIn } from "./appointments.js";
 
 const KINDS = ["walk_in", "elderly", "disability", "pregnant", "small_children"];
 const POLL_MS = 1500; // the board sees a call within two seconds
@@ -80,7 +81,7 @@ export async function kioskView(ctx) {
 
   const chooseService = () => {
     if (!kiosk.open) {
-      show(h("h2", {}, t("queue.kiosk.closed")), notice(closedText(kiosk), "warning"));
+      show(h("h2", {}, t("queue.kiosk.closed")), notice(closedText(kiosk), "warning"), appointmentCheckIn(centre.id));
       return;
     }
     show(
@@ -97,6 +98,7 @@ export async function kioskView(ctx) {
           ),
         ),
       ),
+      appointmentCheckIn(centre.id),
     );
   };
 

@@ -7,6 +7,7 @@ from chalice.app import Chalice
 from chalicelib import deps
 from chalicelib.http.middleware import install
 from chalicelib.routes import (
+    appointments,
     auth,
     catalog,
     counter,
@@ -27,7 +28,20 @@ app.api.binary_types.append("application/pdf")
 app.api.binary_types.append("application/zip")
 install(app)
 
-for routes in (catalog, dossiers, drafts, tracking, tasks, results, privacy, auth, meta, counter, queue):
+for routes in (
+    catalog,
+    dossiers,
+    drafts,
+    tracking,
+    tasks,
+    results,
+    privacy,
+    auth,
+    meta,
+    counter,
+    queue,
+    appointments,
+):
     app.register_blueprint(routes.area.blueprint)
 
 # On Lambda with SnapStart this init runs once, when a version is published, and is snapshotted.

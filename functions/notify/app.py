@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
+from motcua.adapters.appointments import booking_from_stream
 from motcua.adapters.dynamodb import audit_from_stream
 from motcua.container import get_container
 from motcua.observability import flush, logger
@@ -20,7 +21,13 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def record_handler(record: SQSRecord) -> None:
-    found = audit_from_stream(json.loads(record.body))
+    body = json.loads(record.body)
+    booking = booking_from_stream(body)
+    if booking is not None:  # a new appointment: its email (with the QR) and SMS
+        logger.append_keys(booking_code=booking.code, event="booked")
+        get_container().booking_notices.notify(booking)
+        return
+    found = audit_from_stream(body)
     if found is None:  # the pipe's filter lets only these through; anything else is not ours to send
         logger.warning("not an audit entry to notify", extra={"message_id": record.message_id})
         return

@@ -12,6 +12,10 @@ from motcua.observability import flush, logger
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The schedule's event carries nothing the sweep needs: it reads the clock and the table."""
     try:
-        return get_container().sweep.run().model_dump(mode="json")
+        container = get_container()
+        report = container.sweep.run().model_dump(mode="json")
+        # Appointments whose slot ended without a check-in become no-shows (docs/counter.md).
+        report["no_shows"] = container.appointments.mark_no_shows()
+        return report
     finally:
         flush()

@@ -231,6 +231,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     outputs, accounts = _provision(config, province)
     keeper.table_name = outputs.table_name
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
+    _demo_appointments(accounts, outputs)
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
@@ -313,6 +314,21 @@ def _notifications(
         return unread + moto.queued_messages(outputs.notify_queue_url)
 
     return backlog
+
+
+def _demo_appointments(accounts: list[DemoAccount], outputs: Outputs) -> None:
+    """The demo citizens' appointments of today and the next days (devstack/appointments.py)."""
+    from motcua.container import build_container
+
+    from .appointments import seed_appointments
+
+    try:
+        seed_appointments(
+            build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs)
+        )
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo appointments could not be booked (above).", file=sys.stderr, flush=True)
 
 
 def _restart_flows(

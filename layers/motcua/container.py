@@ -23,6 +23,7 @@ from motcua.adapters.sent import DynamoSentMessages
 from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
+from motcua.domain.appointments import AppointmentBook
 from motcua.domain.models import PrincipalKind
 from motcua.domain.ports import (
     AccessLog,
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from motcua.adapters.certificates import DynamoCertificateStore
     from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.domain.ports import Clock
+    from motcua.services.appointments import AppointmentService
+    from motcua.services.booking_notices import BookingNotices
     from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
     from motcua.services.queue import QueueService
@@ -76,6 +79,7 @@ class Adapters:
     access_log: AccessLog | None = None  # None: the single table
     drafts: DraftRepository | None = None  # None: the single table
     sent_messages: SentMessages | None = None  # None: the single table
+    appointment_book: AppointmentBook | None = None  # None: the single table
     queue: QueueStore | None = None  # None: the single table
 
 
@@ -130,6 +134,8 @@ class Container:
             self.__dict__["queue_store"] = adapters.queue  # instead of the single table's
         if adapters.directory is not None:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
+        if adapters.appointment_book is not None:
+            self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
@@ -245,6 +251,45 @@ class Container:
             once=self.once,
             sent=self.sent_messages,
             clock=self.clock,
+        )
+
+    @cached_property
+    def appointment_book(self) -> AppointmentBook:
+        """Bookings and each slot's places taken, on the single table."""
+        from motcua.adapters.appointments import DynamoAppointmentBook
+
+        client = clients.client("dynamodb", self.settings.region)
+        return DynamoAppointmentBook(client, self.settings.table_name)
+
+    @cached_property
+    def appointments(self) -> AppointmentService:
+        """Appointment slots, bookings, the kiosk's check-in and no-shows (docs/counter.md)."""
+        from motcua.services.appointments import AppointmentService
+
+        return AppointmentService(
+            province=self.province,
+            book=self.appointment_book,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
+            # A checked-in booking gets its queue ticket of kind `appointment`, called within its slot
+            # ahead of walk-ins (motcua.domain.queue orders them).
+            issue_ticket=lambda booking, _at: (
+                self.queue.issue(booking.centre, booking.service, appointment=booking.code).ticket.id
+            ),
+        )
+
+    @cached_property
+    def booking_notices(self) -> BookingNotices:
+        """The booking's email (with its QR) and SMS, through the same messengers as the dossiers'."""
+        from motcua.services.booking_notices import BookingNotices
+
+        notifications = self.notifications
+        return BookingNotices(
+            province=self.province,
+            messengers=notifications.messengers,
+            once=self.once,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
         )
 
     @cached_property

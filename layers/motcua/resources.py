@@ -139,6 +139,11 @@ NOTIFY_ONCE_PARTITION = "ONCE#notify"
 SENT_PREFIX = "SENT#"
 # Q#<centre>#<YYYYMMDD>: a centre's queue tickets of a day, its counters' calls (docs/counter.md).
 QUEUE_PREFIX = "Q#"
+# Appointments (docs/counter.md): APPT#<centre>#<service>#<day> a day's places per slot, BOOKING#<code> a
+# booking, BOOKED#<citizen>#<centre>#<service>#<day> one active booking a citizen, service and day.
+APPOINTMENT_SLOTS_PREFIX = "APPT#"
+BOOKING_PREFIX = "BOOKING#"
+BOOKED_PREFIX = "BOOKED#"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.domain.events).

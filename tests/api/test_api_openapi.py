@@ -59,6 +59,13 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/auth/refresh"),
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/health"),
+    ("GET", "/v1/appointments/centres"),
+    ("GET", "/v1/appointments/slots"),
+    ("POST", "/v1/appointments"),
+    ("GET", "/v1/me/appointments"),
+    ("GET", "/v1/appointments/{booking_code}"),
+    ("POST", "/v1/appointments/{booking_code}/cancel"),
+    ("POST", "/v1/appointments/{booking_code}/check-in"),
     # queue tickets (docs/counter.md)
     ("GET", "/v1/centres"),
     ("GET", "/v1/centres/{centre_id}/kiosk"),
@@ -144,6 +151,9 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/auth/staff/challenge",
         "/v1/auth/staff/mfa-setup",
         "/v1/auth/refresh",
+        "/v1/appointments/centres",
+        "/v1/appointments/slots",
+        "/v1/appointments/{booking_code}/check-in",
         # the kiosk, the board and a ticket's page (docs/counter.md)
         "/v1/centres",
         "/v1/centres/{centre_id}/kiosk",

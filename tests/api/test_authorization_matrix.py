@@ -15,6 +15,7 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -22,8 +23,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from motcua.adapters.cognito import CognitoTokenVerifier, PoolRef
+from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.models import PrincipalKind
 from motcua.domain.roles import Role
+from motcua.services.appointments import BookingRequest
 from motcua.services.documents import available
 from tests.conftest import DEMO_PROVINCE
 from tests.fakes.world import World
@@ -122,6 +125,15 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/auth/refresh"): everywhere(EVERYONE, body={}),
     ("POST", "/v1/auth/citizens/password-reset"): everywhere(EVERYONE, body={}),
     ("POST", "/v1/auth/citizens/password-reset/confirm"): everywhere(EVERYONE, body={}),
+    # appointments (docs/counter.md): places per slot public, bookings the booker's, the kiosk's check-in
+    # public (a booking of tomorrow: 409 for everyone now)
+    ("GET", "/v1/appointments/centres"): everywhere(EVERYONE),
+    ("GET", "/v1/appointments/slots"): everywhere(EVERYONE),
+    ("POST", "/v1/appointments"): everywhere(CITIZENS, body={}),
+    ("GET", "/v1/me/appointments"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    ("GET", "/v1/appointments/{booking_code}"): everywhere(frozenset({OWNER})),
+    ("POST", "/v1/appointments/{booking_code}/cancel"): everywhere(frozenset({OWNER}), body={}, changes=True),
+    ("POST", "/v1/appointments/{booking_code}/check-in"): everywhere(EVERYONE, body={}),
     # citizens
     ("POST", "/v1/dossiers"): everywhere(CITIZENS, body={}),
     ("GET", "/v1/me/dossiers"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
@@ -355,9 +367,13 @@ def build(pools: Pools) -> Scene:
         STEP: {"code": flowing, "task_id": f"{flowing}-T2.1", "agency_code": TAX},
         DESK: {"code": flowing, "task_id": f"{flowing}-T1", "agency_code": FINANCE},
     }
+    tomorrow = world.clock.now().astimezone(VIETNAM_TZ).replace(hour=9, minute=30) + timedelta(days=1)
+    booking = world.container.appointments.book(
+        owner, BookingRequest(centre="tinh", service="A", start=tomorrow)
+    )
     ticket = world.container.queue.issue("tinh", "A").ticket  # the demo centre is open on the world's clock
     for values in params.values():
-        values |= {"name": document, "procedure_code": BUSINESS}
+        values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)

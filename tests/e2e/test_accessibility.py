@@ -233,6 +233,19 @@ def search_intake_for_nothing(page: Page) -> None:
     expect(page.locator("#main .intake__procedure")).to_have_count(0)
 
 
+def book_without_slot(page: Page) -> None:
+    """Book with no slot chosen: the page says to choose one."""
+    page.locator(".appt-slot").first.wait_for()
+    page.locator("#main form button[type=submit]").first.click()
+    expect(page.locator(".appt-message .notice")).to_be_visible()
+
+
+def check_in_unknown(page: Page) -> None:
+    """Check in a code no booking has: the kiosk says so."""
+    page.locator("#main form button[type=submit]").first.click()
+    expect(page.locator(".checkin__result .notice")).to_be_visible()
+
+
 def verify_unknown_code(page: Page) -> None:
     page.locator("#main input[name=result_code]").fill("KQ-KHONG-CO")
     page.locator("#main form:has(input[name=result_code]) button[type=submit]").click()
@@ -379,6 +392,17 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/outbox$": [
         State("the messages sent", "nobody", at("/outbox")),
+    ],
+    r"^\/appointments$": [
+        State("the slots of a day", "citizen", at("/appointments"), ready=".appt-slot"),
+        State("booked without a slot", "citizen", at("/appointments"), then=book_without_slot),
+    ],
+    r"^\/me\/appointments$": [
+        State("my appointments", "citizen", at("/me/appointments"), ready=".appt-cards, .appt-message"),
+    ],
+    r"^\/checkin(?:\/([^/]*))?$": [
+        State("the kiosk's check-in", "nobody", at("/checkin?centre=tinh"), ready=".checkin"),
+        State("an unknown booking code", "nobody", at("/checkin/ZZZZ2345"), then=check_in_unknown),
     ],
     # queue tickets (docs/counter.md): the stack's demo province copy keeps its centres open all day
     r"^\/kiosk\/([^/]+)$": [

@@ -20,12 +20,14 @@ from motcua.container import Adapters, Container
 from motcua.domain.files import EXTENSIONS
 from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.roles import Role
+from motcua.services.booking_notices import BookingNotices
 from motcua.services.filing import FilingRequest
 from motcua.services.inbox import Decision
 from motcua.services.notifying import NotificationService
 from motcua.services.uploads import UploadRequest
 from tests.examples import PDF, PNG, filing_body
 from tests.fakes.access_log import InMemoryAccessLog
+from tests.fakes.appointments import InMemoryAppointmentBook
 from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
@@ -68,6 +70,7 @@ class World:
         self.directory = InMemoryStaffDirectory()
         self.access_log = InMemoryAccessLog()
         self.sent = InMemorySentMessages()
+        self.bookings = InMemoryAppointmentBook()
         self.queue = InMemoryQueueStore()
         settings = Settings(
             table_name="in-memory",
@@ -91,6 +94,7 @@ class World:
                 access_log=self.access_log,
                 drafts=self.repository.drafts,
                 sent_messages=self.sent,
+                appointment_book=self.bookings,
                 queue=self.queue,
             ),
         )
@@ -111,6 +115,14 @@ class World:
             clock=self.clock,
         )
         self._delivered = 0
+        self.container.__dict__["booking_notices"] = BookingNotices(
+            province=self.province,
+            messengers={"email": self.mail, "sms": self.sms},
+            once=InMemoryOnceOnly(),
+            clock=self.clock,
+            portal_url=self.container.presenter.portal_url,
+        )
+        self._bookings_delivered = 0
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -200,6 +212,9 @@ class World:
         for code, entry, event in self.repository.notified[self._delivered :]:
             self.container.notifications.notify(code, entry, event)
         self._delivered = len(self.repository.notified)
+        for booking in self.bookings.notified[self._bookings_delivered :]:
+            self.container.booking_notices.notify(booking)
+        self._bookings_delivered = len(self.bookings.notified)
         return [*self.mail.sent, *self.sms.sent]
 
     def settle(self) -> int:

@@ -102,6 +102,7 @@ class Centre(BaseModel):
     address: Text
     hours: tuple[OpeningHours, ...] = Field(min_length=1)
     slot_minutes: int = Field(default=15, ge=5, le=120)
+    book_ahead_days: int = Field(default=10, ge=1, le=60)  # appointments: up to so many working days ahead
     services: tuple[TicketService, ...] = Field(min_length=1)
     counters: tuple[Counter, ...] = Field(min_length=1)
 
