@@ -18,8 +18,9 @@ class TableSpec:
     sort_key: str = "SK"
     ttl_attribute: str = "expires_at"
     indexes: tuple[IndexSpec, ...] = ()
-    # The table's stream carries every new item's image; the notification pipe reads it.
-    stream_view: str = "NEW_IMAGE"
+    # The table's stream carries every item's image after and before a change: the notification pipe
+    # reads the new one, the statistics take the difference of the two.
+    stream_view: str = "NEW_AND_OLD_IMAGES"
 
 
 # One table; docs/data-model.md lists the access patterns each key and index serves.
@@ -142,6 +143,12 @@ NOTIFY_ATTRIBUTE = "notify"
 NOTIFY_PATTERN: dict[str, object] = {
     "eventName": ["INSERT"],
     "dynamodb": {"NewImage": {NOTIFY_ATTRIBUTE: {"S": [{"exists": True}]}}},
+}
+
+# The filter between the table's stream and the statistics queue: changes of dossier items and task
+# items (docs/statistics.md), whatever the change (a removal takes its counts away).
+STATS_PATTERN: dict[str, object] = {
+    "dynamodb": {"Keys": {"PK": {"S": [{"prefix": DOSSIER_PREFIX}]}, "SK": {"S": ["D", {"prefix": "T#"}]}}},
 }
 
 

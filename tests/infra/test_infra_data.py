@@ -175,7 +175,7 @@ def test_the_table_streams_new_items_to_the_notification_pipe(synthesized: Synth
     table_id, table = synthesized.one("AWS::DynamoDB::Table")
     _, pipe = synthesized.one("AWS::Pipes::Pipe")
 
-    assert TABLE.stream_view == "NEW_IMAGE"
+    assert TABLE.stream_view == "NEW_AND_OLD_IMAGES"
     assert table["Properties"]["StreamSpecification"] == {"StreamViewType": TABLE.stream_view}
     assert pipe["Properties"]["Source"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
 
