@@ -120,12 +120,15 @@ class QueueSpec:
 ROUTING_QUEUE = QueueSpec(key="routing")
 # What the citizen must hear about, from the table's stream to the sender (email, SMS).
 NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
+STATS_QUEUE = QueueSpec(key="stats", visibility_timeout=60, max_receives=5)
 
 # The single table's partitions (PK), by what they hold. Each function's role may write only in its
 # own (dynamodb:LeadingKeys, infra/constructs/data.py; tests/infra say which function writes where).
 DOSSIER_PREFIX = "D#"  # D#<code>: a dossier, its tasks, timeline and audit trail
 COUNTER_PREFIX = "SEQ#"  # SEQ#<agency>#<YYMMDD>: an agency's dossier-code sequence of a day
 IDEMPOTENCY_PREFIX = "IDEM#"  # IDEM#<owner>#<key>: a filing's Idempotency-Key
+STATS_PREFIX = "STATS#"  # STATS#<agency or *>: the statistics' counters (docs/statistics.md)
+STATS_RECORD_PREFIX = "STATSREC#"  # STATSREC#<eventID>: a stream record the statistics applied
 # The province's CA certificates (the trust roots of /v1/verify) and the agencies' certificates:
 # written by the PKI function only, which alone holds the CA key (infra/constructs/signing.py).
 PKI_PARTITION = "PKI"

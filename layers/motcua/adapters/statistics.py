@@ -40,13 +40,13 @@ from motcua.domain.statistics import (
     step_contributions,
 )
 from motcua.domain.status import Status
+from motcua.resources import STATS_PREFIX
+from motcua.resources import STATS_RECORD_PREFIX as MARKER_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-STATS_PREFIX = "STATS#"
 PROVINCE = "*"
-MARKER_PREFIX = "STATSREC#"
 MARKER_DAYS = 3  # longer than a stream keeps a record (24 hours), and than the queue retries it
 # Fields of the province item per agency: every counter but the open ones by due day (those stay in
 # the agency's own `now` item), so that the item stays far below DynamoDB's 400 KB.
