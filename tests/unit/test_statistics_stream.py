@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -210,3 +210,17 @@ def test_a_retried_batch_counts_each_record_once(client: Any, monkeypatch: pytes
     alone = DynamoCounterStore(client, TABLE)
     assert totals(alone)["2026-11"]["resolved.late"] == 1
     assert totals(alone)["2026-11"]["received.online"] == 1
+
+
+def test_an_agency_merged_into_another_is_reported_with_it_and_alone(client: Any) -> None:
+    store = DynamoCounterStore(client, TABLE)
+    merged, successor = "000.03.01.H99", "000.01.01.H99"
+    store.apply_record(record("old", dossier_image(9, agency=merged, finished_at="2026-11-03T04:00:00Z")))
+    store.apply_record(record("new", dossier_image(2)))
+    today = date(2026, 11, 20)
+
+    together = store.figures([successor, merged], "2026-11", "2026-11", today)
+    assert (together.new, together.early, together.in_progress) == (2, 1, 1)
+    alone = store.figures([merged], "2026-11", "2026-11", today)
+    assert (alone.new, alone.early, alone.in_progress) == (1, 1, 0)
+    assert store.figures(None, "2026-11", "2026-11", today) == together
