@@ -117,6 +117,16 @@ def cells_of_image(image: Mapping[str, Any] | None, calendar: WorkingCalendar) -
     return Counter()
 
 
+def sums_of_export(lines: Iterable[str], calendar: WorkingCalendar) -> Counter[Cell]:
+    """The recount's map step on one data file of a DynamoDB export to S3 (DYNAMODB_JSON: one
+    `{"Item": {...}}` a line, the file already ungzipped): the sum of its items' contributions."""
+    totals: Counter[Cell] = Counter()
+    for line in lines:
+        if line.strip():
+            totals.update(cells_of_image(json.loads(line)["Item"], calendar))
+    return totals
+
+
 def moves_of_record(record: Mapping[str, Any], calendar: WorkingCalendar) -> dict[Cell, int]:
     """How one stream record (INSERT, MODIFY or REMOVE) moves the counters."""
     change = record.get("dynamodb") or {}
@@ -292,6 +302,11 @@ class DynamoCounterStore:
         totals: Counter[Cell] = Counter()
         for item in items:
             totals.update(cells_of_image(item, self.calendar))
+        return self.replace_all(totals)
+
+    def replace_all(self, totals: Mapping[Cell, int]) -> int:
+        """The recount's reduce step: the counters become these sums (summed over every export file by
+        the caller); the old counter items are deleted first. How many items it wrote."""
         rebuilt = item_moves({cell: n for cell, n in totals.items() if n})
         for old in list(self._counter_keys()):
             self.client.delete_item(TableName=self.table, Key=old)
