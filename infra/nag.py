@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from infra.constructs.origin import OriginSecret
     from infra.constructs.schedules import Schedules
     from infra.constructs.signing import Signing
+    from infra.constructs.statistics import Statistics
     from infra.constructs.workflow import Workflow
 
 # Actions IAM cannot limit to a resource, which is why their statements say Resource "*".
@@ -94,15 +95,20 @@ def acknowledge(
     workflow: Workflow,
     schedules: Schedules,
     notifications: Notifications,
+    statistics: Statistics,
     signing: Signing,
     frontend: Frontend,
     origin: OriginSecret,
 ) -> None:
     notify = notifications.function.role
     pki = signing.function.role
-    _data_access(stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify, pki])
+    stats = statistics.function.role
+    _data_access(
+        stack, data, [api.function.role, workflow.function.role, schedules.sweep.role, notify, pki, stats]
+    )
     _unscoped_only(
         [api.function.role, workflow.function.role, schedules.sweep.role, notifications.pipe_role, pki]
+        + [stats, statistics.pipe_role]
         + [machine.role for machine in workflow.state_machines.values()]
     )
     _unscoped_only([notify], also=frozenset(SMS_ACTIONS), reason=SMS_REASON)

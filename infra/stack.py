@@ -17,6 +17,7 @@ from infra.constructs.origin import ORIGIN_GENERATIONS_CONTEXT, OriginSecret, or
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
 from infra.constructs.signing import GENERATIONS_CONTEXT, Signing, generations
+from infra.constructs.statistics import Statistics
 from infra.constructs.workflow import Workflow
 from infra.routes import routes
 from motcua.resources import (
@@ -38,6 +39,10 @@ from motcua.resources import (
     SENT_PREFIX,
     SIGNING,
     STAFF_POOL,
+    STATS_PATTERN,
+    STATS_PREFIX,
+    STATS_QUEUE,
+    STATS_RECORD_PREFIX,
     TABLE,
     USER_POOLS,
 )
@@ -66,6 +71,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "Sweep": (f"{DOSSIER_PREFIX}*", f"{BOOKING_PREFIX}*", f"{APPOINTMENT_SLOTS_PREFIX}*"),
     "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
     "Pki": (PKI_PARTITION,),
+    "Stats": (f"{STATS_PREFIX}*", f"{STATS_RECORD_PREFIX}*"),  # the counters, and the stream records applied
 }
 
 
@@ -149,6 +155,15 @@ class PlatformStack(Stack):
             runtime=runtime,
             environment=environment,
         )
+        statistics = Statistics(
+            self,
+            "Statistics",
+            queue=STATS_QUEUE,
+            pattern=STATS_PATTERN,
+            data=data,
+            runtime=runtime,
+            environment=environment,
+        )
         site = Frontend(
             self,
             "Frontend",
@@ -169,6 +184,7 @@ class PlatformStack(Stack):
             "Sweep": schedules.sweep,
             "Notify": notifications.function,
             "Pki": signing.function,
+            "Stats": statistics.function,
         }
         for name, function in functions.items():
             data.grant_reads(function)
@@ -200,9 +216,10 @@ class PlatformStack(Stack):
                 "Routing": workflow.dead_letter_queue,
                 "Sweep": schedules.dead_letter_queue,
                 "Notify": notifications.dead_letter_queue,
+                "Stats": statistics.dead_letter_queue,
             },
             state_machines=workflow.state_machines,
-            pipes={"Notify": notifications.pipe_name},
+            pipes={"Notify": notifications.pipe_name, "Stats": statistics.pipe_name},
         )
 
         CfnOutput(self, "PortalUrl", value=site.url, description="The portal; the API is under /v1")
@@ -221,6 +238,7 @@ class PlatformStack(Stack):
             workflow=workflow,
             schedules=schedules,
             notifications=notifications,
+            statistics=statistics,
             signing=signing,
             frontend=site,
             origin=origin,

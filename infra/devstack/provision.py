@@ -17,6 +17,7 @@ from motcua.resources import (
     ROUTING_QUEUE,
     SIGNING,
     STAFF_POOL,
+    STATS_QUEUE,
     TABLE,
     QueueSpec,
     UserPoolSpec,
@@ -44,6 +45,8 @@ class Outputs:
     # The notification pipe's two ends: the table's stream and the queue the notifier reads.
     table_stream_arn: str = ""
     notify_queue_url: str = ""
+    # The statistics pipe's queue, read by the stats worker (docs/statistics.md).
+    stats_queue_url: str = ""
     # "CA" and every competent agency -> the KMS key that signs for it (MOTCUA_SIGNING_KEYS).
     signing_keys: dict[str, str] = field(default_factory=dict)
 
@@ -77,6 +80,7 @@ def provision(
     routing_queue = _queue(clients("sqs"), f"{prefix}-{ROUTING_QUEUE.key}", ROUTING_QUEUE)
     machines = _state_machines(clients("stepfunctions"), prefix, province, routing_queue)
     notify_queue = _queue(clients("sqs"), f"{prefix}-{NOTIFY_QUEUE.key}", NOTIFY_QUEUE)
+    stats_queue = _queue(clients("sqs"), f"{prefix}-{STATS_QUEUE.key}", STATS_QUEUE)
     _sender(clients("ses"), province.sender_email)
     return Outputs(
         table_name,
@@ -89,6 +93,7 @@ def provision(
         machines,
         table_stream_arn=_stream(clients("dynamodb"), table_name),
         notify_queue_url=notify_queue,
+        stats_queue_url=stats_queue,
         signing_keys=_signing_keys(clients("kms"), clients("dynamodb"), table_name, province, prefix)
         if signing
         else {},

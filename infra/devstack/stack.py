@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from infra.site import SiteBuilder
 from motcua.adapters import clients  # boto3 reads the environment when the first client is built
-from motcua.resources import NOTIFY_PATTERN
+from motcua.resources import NOTIFY_PATTERN, STATS_PATTERN
 
 from .accounts import DemoAccount, demo_accounts, ensure_accounts, user_ids
 from .cloud import (
@@ -81,6 +81,8 @@ class State:
     requests: int = 0
     # How many records of the table's stream the notification pipe has read (devstack/streams.py).
     stream: int = 0
+    # … and how many the statistics pipe has read.
+    stats_stream: int = 0
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -195,7 +197,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     except Exception as error:  # the developer needs the whole story of a broken import
         traceback.print_exc()
         raise StartError(f"the API in {config.api_dir} failed to import (above).") from error
-    routing, sweep, notify = _handlers()
+    routing, sweep, notify, stats = _handlers()
     state_path = data_dir / STATE
     snapshots = Snapshots(data_dir)
 
@@ -246,6 +248,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
         replayed=replayed is not None,
         yield_to=web.in_flight.wait_idle,
     )
+    _statistics(runner, moto, outputs, stats, state_path, replayed=replayed is not None)
     if config.sweep_seconds:
         runner.start(SweepTimer(sweep, every=config.sweep_seconds, activity=recorder.size))
     # A recording as long as a snapshot's worth (a folder from before snapshots, or a long one left
@@ -256,17 +259,19 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
 
-def _handlers() -> tuple[Handler, Handler, Handler]:
-    """The routing, sweep and notify Lambda handlers, imported as Lambda would (functions/ is on the path)."""
+def _handlers() -> tuple[Handler, Handler, Handler, Handler]:
+    """The routing, sweep, notify and stats Lambda handlers, imported as Lambda would (functions/ is on
+    the path)."""
     try:
         from notify.app import handler as notify
+        from stats.app import handler as stats
 
         from routing.app import handler as routing
         from sweep.app import handler as sweep
     except Exception as error:
         traceback.print_exc()
-        raise StartError("functions/routing, sweep or notify failed to import (above).") from error
-    return routing, sweep, notify
+        raise StartError("functions/routing, sweep, notify or stats failed to import (above).") from error
+    return routing, sweep, notify, stats
 
 
 def _notifications(
@@ -329,6 +334,33 @@ def _demo_appointments(accounts: list[DemoAccount], outputs: Outputs) -> None:
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo appointments could not be booked (above).", file=sys.stderr, flush=True)
+
+
+def _statistics(
+    runner: Runner, moto: MotoMemory, outputs: Outputs, stats: Handler, state_path: Path, *, replayed: bool
+) -> None:
+    """The statistics pipe (the table's stream, dossier and task changes, to the stats queue) and the
+    stats function behind it, as on AWS (docs/statistics.md). After a replay it goes on where it stopped;
+    what it reads again would change nothing (each record's marker is in the table)."""
+
+    def remember(position: int) -> None:
+        state = State.load(state_path)
+        state.stats_stream = position
+        state.save(state_path)
+
+    sqs = clients.client("sqs", REGION)
+    forwarder = StreamForwarder(
+        functools.partial(moto.stream_records, outputs.table_name),
+        sqs,
+        outputs.stats_queue_url,
+        STATS_PATTERN,
+        position=State.load(state_path).stats_stream if replayed else 0,
+    )
+    pipe = StreamPipe(forwarder, on_progress=remember)
+    pipe.name = "stats pipe"
+    runner.start(pipe)
+    waiting = functools.partial(moto.visible_messages, outputs.stats_queue_url)
+    runner.start(RoutingPoller(sqs, outputs.stats_queue_url, stats, waiting=waiting, label="stats"))
 
 
 def _restart_flows(

@@ -13,7 +13,8 @@ from typing import Any
 
 
 def matches(pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
-    """EventBridge matching for what our patterns use: lists of exact values, and `{"exists": bool}`."""
+    """EventBridge matching for what our patterns use: lists of exact values, `{"exists": bool}` and
+    `{"prefix": str}`."""
     for name, wanted in pattern.items():
         present = isinstance(event, Mapping) and name in event
         if isinstance(wanted, Mapping):
@@ -29,6 +30,8 @@ def matches(pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
 def _accepts(rule: Any, present: bool, value: Any) -> bool:
     if isinstance(rule, Mapping) and "exists" in rule:
         return bool(rule["exists"]) == present
+    if isinstance(rule, Mapping) and "prefix" in rule:
+        return present and isinstance(value, str) and value.startswith(rule["prefix"])
     return present and value == rule
 
 

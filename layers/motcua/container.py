@@ -54,6 +54,7 @@ from motcua.services.uploads import UploadService
 if TYPE_CHECKING:
     from motcua.adapters.certificates import DynamoCertificateStore
     from motcua.adapters.once import PowertoolsOnceOnly
+    from motcua.adapters.statistics import DynamoCounterStore
     from motcua.domain.ports import Clock
     from motcua.services.appointments import AppointmentService
     from motcua.services.booking_notices import BookingNotices
@@ -321,6 +322,14 @@ class Container:
             clock=self.clock,
             drafts=self.draft_repository,
         )
+
+    @cached_property
+    def statistics(self) -> DynamoCounterStore:
+        """The statistics' counters (docs/statistics.md), in the table, kept from its stream."""
+        from motcua.adapters.statistics import DynamoCounterStore
+
+        client = clients.client("dynamodb", self.settings.region)
+        return DynamoCounterStore(client, self.settings.table_name, self.province.working_calendar)
 
     @cached_property
     def certificates(self) -> DynamoCertificateStore:

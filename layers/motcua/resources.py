@@ -18,8 +18,9 @@ class TableSpec:
     sort_key: str = "SK"
     ttl_attribute: str = "expires_at"
     indexes: tuple[IndexSpec, ...] = ()
-    # The table's stream carries every new item's image; the notification pipe reads it.
-    stream_view: str = "NEW_IMAGE"
+    # The table's stream carries every item's image after and before a change: the notification pipe
+    # reads the new one, the statistics take the difference of the two.
+    stream_view: str = "NEW_AND_OLD_IMAGES"
 
 
 # One table; docs/data-model.md lists the access patterns each key and index serves.
@@ -122,6 +123,7 @@ class QueueSpec:
 ROUTING_QUEUE = QueueSpec(key="routing")
 # What the citizen must hear about, from the table's stream to the sender (email, SMS).
 NOTIFY_QUEUE = QueueSpec(key="notify", visibility_timeout=60, max_receives=5)
+STATS_QUEUE = QueueSpec(key="stats", visibility_timeout=60, max_receives=5)
 
 # The single table's partitions (PK), by what they hold. Each function's role may write only in its
 # own (dynamodb:LeadingKeys, infra/constructs/data.py; tests/infra say which function writes where).
@@ -129,6 +131,8 @@ DOSSIER_PREFIX = "D#"  # D#<code>: a dossier, its tasks, timeline and audit trai
 COUNTER_PREFIX = "SEQ#"  # SEQ#<agency>#<YYMMDD>: an agency's dossier-code sequence of a day
 IDEMPOTENCY_PREFIX = "IDEM#"  # IDEM#<owner>#<key>: a filing's Idempotency-Key
 DRAFT_PREFIX = "DRAFT#"  # DRAFT#<owner>: a citizen's drafts, one per procedure (SK P#<procedure code>)
+STATS_PREFIX = "STATS#"  # STATS#<agency or *>: the statistics' counters (docs/statistics.md)
+STATS_RECORD_PREFIX = "STATSREC#"  # STATSREC#<eventID>: a stream record the statistics applied
 # The province's CA certificates (the trust roots of /v1/verify) and the agencies' certificates:
 # written by the PKI function only, which alone holds the CA key (infra/constructs/signing.py).
 PKI_PARTITION = "PKI"
@@ -153,6 +157,12 @@ NOTIFY_ATTRIBUTE = "notify"
 NOTIFY_PATTERN: dict[str, object] = {
     "eventName": ["INSERT"],
     "dynamodb": {"NewImage": {NOTIFY_ATTRIBUTE: {"S": [{"exists": True}]}}},
+}
+
+# The filter between the table's stream and the statistics queue: changes of dossier items and task
+# items (docs/statistics.md), whatever the change (a removal takes its counts away).
+STATS_PATTERN: dict[str, object] = {
+    "dynamodb": {"Keys": {"PK": {"S": [{"prefix": DOSSIER_PREFIX}]}, "SK": {"S": ["D", {"prefix": "T#"}]}}},
 }
 
 

@@ -180,13 +180,17 @@ def test_uploads_never_filed_expire_and_filed_papers_and_results_when_their_rete
     assert any(rule.get("AbortIncompleteMultipartUpload") == {"DaysAfterInitiation": 1} for rule in rules)
 
 
-def test_the_table_streams_new_items_to_the_notification_pipe(synthesized: Synthesized) -> None:
+def test_the_table_streams_its_changes_to_the_notification_and_statistics_pipes(
+    synthesized: Synthesized,
+) -> None:
     table_id, table = synthesized.one("AWS::DynamoDB::Table")
-    _, pipe = synthesized.one("AWS::Pipes::Pipe")
+    pipes = synthesized.of_type("AWS::Pipes::Pipe").values()
 
-    assert TABLE.stream_view == "NEW_IMAGE"
+    assert TABLE.stream_view == "NEW_AND_OLD_IMAGES"
     assert table["Properties"]["StreamSpecification"] == {"StreamViewType": TABLE.stream_view}
-    assert pipe["Properties"]["Source"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    assert len(pipes) == 2
+    for pipe in pipes:
+        assert pipe["Properties"]["Source"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
 
 
 def _attachments_id(synthesized: Synthesized) -> str:

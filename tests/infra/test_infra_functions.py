@@ -22,6 +22,7 @@ def _ours(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
         "sweep": platform.find_child("Schedules").sweep,
         "notify": platform.find_child("Notifications").function,
         "pki": platform.find_child("Signing").function,
+        "stats": platform.find_child("Statistics").function,
     }
     return {
         name: synthesized.resources[synthesized.logical_id(fn)]["Properties"]

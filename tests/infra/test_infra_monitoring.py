@@ -58,7 +58,7 @@ def test_alarms_watch_dead_letters_flows_and_functions_and_tell_operations(synth
     dead_letter_alarms = [
         a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
     ]
-    assert len(dead_letter_alarms) == 3  # routing's, the schedule's and notify's
+    assert len(dead_letter_alarms) == 4  # routing's, the schedule's, notify's and the statistics'
     notify = synthesized.stage.platform.node.find_child("Notifications")
     dimensions = [a["Properties"].get("Dimensions") for a in dead_letter_alarms]
     assert [
@@ -74,13 +74,13 @@ def test_alarms_watch_dead_letters_flows_and_functions_and_tell_operations(synth
         and a["Properties"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
         for a in alarms
     )
-    pipe, _ = synthesized.one("AWS::Pipes::Pipe")
-    assert any(
-        a["Properties"].get("Namespace") == "AWS/EventBridge/Pipes"
-        and a["Properties"]["MetricName"] == "ExecutionFailed"
-        and a["Properties"]["Dimensions"] == [{"Name": "PipeName", "Value": {"Ref": pipe}}]
-        for a in alarms
-    )
+    for pipe in synthesized.of_type("AWS::Pipes::Pipe"):  # the notification pipe, the statistics'
+        assert any(
+            a["Properties"].get("Namespace") == "AWS/EventBridge/Pipes"
+            and a["Properties"]["MetricName"] == "ExecutionFailed"
+            and a["Properties"]["Dimensions"] == [{"Name": "PipeName", "Value": {"Ref": pipe}}]
+            for a in alarms
+        )
 
 
 def test_the_operations_topic_is_encrypted_and_tls_only(synthesized: Synthesized) -> None:

@@ -19,7 +19,7 @@ def _notifications(synthesized: Synthesized) -> Any:
 def test_the_pipe_takes_only_entries_to_notify_from_the_stream_to_the_queue(synthesized: Synthesized) -> None:
     notifications = _notifications(synthesized)
     table_id, _ = synthesized.one("AWS::DynamoDB::Table")
-    _, pipe = synthesized.one("AWS::Pipes::Pipe")
+    pipe = synthesized.resources[str(synthesized.stage.platform.resolve(notifications.pipe.logical_id))]
     props = pipe["Properties"]
     source = props["SourceParameters"]
 
@@ -40,7 +40,7 @@ def test_the_pipe_has_a_role_of_its_own_that_reads_the_stream_and_sends_to_the_q
     table_id, _ = synthesized.one("AWS::DynamoDB::Table")
     data_key = synthesized.logical_id(synthesized.stage.platform.node.find_child("Data").key)
     queue = synthesized.logical_id(notifications.queue)
-    _, pipe = synthesized.one("AWS::Pipes::Pipe")
+    pipe = synthesized.resources[str(synthesized.stage.platform.resolve(notifications.pipe.logical_id))]
     allowed = synthesized.allowed(role)
 
     assert pipe["Properties"]["RoleArn"] == {"Fn::GetAtt": [role, "Arn"]}

@@ -702,14 +702,15 @@ def test_the_sweep_timer_lets_rounds_pass_while_nothing_reaches_moto() -> None:
         timer.stop()
 
 
-def test_the_stack_calls_the_sweep_routing_and_notify_lambdas_own_handlers() -> None:
+def test_the_stack_calls_the_sweep_routing_notify_and_stats_lambdas_own_handlers() -> None:
     import notify.app
+    import stats.app
 
     import routing.app
     import sweep.app
     from infra.devstack.stack import _handlers
 
-    assert _handlers() == (routing.app.handler, sweep.app.handler, notify.app.handler)
+    assert _handlers() == (routing.app.handler, sweep.app.handler, notify.app.handler, stats.app.handler)
 
 
 def _all_my_codes(stack: Stack, token: str) -> list[str]:
