@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -140,6 +140,9 @@ class Frontend(Construct):
                 function=cloudfront.Function(
                     self,
                     name,
+                    # Named after the stack (the province's stage), within CloudFront's 64 characters:
+                    # the generated name cuts the stage's name off.
+                    function_name=f"{Stack.of(self).stack_name}-{name}"[-64:],
                     code=cloudfront.FunctionCode.from_inline(code),
                     runtime=cloudfront.FunctionRuntime.JS_2_0,
                     comment=f"motcua portal: procedure pages, {comment}",
