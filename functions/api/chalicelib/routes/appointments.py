@@ -53,7 +53,9 @@ def appointment_centres(call: Call) -> AppointmentCentres:
     return AppointmentCentres(items=call.container.appointments.centres())
 
 
-@area.route("GET", "/v1/appointments/slots", access=Access.PUBLIC, query=SlotsQuery, response=DaySlots)
+@area.route(
+    "GET", "/v1/appointments/slots", access=Access.PUBLIC, query=SlotsQuery, response=DaySlots, errors=(422,)
+)
 def appointment_slots(call: Call) -> DaySlots:
     """A service's slots on a day with the places left in each (one table read)."""
     query = call.query(SlotsQuery)
