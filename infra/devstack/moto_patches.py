@@ -21,7 +21,7 @@ it can go when moto fixes it.
 5. S3 (`FakeKey`) keeps each object's body in a `SpooledTemporaryFile`, in memory up to 5 MB (its
    default key buffer): every attachment and every PDF of every dossier, plus about 1.5 KB of
    buffer objects per key however small. The patched key holds a small body as bytes and writes a
-   larger one (over `SPILL` bytes) to a file of its own in the folder `MOTCUA_S3_BODIES` names (the
+   larger one (over `SPILL` bytes) to a file of its own in the folder `MOTO_S3_BODIES_DIR` names (the
    local stack's `<data dir>/s3-bodies/`), reading it back when asked. The folder is a process's
    own: emptied when the patch is applied (the snapshot and the recordings hold every body).
    moto's setting `MOTO_S3_DEFAULT_KEY_BUFFER_SIZE` would roll a body over to an anonymous
@@ -347,7 +347,7 @@ def stream_offset(table: Any) -> int:
 # --- 5. an S3 object's body: small in memory, larger on the disk ---------------------------------------
 
 SPILL = 16 * 1024  # bytes: a body larger than this goes to a file (a PDF, a scan); a small one stays
-BODIES = "MOTCUA_S3_BODIES"  # the folder of the bodies on the disk; unset: every body in memory
+BODIES = "MOTO_S3_BODIES_DIR"  # the folder of the bodies on the disk; unset: every body in memory
 
 
 class Body:
@@ -446,7 +446,7 @@ class Body:
 
 
 def bodies_folder() -> Path | None:
-    """The folder of the bodies kept on the disk (MOTCUA_S3_BODIES), emptied; None: all in memory."""
+    """The folder of the bodies kept on the disk (MOTO_S3_BODIES_DIR), emptied; None: all in memory."""
     name = os.environ.get(BODIES)
     if not name:
         return None

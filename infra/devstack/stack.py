@@ -113,7 +113,7 @@ def local_environment(config: StackConfig, data_dir: Path) -> dict[str, str]:
         # one-purge-a-minute rule would refuse all but the first and leave stale messages behind.
         "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
         # S3 bodies over a few KB (PDFs, scans) on the disk rather than in memory (moto_patches.py).
-        "MOTCUA_S3_BODIES": str(data_dir / "s3-bodies"),
+        "MOTO_S3_BODIES_DIR": str(data_dir / "s3-bodies"),
         # boto3: every client goes to moto, with credentials that no real account knows.
         "AWS_ENDPOINT_URL": config.moto_url,
         "AWS_ACCESS_KEY_ID": "motcua-local",
