@@ -185,8 +185,9 @@ function navItems(s) {
     ["#/", t("nav.catalog"), (p) => p === "/" || p.startsWith("/procedures") || p.startsWith("/file")],
     ["#/tracking", t("nav.track"), (p) => p.startsWith("/tracking")],
     ["#/verify", t("nav.verify"), (p) => p === "/verify"],
-    ["#/appointments", t("nav.appointments"), (p) => p.endsWith("/appointments")],
   ];
+  // Booking is the public's: staff menus keep to their work, on one line of a desk screen.
+  if (!staffRole(s)) items.push(["#/appointments", t("nav.appointments"), (p) => p.endsWith("/appointments")]);
   if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
   if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
