@@ -17,6 +17,7 @@ pytestmark = pytest.mark.offline
 
 EXAMPLES = 12  # cases per operation for those it is for (a fifth for the others), valid and invalid
 SCENARIOS, STEPS = 30, 15
+EXTRA_ROUNDS = 2  # at most, only while no decision was reached
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,16 @@ def test_following_links_from_a_filing_to_an_officers_decision_keeps_the_contrac
     as who may call it (tracking, the receiving agency's inbox, the task, decisions, documents…)."""
     tally = Tally()
 
+    def decisions() -> set[int]:
+        return {status for (operation, status) in tally.answers if operation.endswith("/decision")}
+
     fuzz_flows(target, tally, scenarios=SCENARIOS, steps=STEPS, derandomize=True)
+    # The fixed seed's walk depends on what Hypothesis replays alike; when state left by the tests that
+    # ran before in this process cut its runs short before a decision, more scenarios (new seeds) go on.
+    for _ in range(EXTRA_ROUNDS):
+        if decisions() & {200, 409}:
+            break
+        fuzz_flows(target, tally, scenarios=SCENARIOS, steps=STEPS, derandomize=False)
 
     assert not tally.findings, report(tally)
     reached = {(operation, status) for (operation, status) in tally.answers if status < 300}
@@ -55,5 +65,4 @@ def test_following_links_from_a_filing_to_an_officers_decision_keeps_the_contrac
     assert ("GET /v1/tracking/{code}", 200) in reached
     assert ("GET /v1/agencies/{agency_code}/tasks", 200) in reached
     # The officer's decisions reached the dossiers' real tasks: taken, or refused for the task's state.
-    decisions = {status for (operation, status) in tally.answers if operation.endswith("/decision")}
-    assert decisions & {200, 409}, decisions
+    assert decisions() & {200, 409}, (decisions(), f"{tally.cut_short} run(s) cut short")
