@@ -95,7 +95,9 @@ def test_a_citizen_books_on_a_phone_gets_the_message_and_checks_in_at_the_kiosk(
     email = phone.locator(".msg--email", has_text=code).first
     expect(email).to_be_visible(timeout=OUTBOX_WAIT_MS)
     expect(email.frame_locator("iframe.msg__html").locator("img[alt^='QR']")).to_be_visible()
-    expect(phone.locator(".msg--sms", has_text=code).first).to_be_visible(timeout=OUTBOX_WAIT_MS)  # sent apart from the email
+    expect(phone.locator(".msg--sms", has_text=code).first).to_be_visible(
+        timeout=OUTBOX_WAIT_MS
+    )  # sent apart from the email
 
     # My appointments lists it; the citizen cancels it and its place is free again
     phone.goto(f"{stack.url}/#/me/appointments")
