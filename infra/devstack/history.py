@@ -209,6 +209,15 @@ class History:
             plan = [("request_papers", "Bổ sung bản sao có chứng thực.", 0.5, 6)]
         elif roll < 0.13:
             plan = [("accept", None, 0.5, 6), ("reject", "Không đủ điều kiện.", 8, 24 * procedure.legal_days)]
+        elif roll < 0.16:  # withdrawn by the citizen before the desk looked at it (rút hồ sơ)
+            return dossier.code, self._withdraw(citizen, dossier.code, later(rng, filed_at, 1, 48), until)
+        elif roll < 0.22:  # decided late: past its legal time (the dashboard's late ones)
+            legal = 24 * max(1, procedure.legal_days)
+            plan = [
+                ("accept", None, 0.5, 6),
+                ("approve", None, 2.0 * legal, 3.0 * legal),
+                ("return_result", None, 2, 30),
+            ]
         else:
             plan = [
                 ("accept", None, 0.5, 6),
@@ -336,6 +345,17 @@ class History:
             status = self._decide(step.agency, step.task_id, moment, *self._step_action(step.task_id, asked))
         return status
 
+    def _withdraw(self, citizen: Any, code: str, moment: datetime, until: datetime) -> int:
+        """The citizen withdraws the dossier at `moment` (if before `until`)."""
+        from motcua.services.citizens import Withdrawal
+
+        if moment <= until:
+            self.clock.current = moment
+            reason = Withdrawal(reason="Nộp nhầm thủ tục.")
+            self.container.citizen_actions.withdraw(citizen, code, reason)
+            self.route()
+        return int(self._record(code).dossier.status)
+
     def _step_action(self, task_id: str, asked: set[str]) -> tuple[str, str | None]:
         """A step's decision: mostly approved, some rejected, some asking for papers (once a step)."""
         roll = self.rng.random()
@@ -396,6 +416,17 @@ class History:
         record = self.container.repository.get(code)
         assert record is not None, code
         return record
+
+
+def recount(client: Any, table_name: str, calendar: Any) -> int:
+    """The statistics' counters rebuilt from the dossiers the history left (docs/statistics.md, the
+    recount): its changes never go through the statistics pipe (a few thousand stream records a
+    hundred dossiers, each a transaction on moto), so the counters are counted once, at its end, from
+    the dossiers themselves. How many counter items it wrote."""
+    from motcua.adapters.statistics import DynamoCounterStore
+
+    store = DynamoCounterStore(client, table_name, calendar)
+    return store.recount(store.scan_counted())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -536,18 +567,29 @@ def _fill(
             seed=seed,
         )
 
+        every = max(1, min(500, dossiers // 10))  # a line at each tenth (at most every 500)
+
         def progress(number: int) -> None:  # one snapshot at the end: each one pickles everything
             if number % 500 == 0:
                 # The history's stream records are never forwarded: drop them as they pile up.
                 moto.inside(lambda: trim_stream(REGION, outputs.table_name, 1 << 62))
+            if number % every == 0 and number < dossiers:
                 print(f"history: {number} of {dossiers} dossiers …", flush=True)
 
         # Nothing of the fill is recorded: the snapshot at the end keeps it all (and a fill cut short
         # leaves the folder as it was). Recording each request took more than half the fill's time.
         recorder.stop()
         filled = history.fill(dossiers, until=until, months=months, progress=progress)
+        # The counters, from the dossiers (the history's own changes and whatever the folder held);
+        # what the statistics queue still held would be counted twice: it goes.
+        sqs = clients.client("sqs", REGION)
+        sqs.purge_queue(QueueUrl=outputs.stats_queue_url)
+        recount(clients.client("dynamodb", REGION), outputs.table_name, province.working_calendar)
         state = stack.State.load(state_path)
-        state.stream = moto.stream_length(outputs.table_name)  # the history's messages are not sent
+        length = moto.stream_length(outputs.table_name)
+        state.stream = length  # the history's messages are not sent
+        state.stats_stream = length  # … nor its changes counted again: the recount has them
+        state.history += filled.dossiers
         state.save(state_path)
         check.stop()
     finally:
