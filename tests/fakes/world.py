@@ -36,6 +36,7 @@ from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
+from tests.fakes.statistics import InMemoryCounterStore
 from tests.fakes.storage import InMemoryAttachmentStore
 from tests.fakes.workflow import InMemoryWorkflow
 
@@ -100,6 +101,10 @@ class World:
         )
         self.flows = InMemoryWorkflow(self.container.province)
         self.container.__dict__["workflow"] = self.flows
+        # The statistics' counters, summed from the repository at each read (tests/fakes/statistics.py).
+        self.container.__dict__["statistics"] = InMemoryCounterStore(
+            self.repository, self.container.province.working_calendar
+        )
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province
