@@ -51,6 +51,8 @@ GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "
 FLOW_SHARE = 0.2  # of the dossiers, those of a procedure with a flow between agencies (liên thông)
 # Of the others, those handed in at a one-stop counter (walk-in intake), the rest filed online.
 COUNTER_SHARE = 0.15
+# Of the approvals at a desk (not through a flow), those that come with a signed electronic result.
+RESULT_SHARE = 0.3
 
 
 class SettableClock:
@@ -128,6 +130,8 @@ class History:
         # Which desk receives a procedure that may be received elsewhere (receiving anywhere): drawn
         # apart, so that the history's moments and decisions stay what they were.
         self.places = random.Random(seed + 2)  # noqa: S311
+        # Which approvals come with a signed electronic result: drawn apart too.
+        self.results = random.Random(seed + 3)  # noqa: S311
         self.province = province
         fileable = [p for p in province.procedures if p.code in EXAMPLES and p.agency in desks]
         self.procedures: list[Procedure] = [p for p in fileable if p.flow is None]
@@ -303,7 +307,24 @@ class History:
             if moment > until:
                 break
             status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
+            if action == "approve" and self.results.random() < RESULT_SHARE:
+                self._issue_result(procedure, code)
         return status or int(self._record(code).dossier.status)
+
+    def _issue_result(self, procedure: Procedure, code: str) -> None:
+        """The deciding agency issues a signed electronic result (kết quả điện tử) as it approves: a
+        PDF it uploads (drawing one from the dossier took most of a second); the rest go on paper."""
+        from motcua.services.results import IssueResult
+        from motcua.services.uploads import UploadRequest
+        from tests.examples import PDF
+
+        leader = self.desks[procedure.agency]
+        name = "kết quả.pdf"
+        slot = self.container.uploads.create_slot(
+            leader, UploadRequest(filename=name, content_type="application/pdf", size=len(PDF))
+        )
+        self.post(slot.url, slot.fields, name, PDF)
+        self.container.results.issue(leader, code, IssueResult(upload_id=slot.upload_id), "vi")
 
     def _through_flow(
         self, procedure: Procedure, citizen: Any, code: str, filed_at: datetime, until: datetime

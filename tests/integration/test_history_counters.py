@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from infra.devstack.history import History, recount
 from motcua.adapters import clients
 from motcua.domain.calendar import VIETNAM_TZ
@@ -44,6 +46,7 @@ def _count_by_hand(dossiers: list[Any], today: Any) -> dict[str, int]:
     return dict(counts)
 
 
+@pytest.mark.signing  # the history issues signed results
 def test_the_report_after_a_filled_history_equals_a_count_of_its_dossiers(
     container: Any, people: Any, outputs: Any, clock: Any
 ) -> None:
@@ -97,6 +100,16 @@ def test_the_report_after_a_filled_history_equals_a_count_of_its_dossiers(
         )
     }
     assert {k: v for k, v in got.items() if v} == expected
+    # the Decision 766 indicators' counters: papers held as files, results issued signed
+    counters = container.statistics.counters(None, first, today)
+    summed: Counter[str] = Counter()
+    for month, names in counters.items():
+        if month != "now":
+            summed.update(names)
+    electronic = [d for d in dossiers if d.results and int(d.status) in (9, 10)]
+    assert electronic, "the history issues some results electronically"
+    assert summed["resolved.electronic"] == len(electronic)
+    assert summed["received.digitised"] == sum(1 for d in dossiers if d.attachments)
     # … and agency by agency: each counts the dossiers it resolves
     by_agency = Counter(d.competent_agency or d.agency for d in dossiers)
     for agency, received in by_agency.items():
