@@ -18,6 +18,10 @@ the coordinator routing hands them to: Step Functions would take seconds per ste
 snapshot anyway. A flow still in progress at the end is started again on moto's Step Functions at the
 next `make dev`, as after every start (infra/devstack/flows.py).
 
+The statistics' counters are rebuilt from the dossiers at the end (`recount`): the history's changes do
+not go through the statistics pipe, which is told it has read the stream too. A new data folder's first
+`make dev` runs this filler before it serves (MOTCUA_HISTORY, infra/devstack/stack.py).
+
 The history's notifications are not sent: the notification pipe is told it has read the stream. What
 they would have been is kept under each citizen all the same, so that the notifications page shows them.
 The forms are the demo province's filled-in examples (tests/examples.py).
