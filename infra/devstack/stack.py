@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it orphans every recording
 RECORDING = "moto-recording.jsonl"
 STATE = "stack.json"
+HISTORY_PENDING = ".history-pending"  # the first start's history is being filled (_first_history)
 FORMAT = 1
 
 
@@ -196,8 +197,12 @@ def _first_history(config: StackConfig, data_dir: Path) -> None:
     history filler (infra/devstack/history.py) in a process of its own, so that the leaders'
     dashboard shows something real at once. MOTCUA_HISTORY dossiers (0: none); a folder that has
     been started before is left as it is."""
-    if not config.history or (data_dir / STATE).exists():
+    # Left while the fill runs: a fill cut short (Ctrl-C, a kill) has the next start fill again, though
+    # the filler's own start left a state file behind.
+    pending = data_dir / HISTORY_PENDING
+    if not config.history or ((data_dir / STATE).exists() and not pending.exists()):
         return
+    pending.touch()
     print(
         f"devstack: a new data folder: filing {config.history} dossiers of the past {HISTORY_MONTHS} "
         "months through the platform's services first (once; MOTCUA_HISTORY=0 for none) …",
@@ -211,6 +216,7 @@ def _first_history(config: StackConfig, data_dir: Path) -> None:
             f"the first start's history failed (above); delete {data_dir} and start again, "
             "or start with MOTCUA_HISTORY=0."
         )
+    pending.unlink()
 
 
 def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path) -> None:

@@ -50,6 +50,25 @@ def test_a_new_folder_is_filled_before_serving_and_a_started_one_never_again(
     assert len(runs.commands) == 1
 
 
+def test_a_fill_cut_short_is_done_again_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cut_short(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+        (tmp_path / stack.STATE).write_text("{}", encoding="utf-8")  # the filler had started, then…
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stack.subprocess, "run", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        stack._first_history(config(30), tmp_path)  # noqa: SLF001
+
+    again = Runs()
+    monkeypatch.setattr(stack.subprocess, "run", again)
+    stack._first_history(config(30), tmp_path)  # noqa: SLF001
+    assert len(again.commands) == 1
+    stack._first_history(config(30), tmp_path)  # noqa: SLF001 — filled now: never again
+    assert len(again.commands) == 1
+
+
 def test_none_asked_is_no_history(tmp_path: Path, runs: Runs) -> None:
     stack._first_history(config(0), tmp_path)  # noqa: SLF001
 
