@@ -33,7 +33,7 @@ class Runs:
 @pytest.fixture
 def runs(monkeypatch: pytest.MonkeyPatch) -> Runs:
     recorded = Runs()
-    monkeypatch.setattr(stack.subprocess, "run", recorded)
+    monkeypatch.setattr(subprocess, "run", recorded)
     return recorded
 
 
@@ -57,12 +57,12 @@ def test_a_fill_cut_short_is_done_again_at_the_next_start(
         (tmp_path / stack.STATE).write_text("{}", encoding="utf-8")  # the filler had started, then…
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(stack.subprocess, "run", cut_short)
+    monkeypatch.setattr(subprocess, "run", cut_short)
     with pytest.raises(KeyboardInterrupt):
         stack._first_history(config(30), tmp_path)  # noqa: SLF001
 
     again = Runs()
-    monkeypatch.setattr(stack.subprocess, "run", again)
+    monkeypatch.setattr(subprocess, "run", again)
     stack._first_history(config(30), tmp_path)  # noqa: SLF001
     assert len(again.commands) == 1
     stack._first_history(config(30), tmp_path)  # noqa: SLF001 — filled now: never again
@@ -78,7 +78,7 @@ def test_none_asked_is_no_history(tmp_path: Path, runs: Runs) -> None:
 def test_a_failed_fill_stops_the_start_saying_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stack.subprocess, "run", Runs(returncode=1))
+    monkeypatch.setattr(subprocess, "run", Runs(returncode=1))
 
     with pytest.raises(stack.StartError, match="MOTCUA_HISTORY=0"):
         stack._first_history(config(30), tmp_path)  # noqa: SLF001
