@@ -11,6 +11,7 @@ from chalicelib.routes import (
     auth,
     catalog,
     counter,
+    day_bookings,
     dossiers,
     drafts,
     meta,
@@ -41,6 +42,7 @@ for routes in (
     counter,
     queue,
     appointments,
+    day_bookings,
 ):
     app.register_blueprint(routes.area.blueprint)
 
