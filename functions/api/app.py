@@ -11,6 +11,7 @@ from chalicelib.routes import (
     auth,
     catalog,
     counter,
+    day_bookings,
     dossiers,
     drafts,
     indicators,
@@ -43,6 +44,7 @@ for routes in (
     queue,
     appointments,
     indicators,
+    day_bookings,
 ):
     app.register_blueprint(routes.area.blueprint)
 
