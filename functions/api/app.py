@@ -19,6 +19,7 @@ from chalicelib.routes import (
     privacy,
     queue,
     results,
+    statistics,
     tasks,
     tracking,
 )
@@ -28,6 +29,8 @@ app = Chalice(app_name="motcua-api")
 app.api.binary_types.append("application/pdf")
 # A citizen's export (GET /v1/me/export).
 app.api.binary_types.append("application/zip")
+# The statistics' tables (GET /v1/statistics/export).
+app.api.binary_types.extend(["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"])
 install(app)
 
 for routes in (
@@ -43,6 +46,7 @@ for routes in (
     counter,
     queue,
     appointments,
+    statistics,
     indicators,
     day_bookings,
 ):

@@ -101,10 +101,11 @@ class World:
         )
         self.flows = InMemoryWorkflow(self.container.province)
         self.container.__dict__["workflow"] = self.flows
-        # The statistics' counters, summed from the repository at each read (tests/fakes/statistics.py).
-        self.container.__dict__["statistics"] = InMemoryCounterStore(
-            self.repository, self.container.province.working_calendar
-        )
+        # The statistics' counters, summed from the repository at each read, and the dossiers behind a
+        # number, filtered by the index entries the table would hold (tests/fakes/statistics.py).
+        self.statistics = InMemoryCounterStore(self.repository, self.container.province.working_calendar)
+        self.container.__dict__["statistics"] = self.statistics
+        self.container.__dict__["statistics_index"] = self.statistics
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province
