@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from motcua.services.booking_notices import BookingNotices
     from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
+    from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
     from motcua.signing.issuing import CertificateAuthority
@@ -211,6 +212,45 @@ class Container:
         from motcua.services.queue import QueueService
 
         return QueueService(province=self.province, store=self.queue_store, clock=self.clock)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        """Fees paid online through the province's gateway (docs/payments.md); built on first use."""
+        from motcua.adapters.payments import DynamoPaymentStore
+        from motcua.adapters.vnpay import SecretsManagerCredentials, VnpayGateway
+        from motcua.services.payments import PaymentService
+
+        region = self.settings.region
+        store = DynamoPaymentStore(
+            clients.client("dynamodb", region),
+            self.settings.table_name,
+            dossier_days=self.province.retention.dossiers_days,
+        )
+        configured = self.province.payments
+        # The secret is read once, on the first payment that needs it, and kept for the container.
+        credentials = SecretsManagerCredentials(
+            clients.client("secretsmanager", region), self.settings.payment_secret
+        )
+        gateway = (
+            VnpayGateway(pay_url=configured.pay_url, api_url=configured.api_url, credentials=credentials)
+            if configured is not None
+            else None
+        )
+
+        def built() -> VnpayGateway:
+            if gateway is None or not self.settings.payment_secret:
+                from motcua.domain.payments import PaymentsOff
+
+                raise PaymentsOff()
+            return gateway
+
+        return PaymentService(
+            province=self.province,
+            store=store,
+            gateway=built,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
+        )
 
     @cached_property
     def sweep(self) -> SweepService:

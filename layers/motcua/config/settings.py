@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # The PKI function the API asks for certificates (on AWS). Empty: this process issues them itself,
     # with the "CA" key of signing_keys (the local stack and tests; on AWS the API has no CA key).
     pki_function: str = ""
+    # The Secrets Manager secret holding the payment gateway's terminal code and hash secret (JSON
+    # `{"tmn_code", "hash_secret"}`, docs/payments.md). Empty: no online payment.
+    payment_secret: str = ""
 
 
 @lru_cache(maxsize=1)
