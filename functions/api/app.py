@@ -14,6 +14,7 @@ from chalicelib.routes import (
     dossiers,
     drafts,
     meta,
+    payments,
     privacy,
     queue,
     results,
@@ -41,6 +42,7 @@ for routes in (
     counter,
     queue,
     appointments,
+    payments,
 ):
     app.register_blueprint(routes.area.blueprint)
 

@@ -52,6 +52,7 @@ from motcua.services.sweep import SweepService
 from motcua.services.uploads import UploadService
 
 if TYPE_CHECKING:
+    from motcua.domain.payment_ports import PaymentGateway, PaymentStore
     from motcua.adapters.certificates import DynamoCertificateStore
     from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.adapters.statistics import DynamoCounterStore
@@ -83,6 +84,8 @@ class Adapters:
     sent_messages: SentMessages | None = None  # None: the single table
     appointment_book: AppointmentBook | None = None  # None: the single table
     queue: QueueStore | None = None  # None: the single table
+    payment_store: PaymentStore | None = None  # None: the single table
+    payment_gateway: PaymentGateway | None = None  # None: the province's gateway, its secret in Secrets Manager
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -136,6 +139,8 @@ class Container:
             self.__dict__["queue_store"] = adapters.queue  # instead of the single table's
         if adapters.directory is not None:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
+        self._payment_store = adapters.payment_store
+        self._payment_gateway = adapters.payment_gateway
         if adapters.appointment_book is not None:
             self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
@@ -221,24 +226,26 @@ class Container:
         from motcua.services.payments import PaymentService
 
         region = self.settings.region
-        store = DynamoPaymentStore(
+        store = self._payment_store or DynamoPaymentStore(
             clients.client("dynamodb", region),
             self.settings.table_name,
             dossier_days=self.province.retention.dossiers_days,
         )
         configured = self.province.payments
-        # The secret is read once, on the first payment that needs it, and kept for the container.
-        credentials = SecretsManagerCredentials(
-            clients.client("secretsmanager", region), self.settings.payment_secret
-        )
-        gateway = (
-            VnpayGateway(pay_url=configured.pay_url, api_url=configured.api_url, credentials=credentials)
-            if configured is not None
-            else None
-        )
+        gateway: PaymentGateway | None = self._payment_gateway
+        if gateway is None and configured is not None and self.settings.payment_secret:
+            # The secret is read once, on the first payment that needs it, and kept for the container.
+            credentials = SecretsManagerCredentials(
+                clients.client("secretsmanager", region), self.settings.payment_secret
+            )
+            pay_url, api_url = configured.pay_url, configured.api_url
+            if self.settings.payment_gateway_url:  # the local stack's sandbox, on the port it got
+                pay_url = _moved(pay_url, self.settings.payment_gateway_url)
+                api_url = _moved(api_url, self.settings.payment_gateway_url)
+            gateway = VnpayGateway(pay_url=pay_url, api_url=api_url, credentials=credentials)
 
-        def built() -> VnpayGateway:
-            if gateway is None or not self.settings.payment_secret:
+        def built() -> PaymentGateway:
+            if gateway is None or configured is None:
                 from motcua.domain.payments import PaymentsOff
 
                 raise PaymentsOff()
@@ -435,6 +442,14 @@ class Container:
         s = self.settings
         cognito = clients.client("cognito-idp", s.region)
         return CognitoIdentityProvider(cognito, pool_id=s.staff_pool_id, client_id=s.staff_client_id)
+
+
+def _moved(url: str, origin: str) -> str:
+    """`url` with its scheme, host and port those of `origin`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return origin.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def build_container(

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # The Secrets Manager secret holding the payment gateway's terminal code and hash secret (JSON
     # `{"tmn_code", "hash_secret"}`, docs/payments.md). Empty: no online payment.
     payment_secret: str = ""
+    # The local stack's sandbox gateway (http://127.0.0.1:<port>), in place of the origin of the
+    # province file's gateway URLs; empty everywhere else.
+    payment_gateway_url: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -26,6 +26,7 @@ from motcua.domain.payments import (
     OrderTaken,
     PaymentsOff,
 )
+from motcua.domain.permissions import may_read_dossiers
 from motcua.domain.status import Status
 from motcua.observability import count, logger
 from motcua.services.dossiers import can_see
@@ -236,8 +237,9 @@ class PaymentService:
         order = self.store.order(ref) if ref.isalnum() else None
         if order is None:
             raise NotFound(ORDER, ref, code="payment_not_found")
-        staff = principal.kind is PrincipalKind.STAFF and principal.agency == order.agency
-        if principal.sub != order.owner and not staff:
+        # The owner, or the working staff of the collecting agency (the desk that sees it paid).
+        staff = principal.is_staff and may_read_dossiers(principal) and principal.agency == order.agency
+        if not staff and (principal.kind is not PrincipalKind.CITIZEN or principal.sub != order.owner):
             raise Forbidden()
         now = self.clock.now()
         expired = order.expired(now)
