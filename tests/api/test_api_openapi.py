@@ -78,6 +78,12 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
+    # fees paid online (docs/payments.md)
+    ("POST", "/v1/dossiers/{code}/payments"),
+    ("GET", "/v1/dossiers/{code}/fee"),
+    ("GET", "/v1/payments/{ref}"),
+    ("GET", "/v1/payments/vnpay/ipn"),
+    ("GET", "/v1/payments/vnpay/return"),
 }
 
 
@@ -160,6 +166,9 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/centres/{centre_id}/tickets",
         "/v1/centres/{centre_id}/board",
         "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
+        # the payment gateway's IPN (verified by its signature) and the browser's return
+        "/v1/payments/vnpay/ipn",
+        "/v1/payments/vnpay/return",
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib.http.area import Area
 from chalicelib.http.endpoints import Access, Link
@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from chalicelib.http.call import Call
 
 area = Area(__name__, tag="payments")
+
+
+class PaymentRequest(BaseModel):
+    """A payment of the dossier's fee: nothing to choose today (the amount is the catalog's)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class IpnReply(BaseModel):
@@ -43,6 +49,7 @@ def _params(call: Call) -> dict[str, str]:
     "POST",
     "/v1/dossiers/{code}/payments",
     access=Access.CITIZEN,
+    body=PaymentRequest,
     response=PaymentStarted,
     status=201,
     errors=(404, 409),
