@@ -77,6 +77,9 @@ class SandboxGateway:
     host: str = "127.0.0.1"
     port: int = 0
     late_seconds: float = 3.0
+    # How an IPN reaches the merchant: None, an HTTP GET of `ipn_url?<signed query>` (tests may hand
+    # the query to the service straight away instead).
+    deliver: Callable[[str], dict[str, Any]] | None = None
     transactions: dict[str, Transaction] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -149,6 +152,11 @@ class SandboxGateway:
 
     def notify(self, query: str, ref: str) -> dict[str, Any]:
         """Send one IPN (GET, as the gateway does) and keep the API's answer."""
+        if self.deliver is not None:
+            body = self.deliver(query)
+            with self._lock:
+                self.deliveries.append(Delivery(ref, body))
+            return body
         try:
             with urllib.request.urlopen(f"{self.ipn_url}?{query}", timeout=30) as answer:  # noqa: S310
                 body: dict[str, Any] = json.loads(answer.read())
