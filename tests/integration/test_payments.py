@@ -18,41 +18,116 @@ from motcua.adapters import clients
 from motcua.adapters.vnpay import SecretsManagerCredentials, signed_query
 from motcua.domain.errors import Forbidden
 from motcua.domain.payments import DossierClosed, FeePaid, NoFeeToPay, OrderState
-from tests.conftest import REGION
-from tests.integration.conftest import filing_request
+from tests.conftest import DEMO_PROVINCE, REGION
+from tests.fakes.clock import FrozenClock
+from tests.integration.conftest import People, filing_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from motcua.container import Container
     from motcua.domain.models import Principal
-    from tests.integration.conftest import People
 
 DRIVING = "3.000347"  # driving licence renewal: 135,000 VND paid at filing, the desk waits for it
 BIRTH = "1.001193"  # free
 
 
-@pytest.fixture
-def sandbox(settings: Any, clock: Any) -> Iterator[tuple[SandboxGateway, Container]]:
-    """The sandbox on a free loopback port, its IPNs handed to the payment service on moto."""
+@pytest.fixture(scope="module")
+def world() -> Iterator[tuple[SandboxGateway, Container, People, FrozenClock]]:
+    """One moto world for the module (provisioning is most of a test's time), with the sandbox on a
+    free loopback port whose IPNs go to the payment service; each test files for a new citizen."""
+    import os
+
+    from moto import mock_aws
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from infra.devstack import moto_patches
+    from infra.devstack.provision import provision
+    from motcua.config.province import load_province
+    from motcua.config.settings import Settings
     from motcua.container import build_container
 
-    holder: dict[str, Container] = {}
-    credentials = SecretsManagerCredentials(clients.client("secretsmanager", REGION), settings.payment_secret)
-    gateway = SandboxGateway(
-        credentials=credentials,
-        ipn_url="http://127.0.0.1:9/unused",
-        late_seconds=0.2,
-        deliver=lambda query: _answer(holder["container"], query),
-    )
-    gateway.start()
-    try:
-        holder["container"] = build_container(
-            settings.model_copy(update={"payment_gateway_url": gateway.url}), clock=clock
+    moto_patches.apply()
+    clients.reset()
+    lock = threading.Lock()
+    original = BotocoreStubber.__call__
+
+    def atomic(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        # Each request atomic, as on AWS, so that parallel IPNs race between requests, not inside one
+        # (tests/conftest.py's aws_requests_atomic, for the whole module).
+        with lock:
+            return original(self, event_name, request, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        patch.setattr(BotocoreStubber, "__call__", atomic)
+        outputs = provision(
+            clients=lambda name: clients.client(name, REGION),
+            province=load_province(DEMO_PROVINCE),
+            prefix="motcua-pay",
+            region=REGION,
+            cors_origins=["http://127.0.0.1:8000"],
+            signing=False,
         )
-        yield gateway, holder["container"]
-    finally:
-        gateway.stop()
+        env = outputs.environment() | {
+            "MOTCUA_PROVINCE_FILE": str(DEMO_PROVINCE),
+            "MOTCUA_PORTAL_URL": "http://127.0.0.1:8000",
+        }
+        for name, value in env.items():
+            patch.setenv(name, value)
+        settings = Settings()  # type: ignore[call-arg]
+        clock = FrozenClock()
+        holder: dict[str, Container] = {}
+        gateway = SandboxGateway(
+            credentials=SecretsManagerCredentials(clients.client("secretsmanager", REGION), settings.payment_secret),
+            ipn_url="http://127.0.0.1:9/unused",
+            late_seconds=0.2,
+            deliver=lambda query: _answer(holder["container"], query),
+        )
+        gateway.start()
+        try:
+            container = build_container(settings.model_copy(update={"payment_gateway_url": gateway.url}), clock=clock)
+            holder["container"] = container
+            assert os.environ["MOTCUA_PAYMENT_SECRET"] == settings.payment_secret
+            yield gateway, container, People(container, outputs), clock
+        finally:
+            gateway.stop()
+    clients.reset()
+
+
+@pytest.fixture
+def sandbox(world: tuple[SandboxGateway, Container, People, FrozenClock]) -> tuple[SandboxGateway, Container]:
+    gateway, container, _, clock = world
+    gateway.deliveries.clear()
+    clock.set(FrozenClock().now())
+    return gateway, container
+
+
+@pytest.fixture
+def people(world: tuple[SandboxGateway, Container, People, FrozenClock]) -> Fresh:
+    return Fresh(world[2])
+
+
+@pytest.fixture
+def clock(world: tuple[SandboxGateway, Container, People, FrozenClock]) -> FrozenClock:
+    return world[3]
+
+
+@pytest.fixture
+def aws_requests_atomic() -> None:
+    """The module's world makes every request atomic already."""
+
+
+class Fresh:
+    """A new citizen or officer per call: the module's tests share one user pool."""
+
+    def __init__(self, people: Fresh) -> None:
+        self.people = people
+
+    def citizen(self, email: str, name: str = "Nguyễn Văn An", **kwargs: Any) -> Principal:
+        return self.people.citizen(f"{uuid.uuid4().hex[:8]}.{email}", name, **kwargs)
+
+    def staff(self, username: str, agency: str, role: str = "officer") -> Principal:
+        return self.people.staff(f"{username}.{uuid.uuid4().hex[:6]}", agency, role)
 
 
 def _answer(container: Container, query: str) -> dict[str, Any]:
@@ -87,7 +162,7 @@ def fee_of(container: Container, code: str) -> Any:
 
 
 def test_a_successful_payment_is_recorded_by_the_ipn_and_shown_as_paid(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -104,7 +179,7 @@ def test_a_successful_payment_is_recorded_by_the_ipn_and_shown_as_paid(
     assert fee.paid and fee.amount_vnd == 135000 and not fee.can_pay
 
 
-def test_the_desk_sees_whether_the_fee_is_paid(sandbox: tuple[SandboxGateway, Container], people: People) -> None:
+def test_the_desk_sees_whether_the_fee_is_paid(sandbox: tuple[SandboxGateway, Container], people: Fresh) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
     desk = people.staff("police.desk", "000.00.21.H99", "receiver")
@@ -120,7 +195,7 @@ def test_the_desk_sees_whether_the_fee_is_paid(sandbox: tuple[SandboxGateway, Co
 
 
 def test_a_bad_signature_is_answered_97_and_changes_nothing(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
     code, params = file_and_start(container, people.citizen("an@example.vn"))
@@ -135,7 +210,7 @@ def test_a_bad_signature_is_answered_97_and_changes_nothing(
 
 
 def test_a_wrong_amount_is_answered_04_and_changes_nothing(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     _, container = sandbox
     code, params = file_and_start(container, people.citizen("an@example.vn"))
@@ -147,7 +222,7 @@ def test_a_wrong_amount_is_answered_04_and_changes_nothing(
     assert not fee_of(container, code).paid
 
 
-def test_an_unknown_order_is_answered_01(sandbox: tuple[SandboxGateway, Container], people: People) -> None:
+def test_an_unknown_order_is_answered_01(sandbox: tuple[SandboxGateway, Container], people: Fresh) -> None:
     _, container = sandbox
     _, params = file_and_start(container, people.citizen("an@example.vn"))
 
@@ -157,7 +232,7 @@ def test_an_unknown_order_is_answered_01(sandbox: tuple[SandboxGateway, Containe
 
 
 def test_a_replayed_ipn_is_answered_02_and_pays_nothing_more(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
     code, params = file_and_start(container, people.citizen("an@example.vn"))
@@ -171,7 +246,7 @@ def test_a_replayed_ipn_is_answered_02_and_pays_nothing_more(
 
 
 def test_an_ipn_sent_twice_at_the_same_moment_pays_once(
-    sandbox: tuple[SandboxGateway, Container], people: People, aws_requests_atomic: Any
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
 ) -> None:
     gateway, container = sandbox
     code, params = file_and_start(container, people.citizen("an@example.vn"))
@@ -183,7 +258,7 @@ def test_an_ipn_sent_twice_at_the_same_moment_pays_once(
 
 
 def test_parallel_ipns_for_one_order_pay_it_once(
-    sandbox: tuple[SandboxGateway, Container], people: People, aws_requests_atomic: Any
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
 ) -> None:
     _, container = sandbox
     code, params = file_and_start(container, people.citizen("an@example.vn"))
@@ -204,7 +279,7 @@ def test_parallel_ipns_for_one_order_pay_it_once(
 
 
 def test_a_cancelled_payment_leaves_the_fee_due_and_a_new_attempt_is_a_new_order(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -223,7 +298,7 @@ def test_a_cancelled_payment_leaves_the_fee_due_and_a_new_attempt_is_a_new_order
     assert fee_of(container, code).orders == 2
 
 
-def test_a_failed_payment_is_recorded_as_not_paid(sandbox: tuple[SandboxGateway, Container], people: People) -> None:
+def test_a_failed_payment_is_recorded_as_not_paid(sandbox: tuple[SandboxGateway, Container], people: Fresh) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
     code, params = file_and_start(container, citizen)
@@ -236,7 +311,7 @@ def test_a_failed_payment_is_recorded_as_not_paid(sandbox: tuple[SandboxGateway,
 
 
 def test_a_late_ipn_shows_waiting_until_it_comes(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -256,7 +331,7 @@ def test_a_late_ipn_shows_waiting_until_it_comes(
 
 
 def test_an_ipn_after_the_order_expired_is_answered_and_the_money_is_not_lost(
-    sandbox: tuple[SandboxGateway, Container], people: People, clock: Any
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, clock: FrozenClock
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -274,7 +349,7 @@ def test_an_ipn_after_the_order_expired_is_answered_and_the_money_is_not_lost(
 
 
 def test_a_second_successful_payment_of_the_same_fee_is_flagged_for_refund(
-    sandbox: tuple[SandboxGateway, Container], people: People
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -294,7 +369,7 @@ def test_a_second_successful_payment_of_the_same_fee_is_flagged_for_refund(
 
 
 def test_querydr_asks_the_sandbox_how_an_order_stands(
-    sandbox: tuple[SandboxGateway, Container], people: People, clock: Any
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, clock: FrozenClock
 ) -> None:
     gateway, container = sandbox
     _, params = file_and_start(container, people.citizen("an@example.vn"))
@@ -311,7 +386,7 @@ def test_querydr_asks_the_sandbox_how_an_order_stands(
 
 
 def test_the_sandbox_page_shows_the_order_and_sends_the_browser_back_signed(
-    sandbox: tuple[SandboxGateway, Container], people: People, clock: Any
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, clock: FrozenClock
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -339,7 +414,7 @@ def test_the_sandbox_page_shows_the_order_and_sends_the_browser_back_signed(
     assert fee_of(container, code).paid
 
 
-def test_who_may_start_a_payment_and_when(sandbox: tuple[SandboxGateway, Container], people: People) -> None:
+def test_who_may_start_a_payment_and_when(sandbox: tuple[SandboxGateway, Container], people: Fresh) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
     other = people.citizen("binh@example.vn", "Trần Văn Bình", phone="+84901234568")
