@@ -175,6 +175,7 @@ class Container:
             coordinator=self.coordinator,
             directory=lambda: self.directory,
             clock=self.clock,
+            fee_unpaid=lambda dossier: self.payments.unpaid_and_waited_for(dossier),
         )
         self.intake = IntakeService(
             province=self.province,

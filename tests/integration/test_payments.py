@@ -17,7 +17,9 @@ from infra.devstack.sandbox_gateway import CHOOSE_PATH, SandboxGateway
 from motcua.adapters import clients
 from motcua.adapters.vnpay import SecretsManagerCredentials, signed_query
 from motcua.domain.errors import Forbidden
-from motcua.domain.payments import DossierClosed, FeePaid, NoFeeToPay, OrderState
+from motcua.domain.payments import DossierClosed, FeePaid, FeeUnpaid, NoFeeToPay, OrderState
+from motcua.domain.status import Status
+from motcua.services.inbox import Decision
 from tests.conftest import DEMO_PROVINCE, REGION
 from tests.fakes.clock import FrozenClock
 from tests.integration.conftest import People, filing_request
@@ -186,12 +188,16 @@ def test_the_desk_sees_whether_the_fee_is_paid(sandbox: tuple[SandboxGateway, Co
     code, params = file_and_start(container, citizen)
 
     before = container.payments.fee_view(desk, code)
+    # The province waits for this fee: the desk cannot accept the dossier before it is paid.
+    with pytest.raises(FeeUnpaid):
+        container.inbox.decide(desk, f"{code}-T1", Decision(action="accept"))
     gateway.pay(params, "success")
     after = container.payments.fee_view(desk, code)
+    _, accepted = container.inbox.decide(desk, f"{code}-T1", Decision(action="accept"))
 
     assert (before.paid, before.waits, after.paid) == (False, True, True)
     assert container.payments.order_view(desk, params["vnp_TxnRef"]).shown == "paid"
-    assert not container.payments.unpaid_and_waited_for(container.dossiers.load(code).dossier)
+    assert accepted.status is Status.IN_PROCESS
 
 
 def test_a_bad_signature_is_answered_97_and_changes_nothing(

@@ -163,3 +163,17 @@ class PaymentsOff(Conflict):
                 en="The province has no online payment gateway configured.",
             )
         )
+
+
+class FeeUnpaid(Conflict):
+    """The province waits for this procedure's fee before the desk accepts the dossier."""
+
+    code = "fee_unpaid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                vi="Hồ sơ chưa thanh toán phí; thủ tục này chỉ được tiếp nhận sau khi đã thanh toán.",
+                en="The dossier's fee is not paid; this procedure is accepted only once it is paid.",
+            )
+        )

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.errors import Forbidden, NotFound
 from motcua.domain.i18n import Text
+from motcua.domain.counter import Channel
 from motcua.domain.models import PrincipalKind
 from motcua.domain.payments import (
     FILING_FEE,
@@ -289,7 +290,10 @@ class PaymentService:
         )
 
     def unpaid_and_waited_for(self, dossier: Dossier) -> bool:
-        """Whether the desk must wait: the fee is paid online, the province waits for it, it is not paid."""
+        """Whether the desk must wait: a dossier filed online whose fee is paid online, the province
+        waits for it, and it is not paid (at the counter the fee is collected there)."""
+        if dossier.channel is not Channel.ONLINE:
+            return False
         fee = online_fee(self.province, dossier.procedure_code)
         if fee is None or not fee.waits or self.province.payments is None:
             return False
