@@ -23,6 +23,7 @@ import { bookView, checkInView, myAppointmentsView } from "./views/appointments.
 import { boardView, kioskView, queueTicketView } from "./views/queue.js";
 import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
+import { paymentView } from "./views/payment.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -54,6 +55,7 @@ const ROUTES = [
   [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
   [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
+  [/^\/payments\/([^/]+)$/, paymentView, { signedIn: true }],
 ];
 
 const main = () => document.getElementById("main");
