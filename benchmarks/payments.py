@@ -51,7 +51,9 @@ def main() -> None:
         citizen = container.verifier.verify(token)
         sent: list[str] = []
         sandbox = SandboxGateway(
-            credentials=SecretsManagerCredentials(clients.client("secretsmanager", REGION), outputs.payment_secret),
+            credentials=SecretsManagerCredentials(
+                clients.client("secretsmanager", REGION), outputs.payment_secret
+            ),
             ipn_url="http://127.0.0.1:9/unused",
             deliver=lambda query: sent.append(query) or {},
         )
@@ -94,7 +96,13 @@ def main() -> None:
             record(GROUP, f"IPN, sent again (answer {rsp})", n, unit="calls", goal="<= 3")
             sandbox.pay(second, "success")
             rsp, n = ipn(sent[-1])
-            record(GROUP, f"IPN, a second payment of a paid fee: refund due (answer {rsp})", n, unit="calls", goal="<= 3")
+            record(
+                GROUP,
+                f"IPN, a second payment of a paid fee: refund due (answer {rsp})",
+                n,
+                unit="calls",
+                goal="<= 3",
+            )
             third, _ = start(file())
             sandbox.pay(third, "cancel")
             rsp, n = ipn(sent[-1])

@@ -12,10 +12,11 @@ import json
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from motcua.adapters.vnpay import (
@@ -23,17 +24,13 @@ from motcua.adapters.vnpay import (
     QUERY_REQUEST_HASHED,
     REFUND_ANSWER_HASHED,
     REFUND_REQUEST_HASHED,
+    Credentials,
     parse_vnp_time,
     pipe_hash,
     signed_query,
     verify,
     vnp_time,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from motcua.adapters.vnpay import Credentials
 
 PAY_PATH = "/paymentv2/vpcpay.html"
 CHOOSE_PATH = "/paymentv2/choose"
@@ -68,7 +65,7 @@ class Delivery:
     answer: dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False)
 class SandboxGateway:
     """The sandbox: `start()` serves it on `host:port` (0: any free port) until `stop()`."""
 
@@ -86,10 +83,7 @@ class SandboxGateway:
     _thread: threading.Thread | None = None
     _numbers: int = 14_000_000
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def name(self) -> str:
-        return "sandbox payment gateway"
+    name: str = "sandbox payment gateway"  # as the local stack's runner names its services
 
     @property
     def url(self) -> str:
@@ -104,7 +98,9 @@ class SandboxGateway:
         self._server = ThreadingHTTPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-gateway", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sandbox-gateway", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -141,7 +137,9 @@ class SandboxGateway:
         if choice == "late":
             threading.Timer(self.late_seconds, self.notify, args=(query, result["vnp_TxnRef"])).start()
         elif choice == "twice":  # two copies at the same moment, as a retrying gateway may send them
-            copies = [threading.Thread(target=self.notify, args=(query, result["vnp_TxnRef"])) for _ in range(2)]
+            copies = [
+                threading.Thread(target=self.notify, args=(query, result["vnp_TxnRef"])) for _ in range(2)
+            ]
             for copy in copies:
                 copy.start()
             for copy in copies:
@@ -153,10 +151,10 @@ class SandboxGateway:
     def notify(self, query: str, ref: str) -> dict[str, Any]:
         """Send one IPN (GET, as the gateway does) and keep the API's answer."""
         if self.deliver is not None:
-            body = self.deliver(query)
+            handed = self.deliver(query)
             with self._lock:
-                self.deliveries.append(Delivery(ref, body))
-            return body
+                self.deliveries.append(Delivery(ref, handed))
+            return handed
         try:
             with urllib.request.urlopen(f"{self.ipn_url}?{query}", timeout=30) as answer:  # noqa: S310
                 body: dict[str, Any] = json.loads(answer.read())
@@ -240,7 +238,9 @@ class _Handler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(form.get("order", ""), keep_blank_values=True))
         choice = form.get("choice", "")
         if choice not in CHOICES or not self._valid(params):
-            self._send(400, "text/plain; charset=utf-8", "Sai chữ ký hoặc lựa chọn / Invalid request".encode())
+            self._send(
+                400, "text/plain; charset=utf-8", "Sai chữ ký hoặc lựa chọn / Invalid request".encode()
+            )
             return
         self.send_response(303)
         self.send_header("Location", self.gateway.pay(params, choice))
@@ -253,29 +253,46 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _page(self, params: dict[str, str], query: str) -> str:
         en = params.get("vnp_Locale") == "en"
-        title = "Sandbox payment gateway (VNPAY protocol)" if en else "Cổng thanh toán thử nghiệm (giao thức VNPAY)"
+        title = (
+            "Sandbox payment gateway (VNPAY protocol)"
+            if en
+            else "Cổng thanh toán thử nghiệm (giao thức VNPAY)"
+        )
         expires = parse_vnp_time(params.get("vnp_ExpireDate", ""))
+
+        def say(vi: str, english: str) -> str:
+            return html.escape(english if en else vi)
+
         if not self._valid(params):
-            body = f"<p role='alert'>{'Invalid signature (97)' if en else 'Sai chữ ký (97)'}</p>"
+            body = f"<p role='alert'>{say('Sai chữ ký (97)', 'Invalid signature (97)')}</p>"
         elif expires is not None and datetime.now(UTC) > expires:
-            body = f"<p role='alert'>{'The order has expired (11)' if en else 'Giao dịch đã quá thời gian chờ thanh toán (11)'}</p>"
+            expired = say("Giao dịch đã quá thời gian chờ thanh toán (11)", "The order has expired (11)")
+            body = f"<p role='alert'>{expired}</p>"
         else:
             amount = int(params.get("vnp_Amount", "0")) // 100
             buttons = "".join(
-                f"<li><button type='submit' name='choice' value='{key}'>{html.escape(label_en if en else label_vi)}</button></li>"
+                f"<li><button type='submit' name='choice' value='{key}'>"
+                f"{say(label_vi, label_en)}</button></li>"
                 for key, (_, _, label_vi, label_en) in CHOICES.items()
             )
+            ref, info = (
+                html.escape(params.get("vnp_TxnRef", "")),
+                html.escape(params.get("vnp_OrderInfo", "")),
+            )
             body = (
-                f"<dl><dt>{'Order' if en else 'Mã giao dịch'}</dt><dd id='ref'>{html.escape(params.get('vnp_TxnRef', ''))}</dd>"
-                f"<dt>{'Amount' if en else 'Số tiền'}</dt><dd id='amount'>{amount:,} VND</dd>"
-                f"<dt>{'Description' if en else 'Nội dung'}</dt><dd>{html.escape(params.get('vnp_OrderInfo', ''))}</dd></dl>"
-                f"<form method='post' action='{CHOOSE_PATH}'><input type='hidden' name='order' value='{html.escape(query)}'>"
-                f"<fieldset><legend>{'What happens' if en else 'Kết quả thanh toán'}</legend><ul>{buttons}</ul></fieldset></form>"
+                f"<dl><dt>{say('Mã giao dịch', 'Order')}</dt><dd id='ref'>{ref}</dd>"
+                f"<dt>{say('Số tiền', 'Amount')}</dt><dd id='amount'>{amount:,} VND</dd>"
+                f"<dt>{say('Nội dung', 'Description')}</dt><dd>{info}</dd></dl>"
+                f"<form method='post' action='{CHOOSE_PATH}'>"
+                f"<input type='hidden' name='order' value='{html.escape(query)}'>"
+                f"<fieldset><legend>{say('Kết quả thanh toán', 'What happens')}</legend>"
+                f"<ul>{buttons}</ul></fieldset></form>"
             )
         lang = "en" if en else "vi"
         return (
             f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{title}</title></head>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{title}</title></head>"
             f"<body><main><h1>{title}</h1>{body}</main></body></html>"
         )
 
@@ -287,7 +304,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def wait_for_delivery(gateway: SandboxGateway, ref: str, count: int = 1, timeout: float = 10.0) -> list[Delivery]:
+def wait_for_delivery(
+    gateway: SandboxGateway, ref: str, count: int = 1, timeout: float = 10.0
+) -> list[Delivery]:
     """The IPNs delivered for `ref`, once there are `count` of them (tests and the demo's checks)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -25,6 +25,7 @@ from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.appointments import AppointmentBook
 from motcua.domain.models import PrincipalKind
+from motcua.domain.payment_ports import PaymentGateway, PaymentStore
 from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
@@ -52,7 +53,6 @@ from motcua.services.sweep import SweepService
 from motcua.services.uploads import UploadService
 
 if TYPE_CHECKING:
-    from motcua.domain.payment_ports import PaymentGateway, PaymentStore
     from motcua.adapters.certificates import DynamoCertificateStore
     from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.adapters.statistics import DynamoCounterStore
@@ -85,7 +85,8 @@ class Adapters:
     appointment_book: AppointmentBook | None = None  # None: the single table
     queue: QueueStore | None = None  # None: the single table
     payment_store: PaymentStore | None = None  # None: the single table
-    payment_gateway: PaymentGateway | None = None  # None: the province's gateway, its secret in Secrets Manager
+    # None: the province's gateway, its secret in Secrets Manager
+    payment_gateway: PaymentGateway | None = None
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:

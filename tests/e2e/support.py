@@ -349,11 +349,13 @@ def driving_licence_through_api(stack: Stack) -> str:
             headers=auth,
             timeout=10,
         ).json()
-        sent = requests.post(slot["url"], data=slot["fields"], files={"file": (name, content, content_type)}, timeout=10)
+        files = {"file": (name, content, content_type)}
+        sent = requests.post(slot["url"], data=slot["fields"], files=files, timeout=10)
         assert sent.ok, sent.text
         return str(slot["upload_id"])
 
-    body = filing_body(load_province(DEMO_PROVINCE), DRIVING_LICENCE, stack.citizen.name, stack.citizen.username, upload)
+    province = load_province(DEMO_PROVINCE)
+    body = filing_body(province, DRIVING_LICENCE, stack.citizen.name, stack.citizen.username, upload)
     created = requests.post(
         f"{api}/dossiers", json=body, headers=auth | {"Idempotency-Key": str(uuid.uuid4())}, timeout=10
     )

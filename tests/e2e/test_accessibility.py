@@ -443,7 +443,9 @@ PAGES: dict[str, list[State]] = {
     ],
     # fees paid online (docs/payments.md): the return page, waiting for the IPN and once paid
     r"^\/payments\/([^/]+)$": [
-        State("waiting for the gateway", "citizen", lambda f: f"/payments/{f.waiting}", ready="#payment-state"),
+        State(
+            "waiting for the gateway", "citizen", lambda f: f"/payments/{f.waiting}", ready="#payment-state"
+        ),
         State("paid in the sandbox", "citizen", lambda f: f"/payments/{f.paid}", ready="[data-shown=paid]"),
     ],
 }

@@ -51,7 +51,11 @@ class InMemoryPaymentStore:
                 raise FeeAlreadyPaid()
             self.orders[order.ref] = order
             self.fees[(order.dossier, order.fee)] = fee.model_copy(
-                update={"paid_by": order.ref, "paid_at": order.confirmed_at, "transaction_no": order.transaction_no}
+                update={
+                    "paid_by": order.ref,
+                    "paid_at": order.confirmed_at,
+                    "transaction_no": order.transaction_no,
+                }
             )
 
     def close(self, order: Order) -> None:

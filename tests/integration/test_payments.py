@@ -4,9 +4,9 @@ changes only what it should; one fee is never paid twice (docs/payments.md)."""
 from __future__ import annotations
 
 import threading
-import uuid
 import urllib.error
 import urllib.request
+import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -80,14 +80,18 @@ def world() -> Iterator[tuple[SandboxGateway, Container, People, FrozenClock]]:
         clock = FrozenClock()
         holder: dict[str, Container] = {}
         gateway = SandboxGateway(
-            credentials=SecretsManagerCredentials(clients.client("secretsmanager", REGION), settings.payment_secret),
+            credentials=SecretsManagerCredentials(
+                clients.client("secretsmanager", REGION), settings.payment_secret
+            ),
             ipn_url="http://127.0.0.1:9/unused",
             late_seconds=0.2,
             deliver=lambda query: _answer(holder["container"], query),
         )
         gateway.start()
         try:
-            container = build_container(settings.model_copy(update={"payment_gateway_url": gateway.url}), clock=clock)
+            container = build_container(
+                settings.model_copy(update={"payment_gateway_url": gateway.url}), clock=clock
+            )
             holder["container"] = container
             assert os.environ["MOTCUA_PAYMENT_SECRET"] == settings.payment_secret
             yield gateway, container, People(container, outputs), clock
@@ -137,8 +141,12 @@ def _answer(container: Container, query: str) -> dict[str, Any]:
     return {"RspCode": answer.value, "Message": answer.message}
 
 
-def file_and_start(container: Container, citizen: Principal, procedure: str = DRIVING) -> tuple[str, dict[str, str]]:
-    dossier = container.filing.file(citizen, filing_request(container, citizen, procedure), uuid.uuid4().hex).dossier
+def file_and_start(
+    container: Container, citizen: Principal, procedure: str = DRIVING
+) -> tuple[str, dict[str, str]]:
+    dossier = container.filing.file(
+        citizen, filing_request(container, citizen, procedure), uuid.uuid4().hex
+    ).dossier
     started = container.payments.start(citizen, dossier.code, client_ip="127.0.0.1", language="vi")
     return dossier.code, dict(parse_qsl(urlsplit(started.pay_url).query, keep_blank_values=True))
 
@@ -176,12 +184,18 @@ def test_a_successful_payment_is_recorded_by_the_ipn_and_shown_as_paid(
     assert [d.answer["RspCode"] for d in gateway.deliveries] == ["00"]
     assert back.startswith(container.payments.return_url + "?")
     view = container.payments.order_view(citizen, params["vnp_TxnRef"])
-    assert (view.shown, view.transaction_no, view.can_pay) == ("paid", gateway.transactions[params["vnp_TxnRef"]].number, False)
+    assert (view.shown, view.transaction_no, view.can_pay) == (
+        "paid",
+        gateway.transactions[params["vnp_TxnRef"]].number,
+        False,
+    )
     fee = container.payments.fee_view(citizen, code)
     assert fee.paid and fee.amount_vnd == 135000 and not fee.can_pay
 
 
-def test_the_desk_sees_whether_the_fee_is_paid(sandbox: tuple[SandboxGateway, Container], people: Fresh) -> None:
+def test_the_desk_sees_whether_the_fee_is_paid(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
+) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
     desk = people.staff("police.desk", "000.00.21.H99", "receiver")
@@ -232,7 +246,9 @@ def test_an_unknown_order_is_answered_01(sandbox: tuple[SandboxGateway, Containe
     _, container = sandbox
     _, params = file_and_start(container, people.citizen("an@example.vn"))
 
-    answer = container.payments.notify(dict(parse_qsl(resign(container, params, vnp_TxnRef="261117NOSUCHORDER"))))
+    answer = container.payments.notify(
+        dict(parse_qsl(resign(container, params, vnp_TxnRef="261117NOSUCHORDER")))
+    )
 
     assert answer.value == "01"
 
@@ -245,7 +261,10 @@ def test_a_replayed_ipn_is_answered_02_and_pays_nothing_more(
     gateway.pay(params, "success")
     paid = fee_of(container, code)
 
-    again = gateway.notify(signed_query(gateway.transactions[params["vnp_TxnRef"]].params, gateway.credentials().hash_secret), params["vnp_TxnRef"])
+    again = gateway.notify(
+        signed_query(gateway.transactions[params["vnp_TxnRef"]].params, gateway.credentials().hash_secret),
+        params["vnp_TxnRef"],
+    )
 
     assert again["RspCode"] == "02"
     assert fee_of(container, code) == paid
@@ -304,7 +323,9 @@ def test_a_cancelled_payment_leaves_the_fee_due_and_a_new_attempt_is_a_new_order
     assert fee_of(container, code).orders == 2
 
 
-def test_a_failed_payment_is_recorded_as_not_paid(sandbox: tuple[SandboxGateway, Container], people: Fresh) -> None:
+def test_a_failed_payment_is_recorded_as_not_paid(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
+) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
     code, params = file_and_start(container, citizen)
@@ -361,7 +382,13 @@ def test_a_second_successful_payment_of_the_same_fee_is_flagged_for_refund(
     citizen = people.citizen("an@example.vn")
     code, first = file_and_start(container, citizen)
     # Two tabs: two orders for one fee, both paid at the gateway.
-    second = dict(parse_qsl(urlsplit(container.payments.start(citizen, code, client_ip="1.1.1.1", language="vi").pay_url).query))
+    second = dict(
+        parse_qsl(
+            urlsplit(
+                container.payments.start(citizen, code, client_ip="1.1.1.1", language="vi").pay_url
+            ).query
+        )
+    )
 
     gateway.pay(first, "success")
     gateway.pay(second, "success")
@@ -397,7 +424,9 @@ def test_the_sandbox_page_shows_the_order_and_sends_the_browser_back_signed(
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
     clock.set(clock.now().replace(year=2099))  # the sandbox's page compares the expiry with the real time
-    code = container.filing.file(citizen, filing_request(container, citizen, DRIVING), uuid.uuid4().hex).dossier.code
+    code = container.filing.file(
+        citizen, filing_request(container, citizen, DRIVING), uuid.uuid4().hex
+    ).dossier.code
     started = container.payments.start(citizen, code, client_ip="127.0.0.1", language="vi")
     page = urllib.request.urlopen(started.pay_url, timeout=10).read().decode()  # noqa: S310
     query = urlsplit(started.pay_url).query
@@ -425,7 +454,9 @@ def test_who_may_start_a_payment_and_when(sandbox: tuple[SandboxGateway, Contain
     citizen = people.citizen("an@example.vn")
     other = people.citizen("binh@example.vn", "Trần Văn Bình", phone="+84901234568")
     code, params = file_and_start(container, citizen)
-    free = container.filing.file(citizen, filing_request(container, citizen, BIRTH), uuid.uuid4().hex).dossier.code
+    free = container.filing.file(
+        citizen, filing_request(container, citizen, BIRTH), uuid.uuid4().hex
+    ).dossier.code
 
     with pytest.raises(Forbidden):
         container.payments.start(other, code, client_ip="127.0.0.1", language="vi")

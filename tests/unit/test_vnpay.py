@@ -183,7 +183,9 @@ def test_the_credentials_never_print_their_secret() -> None:
 
 
 def test_the_url_round_trips_through_the_gateways_own_check() -> None:
-    url = gateway().payment_url(order(), return_url="https://x.example/r", client_ip="1.2.3.4", info="a b", locale="en")
+    url = gateway().payment_url(
+        order(), return_url="https://x.example/r", client_ip="1.2.3.4", info="a b", locale="en"
+    )
     params = dict(parse_qsl(urlsplit(url).query))
     # The gateway sends back what it was sent plus its own fields; a page built from our URL verifies.
     assert gateway().read_notice(params).ref == "261117ABCDEFGH"

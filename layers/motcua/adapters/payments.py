@@ -52,7 +52,9 @@ class DynamoPaymentStore:
             answer = self._call(self.client.batch_get_item, RequestItems=request)
             found += answer["Responses"].get(self.table, [])
             request = answer.get("UnprocessedKeys") or {}
-        dossier = next((Dossier.model_validate_json(i["data"]["S"]) for i in found if i["SK"]["S"] == "D"), None)
+        dossier = next(
+            (Dossier.model_validate_json(i["data"]["S"]) for i in found if i["SK"]["S"] == "D"), None
+        )
         fee_item = next((i for i in found if i["SK"]["S"].startswith("FEE#")), None)
         return dossier, _fee_of(fee_item) if fee_item else None
 
@@ -71,8 +73,9 @@ class DynamoPaymentStore:
                     "TableName": self.table,
                     "Key": fee_key(fee.dossier, fee.fee),
                     # The amount is fixed by the first order; every order counts; never once paid.
-                    "UpdateExpression": "SET #t = :t, #d = :d, amount_vnd = if_not_exists(amount_vnd, :amount), "
-                    "last_order = :ref, expires_at = :exp ADD orders :one",
+                    "UpdateExpression": "SET #t = :t, #d = :d, "
+                    "amount_vnd = if_not_exists(amount_vnd, :amount), last_order = :ref, expires_at = :exp "
+                    "ADD orders :one",
                     "ConditionExpression": "attribute_not_exists(paid_by)",
                     "ExpressionAttributeNames": {"#t": "type", "#d": "data"},
                     "ExpressionAttributeValues": {
@@ -93,9 +96,9 @@ class DynamoPaymentStore:
             raise FeeAlreadyPaid()
 
     def order(self, ref: str) -> Order | None:
-        item = self._call(self.client.get_item, TableName=self.table, Key=order_key(ref), ConsistentRead=True).get(
-            "Item"
-        )
+        item = self._call(
+            self.client.get_item, TableName=self.table, Key=order_key(ref), ConsistentRead=True
+        ).get("Item")
         return Order.model_validate_json(item["data"]["S"]) if item else None
 
     def settle(self, order: Order) -> None:

@@ -121,7 +121,9 @@ def hmac_sha512(secret: str, data: str) -> str:
 
 def hash_data(params: Mapping[str, str]) -> str:
     """The text a URL's `vnp_*` parameters are signed over: sorted, URL-encoded, empty values left out."""
-    signed = sorted((k, v) for k, v in params.items() if k.startswith("vnp_") and k not in SIGNATURE_FIELDS and v != "")
+    signed = sorted(
+        (k, v) for k, v in params.items() if k.startswith("vnp_") and k not in SIGNATURE_FIELDS and v != ""
+    )
     return "&".join(f"{quote_plus(k, safe='')}={quote_plus(v, safe='')}" for k, v in signed)
 
 
@@ -229,7 +231,12 @@ class VnpayGateway:
         if not hmac.compare_digest(answer.get("vnp_SecureHash", "").lower(), expected):
             raise InvalidSignature()
         if answer.get("vnp_ResponseCode") != "00":  # 91: no such transaction at the gateway
-            return GatewayNotice(ref=order.ref, amount_vnd=None, success=False, response_code=answer.get("vnp_ResponseCode", ""))
+            return GatewayNotice(
+                ref=order.ref,
+                amount_vnd=None,
+                success=False,
+                response_code=answer.get("vnp_ResponseCode", ""),
+            )
         return notice_of(answer | {"vnp_ResponseCode": answer.get("vnp_TransactionStatus", "")})
 
 

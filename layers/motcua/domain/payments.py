@@ -136,7 +136,9 @@ class FeePaid(Conflict):
     code = "fee_already_paid"
 
     def __init__(self) -> None:
-        super().__init__(Text(vi="Phí của hồ sơ này đã được thanh toán.", en="This dossier's fee is already paid."))
+        super().__init__(
+            Text(vi="Phí của hồ sơ này đã được thanh toán.", en="This dossier's fee is already paid.")
+        )
 
 
 class DossierClosed(Conflict):

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from motcua.domain.codes import is_dossier_code
+from motcua.domain.counter import Channel
 from motcua.domain.errors import Forbidden, NotFound
 from motcua.domain.i18n import Text
-from motcua.domain.counter import Channel
 from motcua.domain.models import PrincipalKind
 from motcua.domain.payments import (
     FILING_FEE,
@@ -139,7 +139,9 @@ class PaymentService:
         settings = self.settings
         dossier, fee = self._load(code)
         if principal.kind is not PrincipalKind.CITIZEN or principal.sub != dossier.owner:
-            raise Forbidden(Text(vi="Chỉ người nộp hồ sơ thanh toán phí.", en="Only the applicant pays the fee."))
+            raise Forbidden(
+                Text(vi="Chỉ người nộp hồ sơ thanh toán phí.", en="Only the applicant pays the fee.")
+            )
         catalog_fee = online_fee(self.province, dossier.procedure_code)
         if catalog_fee is None:
             raise NoFeeToPay()
@@ -176,7 +178,9 @@ class PaymentService:
             locale=language,
         )
         count("PaymentStarted")
-        return PaymentStarted(ref=order.ref, dossier=dossier.code, amount_vnd=amount, pay_by=order.pay_by, pay_url=url)
+        return PaymentStarted(
+            ref=order.ref, dossier=dossier.code, amount_vnd=amount, pay_by=order.pay_by, pay_url=url
+        )
 
     # --- the gateway tells (IPN, server to server): the only thing that marks a fee paid --------
 
@@ -226,7 +230,9 @@ class PaymentService:
             except FeeAlreadyPaid:
                 # Paid twice for one fee: the second payment is kept, flagged to be refunded.
                 self.store.close(paid.model_copy(update={"state": OrderState.REFUND_DUE}))
-                logger.warning("a second payment for a fee already paid: refund due", extra={"ref": order.ref})
+                logger.warning(
+                    "a second payment for a fee already paid: refund due", extra={"ref": order.ref}
+                )
                 count("PaymentRefundDue")
         except OrderTaken:  # another copy of this IPN settled it a moment before
             return IpnAnswer.ALREADY_CONFIRMED
@@ -273,7 +279,10 @@ class PaymentService:
             raise Forbidden()
         procedure = self.province.procedures_by_code.get(dossier.procedure_code)
         catalog = procedure.fee if procedure is not None else None
-        online = online_fee(self.province, dossier.procedure_code) is not None and self.province.payments is not None
+        online = (
+            online_fee(self.province, dossier.procedure_code) is not None
+            and self.province.payments is not None
+        )
         paid = fee is not None and fee.paid
         return FeeView(
             dossier=dossier.code,

@@ -61,7 +61,9 @@ def start_payment(call: Call, code: str) -> PaymentStarted:
     The order expires after the province's `payments.expire_minutes` (15 by default). Send the browser
     to `pay_url`; the gateway sends it back to the return page, and tells the API itself (the IPN).
     """
-    return call.container.payments.start(call.principal, code, client_ip=_client_ip(call), language=call.language)
+    return call.container.payments.start(
+        call.principal, code, client_ip=_client_ip(call), language=call.language
+    )
 
 
 @area.route("GET", "/v1/dossiers/{code}/fee", access=Access.SIGNED_IN, response=FeeView, errors=(404,))
