@@ -79,6 +79,12 @@ export async function paymentView(ctx) {
     return;
   }
   render(ctx, order);
+  // The page is ready now; while the IPN has not come it asks again, in the background.
+  if (order.shown === "waiting") poll(ctx, ref, order);
+}
+
+async function poll(ctx, ref, shown) {
+  let order = shown;
   for (let i = 0; order.shown === "waiting" && i < POLL_TIMES; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     if (!ctx.alive()) return;

@@ -51,8 +51,11 @@ def test_a_fee_paid_in_the_sandbox_shows_paid_on_the_return_page_and_to_the_desk
     expect(phone.locator("#fee-state")).to_have_text("Đã thanh toán")
     expect(phone.locator(".fee-panel button")).to_have_count(0)
 
-    # The desk sees it paid on the dossier.
+    # The desk sees it paid beside its decision, and on the dossier.
     officer_signs_in(desk, stack, stack.receiver_for("3.000347"))
+    desk.goto(f"{stack.url}/#/tasks/{code}-T1")
+    expect(desk.locator(".task-layout__side #fee-state")).to_have_text("Đã thanh toán")
+    assert_accessible(desk, what="the desk's task with the fee paid")
     desk.goto(f"{stack.url}/#/dossiers/{code}")
     expect(desk.locator("#fee-state")).to_have_text("Đã thanh toán")
 
