@@ -157,7 +157,7 @@ class PaymentService:
             owner=dossier.owner,
             agency=dossier.agency,
             amount_vnd=amount,
-            gateway=self.province.payments.gateway if self.province.payments else "",
+            gateway=settings.gateway,
             created_at=now,
             pay_by=now + timedelta(minutes=settings.expire_minutes),
         )
