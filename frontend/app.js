@@ -24,6 +24,7 @@ import { boardView, kioskView, queueTicketView } from "./views/queue.js";
 import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
 import { dayBookingsView } from "./views/day-bookings.js";
+import { paymentView } from "./views/payment.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -56,6 +57,7 @@ const ROUTES = [
   [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
   [/^\/appointments\/day$/, dayBookingsView, { staff: true }],
+  [/^\/payments\/([^/]+)$/, paymentView, { signedIn: true }],
 ];
 
 const main = () => document.getElementById("main");

@@ -16,6 +16,7 @@ from chalicelib.routes import (
     drafts,
     indicators,
     meta,
+    payments,
     privacy,
     queue,
     results,
@@ -49,6 +50,7 @@ for routes in (
     statistics,
     indicators,
     day_bookings,
+    payments,
 ):
     app.register_blueprint(routes.area.blueprint)
 

@@ -49,6 +49,8 @@ class Outputs:
     stats_queue_url: str = ""
     # "CA" and every competent agency -> the KMS key that signs for it (MOTCUA_SIGNING_KEYS).
     signing_keys: dict[str, str] = field(default_factory=dict)
+    # The payment gateway's terminal code and hash secret (docs/payments.md), when the province pays online.
+    payment_secret: str = ""
 
     def environment(self) -> dict[str, str]:
         return {
@@ -97,7 +99,24 @@ def provision(
         signing_keys=_signing_keys(clients("kms"), clients("dynamodb"), table_name, province, prefix)
         if signing
         else {},
+        payment_secret=_payment_secret(clients("secretsmanager"), prefix) if province.payments else "",
     )
+
+
+def _payment_secret(secretsmanager: Any, prefix: str) -> str:
+    """The sandbox merchant's terminal code and a hash secret of its own, kept as AWS keeps them (on AWS
+    the province's operators put the gateway's real ones there, docs/payments.md)."""
+    import secrets
+
+    name = f"{prefix}/payments/vnpay"
+    try:
+        secretsmanager.describe_secret(SecretId=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        value = {"tmn_code": "MOTCUA01", "hash_secret": secrets.token_hex(16).upper()}
+        secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
+    return name
 
 
 def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
 
     from .queues import Handler
+    from .sandbox_gateway import SandboxGateway
 
 SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it orphans every recording
 RECORDING = "moto-recording.jsonl"
@@ -260,6 +261,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
         )
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)
+    sandbox = _sandbox_gateway(runner, config, province)
 
     replayed = _restore(recorder, state_path, moto, snapshots)
     outputs, accounts = _provision(config, province)
@@ -290,6 +292,43 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     seed_queue(clients.client("dynamodb", REGION), outputs.table_name, province)
     _demo_day_of_bookings()  # after the queue's tickets: a check-in issues one
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
+    if sandbox is not None:
+        print(f"  Payments  sandbox gateway (VNPAY protocol) on {sandbox.url}\n", flush=True)
+
+
+def _sandbox_gateway(runner: Runner, config: StackConfig, province: Province) -> SandboxGateway | None:
+    """The sandbox payment gateway on its own loopback port (docs/payments.md): the port of the
+    province file's gateway URL for the default ports, any free one otherwise (PAYMENT_SANDBOX_PORT
+    chooses). The functions are pointed at it by MOTCUA_PAYMENT_GATEWAY_URL."""
+    from urllib.parse import urlsplit
+
+    from motcua.adapters.vnpay import SecretsManagerCredentials
+
+    from .sandbox_gateway import SandboxGateway
+
+    if province.payments is None:
+        return None
+    wanted = os.environ.get("PAYMENT_SANDBOX_PORT")
+    default = urlsplit(province.payments.pay_url).port if config.port == 8000 else 0
+    port = int(wanted) if wanted else (default or 0)
+
+    def credentials() -> Any:
+        # The secret provisioning made (its name in the environment by then), read once.
+        reader = SecretsManagerCredentials(
+            clients.client("secretsmanager", REGION), os.environ["MOTCUA_PAYMENT_SECRET"]
+        )
+        return reader()
+
+    sandbox = SandboxGateway(
+        credentials=functools.cache(credentials),
+        ipn_url=f"{config.portal_url}/v1/payments/vnpay/ipn",
+        host=HOST,
+        port=port,
+    )
+    with _listening("PAYMENT_SANDBOX_PORT", port):
+        runner.start(sandbox)
+    os.environ["MOTCUA_PAYMENT_GATEWAY_URL"] = sandbox.url
+    return sandbox
 
 
 def _handlers() -> tuple[Handler, Handler, Handler, Handler]:

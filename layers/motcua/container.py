@@ -25,6 +25,7 @@ from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.appointments import AppointmentBook
 from motcua.domain.models import PrincipalKind
+from motcua.domain.payment_ports import PaymentGateway, PaymentStore
 from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from motcua.services.day_bookings import DayBookingsService
     from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
+    from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
     from motcua.services.statistics import DossierIndex, StatisticsService
@@ -84,6 +86,9 @@ class Adapters:
     sent_messages: SentMessages | None = None  # None: the single table
     appointment_book: AppointmentBook | None = None  # None: the single table
     queue: QueueStore | None = None  # None: the single table
+    payment_store: PaymentStore | None = None  # None: the single table
+    # None: the province's gateway, its secret in Secrets Manager
+    payment_gateway: PaymentGateway | None = None
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -137,6 +142,8 @@ class Container:
             self.__dict__["queue_store"] = adapters.queue  # instead of the single table's
         if adapters.directory is not None:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
+        self._payment_store = adapters.payment_store
+        self._payment_gateway = adapters.payment_gateway
         if adapters.appointment_book is not None:
             self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
@@ -171,6 +178,7 @@ class Container:
             coordinator=self.coordinator,
             directory=lambda: self.directory,
             clock=self.clock,
+            fee_unpaid=lambda dossier: self.payments.unpaid_and_waited_for(dossier),
         )
         self.intake = IntakeService(
             province=self.province,
@@ -213,6 +221,47 @@ class Container:
         from motcua.services.queue import QueueService
 
         return QueueService(province=self.province, store=self.queue_store, clock=self.clock)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        """Fees paid online through the province's gateway (docs/payments.md); built on first use."""
+        from motcua.adapters.payments import DynamoPaymentStore
+        from motcua.adapters.vnpay import SecretsManagerCredentials, VnpayGateway
+        from motcua.services.payments import PaymentService
+
+        region = self.settings.region
+        store = self._payment_store or DynamoPaymentStore(
+            clients.client("dynamodb", region),
+            self.settings.table_name,
+            dossier_days=self.province.retention.dossiers_days,
+        )
+        configured = self.province.payments
+        gateway: PaymentGateway | None = self._payment_gateway
+        if gateway is None and configured is not None and self.settings.payment_secret:
+            # The secret is read once, on the first payment that needs it, and kept for the container.
+            credentials = SecretsManagerCredentials(
+                clients.client("secretsmanager", region), self.settings.payment_secret
+            )
+            pay_url, api_url = configured.pay_url, configured.api_url
+            if self.settings.payment_gateway_url:  # the local stack's sandbox, on the port it got
+                pay_url = _moved(pay_url, self.settings.payment_gateway_url)
+                api_url = _moved(api_url, self.settings.payment_gateway_url)
+            gateway = VnpayGateway(pay_url=pay_url, api_url=api_url, credentials=credentials)
+
+        def built() -> PaymentGateway:
+            if gateway is None or configured is None:
+                from motcua.domain.payments import PaymentsOff
+
+                raise PaymentsOff()
+            return gateway
+
+        return PaymentService(
+            province=self.province,
+            store=store,
+            gateway=built,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
+        )
 
     @cached_property
     def sweep(self) -> SweepService:
@@ -422,6 +471,14 @@ class Container:
         s = self.settings
         cognito = clients.client("cognito-idp", s.region)
         return CognitoIdentityProvider(cognito, pool_id=s.staff_pool_id, client_id=s.staff_client_id)
+
+
+def _moved(url: str, origin: str) -> str:
+    """`url` with its scheme, host and port those of `origin`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return origin.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def build_container(

@@ -87,6 +87,12 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/statistics/due"),
     ("GET", "/v1/statistics/dossiers"),
     ("GET", "/v1/public/results"),
+    # fees paid online (docs/payments.md)
+    ("POST", "/v1/dossiers/{code}/payments"),
+    ("GET", "/v1/dossiers/{code}/fee"),
+    ("GET", "/v1/payments/{ref}"),
+    ("GET", "/v1/payments/vnpay/ipn"),
+    ("GET", "/v1/payments/vnpay/return"),
 }
 
 
@@ -170,6 +176,9 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/centres/{centre_id}/board",
         "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
         "/v1/public/results",  # the province's results (docs/statistics.md)
+        # the payment gateway's IPN (verified by its signature) and the browser's return
+        "/v1/payments/vnpay/ipn",
+        "/v1/payments/vnpay/return",
     }
 
 

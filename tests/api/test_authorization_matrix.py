@@ -172,6 +172,13 @@ TABLE: dict[tuple[str, str], Rule] = {
     ),
     # a dossier and its documents
     ("GET", "/v1/dossiers/{code}"): READERS,
+    # fees paid online (docs/payments.md): the owner pays; the order and the fee for the owner and the
+    # desk; the gateway's IPN and return are public (the IPN is verified by its signature)
+    ("POST", "/v1/dossiers/{code}/payments"): everywhere(frozenset({OWNER}), body={}, changes=True),
+    ("GET", "/v1/dossiers/{code}/fee"): READERS,
+    ("GET", "/v1/payments/{ref}"): everywhere(FINANCE_WORK | {OWNER}),
+    ("GET", "/v1/payments/vnpay/ipn"): everywhere(EVERYONE),
+    ("GET", "/v1/payments/vnpay/return"): everywhere(EVERYONE),
     ("GET", "/v1/dossiers/{code}/control-slip"): READERS,
     ("GET", "/v1/dossiers/{code}/documents"): READERS,
     ("GET", "/v1/dossiers/{code}/documents/{name}"): READERS,
@@ -390,9 +397,11 @@ def build(pools: Pools) -> Scene:
         owner, BookingRequest(centre="tinh", service="A", start=tomorrow)
     )
     ticket = world.container.queue.issue("tinh", "A").ticket  # the demo centre is open on the world's clock
+    order = world.container.payments.start(owner, new, client_ip="127.0.0.1", language="vi").ref
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
+        values |= {"ref": order}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)
     secrets = {NEW: (new, *personal), STEP: (flowing, *personal), DESK: (flowing, *personal)}

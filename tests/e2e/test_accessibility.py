@@ -57,7 +57,9 @@ from tests.e2e.support import (
     an_admin_creates_an_officer,
     assert_accessible,
     birth_registration_through_api,
+    driving_licence_through_api,
     fresh_code,
+    payment_through_api,
     receiving_agency,
     staff_member,
 )
@@ -85,6 +87,8 @@ class Filed:
     result: str  # that result's code, to verify
     desk_task: str
     officer_task: str
+    waiting: str = ""  # an order for a driving licence's fee, not paid (docs/payments.md)
+    paid: str = ""  # another, paid in the sandbox gateway
 
 
 @dataclass(frozen=True)
@@ -442,6 +446,13 @@ PAGES: dict[str, list[State]] = {
         State("the receipt", "receiver", lambda f: f"/desk/intake?done={f.new}", ready="#receipt-code"),
         State("an officer, who does not receive", "officer", at("/desk/intake"), ready=".notice"),
     ],
+    # fees paid online (docs/payments.md): the return page, waiting for the IPN and once paid
+    r"^\/payments\/([^/]+)$": [
+        State(
+            "waiting for the gateway", "citizen", lambda f: f"/payments/{f.waiting}", ready="#payment-state"
+        ),
+        State("paid in the sandbox", "citizen", lambda f: f"/payments/{f.paid}", ready="[data-shown=paid]"),
+    ],
 }
 
 # Not a route: what every route shows for a path it does not know.
@@ -544,6 +555,8 @@ def filed(stack: Stack) -> Filed:
         result=_issue_result(stack, accepted),
         desk_task=_task_of(stack, "receiver", new),
         officer_task=_task_of(stack, "officer", accepted),
+        waiting=payment_through_api(stack, driving_licence_through_api(stack)),
+        paid=payment_through_api(stack, driving_licence_through_api(stack), "success"),
     )
 
 

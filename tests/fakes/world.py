@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.test import Client
 
+from motcua.adapters.vnpay import VnpayGateway
 from motcua.config.settings import Settings
 from motcua.container import Adapters, Container
 from motcua.domain.files import EXTENSIONS
@@ -32,6 +33,7 @@ from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
+from tests.fakes.payments import TEST_CREDENTIALS, InMemoryPaymentStore
 from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
@@ -73,6 +75,7 @@ class World:
         self.sent = InMemorySentMessages()
         self.bookings = InMemoryAppointmentBook()
         self.queue = InMemoryQueueStore()
+        self.payments = InMemoryPaymentStore(self.repository)
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -97,6 +100,12 @@ class World:
                 sent_messages=self.sent,
                 appointment_book=self.bookings,
                 queue=self.queue,
+                payment_store=self.payments,
+                payment_gateway=VnpayGateway(
+                    pay_url="http://gateway.example.invalid/paymentv2/vpcpay.html",
+                    api_url="http://gateway.example.invalid/merchant_webapi/api/transaction",
+                    credentials=lambda: TEST_CREDENTIALS,
+                ),
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)

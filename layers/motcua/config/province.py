@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from motcua.config.centres import Centre, Misplaced
+from motcua.config.payments import PaymentSettings
 from motcua.domain.calendar import CalendarConfig, WorkingCalendar
 from motcua.domain.catalog import FORMS_CHECKED, Agency, LifeEvent, Procedure
 from motcua.domain.i18n import Language, Text
@@ -133,6 +134,9 @@ class Province(BaseModel):
     life_events: tuple[LifeEvent, ...] = ()
     # Where people walk in: counters, kiosk services, hours (config/centres.py, docs/counter.md).
     centres: tuple[Centre, ...] = ()
+    # The payment gateway fees are paid online through (config/payments.py, docs/payments.md); none: no
+    # online payment.
+    payments: PaymentSettings | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

@@ -94,6 +94,10 @@ class Fee(BaseModel):
 
     amount_vnd: int = Field(ge=0)
     note: Text | None = None
+    # Known up front, so paid online right after filing (docs/payments.md); and whether the receiving
+    # desk waits for the payment before accepting the dossier.
+    at_filing: bool = False
+    waits: bool = False
 
 
 class FormStep(BaseModel):
