@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.stub import Stubber
+from recount import app
 
 from motcua.adapters import clients
 from motcua.adapters.recount import Recount, RecountError, lines_of
 from motcua.adapters.statistics import STATS_PREFIX, DynamoCounterStore, moves_of_record
 from motcua.services.citizens import Withdrawal
 from motcua.services.inbox import Decision
-from recount import app
 from tests.conftest import REGION
 from tests.integration.conftest import filing_request
 from tests.integration.test_statistics_counters import counter_items, stream
@@ -266,3 +266,41 @@ def test_a_replayed_record_from_before_the_export_is_dropped_and_one_after_is_ap
     counted = counter_items(client, outputs.table_name)
     live.recount(live.scan_counted())
     assert counter_items(client, outputs.table_name) == counted
+
+
+def test_the_local_stacks_recount_says_what_differs_and_rebuilds_it(
+    container: Any, people: Any, outputs: Any, clock: Any
+) -> None:
+    from infra.devstack.recount import recount as recount_locally
+
+    mixed_history(container, people, clock, "an")
+    client = clients.client("dynamodb", REGION)
+    calendar = container.province.working_calendar
+    live = DynamoCounterStore(client, outputs.table_name, calendar)
+    for record in stream(outputs):
+        live.apply_record(record)
+    kept = counter_items(client, outputs.table_name)
+    assert recount_locally(client, outputs.table_name, calendar, write=False).differing == 0
+    # One number wrong, one item that should not be there.
+    client.put_item(
+        TableName=outputs.table_name,
+        Item={
+            "PK": {"S": f"{STATS_PREFIX}000.99.99.H99"},
+            "SK": {"S": "2020-01"},
+            "received.online": {"N": "3"},
+        },
+    )
+    client.update_item(
+        TableName=outputs.table_name,
+        Key={"PK": {"S": f"{STATS_PREFIX}*"}, "SK": {"S": "now"}},
+        UpdateExpression="ADD #n :one",
+        ExpressionAttributeNames={"#n": "received.online"},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+    checked = recount_locally(client, outputs.table_name, calendar, write=False)
+    assert (checked.differing, checked.written, checked.deleted) == (2, 0, 0)
+    assert counter_items(client, outputs.table_name) != kept
+    done = recount_locally(client, outputs.table_name, calendar)
+    assert (done.differing, done.written, done.deleted) == (2, len(kept), 1)
+    assert counter_items(client, outputs.table_name) == kept
