@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from motcua.adapters.statistics import DynamoCounterStore, item_moves, moves_of_
 from motcua.resources import STATS_PREFIX
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from motcua.domain.calendar import WorkingCalendar
 
