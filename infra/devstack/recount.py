@@ -35,7 +35,8 @@ def recount(client: Any, table: str, calendar: WorkingCalendar, *, write: bool =
     """Rebuild the counters of `table` from its dossiers, in this process; with `write`, store them."""
     from collections import Counter
 
-    from motcua.adapters.statistics import STATS_PREFIX, DynamoCounterStore, cells_of_image, item_moves
+    from motcua.adapters.statistics import DynamoCounterStore, cells_of_image, item_moves
+    from motcua.resources import STATS_PREFIX
 
     store = DynamoCounterStore(client, table, calendar)
     totals: Counter[Any] = Counter()
