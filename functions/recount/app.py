@@ -43,7 +43,12 @@ def recount() -> Recount:
     )
 
 
+STEPS = ("pause", "start", "poll", "sum", "reduce", "replay", "resume")
+
+
 def run_step(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    if event.get("step") not in STEPS:
+        raise ValueError(f"no recount step {event.get('step')!r}; the steps: {', '.join(STEPS)}")
     steps = recount()
     match event["step"]:
         case "pause":
@@ -58,10 +63,8 @@ def run_step(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
             return steps.reduce(str(event["run"]), str(event["manifest"]))
         case "replay":
             return steps.replay(float(event["since"]), seconds_left(context))
-        case "resume":
+        case _:  # "resume"
             return steps.resume()
-        case other:
-            raise ValueError(f"no recount step {other!r}")
 
 
 @logger.inject_lambda_context(clear_state=True)

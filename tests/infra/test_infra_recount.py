@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from recount.app import STEPS
+
 from infra.constructs.recount import BUCKET, FUNCTION, LAMBDA_ERRORS, MAX_CONCURRENCY, PREFIX, definition
 from motcua.resources import STATS_PREFIX, STATS_RECORD_PREFIX
 from tests.infra.support import Synthesized, as_list, flatten
@@ -66,6 +68,7 @@ def test_the_machine_exports_waits_sums_each_data_file_writes_and_replays(synthe
         "ResumeConsumer": "resume",
         "ResumeAfterFailure": "resume",
     }
+    assert {*payloads.values(), "sum"} == set(STEPS)  # each one a step the function has
 
 
 def test_the_distributed_map_reads_the_manifest_and_writes_its_results_under_the_prefix(
