@@ -2,7 +2,7 @@
 of the recount's state machine, the step named by the event's `step`.
 
     {"step": "pause"}                                   → {"consumer": …}
-    {"step": "start", "run": <execution name>}          → {"export": <ARN>, "since": T, "run": …}
+    {"step": "start", "run": <execution name>, "at": <ISO>}  → {"export": <ARN>, "since": T, "run": …}
     {"step": "poll", "export": <ARN>}                   → {"status": …, "manifest": <key> once done}
     {"step": "sum", "run": …, "data_file": <key>}       → {"sums": <key>, "lines": n, …}   (map item)
     {"step": "reduce", "run": …, "manifest": <key>}     → {"written": n, "deleted": n, …}
@@ -54,7 +54,7 @@ def run_step(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         case "pause":
             return steps.pause()
         case "start":
-            return steps.start(str(event["run"]))
+            return steps.start(str(event["run"]), event.get("at"))
         case "poll":
             return steps.poll(str(event["export"]))
         case "sum":

@@ -122,7 +122,8 @@ def definition(*, max_concurrency: int = MAX_CONCURRENCY) -> dict[str, Any]:
             "ExportTable": _step(
                 "start",
                 "WaitForExport",
-                extra=run,
+                # T is the second before the step was entered: the same on every retry of it
+                extra={**run, "at.$": "$$.State.EnteredTime"},
                 result="$.export",
                 selector={"arn.$": "$.Payload.export", "since.$": "$.Payload.since"},
             ),

@@ -69,6 +69,8 @@ def test_the_machine_exports_waits_sums_each_data_file_writes_and_replays(synthe
         "ResumeAfterFailure": "resume",
     }
     assert {*payloads.values(), "sum"} == set(STEPS)  # each one a step the function has
+    # T: the second before the export step began, the same when its call is retried
+    assert states["ExportTable"]["Parameters"]["Payload"]["at.$"] == "$$.State.EnteredTime"
 
 
 def test_the_distributed_map_reads_the_manifest_and_writes_its_results_under_the_prefix(

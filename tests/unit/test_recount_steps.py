@@ -119,3 +119,42 @@ def test_pause_and_resume_switch_the_stats_consumers_mapping() -> None:
 def test_the_function_refuses_a_step_it_does_not_have() -> None:
     with pytest.raises(ValueError, match="no recount step 'recount'"):
         app.run_step({"step": "recount"})
+
+
+EXPORT = "arn:aws:dynamodb:ap-southeast-1:123456789012:table/dossiers/export/01733460000000-a1b2c3d4"
+
+
+def test_the_export_is_asked_for_the_second_before_the_step_began_whatever_the_retry() -> None:
+    client = boto3.client(
+        "dynamodb", region_name="ap-southeast-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    steps = Recount(
+        store=None,  # type: ignore[arg-type]
+        dynamodb=client,
+        s3=None,
+        sqs=None,
+        lambda_=None,
+        table_arn="arn:aws:dynamodb:ap-southeast-1:123456789012:table/dossiers",
+        bucket="recount-bucket",
+        prefix="recount/",
+        kms_key="arn:aws:kms:ap-southeast-1:123456789012:key/k",
+    )
+    request = {
+        "TableArn": steps.table_arn,
+        "ExportTime": datetime(2026, 12, 6, 4, 59, 59, tzinfo=UTC),
+        "S3Bucket": "recount-bucket",
+        "S3Prefix": "recount/run-1/export",
+        "ExportFormat": "DYNAMODB_JSON",
+        "ExportType": "FULL_EXPORT",
+        "ClientToken": "run-1",
+        "S3SseAlgorithm": "KMS",
+        "S3SseKmsKeyId": "arn:aws:kms:ap-southeast-1:123456789012:key/k",
+    }
+    with Stubber(client) as stubbed:
+        for _ in range(2):  # the step, and its retry
+            stubbed.add_response(
+                "export_table_to_point_in_time", {"ExportDescription": {"ExportArn": EXPORT}}, request
+            )
+        first = steps.start("run-1", "2026-12-06T05:00:00.734Z")
+        assert steps.start("run-1", "2026-12-06T05:00:00.734Z") == first
+    assert first == {"export": EXPORT, "since": 1796533199, "run": "run-1"}

@@ -134,6 +134,11 @@ def data_files(manifest_lines: Iterable[str]) -> list[str]:
 # --- the steps --------------------------------------------------------------------------------------
 
 
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _epoch(value: Any) -> float:
     if isinstance(value, datetime):
         return value.timestamp()
@@ -143,8 +148,7 @@ def _epoch(value: Any) -> float:
     try:
         return float(text)
     except ValueError:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        return _moment(text).timestamp()
 
 
 def changed_at(record: Mapping[str, Any]) -> float:
@@ -169,7 +173,7 @@ class Recount:
     queues: tuple[str, ...] = ()  # the stats queue and its dead-letter queue (URLs)
     mapping: str | None = None  # the stats consumer's event source mapping (UUID)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    write_workers: int = 16
+    write_workers: int = 10  # botocore's pool holds 10 connections
     receive_wait: int = RECEIVE_WAIT_SECONDS
 
     # where things go
@@ -194,9 +198,11 @@ class Recount:
         return {"consumer": self.mapping, "state": answer.get("State")}
 
     # the export
-    def start(self, run: str) -> dict[str, Any]:
-        """Export the table as it was at T (a whole second, just past): the export's ARN, and T."""
-        moment = int(self.clock().timestamp()) - 1
+    def start(self, run: str, at: str | None = None) -> dict[str, Any]:
+        """Export the table as it was at T, the whole second before `at` (ISO; the state machine gives
+        the moment it entered the step, so that a retried call asks for the same export) or before
+        now: the export's ARN, and T."""
+        moment = int((_moment(at) if at else self.clock()).timestamp()) - 1
         request: dict[str, Any] = {
             "TableArn": self.table_arn,
             "ExportTime": datetime.fromtimestamp(moment, UTC),
@@ -284,7 +290,7 @@ class Recount:
                     break
                 done = []
                 for message in messages:
-                    outcome = self._replay_one(json.loads(message["Body"]), since)
+                    outcome = self._replay_one(message["Body"], since)
                     counts[outcome] += 1
                     if outcome != "failed":
                         done.append({"Id": message["MessageId"], "ReceiptHandle": message["ReceiptHandle"]})
@@ -297,12 +303,13 @@ class Recount:
             **{k: counts[k] for k in ("applied", "seen", "nothing", "before", "failed")},
         }
 
-    def _replay_one(self, record: Mapping[str, Any], since: float) -> str:
-        if changed_at(record) < since:
-            return "before"
-        if not moves_of_record(record, self.store.calendar):
-            return "nothing"  # a change that moves no counter (a dossier accepted)
+    def _replay_one(self, body: str, since: float) -> str:
         try:
+            record = json.loads(body)
+            if changed_at(record) < since:
+                return "before"
+            if not moves_of_record(record, self.store.calendar):
+                return "nothing"  # a change that moves no counter (a dossier accepted)
             return "applied" if self.store.apply_record(record) else "seen"
         except Exception:  # noqa: BLE001 — left in its queue, counted; the others go on
             return "failed"
