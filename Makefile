@@ -3,6 +3,7 @@
 #   make dev        the platform on loopback: portal and API on :$(PORT), moto on :$(MOTO_PORT)
 #   make test       every test under tests/ (unit, integration, api, infra, e2e)
 #   make check      ruff and mypy
+#   make recount    with make dev running: the statistics' counters rebuilt from the dossiers
 #   make reset      forget what the local stack stored for $(PROVINCE)
 #   make bench      every benchmarks/*.py: one table, written to benchmarks/results.md
 #   make synth      the CDK app's stages into cdk.out/, offline: every province, or PROVINCE=<id>
@@ -39,7 +40,7 @@ CHOSEN := $(if $(filter command line,$(origin PROVINCE)),$(PROVINCE),)
 # packages, as on Lambda; the local stack (infra/devstack) and the CDK app (infra/) from the root.
 export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/functions/api:$(CURDIR)
 
-.PHONY: help .venv dev test check reset bench synth deploy
+.PHONY: help .venv dev test check reset bench synth deploy recount
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -55,6 +56,9 @@ $(INSTALLED): pyproject.toml package-lock.json
 
 dev: $(INSTALLED)
 	$(BIN)/python -m infra.devstack
+
+recount: $(INSTALLED)  # with make dev running: the statistics' counters rebuilt from the dossiers
+	$(BIN)/python -m infra.devstack.recount
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests

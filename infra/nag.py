@@ -18,6 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 
 from infra.constructs.notifications import SMS_ACTIONS
+from infra.constructs.recount import PREFIX as RECOUNT_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from infra.constructs.identity import Identity
     from infra.constructs.notifications import Notifications
     from infra.constructs.origin import OriginSecret
+    from infra.constructs.recount import Recount
     from infra.constructs.schedules import Schedules
     from infra.constructs.signing import Signing
     from infra.constructs.statistics import Statistics
@@ -96,6 +98,7 @@ def acknowledge(
     schedules: Schedules,
     notifications: Notifications,
     statistics: Statistics,
+    recount: Recount,
     signing: Signing,
     frontend: Frontend,
     origin: OriginSecret,
@@ -227,6 +230,7 @@ def acknowledge(
             "would change neither and block every API request. It is rotated by a new generation and a "
             "deploy, the web ACL accepting the previous one meanwhile (docs/operations.md, 6.5).",
         )
+    _recount(stack, data, recount)
     _bucket_deployment(stack)
     _aws_custom_resource(stack)
 
@@ -242,6 +246,48 @@ def _data_access(stack: Stack, data: Data, roles: Iterable[iam.IRole | None]) ->
         )
         _ack(owner, "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", KMS_VARIANTS)
         _ack(owner, "AwsSolutions-IAM5[Action::kms:ReEncrypt*]", KMS_VARIANTS)
+
+
+def _recount(stack: Stack, data: Data, recount: Recount) -> None:
+    """The recount's function and state machine (infra/constructs/recount.py)."""
+    function, machine = _arn_owner(recount.function.role), _arn_owner(recount.state_machine.role)
+    _unscoped_only([function, machine])
+    prefix = f"AwsSolutions-IAM5[Resource::{_arn(stack, recount.bucket)}/{RECOUNT_PREFIX}*]"
+    for role, what in (
+        (
+            function,
+            "writes the table's export there, reads its data files, writes and reads each file's sums",
+        ),
+        (machine, "reads the export's manifest and writes the distributed map's results"),
+    ):
+        _ack(
+            role,
+            prefix,
+            f"The recount {what}: objects under the recount prefix of the recount bucket "
+            "(named by the run and by DynamoDB's export id), nothing else.",
+        )
+        _ack(role, "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", KMS_VARIANTS)
+        _ack(role, "AwsSolutions-IAM5[Action::kms:ReEncrypt*]", KMS_VARIANTS)
+    _ack(
+        function,
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, data.table)}/export/*]",
+        "DescribeExport of the dossiers table's own exports (each named by an id DynamoDB chooses when "
+        "the recount starts it); no other table's.",
+    )
+    _ack(
+        machine,
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, recount.function)}:*]",
+        "The state machine invokes the recount function (and its qualified ARNs, as CDK's grant "
+        "writes it), that one function only.",
+    )
+    _ack(
+        machine,
+        f"AwsSolutions-IAM5[Resource::arn:{_known(stack.partition, 'AWS::Partition')}:states:"
+        f"{_known(stack.region, 'AWS::Region')}:{_known(stack.account, 'AWS::AccountId')}:"
+        f"execution:{recount.state_machine_name}:*]",
+        "The distributed map's child executions, which are executions of this very state machine "
+        "(named by Step Functions at run time): described and stopped by it, no other machine's.",
+    )
 
 
 def _unscoped_only(
@@ -298,14 +344,15 @@ def _bucket_deployment(stack: Stack) -> None:
         _ack(child, "AwsSolutions-L1", reason)
 
 
+def _known(value: str, pseudo: str) -> str:
+    """A pseudo parameter as cdk-nag writes it: the literal once known, else `<AWS::…>`."""
+    return f"<{pseudo}>" if Token.is_unresolved(value) else value
+
+
 def _asset_bucket(stack: Stack) -> str:
     """CDK's asset bucket as cdk-nag writes it: the account and region literal once known."""
-
-    def known(value: str, pseudo: str) -> str:
-        return f"<{pseudo}>" if Token.is_unresolved(value) else value
-
-    partition = known(stack.partition, "AWS::Partition")
-    account, region = known(stack.account, "AWS::AccountId"), known(stack.region, "AWS::Region")
+    partition = _known(stack.partition, "AWS::Partition")
+    account, region = _known(stack.account, "AWS::AccountId"), _known(stack.region, "AWS::Region")
     return f"arn:{partition}:s3:::cdk-hnb659fds-assets-{account}-{region}"
 
 

@@ -14,6 +14,7 @@ from infra.constructs.identity import Identity
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
 from infra.constructs.origin import ORIGIN_GENERATIONS_CONTEXT, OriginSecret, origin_generation
+from infra.constructs.recount import Recount
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
 from infra.constructs.signing import GENERATIONS_CONTEXT, Signing, generations
@@ -164,6 +165,10 @@ class PlatformStack(Stack):
             runtime=runtime,
             environment=environment,
         )
+        # The counters rebuilt from an export of the table (docs/statistics.md, "The recount").
+        recount = Recount(
+            self, "Recount", data=data, statistics=statistics, runtime=runtime, environment=environment
+        )
         site = Frontend(
             self,
             "Frontend",
@@ -212,20 +217,26 @@ class PlatformStack(Stack):
             namespace=runtime.metrics_namespace,
             api_service=runtime.service_name("api"),
             rest_api=api.rest_api,
-            functions=functions,
+            functions={**functions, "Recount": recount.function},
             dead_letter_queues={
                 "Routing": workflow.dead_letter_queue,
                 "Sweep": schedules.dead_letter_queue,
                 "Notify": notifications.dead_letter_queue,
                 "Stats": statistics.dead_letter_queue,
             },
-            state_machines=workflow.state_machines,
+            state_machines={**workflow.state_machines, "recount": recount.state_machine},
             pipes={"Notify": notifications.pipe_name, "Stats": statistics.pipe_name},
         )
 
         CfnOutput(self, "PortalUrl", value=site.url, description="The portal; the API is under /v1")
         CfnOutput(
             self, "OperationsTopic", value=monitoring.topic.topic_arn, description="Subscribe on-call here"
+        )
+        CfnOutput(
+            self,
+            "RecountStateMachine",
+            value=recount.state_machine.state_machine_arn,
+            description="Start an execution to rebuild the statistics' counters (docs/statistics.md)",
         )
         CfnOutput(
             self, "StaffPoolId", value=environment["MOTCUA_STAFF_POOL_ID"], description="Create officers here"
@@ -240,6 +251,7 @@ class PlatformStack(Stack):
             schedules=schedules,
             notifications=notifications,
             statistics=statistics,
+            recount=recount,
             signing=signing,
             frontend=site,
             origin=origin,

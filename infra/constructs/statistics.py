@@ -93,14 +93,14 @@ class Statistics(Construct):
             environment=environment,
             timeout=consumer_timeout(queue),
         )
-        self.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=BATCH_SIZE,
-                max_batching_window=BATCHING_WINDOW,
-                report_batch_item_failures=True,
-            )
+        # The recount pauses it while it rebuilds the counters (constructs/recount.py).
+        self.event_source = sources.SqsEventSource(
+            self.queue,
+            batch_size=BATCH_SIZE,
+            max_batching_window=BATCHING_WINDOW,
+            report_batch_item_failures=True,
         )
+        self.function.add_event_source(self.event_source)
 
     @property
     def pipe_name(self) -> str:

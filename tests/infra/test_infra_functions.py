@@ -23,6 +23,7 @@ def _ours(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
         "notify": platform.find_child("Notifications").function,
         "pki": platform.find_child("Signing").function,
         "stats": platform.find_child("Statistics").function,
+        "recount": platform.find_child("Recount").function,
     }
     return {
         name: synthesized.resources[synthesized.logical_id(fn)]["Properties"]

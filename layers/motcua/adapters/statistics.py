@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -321,16 +322,41 @@ class DynamoCounterStore:
 
     def replace_all(self, totals: Mapping[Cell, int]) -> int:
         """The recount's reduce step: the counters become these sums (summed over every export file by
-        the caller); the old counter items are deleted first. How many items it wrote."""
+        the caller); the old counter items not rebuilt are deleted. How many items it wrote."""
         rebuilt = item_moves({cell: n for cell, n in totals.items() if n})
-        for old in list(self._counter_keys()):
-            self.client.delete_item(TableName=self.table, Key=old)
-        for (agency, period), names in rebuilt.items():
+        return self.replace_items(rebuilt)[0]
+
+    def replace_items(
+        self,
+        rebuilt: Mapping[tuple[str, str], Mapping[str, int]],
+        *,
+        old: Iterable[tuple[str, str]] | None = None,
+        workers: int = 1,
+    ) -> tuple[int, int]:
+        """The counters become these items ((agency, period) → name → number): each is written whole,
+        and the old counter items that are not among them are deleted. `old`: their keys as
+        (PK, SK), when known (the recount on S3 reads them from the export); None: a Scan finds them.
+        `workers` puts and deletes at once. How many items it wrote and deleted."""
+        items = {key: {n: v for n, v in names.items() if v} for key, names in rebuilt.items()}
+        items = {key: names for key, names in items.items() if names}
+        keys = {(f"{STATS_PREFIX}{agency}", period) for agency, period in items}
+        found = {(k["PK"]["S"], k["SK"]["S"]) for k in self._counter_keys()} if old is None else set(old)
+        gone = sorted(found - keys)
+
+        def put(entry: tuple[tuple[str, str], Mapping[str, int]]) -> None:
+            (agency, period), names = entry
             self.client.put_item(
                 TableName=self.table,
                 Item={**_key(agency, period), **{n: {"N": str(v)} for n, v in names.items()}},
             )
-        return len(rebuilt)
+
+        def delete(key: tuple[str, str]) -> None:
+            self.client.delete_item(TableName=self.table, Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}})
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            list(pool.map(put, items.items()))
+            list(pool.map(delete, gone))
+        return len(items), len(gone)
 
     def _counter_keys(self) -> Iterable[dict[str, Any]]:
         for item in self._scan("begins_with(PK, :p)", {":p": {"S": STATS_PREFIX}}, "PK, SK"):
