@@ -13,6 +13,7 @@ from chalicelib.routes import (
     counter,
     dossiers,
     drafts,
+    feedback,
     meta,
     privacy,
     queue,
@@ -41,6 +42,7 @@ for routes in (
     counter,
     queue,
     appointments,
+    feedback,
 ):
     app.register_blueprint(routes.area.blueprint)
 

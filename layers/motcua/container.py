@@ -24,6 +24,7 @@ from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.appointments import AppointmentBook
+from motcua.domain.feedback import FeedbackBox
 from motcua.domain.models import PrincipalKind
 from motcua.domain.ports import (
     AccessLog,
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from motcua.services.appointments import AppointmentService
     from motcua.services.booking_notices import BookingNotices
     from motcua.services.export import ExportService
+    from motcua.services.feedback import FeedbackNotices, FeedbackService
     from motcua.services.notifying import NotificationService
     from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
@@ -82,6 +84,7 @@ class Adapters:
     sent_messages: SentMessages | None = None  # None: the single table
     appointment_book: AppointmentBook | None = None  # None: the single table
     queue: QueueStore | None = None  # None: the single table
+    feedback_box: FeedbackBox | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -137,6 +140,8 @@ class Container:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
         if adapters.appointment_book is not None:
             self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
+        if adapters.feedback_box is not None:
+            self.__dict__["feedback_box"] = adapters.feedback_box  # instead of the table's
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
@@ -288,6 +293,34 @@ class Container:
         return BookingNotices(
             province=self.province,
             messengers=notifications.messengers,
+            once=self.once,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
+        )
+
+    @cached_property
+    def feedback_box(self) -> FeedbackBox:
+        """Feedback, its answers and publications, on the single table."""
+        from motcua.adapters.feedback import DynamoFeedbackBox
+
+        return DynamoFeedbackBox(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        """Feedback and complaints (phản ánh, kiến nghị, docs/feedback.md)."""
+        from motcua.services.feedback import FeedbackService
+
+        return FeedbackService(
+            province=self.province, box=self.feedback_box, repository=self.repository, clock=self.clock
+        )
+
+    @cached_property
+    def feedback_notices(self) -> FeedbackNotices:
+        """The answer's email and SMS to the citizen, through the same messengers as the dossiers'."""
+        from motcua.services.feedback import FeedbackNotices
+
+        return FeedbackNotices(
+            messengers=self.notifications.messengers,
             once=self.once,
             clock=self.clock,
             portal_url=self.presenter.portal_url,
