@@ -49,6 +49,8 @@ def test_a_citizen_sends_the_officer_answers_and_publishes_and_the_public_sees_n
             Accept_Language="en",
         )
         mine = api.call("GET", "/v1/me/feedback", an)
+        open_now = api.call("GET", f"/v1/agencies/{FINANCE}/feedback?state=open", officer)
+        answered_list = api.call("GET", f"/v1/agencies/{FINANCE}/feedback?state=answered", officer)
         published = api.call(
             "POST",
             f"/v1/feedback/{code}/publication",
@@ -77,6 +79,8 @@ def test_a_citizen_sends_the_officer_answers_and_publishes_and_the_public_sees_n
     assert again.status == 409
     assert again.error_code == "feedback_answered"
     assert again.body["error"]["message"] == f"Feedback {code} has already been answered."
+    assert open_now.body["items"] == []
+    assert [i["code"] for i in answered_list.body["items"]] == [code]
     assert mine.body["items"][0]["answer"]["text"] == "Hồ sơ đã có kết quả, mời ông nhận."
     assert mine.body["items"][0]["answer"]["by"] is None  # the citizen sees the answer, not the officer
     assert published.status == 200, published.body

@@ -3,7 +3,7 @@ and may publish; the published answers are public (docs/feedback.md)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,8 +34,8 @@ class MyFeedback(BaseModel):
 class AgencyFeedbackQuery(PageQuery):
     model_config = ConfigDict(extra="ignore")
 
-    state: FeedbackState = Field(
-        default=FeedbackState.OPEN,
+    state: Literal["open", "answered"] = Field(
+        default="open",
         description="`open`: waiting for an answer, the soonest due first; `answered`: the latest first.",
     )
 
@@ -91,7 +91,11 @@ def agency_feedback(call: Call, agency_code: str) -> FeedbackPage:
     query = call.query(AgencyFeedbackQuery)
     services = call.container.feedback
     items, token = services.inbox(
-        call.principal, agency_code, query.state, limit=query.limit, next_token=query.next_token
+        call.principal,
+        agency_code,
+        FeedbackState(query.state),
+        limit=query.limit,
+        next_token=query.next_token,
     )
     return FeedbackPage(items=[services.view(f, staff=True) for f in items], next_token=token)
 
