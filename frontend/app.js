@@ -23,6 +23,8 @@ import { bookView, checkInView, myAppointmentsView } from "./views/appointments.
 import { boardView, kioskView, queueTicketView } from "./views/queue.js";
 import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
+import { dayBookingsView } from "./views/day-bookings.js";
+import { paymentView } from "./views/payment.js";
 import { feedbackNewView, myFeedbackView, publicFeedbackView } from "./views/feedback.js";
 import { feedbackDeskView, feedbackItemView } from "./views/feedback-desk.js";
 
@@ -56,6 +58,8 @@ const ROUTES = [
   [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
   [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
+  [/^\/appointments\/day$/, dayBookingsView, { staff: true }],
+  [/^\/payments\/([^/]+)$/, paymentView, { signedIn: true }],
   [/^\/feedback\/new$/, feedbackNewView, { citizen: true }],
   [/^\/feedback\/public$/, publicFeedbackView],
   [/^\/me\/feedback$/, myFeedbackView, { citizen: true }],

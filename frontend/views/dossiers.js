@@ -11,6 +11,7 @@ import { documentsSection } from "./documents.js";
 import { exportSection } from "./privacy.js";
 import { draftsSection } from "./drafts-list.js";
 import { notificationsLink } from "./notifications.js";
+import { feePanel } from "./payment.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -159,6 +160,7 @@ export async function dossierView(ctx) {
     staff ? ownTasks(d) : null,
     supplement ? notice(`${t("dossier.supplement.intro")}${d.reason ? ` — ${d.reason}` : ""}`, "warning") : null,
     supplement,
+    feePanel(d.code),
     body,
     isCitizen() && WITHDRAWABLE.has(d.status) ? withdrawal(ctx, d) : null,
   );

@@ -9,6 +9,7 @@ import { documentsSection } from "./documents.js";
 import { canIssueResult, issueResultPanel } from "./result.js";
 import { worklistRow, worklistView } from "./worklist.js";
 import { attachmentPreviews } from "./preview.js";
+import { feePanel } from "./payment.js";
 
 const NEEDS_REASON = new Set(["refuse", "request_papers", "reject"]);
 const DANGER = new Set(["refuse", "reject"]);
@@ -150,6 +151,7 @@ export async function taskView(ctx) {
       h("p", { class: "next-action__text", id: "next-action" }, t(`work.next.${nextAction(task, dossier, { waitingForFlow, issuing: Boolean(issue) })}`)),
     ),
     issue,
+    feePanel(dossier.code),
     decision,
   );
   ctx.render(

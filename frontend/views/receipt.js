@@ -8,6 +8,7 @@ import { announce, facts, h, statusBadge } from "../dom.js";
 import { errorBlock } from "./common.js";
 import { RECEIPT_KEY } from "./file.js";
 import { pdfButton, receiptDocument } from "./documents.js";
+import { feePanel } from "./payment.js";
 
 async function copy(text) {
   try {
@@ -136,6 +137,7 @@ export async function receiptView(ctx) {
         [t("receipt.track"), h("a", { href: trackingHash, class: "break" }, trackingUrl)],
       ]),
     ),
+    owner ? feePanel(r.code) : null,
     nextSteps(r, p, owner),
     h(
       "p",

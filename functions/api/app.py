@@ -11,13 +11,17 @@ from chalicelib.routes import (
     auth,
     catalog,
     counter,
+    day_bookings,
     dossiers,
     drafts,
     feedback,
+    indicators,
     meta,
+    payments,
     privacy,
     queue,
     results,
+    statistics,
     tasks,
     tracking,
 )
@@ -27,6 +31,8 @@ app = Chalice(app_name="motcua-api")
 app.api.binary_types.append("application/pdf")
 # A citizen's export (GET /v1/me/export).
 app.api.binary_types.append("application/zip")
+# The statistics' tables (GET /v1/statistics/export).
+app.api.binary_types.extend(["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"])
 install(app)
 
 for routes in (
@@ -42,6 +48,10 @@ for routes in (
     counter,
     queue,
     appointments,
+    statistics,
+    indicators,
+    day_bookings,
+    payments,
     feedback,
 ):
     app.register_blueprint(routes.area.blueprint)

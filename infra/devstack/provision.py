@@ -49,6 +49,8 @@ class Outputs:
     stats_queue_url: str = ""
     # "CA" and every competent agency -> the KMS key that signs for it (MOTCUA_SIGNING_KEYS).
     signing_keys: dict[str, str] = field(default_factory=dict)
+    # The payment gateway's terminal code and hash secret (docs/payments.md), when the province pays online.
+    payment_secret: str = ""
 
     def environment(self) -> dict[str, str]:
         return {
@@ -73,7 +75,7 @@ def provision(
     """
     table_name = f"{prefix}-dossiers"
     bucket_name = f"{prefix}-attachments"
-    _table(clients("dynamodb"), table_name)
+    _table(clients("dynamodb"), table_name, province)
     _bucket(clients("s3"), bucket_name, region, cors_origins)
     citizen_pool, citizen_client = _pool(clients("cognito-idp"), f"{prefix}-citizens", CITIZEN_POOL)
     staff_pool, staff_client = _pool(clients("cognito-idp"), f"{prefix}-staff", STAFF_POOL)
@@ -97,7 +99,24 @@ def provision(
         signing_keys=_signing_keys(clients("kms"), clients("dynamodb"), table_name, province, prefix)
         if signing
         else {},
+        payment_secret=_payment_secret(clients("secretsmanager"), prefix) if province.payments else "",
     )
+
+
+def _payment_secret(secretsmanager: Any, prefix: str) -> str:
+    """The sandbox merchant's terminal code and a hash secret of its own, kept as AWS keeps them (on AWS
+    the province's operators put the gateway's real ones there, docs/payments.md)."""
+    import secrets
+
+    name = f"{prefix}/payments/vnpay"
+    try:
+        secretsmanager.describe_secret(SecretId=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        value = {"tmn_code": "MOTCUA01", "hash_secret": secrets.token_hex(16).upper()}
+        secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
+    return name
 
 
 def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:
@@ -183,7 +202,7 @@ def _state_machines(sfn: Any, prefix: str, province: Province, queue_url: str) -
     return arns
 
 
-def _table(dynamodb: Any, name: str) -> None:
+def _table(dynamodb: Any, name: str, province: Province) -> None:
     attributes = {TABLE.partition_key, TABLE.sort_key}
     for index in TABLE.indexes:
         attributes |= {index.partition_key, index.sort_key}
@@ -215,11 +234,17 @@ def _table(dynamodb: Any, name: str) -> None:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceInUseException":
             raise
-        if "GSI3" in _add_missing_indexes(dynamodb, name):
+        added = _add_missing_indexes(dynamodb, name)
+        if "GSI3" in added:
             from motcua.adapters.dynamodb import DynamoDossierRepository
 
             # Items written before the index existed carry no keys for it: give them theirs.
             DynamoDossierRepository(dynamodb, name).backfill_deadlines()
+        if "GSI4" in added:
+            from motcua.adapters.statistics_index import backfill
+
+            # The same for the statistics' drill-down (and the counters' per-procedure fields).
+            backfill(dynamodb, name, province.working_calendar)
 
 
 def _add_missing_indexes(dynamodb: Any, name: str) -> list[str]:

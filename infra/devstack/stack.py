@@ -10,6 +10,7 @@ import fcntl
 import functools
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -35,7 +36,7 @@ from .cloud import (
     switch_on_flows,
     write_snapshot,
 )
-from .config import HOST, REGION, ROOT, ConfigError, StackConfig
+from .config import HISTORY_MONTHS, HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
 from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
@@ -53,10 +54,12 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
 
     from .queues import Handler
+    from .sandbox_gateway import SandboxGateway
 
 SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it orphans every recording
 RECORDING = "moto-recording.jsonl"
 STATE = "stack.json"
+HISTORY_PENDING = ".history-pending"  # the first start's history is being filled (_first_history)
 FORMAT = 1
 
 
@@ -83,6 +86,8 @@ class State:
     stream: int = 0
     # … and how many the statistics pipe has read.
     stats_stream: int = 0
+    # Dossiers of history filed into the folder (infra/devstack/history.py), 0: none.
+    history: int = 0
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -149,6 +154,7 @@ def main() -> int:
         for name in UNSET:
             os.environ.pop(name, None)
         os.environ.update(local_environment(config, data_dir))
+        _first_history(config, data_dir)
         lock = _lock(data_dir)
         _up(runner, config, province, data_dir)
         serve_until_stopped()
@@ -185,6 +191,33 @@ def _lock(data_dir: Path) -> IO[str]:
         handle.close()
         raise StartError(f"another local stack is using {data_dir}; stop it first.") from error
     return handle
+
+
+def _first_history(config: StackConfig, data_dir: Path) -> None:
+    """A new data folder's first start: months of history filed before the stack serves, by the
+    history filler (infra/devstack/history.py) in a process of its own, so that the leaders'
+    dashboard shows something real at once. MOTCUA_HISTORY dossiers (0: none); a folder that has
+    been started before is left as it is."""
+    # Left while the fill runs: a fill cut short (Ctrl-C, a kill) has the next start fill again, though
+    # the filler's own start left a state file behind.
+    pending = data_dir / HISTORY_PENDING
+    if not config.history or ((data_dir / STATE).exists() and not pending.exists()):
+        return
+    pending.touch()
+    print(
+        f"devstack: a new data folder: filing {config.history} dossiers of the past {HISTORY_MONTHS} "
+        "months through the platform's services first (once; MOTCUA_HISTORY=0 for none) …",
+        flush=True,
+    )
+    command = [sys.executable, "-m", "infra.devstack.history", "--dossiers", str(config.history)]
+    command += ["--months", str(HISTORY_MONTHS)]
+    done = subprocess.run(command, cwd=ROOT, env=os.environ.copy(), check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise StartError(
+            f"the first start's history failed (above); delete {data_dir} and start again, "
+            "or start with MOTCUA_HISTORY=0."
+        )
+    pending.unlink()
 
 
 def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path) -> None:
@@ -228,6 +261,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
         )
     with _listening("MOTO_PORT", config.moto_port):
         runner.start(moto)
+    sandbox = _sandbox_gateway(runner, config, province)
 
     replayed = _restore(recorder, state_path, moto, snapshots)
     outputs, accounts = _provision(config, province)
@@ -257,7 +291,45 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     runner.start(SnapshotTimer(keeper.take_when_due, interrupt=keeper.interrupt))
     runner.start(web)
     seed_queue(clients.client("dynamodb", REGION), outputs.table_name, province)
+    _demo_day_of_bookings()  # after the queue's tickets: a check-in issues one
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
+    if sandbox is not None:
+        print(f"  Payments  sandbox gateway (VNPAY protocol) on {sandbox.url}\n", flush=True)
+
+
+def _sandbox_gateway(runner: Runner, config: StackConfig, province: Province) -> SandboxGateway | None:
+    """The sandbox payment gateway on its own loopback port (docs/payments.md): the port of the
+    province file's gateway URL for the default ports, any free one otherwise (PAYMENT_SANDBOX_PORT
+    chooses). The functions are pointed at it by MOTCUA_PAYMENT_GATEWAY_URL."""
+    from urllib.parse import urlsplit
+
+    from motcua.adapters.vnpay import SecretsManagerCredentials
+
+    from .sandbox_gateway import SandboxGateway
+
+    if province.payments is None:
+        return None
+    wanted = os.environ.get("PAYMENT_SANDBOX_PORT")
+    default = urlsplit(province.payments.pay_url).port if config.port == 8000 else 0
+    port = int(wanted) if wanted else (default or 0)
+
+    def credentials() -> Any:
+        # The secret provisioning made (its name in the environment by then), read once.
+        reader = SecretsManagerCredentials(
+            clients.client("secretsmanager", REGION), os.environ["MOTCUA_PAYMENT_SECRET"]
+        )
+        return reader()
+
+    sandbox = SandboxGateway(
+        credentials=functools.cache(credentials),
+        ipn_url=f"{config.portal_url}/v1/payments/vnpay/ipn",
+        host=HOST,
+        port=port,
+    )
+    with _listening("PAYMENT_SANDBOX_PORT", port):
+        runner.start(sandbox)
+    os.environ["MOTCUA_PAYMENT_GATEWAY_URL"] = sandbox.url
+    return sandbox
 
 
 def _handlers() -> tuple[Handler, Handler, Handler, Handler]:
@@ -337,6 +409,17 @@ def _demo_appointments(accounts: list[DemoAccount], outputs: Outputs) -> None:
         print("devstack: the demo appointments could not be booked (above).", file=sys.stderr, flush=True)
 
 
+def _demo_day_of_bookings() -> None:
+    """Today's bookings of people without an account, for the counter's view of the day."""
+    from motcua.container import build_container
+
+    from .appointments import seed_day_of_bookings
+
+    try:
+        seed_day_of_bookings(build_container())
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo day of bookings could not be made (above).", file=sys.stderr, flush=True)
 def _demo_feedback(accounts: list[DemoAccount], outputs: Outputs) -> None:
     """The demo's feedback: open, answered and published (devstack/feedback_demo.py)."""
     from motcua.container import build_container
@@ -689,6 +772,7 @@ def banner(
         f"  Data      {shown}/   ({restored})",
         f"  Flows     {_flows(outputs, restarted)}",
         f"  Workers   {_workers(config)}",
+        f"  History   {_history(data_dir)}",
         *queue_lines(config.portal_url, province),
         "",
         f"  Citizens — POST /v1/auth/citizens/sign-in {{email, password}}, password {citizens[0].password}",
@@ -710,6 +794,16 @@ def _flows(outputs: Outputs, restarted: Restarted | None) -> str:
     if restarted is not None and restarted.restarted:
         shown += f"; {len(restarted.restarted)} in progress started again"
     return shown
+
+
+def _history(data_dir: Path) -> str:
+    filed = State.load(data_dir / STATE).history
+    if not filed:
+        return "none (a new folder gets MOTCUA_HISTORY dossiers of the past months at its first start)"
+    return (
+        f"{filed} dossiers of the past months, filed at the folder's first start and counted "
+        "(the dashboard shows them; MOTCUA_HISTORY=0: none)"
+    )
 
 
 def _workers(config: StackConfig) -> str:

@@ -26,6 +26,7 @@ from motcua.config.settings import Settings, get_settings
 from motcua.domain.appointments import AppointmentBook
 from motcua.domain.feedback import FeedbackBox
 from motcua.domain.models import PrincipalKind
+from motcua.domain.payment_ports import PaymentGateway, PaymentStore
 from motcua.domain.ports import (
     AccessLog,
     AttachmentStore,
@@ -59,11 +60,14 @@ if TYPE_CHECKING:
     from motcua.domain.ports import Clock
     from motcua.services.appointments import AppointmentService
     from motcua.services.booking_notices import BookingNotices
+    from motcua.services.day_bookings import DayBookingsService
     from motcua.services.export import ExportService
     from motcua.services.feedback import FeedbackNotices, FeedbackService
     from motcua.services.notifying import NotificationService
+    from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
+    from motcua.services.statistics import DossierIndex, StatisticsService
     from motcua.signing.issuing import CertificateAuthority
     from motcua.signing.pki import PkiProfile
     from motcua.signing.ports import CertificateIssuer
@@ -84,6 +88,9 @@ class Adapters:
     sent_messages: SentMessages | None = None  # None: the single table
     appointment_book: AppointmentBook | None = None  # None: the single table
     queue: QueueStore | None = None  # None: the single table
+    payment_store: PaymentStore | None = None  # None: the single table
+    # None: the province's gateway, its secret in Secrets Manager
+    payment_gateway: PaymentGateway | None = None
     feedback_box: FeedbackBox | None = None  # None: the single table
 
 
@@ -138,6 +145,8 @@ class Container:
             self.__dict__["queue_store"] = adapters.queue  # instead of the single table's
         if adapters.directory is not None:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
+        self._payment_store = adapters.payment_store
+        self._payment_gateway = adapters.payment_gateway
         if adapters.appointment_book is not None:
             self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
         if adapters.feedback_box is not None:
@@ -174,6 +183,7 @@ class Container:
             coordinator=self.coordinator,
             directory=lambda: self.directory,
             clock=self.clock,
+            fee_unpaid=lambda dossier: self.payments.unpaid_and_waited_for(dossier),
         )
         self.intake = IntakeService(
             province=self.province,
@@ -216,6 +226,47 @@ class Container:
         from motcua.services.queue import QueueService
 
         return QueueService(province=self.province, store=self.queue_store, clock=self.clock)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        """Fees paid online through the province's gateway (docs/payments.md); built on first use."""
+        from motcua.adapters.payments import DynamoPaymentStore
+        from motcua.adapters.vnpay import SecretsManagerCredentials, VnpayGateway
+        from motcua.services.payments import PaymentService
+
+        region = self.settings.region
+        store = self._payment_store or DynamoPaymentStore(
+            clients.client("dynamodb", region),
+            self.settings.table_name,
+            dossier_days=self.province.retention.dossiers_days,
+        )
+        configured = self.province.payments
+        gateway: PaymentGateway | None = self._payment_gateway
+        if gateway is None and configured is not None and self.settings.payment_secret:
+            # The secret is read once, on the first payment that needs it, and kept for the container.
+            credentials = SecretsManagerCredentials(
+                clients.client("secretsmanager", region), self.settings.payment_secret
+            )
+            pay_url, api_url = configured.pay_url, configured.api_url
+            if self.settings.payment_gateway_url:  # the local stack's sandbox, on the port it got
+                pay_url = _moved(pay_url, self.settings.payment_gateway_url)
+                api_url = _moved(api_url, self.settings.payment_gateway_url)
+            gateway = VnpayGateway(pay_url=pay_url, api_url=api_url, credentials=credentials)
+
+        def built() -> PaymentGateway:
+            if gateway is None or configured is None:
+                from motcua.domain.payments import PaymentsOff
+
+                raise PaymentsOff()
+            return gateway
+
+        return PaymentService(
+            province=self.province,
+            store=store,
+            gateway=built,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
+        )
 
     @cached_property
     def sweep(self) -> SweepService:
@@ -282,6 +333,15 @@ class Container:
             issue_ticket=lambda booking, _at: (
                 self.queue.issue(booking.centre, booking.service, appointment=booking.code).ticket.id
             ),
+        )
+
+    @cached_property
+    def day_bookings(self) -> DayBookingsService:
+        """A centre's bookings of a day by slot, for its counters' staff (docs/counter.md)."""
+        from motcua.services.day_bookings import DayBookingsService
+
+        return DayBookingsService(
+            province=self.province, book=self.appointment_book, queue=self.queue_store, clock=self.clock
         )
 
     @cached_property
@@ -365,6 +425,22 @@ class Container:
         return DynamoCounterStore(client, self.settings.table_name, self.province.working_calendar)
 
     @cached_property
+    def statistics_index(self) -> DossierIndex:
+        """The dossiers behind a number of the statistics: Queries on the table's indexes."""
+        from motcua.adapters.statistics_index import DynamoDrillDown
+
+        return DynamoDrillDown(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def statistics_reports(self) -> StatisticsService:
+        """The leaders' reports, exports and the public results, read from the counters."""
+        from motcua.services.statistics import StatisticsService
+
+        return StatisticsService(
+            province=self.province, counters=self.statistics, index=self.statistics_index, clock=self.clock
+        )
+
+    @cached_property
     def certificates(self) -> DynamoCertificateStore:
         """The province's CA certificates and the agencies' signing certificates, in the table."""
         from motcua.adapters.certificates import DynamoCertificateStore
@@ -428,6 +504,14 @@ class Container:
         s = self.settings
         cognito = clients.client("cognito-idp", s.region)
         return CognitoIdentityProvider(cognito, pool_id=s.staff_pool_id, client_id=s.staff_client_id)
+
+
+def _moved(url: str, origin: str) -> str:
+    """`url` with its scheme, host and port those of `origin`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return origin.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def build_container(

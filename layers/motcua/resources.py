@@ -31,6 +31,8 @@ TABLE = TableSpec(
         IndexSpec(name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK"),  # an agency's open tasks
         # deadlines: dossiers whose appointment can still be missed, and escalated open tasks
         IndexSpec(name="GSI3", partition_key="GSI3PK", sort_key="GSI3SK"),
+        # the dossiers behind a number of the statistics: finished per agency and month, open per agency
+        IndexSpec(name="GSI4", partition_key="GSI4PK", sort_key="GSI4SK"),
     ),
 )
 
@@ -132,6 +134,7 @@ COUNTER_PREFIX = "SEQ#"  # SEQ#<agency>#<YYMMDD>: an agency's dossier-code seque
 IDEMPOTENCY_PREFIX = "IDEM#"  # IDEM#<owner>#<key>: a filing's Idempotency-Key
 DRAFT_PREFIX = "DRAFT#"  # DRAFT#<owner>: a citizen's drafts, one per procedure (SK P#<procedure code>)
 STATS_PREFIX = "STATS#"  # STATS#<agency or *>: the statistics' counters (docs/statistics.md)
+PAYMENT_PREFIX = "PAY#"  # PAY#<order ref>: an order to pay a fee through the gateway (docs/payments.md)
 STATS_RECORD_PREFIX = "STATSREC#"  # STATSREC#<eventID>: a stream record the statistics applied
 # The province's CA certificates (the trust roots of /v1/verify) and the agencies' certificates:
 # written by the PKI function only, which alone holds the CA key (infra/constructs/signing.py).

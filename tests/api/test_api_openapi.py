@@ -66,6 +66,7 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/appointments/{booking_code}"),
     ("POST", "/v1/appointments/{booking_code}/cancel"),
     ("POST", "/v1/appointments/{booking_code}/check-in"),
+    ("GET", "/v1/centres/{centre_id}/appointments"),
     # feedback and complaints (docs/feedback.md)
     ("POST", "/v1/feedback"),
     ("GET", "/v1/me/feedback"),
@@ -86,6 +87,20 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
+    ("GET", "/v1/statistics/indicators"),
+    # the statistics (docs/statistics.md)
+    ("GET", "/v1/statistics"),
+    ("GET", "/v1/statistics/export"),
+    ("GET", "/v1/statistics/late-procedures"),
+    ("GET", "/v1/statistics/due"),
+    ("GET", "/v1/statistics/dossiers"),
+    ("GET", "/v1/public/results"),
+    # fees paid online (docs/payments.md)
+    ("POST", "/v1/dossiers/{code}/payments"),
+    ("GET", "/v1/dossiers/{code}/fee"),
+    ("GET", "/v1/payments/{ref}"),
+    ("GET", "/v1/payments/vnpay/ipn"),
+    ("GET", "/v1/payments/vnpay/return"),
 }
 
 
@@ -169,6 +184,10 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/centres/{centre_id}/tickets",
         "/v1/centres/{centre_id}/board",
         "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
+        "/v1/public/results",  # the province's results (docs/statistics.md)
+        # the payment gateway's IPN (verified by its signature) and the browser's return
+        "/v1/payments/vnpay/ipn",
+        "/v1/payments/vnpay/return",
     }
 
 

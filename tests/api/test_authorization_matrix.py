@@ -88,6 +88,7 @@ class Rule:
     blind: frozenset[str] = frozenset()
     body: dict[str, Any] | None = None
     changes: bool = False  # an allowed call changes the object: the world is built again after it
+    query: str = ""  # appended to the path: what an allowed call needs to be answered
 
     def who(self, obj: str) -> frozenset[str]:
         return self.allowed.get(obj, self.allowed.get("*", frozenset())) | self.blind
@@ -105,6 +106,9 @@ def per_object(new: frozenset[str], step: frozenset[str], desk: frozenset[str], 
 READERS = per_object(
     new=FINANCE_WORK | {OWNER}, step=FINANCE_WORK | TAX_WORK | {OWNER}, desk=FINANCE_WORK | TAX_WORK | {OWNER}
 )
+# The statistics: leaders see their agency and those merged into it, administrators any (docs/statistics.md).
+STATS_READERS = frozenset({LEADER, FLOW_LEADER, ADMIN})
+PERIOD = "?from=2026-01&to=2026-11"
 # THE TABLE: every route of the API. Bodies are chosen so that an allowed call is answered without
 # changing the object (a refusal without its reason is a 422, a result of an unfinished flow a 409).
 TABLE: dict[tuple[str, str], Rule] = {
@@ -114,6 +118,15 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/procedures"): everywhere(EVERYONE),
     ("GET", "/v1/procedures/{procedure_code}"): everywhere(EVERYONE),
     ("GET", "/v1/agencies"): everywhere(EVERYONE),
+    ("GET", "/v1/public/results"): everywhere(EVERYONE),
+    ("GET", "/v1/statistics"): everywhere(STATS_READERS, query=PERIOD),
+    ("GET", "/v1/statistics/export"): everywhere(STATS_READERS, query=PERIOD + "&format=xlsx"),
+    ("GET", "/v1/statistics/late-procedures"): everywhere(STATS_READERS, query=PERIOD),
+    ("GET", "/v1/statistics/due"): everywhere(STATS_READERS),
+    # the dossiers behind Finance's number: its leader and the administrators, not Tax's leader
+    ("GET", "/v1/statistics/dossiers"): everywhere(
+        frozenset({LEADER, ADMIN}), query=f"?agency={FINANCE}&month=2026-11&column=received_online"
+    ),
     ("GET", "/v1/catalog"): everywhere(EVERYONE),
     ("GET", "/v1/tracking/{code}"): everywhere(EVERYONE),  # status and timeline, no personal data
     ("POST", "/v1/verify"): everywhere(EVERYONE, body={}),
@@ -135,6 +148,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/appointments/{booking_code}"): everywhere(frozenset({OWNER})),
     ("POST", "/v1/appointments/{booking_code}/cancel"): everywhere(frozenset({OWNER}), body={}, changes=True),
     ("POST", "/v1/appointments/{booking_code}/check-in"): everywhere(EVERYONE, body={}),
+    # the centre's day of bookings: the receivers and leaders of an agency staffing one of its counters
+    ("GET", "/v1/centres/{centre_id}/appointments"): everywhere(frozenset({RECEIVER, LEADER})),
     # citizens
     ("POST", "/v1/dossiers"): everywhere(CITIZENS, body={}),
     ("GET", "/v1/me/dossiers"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
@@ -158,6 +173,13 @@ TABLE: dict[tuple[str, str], Rule] = {
     ),
     # a dossier and its documents
     ("GET", "/v1/dossiers/{code}"): READERS,
+    # fees paid online (docs/payments.md): the owner pays; the order and the fee for the owner and the
+    # desk; the gateway's IPN and return are public (the IPN is verified by its signature)
+    ("POST", "/v1/dossiers/{code}/payments"): everywhere(frozenset({OWNER}), body={}, changes=True),
+    ("GET", "/v1/dossiers/{code}/fee"): READERS,
+    ("GET", "/v1/payments/{ref}"): everywhere(FINANCE_WORK | {OWNER}),
+    ("GET", "/v1/payments/vnpay/ipn"): everywhere(EVERYONE),
+    ("GET", "/v1/payments/vnpay/return"): everywhere(EVERYONE),
     ("GET", "/v1/dossiers/{code}/control-slip"): READERS,
     ("GET", "/v1/dossiers/{code}/documents"): READERS,
     ("GET", "/v1/dossiers/{code}/documents/{name}"): READERS,
@@ -246,6 +268,9 @@ TABLE: dict[tuple[str, str], Rule] = {
         frozenset({RECEIVER, LEADER}),
         body={},  # 422: neither a service nor a counter
     ),
+    # the Decision 766 indicators (docs/indicators.md): leaders (their own agency by default) and
+    # administrators (the province by default)
+    ("GET", "/v1/statistics/indicators"): everywhere(frozenset({LEADER, FLOW_LEADER, ADMIN})),
 }
 DENIED = {401, 403, 404}
 
@@ -393,9 +418,11 @@ def build(pools: Pools) -> Scene:
     feedback = world.container.feedback.send(
         owner, FeedbackRequest(dossier_code=new, subject="Hồ sơ chậm", text="Hồ sơ của tôi chưa được xử lý.")
     )
+    order = world.container.payments.start(owner, new, client_ip="127.0.0.1", language="vi").ref
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
+        values |= {"ref": order}
         values |= {"feedback_code": feedback.code}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)
@@ -454,7 +481,7 @@ def _call(api: Api, scene: Scene, method: str, path: str, obj: str, caller: str,
     token = scene.tokens[caller]
     # As a browser asks: API Gateway sends a binary answer (a PDF) only to a request whose Accept takes it.
     headers = {"Accept": "*/*"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    return api.call(method, concrete, None, rule.body if method == "POST" else None, **headers)
+    return api.call(method, concrete + rule.query, None, rule.body if method == "POST" else None, **headers)
 
 
 def _readable(body: Any) -> str:

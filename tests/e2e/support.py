@@ -327,3 +327,59 @@ def an_admin_creates_an_officer(stack: Stack, username: str, temporary: str) -> 
             {"Name": "custom:role", "Value": "receiver"},
         ],
     )
+
+
+# --- fees paid online (docs/payments.md) ------------------------------------------------------
+
+DRIVING_LICENCE = "3.000347"  # its 135,000 VND fee is paid online at filing, the desk waits for it
+
+
+def driving_licence_through_api(stack: Stack) -> str:
+    """A driving licence renewal filed by the demo citizen over HTTP: its fee is due."""
+    from motcua.config.province import load_province
+    from tests.examples import PNG, filing_body
+
+    api, auth = f"{stack.url}/v1", citizen_headers(stack)
+
+    def upload(content_type: str) -> str:
+        content, name = (PDF, "giay.pdf") if content_type == "application/pdf" else (PNG, "anh.png")
+        slot = requests.post(
+            f"{api}/uploads",
+            json={"filename": name, "content_type": content_type, "size": len(content)},
+            headers=auth,
+            timeout=10,
+        ).json()
+        files = {"file": (name, content, content_type)}
+        sent = requests.post(slot["url"], data=slot["fields"], files=files, timeout=10)
+        assert sent.ok, sent.text
+        return str(slot["upload_id"])
+
+    province = load_province(DEMO_PROVINCE)
+    body = filing_body(province, DRIVING_LICENCE, stack.citizen.name, stack.citizen.username, upload)
+    created = requests.post(
+        f"{api}/dossiers", json=body, headers=auth | {"Idempotency-Key": str(uuid.uuid4())}, timeout=10
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["code"])
+
+
+def payment_through_api(stack: Stack, code: str, choice: str | None = None) -> str:
+    """An order for the dossier's fee; paid (or cancelled…) in the sandbox gateway when `choice` says.
+    Returns the order's reference."""
+    from urllib.parse import urlsplit
+
+    started = requests.post(
+        f"{stack.url}/v1/dossiers/{code}/payments", json={}, headers=citizen_headers(stack), timeout=10
+    )
+    assert started.status_code == 201, started.text
+    order = started.json()
+    if choice is not None:
+        parts = urlsplit(order["pay_url"])
+        chosen = requests.post(
+            f"{parts.scheme}://{parts.netloc}/paymentv2/choose",
+            data={"order": parts.query, "choice": choice},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert chosen.status_code == 303, chosen.text
+    return str(order["ref"])

@@ -57,7 +57,9 @@ from tests.e2e.support import (
     an_admin_creates_an_officer,
     assert_accessible,
     birth_registration_through_api,
+    driving_licence_through_api,
     fresh_code,
+    payment_through_api,
     receiving_agency,
     staff_member,
 )
@@ -85,6 +87,8 @@ class Filed:
     result: str  # that result's code, to verify
     desk_task: str
     officer_task: str
+    waiting: str = ""  # an order for a driving licence's fee, not paid (docs/payments.md)
+    paid: str = ""  # another, paid in the sandbox gateway
 
 
 @dataclass(frozen=True)
@@ -436,6 +440,11 @@ PAGES: dict[str, list[State]] = {
     r"^\/counter$": [
         State("the counter console", "receiver", at("/counter"), ready="#counter-pick", then=choose_counter),
     ],
+    r"^\/appointments\/day$": [
+        # The ward's centre: no demo bookings there (the day's are the provincial centre's; the filled
+        # page is checked in test_counter_journey.py)
+        State("the centre's day of bookings", "receiver", at("/appointments/day"), ready=".dayappt__body h2"),
+    ],
     r"^\/desk\/intake$": [
         State("the procedure picker, from a ticket", "receiver", at("/desk/intake?ticket=A-001&service=HT")),
         State("a search with no procedure", "receiver", at("/desk/intake"), then=search_intake_for_nothing),
@@ -454,6 +463,13 @@ PAGES: dict[str, list[State]] = {
         State("the papers' step", "receiver", at(f"/desk/intake?procedure={BIRTH_REGISTRATION}&step=4")),
         State("the receipt", "receiver", lambda f: f"/desk/intake?done={f.new}", ready="#receipt-code"),
         State("an officer, who does not receive", "officer", at("/desk/intake"), ready=".notice"),
+    ],
+    # fees paid online (docs/payments.md): the return page, waiting for the IPN and once paid
+    r"^\/payments\/([^/]+)$": [
+        State(
+            "waiting for the gateway", "citizen", lambda f: f"/payments/{f.waiting}", ready="#payment-state"
+        ),
+        State("paid in the sandbox", "citizen", lambda f: f"/payments/{f.paid}", ready="[data-shown=paid]"),
     ],
 }
 
@@ -557,6 +573,8 @@ def filed(stack: Stack) -> Filed:
         result=_issue_result(stack, accepted),
         desk_task=_task_of(stack, "receiver", new),
         officer_task=_task_of(stack, "officer", accepted),
+        waiting=payment_through_api(stack, driving_licence_through_api(stack)),
+        paid=payment_through_api(stack, driving_licence_through_api(stack), "success"),
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.test import Client
 
+from motcua.adapters.vnpay import VnpayGateway
 from motcua.config.settings import Settings
 from motcua.container import Adapters, Container
 from motcua.domain.files import EXTENSIONS
@@ -34,10 +35,12 @@ from tests.fakes.directory import InMemoryStaffDirectory
 from tests.fakes.feedback import InMemoryFeedbackBox
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
+from tests.fakes.payments import TEST_CREDENTIALS, InMemoryPaymentStore
 from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
+from tests.fakes.statistics import InMemoryCounterStore
 from tests.fakes.storage import InMemoryAttachmentStore
 from tests.fakes.workflow import InMemoryWorkflow
 
@@ -74,6 +77,7 @@ class World:
         self.sent = InMemorySentMessages()
         self.bookings = InMemoryAppointmentBook()
         self.queue = InMemoryQueueStore()
+        self.payments = InMemoryPaymentStore(self.repository)
         self.feedback = InMemoryFeedbackBox()
         settings = Settings(
             table_name="in-memory",
@@ -99,11 +103,22 @@ class World:
                 sent_messages=self.sent,
                 appointment_book=self.bookings,
                 queue=self.queue,
+                payment_store=self.payments,
+                payment_gateway=VnpayGateway(
+                    pay_url="http://gateway.example.invalid/paymentv2/vpcpay.html",
+                    api_url="http://gateway.example.invalid/merchant_webapi/api/transaction",
+                    credentials=lambda: TEST_CREDENTIALS,
+                ),
                 feedback_box=self.feedback,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)
         self.container.__dict__["workflow"] = self.flows
+        # The statistics' counters, summed from the repository at each read, and the dossiers behind a
+        # number, filtered by the index entries the table would hold (tests/fakes/statistics.py).
+        self.statistics = InMemoryCounterStore(self.repository, self.container.province.working_calendar)
+        self.container.__dict__["statistics"] = self.statistics
+        self.container.__dict__["statistics_index"] = self.statistics
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     # The PKI function the API asks for certificates (on AWS). Empty: this process issues them itself,
     # with the "CA" key of signing_keys (the local stack and tests; on AWS the API has no CA key).
     pki_function: str = ""
+    # The Secrets Manager secret holding the payment gateway's terminal code and hash secret (JSON
+    # `{"tmn_code", "hash_secret"}`, docs/payments.md). Empty: no online payment.
+    payment_secret: str = ""
+    # The local stack's sandbox gateway (http://127.0.0.1:<port>), in place of the origin of the
+    # province file's gateway URLs; empty everywhere else.
+    payment_gateway_url: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -160,8 +160,11 @@ class InboxService:
         coordinator: FlowCoordinator,
         directory: Callable[[], StaffDirectory],
         clock: Clock,
+        fee_unpaid: Callable[[Dossier], bool] | None = None,
     ) -> None:
         self.province = province
+        # Whether the desk must wait for the dossier's fee before accepting it (docs/payments.md).
+        self.fee_unpaid = fee_unpaid
         self.repository = repository
         self.dossiers = dossiers
         self.desk = desk
@@ -313,6 +316,10 @@ class InboxService:
         elif task.kind is TaskKind.STEP:
             change = self.coordinator.decide(principal, task, record, action, decided)
         else:
+            if action is Action.ACCEPT and self.fee_unpaid is not None and self.fee_unpaid(record.dossier):
+                from motcua.domain.payments import FeeUnpaid
+
+                raise FeeUnpaid()
             change = self.desk.decide(principal, task, record, action, decided)
         count("Decision", action=action.value)
         return next(t for t in change.tasks if t.task_id == task.task_id), change.dossier

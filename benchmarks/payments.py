@@ -1,0 +1,113 @@
+"""AWS calls per payment creation and per IPN, through the API on moto (docs/payments.md).
+
+Runs the Chalice app on moto (decorator mode) with the demo province; the sandbox gateway signs the
+IPNs. Recorded, never asserted. Goals (issue 15): an IPN <= 3 calls, a payment's creation <= 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from report import record
+
+ROOT = Path(__file__).resolve().parents[1]
+for folder in ("functions/api", "functions", "."):
+    sys.path.insert(0, str(ROOT / folder))
+
+GROUP = "payments: AWS calls"
+DRIVING = "3.000347"  # its fee is paid online at filing
+
+
+def main() -> None:
+    from _moto_api import PASSWORD, REGION, provisioned
+    from chalice.test import Client
+
+    from infra.devstack.sandbox_gateway import SandboxGateway
+    from motcua.adapters import clients
+    from motcua.adapters.vnpay import SecretsManagerCredentials
+    from tests.integration.conftest import filing_request
+
+    with provisioned() as (container, outputs):
+        from app import app
+
+        from chalicelib import deps
+        from motcua.container import use
+
+        deps.set_container(container)
+        use(container)
+        calls: Counter[str] = Counter()
+
+        def count(model: Any, **_: Any) -> None:
+            calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+        for service in ("dynamodb", "secretsmanager", "s3", "cognito-idp"):
+            clients.client(service, REGION).meta.events.register("before-call", count)
+        token = container.citizens.sign_in(username="an@example.vn", password=PASSWORD)["id_token"]
+        citizen = container.verifier.verify(token)
+        sent: list[str] = []
+        sandbox = SandboxGateway(
+            credentials=SecretsManagerCredentials(
+                clients.client("secretsmanager", REGION), outputs.payment_secret
+            ),
+            ipn_url="http://127.0.0.1:9/unused",
+            deliver=lambda query: sent.append(query) or {},
+        )
+
+        def file() -> str:
+            request = filing_request(container, citizen, DRIVING)
+            return str(container.filing.file(citizen, request, uuid.uuid4().hex).dossier.code)
+
+        with Client(app) as client:
+            auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+            def measured(method: str, path: str, body: bytes = b"") -> tuple[Any, int]:
+                calls.clear()
+                answer = client.http.request(method, path, headers=auth, body=body)
+                assert answer.status_code < 400, answer.body
+                return answer, sum(n for op, n in calls.items() if not op.startswith("cognito"))
+
+            def start(code: str) -> tuple[dict[str, str], int]:
+                answer, n = measured("POST", f"/v1/dossiers/{code}/payments", b"{}")
+                import json
+
+                url = json.loads(answer.body)["pay_url"]
+                return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)), n
+
+            def ipn(query: str) -> tuple[str, int]:
+                import json
+
+                answer, n = measured("GET", f"/v1/payments/vnpay/ipn?{query}")
+                return json.loads(answer.body)["RspCode"], n
+
+            code = file()
+            first, cold = start(code)  # the container's first payment reads the secret
+            record(GROUP, "create a payment, first of the container (reads the secret)", cold, unit="calls")
+            second, warm = start(code)
+            record(GROUP, "create a payment", warm, unit="calls", goal="<= 2")
+            sandbox.pay(first, "success")
+            rsp, n = ipn(sent[-1])
+            record(GROUP, f"IPN, paid (answer {rsp})", n, unit="calls", goal="<= 3")
+            rsp, n = ipn(sent[-1])
+            record(GROUP, f"IPN, sent again (answer {rsp})", n, unit="calls", goal="<= 3")
+            sandbox.pay(second, "success")
+            rsp, n = ipn(sent[-1])
+            record(
+                GROUP,
+                f"IPN, a second payment of a paid fee: refund due (answer {rsp})",
+                n,
+                unit="calls",
+                goal="<= 3",
+            )
+            third, _ = start(file())
+            sandbox.pay(third, "cancel")
+            rsp, n = ipn(sent[-1])
+            record(GROUP, f"IPN, cancelled (answer {rsp})", n, unit="calls", goal="<= 3")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Ports of fees paid online: the payment gateway and where orders and fees are kept."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+    from motcua.domain.models import Dossier
+    from motcua.domain.payments import FeeRecord, GatewayNotice, Order
+
+
+class PaymentGateway(Protocol):
+    """A payment gateway's protocol (VNPAY today; the national payment platform could be another)."""
+
+    name: str
+
+    def payment_url(self, order: Order, *, return_url: str, client_ip: str, info: str, locale: str) -> str:
+        """Where to send the citizen's browser to pay `order` (signed)."""
+        ...
+
+    def read_notice(self, params: Mapping[str, str]) -> GatewayNotice:
+        """An IPN's or a return's parameters, their signature checked; InvalidSignature if it fails."""
+        ...
+
+    def query(self, order: Order, *, client_ip: str, now: datetime) -> GatewayNotice:
+        """Ask the gateway how `order` stands (VNPAY querydr); its answer's signature checked."""
+        ...
+
+
+class PaymentStore(Protocol):
+    """Orders and fees, each change written under a condition (docs/payments.md)."""
+
+    def dossier_and_fee(self, code: str, fee: str) -> tuple[Dossier | None, FeeRecord | None]:
+        """The dossier and its fee (None: no order was made for it yet), read together."""
+        ...
+
+    def open_order(self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime) -> None:
+        """Keep a new order and count it on the fee (created if absent); FeeAlreadyPaid if paid."""
+        ...
+
+    def order(self, ref: str) -> Order | None: ...
+
+    def settle(self, order: Order) -> None:
+        """Write `order` (now paid) and mark its fee paid by it, together: OrderTaken if the order
+        was no longer pending, FeeAlreadyPaid if another order paid the fee first."""
+        ...
+
+    def close(self, order: Order) -> None:
+        """Write `order`'s new state (failed, refund due) if it is still pending; OrderTaken if not."""
+        ...

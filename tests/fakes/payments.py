@@ -1,0 +1,65 @@
+"""Orders and fees in memory: the PaymentStore port with the table's conditions, for offline tests."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from motcua.adapters.vnpay import Credentials
+from motcua.domain.payments import FeeAlreadyPaid, FeeRecord, Order, OrderState, OrderTaken
+
+if TYPE_CHECKING:
+    from motcua.domain.models import Dossier
+    from motcua.domain.ports import DossierRepository
+
+# The offline world's merchant (the local stack's and AWS's come from Secrets Manager).
+TEST_CREDENTIALS = Credentials(tmn_code="TESTMC01", hash_secret="OFFLINESECRETOFTHEFAKEWORLD00000")
+
+
+class InMemoryPaymentStore:
+    def __init__(self, repository: DossierRepository) -> None:
+        self.repository = repository
+        self.orders: dict[str, Order] = {}
+        self.fees: dict[tuple[str, str], FeeRecord] = {}
+        self._lock = threading.Lock()
+
+    def dossier_and_fee(self, code: str, fee: str) -> tuple[Dossier | None, FeeRecord | None]:
+        record = self.repository.get(code)
+        return (record.dossier if record else None), self.fees.get((code, fee))
+
+    def open_order(self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime) -> None:
+        with self._lock:
+            kept = self.fees.get((fee.dossier, fee.fee))
+            if kept is not None and kept.paid:
+                raise FeeAlreadyPaid()
+            base = kept or fee
+            self.fees[(fee.dossier, fee.fee)] = base.model_copy(
+                update={"orders": base.orders + 1, "last_order": order.ref}
+            )
+            self.orders[order.ref] = order
+
+    def order(self, ref: str) -> Order | None:
+        return self.orders.get(ref)
+
+    def settle(self, order: Order) -> None:
+        with self._lock:
+            if self.orders[order.ref].state is not OrderState.PENDING:
+                raise OrderTaken()
+            fee = self.fees[(order.dossier, order.fee)]
+            if fee.paid:
+                raise FeeAlreadyPaid()
+            self.orders[order.ref] = order
+            self.fees[(order.dossier, order.fee)] = fee.model_copy(
+                update={
+                    "paid_by": order.ref,
+                    "paid_at": order.confirmed_at,
+                    "transaction_no": order.transaction_no,
+                }
+            )
+
+    def close(self, order: Order) -> None:
+        with self._lock:
+            if self.orders[order.ref].state is not OrderState.PENDING:
+                raise OrderTaken()
+            self.orders[order.ref] = order
