@@ -25,6 +25,8 @@ import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
 import { dayBookingsView } from "./views/day-bookings.js";
 import { paymentView } from "./views/payment.js";
+import { feedbackNewView, myFeedbackView, publicFeedbackView } from "./views/feedback.js";
+import { feedbackDeskView, feedbackItemView } from "./views/feedback-desk.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -58,6 +60,11 @@ const ROUTES = [
   [/^\/desk\/intake$/, intakeView, { staff: true }],
   [/^\/appointments\/day$/, dayBookingsView, { staff: true }],
   [/^\/payments\/([^/]+)$/, paymentView, { signedIn: true }],
+  [/^\/feedback\/new$/, feedbackNewView, { citizen: true }],
+  [/^\/feedback\/public$/, publicFeedbackView],
+  [/^\/me\/feedback$/, myFeedbackView, { citizen: true }],
+  [/^\/feedback$/, feedbackDeskView, { staff: true }],
+  [/^\/feedback\/(PAKN-[^/]+)$/, feedbackItemView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -192,12 +199,14 @@ function navItems(s) {
   ];
   // Booking is the public's: staff menus keep to their work, on one line of a desk screen.
   if (!staffRole(s)) items.push(["#/appointments", t("nav.appointments"), (p) => p.endsWith("/appointments")]);
+  if (!staffRole(s)) items.push(["#/feedback/public", t("nav.feedback"), (p) => p.startsWith("/feedback") || p === "/me/feedback"]);
   if (isCitizen(s)) items.push(["#/me", t("nav.me"), (p) => p === "/me" || p.startsWith("/dossiers") || p.startsWith("/receipt")]);
   if (roleCan("work", s)) {
     items.push(["#/inbox", t("nav.inbox"), (p) => p === "/inbox" || p.startsWith("/tasks") || p.startsWith("/dossiers")]);
   }
   if (["receiver", "leader"].includes(s?.claims?.["custom:role"])) items.push(["#/counter", t("nav.counter"), (p) => p === "/counter"]);
   if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/desk/intake", t("intake.nav"), (p) => p === "/desk/intake"]);
+  if (["officer", "leader"].includes(staffRole(s))) items.push(["#/feedback", t("nav.feedback.desk"), (p) => p.startsWith("/feedback")]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);

@@ -30,6 +30,7 @@ from motcua.resources import (
     COUNTER_PREFIX,
     DOSSIER_PREFIX,
     DRAFT_PREFIX,
+    FEEDBACK_PREFIX,
     IDEMPOTENCY_PREFIX,
     NOTIFY_ONCE_PARTITION,
     NOTIFY_PATTERN,
@@ -66,6 +67,7 @@ WRITES: dict[str, tuple[str, ...]] = {
         f"{QUEUE_PREFIX}*",
         # appointments: a slot's places, the bookings, the one-a-day guards (docs/counter.md)
         *(f"{APPOINTMENT_SLOTS_PREFIX}*", f"{BOOKING_PREFIX}*", f"{BOOKED_PREFIX}*"),
+        f"{FEEDBACK_PREFIX}*",  # feedback, its answer and publication (docs/feedback.md)
     ),
     "Routing": (f"{DOSSIER_PREFIX}*",),
     # and the no-shows: the booking marked, its slot's count

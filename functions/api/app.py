@@ -14,6 +14,7 @@ from chalicelib.routes import (
     day_bookings,
     dossiers,
     drafts,
+    feedback,
     indicators,
     meta,
     payments,
@@ -51,6 +52,7 @@ for routes in (
     indicators,
     day_bookings,
     payments,
+    feedback,
 ):
     app.register_blueprint(routes.area.blueprint)
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from motcua.adapters.appointments import booking_from_stream
 from motcua.adapters.dynamodb import audit_from_stream
+from motcua.adapters.feedback import feedback_from_stream
 from motcua.container import get_container
 from motcua.observability import flush, logger
 
@@ -26,6 +27,11 @@ def record_handler(record: SQSRecord) -> None:
     if booking is not None:  # a new appointment: its email (with the QR) and SMS
         logger.append_keys(booking_code=booking.code, event="booked")
         get_container().booking_notices.notify(booking)
+        return
+    feedback = feedback_from_stream(body)
+    if feedback is not None:  # an agency answered a citizen's feedback: its email and SMS
+        logger.append_keys(feedback_code=feedback.code, event="feedback_answered")
+        get_container().feedback_notices.notify(feedback)
         return
     found = audit_from_stream(body)
     if found is None:  # the pipe's filter lets only these through; anything else is not ours to send

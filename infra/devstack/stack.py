@@ -268,6 +268,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     keeper.table_name = outputs.table_name
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
     _demo_appointments(accounts, outputs)
+    _demo_feedback(accounts, outputs)
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
@@ -419,6 +420,17 @@ def _demo_day_of_bookings() -> None:
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo day of bookings could not be made (above).", file=sys.stderr, flush=True)
+def _demo_feedback(accounts: list[DemoAccount], outputs: Outputs) -> None:
+    """The demo's feedback: open, answered and published (devstack/feedback_demo.py)."""
+    from motcua.container import build_container
+
+    from .feedback_demo import seed_feedback
+
+    try:
+        seed_feedback(build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs))
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo feedback could not be sent (above).", file=sys.stderr, flush=True)
 
 
 def _statistics(

@@ -24,6 +24,7 @@ from motcua.adapters.stepfunctions import StepFunctionsWorkflow
 from motcua.config.province import Province, load_province
 from motcua.config.settings import Settings, get_settings
 from motcua.domain.appointments import AppointmentBook
+from motcua.domain.feedback import FeedbackBox
 from motcua.domain.models import PrincipalKind
 from motcua.domain.payment_ports import PaymentGateway, PaymentStore
 from motcua.domain.ports import (
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from motcua.services.booking_notices import BookingNotices
     from motcua.services.day_bookings import DayBookingsService
     from motcua.services.export import ExportService
+    from motcua.services.feedback import FeedbackNotices, FeedbackService
     from motcua.services.notifying import NotificationService
     from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
@@ -89,6 +91,7 @@ class Adapters:
     payment_store: PaymentStore | None = None  # None: the single table
     # None: the province's gateway, its secret in Secrets Manager
     payment_gateway: PaymentGateway | None = None
+    feedback_box: FeedbackBox | None = None  # None: the single table
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -146,6 +149,8 @@ class Container:
         self._payment_gateway = adapters.payment_gateway
         if adapters.appointment_book is not None:
             self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
+        if adapters.feedback_box is not None:
+            self.__dict__["feedback_box"] = adapters.feedback_box  # instead of the table's
         self.presenter = Presenter(self.province, settings.portal_url or self.province.portal_url)
         self.catalog = CatalogService(self.province)
         self.uploads = UploadService(self.store, self.province.uploads)
@@ -348,6 +353,34 @@ class Container:
         return BookingNotices(
             province=self.province,
             messengers=notifications.messengers,
+            once=self.once,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
+        )
+
+    @cached_property
+    def feedback_box(self) -> FeedbackBox:
+        """Feedback, its answers and publications, on the single table."""
+        from motcua.adapters.feedback import DynamoFeedbackBox
+
+        return DynamoFeedbackBox(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        """Feedback and complaints (phản ánh, kiến nghị, docs/feedback.md)."""
+        from motcua.services.feedback import FeedbackService
+
+        return FeedbackService(
+            province=self.province, box=self.feedback_box, repository=self.repository, clock=self.clock
+        )
+
+    @cached_property
+    def feedback_notices(self) -> FeedbackNotices:
+        """The answer's email and SMS to the citizen, through the same messengers as the dossiers'."""
+        from motcua.services.feedback import FeedbackNotices
+
+        return FeedbackNotices(
+            messengers=self.notifications.messengers,
             once=self.once,
             clock=self.clock,
             portal_url=self.presenter.portal_url,

@@ -151,6 +151,9 @@ QUEUE_PREFIX = "Q#"
 APPOINTMENT_SLOTS_PREFIX = "APPT#"
 BOOKING_PREFIX = "BOOKING#"
 BOOKED_PREFIX = "BOOKED#"
+# Feedback (docs/feedback.md): FB#<code> a feedback (F), its answer's note to the citizen (A); FB#PUBLIC#<id>
+# a published question and answer. Its codes' day counters are SEQ#PAKN#<agency>#<YYMMDD>.
+FEEDBACK_PREFIX = "FB#"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.domain.events).

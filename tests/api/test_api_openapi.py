@@ -67,6 +67,14 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/appointments/{booking_code}/cancel"),
     ("POST", "/v1/appointments/{booking_code}/check-in"),
     ("GET", "/v1/centres/{centre_id}/appointments"),
+    # feedback and complaints (docs/feedback.md)
+    ("POST", "/v1/feedback"),
+    ("GET", "/v1/me/feedback"),
+    ("GET", "/v1/feedback/public"),
+    ("GET", "/v1/agencies/{agency_code}/feedback"),
+    ("GET", "/v1/feedback/{feedback_code}"),
+    ("POST", "/v1/feedback/{feedback_code}/answer"),
+    ("POST", "/v1/feedback/{feedback_code}/publication"),
     # queue tickets (docs/counter.md)
     ("GET", "/v1/centres"),
     ("GET", "/v1/centres/{centre_id}/kiosk"),
@@ -169,6 +177,7 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/appointments/centres",
         "/v1/appointments/slots",
         "/v1/appointments/{booking_code}/check-in",
+        "/v1/feedback/public",
         # the kiosk, the board and a ticket's page (docs/counter.md)
         "/v1/centres",
         "/v1/centres/{centre_id}/kiosk",

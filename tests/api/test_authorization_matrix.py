@@ -28,6 +28,7 @@ from motcua.domain.models import PrincipalKind
 from motcua.domain.roles import Role
 from motcua.services.appointments import BookingRequest
 from motcua.services.documents import available
+from motcua.services.feedback import FeedbackRequest
 from tests.conftest import DEMO_PROVINCE
 from tests.fakes.world import World
 
@@ -226,6 +227,23 @@ TABLE: dict[tuple[str, str], Rule] = {
         desk=frozenset({RECEIVER, LEADER}),  # the desk: refuse (409: the task waits for the flow)
         body={"action": "refuse"},
     ),
+    # feedback (docs/feedback.md): the sender's own; the agency's officers and leaders (not its receivers)
+    ("POST", "/v1/feedback"): everywhere(CITIZENS, body={}),  # 422: no subject
+    ("GET", "/v1/me/feedback"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),
+    ("GET", "/v1/feedback/public"): everywhere(EVERYONE),
+    ("GET", "/v1/agencies/{agency_code}/feedback"): per_object(
+        new=frozenset({OFFICER, LEADER}),
+        step=frozenset({FLOW_OFFICER, ASSIGNEE, FLOW_LEADER}),
+        desk=frozenset({OFFICER, LEADER}),
+    ),
+    ("GET", "/v1/feedback/{feedback_code}"): everywhere(frozenset({OWNER, OFFICER, LEADER})),
+    ("POST", "/v1/feedback/{feedback_code}/answer"): everywhere(
+        frozenset({OFFICER, LEADER}), body={"text": "Hồ sơ đã được chuyển xử lý."}, changes=True
+    ),
+    ("POST", "/v1/feedback/{feedback_code}/publication"): everywhere(  # 409: not answered yet
+        frozenset({OFFICER, LEADER}),
+        body={"subject": "Hồ sơ chậm", "question": "Vì sao hồ sơ chậm?", "answer": "Do thiếu giấy tờ."},
+    ),
     # queue tickets (docs/counter.md): the kiosk, the board and a ticket's page need no sign-in; a
     # counter (Finance's counter 1) is worked by its agency's receivers and leaders
     ("GET", "/v1/centres"): everywhere(EVERYONE),
@@ -397,11 +415,15 @@ def build(pools: Pools) -> Scene:
         owner, BookingRequest(centre="tinh", service="A", start=tomorrow)
     )
     ticket = world.container.queue.issue("tinh", "A").ticket  # the demo centre is open on the world's clock
+    feedback = world.container.feedback.send(
+        owner, FeedbackRequest(dossier_code=new, subject="Hồ sơ chậm", text="Hồ sơ của tôi chưa được xử lý.")
+    )
     order = world.container.payments.start(owner, new, client_ip="127.0.0.1", language="vi").ref
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
         values |= {"ref": order}
+        values |= {"feedback_code": feedback.code}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)
     secrets = {NEW: (new, *personal), STEP: (flowing, *personal), DESK: (flowing, *personal)}

@@ -401,6 +401,24 @@ PAGES: dict[str, list[State]] = {
         State("the slots of a day", "citizen", at("/appointments"), ready=".appt-slot"),
         State("booked without a slot", "citizen", at("/appointments"), then=book_without_slot),
     ],
+    # feedback and complaints (docs/feedback.md): An has the demo's; Bình none
+    r"^\/feedback\/new$": [
+        State("the form", "citizen", at("/feedback/new"), ready=".fb-form"),
+        State("sent empty", "citizen", at("/feedback/new"), then=submit_empty),
+    ],
+    r"^\/feedback\/public$": [
+        State("the published answers", "nobody", at("/feedback/public"), ready=".fb-card")
+    ],
+    r"^\/me\/feedback$": [
+        State("An's feedback, one answered", "citizen", at("/me/feedback"), ready=".fb-answer"),
+        State("none sent yet", "newcomer", at("/me/feedback"), ready=".notice"),
+    ],
+    r"^\/feedback$": [
+        State("the agency's open feedback", "officer", at("/feedback"), ready=".fb-card, .empty")
+    ],
+    r"^\/feedback\/(PAKN-[^/]+)$": [
+        State("no such feedback", "officer", at("/feedback/PAKN-000.00.00.H99-000101-0001"), ready=".notice")
+    ],
     r"^\/me\/appointments$": [
         State("my appointments", "citizen", at("/me/appointments"), ready=".appt-cards, .appt-message"),
     ],

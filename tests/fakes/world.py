@@ -22,6 +22,7 @@ from motcua.domain.files import EXTENSIONS
 from motcua.domain.models import Principal, PrincipalKind
 from motcua.domain.roles import Role
 from motcua.services.booking_notices import BookingNotices
+from motcua.services.feedback import FeedbackNotices
 from motcua.services.filing import FilingRequest
 from motcua.services.inbox import Decision
 from motcua.services.notifying import NotificationService
@@ -31,6 +32,7 @@ from tests.fakes.access_log import InMemoryAccessLog
 from tests.fakes.appointments import InMemoryAppointmentBook
 from tests.fakes.clock import FrozenClock
 from tests.fakes.directory import InMemoryStaffDirectory
+from tests.fakes.feedback import InMemoryFeedbackBox
 from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.payments import TEST_CREDENTIALS, InMemoryPaymentStore
@@ -76,6 +78,7 @@ class World:
         self.bookings = InMemoryAppointmentBook()
         self.queue = InMemoryQueueStore()
         self.payments = InMemoryPaymentStore(self.repository)
+        self.feedback = InMemoryFeedbackBox()
         settings = Settings(
             table_name="in-memory",
             bucket_name="in-memory",
@@ -106,6 +109,7 @@ class World:
                     api_url="http://gateway.example.invalid/merchant_webapi/api/transaction",
                     credentials=lambda: TEST_CREDENTIALS,
                 ),
+                feedback_box=self.feedback,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)
@@ -138,6 +142,13 @@ class World:
             portal_url=self.container.presenter.portal_url,
         )
         self._bookings_delivered = 0
+        self.container.__dict__["feedback_notices"] = FeedbackNotices(
+            messengers={"email": self.mail, "sms": self.sms},
+            once=InMemoryOnceOnly(),
+            clock=self.clock,
+            portal_url=self.container.presenter.portal_url,
+        )
+        self._feedback_delivered = 0
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -230,6 +241,9 @@ class World:
         for booking in self.bookings.notified[self._bookings_delivered :]:
             self.container.booking_notices.notify(booking)
         self._bookings_delivered = len(self.bookings.notified)
+        for feedback in self.feedback.notified[self._feedback_delivered :]:
+            self.container.feedback_notices.notify(feedback)
+        self._feedback_delivered = len(self.feedback.notified)
         return [*self.mail.sent, *self.sms.sent]
 
     def settle(self) -> int:

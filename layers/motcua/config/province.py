@@ -112,6 +112,16 @@ class DraftPolicy(BaseModel):
     max_answer_bytes: int = Field(default=64 * 1024, ge=1024, le=200 * 1024)
 
 
+class FeedbackPolicy(BaseModel):
+    """Feedback and complaints (phản ánh, kiến nghị, docs/feedback.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Working days an agency has to answer, counted as a dossier's (Decree 20/2008/ND-CP, docs/feedback.md).
+    answer_working_days: int = Field(default=10, ge=1, le=60)
+    keep_days: int = Field(default=1825, ge=30)  # then the table's TTL removes it
+
+
 class Province(BaseModel):
     """One province (tỉnh / thành phố trực thuộc trung ương): what its deployment serves."""
 
@@ -128,6 +138,7 @@ class Province(BaseModel):
     api: ApiLimits = ApiLimits()
     retention: Retention = Retention()
     drafts: DraftPolicy = DraftPolicy()
+    feedback: FeedbackPolicy = FeedbackPolicy()
     agencies: tuple[Agency, ...]
     procedures: tuple[Procedure, ...]
     # Browsing by what happens in a life (sinh con, kết hôn, mở doanh nghiệp…); procedures name them.
