@@ -420,6 +420,8 @@ def _demo_day_of_bookings() -> None:
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo day of bookings could not be made (above).", file=sys.stderr, flush=True)
+
+
 def _demo_feedback(accounts: list[DemoAccount], outputs: Outputs) -> None:
     """The demo's feedback: open, answered and published (devstack/feedback_demo.py)."""
     from motcua.container import build_container

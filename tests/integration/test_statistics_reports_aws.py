@@ -13,11 +13,11 @@ from motcua.adapters import clients
 from motcua.adapters.statistics import DynamoCounterStore
 from motcua.adapters.statistics_index import backfill
 from motcua.domain.drilldown import Column, Listing
+from motcua.domain.reports import Grouping
 from motcua.domain.roles import Role
 from motcua.domain.statistics import month_of
 from motcua.services import statistics
 from motcua.services.inbox import Decision
-from motcua.services.statistics import Grouping
 from tests.conftest import REGION
 from tests.integration.conftest import filing_request
 from tests.integration.test_statistics_counters import stream

@@ -14,10 +14,11 @@ from motcua.adapters.statistics import item_moves
 from motcua.config.province import load_province
 from motcua.domain.counter import Channel
 from motcua.domain.models import Principal, PrincipalKind
+from motcua.domain.reports import Grouping
 from motcua.domain.roles import Role
 from motcua.domain.statistics import Facts, contributions
 from motcua.domain.status import Status
-from motcua.services.statistics import Grouping, StatisticsService
+from motcua.services.statistics import StatisticsService
 from tests.conftest import DEMO_PROVINCE
 from tests.fakes.clock import FrozenClock
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import xlsxwriter
 
 if TYPE_CHECKING:
+    from motcua.domain.reports import Report
     from motcua.domain.statistics import Figures
-    from motcua.services.statistics import Report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"

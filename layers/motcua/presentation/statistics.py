@@ -11,8 +11,8 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.i18n import Language
     from motcua.domain.models import Dossier
+    from motcua.domain.reports import LateProcedure, PublicResults, Report
     from motcua.domain.statistics import Figures
-    from motcua.services.statistics import LateProcedure, PublicResults, Report
 
 
 class FiguresView(BaseModel):

@@ -15,11 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from motcua.domain.calendar import VIETNAM_TZ
-from motcua.domain.catalog import Agency
 from motcua.domain.drilldown import (
     DONE_PREFIX,
     FILED_PREFIX,
@@ -33,6 +31,7 @@ from motcua.domain.drilldown import (
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from motcua.domain.i18n import Text
 from motcua.domain.models import PrincipalKind
+from motcua.domain.reports import Grouping, LateProcedure, PublicResults, PublicRow, Report, Row
 from motcua.domain.roles import Role
 from motcua.domain.statistics import NOW, Figures, months_between, report
 
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from motcua.config.province import Province
+    from motcua.domain.catalog import Agency
     from motcua.domain.models import Dossier, Page, Principal
     from motcua.domain.ports import Clock
 
@@ -60,59 +60,12 @@ class DossierIndex(Protocol):
     def dossiers(self, listings: Sequence[Listing], *, limit: int, token: str | None) -> Page[Dossier]: ...
 
 
-class Grouping(StrEnum):
-    AGENCY = "agency"
-    PROCEDURE = "procedure"
-    MONTH = "month"
-
-
 @dataclass(frozen=True, slots=True)
 class Part:
     """An agency whose counters count into a report from month `since` on (None: every month)."""
 
     agency: str
     since: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    key: str
-    name: Text
-    figures: Figures
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    first: str
-    last: str
-    agency: Agency | None  # None: the province
-    by: Grouping
-    total: Figures
-    rows: list[Row]
-
-
-@dataclass(frozen=True, slots=True)
-class LateProcedure:
-    code: str
-    name: Text
-    late: int
-    resolved: int
-
-
-@dataclass(frozen=True, slots=True)
-class PublicRow:
-    agency: Agency
-    year: Figures
-    month: Figures
-
-
-@dataclass(frozen=True, slots=True)
-class PublicResults:
-    year: int
-    month: str
-    updated_at: datetime
-    province_year: Figures
-    rows: list[PublicRow]
 
 
 def add(a: Figures, b: Figures) -> Figures:

@@ -13,6 +13,7 @@ from chalicelib.http.endpoints import Access
 from chalicelib.http.responses import FileReply
 from motcua.documents.statistics_table import CSV, XLSX, csv_bytes, filename, xlsx
 from motcua.domain.drilldown import Column
+from motcua.domain.reports import Grouping
 from motcua.presentation.statistics import (
     DrillView,
     DueDay,
@@ -25,7 +26,6 @@ from motcua.presentation.statistics import (
     public_view,
     report_view,
 )
-from motcua.services.statistics import Grouping
 
 if TYPE_CHECKING:
     from chalicelib.http.call import Call
