@@ -19,9 +19,10 @@ function svg(tag, attrs = {}, text) {
  */
 export function barChart(items, { max, label = "" } = {}) {
   const rowHeight = 28;
-  const labelWidth = 190;
-  const width = 600;
-  const barSpace = width - labelWidth - 70;
+  // Drawn 400 units wide: on a phone (about 360 px) its 13-unit text stays about 12 px high.
+  const labelWidth = 150;
+  const width = 400;
+  const barSpace = width - labelWidth - 56;
   const top = Math.max(max ?? 0, ...items.map((item) => Number(item.value) || 0)) || 1;
   const height = Math.max(1, items.length) * rowHeight + 8;
   const root = svg("svg", {
@@ -36,7 +37,7 @@ export function barChart(items, { max, label = "" } = {}) {
   items.forEach((item, index) => {
     const y = 4 + index * rowHeight;
     const name = String(item.label ?? "");
-    const short = name.length > 28 ? `${name.slice(0, 27)}…` : name;
+    const short = name.length > 22 ? `${name.slice(0, 21)}…` : name;
     root.append(svg("text", { x: labelWidth - 8, y: y + rowHeight / 2 + 5, "text-anchor": "end", class: "chart__label" }, short));
     const value = Number(item.value);
     const w = item.value === null || item.value === undefined || Number.isNaN(value) ? 0 : Math.max(value > 0 ? 2 : 0, (value / top) * barSpace);
@@ -44,4 +45,15 @@ export function barChart(items, { max, label = "" } = {}) {
     root.append(svg("text", { x: labelWidth + w + 6, y: y + rowHeight / 2 + 5, class: "chart__value" }, item.text ?? ""));
   });
   return root;
+}
+
+/** A table in a box that scrolls sideways on a narrow screen, reachable by the keyboard and named by the table's caption. */
+export function tableWrap(table) {
+  const box = document.createElement("div");
+  box.className = "table-wrap";
+  box.tabIndex = 0;
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", table.caption?.textContent || "");
+  box.append(table);
+  return box;
 }

@@ -6,7 +6,7 @@ import { get } from "../api.js";
 import { dayKey, formatDateTime, t, tx } from "../i18n.js";
 import { h } from "../dom.js";
 import { errorBlock } from "./common.js";
-import { barChart } from "./charts.js";
+import { barChart, tableWrap } from "./charts.js";
 import { formatCount, formatRate, monthLabel } from "./stats-format.js";
 
 export async function resultsView(ctx) {
@@ -39,9 +39,7 @@ export async function resultsView(ctx) {
   );
   const chart = barChart(rows.map((row) => ({ label: row.label, value: row.year?.on_time_rate, text: formatRate(row.year?.on_time_rate) })), { max: 1, label: "results" });
   const cell = (value) => h("td", { class: "num" }, value);
-  const table = h(
-    "div",
-    { class: "table-wrap" },
+  const table = tableWrap(
     h(
       "table",
       { class: "stats-table" },

@@ -10,7 +10,7 @@ import { dayKey, formatDate, t, tx } from "../i18n.js";
 import { h, notice } from "../dom.js";
 import { backLink, errorBlock, pagedList, statusLabel } from "./common.js";
 import { saveBlob } from "./documents.js";
-import { barChart } from "./charts.js";
+import { barChart, tableWrap } from "./charts.js";
 import { formatCount, formatDays, formatRate, monthLabel, thisMonth } from "./stats-format.js";
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -172,7 +172,7 @@ function figureTable({ caption, firstColumn, rows, total, period, rowPeriod }) {
     return h("tr", {}, h("th", { scope: "row" }, label), figureCells(row, rowPeriod(row), label));
   });
   const foot = total ? h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("stats.total")), figureCells(total, period, t("stats.total")))) : null;
-  return h("div", { class: "table-wrap" }, h("table", { class: "stats-table" }, h("caption", {}, caption), h("thead", {}, head), h("tbody", {}, body), foot));
+  return tableWrap(h("table", { class: "stats-table" }, h("caption", {}, caption), h("thead", {}, head), h("tbody", {}, body), foot));
 }
 
 function section(id, title, chart, table, exports, empty) {
@@ -292,9 +292,7 @@ export async function statsView(ctx) {
   // The ten procedures late most often.
   const lateRows = (late.rows || []).map((row) => ({ ...row, label: tx(row.name) || row.procedure }));
   const lateChart = barChart(lateRows.map((row) => ({ label: row.label, value: row.late, text: formatCount(row.late), tone: "late" })), { label: "late" });
-  const lateTable = h(
-    "div",
-    { class: "table-wrap" },
+  const lateTable = tableWrap(
     h(
       "table",
       { class: "stats-table" },
@@ -320,9 +318,7 @@ export async function statsView(ctx) {
   const days = due.days || [];
   const dueChart = barChart(days.map((d) => ({ label: formatDate(`${d.date}T12:00:00+07:00`), value: d.count, text: formatCount(d.count) })), { label: "due" });
   const now = thisMonth();
-  const dueTable = h(
-    "div",
-    { class: "table-wrap" },
+  const dueTable = tableWrap(
     h(
       "table",
       { class: "stats-table" },
