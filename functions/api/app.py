@@ -17,6 +17,7 @@ from chalicelib.routes import (
     privacy,
     queue,
     results,
+    statistics,
     tasks,
     tracking,
 )
@@ -26,6 +27,8 @@ app = Chalice(app_name="motcua-api")
 app.api.binary_types.append("application/pdf")
 # A citizen's export (GET /v1/me/export).
 app.api.binary_types.append("application/zip")
+# The statistics' tables (GET /v1/statistics/export).
+app.api.binary_types.extend(["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"])
 install(app)
 
 for routes in (
@@ -41,6 +44,7 @@ for routes in (
     counter,
     queue,
     appointments,
+    statistics,
 ):
     app.register_blueprint(routes.area.blueprint)
 

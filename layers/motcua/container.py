@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from motcua.services.notifying import NotificationService
     from motcua.services.queue import QueueService
     from motcua.services.results import ResultService
+    from motcua.services.statistics import DossierIndex, StatisticsService
     from motcua.signing.issuing import CertificateAuthority
     from motcua.signing.pki import PkiProfile
     from motcua.signing.ports import CertificateIssuer
@@ -330,6 +331,22 @@ class Container:
 
         client = clients.client("dynamodb", self.settings.region)
         return DynamoCounterStore(client, self.settings.table_name, self.province.working_calendar)
+
+    @cached_property
+    def statistics_index(self) -> DossierIndex:
+        """The dossiers behind a number of the statistics: Queries on the table's indexes."""
+        from motcua.adapters.statistics_index import DynamoDrillDown
+
+        return DynamoDrillDown(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def statistics_reports(self) -> StatisticsService:
+        """The leaders' reports, exports and the public results, read from the counters."""
+        from motcua.services.statistics import StatisticsService
+
+        return StatisticsService(
+            province=self.province, counters=self.statistics, index=self.statistics_index, clock=self.clock
+        )
 
     @cached_property
     def certificates(self) -> DynamoCertificateStore:

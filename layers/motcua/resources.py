@@ -31,6 +31,8 @@ TABLE = TableSpec(
         IndexSpec(name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK"),  # an agency's open tasks
         # deadlines: dossiers whose appointment can still be missed, and escalated open tasks
         IndexSpec(name="GSI3", partition_key="GSI3PK", sort_key="GSI3SK"),
+        # the dossiers behind a number of the statistics: finished per agency and month, open per agency
+        IndexSpec(name="GSI4", partition_key="GSI4PK", sort_key="GSI4SK"),
     ),
 )
 

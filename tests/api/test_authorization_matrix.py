@@ -87,6 +87,7 @@ class Rule:
     blind: frozenset[str] = frozenset()
     body: dict[str, Any] | None = None
     changes: bool = False  # an allowed call changes the object: the world is built again after it
+    query: str = ""  # appended to the path: what an allowed call needs to be answered
 
     def who(self, obj: str) -> frozenset[str]:
         return self.allowed.get(obj, self.allowed.get("*", frozenset())) | self.blind
@@ -104,6 +105,9 @@ def per_object(new: frozenset[str], step: frozenset[str], desk: frozenset[str], 
 READERS = per_object(
     new=FINANCE_WORK | {OWNER}, step=FINANCE_WORK | TAX_WORK | {OWNER}, desk=FINANCE_WORK | TAX_WORK | {OWNER}
 )
+# The statistics: leaders see their agency and those merged into it, administrators any (docs/statistics.md).
+STATS_READERS = frozenset({LEADER, FLOW_LEADER, ADMIN})
+PERIOD = "?from=2026-01&to=2026-11"
 # THE TABLE: every route of the API. Bodies are chosen so that an allowed call is answered without
 # changing the object (a refusal without its reason is a 422, a result of an unfinished flow a 409).
 TABLE: dict[tuple[str, str], Rule] = {
@@ -113,6 +117,15 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/procedures"): everywhere(EVERYONE),
     ("GET", "/v1/procedures/{procedure_code}"): everywhere(EVERYONE),
     ("GET", "/v1/agencies"): everywhere(EVERYONE),
+    ("GET", "/v1/public/results"): everywhere(EVERYONE),
+    ("GET", "/v1/statistics"): everywhere(STATS_READERS, query=PERIOD),
+    ("GET", "/v1/statistics/export"): everywhere(STATS_READERS, query=PERIOD + "&format=xlsx"),
+    ("GET", "/v1/statistics/late-procedures"): everywhere(STATS_READERS, query=PERIOD),
+    ("GET", "/v1/statistics/due"): everywhere(STATS_READERS),
+    # the dossiers behind Finance's number: its leader and the administrators, not Tax's leader
+    ("GET", "/v1/statistics/dossiers"): everywhere(
+        frozenset({LEADER, ADMIN}), query=f"?agency={FINANCE}&month=2026-11&column=received_online"
+    ),
     ("GET", "/v1/catalog"): everywhere(EVERYONE),
     ("GET", "/v1/tracking/{code}"): everywhere(EVERYONE),  # status and timeline, no personal data
     ("POST", "/v1/verify"): everywhere(EVERYONE, body={}),
@@ -432,7 +445,7 @@ def _call(api: Api, scene: Scene, method: str, path: str, obj: str, caller: str,
     token = scene.tokens[caller]
     # As a browser asks: API Gateway sends a binary answer (a PDF) only to a request whose Accept takes it.
     headers = {"Accept": "*/*"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    return api.call(method, concrete, None, rule.body if method == "POST" else None, **headers)
+    return api.call(method, concrete + rule.query, None, rule.body if method == "POST" else None, **headers)
 
 
 def _readable(body: Any) -> str:

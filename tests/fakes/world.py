@@ -36,6 +36,7 @@ from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
+from tests.fakes.statistics import InMemoryStatistics
 from tests.fakes.storage import InMemoryAttachmentStore
 from tests.fakes.workflow import InMemoryWorkflow
 
@@ -98,6 +99,9 @@ class World:
                 queue=self.queue,
             ),
         )
+        self.statistics = InMemoryStatistics(self.repository, self.container.province.working_calendar)
+        self.container.__dict__["statistics_index"] = self.statistics
+        self.container.__dict__["statistics"] = self.statistics
         self.flows = InMemoryWorkflow(self.container.province)
         self.container.__dict__["workflow"] = self.flows
         self.signer = MarkingSigner()

@@ -186,7 +186,10 @@ def _links(endpoint: Endpoint) -> dict[str, Any]:
 
 def _answer(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     if endpoint.produces != "application/json":  # a file: the response model is not what is sent
-        return {endpoint.produces: {"schema": {"type": "string", "format": "binary"}}}
+        return {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in endpoint.produces.split(", ")
+        }
     return {"application/json": {"schema": refs[(endpoint.response, "serialization")]}}
 
 

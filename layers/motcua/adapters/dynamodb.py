@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from motcua.adapters.drafts import draft_key
 from motcua.adapters.query_pages import query_page
 from motcua.domain.audit import AuditEntry
+from motcua.domain.drilldown import dossier_facts, index_keys
 from motcua.domain.errors import DossierChanged, Unavailable
 from motcua.domain.events import Event
 from motcua.domain.i18n import Text
@@ -103,6 +104,7 @@ class DynamoDossierRepository:
             "GSI1PK": _s(f"OWNER#{dossier.owner}"),
             "GSI1SK": _s(f"{_stamp(dossier.filed_at)}#{dossier.code}"),
             **_deadline_keys(dossier),
+            **{name: _s(value) for name, value in index_keys(dossier.code, dossier_facts(dossier)).items()},
             "data": _s(dossier.model_dump_json()),
         }
 

@@ -51,6 +51,9 @@ MARKER_DAYS = 3  # longer than a stream keeps a record (24 hours), and than the 
 # Fields of the province item per agency: every counter but the open ones by due day (those stay in
 # the agency's own `now` item), so that the item stays far below DynamoDB's 400 KB.
 PER_PROCEDURE = ("resolved.late", "resolved.on_time", "resolved.early")
+# The agency's open dossiers per procedure and due day: an item of their own beside the agency's `now`
+# (`p|<procedure>|open.due.<day>`), so that the `now` item read by every report stays small.
+NOW_BY_PROCEDURE = "now|p"
 
 
 # --- images --------------------------------------------------------------------------------------
@@ -147,6 +150,11 @@ def item_moves(moves: Mapping[Cell, int]) -> dict[tuple[str, str], Counter[str]]
     items: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for (period, agency, procedure, name), n in moves.items():
         items[(agency, period)][name] += n
+        # The agency's procedures side by side (reports by procedure), in the same items.
+        if name.startswith("open.due."):
+            items[(agency, NOW_BY_PROCEDURE)][f"p|{procedure}|{name}"] += n
+        else:
+            items[(agency, period)][f"p|{procedure}|{name}"] += n
         items[(PROVINCE, period)][name] += n
         if not name.startswith("open.due."):
             items[(PROVINCE, period)][f"a|{agency}|{name}"] += n
@@ -239,7 +247,12 @@ class DynamoCounterStore:
 
     def read(self, agencies: Sequence[str], periods: Sequence[str]) -> dict[tuple[str, str], dict[str, int]]:
         """The counter items of these agencies (PROVINCE: the province) and periods, by BatchGetItem."""
-        keys = [_key(agency, period) for agency in agencies for period in periods]
+        return self.read_keys([(agency, period) for agency in agencies for period in periods])
+
+    def read_keys(self, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]:
+        """The counter items of these (agency or PROVINCE, period) pairs, by BatchGetItem; absent
+        items are left out."""
+        keys = [_key(agency, period) for agency, period in dict.fromkeys(wanted)]
         found: dict[tuple[str, str], dict[str, int]] = {}
         for start in range(0, len(keys), 100):
             pending: list[dict[str, Any]] = keys[start : start + 100]

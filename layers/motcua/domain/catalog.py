@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -51,6 +52,9 @@ class Agency(BaseModel):
     # A merged agency stays in the catalog so that its dossiers stay findable; new work goes to
     # the agency it merged into.
     merged_into: str | None = Field(default=None, pattern=AGENCY_CODE_PATTERN)
+    # The day the merger took effect: the statistics count the agency into its successor from that
+    # day's month on (docs/statistics.md); None: from the first month.
+    merged_on: date | None = None
 
 
 class ServiceLevel(StrEnum):

@@ -82,8 +82,8 @@ class Call:
                 self._query = self.endpoint.query.model_validate(params)
             except ValidationError as error:
                 raise invalid_query(error) from error
-        if self.endpoint.produces != "application/json" and not accepts(
-            self.header("Accept"), self.endpoint.produces
+        if self.endpoint.produces != "application/json" and not any(
+            accepts(self.header("Accept"), media) for media in self.endpoint.produces.split(", ")
         ):
             raise NotAcceptable(self.endpoint.produces)
         media_type = (self.header("Content-Type") or "").split(";")[0].strip().lower()

@@ -65,7 +65,8 @@ class Endpoint:
     response_headers: Mapping[str, str]
     errors: frozenset[int]
     cache: str | None
-    # What a success answers with: JSON (`response`), or a file of this media type (a PDF).
+    # What a success answers with: JSON (`response`), or a file of this media type (a PDF), or of one of
+    # these, written "a, b" (a table as XLSX or CSV, as the query asks).
     produces: str = "application/json"
     # Media types the body may also be sent as, raw (a PDF), instead of the JSON `body`.
     raw: tuple[str, ...] = ()

@@ -1,0 +1,59 @@
+"""The dossiers behind a number of the statistics: Queries on the index entries every dossier item
+carries (motcua.domain.drilldown; docs/statistics.md, "Drill-down"). Never a Scan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from motcua.domain.drilldown import next_position, read_position
+from motcua.domain.models import Dossier, Page
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from motcua.domain.drilldown import Listing
+
+
+class DynamoDrillDown:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self.client = client
+        self.table = table_name
+        self.queries = 0
+
+    def dossiers(self, listings: Sequence[Listing], *, limit: int, token: str | None) -> Page[Dossier]:
+        """One page: one Query of the listing the token is at (the first without one), in key order;
+        the next_token goes on in the same listing, then in the next."""
+        if not listings:
+            return Page(items=[], next_token=None)
+        at, after = read_position(token, listings) if token else (0, None)
+        listing = listings[at]
+        pk, sk = f"{listing.index}PK", f"{listing.index}SK"
+        condition = "#pk = :pk"
+        values: dict[str, Any] = {":pk": {"S": listing.key}}
+        if listing.prefix:
+            condition += " AND begins_with(#sk, :prefix)"
+            values[":prefix"] = {"S": listing.prefix}
+        elif listing.below is not None:
+            condition += " AND #sk < :below"
+            values[":below"] = {"S": listing.below}
+        elif listing.from_ is not None:
+            condition += " AND #sk >= :from"
+            values[":from"] = {"S": listing.from_}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": listing.index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {"#pk": pk, "#sk": sk},
+            "ExpressionAttributeValues": values,
+            "Limit": limit,
+        }
+        if after:
+            request["ExclusiveStartKey"] = {name: {"S": value} for name, value in after.items()}
+        self.queries += 1
+        answer = self.client.query(**request)
+        last = answer.get("LastEvaluatedKey")
+        position = {name: value["S"] for name, value in last.items()} if last else None
+        return Page(
+            items=[Dossier.model_validate_json(item["data"]["S"]) for item in answer.get("Items", [])],
+            next_token=next_position(listings, at, position),
+        )
