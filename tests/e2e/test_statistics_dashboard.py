@@ -63,10 +63,14 @@ def report(stack: Stack, auth: dict[str, str], **query: str) -> dict[str, Any]:
 def decide(stack: Stack, auth: dict[str, str], code: str, action: str) -> None:
     """`action` on the open task of dossier `code` that the staff member of `auth` holds."""
     agency = receiving_agency(BIRTH_REGISTRATION)
-    tasks = requests.get(f"{stack.url}/v1/agencies/{agency}/tasks", params={"limit": 100}, headers=auth, timeout=10)
+    tasks = requests.get(
+        f"{stack.url}/v1/agencies/{agency}/tasks", params={"limit": 100}, headers=auth, timeout=10
+    )
     tasks.raise_for_status()
     task = next(item["task_id"] for item in tasks.json()["items"] if item["dossier_code"] == code)
-    decided = requests.post(f"{stack.url}/v1/tasks/{task}/decision", json={"action": action}, headers=auth, timeout=10)
+    decided = requests.post(
+        f"{stack.url}/v1/tasks/{task}/decision", json={"action": action}, headers=auth, timeout=10
+    )
     assert decided.ok, decided.text
 
 
@@ -92,7 +96,9 @@ def resolved(stack: Stack) -> str:
     decide(stack, officer, code, "approve")
     deadline = time.monotonic() + COUNTED_WITHIN_S
     while report(stack, leader, **month)["total"]["resolved"] <= before:
-        assert time.monotonic() < deadline, f"the counters did not count {code} resolved within {COUNTED_WITHIN_S} s"
+        assert time.monotonic() < deadline, (
+            f"the counters did not count {code} resolved within {COUNTED_WITHIN_S} s"
+        )
         time.sleep(0.5)
     return code
 
@@ -116,8 +122,13 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads(
     before = report(stack, auth, **{"from": month, "to": month, "agency": agency})["total"]["received_online"]
     dossier = birth_registration_through_api(stack)
     deadline = time.monotonic() + COUNTED_WITHIN_S
-    while report(stack, auth, **{"from": month, "to": month, "agency": agency})["total"]["received_online"] <= before:
-        assert time.monotonic() < deadline, f"the counters did not count {dossier} within {COUNTED_WITHIN_S} s"
+    while (
+        report(stack, auth, **{"from": month, "to": month, "agency": agency})["total"]["received_online"]
+        <= before
+    ):
+        assert time.monotonic() < deadline, (
+            f"the counters did not count {dossier} within {COUNTED_WITHIN_S} s"
+        )
         time.sleep(0.5)
 
     officer_signs_in(desk, stack, leader)
@@ -140,9 +151,13 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads(
     expect(desk.locator("#stats-months-section svg.chart rect")).to_have_count(int(month[5:]))
     expect(desk.get_by_role("table", name=re.compile("theo cơ quan"))).to_have_count(1)
     period = {"from": year_start, "to": month, "agency": agency}
-    late = requests.get(f"{stack.url}/v1/statistics/late-procedures", params=period, headers=auth, timeout=10).json()
+    late = requests.get(
+        f"{stack.url}/v1/statistics/late-procedures", params=period, headers=auth, timeout=10
+    ).json()
     expect(desk.locator("#stats-late-section tbody tr")).to_have_count(len(late["rows"]))
-    due = requests.get(f"{stack.url}/v1/statistics/due", params={"agency": agency}, headers=auth, timeout=10).json()
+    due = requests.get(
+        f"{stack.url}/v1/statistics/due", params={"agency": agency}, headers=auth, timeout=10
+    ).json()
     expect(desk.locator("#stats-due-section tbody tr")).to_have_count(len(due["days"]))
     for day, cells in zip(due["days"], desk.locator("#stats-due-section tbody tr td").all(), strict=True):
         expect(cells).to_have_text(str(day["count"]))
@@ -176,28 +191,43 @@ def test_the_dashboard_in_english_on_a_phone(stack: Stack, phone: Page) -> None:
     month = this_month()
     phone.goto(f"{stack.url}/#/stats?from={month}&to={month}")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Dossier statistics")
-    total = report(stack, staff_headers(stack, leader), **{"from": month, "to": month, "agency": agency})["total"]
+    total = report(stack, staff_headers(stack, leader), **{"from": month, "to": month, "agency": agency})[
+        "total"
+    ]
     expect(phone.locator(".stats-keys [data-key=received] dd")).to_have_text(f"{total['received']:,}")
     expect(phone.get_by_role("table", name=re.compile("Results by month"))).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(phone, what="the dashboard in English on a phone")
 
 
-def test_the_public_results_open_without_sign_in(stack: Stack, resolved: str, phone: Page, desk: Page) -> None:
+def test_the_public_results_open_without_sign_in(
+    stack: Stack, resolved: str, phone: Page, desk: Page
+) -> None:
     results = requests.get(f"{stack.url}/v1/public/results", timeout=10).json()
     assert results["province"]["resolved"] >= 1
     phone.goto(f"{stack.url}/")
     phone.get_by_role("link", name="Kết quả giải quyết hồ sơ của tỉnh").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Kết quả giải quyết hồ sơ")
-    expect(phone.locator(".stats-keys [data-key=year] dd")).to_have_text(rate_vi(results["province"]["on_time_rate"]))
-    expect(phone.locator(".stats-keys [data-key=year-count] dd")).to_have_text(str(results["province"]["resolved"]))
+    expect(phone.locator(".stats-keys [data-key=year] dd")).to_have_text(
+        rate_vi(results["province"]["on_time_rate"])
+    )
+    expect(phone.locator(".stats-keys [data-key=year-count] dd")).to_have_text(
+        str(results["province"]["resolved"])
+    )
     table = phone.get_by_role("table", name=re.compile("theo cơ quan"))
     expect(table.locator("tbody tr")).to_have_count(len(results["rows"]))
     for row, shown in zip(results["rows"], table.locator("tbody tr").all(), strict=True):
         expect(shown.locator("th")).to_have_text(row["name"])
         year = row["year"]
         expect(shown.locator("td")).to_have_text(
-            [str(year["resolved"]), str(year["on_time"]), rate_vi(year["on_time_rate"]), re.compile("."), re.compile("."), re.compile(".")]
+            [
+                str(year["resolved"]),
+                str(year["on_time"]),
+                rate_vi(year["on_time_rate"]),
+                re.compile("."),
+                re.compile("."),
+                re.compile("."),
+            ]
         )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(phone, what="the public results on a phone")
