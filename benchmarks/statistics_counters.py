@@ -26,7 +26,8 @@ CONSUMER = int(os.environ.get("CONSUMER", "100"))  # dossiers whose changes go t
 TABLE = "statistics-benchmark"
 REGION = "ap-southeast-1"
 TODAY = date(2026, 12, 6)
-AGENCIES = [f"000.0{i}.01.H99" for i in range(1, 6)]
+# Five agencies of the demo province (the API's service reports on the province file's agencies).
+AGENCIES = ["000.00.01.H99", "000.00.20.H99", "000.00.21.H99", "000.00.22.H99", "000.01.01.H99"]
 PROCEDURES = ["1.001193", "1.000656", "2.000908", "1.004222"]
 
 
@@ -138,6 +139,8 @@ def main() -> None:
         store.calls.reads = store.calls.items_read = 0
         store.figures([AGENCIES[0]], first, "2026-11", TODAY)
         record("statistics", "12-month report of one agency: items read", store.calls.items_read)
+        service = _service(store)
+        small_api = {name: _through_api(store, service, *query) for name, query in API_REPORTS.items()}
 
         # LARGE: the same items, every count scaled up.
         factor = LARGE // SMALL
@@ -163,6 +166,50 @@ def main() -> None:
             large[1],
             goal=f"= {small[1]}",
         )
+        # The same reports as GET /v1/statistics answers them (the API's service over the store).
+        for name, query in API_REPORTS.items():
+            calls, items = _through_api(store, service, *query)
+            for size, (what, value, before) in (
+                (SMALL, ("AWS calls", small_api[name][0], None)),
+                (SMALL, ("items read", small_api[name][1], None)),
+                (LARGE, ("AWS calls", calls, small_api[name][0])),
+                (LARGE, ("items read", items, small_api[name][1])),
+            ):
+                goal = f"= {before}" if before is not None else ""
+                record("statistics", f"API, 12-month {name}, {size:,} dossiers: {what}", value, goal=goal)
+
+
+# GET /v1/statistics?from=2025-12&to=2026-11 as an administrator (the province) and as a leader.
+API_REPORTS = {
+    "province report by agency": (None, "agency"),
+    "province report by month": (None, "month"),
+    "agency report by procedure": (AGENCIES[0], "procedure"),
+}
+
+
+def _service(store: Any) -> Any:
+    from pathlib import Path
+
+    from motcua.config.province import load_province
+    from motcua.services.statistics import StatisticsService
+
+    class Clock:
+        def now(self) -> datetime:
+            return datetime(TODAY.year, TODAY.month, TODAY.day, 3, tzinfo=UTC)
+
+    province = load_province(str(Path(__file__).resolve().parents[1] / "provinces" / "demo.yaml"))
+    return StatisticsService(province=province, counters=store, index=None, clock=Clock())
+
+
+def _through_api(store: Any, service: Any, agency: str | None, by: str) -> tuple[int, int]:
+    from motcua.domain.models import Principal, PrincipalKind
+    from motcua.domain.roles import Role
+    from motcua.services.statistics import Grouping
+
+    who = Principal(sub="a", kind=PrincipalKind.STAFF, username="a", agency=AGENCIES[0], role=Role.ADMIN)
+    store.calls.reads = store.calls.items_read = 0
+    service.report(who, "2025-12", "2026-11", agency, Grouping(by))
+    return store.calls.reads, store.calls.items_read
 
 
 if __name__ == "__main__":

@@ -192,6 +192,7 @@ class PlatformStack(Stack):
             # Tracking links and the receipts' addresses point at the portal this stage serves.
             function.add_environment("MOTCUA_PORTAL_URL", site.url)
         data.grant_attachments(api.function)
+        data.grant_counter_reads(api.function)  # the statistics' reports
         data.allow_uploads_from(site.url)
         workflow.grant_flows(api.function)
         # A task is forwarded only to a colleague the staff pool knows (agency, role, enabled).

@@ -20,6 +20,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from motcua.resources import STATS_PREFIX
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -195,6 +197,16 @@ class Data(Construct):
         """Read the table and its indexes (GetItem, Query), and decrypt with its key."""
         self.table.grant(grantee, *READ_ACTIONS)
         self.key.grant_decrypt(grantee)
+
+    def grant_counter_reads(self, grantee: iam.IGrantable) -> None:
+        """BatchGetItem of the statistics' counter items (`STATS#…`) and of nothing else: a report reads
+        its months' items in one call (docs/statistics.md)."""
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["dynamodb:BatchGetItem"],
+            resource_arns=[self.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{STATS_PREFIX}*"]}},
+        )
 
     def grant_writes_in(self, grantee: iam.IGrantable, *, partitions: Sequence[str]) -> None:
         """Write items whose partition key matches one of `partitions` (IAM string patterns: `D#*`,

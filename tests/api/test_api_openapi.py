@@ -78,6 +78,13 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
+    # the statistics (docs/statistics.md)
+    ("GET", "/v1/statistics"),
+    ("GET", "/v1/statistics/export"),
+    ("GET", "/v1/statistics/late-procedures"),
+    ("GET", "/v1/statistics/due"),
+    ("GET", "/v1/statistics/dossiers"),
+    ("GET", "/v1/public/results"),
 }
 
 
@@ -160,6 +167,7 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/centres/{centre_id}/tickets",
         "/v1/centres/{centre_id}/board",
         "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
+        "/v1/public/results",  # the province's results (docs/statistics.md)
     }
 
 

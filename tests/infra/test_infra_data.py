@@ -26,7 +26,7 @@ def test_the_table_has_the_keys_and_indexes_the_adapter_queries(synthesized: Syn
         {"AttributeName": TABLE.sort_key, "KeyType": "RANGE"},
     ]
     indexes = {index["IndexName"]: index for index in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {spec.name for spec in TABLE.indexes} == {"GSI1", "GSI2", "GSI3"}
+    assert set(indexes) == {spec.name for spec in TABLE.indexes} == {"GSI1", "GSI2", "GSI3", "GSI4"}
     for spec in TABLE.indexes:
         assert indexes[spec.name]["KeySchema"] == [
             {"AttributeName": spec.partition_key, "KeyType": "HASH"},

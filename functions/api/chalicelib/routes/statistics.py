@@ -48,8 +48,8 @@ class ReportQuery(BaseModel):
             "A leader may ask their agency and the agencies merged into it (403 otherwise)."
         ),
     )
-    by: Grouping = Field(
-        default=Grouping.AGENCY, description="The rows: per agency, per procedure or per month."
+    by: Literal["agency", "procedure", "month"] = Field(
+        default="agency", description="The rows: per agency, per procedure or per month."
     )
 
 
@@ -76,7 +76,19 @@ class DrillQuery(BaseModel):
         max_length=32, description="The agency whose number it is (with those merged into it)."
     )
     month: str = Field(max_length=16, description=f"The month of the number. {MONTH}")
-    column: Column = Field(
+    column: Literal[
+        "received_online",
+        "received_counter",
+        "received_post",
+        "early",
+        "on_time",
+        "late",
+        "refused",
+        "withdrawn",
+        "stopped",
+        "in_time",
+        "overdue",
+    ] = Field(
         description="The report's column; `in_time` and `overdue` for the current month only (422 otherwise)."
     )
     next_token: str | None = Field(
@@ -100,7 +112,7 @@ def statistics_report(call: Call) -> ReportView:
     """
     query = call.query(ReportQuery)
     found = call.container.statistics_reports.report(
-        call.principal, query.from_, query.to, query.agency, query.by
+        call.principal, query.from_, query.to, query.agency, Grouping(query.by)
     )
     return report_view(found, call.language)
 
@@ -119,7 +131,9 @@ def statistics_export(call: Call) -> FileReply:
     the table, or CSV (UTF-8 with a byte-order mark)."""
     query = call.query(ExportQuery)
     container = call.container
-    found = container.statistics_reports.report(call.principal, query.from_, query.to, query.agency, query.by)
+    found = container.statistics_reports.report(
+        call.principal, query.from_, query.to, query.agency, Grouping(query.by)
+    )
     if query.format == "csv":
         return FileReply(csv_bytes(found), CSV, filename(found, "csv"), download=True)
     return FileReply(xlsx(found, container.province.name.vi), XLSX, filename(found, "xlsx"), download=True)
@@ -166,7 +180,7 @@ def statistics_dossiers(call: Call) -> DrillView:
     query = call.query(DrillQuery)
     container = call.container
     page = container.statistics_reports.dossiers(
-        call.principal, query.agency, query.month, query.column, query.next_token
+        call.principal, query.agency, query.month, Column(query.column), query.next_token
     )
     return DrillView(
         items=[drill_item(d, container.province, call.language) for d in page.items],
