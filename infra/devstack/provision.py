@@ -73,7 +73,7 @@ def provision(
     """
     table_name = f"{prefix}-dossiers"
     bucket_name = f"{prefix}-attachments"
-    _table(clients("dynamodb"), table_name)
+    _table(clients("dynamodb"), table_name, province)
     _bucket(clients("s3"), bucket_name, region, cors_origins)
     citizen_pool, citizen_client = _pool(clients("cognito-idp"), f"{prefix}-citizens", CITIZEN_POOL)
     staff_pool, staff_client = _pool(clients("cognito-idp"), f"{prefix}-staff", STAFF_POOL)
@@ -183,7 +183,7 @@ def _state_machines(sfn: Any, prefix: str, province: Province, queue_url: str) -
     return arns
 
 
-def _table(dynamodb: Any, name: str) -> None:
+def _table(dynamodb: Any, name: str, province: Province) -> None:
     attributes = {TABLE.partition_key, TABLE.sort_key}
     for index in TABLE.indexes:
         attributes |= {index.partition_key, index.sort_key}
@@ -215,11 +215,17 @@ def _table(dynamodb: Any, name: str) -> None:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceInUseException":
             raise
-        if "GSI3" in _add_missing_indexes(dynamodb, name):
+        added = _add_missing_indexes(dynamodb, name)
+        if "GSI3" in added:
             from motcua.adapters.dynamodb import DynamoDossierRepository
 
             # Items written before the index existed carry no keys for it: give them theirs.
             DynamoDossierRepository(dynamodb, name).backfill_deadlines()
+        if "GSI4" in added:
+            from motcua.adapters.statistics_index import backfill
+
+            # The same for the statistics' drill-down (and the counters' per-procedure fields).
+            backfill(dynamodb, name, province.working_calendar)
 
 
 def _add_missing_indexes(dynamodb: Any, name: str) -> list[str]:

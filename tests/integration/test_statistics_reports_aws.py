@@ -11,6 +11,7 @@ import pytest
 
 from motcua.adapters import clients
 from motcua.adapters.statistics import DynamoCounterStore
+from motcua.adapters.statistics_index import backfill
 from motcua.domain.drilldown import Column
 from motcua.domain.roles import Role
 from motcua.domain.statistics import month_of
@@ -77,3 +78,30 @@ def test_reports_and_the_dossiers_behind_them_on_dynamodb(
     assert [d.code for d in service.dossiers(leader, WARD, month, Column.LATE, None).items] == [late]
     received = service.dossiers(leader, WARD, month, Column.RECEIVED_ONLINE, None)
     assert len(received.items) == 2 and received.next_token is not None
+
+
+def test_an_older_table_gets_the_drill_down_entries_and_the_counters_back(
+    container: Any, people: Any, outputs: Any, clock: Any
+) -> None:
+    citizen = people.citizen("an@example.vn")
+    leader = people.staff("lanhdao.phuong", WARD, "leader")
+    code = str(
+        container.filing.file(citizen, filing_request(container, citizen), "older-dossier-1").dossier.code
+    )
+    client = clients.client("dynamodb", REGION)
+    # As a dossier written before the entries existed, with no counters kept yet.
+    client.update_item(
+        TableName=outputs.table_name,
+        Key={"PK": {"S": f"D#{code}"}, "SK": {"S": "D"}},
+        UpdateExpression="REMOVE GSI2PK, GSI2SK, GSI4PK, GSI4SK",
+    )
+    month = month_of(clock.now())
+    service = container.statistics_reports
+    assert service.dossiers(leader, WARD, month, Column.IN_TIME, None).items == []
+    assert service.report(leader, month, month, None, Grouping.PROCEDURE).rows == []
+
+    assert backfill(client, outputs.table_name, container.province.working_calendar) == 1
+
+    assert [d.code for d in service.dossiers(leader, WARD, month, Column.IN_TIME, None).items] == [code]
+    assert [row.key for row in service.report(leader, month, month, None, Grouping.PROCEDURE).rows] == [BIRTH]
+    assert backfill(client, outputs.table_name) == 0  # once only

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motcua.domain.drilldown import next_position, read_position
+from motcua.adapters.statistics import DynamoCounterStore
+from motcua.domain.drilldown import dossier_facts, index_keys, next_position, read_position
 from motcua.domain.models import Dossier, Page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from motcua.domain.calendar import WorkingCalendar
     from motcua.domain.drilldown import Listing
 
 
@@ -57,3 +59,39 @@ class DynamoDrillDown:
             items=[Dossier.model_validate_json(item["data"]["S"]) for item in answer.get("Items", [])],
             next_token=next_position(listings, at, position),
         )
+
+
+def backfill(client: Any, table: str, calendar: WorkingCalendar | None = None) -> int:
+    """Give the drill-down's index entries to the dossiers written before they existed, and rebuild
+    the counters (their per-procedure fields came later too); how many dossiers changed.
+
+    A one-off for an older table (the local stack's data folders), so it may Scan; never on a request
+    path. Only the index keys are set: bodies and versions stay as they are.
+    """
+    changed = 0
+    request: dict[str, Any] = {
+        "TableName": table,
+        "FilterExpression": "#t = :d AND attribute_not_exists(GSI4PK)",
+        "ExpressionAttributeNames": {"#t": "type"},
+        "ExpressionAttributeValues": {":d": {"S": "dossier"}},
+    }
+    while True:
+        page = client.scan(**request)
+        for item in page["Items"]:
+            dossier = Dossier.model_validate_json(item["data"]["S"])
+            keys = index_keys(dossier.code, dossier_facts(dossier))
+            names = sorted(keys)
+            client.update_item(
+                TableName=table,
+                Key={"PK": item["PK"], "SK": item["SK"]},
+                UpdateExpression="SET " + ", ".join(f"{name} = :{name}" for name in names),
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={f":{name}": {"S": keys[name]} for name in names},
+            )
+            changed += 1
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    store = DynamoCounterStore(client, table, calendar)
+    store.recount(store.scan_counted())
+    return changed

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.catalog import Agency
@@ -117,7 +117,7 @@ class PublicResults:
 
 def add(a: Figures, b: Figures) -> Figures:
     """Two reports' figures summed (an agency and the agencies merged into it)."""
-    summed = {}
+    summed: dict[str, Any] = {}
     for f in fields(Figures):
         x, y = getattr(a, f.name), getattr(b, f.name)
         summed[f.name] = None if x is None and y is None else (x or 0) + (y or 0)
