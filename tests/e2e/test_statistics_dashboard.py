@@ -17,6 +17,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from infra.devstack.accounts import demo_accounts
+from motcua.config.province import load_province
+from tests.conftest import DEMO_PROVINCE
 from tests.e2e.support import (
     BIRTH_REGISTRATION,
     Person,
@@ -237,3 +240,31 @@ def test_the_public_results_open_without_sign_in(
     expect(desk.get_by_role("heading", level=1)).to_have_text("Results of dossier handling")
     expect(desk.get_by_role("table", name=re.compile("by agency"))).to_be_visible()
     assert_accessible(desk, what="the public results in English")
+
+
+def test_an_administrator_reads_the_province_and_drills_down(stack: Stack, resolved: str, desk: Page) -> None:
+    admin = next(a for a in demo_accounts(load_province(DEMO_PROVINCE)) if a.role == "admin")
+    auth = staff_headers(stack, Person(admin.username, admin.password, admin.name))
+    desk.goto(f"{stack.url}/#/staff")
+    desk.get_by_label("Tên đăng nhập").fill(admin.username)
+    desk.get_by_label("Mật khẩu", exact=True).fill(admin.password)
+    desk.get_by_role("button", name="Đăng nhập").click()
+    expect(desk.locator("#userbar")).to_contain_text(admin.name)
+    open_menu_item(desk, "Thống kê")
+    # The province by default, and every agency to pick from.
+    expect(desk.locator("#stats-agency")).to_have_value("")
+    agencies = requests.get(f"{stack.url}/v1/agencies", timeout=10).json()["items"]
+    expect(desk.locator("#stats-agency option")).to_have_count(1 + len(agencies))
+    month = this_month()
+    total = report(stack, auth, **{"from": f"{month[:4]}-01", "to": month})["total"]
+    expect(desk.locator(".stats-keys [data-key=resolved] dd")).to_have_text(str(total["resolved"]))
+    # The province's resolved this month: the dossiers of every agency, the one resolved among them.
+    months = desk.get_by_role("table", name=re.compile("Kết quả giải quyết theo tháng"))
+    row = months.locator("tbody tr", has=desk.locator("th", has_text=f"{month[5:]}/{month[:4]}"))
+    row.locator("td").nth(1).get_by_role("link").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Hồ sơ theo số liệu")
+    found = desk.get_by_role("link", name=resolved, exact=True)
+    more = desk.locator("#main button.more")
+    while not found.count() and more.is_visible():
+        more.click()
+    expect(found).to_be_visible()
