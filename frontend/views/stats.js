@@ -25,6 +25,8 @@ const MADE_OF = {
   overdue: ["overdue"],
   in_time: ["in_time"],
 };
+// How many pages of the drill-down are asked for at once.
+const PARALLEL_READS = 6;
 // Counted at the end of the period, not over it: their dossiers are those of its last month.
 const AT_END = new Set(["overdue", "in_time"]);
 
@@ -390,20 +392,27 @@ export async function statsDossiersView(ctx) {
   const agencyLabel = choices.find((c) => c.code === period.agency)?.name || period.agency || t("stats.province");
   const sources = [];
   for (const agency of agencyCodes) for (const month of monthsBetween(period.from, period.to)) for (const column of columns) sources.push({ agency, month, column });
-  let index = 0;
-  let token = null;
+  // What is left to read: each an agency, month and column, and the token of its next page.
+  const cursors = sources.map((source) => ({ ...source, token: null }));
   const keep = (item) => (!procedure || item.procedure === procedure) && (!due || (item.due_at && dayKey(new Date(item.due_at)) === due));
 
+  // A few cursors at a time, at once (a province's year is agencies × months × columns of them);
+  // their items in the cursors' order, a cursor with more pages read again next.
   const fetchPage = async () => {
     const items = [];
-    while (index < sources.length && items.length < 20) {
-      const s = sources[index];
-      const page = await get("/statistics/dossiers", { query: { agency: s.agency, month: s.month, column: s.column, next_token: token } });
-      items.push(...(page.items || []).filter(keep).map((item) => ({ ...item, column: s.column })));
-      token = page.next_token || null;
-      if (!token) index += 1;
+    while (cursors.length && items.length < 20) {
+      const round = cursors.splice(0, PARALLEL_READS);
+      const pages = await Promise.all(
+        round.map((c) => get("/statistics/dossiers", { query: { agency: c.agency, month: c.month, column: c.column, next_token: c.token } })),
+      );
+      const again = [];
+      pages.forEach((page, i) => {
+        items.push(...(page.items || []).filter(keep).map((item) => ({ ...item, column: round[i].column })));
+        if (page.next_token) again.push({ ...round[i], token: page.next_token });
+      });
+      cursors.unshift(...again);
     }
-    return { items, next_token: index < sources.length ? "more" : null };
+    return { items, next_token: cursors.length ? "more" : null };
   };
   const what = columns.map((c) => t(`stats.drill.col.${c}`)).join(", ");
   const described = [
