@@ -242,10 +242,17 @@ def test_the_dossiers_behind_a_number(world: World, history: dict[str, str], api
     leader = token(world, world.staff(SI, Role.LEADER))
 
     def codes(month: str, column: str) -> list[str]:
-        answer = api.get(f"/v1/statistics/dossiers?agency={SI}&month={month}&column={column}", token=leader)
-        assert answer.status == 200, answer.json
-        assert answer.json["next_token"] is None
-        return [item["code"] for item in answer.json["items"]]
+        """Every page's dossiers (a page reads one agency's listing; one may be empty)."""
+        found, next_token = [], ""
+        while next_token is not None:
+            query = f"agency={SI}&month={month}&column={column}" + (
+                f"&next_token={next_token}" if next_token else ""
+            )
+            answer = api.get(f"/v1/statistics/dossiers?{query}", token=leader)
+            assert answer.status == 200, answer.json
+            found += [item["code"] for item in answer.json["items"]]
+            next_token = answer.json["next_token"]
+        return found
 
     assert codes("2026-10", "early") == [history["early"]]
     assert codes("2026-11", "late") == [history["late"]]
@@ -260,10 +267,11 @@ def test_the_dossiers_behind_a_number(world: World, history: dict[str, str], api
     assert set(item) == {"code", "procedure", "procedure_name", "status", "filed_at", "due_at", "finished_at"}
     assert (item["procedure"], item["status"]) == (DECLARATION, 9)
 
-    past = api.get(
-        f"/v1/statistics/dossiers?agency={SI}&month=2026-10&column=overdue", token=leader, lang="en"
-    )
-    assert past.status == 422 and past.field_names() == ["month"]
+    # Open at the end of October: the accepted one, overdue then (due 13 October), finished since.
+    assert codes("2026-10", "overdue") == [history["late"]]
+    assert codes("2026-10", "in_time") == []
+    bad = api.get(f"/v1/statistics/dossiers?agency={SI}&month=2026-1&column=late", token=leader, lang="en")
+    assert bad.status == 422 and bad.field_names() == ["month"]
     other = token(world, world.staff(FINANCE, Role.LEADER))
     assert (
         api.get(f"/v1/statistics/dossiers?agency={SI}&month=2026-10&column=early", token=other).status == 403

@@ -12,7 +12,7 @@ import pytest
 from motcua.adapters import clients
 from motcua.adapters.statistics import DynamoCounterStore
 from motcua.adapters.statistics_index import backfill
-from motcua.domain.drilldown import Column
+from motcua.domain.drilldown import Column, Listing
 from motcua.domain.roles import Role
 from motcua.domain.statistics import month_of
 from motcua.services import statistics
@@ -76,6 +76,11 @@ def test_reports_and_the_dossiers_behind_them_on_dynamodb(
     assert [d.code for d in first.items + second.items] == early and second.next_token is None
     assert index.queries == 2
     assert [d.code for d in service.dossiers(leader, WARD, month, Column.LATE, None).items] == [late]
+    # The filters a past month's open dossiers need (due and filed times) hold on DynamoDB too.
+    done = f"DONE#{WARD}#{month}"
+    assert len(index.dossiers([Listing("GSI4", done, due_below="9999")], limit=10, token=None).items) == 4
+    assert index.dossiers([Listing("GSI4", done, due_from="9999")], limit=10, token=None).items == []
+    assert index.dossiers([Listing("GSI4", done, filed_below="2000")], limit=10, token=None).items == []
     received = service.dossiers(leader, WARD, month, Column.RECEIVED_ONLINE, None)
     assert len(received.items) == 2 and received.next_token is not None
 

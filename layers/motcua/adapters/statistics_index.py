@@ -45,10 +45,30 @@ class DynamoDrillDown:
             "TableName": self.table,
             "IndexName": listing.index,
             "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": {"#pk": pk, "#sk": sk},
+            "ExpressionAttributeNames": {"#pk": pk, **({"#sk": sk} if "#sk" in condition else {})},
             "ExpressionAttributeValues": values,
             "Limit": limit,
         }
+        filters = [
+            (
+                f"stats_due < :{name}"
+                if name == "due_below"
+                else f"stats_due >= :{name}"
+                if name == "due_from"
+                else f"stats_filed < :{name}",
+                name,
+                value,
+            )
+            for name, value in (
+                ("due_below", listing.due_below),
+                ("due_from", listing.due_from),
+                ("filed_below", listing.filed_below),
+            )
+            if value is not None
+        ]
+        if filters:
+            request["FilterExpression"] = " AND ".join(condition for condition, _, _ in filters)
+            values.update({f":{name}": {"S": value} for _, name, value in filters})
         if after:
             request["ExclusiveStartKey"] = {name: {"S": value} for name, value in after.items()}
         self.queries += 1

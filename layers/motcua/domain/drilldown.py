@@ -76,6 +76,10 @@ def index_keys(code: str, facts: Facts) -> dict[str, str]:
         "GSI2PK": f"{FILED_PREFIX}{facts.agency}#{month_of(facts.filed_at)}",
         "GSI2SK": f"{facts.channel.value}#{stamp(facts.filed_at)}#{code}",
     }
+    # Filtered on, not keyed: a past month's open dossiers are those filed before its end and due
+    # before (overdue) or after it (in time), open now or finished since.
+    keys["stats_filed"] = stamp(facts.filed_at)
+    keys["stats_due"] = stamp(facts.due_at)
     ended = outcome(facts)
     if ended is not None and facts.finished_at is not None:
         keys["GSI4PK"] = f"{DONE_PREFIX}{facts.agency}#{month_of(facts.finished_at)}"
@@ -109,13 +113,24 @@ class Listing:
     prefix: str = ""  # the sort key begins with it
     below: str | None = None  # the sort key is before it
     from_: str | None = None  # the sort key is at or after it
+    # Filters (stamps): due before / at or after, filed before.
+    due_below: str | None = None
+    due_from: str | None = None
+    filed_below: str | None = None
 
     def holds(self, keys: Mapping[str, str]) -> bool:
         """Whether a dossier with these index entries is listed (the in-memory fakes' filter)."""
         sort = keys.get(f"{self.index}SK")
         if keys.get(f"{self.index}PK") != self.key or sort is None or not sort.startswith(self.prefix):
             return False
-        return (self.below is None or sort < self.below) and (self.from_ is None or sort >= self.from_)
+        due, filed = keys.get("stats_due", ""), keys.get("stats_filed", "")
+        return (
+            (self.below is None or sort < self.below)
+            and (self.from_ is None or sort >= self.from_)
+            and (self.due_below is None or due < self.due_below)
+            and (self.due_from is None or due >= self.due_from)
+            and (self.filed_below is None or filed < self.filed_below)
+        )
 
 
 def read_position(token: str, listings: Sequence[Listing]) -> tuple[int, dict[str, str] | None]:

@@ -195,9 +195,10 @@ class StatisticsService:
 
     # --- the period ---------------------------------------------------------------------------
 
-    def period(self, first: str, last: str) -> tuple[str, str]:
+    def period(self, first: str, last: str, names: tuple[str, str] = ("from", "to")) -> tuple[str, str]:
+        """The months asked, checked: each YYYY-MM, in order, by this month, at most MAX_MONTHS."""
         this_month = _month(self.today())
-        for name, value in (("from", first), ("to", last)):
+        for name, value in zip(names, (first, last), strict=True):
             if not (
                 len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit()
             ) or not (1 <= int(value[5:]) <= 12 and int(value[:4]) >= 2000):
@@ -207,7 +208,10 @@ class StatisticsService:
                     f"{name}: a month is written YYYY-MM (e.g. 2026-11).",
                 )
         if last > this_month:
-            raise _field_error("to", f"to: tháng {last} chưa tới.", f"to: the month {last} has not come yet.")
+            name = names[1]
+            raise _field_error(
+                name, f"{name}: tháng {last} chưa tới.", f"{name}: the month {last} has not come yet."
+            )
         if first > last:
             raise _field_error(
                 "from",
@@ -424,22 +428,18 @@ class StatisticsService:
     def dossiers(
         self, who: Principal, agency: str, month: str, column: Column, token: str | None
     ) -> Page[Dossier]:
-        self.period(month, month)
+        self.period(month, month, ("month", "month"))
         scoped = self.scope(who, agency)
         assert scoped is not None
         this_month = _month(self.today())
-        if column in OPEN and month != this_month:
-            raise _field_error(
-                "month",
-                "month: hồ sơ đang giải quyết chỉ liệt kê được cho tháng hiện tại.",
-                "month: the dossiers in progress are listed for the current month only.",
-            )
         # An agency merged into this one counts from its merger's month: it is listed from then on.
         codes = [p.agency for p in self.parts(scoped.code) if p.since is None or p.since <= month]
         if column in RECEIVED:
             listings = [
                 Listing("GSI2", f"{FILED_PREFIX}{c}#{month}", prefix=f"{RECEIVED[column]}#") for c in codes
             ]
+        elif column in OPEN and month != this_month:
+            listings = self._open_at_end(codes, month, this_month, overdue=column is Column.OVERDUE)
         elif column in OPEN:
             start_of_today = datetime.combine(self.today(), datetime.min.time(), tzinfo=VIETNAM_TZ)
             edge = stamp(start_of_today)
@@ -454,6 +454,26 @@ class StatisticsService:
                 Listing("GSI4", f"{DONE_PREFIX}{c}#{month}", prefix=f"{column.value}#") for c in codes
             ]
         return self.index.dossiers(listings, limit=DRILL_PAGE, token=token)
+
+    @staticmethod
+    def _open_at_end(codes: Sequence[str], month: str, this_month: str, *, overdue: bool) -> list[Listing]:
+        """The dossiers open at the end of a past month: filed before its end and open now, or finished
+        in a month since; overdue: due before its end (as the report counts them)."""
+        end = stamp(
+            datetime.combine(date.fromisoformat(f"{_next(month)}-01"), datetime.min.time(), VIETNAM_TZ)
+        )
+        since = months_between(_next(month), this_month)
+        listings = []
+        for code in codes:
+            if overdue:
+                listings.append(Listing("GSI4", f"{OPEN_PREFIX}{code}", below=end))
+                listings += [Listing("GSI4", f"{DONE_PREFIX}{code}#{m}", due_below=end) for m in since]
+            else:
+                listings.append(Listing("GSI4", f"{OPEN_PREFIX}{code}", from_=end, filed_below=end))
+                listings += [
+                    Listing("GSI4", f"{DONE_PREFIX}{code}#{m}", due_from=end, filed_below=end) for m in since
+                ]
+        return listings
 
     # --- the public page ----------------------------------------------------------------------
 
@@ -494,6 +514,11 @@ def _anything(figures: Figures) -> bool:
             figures.steps_late,
         )
     )
+
+
+def _next(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
 
 
 def _previous(month: str) -> str:
