@@ -66,12 +66,8 @@ function dashboardHref({ from, to, agency }) {
   return `#/stats?${params.toString()}`;
 }
 
-/**
- * The address of the dossiers behind a number; null for a number of open dossiers at the end of a
- * past month (the API lists the dossiers open now, not those open at a past month's end).
- */
+/** The address of the dossiers behind a number. */
 function drillHref({ from, to, agency }, made, extra = {}) {
-  if (AT_END.has(made) && to !== thisMonth()) return null;
   const params = new URLSearchParams();
   const months = AT_END.has(made) ? { from: to, to } : { from, to };
   params.set("from", months.from);
@@ -84,7 +80,6 @@ function drillHref({ from, to, agency }, made, extra = {}) {
 
 function countLink(n, href, label) {
   if (n === null || n === undefined) return "—";
-  if (!href) return formatCount(n);
   return h("a", { href, "aria-label": label ? `${formatCount(n)} — ${label}` : null }, formatCount(n));
 }
 

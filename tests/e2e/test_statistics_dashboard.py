@@ -151,6 +151,8 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads(
     row = months.locator("tbody tr", has=desk.locator("th", has_text=f"{month[5:]}/{month[:4]}"))
     this = report(stack, auth, **{"from": month, "to": month, "agency": agency})["total"]
     expect(row.locator("td").first).to_have_text(str(this["new"]))
+    # Every count of every month is a link to its dossiers (the rate, the sixth column, is not a count).
+    expect(months.locator("tbody tr td a")).to_have_count(5 * int(month[5:]))
     expect(desk.locator("#stats-months-section svg.chart rect")).to_have_count(int(month[5:]))
     expect(desk.get_by_role("table", name=re.compile("theo cơ quan"))).to_have_count(1)
     period = {"from": year_start, "to": month, "agency": agency}
