@@ -13,6 +13,7 @@ from chalicelib.routes import (
     counter,
     dossiers,
     drafts,
+    indicators,
     meta,
     privacy,
     queue,
@@ -45,6 +46,7 @@ for routes in (
     queue,
     appointments,
     statistics,
+    indicators,
 ):
     app.register_blueprint(routes.area.blueprint)
 

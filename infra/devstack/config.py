@@ -16,6 +16,10 @@ REGION = "ap-southeast-1"  # fixed: pool ids and the recording's request signatu
 DEFAULT_PORT = 8000
 DEFAULT_MOTO_PORT = 8001
 DEFAULT_SWEEP_SECONDS = 60.0  # the sweep runs once a day on AWS; every minute locally, to see it work
+# Dossiers of the past months filed at a new data folder's first start (MOTCUA_HISTORY; 0: none), so
+# that the leaders' dashboard shows something real at once (docs/local-stack.md: about a minute).
+DEFAULT_HISTORY = 200
+HISTORY_MONTHS = 6
 
 
 class ConfigError(ValueError):
@@ -33,6 +37,8 @@ class StackConfig:
     api_dir: Path
     # How often the local runner calls the sweep (MOTCUA_SWEEP_SECONDS); 0 leaves it off.
     sweep_seconds: float = DEFAULT_SWEEP_SECONDS
+    # How many dossiers of history a new data folder gets before the stack serves (MOTCUA_HISTORY).
+    history: int = DEFAULT_HISTORY
 
     @property
     def portal_url(self) -> str:
@@ -66,6 +72,7 @@ class StackConfig:
             # Overridable so that the stack itself can be tried with another Chalice app.
             api_dir=Path(env.get("MOTCUA_API_DIR") or ROOT / "functions" / "api").resolve(),
             sweep_seconds=_seconds(env, "MOTCUA_SWEEP_SECONDS", DEFAULT_SWEEP_SECONDS),
+            history=_count(env, "MOTCUA_HISTORY", DEFAULT_HISTORY),
         )
 
 
@@ -85,3 +92,10 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not (value == 0 or 1 <= value <= 86_400):  # NaN fails both
         raise ConfigError(f"{name}={raw}: give 0 (off) or a number of seconds from 1 to 86400.")
     return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or str(default)).strip()
+    if not raw.isdigit() or int(raw) > 100_000:
+        raise ConfigError(f"{name}={raw}: give 0 (none) or a number of dossiers up to 100000.")
+    return int(raw)

@@ -18,6 +18,10 @@ the coordinator routing hands them to: Step Functions would take seconds per ste
 snapshot anyway. A flow still in progress at the end is started again on moto's Step Functions at the
 next `make dev`, as after every start (infra/devstack/flows.py).
 
+The statistics' counters are rebuilt from the dossiers at the end (`recount`): the history's changes do
+not go through the statistics pipe, which is told it has read the stream too. A new data folder's first
+`make dev` runs this filler before it serves (MOTCUA_HISTORY, infra/devstack/stack.py).
+
 The history's notifications are not sent: the notification pipe is told it has read the stream. What
 they would have been is kept under each citizen all the same, so that the notifications page shows them.
 The forms are the demo province's filled-in examples (tests/examples.py).
@@ -51,6 +55,8 @@ GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "
 FLOW_SHARE = 0.2  # of the dossiers, those of a procedure with a flow between agencies (liên thông)
 # Of the others, those handed in at a one-stop counter (walk-in intake), the rest filed online.
 COUNTER_SHARE = 0.15
+# Of the approvals at a desk (not through a flow), those that come with a signed electronic result.
+RESULT_SHARE = 0.3
 
 
 class SettableClock:
@@ -128,6 +134,8 @@ class History:
         # Which desk receives a procedure that may be received elsewhere (receiving anywhere): drawn
         # apart, so that the history's moments and decisions stay what they were.
         self.places = random.Random(seed + 2)  # noqa: S311
+        # Which approvals come with a signed electronic result: drawn apart too.
+        self.results = random.Random(seed + 3)  # noqa: S311
         self.province = province
         fileable = [p for p in province.procedures if p.code in EXAMPLES and p.agency in desks]
         self.procedures: list[Procedure] = [p for p in fileable if p.flow is None]
@@ -209,6 +217,15 @@ class History:
             plan = [("request_papers", "Bổ sung bản sao có chứng thực.", 0.5, 6)]
         elif roll < 0.13:
             plan = [("accept", None, 0.5, 6), ("reject", "Không đủ điều kiện.", 8, 24 * procedure.legal_days)]
+        elif roll < 0.16:  # withdrawn by the citizen before the desk looked at it (rút hồ sơ)
+            return dossier.code, self._withdraw(citizen, dossier.code, later(rng, filed_at, 1, 48), until)
+        elif roll < 0.22:  # decided late: past its legal time (the dashboard's late ones)
+            legal = 24 * max(1, procedure.legal_days)
+            plan = [
+                ("accept", None, 0.5, 6),
+                ("approve", None, 2.0 * legal, 3.0 * legal),
+                ("return_result", None, 2, 30),
+            ]
         else:
             plan = [
                 ("accept", None, 0.5, 6),
@@ -294,7 +311,24 @@ class History:
             if moment > until:
                 break
             status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
+            if action == "approve" and self.results.random() < RESULT_SHARE:
+                self._issue_result(procedure, code)
         return status or int(self._record(code).dossier.status)
+
+    def _issue_result(self, procedure: Procedure, code: str) -> None:
+        """The deciding agency issues a signed electronic result (kết quả điện tử) as it approves: a
+        PDF it uploads (drawing one from the dossier took most of a second); the rest go on paper."""
+        from motcua.services.results import IssueResult
+        from motcua.services.uploads import UploadRequest
+        from tests.examples import PDF
+
+        leader = self.desks[procedure.agency]
+        name = "kết quả.pdf"
+        slot = self.container.uploads.create_slot(
+            leader, UploadRequest(filename=name, content_type="application/pdf", size=len(PDF))
+        )
+        self.post(slot.url, slot.fields, name, PDF)
+        self.container.results.issue(leader, code, IssueResult(upload_id=slot.upload_id), "vi")
 
     def _through_flow(
         self, procedure: Procedure, citizen: Any, code: str, filed_at: datetime, until: datetime
@@ -335,6 +369,17 @@ class History:
                 break
             status = self._decide(step.agency, step.task_id, moment, *self._step_action(step.task_id, asked))
         return status
+
+    def _withdraw(self, citizen: Any, code: str, moment: datetime, until: datetime) -> int:
+        """The citizen withdraws the dossier at `moment` (if before `until`)."""
+        from motcua.services.citizens import Withdrawal
+
+        if moment <= until:
+            self.clock.current = moment
+            reason = Withdrawal(reason="Nộp nhầm thủ tục.")
+            self.container.citizen_actions.withdraw(citizen, code, reason)
+            self.route()
+        return int(self._record(code).dossier.status)
 
     def _step_action(self, task_id: str, asked: set[str]) -> tuple[str, str | None]:
         """A step's decision: mostly approved, some rejected, some asking for papers (once a step)."""
@@ -396,6 +441,17 @@ class History:
         record = self.container.repository.get(code)
         assert record is not None, code
         return record
+
+
+def recount(client: Any, table_name: str, calendar: Any) -> int:
+    """The statistics' counters rebuilt from the dossiers the history left (docs/statistics.md, the
+    recount): its changes never go through the statistics pipe (a few thousand stream records a
+    hundred dossiers, each a transaction on moto), so the counters are counted once, at its end, from
+    the dossiers themselves. How many counter items it wrote."""
+    from motcua.adapters.statistics import DynamoCounterStore
+
+    store = DynamoCounterStore(client, table_name, calendar)
+    return store.recount(store.scan_counted())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -536,18 +592,29 @@ def _fill(
             seed=seed,
         )
 
+        every = max(1, min(500, dossiers // 10))  # a line at each tenth (at most every 500)
+
         def progress(number: int) -> None:  # one snapshot at the end: each one pickles everything
             if number % 500 == 0:
                 # The history's stream records are never forwarded: drop them as they pile up.
                 moto.inside(lambda: trim_stream(REGION, outputs.table_name, 1 << 62))
+            if number % every == 0 and number < dossiers:
                 print(f"history: {number} of {dossiers} dossiers …", flush=True)
 
         # Nothing of the fill is recorded: the snapshot at the end keeps it all (and a fill cut short
         # leaves the folder as it was). Recording each request took more than half the fill's time.
         recorder.stop()
         filled = history.fill(dossiers, until=until, months=months, progress=progress)
+        # The counters, from the dossiers (the history's own changes and whatever the folder held);
+        # what the statistics queue still held would be counted twice: it goes.
+        sqs = clients.client("sqs", REGION)
+        sqs.purge_queue(QueueUrl=outputs.stats_queue_url)
+        recount(clients.client("dynamodb", REGION), outputs.table_name, province.working_calendar)
         state = stack.State.load(state_path)
-        state.stream = moto.stream_length(outputs.table_name)  # the history's messages are not sent
+        length = moto.stream_length(outputs.table_name)
+        state.stream = length  # the history's messages are not sent
+        state.stats_stream = length  # … nor its changes counted again: the recount has them
+        state.history += filled.dossiers
         state.save(state_path)
         check.stop()
     finally:

@@ -105,6 +105,9 @@ class LocalStack:
             PROVINCE=self.province,
             MOTCUA_DATA_DIR=str(self.data_dir),
             PYTHONUNBUFFERED="1",  # the log shows each line as it is printed
+            # No history at a new folder's first start unless the caller asks (MOTCUA_HISTORY=N):
+            # the tests' and benchmarks' stacks start empty, and fast.
+            MOTCUA_HISTORY="0",
         )
         env.update(self.env)
         return env

@@ -10,6 +10,7 @@ import fcntl
 import functools
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -35,7 +36,7 @@ from .cloud import (
     switch_on_flows,
     write_snapshot,
 )
-from .config import HOST, REGION, ROOT, ConfigError, StackConfig
+from .config import HISTORY_MONTHS, HOST, REGION, ROOT, ConfigError, StackConfig
 from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
 from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 SEED = 20250701  # moto's ids (user subs, sessions) follow from it; changing it orphans every recording
 RECORDING = "moto-recording.jsonl"
 STATE = "stack.json"
+HISTORY_PENDING = ".history-pending"  # the first start's history is being filled (_first_history)
 FORMAT = 1
 
 
@@ -83,6 +85,8 @@ class State:
     stream: int = 0
     # … and how many the statistics pipe has read.
     stats_stream: int = 0
+    # Dossiers of history filed into the folder (infra/devstack/history.py), 0: none.
+    history: int = 0
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -149,6 +153,7 @@ def main() -> int:
         for name in UNSET:
             os.environ.pop(name, None)
         os.environ.update(local_environment(config, data_dir))
+        _first_history(config, data_dir)
         lock = _lock(data_dir)
         _up(runner, config, province, data_dir)
         serve_until_stopped()
@@ -185,6 +190,33 @@ def _lock(data_dir: Path) -> IO[str]:
         handle.close()
         raise StartError(f"another local stack is using {data_dir}; stop it first.") from error
     return handle
+
+
+def _first_history(config: StackConfig, data_dir: Path) -> None:
+    """A new data folder's first start: months of history filed before the stack serves, by the
+    history filler (infra/devstack/history.py) in a process of its own, so that the leaders'
+    dashboard shows something real at once. MOTCUA_HISTORY dossiers (0: none); a folder that has
+    been started before is left as it is."""
+    # Left while the fill runs: a fill cut short (Ctrl-C, a kill) has the next start fill again, though
+    # the filler's own start left a state file behind.
+    pending = data_dir / HISTORY_PENDING
+    if not config.history or ((data_dir / STATE).exists() and not pending.exists()):
+        return
+    pending.touch()
+    print(
+        f"devstack: a new data folder: filing {config.history} dossiers of the past {HISTORY_MONTHS} "
+        "months through the platform's services first (once; MOTCUA_HISTORY=0 for none) …",
+        flush=True,
+    )
+    command = [sys.executable, "-m", "infra.devstack.history", "--dossiers", str(config.history)]
+    command += ["--months", str(HISTORY_MONTHS)]
+    done = subprocess.run(command, cwd=ROOT, env=os.environ.copy(), check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise StartError(
+            f"the first start's history failed (above); delete {data_dir} and start again, "
+            "or start with MOTCUA_HISTORY=0."
+        )
+    pending.unlink()
 
 
 def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path) -> None:
@@ -675,6 +707,7 @@ def banner(
         f"  Data      {shown}/   ({restored})",
         f"  Flows     {_flows(outputs, restarted)}",
         f"  Workers   {_workers(config)}",
+        f"  History   {_history(data_dir)}",
         *queue_lines(config.portal_url, province),
         "",
         f"  Citizens — POST /v1/auth/citizens/sign-in {{email, password}}, password {citizens[0].password}",
@@ -696,6 +729,16 @@ def _flows(outputs: Outputs, restarted: Restarted | None) -> str:
     if restarted is not None and restarted.restarted:
         shown += f"; {len(restarted.restarted)} in progress started again"
     return shown
+
+
+def _history(data_dir: Path) -> str:
+    filed = State.load(data_dir / STATE).history
+    if not filed:
+        return "none (a new folder gets MOTCUA_HISTORY dossiers of the past months at its first start)"
+    return (
+        f"{filed} dossiers of the past months, filed at the folder's first start and counted "
+        "(the dashboard shows them; MOTCUA_HISTORY=0: none)"
+    )
 
 
 def _workers(config: StackConfig) -> str:

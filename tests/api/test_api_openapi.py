@@ -78,6 +78,7 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
+    ("GET", "/v1/statistics/indicators"),
     # the statistics (docs/statistics.md)
     ("GET", "/v1/statistics"),
     ("GET", "/v1/statistics/export"),

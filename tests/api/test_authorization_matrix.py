@@ -241,6 +241,9 @@ TABLE: dict[tuple[str, str], Rule] = {
         frozenset({RECEIVER, LEADER}),
         body={},  # 422: neither a service nor a counter
     ),
+    # the Decision 766 indicators (docs/indicators.md): leaders (their own agency by default) and
+    # administrators (the province by default)
+    ("GET", "/v1/statistics/indicators"): everywhere(frozenset({LEADER, FLOW_LEADER, ADMIN})),
 }
 DENIED = {401, 403, 404}
 

@@ -36,7 +36,7 @@ from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
-from tests.fakes.statistics import InMemoryStatistics
+from tests.fakes.statistics import InMemoryCounterStore
 from tests.fakes.storage import InMemoryAttachmentStore
 from tests.fakes.workflow import InMemoryWorkflow
 
@@ -99,11 +99,13 @@ class World:
                 queue=self.queue,
             ),
         )
-        self.statistics = InMemoryStatistics(self.repository, self.container.province.working_calendar)
-        self.container.__dict__["statistics_index"] = self.statistics
-        self.container.__dict__["statistics"] = self.statistics
         self.flows = InMemoryWorkflow(self.container.province)
         self.container.__dict__["workflow"] = self.flows
+        # The statistics' counters, summed from the repository at each read, and the dossiers behind a
+        # number, filtered by the index entries the table would hold (tests/fakes/statistics.py).
+        self.statistics = InMemoryCounterStore(self.repository, self.container.province.working_calendar)
+        self.container.__dict__["statistics"] = self.statistics
+        self.container.__dict__["statistics_index"] = self.statistics
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province

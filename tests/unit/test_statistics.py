@@ -203,3 +203,23 @@ def test_counters_kept_change_by_change_equal_a_count_of_the_dossiers_themselves
         ]
         assert figures.resolved == len(resolved)
         assert figures.late == sum(finished > due for finished, due in resolved)
+
+
+def test_digitised_papers_count_in_the_month_filed_and_electronic_results_in_the_month_resolved() -> None:
+    # Filed 30 September with its papers as files; resolved 2 October with a signed electronic result.
+    resolved = replace(
+        dossier("2026-09-30", "2026-10-07", S.RETURNED, "2026-10-02"), digitised=True, electronic_result=True
+    )
+    cells = contributions(resolved, CALENDAR)
+    assert cells[("2026-09", "000.00.01.H99", "2.001610", "received.digitised")] == 1
+    assert cells[("2026-10", "000.00.01.H99", "2.001610", "resolved.electronic")] == 1
+    # refused at the desk: its papers were still received as files, but no result was resolved
+    refused = replace(
+        dossier("2026-09-30", "2026-10-07", S.REFUSED, "2026-10-01"), digitised=True, electronic_result=True
+    )
+    names = {name for (_, _, _, name) in contributions(refused, CALENDAR)}
+    assert "received.digitised" in names and "resolved.electronic" not in names
+    # neither: no such cells
+    returned = dossier("2026-09-30", "2026-10-07", S.RETURNED, "2026-10-02")
+    plain = {name for (_, _, _, name) in contributions(returned, CALENDAR)}
+    assert not plain & {"received.digitised", "resolved.electronic"}

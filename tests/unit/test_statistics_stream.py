@@ -224,3 +224,12 @@ def test_an_agency_merged_into_another_is_reported_with_it_and_alone(client: Any
     alone = store.figures([merged], "2026-11", "2026-11", today)
     assert (alone.new, alone.early, alone.in_progress) == (1, 1, 0)
     assert store.figures(None, "2026-11", "2026-11", today) == together
+
+
+def test_a_dossier_with_papers_as_files_is_digitised_and_with_a_signed_result_electronic() -> None:
+    attachments = [{"paper_code": "TK", "key": "uploads/x.pdf"}]
+    results = [{"code": "000.01.01.H99-261102-0001-KQ1"}]
+    both = facts_from_image(dossier_image(10, attachments=attachments, results=results))
+    assert both is not None and (both.digitised, both.electronic_result) == (True, True)
+    neither = facts_from_image(dossier_image(10, attachments=[], results=[]))
+    assert neither is not None and (neither.digitised, neither.electronic_result) == (False, False)

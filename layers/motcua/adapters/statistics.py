@@ -92,6 +92,8 @@ def facts_from_image(image: Mapping[str, Any] | None) -> Facts | None:
         status=Status(int(data["status"])),
         finished_at=_moment(data.get("finished_at")),
         days_paused=int(data.get("days_paused") or 0),
+        digitised=bool(data.get("attachments")),
+        electronic_result=bool(data.get("results")),
     )
 
 

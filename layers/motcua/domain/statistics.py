@@ -50,6 +50,10 @@ class Facts:
     status: Status
     finished_at: datetime | None = None  # when it reached a status of FINISHED
     days_paused: int = 0  # working days it waited on the citizen
+    # For the Decision 766 indicators (domain/indicators.py): its papers held as files (số hoá hồ sơ),
+    # and a signed electronic result issued (kết quả điện tử).
+    digitised: bool = False
+    electronic_result: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,8 @@ def contributions(facts: Facts, calendar: WorkingCalendar) -> Counter[Cell]:
         cells[(month, facts.agency, facts.procedure, name)] += n
 
     add(month_of(facts.filed_at), f"received.{facts.channel.value}")
+    if facts.digitised:
+        add(month_of(facts.filed_at), "received.digitised")
     if facts.status not in FINISHED or facts.finished_at is None:
         # Open: counted now by the day it falls due (overdue now = due before today) …
         add(NOW, f"open.due.{day_of(facts.due_at)}")
@@ -98,6 +104,8 @@ def contributions(facts: Facts, calendar: WorkingCalendar) -> Counter[Cell]:
             calendar.effective_receipt_day(facts.filed_at), facts.finished_at.astimezone(VIETNAM_TZ).date()
         )
         add(finished, "resolved.working_days", max(taken - facts.days_paused, 0))
+        if facts.electronic_result:
+            add(finished, "resolved.electronic")
     else:
         add(finished, {Status.REFUSED: "refused", Status.WITHDRAWN: "withdrawn"}.get(facts.status, "stopped"))
     return cells

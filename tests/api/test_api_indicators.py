@@ -1,0 +1,113 @@
+"""The Decision 766/QĐ-TTg indicators over HTTP (docs/indicators.md): a leader reads their agency's,
+an administrator any agency's or the province's, each with the decision's criterion beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from motcua.domain.roles import Role
+from tests.conftest import DEMO_PROVINCE
+from tests.fakes.clock import FrozenClock
+from tests.fakes.world import World
+
+pytestmark = pytest.mark.offline
+
+SINGLE, SOCIAL_INSURANCE = "1.000058", "000.00.22.H99"  # decided by social insurance alone, 5 days
+FINANCE, MERGED = "000.00.01.H99", "000.00.07.H99"  # the department merged into Finance in 2025
+PATH = "/v1/statistics/indicators"
+
+
+def items(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["key"]: item for item in body["items"]}
+
+
+def test_a_leader_reads_the_indicators_of_their_agency_computed_from_its_dossiers() -> None:
+    # Given three declarations filed online on Tuesday 17/11/2026 at social insurance: one resolved and
+    # returned the same day (early), one refused, one still open
+    world = World(DEMO_PROVINCE, clock=FrozenClock())
+    leader = world.staff(SOCIAL_INSURANCE, Role.LEADER)
+    citizen = world.citizen()
+    resolved, refused, _open = (world.file(citizen, SINGLE).code for _ in range(3))
+    for action in ("accept", "approve", "return_result"):
+        world.decide(leader, f"{resolved}-T1", action)
+    world.decide(leader, f"{refused}-T1", "refuse", "Hồ sơ không thuộc thẩm quyền.")
+
+    # When the agency's leader asks for November
+    with world.api() as api:
+        answer = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", leader)
+
+    # Then each measured indicator is its fraction of the agency's dossiers
+    assert answer.status == 200, answer.body
+    body = answer.body
+    assert (body["from"], body["to"], body["agency"]["code"]) == ("2026-11", "2026-11", SOCIAL_INSURANCE)
+    got = items(body)
+    assert (got["on_time_rate"]["numerator"], got["on_time_rate"]["denominator"]) == (1, 1)
+    assert got["on_time_rate"]["value"] == 1.0
+    assert (got["online_filing_rate"]["numerator"], got["online_filing_rate"]["denominator"]) == (3, 3)
+    assert (got["papers_digitised"]["numerator"], got["papers_digitised"]["denominator"]) == (3, 3)
+    assert (got["electronic_results"]["numerator"], got["electronic_results"]["value"]) == (0, 0.0)
+    # … and those motcua cannot measure say so, with the decision's criterion beside each
+    payment = got["online_payment_rate"]
+    assert (payment["held"], payment["value"]) == (False, None) and "thanh toán" in payment["missing"]
+    assert all(item["clause"].startswith("Quyết định 766/QĐ-TTg") for item in body["items"])
+    assert [g["key"] for g in body["groups"]] == [
+        "transparency",
+        "progress",
+        "digitisation",
+        "online",
+        "satisfaction",
+    ]
+
+    # In English when asked, the same numbers; the province for an administrator, no agency named
+    admin = world.staff(FINANCE, Role.ADMIN)
+    with world.api() as api:
+        english = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", leader, Accept_Language="en")
+        province = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", admin)
+    assert items(english.body)["on_time_rate"]["name"] == "Dossiers resolved early or on time"
+    assert items(english.body)["on_time_rate"]["value"] == 1.0
+    assert province.status == 200 and province.body["agency"] is None
+    assert items(province.body)["online_filing_rate"]["denominator"] == 3
+
+
+def test_a_leader_is_refused_another_agency_but_reads_one_merged_into_theirs() -> None:
+    world = World(DEMO_PROVINCE, clock=FrozenClock())
+    leader = world.staff(FINANCE, Role.LEADER)
+    officer = world.staff(FINANCE, Role.OFFICER)
+    with world.api() as api:
+        other = api.call("GET", f"{PATH}?agency={SOCIAL_INSURANCE}", leader)
+        merged = api.call("GET", f"{PATH}?agency={MERGED}", leader)
+        default = api.call("GET", PATH, leader)
+        by_officer = api.call("GET", PATH, officer)
+        unknown = api.call("GET", f"{PATH}?agency=999.99.99.H99", world.staff(FINANCE, Role.ADMIN))
+
+    assert other.status == 403 and other.body["error"]["code"] == "forbidden"
+    assert merged.status == 200 and merged.body["agency"]["code"] == MERGED
+    # no period given: January of this year to this month (the clock's November 2026)
+    assert (default.body["from"], default.body["to"], default.body["agency"]["code"]) == (
+        "2026-01",
+        "2026-11",
+        FINANCE,
+    )
+    assert by_officer.status == 403 and by_officer.body["error"]["code"] == "role_required"
+    assert unknown.status == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-13&to=2026-11", "from"),  # not a month
+        ("from=2026-11&to=2026-12", "to"),  # after this month
+        ("from=2026-11&to=2026-10", "from"),  # upside down
+        ("from=2023-01&to=2026-11", "from"),  # longer than 36 months
+    ],
+)
+def test_a_period_that_is_not_one_is_a_422_naming_the_field(query: str, field: str) -> None:
+    world = World(DEMO_PROVINCE, clock=FrozenClock())
+    with world.api() as api:
+        answer = api.call("GET", f"{PATH}?{query}", world.staff(FINANCE, Role.LEADER))
+
+    assert answer.status == 422, answer.body
+    assert [f["field"] for f in answer.body["error"]["fields"]] == [field]
+    assert answer.body["error"]["message"]
