@@ -1,7 +1,9 @@
 """AWS calls per appointment operation through the API on moto: a booking, a slots read, a full slot's 409,
-my appointments, a cancel and a kiosk check-in (with its queue ticket). Recorded, never asserted.
+my appointments, a cancel, a kiosk check-in (with its queue ticket) and the counter's view of a centre's
+day of bookings. Recorded, never asserted.
 
-Goals (docs/counter.md): one TransactWriteItems per booking, one Query per slots read.
+Goals (docs/counter.md): one TransactWriteItems per booking, one Query per slots read, one Query for a
+centre's day of bookings (two today, when a booking was checked in: the queue's day too).
 """
 
 from __future__ import annotations
@@ -106,6 +108,36 @@ def main() -> None:
             sum(counted.values()),
             unit=f"calls ({shown(counted)})",
         )
+
+        # The ward's desk sees its centre's day: a booking checked in now (its ticket's state read from
+        # the queue), then a day with bookings but no check-in.
+        ward = next(c for c in container.province.centres if c.id == "phuong-minh-hoa")
+        letter = next(s.code for s in ward.services if s.per_slot)
+        checked = running.model_copy(update={"code": "NOWSLOT3", "centre": ward.id, "service": letter})
+        container.appointment_book.book(checked, capacity=50, expires_at=now + timedelta(days=1))
+        api.ok("POST", "/v1/appointments/NOWSLOT3/check-in", body={"centre": ward.id})
+        later = checked.model_copy(
+            update={
+                "code": "LATERDAY",
+                "start": now + timedelta(days=2),
+                "end": now + timedelta(days=2, minutes=15),
+            }
+        )
+        container.appointment_book.book(later, capacity=50, expires_at=now + timedelta(days=3))
+        for figure, path, goal in (
+            ("a centre's day of bookings, today with a check-in", f"/v1/centres/{ward.id}/appointments", "2"),
+            (
+                "a centre's day of bookings, another day",
+                f"/v1/centres/{ward.id}/appointments?day={later.slot.day.isoformat()}",
+                "1",
+            ),
+        ):
+            calls.take()
+            status, answer = api.call("GET", path, token=api.officer)
+            counted = calls.take()
+            if status >= 300:
+                raise RuntimeError(f"{path}: {status} {answer}")
+            record(GROUP, figure, sum(counted.values()), unit=f"calls ({shown(counted)})", goal=goal)
 
 
 if __name__ == "__main__":

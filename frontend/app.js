@@ -23,6 +23,7 @@ import { bookView, checkInView, myAppointmentsView } from "./views/appointments.
 import { boardView, kioskView, queueTicketView } from "./views/queue.js";
 import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
+import { dayBookingsView } from "./views/day-bookings.js";
 import { statsDossiersView, statsView } from "./views/stats.js";
 import { resultsView } from "./views/results.js";
 
@@ -56,6 +57,7 @@ const ROUTES = [
   [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
   [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
+  [/^\/appointments\/day$/, dayBookingsView, { staff: true }],
   [/^\/stats$/, statsView, { staff: true }],
   [/^\/stats\/dossiers$/, statsDossiersView, { staff: true }],
   [/^\/results$/, resultsView],

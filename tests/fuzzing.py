@@ -89,6 +89,16 @@ class Tally:
     violating: int = 0  # answers off their documented status, content type, headers or body
     cut_short: int = 0  # stateful runs that Hypothesis ended on a replay that went otherwise
     findings: dict[tuple[str, str, int], Finding] = field(default_factory=dict)
+    # The first answer's body for each (operation, identity, status): what a failed assertion shows.
+    samples: dict[tuple[str, str, int], str] = field(default_factory=dict)
+
+    def sampled(self, suffix: str) -> str:
+        """The sampled answers of the operations whose label ends with `suffix`, one line each."""
+        return "\n".join(
+            f"{operation} as {identity} → {status}: {body}"
+            for (operation, identity, status), body in sorted(self.samples.items())
+            if operation.endswith(suffix)
+        )
 
     @property
     def server_errors(self) -> int:
@@ -173,6 +183,7 @@ class FuzzTarget:
         tally.operations.add(label)
         tally.statuses[response.status_code] += 1
         tally.answers[(label, response.status_code)] += 1
+        tally.samples.setdefault((label, identity, response.status_code), response.text[:300])
         try:
             case.validate_response(response, checks=CHECKS)
         except FailureGroup as group:

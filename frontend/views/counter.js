@@ -57,7 +57,12 @@ export async function counterView(ctx) {
   const base = `/centres/${encode(current.centre.id)}/counters/${current.counter.number}`;
   const panel = h("div", { class: "counter__panel" });
   const message = h("div", { class: "counter__message", role: "status" });
-  ctx.render(h("h1", {}, t("queue.counter.title")), choose, message, panel);
+  const bookings = h(
+    "p",
+    { class: "counter__bookings" },
+    h("a", { href: `#/appointments/day?centre=${encodeURIComponent(current.centre.id)}` }, t("dayappt.link")),
+  );
+  ctx.render(h("h1", {}, t("queue.counter.title")), choose, bookings, message, panel);
 
   const act = async (path, body = {}) => {
     try {

@@ -11,6 +11,7 @@ from chalicelib.routes import (
     auth,
     catalog,
     counter,
+    day_bookings,
     dossiers,
     drafts,
     indicators,
@@ -47,6 +48,7 @@ for routes in (
     appointments,
     statistics,
     indicators,
+    day_bookings,
 ):
     app.register_blueprint(routes.area.blueprint)
 

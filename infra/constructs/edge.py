@@ -26,6 +26,11 @@ SIGN_IN_PREFIX = "/v1/auth/"
 # into the bucket), so one address that files or uploads without end is stopped at the edge.
 FILING_PATH = "/v1/dossiers"
 UPLOADS_PATH = "/v1/uploads"
+# The counter's routes that need no sign-in (docs/counter.md): the kiosk's screen and its tickets
+# (GET /v1/centres/{id}/kiosk, POST /v1/centres/{id}/tickets), a ticket's page (GET
+# /v1/centres/{id}/tickets/{day}/{ticket}) and an appointment's check-in (POST
+# /v1/appointments/{code}/check-in). The board (polled, 304 when nothing changed) is not among them.
+COUNTER_PATTERN = r"^/v1/(centres/[^/]+/(kiosk|tickets(/[^/]+/[^/]+)?)|appointments/[^/]+/check-in)$"
 
 
 def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -140,6 +145,27 @@ class EdgeWebAcl(Construct):
         )
         filing = _post_rate("filing-per-ip", 2, FILING_PATH, limits.filing_ip_limit)
         uploads = _post_rate("uploads-per-ip", 3, UPLOADS_PATH, limits.uploads_ip_limit)
+        counter = wafv2.CfnWebACL.RuleProperty(
+            name="counter-per-ip",
+            priority=4,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=limits.counter_ip_limit,
+                    aggregate_key_type="IP",
+                    scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                        regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                            regex_string=COUNTER_PATTERN,
+                            text_transformations=[
+                                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                            ],
+                        )
+                    ),
+                )
+            ),
+            visibility_config=_visibility("counter-per-ip"),
+        )
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
@@ -150,9 +176,10 @@ class EdgeWebAcl(Construct):
                 sign_in,
                 filing,
                 uploads,
+                counter,
                 # Log4j-style lookups and other known exploits, on every path, the API's too.
-                _managed("KnownBadInputsRuleSet", 4, None),
-                _managed("CommonRuleSet", 5, not_api),
+                _managed("KnownBadInputsRuleSet", 5, None),
+                _managed("CommonRuleSet", 6, not_api),
             ],
             visibility_config=_visibility("motcua-edge"),
         )

@@ -38,6 +38,7 @@ def queue_lines(portal_url: str, province: Province) -> list[str]:
     if not province.centres:
         return []
     lines = [f"  Counter   {portal_url}/#/counter   (receivers and leaders of a counter's agency)"]
+    lines.append(f"  Bookings  {portal_url}/#/appointments/day   (the day's appointments, from the counter)")
     for centre in province.centres:
         lines.append(f"  Kiosk     {portal_url}/#/kiosk/{centre.id}   Board {portal_url}/#/board/{centre.id}")
     return lines

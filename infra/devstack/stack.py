@@ -288,6 +288,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     runner.start(SnapshotTimer(keeper.take_when_due, interrupt=keeper.interrupt))
     runner.start(web)
     seed_queue(clients.client("dynamodb", REGION), outputs.table_name, province)
+    _demo_day_of_bookings()  # after the queue's tickets: a check-in issues one
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
 
 
@@ -366,6 +367,19 @@ def _demo_appointments(accounts: list[DemoAccount], outputs: Outputs) -> None:
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo appointments could not be booked (above).", file=sys.stderr, flush=True)
+
+
+def _demo_day_of_bookings() -> None:
+    """Today's bookings of people without an account, for the counter's view of the day."""
+    from motcua.container import build_container
+
+    from .appointments import seed_day_of_bookings
+
+    try:
+        seed_day_of_bookings(build_container())
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo day of bookings could not be made (above).", file=sys.stderr, flush=True)
 
 
 def _statistics(

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from motcua.domain.ports import Clock
     from motcua.services.appointments import AppointmentService
     from motcua.services.booking_notices import BookingNotices
+    from motcua.services.day_bookings import DayBookingsService
     from motcua.services.export import ExportService
     from motcua.services.notifying import NotificationService
     from motcua.services.queue import QueueService
@@ -278,6 +279,15 @@ class Container:
             issue_ticket=lambda booking, _at: (
                 self.queue.issue(booking.centre, booking.service, appointment=booking.code).ticket.id
             ),
+        )
+
+    @cached_property
+    def day_bookings(self) -> DayBookingsService:
+        """A centre's bookings of a day by slot, for its counters' staff (docs/counter.md)."""
+        from motcua.services.day_bookings import DayBookingsService
+
+        return DayBookingsService(
+            province=self.province, book=self.appointment_book, queue=self.queue_store, clock=self.clock
         )
 
     @cached_property

@@ -66,6 +66,7 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/appointments/{booking_code}"),
     ("POST", "/v1/appointments/{booking_code}/cancel"),
     ("POST", "/v1/appointments/{booking_code}/check-in"),
+    ("GET", "/v1/centres/{centre_id}/appointments"),
     # queue tickets (docs/counter.md)
     ("GET", "/v1/centres"),
     ("GET", "/v1/centres/{centre_id}/kiosk"),

@@ -147,6 +147,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/appointments/{booking_code}"): everywhere(frozenset({OWNER})),
     ("POST", "/v1/appointments/{booking_code}/cancel"): everywhere(frozenset({OWNER}), body={}, changes=True),
     ("POST", "/v1/appointments/{booking_code}/check-in"): everywhere(EVERYONE, body={}),
+    # the centre's day of bookings: the receivers and leaders of an agency staffing one of its counters
+    ("GET", "/v1/centres/{centre_id}/appointments"): everywhere(frozenset({RECEIVER, LEADER})),
     # citizens
     ("POST", "/v1/dossiers"): everywhere(CITIZENS, body={}),
     ("GET", "/v1/me/dossiers"): everywhere(frozenset({OWNER}), blind=frozenset({CITIZEN, CROSS_POOL})),

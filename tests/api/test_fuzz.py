@@ -65,4 +65,9 @@ def test_following_links_from_a_filing_to_an_officers_decision_keeps_the_contrac
     assert ("GET /v1/tracking/{code}", 200) in reached
     assert ("GET /v1/agencies/{agency_code}/tasks", 200) in reached
     # The officer's decisions reached the dossiers' real tasks: taken, or refused for the task's state.
-    assert decisions() & {200, 409}, (decisions(), f"{tally.cut_short} run(s) cut short")
+    assert decisions() & {200, 409}, (
+        f"decisions answered {sorted(decisions())}, {tally.cut_short} run(s) cut short:\n"
+        + tally.sampled("/decision")
+        + "\n"
+        + tally.sampled("/tasks")
+    )

@@ -436,6 +436,11 @@ PAGES: dict[str, list[State]] = {
     r"^\/counter$": [
         State("the counter console", "receiver", at("/counter"), ready="#counter-pick", then=choose_counter),
     ],
+    r"^\/appointments\/day$": [
+        # The ward's centre: no demo bookings there (the day's are the provincial centre's; the filled
+        # page is checked in test_counter_journey.py)
+        State("the centre's day of bookings", "receiver", at("/appointments/day"), ready=".dayappt__body h2"),
+    ],
     r"^\/desk\/intake$": [
         State("the procedure picker, from a ticket", "receiver", at("/desk/intake?ticket=A-001&service=HT")),
         State("a search with no procedure", "receiver", at("/desk/intake"), then=search_intake_for_nothing),

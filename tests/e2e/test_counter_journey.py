@@ -1,10 +1,16 @@
-"""Walk-in intake at the counter on a desk PC (1366×768): the ward's receiving officer files a birth
-registration for the person in front of them from a queue ticket's link, accepts it in the same step and
-prints the A5 receipt; the SMS goes to the phone given at the counter; anyone tracks the dossier by code.
-In Vietnamese and in English, axe finding nothing on each screen."""
+"""The counter in Chromium, on a desk PC (1366×768), axe finding nothing on each screen:
+
+- walk-in intake: the ward's receiving officer files a birth registration for the person in front of
+  them from a queue ticket's link, accepts it in the same step and prints the A5 receipt; the SMS goes
+  to the phone given at the counter; anyone tracks the dossier by code (Vietnamese and English);
+- the counter's day chained end to end (the issue's journey): the ward's kiosk gives a ticket (its
+  80 mm print view), the board lists it, the counter console calls it, the board shows the call, the
+  officer receives the dossier from the ticket and prints its receipt, a citizen tracks it;
+- the centre's day of bookings, from the counter console (Vietnamese and English)."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import date, timedelta
@@ -13,13 +19,14 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from tests.e2e.support import BIRTH_REGISTRATION, assert_accessible, fill_date, officer_signs_in
+from tests.e2e.support import BIRTH_REGISTRATION, FINANCE, assert_accessible, fill_date, officer_signs_in
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
     from tests.e2e.support import Person, Stack
 
@@ -196,3 +203,170 @@ def test_the_ward_receives_a_walk_in_dossier_and_prints_its_a5_receipt(
     desk.goto(f"{stack.url}/?lang={language}#/tracking/{code}")
     expect(desk.locator("#main")).to_contain_text(code)
     expect(desk.locator("#main")).not_to_contain_text("Nguyễn Văn Quầy")
+
+
+# --- the counter's day, chained ------------------------------------------------------------------
+
+WARD_CENTRE = "phuong-minh-hoa"  # the ward's one-stop desk: service H, counter 1 staffed by the ward
+TICKET_WIDTH_MM = 74  # the print view's ticket on an 80 mm roll (3 mm margins)
+PX_PER_MM = 96 / 25.4
+
+
+def take_a_ticket_at_the_ward(page: Page, stack: Stack) -> str:
+    """A walk-in takes a number at the ward's kiosk (Vietnamese first) and gets the ticket to print."""
+    page.goto(f"{stack.url}/#/kiosk/{WARD_CENTRE}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lấy số thứ tự")
+    page.get_by_role("button", name=re.compile("Hộ tịch, chứng thực")).click()
+    page.get_by_role("button", name="Không, lấy số thường").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("Số thứ tự của bạn")
+    ticket = page.locator(".queue-ticket")
+    expect(ticket.locator(".queue-ticket__qr")).to_be_visible()
+    number = ticket.locator(".queue-ticket__number").inner_text()
+    assert re.fullmatch(r"H-\d{3}", number), number
+    assert_accessible(page, what="the ward kiosk's ticket")
+    # Printed, the page is the ticket alone, as wide as the 80 mm roll takes
+    page.emulate_media(media="print")
+    try:
+        expect(page.get_by_role("button", name="In phiếu")).to_be_hidden()
+        expect(ticket.locator(".queue-ticket__number")).to_be_visible()
+        box = ticket.bounding_box()
+        assert box is not None
+        assert round(box["width"] / PX_PER_MM) == TICKET_WIDTH_MM, box
+    finally:
+        page.emulate_media(media="screen")
+    return number
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(
+        " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+
+
+def test_a_counter_day_from_the_kiosk_to_the_citizen_tracking_the_dossier(
+    stack: Stack, browser: Browser, desk: Page, pdf_file: Path
+) -> None:
+    words = WORDS["en"]  # the officer works in English; the kiosk, the board and the citizen in Vietnamese
+    receiver = stack.receiver_for(BIRTH_REGISTRATION)  # the ward's, who works its counter 1
+    mine = take_a_ticket_at_the_ward(desk, stack)
+
+    tv_context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    citizen_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    try:
+        # The board on the ward's TV lists the ticket among the next ones
+        tv = tv_context.new_page()
+        tv.goto(f"{stack.url}/#/board/{WARD_CENTRE}")
+        expect(tv.locator(f'.board__next-list [data-ticket="{mine}"]')).to_be_visible()
+        assert_accessible(tv, what="the ward's board")
+
+        # The counter console calls until the ticket comes up (the demo's tickets of today come first)
+        officer_signs_in(desk, stack, receiver)
+        desk.goto(f"{stack.url}/?lang=en#/counter")
+        desk.get_by_label("Your counter").select_option(value=f"{WARD_CENTRE}/1")
+        expect(desk.locator(".counter__ticket")).to_be_visible()
+        assert_accessible(desk, what="the ward's counter console")
+        shown = desk.locator(".counter__ticket")
+        for _ in range(10):
+            with desk.expect_response(lambda r: r.url.endswith("/counters/1/next")) as answer:
+                desk.get_by_role("button", name="Call the next number").click()
+            called = answer.value.json()
+            assert answer.value.status == 200, called
+            assert called["ticket"], called  # the ticket taken above waits at least
+            expect(shown).to_have_text(called["ticket"])
+            if called["ticket"] == mine:
+                break
+        expect(shown).to_have_text(mine)
+
+        # The board shows the call at counter 1
+        expect(tv.locator('.board__call[data-counter="1"] .board__number')).to_have_text(mine)
+
+        # The officer receives the dossier from the ticket
+        desk.get_by_role("link", name="Receive the dossier").click()
+        expect(desk).to_have_url(re.compile(rf"#/desk/intake\?ticket={mine}&service=H"))
+        expect(desk.get_by_role("heading", level=1)).to_have_text(words["title"])
+        expect(desk.locator(".intake__ticket")).to_contain_text(mine)
+        desk.get_by_label(words["search"]).fill(BIRTH_REGISTRATION)
+        expect(desk.locator(".intake__procedure")).to_have_count(1)
+        desk.locator(".intake__procedure").first.click()
+        desk.get_by_label(words["name"], exact=True).fill("Lê Thị Quầy")
+        desk.get_by_label(words["cccd"]).fill("001190012345")
+        desk.get_by_label(words["phone"]).fill("0912 000 111")
+        desk.get_by_label(words["address"]).fill("Số 9 đường Trần Phú, phường Minh Họa")
+        next_step(desk, "en")
+        fill_the_form(desk, "en")
+        desk.get_by_label(words["paper"], exact=True).set_input_files(pdf_file)
+        expect(desk.locator(".file", has_text=pdf_file.name)).to_contain_text(words["uploaded"])
+        next_step(desk, "en")
+        desk.get_by_label(words["accept"]).check()
+        assert_accessible(desk, what="the intake's check page, from a ticket")
+        desk.get_by_role("button", name=words["submit"], exact=True).click()
+
+        # The A5 receipt, with the ticket; its print view (the PDF the Print button opens) carries the code
+        expect(desk.get_by_role("heading", level=1)).to_have_text(words["done"])
+        code = desk.locator("#receipt-code").inner_text().strip()
+        expect(desk.locator(".intake-receipt")).to_contain_text(mine)
+        assert_accessible(desk, what="the receipt, from a ticket")
+        with desk.context.expect_page() as opened:
+            desk.get_by_role("button", name=words["print"]).click()
+        opened.value.wait_for_url(re.compile(r"^blob:"))
+        opened.value.close()
+        pdf = receipt_pdf(stack, receiver, code)
+        assert tuple(round(side, 1) for side in page_size(pdf)) == A5_POINTS
+        assert code in text_of(pdf)
+
+        # A citizen, with no sign-in, tracks the dossier by the code on the receipt
+        phone = citizen_context.new_page()
+        phone.goto(f"{stack.url}/#/tracking")
+        phone.locator("#main input").first.fill(code)
+        phone.locator("#main form button[type=submit]").first.click()
+        expect(phone).to_have_url(re.compile(rf"#/tracking/{re.escape(code)}$"))
+        expect(phone.locator("#main")).to_contain_text(code)
+        expect(phone.locator("#main")).to_contain_text("Đang xử lý")
+        expect(phone.locator("#main")).not_to_contain_text("Lê Thị Quầy")
+        assert_accessible(phone, what="the tracking page of a counter dossier")
+    finally:
+        tv_context.close()
+        citizen_context.close()
+
+
+# --- the centre's day of bookings ----------------------------------------------------------------
+
+DAY_WORDS = {
+    "vi": {
+        "which": "Quầy của bạn",
+        "link": "Lịch hẹn trong ngày của trung tâm",
+        "title": "Lịch hẹn trong ngày",
+    },
+    "en": {
+        "which": "Your counter",
+        "link": "The centre's appointments of the day",
+        "title": "The day's appointments",
+    },
+}
+DEMO_GUESTS = 8  # the demo's people booked over today's slots at the provincial centre (devstack)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_counter_sees_the_centres_bookings_of_the_day(stack: Stack, desk: Page, language: str) -> None:
+    words = DAY_WORDS[language]
+    officer_signs_in(desk, stack, stack.receivers[FINANCE])
+    desk.goto(f"{stack.url}/?lang={language}#/counter")
+    desk.get_by_label(words["which"]).select_option(value="tinh/1")
+    desk.get_by_role("link", name=words["link"]).click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text(words["title"])
+    expect(desk).to_have_url(re.compile(r"#/appointments/day\?centre=tinh"))
+    rows = desk.locator(".dayappt__slot tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= DEMO_GUESTS
+    # Who is masked: the family name, then initials
+    names = desk.locator(".dayappt__slot .dayappt__name").all_inner_texts()
+    assert all(re.fullmatch(r"\S+( \S\.)+", name) for name in names), names
+    # The summary adds up to the rows, each row's state is one of the five
+    counts = [int(n) for n in desk.locator(".dayappt__counts strong").all_inner_texts()]
+    assert sum(counts) == rows.count()
+    states = set(
+        desk.locator(".dayappt__slot tbody tr").evaluate_all("rows => rows.map(r => r.dataset.state)")
+    )
+    assert states <= {"booked", "checked_in", "called", "no_show", "cancelled"}
+    assert "cancelled" in states  # the demo's guest who cancelled
+    assert_accessible(desk, what=f"the centre's day of bookings ({language})")

@@ -87,6 +87,10 @@ class InMemoryAppointmentBook:
         ]
         return sorted(waiting, key=lambda b: (b.end, b.code))[:limit]
 
+    def on_day(self, centre: str, day: date) -> list[Booking]:
+        found = [b for b in self.bookings.values() if b.centre == centre and b.slot.day == day]
+        return sorted(found, key=lambda b: (b.start, b.code))
+
 
 def _conforms() -> AppointmentBook:
     return InMemoryAppointmentBook()  # mypy checks that the fake implements the port

@@ -3,6 +3,7 @@ stack."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import environment
-from infra.constructs.edge import API_PREFIX, FILING_PATH, SIGN_IN_PREFIX, UPLOADS_PATH
+from infra.constructs.edge import API_PREFIX, COUNTER_PATTERN, FILING_PATH, SIGN_IN_PREFIX, UPLOADS_PATH
 from infra.routes import routes
 from tests.infra.support import Synthesized
 
@@ -84,6 +85,47 @@ def test_filing_and_upload_slots_have_their_own_limit_per_viewer_on_post_to_that
     # The route it guards is the API's, as a POST.
     assert ("POST", path) in {(route.method, route.path) for route in routes()}
     # Each rule has its own priority, in the order they are evaluated.
+    priorities = [r["Priority"] for r in acl["Properties"]["Rules"]]
+    assert len(set(priorities)) == len(priorities)
+
+
+# The counter's routes that need no sign-in, as the API serves them (docs/counter.md).
+COUNTER_ROUTES = {
+    ("GET", "/v1/centres/{centre_id}/kiosk"),
+    ("POST", "/v1/centres/{centre_id}/tickets"),
+    ("GET", "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}"),
+    ("POST", "/v1/appointments/{booking_code}/check-in"),
+}
+
+
+def test_the_counters_public_routes_have_their_own_limit_per_viewer_on_those_paths_only(
+    synthesized: Synthesized,
+) -> None:
+    _, acl = _edge_acl(synthesized)
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    limits = synthesized.province.province.api
+
+    rule = rules["counter-per-ip"]
+    statement = rule["Statement"]["RateBasedStatement"]
+    regex = statement["ScopeDownStatement"]["RegexMatchStatement"]
+
+    assert rule["Action"] == {"Block": {}}
+    assert (statement["Limit"], statement["AggregateKeyType"]) == (limits.counter_ip_limit, "IP")
+    assert statement["Limit"] < limits.ip_limit
+    assert (regex["FieldToMatch"], regex["RegexString"]) == ({"UriPath": {}}, COUNTER_PATTERN)
+    assert len(regex["RegexString"]) <= 200  # WAF's limit on a regular expression
+    # Of every route the API serves (each parameter filled), the pattern takes the counter's public ones.
+    served = {(route.method, route.path) for route in routes()}
+    assert served >= COUNTER_ROUTES
+    assert all(route.public for route in routes() if (route.method, route.path) in COUNTER_ROUTES)
+    taken = {
+        (route.method, route.path)
+        for route in routes()
+        if re.search(regex["RegexString"], re.sub(r"\{[^}]+\}", "x-1", route.path))
+    }
+    assert {path for _, path in taken} == {path for _, path in COUNTER_ROUTES}
+    assert not re.search(regex["RegexString"], "/v1/centres/tinh/board")
+    assert not re.search(regex["RegexString"], "/v1/centres/tinh/counters/1/next")
     priorities = [r["Priority"] for r in acl["Properties"]["Rules"]]
     assert len(set(priorities)) == len(priorities)
 

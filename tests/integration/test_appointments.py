@@ -107,3 +107,24 @@ def test_the_booking_reaches_the_notification_pipe_and_an_unchecked_one_becomes_
     assert container.appointment_book.get(missed.code).state is BookingState.NO_SHOW
     assert container.appointment_book.get(booking.code).state is BookingState.CHECKED_IN
     assert container.appointments.mark_no_shows() == 0
+
+
+def test_the_centres_day_is_one_query_of_the_bookings_index_in_every_state(container: Any) -> None:
+    early = container.appointments.book(citizen(), slot("08:00"))
+    late = container.appointments.book(citizen(), slot("10:00", "B"))
+    cancelled = container.appointments.book(citizen(), slot("09:00"))
+    container.appointments.book(
+        citizen(),
+        BookingRequest(centre="tinh", service="A", start=datetime(2026, 11, 19, 8, 0, tzinfo=VIETNAM_TZ)),
+    )  # Thursday's: another day
+    owner = Principal(sub=cancelled.owner, kind=PrincipalKind.CITIZEN, username=cancelled.owner)
+    container.appointments.cancel(owner, cancelled.code)
+    container.clock.set(datetime(2026, 11, 18, 0, 45, tzinfo=UTC))  # 07:45 in Vietnam
+    container.appointments.check_in(early.code)
+    day = container.appointment_book.on_day("tinh", WEDNESDAY)
+    assert [(b.code, b.state) for b in day] == [
+        (early.code, BookingState.CHECKED_IN),
+        (cancelled.code, BookingState.CANCELLED),
+        (late.code, BookingState.BOOKED),
+    ]
+    assert container.appointment_book.on_day("phuong-minh-hoa", WEDNESDAY) == []

@@ -254,3 +254,32 @@ def test_the_notify_lambda_sends_a_new_booking_s_messages_from_its_stream_record
     assert answer == {"batchItemFailures": []}
     assert sorted(m.channel for m in [*world.mail.sent, *world.sms.sent]) == ["email", "sms"]
     assert all(booking.code in (m.subject or m.text) for m in [*world.mail.sent, *world.sms.sent])
+
+
+@pytest.mark.parametrize(
+    ("now", "states"),
+    [
+        # Tuesday 09:00: 07:30 and 08:15 missed, 09:15's check-in open, the rest to come, one cancelled
+        (
+            datetime(2026, 11, 17, 2, 0, tzinfo=UTC),
+            {"no_show": 2, "checked_in": 1, "booked": 4, "cancelled": 1, "called": 0},
+        ),
+        (datetime(2026, 11, 22, 2, 0, tzinfo=UTC), {}),  # Sunday: closed today, nothing to show
+    ],
+)
+def test_the_demo_gives_the_counter_a_day_of_bookings(
+    world: World, now: datetime, states: dict[str, int]
+) -> None:
+    from infra.devstack.appointments import seed_day_of_bookings
+
+    world.clock.set(now)
+    codes = seed_day_of_bookings(world.container)
+    assert len(codes) == sum(states.values())
+    assert seed_day_of_bookings(world.container) == []  # once a day
+    receiver = world.staff("000.00.01.H99", Role.RECEIVER)
+    day = world.container.day_bookings.day(receiver, "tinh")
+    if states:
+        assert {state.value: n for state, n in day.counts.items()} == states
+        assert [b.name for b in day.no_shows] == ["Đỗ V. H.", "Phạm T. L."]
+    else:
+        assert day.slots == []

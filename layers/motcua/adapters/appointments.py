@@ -2,8 +2,10 @@
 
 - a slot's places taken: `APPT#<centre>#<service>#<YYYY-MM-DD>` / `S#<HHMM>`, `taken` (and `no_shows`);
   one Query on the partition reads a whole day of a service;
-- a booking: `BOOKING#<code>` / `B`, with `GSI1PK = BOOKINGS#<owner>` (my appointments) and, while it
-  waits for its check-in, `GSI3PK = CHECKIN#<centre>`, `GSI3SK = <slot end, UTC>#<code>` (no-shows);
+- a booking: `BOOKING#<code>` / `B`, with `GSI1PK = BOOKINGS#<owner>` (my appointments),
+  `GSI2PK = APPTDAY#<centre>#<YYYY-MM-DD>`, `GSI2SK = <slot start, UTC>#<code>` (the centre's day, for
+  its staff) and, while it waits for its check-in, `GSI3PK = CHECKIN#<centre>`,
+  `GSI3SK = <slot end, UTC>#<code>` (no-shows);
 - the one-a-day guard: `BOOKED#<owner>#<centre>#<service>#<YYYY-MM-DD>` / `BOOKED`, `active` until the
   booking is cancelled (then set false, never deleted: the API deletes only in the queue's partitions).
 
@@ -38,6 +40,7 @@ SLOTS_PREFIX = APPOINTMENT_SLOTS_PREFIX
 OWNER_BOOKINGS_PREFIX = "BOOKINGS#"
 GUARD_PREFIX = BOOKED_PREFIX
 CHECK_IN_PREFIX = "CHECKIN#"
+DAY_PREFIX = "APPTDAY#"
 BOOKED_EVENT = "booked"  # the `notify` attribute of a new booking
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 
@@ -94,6 +97,8 @@ class DynamoAppointmentBook:
             "data": _s(booking.model_dump_json()),
             "GSI1PK": _s(f"{OWNER_BOOKINGS_PREFIX}{booking.owner}"),
             "GSI1SK": _s(f"{_stamp(booking.start)}#{booking.code}"),
+            "GSI2PK": _s(f"{DAY_PREFIX}{booking.centre}#{booking.slot.day.isoformat()}"),
+            "GSI2SK": _s(f"{_stamp(booking.start)}#{booking.code}"),
             "expires_at": {"N": str(expires_at)},
         }
         if booking.state is BookingState.BOOKED:
@@ -256,6 +261,21 @@ class DynamoAppointmentBook:
             Limit=limit,
         )
         return [Booking.model_validate_json(item["data"]["S"]) for item in response["Items"]]
+
+    def on_day(self, centre: str, day: date) -> list[Booking]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk",
+            "ExpressionAttributeValues": {":pk": _s(f"{DAY_PREFIX}{centre}#{day.isoformat()}")},
+        }
+        found: list[Booking] = []
+        while True:
+            response = self.client.query(**kwargs)
+            found.extend(Booking.model_validate_json(item["data"]["S"]) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
         digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()

@@ -53,11 +53,15 @@ class ApiLimits(BaseModel):
     # per paper, so uploads take more.
     filing_ip_limit: int = Field(default=300, ge=10, le=2_000_000_000)
     uploads_ip_limit: int = Field(default=1_000, ge=10, le=2_000_000_000)
+    # The counter's routes without sign-in (the kiosk's screen and tickets, a ticket's page, which a phone
+    # polls every 5 s, an appointment's check-in) from one IP address in any 5 minutes: a centre's
+    # kiosks and the phones on its Wi-Fi share one address, a script taking the day's numbers stops.
+    counter_ip_limit: int = Field(default=1_000, ge=10, le=2_000_000_000)
 
     @model_validator(mode="after")
     def _paths_within_the_address_limit(self) -> Self:
         # A rule for one path counts requests the address-wide rule counts too: above it, it never acts.
-        for name in ("sign_in_ip_limit", "filing_ip_limit", "uploads_ip_limit"):
+        for name in ("sign_in_ip_limit", "filing_ip_limit", "uploads_ip_limit", "counter_ip_limit"):
             if getattr(self, name) > self.ip_limit:
                 raise ValueError(
                     f"api.{name} ({getattr(self, name)}) is above api.ip_limit ({self.ip_limit})"

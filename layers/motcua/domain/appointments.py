@@ -180,6 +180,10 @@ class AppointmentBook(Protocol):
         """The centre's bookings still waiting for a check-in whose slot ended by `ended_by`."""
         ...
 
+    def on_day(self, centre: str, day: date) -> list[Booking]:
+        """Every booking of the centre whose slot falls on `day` (any state), by slot start then code."""
+        ...
+
 
 def places(slots: list[Slot], taken: dict[str, int], capacity: int) -> list[SlotPlaces]:
     return [
