@@ -37,7 +37,7 @@ export function barChart(items, { max, label = "" } = {}) {
   items.forEach((item, index) => {
     const y = 4 + index * rowHeight;
     const name = String(item.label ?? "");
-    const short = name.length > 22 ? `${name.slice(0, 21)}…` : name;
+    const short = name.length > 19 ? `${name.slice(0, 18)}…` : name; // fits the 150 units left of the bars
     root.append(svg("text", { x: labelWidth - 8, y: y + rowHeight / 2 + 5, "text-anchor": "end", class: "chart__label" }, short));
     const value = Number(item.value);
     const w = item.value === null || item.value === undefined || Number.isNaN(value) ? 0 : Math.max(value > 0 ? 2 : 0, (value / top) * barSpace);
