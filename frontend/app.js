@@ -27,6 +27,8 @@ import { dayBookingsView } from "./views/day-bookings.js";
 import { paymentView } from "./views/payment.js";
 import { feedbackNewView, myFeedbackView, publicFeedbackView } from "./views/feedback.js";
 import { feedbackDeskView, feedbackItemView } from "./views/feedback-desk.js";
+import { statsDossiersView, statsView } from "./views/stats.js";
+import { resultsView } from "./views/results.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -65,6 +67,9 @@ const ROUTES = [
   [/^\/me\/feedback$/, myFeedbackView, { citizen: true }],
   [/^\/feedback$/, feedbackDeskView, { staff: true }],
   [/^\/feedback\/(PAKN-[^/]+)$/, feedbackItemView, { staff: true }],
+  [/^\/stats$/, statsView, { staff: true }],
+  [/^\/stats\/dossiers$/, statsDossiersView, { staff: true }],
+  [/^\/results$/, resultsView],
 ];
 
 const main = () => document.getElementById("main");
@@ -207,6 +212,7 @@ function navItems(s) {
   if (["receiver", "leader"].includes(s?.claims?.["custom:role"])) items.push(["#/counter", t("nav.counter"), (p) => p === "/counter"]);
   if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/desk/intake", t("intake.nav"), (p) => p === "/desk/intake"]);
   if (["officer", "leader"].includes(staffRole(s))) items.push(["#/feedback", t("nav.feedback.desk"), (p) => p.startsWith("/feedback")]);
+  if (["leader", "admin"].includes(staffRole(s))) items.push(["#/stats", t("stats.nav"), (p) => p.startsWith("/stats")]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
@@ -228,6 +234,7 @@ export function renderHeader() {
   document.getElementById("site-nav").setAttribute("aria-label", t("nav.menu"));
   document.getElementById("lang-switch").setAttribute("aria-label", t("lang.label"));
   document.getElementById("footer-text").textContent = t("footer.text");
+  document.getElementById("footer-results").textContent = t("results.footer");
   for (const button of document.querySelectorAll(".lang__btn")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === lang()));
   }

@@ -136,6 +136,14 @@ def open_withdrawal(page: Page) -> None:
     expect(page.locator("dialog[open]")).to_be_visible()
 
 
+def stats_bad_period(page: Page) -> None:
+    """The dashboard's months the wrong way round: the picker says so."""
+    page.locator("#stats-from").fill("2026-12")
+    page.locator("#stats-to").fill("2026-01")
+    page.locator("#main form.stats-picker button[type=submit]").click()
+    expect(page.locator("#stats-period-error")).to_be_visible()
+
+
 def forgot_password_asked(page: Page) -> None:
     """ "Forgot your password?": the step that asks for the email or phone number."""
     page.locator('#main a[href="#/sign-in"]').first.click()
@@ -387,6 +395,16 @@ PAGES: dict[str, list[State]] = {
     ],
     r"^\/access-log$": [
         State("who opened the agency's dossiers", "leader", at("/access-log")),
+    ],
+    r"^\/stats$": [
+        State("the leaders' dashboard", "leader", at("/stats"), ready="#stats-from"),
+        State("the dashboard's period refused", "leader", at("/stats"), then=stats_bad_period),
+    ],
+    r"^\/stats\/dossiers$": [
+        State("the dossiers behind a number", "leader", at("/stats/dossiers?column=late"), ready=".back"),
+    ],
+    r"^\/results$": [
+        State("the province's results", "nobody", at("/results"), ready=".lead, .notice"),
     ],
     r"^\/verify$": [
         State("empty", "nobody", at("/verify")),
