@@ -16,6 +16,7 @@ from chalicelib.routes import (
     meta,
     privacy,
     queue,
+    ratings,
     results,
     tasks,
     tracking,
@@ -41,6 +42,7 @@ for routes in (
     counter,
     queue,
     appointments,
+    ratings,
 ):
     app.register_blueprint(routes.area.blueprint)
 

@@ -148,6 +148,10 @@ QUEUE_PREFIX = "Q#"
 APPOINTMENT_SLOTS_PREFIX = "APPT#"
 BOOKING_PREFIX = "BOOKING#"
 BOOKED_PREFIX = "BOOKED#"
+# Satisfaction ratings (docs/ratings.md): RATING#<code> a dossier's rating (once), RATINGS#<agency or *>
+# the monthly tallies and the agency's anonymous comments.
+RATING_PREFIX = "RATING#"
+RATINGS_PREFIX = "RATINGS#"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.domain.events).

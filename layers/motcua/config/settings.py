@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # The PKI function the API asks for certificates (on AWS). Empty: this process issues them itself,
     # with the "CA" key of signing_keys (the local stack and tests; on AWS the API has no CA key).
     pki_function: str = ""
+    # The KMS HMAC key (GENERATE_VERIFY_MAC) that signs the rating links of the final messages
+    # (docs/ratings.md); the API and the notifier fail loudly when a link is needed without it.
+    rating_key: str = ""
 
 
 @lru_cache(maxsize=1)
