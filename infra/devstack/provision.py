@@ -49,6 +49,8 @@ class Outputs:
     stats_queue_url: str = ""
     # "CA" and every competent agency -> the KMS key that signs for it (MOTCUA_SIGNING_KEYS).
     signing_keys: dict[str, str] = field(default_factory=dict)
+    # The KMS HMAC key of the rating links (MOTCUA_RATING_KEY, docs/ratings.md).
+    rating_key: str = ""
 
     def environment(self) -> dict[str, str]:
         return {
@@ -97,7 +99,21 @@ def provision(
         signing_keys=_signing_keys(clients("kms"), clients("dynamodb"), table_name, province, prefix)
         if signing
         else {},
+        rating_key=_rating_key(clients("kms"), prefix),
     )
+
+
+def _rating_key(kms: Any, prefix: str) -> str:
+    """The HMAC key that signs the rating links, found again by its alias on the next start."""
+    alias = f"alias/{prefix}/rating-links"
+    found = {a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]}
+    if found.get(alias):
+        return found[alias]
+    key_id: str = kms.create_key(
+        KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Description="motcua local: signs rating links"
+    )["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    return key_id
 
 
 def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:

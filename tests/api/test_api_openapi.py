@@ -78,6 +78,13 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/centres/{centre_id}/counters/{number}/no-show"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/done"),
     ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"),
+    # satisfaction ratings (docs/ratings.md)
+    ("GET", "/v1/ratings/criteria"),
+    ("GET", "/v1/dossiers/{code}/rating"),
+    ("POST", "/v1/dossiers/{code}/rating"),
+    ("GET", "/v1/rating-links/{token}"),
+    ("POST", "/v1/rating-links/{token}"),
+    ("GET", "/v1/agencies/{agency_code}/ratings"),
 }
 
 
@@ -160,6 +167,9 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         "/v1/centres/{centre_id}/tickets",
         "/v1/centres/{centre_id}/board",
         "/v1/centres/{centre_id}/tickets/{day}/{ticket_id}",
+        # the rating form, and rating by the final message's signed link (docs/ratings.md)
+        "/v1/ratings/criteria",
+        "/v1/rating-links/{token}",
     }
 
 

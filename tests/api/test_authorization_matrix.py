@@ -104,6 +104,7 @@ def per_object(new: frozenset[str], step: frozenset[str], desk: frozenset[str], 
 READERS = per_object(
     new=FINANCE_WORK | {OWNER}, step=FINANCE_WORK | TAX_WORK | {OWNER}, desk=FINANCE_WORK | TAX_WORK | {OWNER}
 )
+RATING = {"overall": 4, "convenience": 4, "on_time": 5, "attitude": 5, "contacts": 1}
 # THE TABLE: every route of the API. Bodies are chosen so that an allowed call is answered without
 # changing the object (a refusal without its reason is a 422, a result of an unfinished flow a 409).
 TABLE: dict[tuple[str, str], Rule] = {
@@ -227,6 +228,17 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/centres/{centre_id}/counters/{number}/transfer"): everywhere(
         frozenset({RECEIVER, LEADER}),
         body={},  # 422: neither a service nor a counter
+    ),
+    # satisfaction ratings (docs/ratings.md): the owner's on the portal (409: the dossier has no result
+    # yet), anyone holding the final message's link (its token, for the new dossier: 409 too), and
+    # an agency's tallies and comments for its staff, its administrator included
+    ("GET", "/v1/ratings/criteria"): everywhere(EVERYONE),
+    ("GET", "/v1/dossiers/{code}/rating"): everywhere(frozenset({OWNER})),
+    ("POST", "/v1/dossiers/{code}/rating"): everywhere(frozenset({OWNER}), body=RATING),
+    ("GET", "/v1/rating-links/{token}"): everywhere(EVERYONE),
+    ("POST", "/v1/rating-links/{token}"): everywhere(EVERYONE, body=RATING),
+    ("GET", "/v1/agencies/{agency_code}/ratings"): per_object(
+        new=FINANCE_WORK | {ADMIN}, step=TAX_WORK, desk=FINANCE_WORK | {ADMIN}
     ),
 }
 DENIED = {401, 403, 404}
@@ -375,6 +387,7 @@ def build(pools: Pools) -> Scene:
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
+        values |= {"token": world.container.ratings.link(new).rsplit("/", 1)[1]}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)
     secrets = {NEW: (new, *personal), STEP: (flowing, *personal), DESK: (flowing, *personal)}
