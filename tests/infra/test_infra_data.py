@@ -242,7 +242,18 @@ def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: 
     expected = {
         # dossiers, the agencies' code counters, filing's idempotency, citizens' drafts, the centres'
         # queue tickets and the appointments: a slot's places, the bookings, the one-a-day guards
-        "api": ["D#*", "SEQ#*", "IDEM#*", "DRAFT#*", "Q#*", "APPT#*", "BOOKING#*", "BOOKED#*"],
+        "api": [
+            "D#*",
+            "SEQ#*",
+            "IDEM#*",
+            "DRAFT#*",
+            "Q#*",
+            "APPT#*",
+            "BOOKING#*",
+            "BOOKED#*",
+            "RATING#*",
+            "RATINGS#*",
+        ],
         "routing": ["D#*"],
         "sweep": ["D#*", "BOOKING#*", "APPT#*"],  # and the no-shows
         "notify": [NOTIFY_ONCE_PARTITION, "SENT#*"],  # once-only records (deletes there only); what it sent
