@@ -23,6 +23,8 @@ import { bookView, checkInView, myAppointmentsView } from "./views/appointments.
 import { boardView, kioskView, queueTicketView } from "./views/queue.js";
 import { counterView } from "./views/counter.js";
 import { intakeView } from "./views/intake.js";
+import { rateLinkView } from "./views/rating.js";
+import { ratingsView } from "./views/ratings-console.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -54,6 +56,8 @@ const ROUTES = [
   [/^\/queue\/([^/]+)\/([^/]+)\/([^/]+)$/, queueTicketView],
   [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
+  [/^\/rate\/([^/]+)$/, rateLinkView],
+  [/^\/ratings$/, ratingsView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -196,6 +200,7 @@ function navItems(s) {
   if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/desk/intake", t("intake.nav"), (p) => p === "/desk/intake"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
+  if (staffRole(s)) items.push(["#/ratings", t("nav.ratings"), (p) => p === "/ratings"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
   if (!s) {
     items.push(["#/sign-in", t("nav.signin"), (p) => p === "/sign-in" || p === "/sign-up"]);

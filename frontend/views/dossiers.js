@@ -11,6 +11,7 @@ import { documentsSection } from "./documents.js";
 import { exportSection } from "./privacy.js";
 import { draftsSection } from "./drafts-list.js";
 import { notificationsLink } from "./notifications.js";
+import { ratingSection } from "./rating.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -161,6 +162,7 @@ export async function dossierView(ctx) {
     supplement,
     body,
     isCitizen() && WITHDRAWABLE.has(d.status) ? withdrawal(ctx, d) : null,
+    isCitizen() && (d.status === 9 || d.status === 10) ? ratingSection(d) : null,
   );
 }
 
