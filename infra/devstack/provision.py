@@ -106,7 +106,9 @@ def provision(
 def _rating_key(kms: Any, prefix: str) -> str:
     """The HMAC key that signs the rating links, found again by its alias on the next start."""
     alias = f"alias/{prefix}/rating-links"
-    found = {a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]}
+    found: dict[str, str] = {
+        a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]
+    }
     if found.get(alias):
         return found[alias]
     key_id: str = kms.create_key(
