@@ -129,11 +129,8 @@ export function ratingSection(d) {
       const form = await criteria();
       const current = state || (await get(`/dossiers/${encode(d.code)}/rating`));
       const send = (body) => post(`/dossiers/${encode(d.code)}/rating`, body);
-      section.replaceChildren(
-        heading,
-        conflict ? notice(conflict.message, "warning") : null,
-        ratingBody(form, current, send, (answer, error) => show(answer, error)),
-      );
+      const parts = [heading, conflict ? notice(conflict.message, "warning") : null, ratingBody(form, current, send, (answer, error) => show(answer, error))];
+      section.replaceChildren(...parts.flat().filter(Boolean));
       if (state || conflict) {
         heading.setAttribute("tabindex", "-1");
         heading.focus();
