@@ -47,7 +47,6 @@ function criteriaTable(caption, rows, criteria) {
 }
 
 function comments(list) {
-  if (!list.length) return [h("p", {}, t("ratings.nocomments"))];
   return list.map((c) =>
     h(
       "li",
@@ -126,6 +125,12 @@ export async function ratingsView(ctx) {
       { head: t("ratings.procedure"), items: view.procedures.map((p) => ({ label: `${tx(p.procedure_name)} (${p.procedure_code})`, ...p })) },
       criteria,
     ),
-    h("section", { "aria-labelledby": notesId }, h("h2", { id: notesId }, t("ratings.comments")), list, more),
+    h(
+      "section",
+      { "aria-labelledby": notesId },
+      h("h2", { id: notesId }, t("ratings.comments")),
+      view.comments.length ? list : h("p", {}, t("ratings.nocomments")),
+      more,
+    ),
   );
 }
