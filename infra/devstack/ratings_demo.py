@@ -1,6 +1,8 @@
-"""The demo's ratings: a few social insurance declarations of the demo citizen, filed, decided and
-returned through the services, then rated (one left unrated, to rate on the portal or by the outbox's
-link), so that the agency's #/ratings page shows tallies and comments (docs/ratings.md)."""
+"""The demo's ratings: a few social insurance declarations of a company's applicant, filed, decided and
+returned through the services, then rated (one left unrated, to rate from its link in the outbox), so
+that the agency's #/ratings page shows tallies and comments (docs/ratings.md). The applicant has no
+account (the demo citizens' own lists stay as they were): the dossiers' messages go to their verified
+address, and the final message's link rates without signing in."""
 
 from __future__ import annotations
 
@@ -16,8 +18,6 @@ from motcua.services.uploads import upload_key
 
 if TYPE_CHECKING:
     from motcua.container import Container
-
-    from .accounts import DemoAccount
 
 PROCEDURE = "1.000058"  # a company's social insurance declaration: its agency decides alone
 RATINGS = (
@@ -38,11 +38,24 @@ RATINGS = (
         "contacts": 2,
         "comment": "Phải bổ sung tờ khai hai lần, nên hướng dẫn rõ hơn trên cổng.",
     },
-    None,  # returned, not rated yet: the demo rates it on the dossier's page or by the outbox's link
+    None,  # returned, not rated yet: the demo rates it from its link in the outbox
 )
 
 
-def seed_ratings(container: Container, accounts: list[DemoAccount], subs: dict[str, str]) -> list[str]:
+# Whom the declarations are filed by: a made-up applicant with a verified email and mobile, no account.
+APPLICANT = Principal(
+    sub="5e0d1a7e-0000-4000-8000-00000000c0a9",
+    kind=PrincipalKind.CITIZEN,
+    username="5e0d1a7e-0000-4000-8000-00000000c0a9",
+    name="Lê Văn Cường",
+    email="cuong@example.vn",
+    email_verified=True,
+    phone="+84987654321",
+    phone_verified=True,
+)
+
+
+def seed_ratings(container: Container) -> list[str]:
     """Rated dossiers for the demo's social insurance agency, unless it has ratings already (a data
     folder keeps them); the codes of the dossiers made now."""
     from tests.examples import PDF, filing_body  # the demo province's filled-in examples
@@ -57,18 +70,7 @@ def seed_ratings(container: Container, accounts: list[DemoAccount], subs: dict[s
     first = f"{int(month[:4]) - 1}-{month[5:]}"
     if container.ratings.satisfaction(agency, first, month).ratings:
         return []
-    citizen = next(a for a in accounts if a.pool == "citizens")
-    sub = subs[f"citizens/{citizen.username}"]
-    who = Principal(
-        sub=sub,
-        kind=PrincipalKind.CITIZEN,
-        username=citizen.username,
-        name=citizen.name,
-        email=citizen.email,
-        email_verified=True,
-        phone=citizen.phone,
-        phone_verified=citizen.phone is not None,
-    )
+    who, sub = APPLICANT, APPLICANT.sub
     staff = {
         role: Principal(
             sub=f"demo.{role.value}",
@@ -88,7 +90,7 @@ def seed_ratings(container: Container, accounts: list[DemoAccount], subs: dict[s
 
     codes = []
     for scores in RATINGS:
-        body = filing_body(province, PROCEDURE, citizen.name, citizen.email, upload)
+        body = filing_body(province, PROCEDURE, str(who.name), who.email, upload)
         code = container.filing.file(
             who, FilingRequest.model_validate(body), f"demo-rating-{uuid.uuid4()}"
         ).dossier.code

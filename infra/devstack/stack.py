@@ -234,7 +234,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     keeper.table_name = outputs.table_name
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
     _demo_appointments(accounts, outputs)
-    _demo_ratings(accounts, outputs)
+    _demo_ratings()
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
@@ -337,14 +337,14 @@ def _demo_appointments(accounts: list[DemoAccount], outputs: Outputs) -> None:
         print("devstack: the demo appointments could not be booked (above).", file=sys.stderr, flush=True)
 
 
-def _demo_ratings(accounts: list[DemoAccount], outputs: Outputs) -> None:
+def _demo_ratings() -> None:
     """A few rated dossiers of the demo's social insurance agency (devstack/ratings_demo.py)."""
     from motcua.container import build_container
 
     from .ratings_demo import seed_ratings
 
     try:
-        seed_ratings(build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs))
+        seed_ratings(build_container())
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo ratings could not be made (above).", file=sys.stderr, flush=True)
