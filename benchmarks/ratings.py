@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SMALL = int(os.environ.get("SMALL", "50"))
-LARGE = int(os.environ.get("LARGE", "1000"))
+LARGE = int(os.environ.get("LARGE", "500"))
 REGION = "ap-southeast-1"
 TABLE = "ratings-benchmark"
 AGENCY = "000.00.22.H99"
@@ -32,7 +32,9 @@ class Calls:
 
     def __call__(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         self.names.append(model.name)
-        self.items += sum(len(v) for v in (parsed.get("Responses") or {}).values()) + len(parsed.get("Items") or [])
+        self.items += sum(len(v) for v in (parsed.get("Responses") or {}).values()) + len(
+            parsed.get("Items") or []
+        )
 
 
 def main() -> None:
@@ -41,9 +43,7 @@ def main() -> None:
 
     from infra.devstack.provision import _table
     from motcua.adapters.ratings import DynamoRatingStore
-    from motcua.domain.models import Principal, PrincipalKind
     from motcua.domain.ratings import CRITERION_KEYS, Rating, Way, month_of
-    from motcua.domain.roles import Role
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
@@ -75,7 +75,9 @@ def main() -> None:
             from motcua.services.ratings import RatingService
 
             class Province:  # what the service reads of the province: the agency's procedures
-                procedures = [type("P", (), {"agency": AGENCY, "code": c, "name": None})() for c in PROCEDURES]
+                procedures = [
+                    type("P", (), {"agency": AGENCY, "code": c, "name": None})() for c in PROCEDURES
+                ]
                 agencies_by_code: dict[str, Any] = {}
 
             service = RatingService(
@@ -89,14 +91,38 @@ def main() -> None:
             calls.names.clear()
             calls.items = 0
             service.satisfaction(AGENCY, "2025-12", "2026-11")
-            record(GROUP, f"satisfaction(), 12 months, {label}: AWS calls", len(calls.names), unit="calls", goal="equal")
-            record(GROUP, f"satisfaction(), 12 months, {label}: items read", calls.items, unit="items", goal="equal")
+            record(
+                GROUP,
+                f"satisfaction(), 12 months, {label}: AWS calls",
+                len(calls.names),
+                unit="calls",
+                goal="equal",
+            )
+            record(
+                GROUP,
+                f"satisfaction(), 12 months, {label}: items read",
+                calls.items,
+                unit="items",
+                goal="equal",
+            )
             calls.names.clear()
             calls.items = 0
             tallies = store.tallies(AGENCY, [f"2026-{m:02d}" for m in range(1, 12)] + ["2025-12"], PROCEDURES)
             store.comments(AGENCY, first="2025-12-01", last="2026-11-31", limit=20, token=None)
-            record(GROUP, f"staff view, 12 months × {len(PROCEDURES)} procedures, {label}: AWS calls", len(calls.names), unit="calls", goal="equal")
-            record(GROUP, f"staff view, 12 months × {len(PROCEDURES)} procedures, {label}: tally items read", len(tallies), unit="items", goal="≤ 12 × 9")
+            record(
+                GROUP,
+                f"staff view, 12 months × {len(PROCEDURES)} procedures, {label}: AWS calls",
+                len(calls.names),
+                unit="calls",
+                goal="equal",
+            )
+            record(
+                GROUP,
+                f"staff view, 12 months × {len(PROCEDURES)} procedures, {label}: tally items read",
+                len(tallies),
+                unit="items",
+                goal="≤ 12 × 9",
+            )
 
         calls.names.clear()
         rate(SMALL)
@@ -104,7 +130,6 @@ def main() -> None:
         read(f"{SMALL} ratings")
         rate(LARGE - SMALL)
         read(f"{LARGE} ratings")
-        _ = (Principal, PrincipalKind, Role)
 
 
 if __name__ == "__main__":
