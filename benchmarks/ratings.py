@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SMALL = int(os.environ.get("SMALL", "50"))
-LARGE = int(os.environ.get("LARGE", "500"))
+LARGE = int(os.environ.get("LARGE", "300"))
 REGION = "ap-southeast-1"
 TABLE = "ratings-benchmark"
 AGENCY = "000.00.22.H99"
@@ -41,10 +41,12 @@ def main() -> None:
     import boto3
     from moto import mock_aws
 
+    from infra.devstack import moto_patches
     from infra.devstack.provision import _table
     from motcua.adapters.ratings import DynamoRatingStore
     from motcua.domain.ratings import CRITERION_KEYS, Rating, Way, month_of
 
+    moto_patches.apply()  # the local stack's moto: transactions and queries at a flat cost
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         _table(client, TABLE)
