@@ -29,6 +29,8 @@ import { feedbackNewView, myFeedbackView, publicFeedbackView } from "./views/fee
 import { feedbackDeskView, feedbackItemView } from "./views/feedback-desk.js";
 import { statsDossiersView, statsView } from "./views/stats.js";
 import { resultsView } from "./views/results.js";
+import { rateLinkView } from "./views/rating.js";
+import { ratingsView } from "./views/ratings-console.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -70,6 +72,8 @@ const ROUTES = [
   [/^\/stats$/, statsView, { staff: true }],
   [/^\/stats\/dossiers$/, statsDossiersView, { staff: true }],
   [/^\/results$/, resultsView],
+  [/^\/rate\/([^/]+)$/, rateLinkView],
+  [/^\/ratings$/, ratingsView, { staff: true }],
 ];
 
 const main = () => document.getElementById("main");
@@ -215,6 +219,7 @@ function navItems(s) {
   if (["leader", "admin"].includes(staffRole(s))) items.push(["#/stats", t("stats.nav"), (p) => p.startsWith("/stats")]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
+  if (staffRole(s)) items.push(["#/ratings", t("nav.ratings"), (p) => p === "/ratings"]);
   if (outboxAvailable) items.push(["#/outbox", t("nav.outbox"), (p) => p === "/outbox"]);
   if (!s) {
     items.push(["#/sign-in", t("nav.signin"), (p) => p === "/sign-in" || p === "/sign-up"]);

@@ -14,6 +14,7 @@ from infra.constructs.identity import Identity
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
 from infra.constructs.origin import ORIGIN_GENERATIONS_CONTEXT, OriginSecret, origin_generation
+from infra.constructs.ratings import RatingLinks
 from infra.constructs.recount import Recount
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
@@ -37,6 +38,8 @@ from motcua.resources import (
     NOTIFY_QUEUE,
     PKI_PARTITION,
     QUEUE_PREFIX,
+    RATING_PREFIX,
+    RATINGS_PREFIX,
     ROUTING_QUEUE,
     SENT_PREFIX,
     SIGNING,
@@ -68,6 +71,8 @@ WRITES: dict[str, tuple[str, ...]] = {
         # appointments: a slot's places, the bookings, the one-a-day guards (docs/counter.md)
         *(f"{APPOINTMENT_SLOTS_PREFIX}*", f"{BOOKING_PREFIX}*", f"{BOOKED_PREFIX}*"),
         f"{FEEDBACK_PREFIX}*",  # feedback, its answer and publication (docs/feedback.md)
+        # a dossier's rating, and its tallies and comment (docs/ratings.md)
+        *(f"{RATING_PREFIX}*", f"{RATINGS_PREFIX}*"),
     ),
     "Routing": (f"{DOSSIER_PREFIX}*",),
     # and the no-shows: the booking marked, its slot's count
@@ -212,6 +217,12 @@ class PlatformStack(Stack):
         # A citizen deletes a draft, and filing removes the procedure's draft in its transaction;
         # a called queue ticket leaves its centre's waiting line (docs/counter.md).
         data.grant_deletes_in(api.function, f"{DRAFT_PREFIX}*", f"{QUEUE_PREFIX}*")
+        # The final message carries a signed rating link; the API checks it (docs/ratings.md).
+        rating_links = RatingLinks(self, "RatingLinks")
+        for function in (api.function, notifications.function):
+            for name, value in rating_links.environment().items():
+                function.add_environment(name, value)
+        rating_links.grant_links(api.function, notifications.function)
 
         monitoring = Monitoring(
             self,

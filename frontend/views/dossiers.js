@@ -12,6 +12,7 @@ import { exportSection } from "./privacy.js";
 import { draftsSection } from "./drafts-list.js";
 import { notificationsLink } from "./notifications.js";
 import { feePanel } from "./payment.js";
+import { ratingSection } from "./rating.js";
 
 const MORE_PAPERS = 5;
 // Statuses from which the applicant may still withdraw (no result yet): 1, 2, 4, 5, 6.
@@ -163,6 +164,7 @@ export async function dossierView(ctx) {
     feePanel(d.code),
     body,
     isCitizen() && WITHDRAWABLE.has(d.status) ? withdrawal(ctx, d) : null,
+    isCitizen() && (d.status === 9 || d.status === 10) ? ratingSection(d) : null,
   );
 }
 

@@ -20,6 +20,7 @@ from chalicelib.routes import (
     payments,
     privacy,
     queue,
+    ratings,
     results,
     statistics,
     tasks,
@@ -53,6 +54,7 @@ for routes in (
     day_bookings,
     payments,
     feedback,
+    ratings,
 ):
     app.register_blueprint(routes.area.blueprint)
 

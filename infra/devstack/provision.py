@@ -51,6 +51,8 @@ class Outputs:
     signing_keys: dict[str, str] = field(default_factory=dict)
     # The payment gateway's terminal code and hash secret (docs/payments.md), when the province pays online.
     payment_secret: str = ""
+    # The KMS HMAC key of the rating links (MOTCUA_RATING_KEY, docs/ratings.md).
+    rating_key: str = ""
 
     def environment(self) -> dict[str, str]:
         return {
@@ -100,6 +102,7 @@ def provision(
         if signing
         else {},
         payment_secret=_payment_secret(clients("secretsmanager"), prefix) if province.payments else "",
+        rating_key=_rating_key(clients("kms"), prefix),
     )
 
 
@@ -117,6 +120,21 @@ def _payment_secret(secretsmanager: Any, prefix: str) -> str:
         value = {"tmn_code": "MOTCUA01", "hash_secret": secrets.token_hex(16).upper()}
         secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
     return name
+
+
+def _rating_key(kms: Any, prefix: str) -> str:
+    """The HMAC key that signs the rating links, found again by its alias on the next start."""
+    alias = f"alias/{prefix}/rating-links"
+    found: dict[str, str] = {
+        a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases(Limit=100)["Aliases"]
+    }
+    if found.get(alias):
+        return found[alias]
+    key_id: str = kms.create_key(
+        KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Description="motcua local: signs rating links"
+    )["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    return key_id
 
 
 def _signing_keys(kms: Any, dynamodb: Any, table: str, province: Province, prefix: str) -> dict[str, str]:

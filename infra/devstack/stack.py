@@ -269,6 +269,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
     _demo_appointments(accounts, outputs)
     _demo_feedback(accounts, outputs)
+    _demo_ratings()
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
@@ -433,6 +434,19 @@ def _demo_feedback(accounts: list[DemoAccount], outputs: Outputs) -> None:
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo feedback could not be sent (above).", file=sys.stderr, flush=True)
+
+
+def _demo_ratings() -> None:
+    """A few rated dossiers of the demo's social insurance agency (devstack/ratings_demo.py)."""
+    from motcua.container import build_container
+
+    from .ratings_demo import seed_ratings
+
+    try:
+        seed_ratings(build_container())
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo ratings could not be made (above).", file=sys.stderr, flush=True)
 
 
 def _statistics(

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from motcua.adapters.once import PowertoolsOnceOnly
     from motcua.adapters.statistics import DynamoCounterStore
     from motcua.domain.ports import Clock
+    from motcua.domain.ratings import MacKey, RatingStore
     from motcua.services.appointments import AppointmentService
     from motcua.services.booking_notices import BookingNotices
     from motcua.services.day_bookings import DayBookingsService
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from motcua.services.notifying import NotificationService
     from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
+    from motcua.services.ratings import RatingService
     from motcua.services.results import ResultService
     from motcua.services.statistics import DossierIndex, StatisticsService
     from motcua.signing.issuing import CertificateAuthority
@@ -308,6 +310,35 @@ class Container:
             once=self.once,
             sent=self.sent_messages,
             clock=self.clock,
+            rating_link=lambda code: self.ratings.link(code),
+        )
+
+    @cached_property
+    def rating_store(self) -> RatingStore:
+        """Ratings, their monthly tallies and comments, on the single table."""
+        from motcua.adapters.ratings import DynamoRatingStore
+
+        return DynamoRatingStore(clients.client("dynamodb", self.settings.region), self.settings.table_name)
+
+    @cached_property
+    def rating_key(self) -> MacKey:
+        """The KMS HMAC key of the rating links (built on first use)."""
+        from motcua.adapters.macs import KmsMacKey
+
+        return KmsMacKey(clients.client("kms", self.settings.region), self.settings.rating_key)
+
+    @cached_property
+    def ratings(self) -> RatingService:
+        """Satisfaction ratings: once per dossier after its result; tallies per agency and month."""
+        from motcua.services.ratings import RatingService
+
+        return RatingService(
+            province=self.province,
+            store=self.rating_store,
+            dossiers=self.dossiers,
+            key=lambda: self.rating_key,
+            clock=self.clock,
+            portal_url=self.presenter.portal_url,
         )
 
     @cached_property

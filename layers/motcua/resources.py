@@ -154,6 +154,10 @@ BOOKED_PREFIX = "BOOKED#"
 # Feedback (docs/feedback.md): FB#<code> a feedback (F), its answer's note to the citizen (A); FB#PUBLIC#<id>
 # a published question and answer. Its codes' day counters are SEQ#PAKN#<agency>#<YYMMDD>.
 FEEDBACK_PREFIX = "FB#"
+# Satisfaction ratings (docs/ratings.md): RATING#<code> a dossier's rating (once), RATINGS#<agency or *>
+# the monthly tallies and the agency's anonymous comments.
+RATING_PREFIX = "RATING#"
+RATINGS_PREFIX = "RATINGS#"
 
 # The audit entries the citizen is told about carry this attribute (the event's name): the
 # repository writes it in the same transaction as the change (motcua.domain.events).

@@ -101,6 +101,13 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/payments/{ref}"),
     ("GET", "/v1/payments/vnpay/ipn"),
     ("GET", "/v1/payments/vnpay/return"),
+    # satisfaction ratings (docs/ratings.md)
+    ("GET", "/v1/ratings/criteria"),
+    ("GET", "/v1/dossiers/{code}/rating"),
+    ("POST", "/v1/dossiers/{code}/rating"),
+    ("GET", "/v1/rating-links/{token}"),
+    ("POST", "/v1/rating-links/{token}"),
+    ("GET", "/v1/agencies/{agency_code}/ratings"),
 }
 
 
@@ -188,6 +195,9 @@ def test_each_operation_says_who_may_call_it(api: Api) -> None:
         # the payment gateway's IPN (verified by its signature) and the browser's return
         "/v1/payments/vnpay/ipn",
         "/v1/payments/vnpay/return",
+        # the rating form, and rating by the final message's signed link (docs/ratings.md)
+        "/v1/ratings/criteria",
+        "/v1/rating-links/{token}",
     }
 
 

@@ -109,6 +109,7 @@ READERS = per_object(
 # The statistics: leaders see their agency and those merged into it, administrators any (docs/statistics.md).
 STATS_READERS = frozenset({LEADER, FLOW_LEADER, ADMIN})
 PERIOD = "?from=2026-01&to=2026-11"
+RATING = {"overall": 4, "convenience": 4, "on_time": 5, "attitude": 5, "contacts": 1}
 # THE TABLE: every route of the API. Bodies are chosen so that an allowed call is answered without
 # changing the object (a refusal without its reason is a 422, a result of an unfinished flow a 409).
 TABLE: dict[tuple[str, str], Rule] = {
@@ -271,6 +272,17 @@ TABLE: dict[tuple[str, str], Rule] = {
     # the Decision 766 indicators (docs/indicators.md): leaders (their own agency by default) and
     # administrators (the province by default)
     ("GET", "/v1/statistics/indicators"): everywhere(frozenset({LEADER, FLOW_LEADER, ADMIN})),
+    # satisfaction ratings (docs/ratings.md): the owner's on the portal (409: the dossier has no result
+    # yet), anyone holding the final message's link (its token, for the new dossier: 409 too), and
+    # an agency's tallies and comments for its staff, its administrator included
+    ("GET", "/v1/ratings/criteria"): everywhere(EVERYONE),
+    ("GET", "/v1/dossiers/{code}/rating"): everywhere(frozenset({OWNER})),
+    ("POST", "/v1/dossiers/{code}/rating"): everywhere(frozenset({OWNER}), body=RATING),
+    ("GET", "/v1/rating-links/{token}"): everywhere(EVERYONE),
+    ("POST", "/v1/rating-links/{token}"): everywhere(EVERYONE, body=RATING),
+    ("GET", "/v1/agencies/{agency_code}/ratings"): per_object(
+        new=FINANCE_WORK | {ADMIN}, step=TAX_WORK, desk=FINANCE_WORK | {ADMIN}
+    ),
 }
 DENIED = {401, 403, 404}
 
@@ -424,6 +436,7 @@ def build(pools: Pools) -> Scene:
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}
         values |= {"ref": order}
         values |= {"feedback_code": feedback.code}
+        values |= {"token": world.container.ratings.link(new).rsplit("/", 1)[1]}
     applicant = world.record(new).dossier.applicant
     personal = (applicant.full_name, applicant.id_number, applicant.phone)
     secrets = {NEW: (new, *personal), STEP: (flowing, *personal), DESK: (flowing, *personal)}

@@ -63,6 +63,7 @@ from tests.e2e.support import (
     receiving_agency,
     staff_member,
 )
+from tests.e2e.test_ratings_journey import rating_link, returned
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize
@@ -78,6 +79,9 @@ NEWCOMER = Person("binh@example.vn", "CongDan@2026", "Bình")
 MARRIAGE_REGISTRATION = "1.000894"  # the newcomer's draft in the demo data (infra/devstack/demo_draft.py)
 
 
+FORGED_RATING_LINK = "000.00.00.H00-000000-0000.ffffffff.AAAAAAAAAAAAAAAAAAAAAA"
+
+
 @dataclass(frozen=True)
 class Filed:
     """The dossiers filed once for the whole module, and the tasks they opened."""
@@ -89,6 +93,7 @@ class Filed:
     officer_task: str
     waiting: str = ""  # an order for a driving licence's fee, not paid (docs/payments.md)
     paid: str = ""  # another, paid in the sandbox gateway
+    rating_token: str = ""  # the final message's rating link of a returned declaration (docs/ratings.md)
 
 
 @dataclass(frozen=True)
@@ -489,6 +494,20 @@ PAGES: dict[str, list[State]] = {
         ),
         State("paid in the sandbox", "citizen", lambda f: f"/payments/{f.paid}", ready="[data-shown=paid]"),
     ],
+    # satisfaction ratings (docs/ratings.md): the final message's link, and the agency's page
+    r"^\/rate\/([^/]+)$": [
+        State(
+            "the rating form of a link",
+            "nobody",
+            lambda f: f"/rate/{f.rating_token}",
+            ready="form.rating-form",
+        ),
+        State("the rating form's errors", "nobody", lambda f: f"/rate/{f.rating_token}", then=submit_empty),
+        State("a forged rating link", "nobody", at(f"/rate/{FORGED_RATING_LINK}"), ready=".notice--error"),
+    ],
+    r"^\/ratings$": [
+        State("the agency's ratings", "leader", at("/ratings"), ready=".ratings-table"),
+    ],
 }
 
 # Not a route: what every route shows for a path it does not know.
@@ -593,6 +612,7 @@ def filed(stack: Stack) -> Filed:
         officer_task=_task_of(stack, "officer", accepted),
         waiting=payment_through_api(stack, driving_licence_through_api(stack)),
         paid=payment_through_api(stack, driving_licence_through_api(stack), "success"),
+        rating_token=rating_link(stack, returned(stack)).rsplit("/", 1)[1],
     )
 
 

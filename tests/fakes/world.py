@@ -37,6 +37,7 @@ from tests.fakes.identity import InMemoryTokenVerifier
 from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.payments import TEST_CREDENTIALS, InMemoryPaymentStore
 from tests.fakes.queue import InMemoryQueueStore
+from tests.fakes.ratings import HmacKey, InMemoryRatingStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
@@ -122,6 +123,9 @@ class World:
         self.signer = MarkingSigner()
         self.container.__dict__["signer"] = self.signer
         self.province = self.container.province
+        self.ratings, self.rating_key = InMemoryRatingStore(), HmacKey()
+        self.container.__dict__["rating_store"] = self.ratings
+        self.container.__dict__["rating_key"] = self.rating_key
         # The notifier, sending through messengers that keep what they were given.
         self.mail, self.sms = RecordingMessenger("email"), RecordingMessenger("sms")
         self.container.__dict__["notifications"] = NotificationService(
@@ -132,6 +136,7 @@ class World:
             once=InMemoryOnceOnly(),
             sent=self.sent,
             clock=self.clock,
+            rating_link=lambda code: self.container.ratings.link(code),
         )
         self._delivered = 0
         self.container.__dict__["booking_notices"] = BookingNotices(

@@ -241,8 +241,21 @@ def test_each_function_writes_only_its_own_partitions_of_the_table(synthesized: 
     # moto does not enforce IAM: this is where the partitions each function may write are checked.
     expected = {
         # dossiers, the agencies' code counters, filing's idempotency, citizens' drafts, the centres'
-        # queue tickets and the appointments: a slot's places, the bookings, the one-a-day guards; feedback
-        "api": ["D#*", "SEQ#*", "IDEM#*", "DRAFT#*", "Q#*", "APPT#*", "BOOKING#*", "BOOKED#*", "FB#*"],
+        # queue tickets and the appointments: a slot's places, the bookings, the one-a-day guards; feedback;
+        # a dossier's rating and its tallies
+        "api": [
+            "D#*",
+            "SEQ#*",
+            "IDEM#*",
+            "DRAFT#*",
+            "Q#*",
+            "APPT#*",
+            "BOOKING#*",
+            "BOOKED#*",
+            "FB#*",
+            "RATING#*",
+            "RATINGS#*",
+        ],
         "routing": ["D#*"],
         "sweep": ["D#*", "BOOKING#*", "APPT#*"],  # and the no-shows
         "notify": [NOTIFY_ONCE_PARTITION, "SENT#*"],  # once-only records (deletes there only); what it sent

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # The local stack's sandbox gateway (http://127.0.0.1:<port>), in place of the origin of the
     # province file's gateway URLs; empty everywhere else.
     payment_gateway_url: str = ""
+    # The KMS HMAC key (GENERATE_VERIFY_MAC) that signs the rating links of the final messages
+    # (docs/ratings.md); the API and the notifier fail loudly when a link is needed without it.
+    rating_key: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -59,6 +59,7 @@ class Context(BaseModel):
     tracking_url: str
     dossier_url: str  # the signed-in owner's page: papers to add, PDFs to download
     counter: bool = False  # handed in at a one-stop counter (walk-in intake), not filed online
+    rating_url: str | None = None  # `returned`: the signed link to rate the service (docs/ratings.md)
 
 
 class Message(BaseModel):
@@ -94,6 +95,7 @@ def compose(
     sender: str | None = None,
     result_delivery: tuple[ResultDelivery, ...] = (),
     agency_address: str | Text | None = None,
+    rating_url: str | None = None,
 ) -> list[Message]:
     """An email to the filing account's verified address, an SMS to its verified phone when that is a
     mobile number; else none. What the applicant typed into the form is never written to."""
@@ -108,7 +110,7 @@ def compose(
         portal_url=portal_url,
         tracking_url=tracking_url,
         delivery=result_delivery,
-    )
+    ).model_copy(update={"rating_url": rating_url})
     template = f"{TEMPLATE_VERSION}/{event.value}"
     messages = []
     contacts = dossier.contacts
@@ -129,7 +131,9 @@ def compose(
         )
     phone = normalise_phone(contacts.phone) if contacts.phone else None
     if phone is not None and is_mobile(phone):
-        text = _fit(" ".join(ascii_fold(render(context, "sms.txt")).split()), tracking_url, dossier.code)
+        # One link fits an SMS: the rating link when there is one (its page links the tracking).
+        link = rating_url or tracking_url
+        text = _fit(" ".join(ascii_fold(render(context, "sms.txt")).split()), link, dossier.code)
         messages.append(
             Message(
                 channel="sms",

@@ -16,7 +16,7 @@ from motcua.domain.sent import SentMessage, mask_address, summary_of
 from motcua.observability import count, logger
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from motcua.config.province import Province
     from motcua.domain.audit import AuditEntry
@@ -42,7 +42,10 @@ class NotificationService:
         once: OnceOnly,
         sent: SentMessages,
         clock: Clock,
+        # The rating page's signed link for a dossier (the final message carries it); None: no link.
+        rating_link: Callable[[str], str] | None = None,
     ) -> None:
+        self.rating_link = rating_link
         self.province = province
         self.repository = repository
         self.presenter = presenter
@@ -57,7 +60,10 @@ class NotificationService:
         if record is None:  # the entry was written with its dossier: this cannot be, say so loudly
             raise LookupError(f"dossier {code} of audit entry {entry.seq} is not there")
         dossier = record.dossier
-        messages = messages_for(self.province, self.presenter, dossier, entry, event)
+        rating_url = None
+        if self.rating_link is not None and event.value == "returned":
+            rating_url = self.rating_link(dossier.code)
+        messages = messages_for(self.province, self.presenter, dossier, entry, event, rating_url=rating_url)
         failures = []
         for message in messages:
             try:
@@ -132,7 +138,13 @@ class NotificationService:
 
 
 def messages_for(
-    province: Province, presenter: Presenter, dossier: Dossier, entry: AuditEntry, event: Event
+    province: Province,
+    presenter: Presenter,
+    dossier: Dossier,
+    entry: AuditEntry,
+    event: Event,
+    *,
+    rating_url: str | None = None,
 ) -> list[Message]:
     """The messages one audit entry of `dossier` means for its applicant (also what their export shows)."""
     from motcua.notifications.compose import compose
@@ -150,6 +162,7 @@ def messages_for(
         tracking_url=presenter.tracking_url(dossier.code),
         sender=province.sender_email,
         result_delivery=procedure.result_delivery if procedure else (),
+        rating_url=rating_url,
     )
 
 
