@@ -204,7 +204,9 @@ class History:
             }
         )
         key = f"history-{uuid.UUID(int=rng.getrandbits(128))}"
-        if procedure.flow is None and rng.random() < COUNTER_SHARE:
+        # No gateway pays the past's fees: a procedure whose desk waits for its online fee is received at
+        # the counter, where the fee is collected (docs/payments.md), drawing the same numbers as the others.
+        if procedure.flow is None and (rng.random() < COUNTER_SHARE or self._waits_for_fee(procedure)):
             return self._at_the_counter(procedure, request, key, filed_at, until)
         dossier = self.container.filing.file(citizen, request, key).dossier
         if procedure.flow is not None:
@@ -267,6 +269,12 @@ class History:
         ]
         plan = done if accept else [("accept", None, 0.1, 2), *done]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
+
+    def _waits_for_fee(self, procedure: Procedure) -> bool:
+        from motcua.services.payments import online_fee
+
+        fee = online_fee(self.province, procedure.code)
+        return self.province.payments is not None and fee is not None and fee.waits
 
     def _desk_for(self, procedure: Procedure) -> str | None:
         """The desk that receives a dossier: a third of those that may go elsewhere go to another
