@@ -11,6 +11,7 @@ import { h, notice } from "../dom.js";
 import { backLink, errorBlock, pagedList, statusLabel } from "./common.js";
 import { saveBlob } from "./documents.js";
 import { barChart, tableWrap } from "./charts.js";
+import { indicatorSection } from "./stats-indicators.js";
 import { formatCount, formatDays, formatRate, monthLabel, thisMonth } from "./stats-format.js";
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -252,12 +253,14 @@ export async function statsView(ctx) {
   let byAgency;
   let late;
   let due;
+  let measured;
   try {
-    [byMonth, byAgency, late, due] = await Promise.all([
+    [byMonth, byAgency, late, due, measured] = await Promise.all([
       get("/statistics", { query: statsQuery(period, { by: "month" }) }),
       get("/statistics", { query: statsQuery(period, { by: "agency" }) }),
       get("/statistics/late-procedures", { query: statsQuery(period) }),
       get("/statistics/due", { query: { agency: period.agency || undefined } }),
+      get("/statistics/indicators", { query: statsQuery(period) }),
     ]);
   } catch (error) {
     const missing = error instanceof ApiError && error.status === 404 && !error.code.startsWith("agency");
@@ -351,6 +354,7 @@ export async function statsView(ctx) {
     section("stats-agencies", t("stats.byagency.title"), agencyChart, agencyTable, exportButtons(period, "agency", { slug: "co-quan" }), agencyRows.length ? null : t("stats.empty")),
     section("stats-late", t("stats.late.title"), lateChart, lateTable, exportButtons(period, "procedure", { slug: "thu-tuc" }), lateRows.length ? null : t("stats.late.empty")),
     section("stats-due", t("stats.due.title"), dueChart, dueTable, csvButton(dueCsv, `den-han-${dayKey(new Date())}.csv`), days.length ? null : t("stats.due.empty")),
+    indicatorSection(measured, periodText),
   );
 }
 

@@ -71,6 +71,41 @@ def test_a_leader_reads_the_indicators_of_their_agency_computed_from_its_dossier
     assert items(province.body)["online_filing_rate"]["denominator"] == 3
 
 
+def test_satisfaction_is_read_from_the_agencys_ratings() -> None:
+    # Given three declarations returned at social insurance in November, two rated by their owners on
+    # the service as a whole: 5 and 2 (the third not rated)
+    world = World(DEMO_PROVINCE, clock=FrozenClock())
+    leader = world.staff(SOCIAL_INSURANCE, Role.LEADER)
+    codes = [world.file(world.citizen(), SINGLE).code for _ in range(3)]
+    for code in codes:
+        for action in ("accept", "approve", "return_result"):
+            world.decide(leader, f"{code}-T1", action)
+    rest = {"convenience": 3, "on_time": 3, "attitude": 3, "contacts": 1}
+    with world.api() as api:
+        for code, overall in zip(codes, (5, 2), strict=False):
+            rated = api.call(
+                "POST", f"/v1/dossiers/{code}/rating", world.owner(code), rest | {"overall": overall}
+            )
+            assert rated.status == 201, rated.body
+
+        # When the leader, and an administrator for the province, ask for November
+        mine = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", leader, Accept_Language="en")
+        province = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", world.staff(FINANCE, Role.ADMIN))
+        finance = api.call(
+            "GET", f"{PATH}?from=2026-11&to=2026-11&agency={FINANCE}", world.staff(FINANCE, Role.ADMIN)
+        )
+
+    # Then satisfaction is the points given of the most possible: (5 + 2) / (2 × 5)
+    satisfaction = items(mine.body)["dossier_satisfaction"]
+    assert satisfaction["held"] is True and satisfaction["missing"] is None
+    assert (satisfaction["numerator"], satisfaction["denominator"], satisfaction["value"]) == (7, 10, 0.7)
+    assert "mean score out of 5" in satisfaction["formula"]
+    assert items(province.body)["dossier_satisfaction"]["value"] == 0.7
+    # … and another agency, rated by nobody, has no value rather than zero
+    other = items(finance.body)["dossier_satisfaction"]
+    assert (other["numerator"], other["denominator"], other["value"]) == (0, 0, None)
+
+
 def test_a_leader_is_refused_another_agency_but_reads_one_merged_into_theirs() -> None:
     world = World(DEMO_PROVINCE, clock=FrozenClock())
     leader = world.staff(FINANCE, Role.LEADER)

@@ -149,6 +149,13 @@ def stats_bad_period(page: Page) -> None:
     expect(page.locator("#stats-period-error")).to_be_visible()
 
 
+def stats_indicator_definitions_open(page: Page) -> None:
+    """The Decision 766 indicators' definitions opened: the formula, the clause and why one has no data."""
+    for summary in page.locator("#stats-ind-section summary").all():
+        summary.click()
+    expect(page.locator("#stats-ind-section details[open]").first).to_be_visible()
+
+
 def forgot_password_asked(page: Page) -> None:
     """ "Forgot your password?": the step that asks for the email or phone number."""
     page.locator('#main a[href="#/sign-in"]').first.click()
@@ -404,6 +411,12 @@ PAGES: dict[str, list[State]] = {
     r"^\/stats$": [
         State("the leaders' dashboard", "leader", at("/stats"), ready="#stats-from"),
         State("the dashboard's period refused", "leader", at("/stats"), then=stats_bad_period),
+        State(
+            "the Decision 766 indicators' definitions",
+            "leader",
+            at("/stats"),
+            then=stats_indicator_definitions_open,
+        ),
     ],
     r"^\/stats\/dossiers$": [
         State("the dossiers behind a number", "leader", at("/stats/dossiers?column=late"), ready=".back"),

@@ -114,6 +114,40 @@ def rate_vi(rate: float | None) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(text)}\s?%$")
 
 
+def count_vi(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def expect_indicators(page: Page, measured: dict[str, Any], *, none: str, title: str) -> None:
+    """The section of the Decision 766 indicators says each value of the API's answer `measured`."""
+    section = page.locator("#stats-ind-section")
+    expect(section.get_by_role("heading", level=2)).to_have_text(title)
+    expect(section.locator("tbody tr")).to_have_count(len(measured["items"]))
+    for item in measured["items"]:
+        row = section.locator(f"tr[data-key={item['key']}]")
+        value, fraction = row.locator("td").nth(1), row.locator("td").nth(2)
+        if not item["held"]:
+            expect(value).to_have_text(none)
+            expect(row.locator("th")).to_contain_text(item["missing"])
+        elif item["value"] is None:
+            expect(value).to_contain_text("—")
+        else:
+            expect(value).to_have_text(
+                rate_vi(item["value"]) if none == "Chưa có dữ liệu" else rate_en(item["value"])
+            )
+        if item["held"]:
+            expect(fraction).to_have_text(
+                f"{count_vi(item['numerator'])} / {count_vi(item['denominator'])}"
+                if none == "Chưa có dữ liệu"
+                else f"{item['numerator']:,} / {item['denominator']:,}"
+            )
+
+
+def rate_en(rate: float) -> re.Pattern[str]:
+    """How the page writes a rate in English: 81.8% (one decimal at most)."""
+    return re.compile(rf"^{re.escape(f'{rate * 100:.1f}'.removesuffix('.0'))}%$")
+
+
 def test_a_leader_reads_the_dashboard_drills_down_and_downloads(
     stack: Stack, resolved: str, desk: Page, tmp_path: Path
 ) -> None:
@@ -166,6 +200,20 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads(
     expect(desk.locator("#stats-due-section tbody tr")).to_have_count(len(due["days"]))
     for day, cells in zip(due["days"], desk.locator("#stats-due-section tbody tr td").all(), strict=True):
         expect(cells).to_have_text(str(day["count"]))
+    # The Decision 766 indicators: the API's values, a definition and its clause one click away.
+    measured = requests.get(
+        f"{stack.url}/v1/statistics/indicators", params=period, headers=auth, timeout=10
+    ).json()
+    assert {item["key"] for item in measured["items"] if item["held"]} >= {
+        "on_time_rate",
+        "dossier_satisfaction",
+    }
+    expect_indicators(desk, measured, none="Chưa có dữ liệu", title="Chỉ số theo Quyết định 766")
+    on_time = desk.locator("#stats-ind-section tr[data-key=on_time_rate]")
+    on_time.get_by_text("Định nghĩa").click()
+    expect(on_time.locator("details dd").nth(1)).to_have_text(
+        next(item["clause"] for item in measured["items"] if item["key"] == "on_time_rate")
+    )
     assert_accessible(desk, what="the dashboard")
 
     # The XLSX of the month table: a workbook, under the API's name.
@@ -201,6 +249,13 @@ def test_the_dashboard_in_english_on_a_phone(stack: Stack, phone: Page) -> None:
     ]
     expect(phone.locator(".stats-keys [data-key=received] dd")).to_have_text(f"{total['received']:,}")
     expect(phone.get_by_role("table", name=re.compile("Results by month"))).to_be_visible()
+    measured = requests.get(
+        f"{stack.url}/v1/statistics/indicators",
+        params={"from": month, "to": month, "agency": agency},
+        headers={**staff_headers(stack, leader), "Accept-Language": "en"},
+        timeout=10,
+    ).json()
+    expect_indicators(phone, measured, none="No data yet", title="Decision 766 indicators")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(phone, what="the dashboard in English on a phone")
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.domain.indicators import DEFINITIONS, DIGITISED, ELECTRONIC, Definition, Group, indicators
+from motcua.domain.indicators import (
+    DEFINITIONS,
+    DIGITISED,
+    ELECTRONIC,
+    RATED,
+    RATED_POINTS,
+    Definition,
+    Group,
+    indicators,
+)
 from motcua.domain.statistics import Figures
 
 # A quarter of one agency: 20 new dossiers (12 online, 6 at the counter, 2 by post), 3 carried over;
@@ -41,6 +50,14 @@ def test_the_held_indicators_worked_out_by_hand() -> None:
     assert got["electronic_results"] == (4, 20, 0.2)  # 4 of the 20 resolved with a signed result
 
 
+def test_satisfaction_is_the_mean_overall_score_out_of_five() -> None:
+    # 8 dossiers rated on the service as a whole: 5, 5, 5, 4, 4, 3, 2, 1 → 29 points of 8 × 5 = 40
+    got = by_key(QUARTER, {RATED: 8, RATED_POINTS: 29})
+
+    assert got["dossier_satisfaction"] == (29, 40, 0.725)  # a mean of 3.625 out of 5
+    assert by_key(QUARTER, {})["dossier_satisfaction"] == (0, 0, None)  # nobody rated: no value
+
+
 def test_the_ones_motcua_cannot_measure_say_so_and_have_no_value() -> None:
     measured = {i.definition.key: i for i in indicators(QUARTER, {DIGITISED: 18, ELECTRONIC: 4})}
 
@@ -50,7 +67,6 @@ def test_the_ones_motcua_cannot_measure_say_so_and_have_no_value() -> None:
         "dossiers_synced",
         "digitised_data_reused",
         "online_payment_rate",
-        "dossier_satisfaction",
         "feedback_on_time",
         "feedback_satisfaction",
     }

@@ -23,6 +23,11 @@ DECISION = "Quyết định 766/QĐ-TTg ngày 23/6/2022, Phụ lục"
 DIGITISED = "received.digitised"  # dossiers filed with their papers as files
 ELECTRONIC = "resolved.electronic"  # dossiers resolved with a signed electronic result
 EXTRA_COUNTERS = (DIGITISED, ELECTRONIC)
+# The ratings' tallies of the period (docs/ratings.md), read beside the counters: how many answered the
+# overall criterion (Đánh giá tổng thể dịch vụ, 1 … 5) and the sum of their scores.
+RATED = "ratings.overall.count"
+RATED_POINTS = "ratings.overall.total"
+TOP_SCORE = 5
 
 
 class Group(StrEnum):
@@ -93,17 +98,25 @@ def _digitised(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
     return extra.get(DIGITISED, 0), f.new
 
 
+def _satisfaction(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
+    return extra.get(RATED_POINTS, 0), TOP_SCORE * extra.get(RATED, 0)
+
+
 NO_PAYMENTS = Text(
-    vi="Cần dữ liệu motcua chưa có: thanh toán trực tuyến phí, lệ phí chưa được xây dựng.",
-    en="Needs data motcua does not hold yet: online payment of fees is not built.",
-)
-NO_RATINGS = Text(
-    vi="Cần dữ liệu motcua chưa có: đánh giá mức độ hài lòng của người dân chưa được lưu.",
-    en="Needs data motcua does not hold yet: citizens' satisfaction ratings are not kept.",
+    vi="Cần dữ liệu motcua chưa có: phí, lệ phí nộp tại bộ phận một cửa không được ghi nhận trên motcua "
+    "(chỉ có các khoản thanh toán trực tuyến), và chưa có bộ đếm khoản thanh toán theo tháng.",
+    en="Needs data motcua does not hold yet: fees paid at the counter are not recorded in motcua "
+    "(only those paid online are), and no monthly count of payments is kept.",
 )
 NO_FEEDBACK = Text(
-    vi="Cần dữ liệu motcua chưa có: phản ánh, kiến nghị chưa được tiếp nhận trên motcua.",
-    en="Needs data motcua does not hold yet: feedback and complaints are not received on motcua.",
+    vi="Cần dữ liệu motcua chưa có: phản ánh, kiến nghị được tiếp nhận và trả lời trên motcua nhưng "
+    "chưa có bộ đếm theo tháng số phản ánh đến hạn và số được trả lời đúng hạn.",
+    en="Needs data motcua does not hold yet: feedback is received and answered on motcua, but no "
+    "monthly count of feedback falling due and answered on time is kept.",
+)
+NO_FEEDBACK_RATINGS = Text(
+    vi="Cần dữ liệu motcua chưa có: người gửi phản ánh, kiến nghị chưa đánh giá được câu trả lời.",
+    en="Needs data motcua does not hold yet: the senders of feedback cannot rate the answers.",
 )
 
 DEFINITIONS: tuple[Definition, ...] = (
@@ -220,10 +233,12 @@ DEFINITIONS: tuple[Definition, ...] = (
         ),
         clause=f"{DECISION}, nhóm Mức độ hài lòng: tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC",
         formula=Text(
-            vi="(hồ sơ được đánh giá − hồ sơ bị đánh giá không hài lòng) / hồ sơ được đánh giá",
-            en="(rated − rated unsatisfied) / rated",
+            vi="tổng điểm tiêu chí «Đánh giá tổng thể dịch vụ» / (5 × số hồ sơ được đánh giá trong kỳ),"
+            " tức điểm trung bình trên thang 5",
+            en="points given to «the service as a whole» / (5 × dossiers rated in the period),"
+            " i.e. the mean score out of 5",
         ),
-        missing=NO_RATINGS,
+        ratio=_satisfaction,
     ),
     Definition(
         key="feedback_on_time",
@@ -249,13 +264,14 @@ DEFINITIONS: tuple[Definition, ...] = (
             " / phản ánh, kiến nghị",
             en="(feedback − answers rated unsatisfying or late) / feedback",
         ),
-        missing=NO_FEEDBACK,
+        missing=NO_FEEDBACK_RATINGS,
     ),
 )
 
 
 def indicators(figures: Figures, extra: Mapping[str, int]) -> list[Indicator]:
-    """Every indicator of the period, in the decision's order; `extra`: the period's EXTRA_COUNTERS."""
+    """Every indicator of the period, in the decision's order; `extra`: the period's EXTRA_COUNTERS,
+    and RATED and RATED_POINTS from the ratings' tallies."""
     measured = []
     for definition in DEFINITIONS:
         if definition.ratio is None:

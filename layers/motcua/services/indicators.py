@@ -16,7 +16,7 @@ from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.catalog import Agency
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from motcua.domain.i18n import Text
-from motcua.domain.indicators import EXTRA_COUNTERS, Indicator, indicators
+from motcua.domain.indicators import EXTRA_COUNTERS, RATED, RATED_POINTS, Indicator, indicators
 from motcua.domain.permissions import check_role
 from motcua.domain.roles import Role
 from motcua.domain.statistics import months_between, report
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from motcua.config.province import Province
     from motcua.domain.models import Principal
     from motcua.domain.ports import Clock
+    from motcua.services.ratings import Satisfaction
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MOST_MONTHS = 36
@@ -42,6 +43,12 @@ class CounterReader(Protocol):
     ) -> dict[str, dict[str, int]]: ...
 
 
+class SatisfactionReader(Protocol):
+    """What the indicators read of the ratings' tallies (services/ratings.py, docs/ratings.md)."""
+
+    def satisfaction(self, agency: str | None, first_month: str, last_month: str) -> Satisfaction: ...
+
+
 @dataclass(frozen=True)
 class PeriodIndicators:
     first: str
@@ -51,9 +58,12 @@ class PeriodIndicators:
 
 
 class IndicatorService:
-    def __init__(self, province: Province, statistics: CounterReader, clock: Clock) -> None:
+    def __init__(
+        self, province: Province, statistics: CounterReader, ratings: SatisfactionReader, clock: Clock
+    ) -> None:
         self.province = province
         self.statistics = statistics
+        self.ratings = ratings
         self.clock = clock
 
     def read(
@@ -74,7 +84,20 @@ class IndicatorService:
         extra: Counter[str] = Counter()
         for month in months_between(first, last):
             extra.update({name: counters.get(month, {}).get(name, 0) for name in EXTRA_COUNTERS})
+        extra.update(self._overall_ratings(agencies, first, last))
         return PeriodIndicators(first, last, asked, indicators(figures, extra))
+
+    def _overall_ratings(self, agencies: Sequence[str] | None, first: str, last: str) -> dict[str, int]:
+        """RATED and RATED_POINTS of the period: a rating counts for the agency that received the dossier,
+        or its successor once merged, so an agency's are its own and those of the agencies merged into it
+        (one BatchGetItem of the months' tallies each; the province's are one tally)."""
+        found = {RATED: 0, RATED_POINTS: 0}
+        for agency in [None] if agencies is None else agencies:
+            for criterion in self.ratings.satisfaction(agency, first, last).criteria:
+                if criterion.key == "overall":
+                    found[RATED] += criterion.count
+                    found[RATED_POINTS] += criterion.total
+        return found
 
     def merged_into(self, code: str) -> list[str]:
         """The agency and every agency merged into it, directly or through another."""

@@ -103,7 +103,7 @@ def indicators(call: Call) -> IndicatorsAnswer:
     """
     query = call.query(IndicatorQuery)
     services = call.container
-    read = IndicatorService(services.province, services.statistics, services.clock).read(
+    read = IndicatorService(services.province, services.statistics, services.ratings, services.clock).read(
         call.principal, query.first, query.last, query.agency
     )
     language = call.language
