@@ -141,9 +141,9 @@ class ObligationService:
         ob = dossier.obligation
         if ob is not None and ob.state is ObligationState.CANCELLED and ob.cancelled_by == principal.username:
             return self._view(principal, record)  # cancelled by this very request
+        self._check_may(principal, task, dossier, Action.CANCEL_FEES)
         if ob is None or ob.task_id != task_id:
             raise NoObligation()
-        self._check_may(principal, task, dossier, Action.CANCEL_FEES)
         if ob.state is ObligationState.PAID:
             raise ObligationAlreadyPaid()
         if dossier.status is not Status.FEES_DUE or ob.state is not ObligationState.DUE:
