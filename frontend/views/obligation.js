@@ -61,9 +61,9 @@ export function obligationSection(code) {
         : null;
       panel.replaceChildren(
         h("h2", { id: "obligation-heading" }, t("obligation.title")),
-        ob.state === "due" ? h("p", {}, t("obligation.due.intro")) : null,
-        details(ob),
-        button,
+        ob.state === "due" ? h("p", {}, t("obligation.due.intro")) : "",
+        ...details(ob),
+        button || "",
       );
       panel.hidden = false;
     })

@@ -83,8 +83,9 @@ def test_the_officer_asks_the_citizen_pays_in_the_sandbox_and_the_dossier_resume
     expect(phone.locator("#obligation-pay")).to_have_count(0)
     assert_accessible(phone, what="the dossier page with the obligation paid")
     desk.reload()
-    expect(desk.locator(".obligation-form")).to_have_count(1)  # in process again: it could ask anew
-    expect(desk.locator("#decision")).to_be_visible()
+    # In process again, the task open: the desk could ask anew.
+    expect(desk.locator(".obligation-form")).to_have_count(1)
+    expect(desk.locator("#obligation-state")).to_have_count(0)
 
 
 def test_in_english_the_officer_cancels_and_the_dossier_resumes(stack: Stack, desk: Page) -> None:
