@@ -262,6 +262,8 @@ class PaymentService:
             OrderState.PENDING: "not_paid" if expired else "waiting",
         }[order.state]
         can_pay = order.state is not OrderState.PAID and order.state is not OrderState.REFUND_DUE
+        # An obligation's new attempt starts from the dossier page (its own route), not from here.
+        can_pay = can_pay and order.fee == FILING_FEE
         if can_pay:
             _, fee = self.store.dossier_and_fee(order.dossier, order.fee)
             can_pay = fee is None or not fee.paid
