@@ -6,6 +6,7 @@ IPNs. Recorded, never asserted. Goals (issue 15): an IPN <= 3 calls, a payment's
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from collections import Counter
@@ -107,6 +108,65 @@ def main() -> None:
             sandbox.pay(third, "cancel")
             rsp, n = ipn(sent[-1])
             record(GROUP, f"IPN, cancelled (answer {rsp})", n, unit="calls", goal="<= 3")
+
+            # A financial obligation (status 6): asked by the ward's desk, paid, resumed by the IPN.
+            staff = container.staff.sign_in(username="canbo.phuong", password=PASSWORD)["id_token"]
+            desk = {"Authorization": f"Bearer {staff}", "Content-Type": "application/json"}
+            asked = json.dumps(
+                {
+                    "amount_vnd": 350000,
+                    "items": [
+                        {"name": "Lệ phí", "amount_vnd": 50000},
+                        {"name": "Thuế", "amount_vnd": 300000},
+                    ],
+                    "reason": "Nghĩa vụ tài chính",
+                }
+            ).encode()
+
+            def as_desk(method: str, path: str, body: bytes = b"{}") -> int:
+                calls.clear()
+                answer = client.http.request(method, path, headers=desk, body=body)
+                assert answer.status_code < 400, answer.body
+                return sum(n for op, n in calls.items() if not op.startswith("cognito"))
+
+            def obligation(code: str) -> tuple[dict[str, str], int]:
+                answer, n = measured("POST", f"/v1/dossiers/{code}/obligation/payments", b"{}")
+                url = json.loads(answer.body)["pay_url"]
+                return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)), n
+
+            def in_process() -> str:
+                code = str(
+                    container.filing.file(
+                        citizen, filing_request(container, citizen), uuid.uuid4().hex
+                    ).dossier.code
+                )
+                as_desk("POST", f"/v1/tasks/{code}-T1/decision", b'{"action": "accept"}')
+                return code
+
+            code = in_process()
+            n = as_desk("POST", f"/v1/tasks/{code}-T1/obligation", asked)
+            record(GROUP, "ask for a financial obligation (status 6)", n, unit="calls")
+            params, n = obligation(code)
+            record(GROUP, "create a payment of an obligation", n, unit="calls", goal="<= 2")
+            sandbox.pay(params, "success")
+            rsp, n = ipn(sent[-1])
+            record(
+                GROUP,
+                f"IPN, an obligation paid: the dossier resumes (answer {rsp})",
+                n,
+                unit="calls",
+                goal="<= 3",
+            )
+            rsp, n = ipn(sent[-1])
+            record(GROUP, f"IPN, an obligation's sent again (answer {rsp})", n, unit="calls", goal="<= 3")
+            code = in_process()
+            as_desk("POST", f"/v1/tasks/{code}-T1/obligation", asked)
+            params, _ = obligation(code)
+            n = as_desk("POST", f"/v1/tasks/{code}-T1/obligation/cancel")
+            record(GROUP, "cancel a financial obligation: the dossier resumes", n, unit="calls")
+            sandbox.pay(params, "success")
+            rsp, n = ipn(sent[-1])
+            record(GROUP, f"IPN after a cancel: refund due (answer {rsp})", n, unit="calls", goal="<= 3")
 
 
 if __name__ == "__main__":

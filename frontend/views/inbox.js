@@ -10,6 +10,7 @@ import { canIssueResult, issueResultPanel } from "./result.js";
 import { worklistRow, worklistView } from "./worklist.js";
 import { attachmentPreviews } from "./preview.js";
 import { feePanel } from "./payment.js";
+import { obligationPanel } from "./obligation.js";
 
 const NEEDS_REASON = new Set(["refuse", "request_papers", "reject"]);
 const DANGER = new Set(["refuse", "reject"]);
@@ -152,6 +153,7 @@ export async function taskView(ctx) {
     ),
     issue,
     feePanel(dossier.code),
+    obligationPanel(ctx, task, dossier),
     decision,
   );
   ctx.render(

@@ -270,6 +270,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     _demo_appointments(accounts, outputs)
     _demo_feedback(accounts, outputs)
     _demo_ratings()
+    _demo_obligation(accounts, outputs)
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
@@ -447,6 +448,19 @@ def _demo_ratings() -> None:
     except Exception:  # the rest of the stack is still worth having; say what went wrong
         traceback.print_exc()
         print("devstack: the demo ratings could not be made (above).", file=sys.stderr, flush=True)
+
+
+def _demo_obligation(accounts: list[DemoAccount], outputs: Outputs) -> None:
+    """An's dossier waiting for a financial obligation, status 6 (devstack/obligation_demo.py)."""
+    from motcua.container import build_container
+
+    from .obligation_demo import seed_obligation
+
+    try:
+        seed_obligation(build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs))
+    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        traceback.print_exc()
+        print("devstack: the demo obligation could not be asked (above).", file=sys.stderr, flush=True)
 
 
 def _statistics(

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from motcua.services.export import ExportService
     from motcua.services.feedback import FeedbackNotices, FeedbackService
     from motcua.services.notifying import NotificationService
+    from motcua.services.obligations import ObligationService
     from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.ratings import RatingService
@@ -262,12 +263,28 @@ class Container:
                 raise PaymentsOff()
             return gateway
 
-        return PaymentService(
+        service = PaymentService(
             province=self.province,
             store=store,
             gateway=built,
             clock=self.clock,
             portal_url=self.presenter.portal_url,
+        )
+        # A paid financial obligation resumes its dossier (built only when an order paid a fee).
+        service.on_settled = lambda order: self.obligations.settled(order)
+        return service
+
+    @cached_property
+    def obligations(self) -> ObligationService:
+        """Financial obligations asked during processing, status 6 (docs/payments.md)."""
+        from motcua.services.obligations import ObligationService
+
+        return ObligationService(
+            province=self.province,
+            repository=self.repository,
+            inbox=self.inbox,
+            payments=self.payments,
+            clock=self.clock,
         )
 
     @cached_property

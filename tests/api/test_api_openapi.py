@@ -101,6 +101,10 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/payments/{ref}"),
     ("GET", "/v1/payments/vnpay/ipn"),
     ("GET", "/v1/payments/vnpay/return"),
+    ("POST", "/v1/tasks/{task_id}/obligation"),
+    ("POST", "/v1/tasks/{task_id}/obligation/cancel"),
+    ("GET", "/v1/dossiers/{code}/obligation"),
+    ("POST", "/v1/dossiers/{code}/obligation/payments"),
     # satisfaction ratings (docs/ratings.md)
     ("GET", "/v1/ratings/criteria"),
     ("GET", "/v1/dossiers/{code}/rating"),

@@ -181,6 +181,21 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/payments/{ref}"): everywhere(FINANCE_WORK | {OWNER}),
     ("GET", "/v1/payments/vnpay/ipn"): everywhere(EVERYONE),
     ("GET", "/v1/payments/vnpay/return"): everywhere(EVERYONE),
+    # financial obligations, status 6 (docs/payments.md): the task's holder or the desk asks and cancels
+    # (409 for a dossier not in process, a task waiting, nothing due); the readers see it (409: none
+    # asked for), the owner pays (409: nothing due)
+    ("POST", "/v1/tasks/{task_id}/obligation"): per_object(
+        new=FINANCE_WORK,
+        step=frozenset({ASSIGNEE, FLOW_LEADER}),  # the step in process: asked (201)
+        desk=FINANCE_WORK,
+        body={"amount_vnd": 1000, "items": [{"name": "Lệ phí", "amount_vnd": 1000}], "reason": "Thuế"},
+        changes=True,
+    ),
+    ("POST", "/v1/tasks/{task_id}/obligation/cancel"): per_object(
+        new=FINANCE_WORK, step=frozenset({ASSIGNEE, FLOW_LEADER}), desk=FINANCE_WORK, body={}
+    ),
+    ("GET", "/v1/dossiers/{code}/obligation"): READERS,
+    ("POST", "/v1/dossiers/{code}/obligation/payments"): everywhere(frozenset({OWNER}), body={}),
     ("GET", "/v1/dossiers/{code}/control-slip"): READERS,
     ("GET", "/v1/dossiers/{code}/documents"): READERS,
     ("GET", "/v1/dossiers/{code}/documents/{name}"): READERS,

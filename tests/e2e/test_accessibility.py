@@ -235,6 +235,12 @@ def open_menu(page: Page) -> None:
         expect(page.locator("#site-nav")).to_have_class(re.compile("site-nav--open"))
 
 
+def open_obligation_form(page: Page) -> None:
+    """The task page's financial obligation form (status 6), opened (docs/payments.md)."""
+    page.locator("#obligation-open").click()
+    page.locator(".obligation-form input").first.wait_for()
+
+
 def decide_without_reason(page: Page) -> None:
     """A refusal needs its reason: pressing it with none shows the form's error."""
     page.locator("#decision .btn--danger").first.click()
@@ -398,6 +404,12 @@ PAGES: dict[str, list[State]] = {
             then=decide_without_reason,
         ),
         State("the officer's task", "officer", lambda f: f"/tasks/{f.officer_task}", ready="#decision"),
+        State(
+            "the financial obligation form open",
+            "officer",
+            lambda f: f"/tasks/{f.officer_task}",
+            then=open_obligation_form,
+        ),
         State(
             "an attachment previewed", "receiver", lambda f: f"/tasks/{f.desk_task}", then=preview_attachment
         ),

@@ -23,6 +23,7 @@ class InMemoryPaymentStore:
         self.orders: dict[str, Order] = {}
         self.fees: dict[tuple[str, str], FeeRecord] = {}
         self._lock = threading.Lock()
+        self.cancelled: set[tuple[str, str]] = set()
 
     def dossier_and_fee(self, code: str, fee: str) -> tuple[Dossier | None, FeeRecord | None]:
         record = self.repository.get(code)
@@ -47,7 +48,7 @@ class InMemoryPaymentStore:
             if self.orders[order.ref].state is not OrderState.PENDING:
                 raise OrderTaken()
             fee = self.fees[(order.dossier, order.fee)]
-            if fee.paid:
+            if fee.paid or (order.dossier, order.fee) in self.cancelled:
                 raise FeeAlreadyPaid()
             self.orders[order.ref] = order
             self.fees[(order.dossier, order.fee)] = fee.model_copy(
@@ -63,3 +64,12 @@ class InMemoryPaymentStore:
             if self.orders[order.ref].state is not OrderState.PENDING:
                 raise OrderTaken()
             self.orders[order.ref] = order
+
+    def cancel_fee(
+        self, code: str, fee: str, *, amount_vnd: int, dossier_filed_at: datetime, at: datetime
+    ) -> None:
+        with self._lock:
+            kept = self.fees.get((code, fee))
+            if kept is not None and kept.paid:
+                raise FeeAlreadyPaid()
+            self.cancelled.add((code, fee))

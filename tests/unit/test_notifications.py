@@ -74,6 +74,10 @@ CASES: list[tuple[str, int | None, int, Event | None]] = [
     ("result_issued", S.IN_PROCESS, S.IN_PROCESS, None),
     ("result_issued", S.PROCESSED, S.PROCESSED, None),
     ("flow_restarted", S.MORE_PAPERS, S.MORE_PAPERS, None),
+    # Financial obligations (status 6): the citizen hears of the amount; the resume is on screen.
+    ("request_fees", S.IN_PROCESS, S.FEES_DUE, E.FEES_DUE),
+    ("fees_paid", S.FEES_DUE, S.IN_PROCESS, None),
+    ("cancel_fees", S.FEES_DUE, S.IN_PROCESS, None),
 ]
 
 
@@ -133,9 +137,10 @@ STATUS_AFTER = {
     E.RETURNED: (S.PROCESSED, S.RETURNED, "return_result"),
     E.STOPPED: (S.IN_PROCESS, S.STOPPED, "reject"),
     E.WITHDRAWN: (S.IN_PROCESS, S.WITHDRAWN, "withdraw"),
+    E.FEES_DUE: (S.IN_PROCESS, S.FEES_DUE, "request_fees"),
 }
 WITH_REASON = (E.REFUSED, E.PAPERS_REQUESTED, E.STOPPED)
-WITH_DOCUMENT = (E.ACCEPTED, E.REFUSED, E.PAPERS_REQUESTED, E.LATE, E.RESULT_READY, E.RETURNED)
+WITH_DOCUMENT = (E.ACCEPTED, E.REFUSED, E.PAPERS_REQUESTED, E.LATE, E.RESULT_READY, E.RETURNED, E.FEES_DUE)
 
 
 def entry(

@@ -109,8 +109,9 @@ class DynamoPaymentStore:
                     "TableName": self.table,
                     "Key": fee_key(order.dossier, order.fee),
                     "UpdateExpression": "SET paid_by = :ref, paid_at = :at, transaction_no = :txn",
-                    # One fee is paid once: by the first order whose IPN gets here.
-                    "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(paid_by)",
+                    # One fee is paid once: by the first order whose IPN gets here; never once cancelled.
+                    "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(paid_by) "
+                    "AND attribute_not_exists(cancelled_at)",
                     "ExpressionAttributeValues": {
                         ":ref": _s(order.ref),
                         ":at": _s((order.confirmed_at or order.created_at).isoformat()),
@@ -129,6 +130,31 @@ class DynamoPaymentStore:
     def close(self, order: Order) -> None:
         if self._transact([self._order_update(order)]) is not None:
             raise OrderTaken()
+
+    def cancel_fee(
+        self, code: str, fee: str, *, amount_vnd: int, dossier_filed_at: datetime, at: datetime
+    ) -> None:
+        try:
+            self._call(
+                self.client.update_item,
+                TableName=self.table,
+                Key=fee_key(code, fee),
+                UpdateExpression="SET #t = :t, #d = :d, amount_vnd = if_not_exists(amount_vnd, :amount), "
+                "cancelled_at = if_not_exists(cancelled_at, :at), expires_at = :exp",
+                ConditionExpression="attribute_not_exists(paid_by)",
+                ExpressionAttributeNames={"#t": "type", "#d": "data"},
+                ExpressionAttributeValues={
+                    ":t": _s("fee"),
+                    ":d": _s(json.dumps({"dossier": code, "fee": fee})),
+                    ":amount": {"N": str(amount_vnd)},
+                    ":at": _s(at.isoformat()),
+                    ":exp": self._expiry(dossier_filed_at),
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise FeeAlreadyPaid() from None
+            raise
 
     # --- items -------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ class Event(StrEnum):
     ACCEPTED = "accepted"  # tiếp nhận (1 → 2 → 4)
     REFUSED = "refused"  # không được tiếp nhận (3), Mẫu 03
     PAPERS_REQUESTED = "papers_requested"  # yêu cầu bổ sung (5), Mẫu 02
+    FEES_DUE = "fees_due"  # yêu cầu thực hiện nghĩa vụ tài chính (6): the amount and a link to pay
     LATE = "late"  # Mẫu 04: an apology with a new date; the status does not change
     RESULT_READY = "result_ready"  # đã xử lý xong (9)
     RETURNED = "returned"  # đã trả kết quả (10)
@@ -32,6 +33,7 @@ APOLOGY_ACTIONS = frozenset({"apologised", Action.APOLOGISE.value})
 _BY_STATUS = {
     Status.REFUSED: Event.REFUSED,
     Status.MORE_PAPERS: Event.PAPERS_REQUESTED,
+    Status.FEES_DUE: Event.FEES_DUE,
     Status.WITHDRAWN: Event.WITHDRAWN,
     Status.STOPPED: Event.STOPPED,
     Status.PROCESSED: Event.RESULT_READY,
@@ -62,6 +64,7 @@ _LABELS = {
     Event.ACCEPTED: Text(vi="Hồ sơ được tiếp nhận", en="Dossier accepted"),
     Event.REFUSED: Text(vi="Hồ sơ không được tiếp nhận", en="Dossier refused"),
     Event.PAPERS_REQUESTED: Text(vi="Yêu cầu bổ sung giấy tờ", en="More papers requested"),
+    Event.FEES_DUE: Text(vi="Yêu cầu thực hiện nghĩa vụ tài chính", en="Fees due"),
     Event.LATE: Text(vi="Xin lỗi, hẹn lại ngày trả kết quả", en="Apology and a new date"),
     Event.RESULT_READY: Text(vi="Đã có kết quả", en="Result ready"),
     Event.RETURNED: Text(vi="Đã trả kết quả", en="Result returned"),

@@ -14,6 +14,7 @@ from motcua.domain.catalog import ContentType
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.counter import Channel, ReceivedBy
 from motcua.domain.i18n import Language, Text
+from motcua.domain.obligations import Obligation
 from motcua.domain.roles import Role
 from motcua.domain.status import Action, Status
 
@@ -244,6 +245,8 @@ class Dossier(BaseModel):
     channel: Channel = Channel.ONLINE
     received_by: ReceivedBy | None = None  # the officer who took it at the counter
     ticket: str | None = None  # the queue ticket the citizen was called with, if any
+    # The last financial obligation asked for during processing (status 6; domain/obligations.py).
+    obligation: Obligation | None = None
 
     @property
     def appointment(self) -> datetime:

@@ -51,3 +51,10 @@ class PaymentStore(Protocol):
     def close(self, order: Order) -> None:
         """Write `order`'s new state (failed, refund due) if it is still pending; OrderTaken if not."""
         ...
+
+    def cancel_fee(
+        self, code: str, fee: str, *, amount_vnd: int, dossier_filed_at: datetime, at: datetime
+    ) -> None:
+        """Mark a fee no longer due (a cancelled obligation), so that no order pays it afterwards
+        (settle then raises FeeAlreadyPaid: the payment is flagged for refund); FeeAlreadyPaid if paid."""
+        ...

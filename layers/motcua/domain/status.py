@@ -79,6 +79,11 @@ class Action(StrEnum):
     RESTART_FLOW = "restart_flow"  # the desk starts a stalled flow again; no status change
     # Mẫu 04: the agency apologises and gives a new appointment; no status change (the platform's sweep)
     APOLOGISE = "apologise"
+    # Nghĩa vụ tài chính: an officer asks for fees during processing (4 → 6); the gateway's confirmed
+    # payment (the platform) or the officer's cancel takes the dossier back (6 → 4).
+    REQUEST_FEES = "request_fees"
+    FEES_PAID = "fees_paid"
+    CANCEL_FEES = "cancel_fees"
 
     @property
     def label(self) -> Text:
@@ -104,6 +109,9 @@ _ACTION_LABELS = {
     Action.APOLOGISE: Text(
         vi="xin lỗi và hẹn lại ngày trả kết quả", en="apology and a new date for the result"
     ),
+    Action.REQUEST_FEES: Text(vi="yêu cầu thực hiện nghĩa vụ tài chính", en="ask for a financial obligation"),
+    Action.FEES_PAID: Text(vi="đã thực hiện nghĩa vụ tài chính", en="financial obligation paid"),
+    Action.CANCEL_FEES: Text(vi="hủy yêu cầu nghĩa vụ tài chính", en="cancel the financial obligation"),
 }
 
 OFFICER_ACTIONS = frozenset(
@@ -120,6 +128,9 @@ _PATHS: dict[Action, dict[Status, tuple[Status, ...]]] = {
     Action.REJECT: {S.IN_PROCESS: (S.STOPPED,)},
     Action.RETURN_RESULT: {S.PROCESSED: (S.RETURNED,)},
     Action.EXPIRE: {S.MORE_PAPERS: (S.STOPPED,)},
+    Action.REQUEST_FEES: {S.IN_PROCESS: (S.FEES_DUE,)},
+    Action.FEES_PAID: {S.FEES_DUE: (S.IN_PROCESS,)},
+    Action.CANCEL_FEES: {S.FEES_DUE: (S.IN_PROCESS,)},
     Action.WITHDRAW: {
         status: (S.WITHDRAWN,)
         for status in (S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS, S.MORE_PAPERS, S.FEES_DUE)

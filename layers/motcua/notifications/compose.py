@@ -60,6 +60,9 @@ class Context(BaseModel):
     dossier_url: str  # the signed-in owner's page: papers to add, PDFs to download
     counter: bool = False  # handed in at a one-stop counter (walk-in intake), not filed online
     rating_url: str | None = None  # `returned`: the signed link to rate the service (docs/ratings.md)
+    # `fees_due`: the financial obligation's total and items, in đồng written the Vietnamese way.
+    amount: str | None = None
+    items: tuple[tuple[str, str], ...] = ()
 
 
 class Message(BaseModel):
@@ -221,7 +224,22 @@ def _context(
         tracking_url=tracking_url,
         counter=dossier.channel is Arrival.COUNTER,
         dossier_url=f"{portal_url.rstrip('/')}/#/dossiers/{dossier.code}",
+        **_obligation(dossier, event),
     )
+
+
+def _obligation(dossier: Dossier, event: Event) -> dict[str, object]:
+    ob = dossier.obligation
+    if event is not Event.FEES_DUE or ob is None:
+        return {}
+    return {
+        "amount": _dong(ob.amount_vnd),
+        "items": tuple((item.name, _dong(item.amount_vnd)) for item in ob.items),
+    }
+
+
+def _dong(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
 
 
 def _apology(dossier: Dossier, entry: AuditEntry) -> Apology | None:

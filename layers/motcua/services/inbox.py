@@ -395,6 +395,10 @@ class InboxService:
         check_role(principal, WORK, OPEN_TASK)
         return task, record
 
+    def load_task(self, principal: Principal, task_id: str) -> tuple[Task, DossierRecord]:
+        """A task and its dossier for the staff who may open it (no access entry: an action follows)."""
+        return self._load(principal, task_id)
+
     def _sharing(self, task: Task, record: DossierRecord) -> frozenset[str | None]:
         """The agencies whose staff open `task`: its agency; for the desk task of a dossier received at
         another agency's desk, both the desk and the competent agency, whichever holds it now (the one

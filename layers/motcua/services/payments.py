@@ -121,6 +121,8 @@ class PaymentService:
         self._gateway = gateway  # built on first use: its secret is read only when a payment needs it
         self.clock = clock
         self.portal_url = portal_url.rstrip("/")
+        # Told of every order that paid its fee (a financial obligation's dossier then resumes).
+        self.on_settled: Callable[[Order], None] | None = None
 
     @property
     def settings(self) -> PaymentSettings:
@@ -209,6 +211,8 @@ class PaymentService:
             logger.warning("payment notice with another amount", extra={"ref": order.ref})
             return IpnAnswer.INVALID_AMOUNT
         if order.state is not OrderState.PENDING:  # a replay, or the gateway sending it again
+            if order.state is OrderState.PAID:
+                self._settled(order)  # what followed the payment is done, if a failure cut it short
             return IpnAnswer.ALREADY_CONFIRMED
         now = self.clock.now()
         reported = {
@@ -227,6 +231,7 @@ class PaymentService:
             paid = order.model_copy(update={**reported, "state": OrderState.PAID})
             try:
                 self.store.settle(paid)
+                self._settled(paid)
             except FeeAlreadyPaid:
                 # Paid twice for one fee: the second payment is kept, flagged to be refunded.
                 self.store.close(paid.model_copy(update={"state": OrderState.REFUND_DUE}))
@@ -257,6 +262,8 @@ class PaymentService:
             OrderState.PENDING: "not_paid" if expired else "waiting",
         }[order.state]
         can_pay = order.state is not OrderState.PAID and order.state is not OrderState.REFUND_DUE
+        # An obligation's new attempt starts from the dossier page (its own route), not from here.
+        can_pay = can_pay and order.fee == FILING_FEE
         if can_pay:
             _, fee = self.store.dossier_and_fee(order.dossier, order.fee)
             can_pay = fee is None or not fee.paid
@@ -322,3 +329,44 @@ class PaymentService:
         if dossier is None:
             raise NotFound(DOSSIER, code, code="dossier_not_found")
         return dossier, fee
+
+    # --- fees set during processing (financial obligations, services/obligations.py) ----------
+
+    def start_fee(
+        self, dossier: Dossier, fee: str, amount_vnd: int, *, client_ip: str, language: Language, info: str
+    ) -> PaymentStarted:
+        """A new order for one of the dossier's fees other than the filing's (the caller checked who
+        pays and that it is due), and the gateway's page for it."""
+        settings = self.settings
+        now = self.clock.now()
+        order = Order(
+            ref=new_ref(now),
+            dossier=dossier.code,
+            fee=fee,
+            owner=dossier.owner,
+            agency=dossier.agency,
+            amount_vnd=amount_vnd,
+            gateway=settings.gateway,
+            created_at=now,
+            pay_by=now + timedelta(minutes=settings.expire_minutes),
+        )
+        try:
+            self.store.open_order(
+                order,
+                FeeRecord(dossier=dossier.code, fee=fee, amount_vnd=amount_vnd),
+                dossier_filed_at=dossier.filed_at,
+            )
+        except FeeAlreadyPaid:
+            raise FeePaid() from None
+        url = self._gateway().payment_url(
+            order, return_url=self.return_url, client_ip=client_ip, info=info, locale=language
+        )
+        count("PaymentStarted")
+        return PaymentStarted(
+            ref=order.ref, dossier=dossier.code, amount_vnd=amount_vnd, pay_by=order.pay_by, pay_url=url
+        )
+
+    def _settled(self, order: Order) -> None:
+        # A failure here answers 99: the gateway sends the IPN again, and the replay calls it again.
+        if self.on_settled is not None:
+            self.on_settled(order)
