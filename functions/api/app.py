@@ -17,6 +17,7 @@ from chalicelib.routes import (
     feedback,
     indicators,
     meta,
+    payment_receipts,
     payments,
     privacy,
     queue,
@@ -55,6 +56,7 @@ for routes in (
     payments,
     feedback,
     ratings,
+    payment_receipts,
 ):
     app.register_blueprint(routes.area.blueprint)
 
