@@ -101,6 +101,9 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/payments/{ref}"),
     ("GET", "/v1/payments/vnpay/ipn"),
     ("GET", "/v1/payments/vnpay/return"),
+    # payment receipts (docs/payments.md)
+    ("GET", "/v1/dossiers/{code}/payment-receipts"),
+    ("GET", "/v1/payments/{ref}/receipt"),
     # satisfaction ratings (docs/ratings.md)
     ("GET", "/v1/ratings/criteria"),
     ("GET", "/v1/dossiers/{code}/rating"),
