@@ -1051,6 +1051,9 @@ const STRINGS = {
     "ratings.comments": "Ý kiến của người dân",
     "ratings.nocomments": "Chưa có ý kiến nào trong kỳ này.",
     "ratings.overall": "Tổng thể",
+    // payment receipts (biên lai)
+    "receipts.title": "Biên lai thanh toán",
+    "receipts.download": "Tải biên lai",
   },
   en: {
     "site.name": "Online public services",
@@ -2105,6 +2108,9 @@ const STRINGS = {
     "ratings.comments": "Citizens' comments",
     "ratings.nocomments": "No comments in this period.",
     "ratings.overall": "Overall",
+    // payment receipts (biên lai)
+    "receipts.title": "Payment receipts",
+    "receipts.download": "Download the receipt",
   },
 };
 

@@ -12,6 +12,7 @@ import { exportSection } from "./privacy.js";
 import { draftsSection } from "./drafts-list.js";
 import { notificationsLink } from "./notifications.js";
 import { feePanel } from "./payment.js";
+import { paymentReceiptsPanel } from "./payment-receipts.js";
 import { ratingSection } from "./rating.js";
 
 const MORE_PAPERS = 5;
@@ -162,6 +163,7 @@ export async function dossierView(ctx) {
     supplement ? notice(`${t("dossier.supplement.intro")}${d.reason ? ` — ${d.reason}` : ""}`, "warning") : null,
     supplement,
     feePanel(d.code),
+    paymentReceiptsPanel(d.code),
     body,
     isCitizen() && WITHDRAWABLE.has(d.status) ? withdrawal(ctx, d) : null,
     isCitizen() && (d.status === 9 || d.status === 10) ? ratingSection(d) : null,
