@@ -238,7 +238,7 @@ def acknowledge(
             "AwsSolutions-SMG4",
             "The payment gateway's terminal code and hash secret are issued by the gateway, not "
             "generated: they change when the gateway issues new ones, and the operators put them in "
-            "the secret (docs/payments.md, \"On AWS\"); a rotation Lambda could not obtain them.",
+            'the secret (docs/payments.md, "On AWS"); a rotation Lambda could not obtain them.',
         )
     _recount(stack, data, recount)
     _bucket_deployment(stack)

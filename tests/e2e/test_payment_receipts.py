@@ -67,6 +67,7 @@ def test_the_citizen_pays_and_downloads_the_receipt_and_the_desk_downloads_it_in
     panel = desk.locator(".payment-receipts")
     expect(panel.get_by_role("heading", name="Payment receipts")).to_be_visible()
     assert_accessible(desk, what="the desk's dossier page with its payment receipt, in English")
-    text = download(desk, panel.get_by_role("button", name=re.compile("^Download the receipt")), tmp_path / "en.pdf")
+    text = download(
+        desk, panel.get_by_role("button", name=re.compile("^Download the receipt")), tmp_path / "en.pdf"
+    )
     assert "RECEIPT OF FEES AND CHARGES" in text and "Một trăm ba mươi lăm nghìn đồng" in text
-

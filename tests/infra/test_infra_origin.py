@@ -20,7 +20,9 @@ def _reference(secret_logical_id: str) -> str:
 
 def _origin_secret(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
     """The origin's secret (the payment gateway's is another, docs/payments.md)."""
-    found = {k: v for k, v in synthesized.of_type("AWS::SecretsManager::Secret").items() if k.startswith("Origin")}
+    found = {
+        k: v for k, v in synthesized.of_type("AWS::SecretsManager::Secret").items() if k.startswith("Origin")
+    }
     assert len(found) == 1, found
     return next(iter(found.items()))
 

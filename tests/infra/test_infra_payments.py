@@ -71,7 +71,9 @@ def test_the_api_function_reads_the_secret_named_in_its_environment_and_no_other
         if isinstance(r["Properties"].get("Role"), dict)
     }
     readers = [
-        role for role in roles if ("secretsmanager:GetSecretValue", {"Ref": secret_id}) in synthesized.allowed(role)
+        role
+        for role in roles
+        if ("secretsmanager:GetSecretValue", {"Ref": secret_id}) in synthesized.allowed(role)
     ]
     assert readers == [synthesized.role_of(api.function)]
 
@@ -86,9 +88,15 @@ def test_with_ipn_sources_the_ipn_path_is_blocked_from_any_other_address() -> No
     template, rules = _alone(ipn_sources=("113.160.92.202/32", "203.205.0.0/24", "2001:db8::/32"))
     template.has_resource_properties(
         "AWS::WAFv2::IPSet",
-        {"IPAddressVersion": "IPV4", "Addresses": ["113.160.92.202/32", "203.205.0.0/24"], "Scope": "REGIONAL"},
+        {
+            "IPAddressVersion": "IPV4",
+            "Addresses": ["113.160.92.202/32", "203.205.0.0/24"],
+            "Scope": "REGIONAL",
+        },
     )
-    template.has_resource_properties("AWS::WAFv2::IPSet", {"IPAddressVersion": "IPV6", "Addresses": ["2001:db8::/32"]})
+    template.has_resource_properties(
+        "AWS::WAFv2::IPSet", {"IPAddressVersion": "IPV6", "Addresses": ["2001:db8::/32"]}
+    )
     (rule,) = rules
     assert (rule.name, rule.priority, rule.action.block) == (IPN_RULE, 7, {})  # type: ignore[union-attr]
     to_ipn, not_from = rule.statement.and_statement.statements  # type: ignore[union-attr]

@@ -30,7 +30,8 @@ def text_of(pdf: bytes) -> str:
 
 
 def test_a_paid_fee_has_a_receipt_listed_on_the_dossier_and_downloadable_by_the_applicant_and_the_desk(
-    sandbox: tuple[SandboxGateway, Container], people: Fresh
+    sandbox: tuple[SandboxGateway, Container],  # noqa: F811 — the fixture imported above
+    people: Fresh,  # noqa: F811
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")
@@ -61,7 +62,8 @@ def test_a_paid_fee_has_a_receipt_listed_on_the_dossier_and_downloadable_by_the_
 
 
 def test_a_stranger_or_another_agency_gets_no_receipt(
-    sandbox: tuple[SandboxGateway, Container], people: Fresh
+    sandbox: tuple[SandboxGateway, Container],  # noqa: F811 — the fixture imported above
+    people: Fresh,  # noqa: F811
 ) -> None:
     gateway, container = sandbox
     citizen = people.citizen("an@example.vn")

@@ -1,4 +1,4 @@
-"""Payment receipts (biên lai thu phí, lệ phí) as PDFs: listed on the dossier page, downloaded by its readers."""
+"""Payment receipts (biên lai thu phí, lệ phí) as PDFs: listed on a dossier, downloaded by its readers."""
 
 from __future__ import annotations
 
