@@ -1090,6 +1090,9 @@ const STRINGS = {
     "action.request_fees": "Yêu cầu thực hiện nghĩa vụ tài chính",
     "action.fees_paid": "Đã thực hiện nghĩa vụ tài chính",
     "action.cancel_fees": "Hủy yêu cầu nghĩa vụ tài chính",
+    // payment receipts (biên lai)
+    "receipts.title": "Biên lai thanh toán",
+    "receipts.download": "Tải biên lai",
   },
   en: {
     "site.name": "Online public services",
@@ -2183,6 +2186,9 @@ const STRINGS = {
     "action.request_fees": "Financial obligation asked for",
     "action.fees_paid": "Financial obligation paid",
     "action.cancel_fees": "Financial obligation cancelled",
+    // payment receipts (biên lai)
+    "receipts.title": "Payment receipts",
+    "receipts.download": "Download the receipt",
   },
 };
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from infra.constructs.identity import Identity
     from infra.constructs.notifications import Notifications
     from infra.constructs.origin import OriginSecret
+    from infra.constructs.payments import PaymentGateway
     from infra.constructs.recount import Recount
     from infra.constructs.schedules import Schedules
     from infra.constructs.signing import Signing
@@ -102,6 +103,7 @@ def acknowledge(
     signing: Signing,
     frontend: Frontend,
     origin: OriginSecret,
+    payments: PaymentGateway | None = None,
 ) -> None:
     notify = notifications.function.role
     pki = signing.function.role
@@ -229,6 +231,14 @@ def acknowledge(
             "origin header and the API web ACL's rule; a rotation Lambda changing it in Secrets Manager "
             "would change neither and block every API request. It is rotated by a new generation and a "
             "deploy, the web ACL accepting the previous one meanwhile (docs/operations.md, 6.5).",
+        )
+    if payments is not None:
+        _ack(
+            payments.secret,
+            "AwsSolutions-SMG4",
+            "The payment gateway's terminal code and hash secret are issued by the gateway, not "
+            "generated: they change when the gateway issues new ones, and the operators put them in "
+            'the secret (docs/payments.md, "On AWS"); a rotation Lambda could not obtain them.',
         )
     _recount(stack, data, recount)
     _bucket_deployment(stack)

@@ -14,6 +14,7 @@ from infra.constructs.identity import Identity
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import Notifications
 from infra.constructs.origin import ORIGIN_GENERATIONS_CONTEXT, OriginSecret, origin_generation
+from infra.constructs.payments import PaymentGateway
 from infra.constructs.ratings import RatingLinks
 from infra.constructs.recount import Recount
 from infra.constructs.runtime import Runtime
@@ -142,6 +143,12 @@ class PlatformStack(Stack):
             "Origin",
             generation=origin_generation(self.node.try_get_context(ORIGIN_GENERATIONS_CONTEXT), province.id),
         )
+        # Fees paid online (docs/payments.md, "On AWS"): the gateway's secret, the IPN's sources.
+        payments = (
+            PaymentGateway(self, "Payments", settings=province.province.payments)
+            if province.province.payments is not None
+            else None
+        )
         api = Api(
             self,
             "Api",
@@ -151,7 +158,10 @@ class PlatformStack(Stack):
             user_pools=identity.all_pools,
             limits=province.province.api,
             origin=origin,
+            rules=payments.web_acl_rules if payments is not None else None,
         )
+        if payments is not None:
+            payments.grant(api.function)
         schedules = Schedules(self, "Schedules", runtime=runtime, environment=environment)
         notifications = Notifications(
             self,
@@ -257,6 +267,7 @@ class PlatformStack(Stack):
 
         nag.acknowledge(
             self,
+            payments=payments,
             data=data,
             identity=identity,
             api=api,

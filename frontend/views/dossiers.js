@@ -13,6 +13,7 @@ import { draftsSection } from "./drafts-list.js";
 import { notificationsLink } from "./notifications.js";
 import { feePanel } from "./payment.js";
 import { obligationSection } from "./obligation.js";
+import { paymentReceiptsPanel } from "./payment-receipts.js";
 import { ratingSection } from "./rating.js";
 
 const MORE_PAPERS = 5;
@@ -164,6 +165,7 @@ export async function dossierView(ctx) {
     supplement,
     feePanel(d.code),
     d.status >= 4 ? obligationSection(d.code) : null,
+    paymentReceiptsPanel(d.code),
     body,
     isCitizen() && WITHDRAWABLE.has(d.status) ? withdrawal(ctx, d) : null,
     isCitizen() && (d.status === 9 || d.status === 10) ? ratingSection(d) : null,

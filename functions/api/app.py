@@ -18,6 +18,7 @@ from chalicelib.routes import (
     indicators,
     meta,
     obligations,
+    payment_receipts,
     payments,
     privacy,
     queue,
@@ -57,6 +58,7 @@ for routes in (
     feedback,
     ratings,
     obligations,
+    payment_receipts,
 ):
     app.register_blueprint(routes.area.blueprint)
 

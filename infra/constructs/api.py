@@ -37,7 +37,7 @@ from infra.constructs.runtime import LOG_RETENTION
 from infra.routes import JSON
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from aws_cdk import aws_cognito as cognito
 
@@ -138,10 +138,13 @@ class Api(Construct):
         user_pools: Sequence[cognito.IUserPool],
         limits: ApiLimits,
         origin: OriginSecret,
+        rules: Callable[[int], Sequence[wafv2.CfnWebACL.RuleProperty]] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.limits = limits
         self.origin = origin
+        # More rules for the web ACL, after its own, given their first priority (the IPN's sources).
+        self.more_rules = rules
         self.function: lambda_.Function = runtime.function(
             self,
             "Handler",
@@ -318,7 +321,13 @@ class Api(Construct):
             "WebAcl",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            rules=[through_cloudfront, common, rate, body_too_long],
+            rules=[
+                through_cloudfront,
+                common,
+                rate,
+                body_too_long,
+                *(self.more_rules(4) if self.more_rules else ()),
+            ],
             association_config=wafv2.CfnWebACL.AssociationConfigProperty(
                 request_body={
                     "API_GATEWAY": wafv2.CfnWebACL.RequestBodyAssociatedResourceTypeConfigProperty(

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from motcua.services.feedback import FeedbackNotices, FeedbackService
     from motcua.services.notifying import NotificationService
     from motcua.services.obligations import ObligationService
+    from motcua.services.payment_receipts import PaymentReceiptService
     from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.ratings import RatingService
@@ -433,6 +434,13 @@ class Container:
             clock=self.clock,
             portal_url=self.presenter.portal_url,
         )
+
+    @cached_property
+    def payment_receipts(self) -> PaymentReceiptService:
+        """Payment receipts (biên lai) as PDFs, one per confirmed payment (docs/payments.md)."""
+        from motcua.services.payment_receipts import PaymentReceiptService
+
+        return PaymentReceiptService(store=self.payments.store, presenter=self.presenter)
 
     @cached_property
     def results(self) -> ResultService:

@@ -105,6 +105,9 @@ EXPECTED_ROUTES = {
     ("POST", "/v1/tasks/{task_id}/obligation/cancel"),
     ("GET", "/v1/dossiers/{code}/obligation"),
     ("POST", "/v1/dossiers/{code}/obligation/payments"),
+    # payment receipts (docs/payments.md)
+    ("GET", "/v1/dossiers/{code}/payment-receipts"),
+    ("GET", "/v1/payments/{ref}/receipt"),
     # satisfaction ratings (docs/ratings.md)
     ("GET", "/v1/ratings/criteria"),
     ("GET", "/v1/dossiers/{code}/rating"),

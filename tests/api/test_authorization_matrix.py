@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from motcua.adapters.cognito import CognitoTokenVerifier, PoolRef
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.models import PrincipalKind
+from motcua.domain.payments import OrderState
 from motcua.domain.roles import Role
 from motcua.services.appointments import BookingRequest
 from motcua.services.documents import available
@@ -196,6 +197,10 @@ TABLE: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/v1/dossiers/{code}/obligation"): READERS,
     ("POST", "/v1/dossiers/{code}/obligation/payments"): everywhere(frozenset({OWNER}), body={}),
+    # payment receipts (biên lai): the dossier's readers; one receipt, for the owner and the staff of
+    # the agencies involved in the paid order's dossier (a pending order has none: 404 once allowed)
+    ("GET", "/v1/dossiers/{code}/payment-receipts"): READERS,
+    ("GET", "/v1/payments/{ref}/receipt"): everywhere(FINANCE_WORK | {OWNER}),
     ("GET", "/v1/dossiers/{code}/control-slip"): READERS,
     ("GET", "/v1/dossiers/{code}/documents"): READERS,
     ("GET", "/v1/dossiers/{code}/documents/{name}"): READERS,
@@ -446,6 +451,14 @@ def build(pools: Pools) -> Scene:
         owner, FeedbackRequest(dossier_code=new, subject="Hồ sơ chậm", text="Hồ sơ của tôi chưa được xử lý.")
     )
     order = world.container.payments.start(owner, new, client_ip="127.0.0.1", language="vi").ref
+    # Paid (as its IPN would record it), so that it has a receipt.
+    pending = world.payments.order(order)
+    assert pending is not None
+    world.payments.settle(
+        pending.model_copy(
+            update={"state": OrderState.PAID, "transaction_no": "14012345", "confirmed_at": world.clock.now()}
+        )
+    )
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}

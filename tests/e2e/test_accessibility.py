@@ -93,6 +93,7 @@ class Filed:
     officer_task: str
     waiting: str = ""  # an order for a driving licence's fee, not paid (docs/payments.md)
     paid: str = ""  # another, paid in the sandbox gateway
+    paid_dossier: str = ""  # its dossier, whose page lists the payment receipt
     rating_token: str = ""  # the final message's rating link of a returned declaration (docs/ratings.md)
 
 
@@ -356,6 +357,12 @@ PAGES: dict[str, list[State]] = {
             "a dossier with its result", "citizen", lambda f: f"/dossiers/{f.accepted}", ready=".doc--result"
         ),
         State("an officer's view", "officer", lambda f: f"/dossiers/{f.accepted}", ready=".dossier-head"),
+        State(
+            "a paid dossier with its payment receipt",
+            "citizen",
+            lambda f: f"/dossiers/{f.paid_dossier}",
+            ready=".payment-receipt",
+        ),
     ],
     r"^\/dossiers\/([^/]+)\/control-slip$": [
         State("the control slip", "citizen", lambda f: f"/dossiers/{f.accepted}/control-slip", ready="table"),
@@ -628,6 +635,7 @@ def _task_of(stack: Stack, who: str, code: str) -> str:
 @pytest.fixture(scope="module")
 def filed(stack: Stack) -> Filed:
     new, accepted = birth_registration_through_api(stack), birth_registration_through_api(stack)
+    paid_dossier = driving_licence_through_api(stack)
     _decide(stack, "receiver", _task_of(stack, "receiver", accepted), "accept")
     return Filed(
         new=new,
@@ -636,7 +644,8 @@ def filed(stack: Stack) -> Filed:
         desk_task=_task_of(stack, "receiver", new),
         officer_task=_task_of(stack, "officer", accepted),
         waiting=payment_through_api(stack, driving_licence_through_api(stack)),
-        paid=payment_through_api(stack, driving_licence_through_api(stack), "success"),
+        paid=payment_through_api(stack, paid_dossier, "success"),
+        paid_dossier=paid_dossier,
         rating_token=rating_link(stack, returned(stack)).rsplit("/", 1)[1],
     )
 
