@@ -183,7 +183,9 @@ class FuzzTarget:
         tally.operations.add(label)
         tally.statuses[response.status_code] += 1
         tally.answers[(label, response.status_code)] += 1
-        tally.samples.setdefault((label, identity, response.status_code), response.text[:300])
+        tally.samples.setdefault(
+            (label, identity, response.status_code), response.content[:300].decode(errors="replace")
+        )
         try:
             case.validate_response(response, checks=CHECKS)
         except FailureGroup as group:
