@@ -267,10 +267,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     outputs, accounts = _provision(config, province)
     keeper.table_name = outputs.table_name
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
-    _demo_appointments(accounts, outputs)
-    _demo_feedback(accounts, outputs)
-    _demo_ratings()
-    _demo_obligation(accounts, outputs)
+    _demo_data(accounts, outputs)
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
     items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
@@ -396,19 +393,23 @@ def _notifications(
     return backlog
 
 
-def _demo_appointments(accounts: list[DemoAccount], outputs: Outputs) -> None:
-    """The demo citizens' appointments of today and the next days (devstack/appointments.py)."""
+def _demo_data(accounts: list[DemoAccount], outputs: Outputs) -> None:
+    """The demo's appointments, feedback, ratings and financial obligation, made through the services
+    (devstack/appointments.py, feedback_demo.py, ratings_demo.py, obligation_demo.py)."""
     from motcua.container import build_container
 
     from .appointments import seed_appointments
+    from .feedback_demo import seed_feedback
+    from .obligation_demo import seed_obligation
+    from .ratings_demo import seed_ratings
 
-    try:
-        seed_appointments(
-            build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs)
-        )
-    except Exception:  # the rest of the stack is still worth having; say what went wrong
-        traceback.print_exc()
-        print("devstack: the demo appointments could not be booked (above).", file=sys.stderr, flush=True)
+    def subs() -> dict[str, str]:
+        return user_ids(clients.client("cognito-idp", REGION), outputs)
+
+    _demo("appointments", lambda: seed_appointments(build_container(), accounts, subs()))
+    _demo("feedback", lambda: seed_feedback(build_container(), accounts, subs()))
+    _demo("ratings", lambda: seed_ratings(build_container()))
+    _demo("financial obligation", lambda: seed_obligation(build_container(), accounts, subs()))
 
 
 def _demo_day_of_bookings() -> None:
@@ -417,50 +418,16 @@ def _demo_day_of_bookings() -> None:
 
     from .appointments import seed_day_of_bookings
 
+    _demo("day of bookings", lambda: seed_day_of_bookings(build_container()))
+
+
+def _demo(what: str, seed: Callable[[], object]) -> None:
+    """One piece of the demo data; a failure is told, and the rest of the stack is still worth having."""
     try:
-        seed_day_of_bookings(build_container())
-    except Exception:  # the rest of the stack is still worth having; say what went wrong
+        seed()
+    except Exception:
         traceback.print_exc()
-        print("devstack: the demo day of bookings could not be made (above).", file=sys.stderr, flush=True)
-
-
-def _demo_feedback(accounts: list[DemoAccount], outputs: Outputs) -> None:
-    """The demo's feedback: open, answered and published (devstack/feedback_demo.py)."""
-    from motcua.container import build_container
-
-    from .feedback_demo import seed_feedback
-
-    try:
-        seed_feedback(build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs))
-    except Exception:  # the rest of the stack is still worth having; say what went wrong
-        traceback.print_exc()
-        print("devstack: the demo feedback could not be sent (above).", file=sys.stderr, flush=True)
-
-
-def _demo_ratings() -> None:
-    """A few rated dossiers of the demo's social insurance agency (devstack/ratings_demo.py)."""
-    from motcua.container import build_container
-
-    from .ratings_demo import seed_ratings
-
-    try:
-        seed_ratings(build_container())
-    except Exception:  # the rest of the stack is still worth having; say what went wrong
-        traceback.print_exc()
-        print("devstack: the demo ratings could not be made (above).", file=sys.stderr, flush=True)
-
-
-def _demo_obligation(accounts: list[DemoAccount], outputs: Outputs) -> None:
-    """An's dossier waiting for a financial obligation, status 6 (devstack/obligation_demo.py)."""
-    from motcua.container import build_container
-
-    from .obligation_demo import seed_obligation
-
-    try:
-        seed_obligation(build_container(), accounts, user_ids(clients.client("cognito-idp", REGION), outputs))
-    except Exception:  # the rest of the stack is still worth having; say what went wrong
-        traceback.print_exc()
-        print("devstack: the demo obligation could not be asked (above).", file=sys.stderr, flush=True)
+        print(f"devstack: the demo {what} could not be made (above).", file=sys.stderr, flush=True)
 
 
 def _statistics(
