@@ -1,6 +1,7 @@
 """The statistics' counters on moto, end to end: dossiers changed through the real services → the
 table's stream → the statistics' filter → the counters, exactly once; a report read from them equals
-a count by hand, and the recount from the dossiers equals the live counters."""
+a count by hand, and the recount from the dossiers equals the live counters (a merged agency's
+dossier among them)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.integration.conftest import filing_request
 from tests.shown import decide, withdraw
 
 WARD = "000.01.01.H99"  # receives birth registrations (one working day)
+MERGED, SUCCESSOR = "000.00.07.H99", "000.00.01.H99"  # merged on 1 March 2025 (provinces/demo.yaml)
 
 
 def stream(outputs: Any) -> list[dict[str, Any]]:
@@ -101,7 +103,31 @@ def test_counters_from_the_stream_equal_a_hand_count_and_the_recount(
     live.figures(None, month, month, today)
     assert (live.calls.reads - before[0], live.calls.items_read - before[1]) == (1, 2)
 
+    # A dossier of an agency since merged into another (filed under its code before the merger, and
+    # resolved late): the platform files nothing there any more, so its item is the late one's, moved
+    # under the merged agency. The stream counts it under its own agency; the successor's report adds it.
+    item = client.get_item(TableName=outputs.table_name, Key={"PK": {"S": f"D#{late}"}, "SK": {"S": "D"}})[
+        "Item"
+    ]
+    data = json.loads(item["data"]["S"])
+    old_code = data["code"]
+    merged_code = old_code.replace(WARD, MERGED, 1)
+    data.update(
+        code=merged_code,
+        agency=MERGED,
+        **({"competent_agency": MERGED} if "competent_agency" in data else {}),
+    )
+    item.update(PK={"S": f"D#{merged_code}"}, data={"S": json.dumps(data)})
+    client.put_item(TableName=outputs.table_name, Item=item)
+    newer = stream(outputs)
+    assert [live.apply_record(r) for r in newer].count(True) == 1  # the records counted before: skipped
+    alone = live.figures([MERGED], month, month, today)
+    assert (alone.new, alone.late) == (1, 1)
+    together = live.figures([SUCCESSOR, MERGED], month, month, today)
+    assert together.late == live.figures([SUCCESSOR], month, month, today).late + 1
+
     kept = counter_items(client, outputs.table_name)
+    assert (f"{STATS_PREFIX}{MERGED}", month) in kept
     assert (f"{STATS_PREFIX}{PROVINCE}", NOW) in kept and (f"{STATS_PREFIX}{WARD}", month) in kept
     rebuilt = DynamoCounterStore(client, outputs.table_name, container.province.working_calendar)
     rebuilt.recount(rebuilt.scan_counted())
