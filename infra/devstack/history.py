@@ -204,9 +204,7 @@ class History:
             }
         )
         key = f"history-{uuid.UUID(int=rng.getrandbits(128))}"
-        # No gateway pays the past's fees: a procedure whose desk waits for its online fee is received at
-        # the counter, where the fee is collected (docs/payments.md), drawing the same numbers as the others.
-        if procedure.flow is None and (rng.random() < COUNTER_SHARE or self._waits_for_fee(procedure)):
+        if procedure.flow is None and rng.random() < COUNTER_SHARE:
             return self._at_the_counter(procedure, request, key, filed_at, until)
         dossier = self.container.filing.file(citizen, request, key).dossier
         if procedure.flow is not None:
@@ -270,12 +268,6 @@ class History:
         plan = done if accept else [("accept", None, 0.1, 2), *done]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
 
-    def _waits_for_fee(self, procedure: Procedure) -> bool:
-        from motcua.services.payments import online_fee
-
-        fee = online_fee(self.province, procedure.code)
-        return self.province.payments is not None and fee is not None and fee.waits
-
     def _desk_for(self, procedure: Procedure) -> str | None:
         """The desk that receives a dossier: a third of those that may go elsewhere go to another
         agency's desk (handed to the procedure's agency once accepted, and back for the result)."""
@@ -310,7 +302,9 @@ class History:
         until: datetime,
         plan: list[tuple[str, str | None, float, float]],
     ) -> int:
-        """The receiving desk's decisions on the dossier's first task, each some hours after the last."""
+        """The receiving desk's decisions on the dossier's first task, each some hours after the last;
+        a desk that waits for the online fee does not accept (the history pays no fee online)."""
+        from motcua.domain.payments import FeeUnpaid
         from motcua.domain.tasks import task_id_for
 
         status = 0
@@ -318,7 +312,10 @@ class History:
             moment = later(self.rng, moment, low, high)
             if moment > until:
                 break
-            status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
+            try:
+                status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
+            except FeeUnpaid:  # no gateway pays the past's fees: the dossier waits for its fee still
+                break
             if action == "approve" and self.results.random() < RESULT_SHARE:
                 self._issue_result(procedure, code)
         return status or int(self._record(code).dossier.status)

@@ -3,6 +3,7 @@ dossier at its own working moment of the past months, decided as a desk would, t
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -158,5 +159,9 @@ def test_the_historys_messages_are_not_sent_but_listed_on_the_citizens_notificat
         seq = int(message.key.split("#")[1])
         entry = next(e for e in world.repository.audit_trail(dossier.code) if e.seq == seq)
         assert message.sent_at == entry.at <= UNTIL
-    filed = [m for m in kept if m.event.value == "filed"]
-    assert len(filed) == len(codes)  # email only: the history's citizens have no phone
+    # each dossier's filing told once a channel: by email (the history's citizens have no phone), and
+    # by SMS too to the applicant of a walk-in at the counter (their phone taken there)
+    filed = Counter((m.dossier_code, m.key.rsplit("#", 1)[1]) for m in kept if m.event.value == "filed")
+    assert {code for code, _ in filed} == set(codes) and set(filed.values()) == {1}
+    walk_ins = {c for c in codes if world.record(c).dossier.channel.value == "counter"}
+    assert {code for code, channel in filed if channel == "sms"} == walk_ins
