@@ -243,6 +243,7 @@ class Container:
             clients.client("dynamodb", region),
             self.settings.table_name,
             dossier_days=self.province.retention.dossiers_days,
+            dossiers=self.repository if isinstance(self.repository, DynamoDossierRepository) else None,
         )
         configured = self.province.payments
         gateway: PaymentGateway | None = self._payment_gateway
@@ -271,8 +272,8 @@ class Container:
             clock=self.clock,
             portal_url=self.presenter.portal_url,
         )
-        # A paid financial obligation resumes its dossier (built only when an order paid a fee).
-        service.on_settled = lambda order: self.obligations.settled(order)
+        # A paid financial obligation resumes its dossier, in the payment's own transaction.
+        service.paid_change = lambda order: self.obligations.paid_change(order)
         return service
 
     @cached_property

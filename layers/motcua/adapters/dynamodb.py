@@ -438,6 +438,11 @@ class DynamoDossierRepository:
             item["Put"]["Item"].update(expiry)
         return items
 
+    def change_items(self, change: Change) -> list[dict[str, Any]]:
+        """The change's transaction items, for a writer that stores them with items of its own (a
+        paid financial obligation's resume goes in the payment's own transaction, adapters/payments.py)."""
+        return self._change_items(change)
+
     def _transact(self, items: list[dict[str, Any]]) -> None:
         """One TransactWriteItems; its ClientRequestToken is the hash of the items, so that the SDK's
         retry of a transaction that did succeed is answered as the success it was, not a conflict."""

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
+    from motcua.domain.changes import Change
     from motcua.domain.models import Dossier
     from motcua.domain.payments import FeeRecord, GatewayNotice, Order
 
@@ -43,9 +44,12 @@ class PaymentStore(Protocol):
 
     def order(self, ref: str) -> Order | None: ...
 
-    def settle(self, order: Order) -> None:
+    def settle(self, order: Order, *, change: Change | None = None) -> None:
         """Write `order` (now paid) and mark its fee paid by it, together: OrderTaken if the order
-        was no longer pending, FeeAlreadyPaid if another order paid the fee first."""
+        was no longer pending, FeeAlreadyPaid if another order paid the fee first.
+
+        `change`, the dossier's (a paid financial obligation's resume), is written in the same
+        transaction, at the version its dossier was read: DossierChanged if it moved on since."""
         ...
 
     def close(self, order: Order) -> None:

@@ -31,6 +31,7 @@ from motcua.domain.permissions import may_read_dossiers
 from motcua.domain.status import Status
 from motcua.observability import count, logger
 from motcua.services.dossiers import can_see
+from motcua.services.retry import on_fresh_read
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from motcua.config.payments import PaymentSettings
     from motcua.config.province import Province
     from motcua.domain.catalog import Fee
+    from motcua.domain.changes import Change
     from motcua.domain.i18n import Language
     from motcua.domain.models import Dossier, Principal
     from motcua.domain.payment_ports import PaymentGateway, PaymentStore
@@ -121,8 +123,9 @@ class PaymentService:
         self._gateway = gateway  # built on first use: its secret is read only when a payment needs it
         self.clock = clock
         self.portal_url = portal_url.rstrip("/")
-        # Told of every order that paid its fee (a financial obligation's dossier then resumes).
-        self.on_settled: Callable[[Order], None] | None = None
+        # What a paid order writes beside its fee, in the same transaction (a financial obligation's
+        # dossier resumes); it may raise FeeAlreadyPaid when it knows the fee is no longer due.
+        self.paid_change: Callable[[Order], Change | None] | None = None
 
     @property
     def settings(self) -> PaymentSettings:
@@ -211,8 +214,6 @@ class PaymentService:
             logger.warning("payment notice with another amount", extra={"ref": order.ref})
             return IpnAnswer.INVALID_AMOUNT
         if order.state is not OrderState.PENDING:  # a replay, or the gateway sending it again
-            if order.state is OrderState.PAID:
-                self._settled(order)  # what followed the payment is done, if a failure cut it short
             return IpnAnswer.ALREADY_CONFIRMED
         now = self.clock.now()
         reported = {
@@ -230,8 +231,11 @@ class PaymentService:
                 return IpnAnswer.CONFIRMED
             paid = order.model_copy(update={**reported, "state": OrderState.PAID})
             try:
-                self.store.settle(paid)
-                self._settled(paid)
+                # The payment and what it resumes, in one transaction: both or neither (a failure
+                # answers 99 with the order still pending, and the gateway's next copy does it all).
+                if on_fresh_read(lambda: self._settle(paid)):
+                    count("ObligationPaid")
+                    logger.info("financial obligation paid: the dossier resumes", extra={"ref": order.ref})
             except FeeAlreadyPaid:
                 # Paid twice for one fee: the second payment is kept, flagged to be refunded.
                 self.store.close(paid.model_copy(update={"state": OrderState.REFUND_DUE}))
@@ -366,7 +370,9 @@ class PaymentService:
             ref=order.ref, dossier=dossier.code, amount_vnd=amount_vnd, pay_by=order.pay_by, pay_url=url
         )
 
-    def _settled(self, order: Order) -> None:
-        # A failure here answers 99: the gateway sends the IPN again, and the replay calls it again.
-        if self.on_settled is not None:
-            self.on_settled(order)
+    def _settle(self, paid: Order) -> bool:
+        """Write the paid order, its fee and the dossier's change if any (read afresh at each
+        attempt: DossierChanged means nothing was written); whether a dossier changed with it."""
+        change = self.paid_change(paid) if self.paid_change is not None else None
+        self.store.settle(paid, change=change)
+        return change is not None
