@@ -154,37 +154,11 @@ class PaymentService:
             raise DossierClosed()
         if fee is not None and fee.paid:
             raise FeePaid()
-        now = self.clock.now()
         amount = fee.amount_vnd if fee is not None else catalog_fee.amount_vnd
-        order = Order(
-            ref=new_ref(now),
-            dossier=dossier.code,
-            owner=dossier.owner,
-            agency=dossier.agency,
-            amount_vnd=amount,
-            gateway=settings.gateway,
-            created_at=now,
-            pay_by=now + timedelta(minutes=settings.expire_minutes),
-        )
-        try:
-            self.store.open_order(
-                order,
-                FeeRecord(dossier=dossier.code, fee=FILING_FEE, amount_vnd=amount),
-                dossier_filed_at=dossier.filed_at,
-            )
-        except FeeAlreadyPaid:
-            raise FeePaid() from None
         # The gateway asks for the order's description without diacritics (ASCII).
-        url = self._gateway().payment_url(
-            order,
-            return_url=self.return_url,
-            client_ip=client_ip,
-            info=f"Thanh toan le phi ho so {dossier.code}",
-            locale=language,
-        )
-        count("PaymentStarted")
-        return PaymentStarted(
-            ref=order.ref, dossier=dossier.code, amount_vnd=amount, pay_by=order.pay_by, pay_url=url
+        info = f"Thanh toan le phi ho so {dossier.code}"
+        return self._open(
+            settings, dossier, FILING_FEE, amount, client_ip=client_ip, language=language, info=info
         )
 
     # --- the gateway tells (IPN, server to server): the only thing that marks a fee paid --------
@@ -341,7 +315,23 @@ class PaymentService:
     ) -> PaymentStarted:
         """A new order for one of the dossier's fees other than the filing's (the caller checked who
         pays and that it is due), and the gateway's page for it."""
-        settings = self.settings
+        return self._open(
+            self.settings, dossier, fee, amount_vnd, client_ip=client_ip, language=language, info=info
+        )
+
+    def _open(
+        self,
+        settings: PaymentSettings,
+        dossier: Dossier,
+        fee: str,
+        amount_vnd: int,
+        *,
+        client_ip: str,
+        language: Language,
+        info: str,
+    ) -> PaymentStarted:
+        """A new order for the dossier's `fee`, kept and counted on the fee (FeePaid if it is paid
+        already), and the gateway's signed page for it."""
         now = self.clock.now()
         order = Order(
             ref=new_ref(now),
