@@ -281,3 +281,31 @@ def test_a_dossier_written_between_the_ipn_s_read_and_its_write_is_read_again(
     assert [d.answer["RspCode"] for d in gateway.deliveries] == ["00"]
     paid_once(container, code, params["vnp_TxnRef"])
     assert "note" in [entry.action for entry in container.repository.audit_trail(code)]
+
+
+def test_two_orders_of_one_obligation_paid_at_once_pay_it_once_and_the_other_is_refunded(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
+) -> None:
+    _, container = sandbox
+    code, citizen, desk = in_process(container, people)
+    container.obligations.request(desk, f"{code}-T1", ASKED)
+    # The citizen opened the gateway twice and paid in both windows
+    first, second = pay_params(container, citizen, code), pay_params(container, citizen, code)
+    notices = [dict(parse_qsl(resign(container, params))) for params in (first, second)]
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda n=n: answers.append(container.payments.notify(n).value))
+        for n in notices
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == ["00", "00"]  # both payments are recorded
+    states = {
+        ref: container.payments.store.order(ref).state for ref in (first["vnp_TxnRef"], second["vnp_TxnRef"])
+    }  # type: ignore[union-attr]
+    assert sorted(states.values()) == [OrderState.PAID, OrderState.REFUND_DUE]
+    paid = next(ref for ref, state in states.items() if state is OrderState.PAID)
+    paid_once(container, code, paid)
