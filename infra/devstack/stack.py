@@ -37,7 +37,7 @@ from .cloud import (
     write_snapshot,
 )
 from .config import HISTORY_MONTHS, HOST, REGION, ROOT, ConfigError, StackConfig
-from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
+from .flows import ITEM_ATTRIBUTES, ITEMS_IN_PROGRESS, Restarted, restart_flows
 from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
@@ -270,7 +270,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     _demo_data(accounts, outputs)
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
-    items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
+    items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES, ITEMS_IN_PROGRESS)
     restarted = None if replayed is None else _restart_flows(sqs, routing, waiting, items)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
     mail.backlog = _notifications(
