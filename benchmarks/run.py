@@ -143,7 +143,9 @@ _RAN_IN = re.compile(r"^(\w+)\.py ran in$")
 def this_run() -> str:
     """The date, commit and machine of a run made now, as results.md names them."""
     commit = _git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    # The record itself is not a change to the code measured (an update run follows another).
+    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results.md")
+    dirty = " (with uncommitted changes)" if changed else ""
     machine = (
         f"{platform.node()}: {platform.system()} {platform.release()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}"
