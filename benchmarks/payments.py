@@ -178,9 +178,8 @@ def refunds(
     the refund call answered by the sandbox's merchant API; a gateway failure, then its retry."""
     from _moto_api import PASSWORD
 
-    from motcua.adapters import clients
-
     from infra.devstack.provision import create_staff
+    from motcua.adapters import clients
 
     container.payments._gateway()._post = lambda url, body: sandbox.api(body)
     create_staff(
