@@ -82,7 +82,7 @@ function paymentItem(item, reload) {
             if (!form.hidden) form.querySelector("textarea")?.focus();
           },
         },
-        item.refund?.state === "failed" ? t("refund.retry") : t("refund.open"),
+        item.refund ? t("refund.retry") : t("refund.open"),
       )
     : null;
   return h(

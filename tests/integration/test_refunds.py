@@ -193,7 +193,9 @@ def test_a_crash_between_our_write_and_the_gateways_answer_is_finished_by_the_re
     with pytest.raises(RefundExists):  # a moment later it may still be on its way
         container.refunds.refund(desk, ref, WHY, client_ip="127.0.0.1")
 
+    assert not container.refunds.payments_of(desk, code).items[0].can_refund
     clock.advance(timedelta(minutes=3))
+    assert container.refunds.payments_of(desk, code).items[0].can_refund  # offered again: cut short
     finished = container.refunds.refund(desk, ref, WHY, client_ip="127.0.0.1")
 
     assert finished.refund is not None and finished.refund.state is RefundState.DONE

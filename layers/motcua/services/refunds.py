@@ -301,11 +301,13 @@ class RefundService:
         self, principal: Principal, order: Order, refund: Refund | None, dossier: Dossier
     ) -> DossierPayment:
         staff = principal.is_staff and principal.agency == order.agency and principal.role in DESK
-        may = (
-            staff
-            and (refund is None and self.allowed(order, dossier) is None)
-            or (staff and refund is not None and refund.state is RefundState.FAILED)
-        )
+        if refund is None:
+            may = staff and self.allowed(order, dossier) is None
+        else:  # a failure, or a request cut short, may be tried again
+            cut_short = (
+                refund.state is RefundState.REQUESTED and self.clock.now() - refund.requested_at >= STALE
+            )
+            may = staff and (refund.state is RefundState.FAILED or cut_short)
         return DossierPayment(
             ref=order.ref,
             fee=order.fee,
