@@ -18,7 +18,7 @@ from motcua.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from motcua.domain.models import TaskState
 from motcua.domain.obligations import NoObligation, ObligationAlreadyPaid, ObligationCancel, ObligationRequest
 from motcua.domain.payments import OrderState
-from motcua.domain.status import Status
+from motcua.domain.status import Action, Status
 from motcua.services.auditing import record as record_change
 from motcua.services.inbox import Decision
 from tests.conftest import REGION
@@ -164,11 +164,33 @@ def test_the_items_must_add_up_and_the_dossier_must_be_in_process(
 # --- the IPN's one transaction: the payment and the resume, both or neither ---------------------
 
 
+def waiting(container: Container, people: Fresh) -> tuple[str, Principal, dict[str, str]]:
+    """A dossier in status 6 for ASKED, its owner, and the parameters of an order to pay it."""
+    code, citizen, desk = in_process(container, people)
+    container.obligations.request(desk, f"{code}-T1", ASKED)
+    return code, citizen, pay_params(container, citizen, code)
+
+
+def at_once(container: Container, notices: list[dict[str, str]]) -> list[str]:
+    """Each notice handed to the payment service by its own thread, all at the same moment; the answers."""
+    answers: list[str] = []
+
+    def send(notice: dict[str, str]) -> None:
+        answers.append(container.payments.notify(notice).value)
+
+    threads = [threading.Thread(target=send, args=(notice,)) for notice in notices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def paid_once(container: Container, code: str, ref: str) -> None:
     """The dossier is in process again, resumed by exactly one change, and the fee paid by `ref`."""
     record = container.dossiers.load(code)
     assert record.dossier.status is Status.IN_PROCESS
-    assert [e.action for e in record.events].count("fees_paid") == 1  # type: ignore[comparison-overlap]
+    assert [e.action for e in record.events].count(Action.FEES_PAID) == 1
     audit = [entry.action for entry in container.repository.audit_trail(code)]
     assert audit.count("fees_paid") == 1
     assert record.task(f"{code}-T1").state is TaskState.OPEN  # type: ignore[union-attr]
@@ -180,20 +202,10 @@ def test_parallel_ipns_for_one_obligation_pay_it_and_resume_the_dossier_once(
     sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
 ) -> None:
     _, container = sandbox
-    code, citizen, desk = in_process(container, people)
-    container.obligations.request(desk, f"{code}-T1", ASKED)
-    params = pay_params(container, citizen, code)
+    code, _, params = waiting(container, people)
     notice = dict(parse_qsl(resign(container, params)))
-    answers: list[str] = []
 
-    def send() -> None:
-        answers.append(container.payments.notify(notice).value)
-
-    threads = [threading.Thread(target=send) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(container, [notice] * 6)
 
     assert sorted(answers) == ["00", "02", "02", "02", "02", "02"]
     paid_once(container, code, params["vnp_TxnRef"])
@@ -203,9 +215,7 @@ def test_a_refused_write_changes_nothing_and_the_gateway_s_next_copy_pays_and_re
     sandbox: tuple[SandboxGateway, Container], people: Fresh, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gateway, container = sandbox
-    code, citizen, desk = in_process(container, people)
-    container.obligations.request(desk, f"{code}-T1", ASKED)
-    params = pay_params(container, citizen, code)
+    code, _, params = waiting(container, people)
     version = container.dossiers.load(code).dossier.version
 
     # When the IPN's transaction is throttled through every retry of the SDK
@@ -231,9 +241,7 @@ def test_a_function_that_dies_after_the_write_loses_nothing(
     sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
-    code, citizen, desk = in_process(container, people)
-    container.obligations.request(desk, f"{code}-T1", ASKED)
-    params = pay_params(container, citizen, code)
+    code, _, params = waiting(container, people)
 
     # When the function dies right after the IPN's transaction, before it answers the gateway
     DiesAfter(clients.client("dynamodb", REGION), "TransactWriteItems")
@@ -253,9 +261,7 @@ def test_a_dossier_written_between_the_ipn_s_read_and_its_write_is_read_again(
     sandbox: tuple[SandboxGateway, Container], people: Fresh
 ) -> None:
     gateway, container = sandbox
-    code, citizen, desk = in_process(container, people)
-    container.obligations.request(desk, f"{code}-T1", ASKED)
-    params = pay_params(container, citizen, code)
+    code, _, params = waiting(container, people)
     dynamodb = clients.client("dynamodb", REGION)
     raced: list[int] = []
 
@@ -287,25 +293,15 @@ def test_two_orders_of_one_obligation_paid_at_once_pay_it_once_and_the_other_is_
     sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
 ) -> None:
     _, container = sandbox
-    code, citizen, desk = in_process(container, people)
-    container.obligations.request(desk, f"{code}-T1", ASKED)
     # The citizen opened the gateway twice and paid in both windows
-    first, second = pay_params(container, citizen, code), pay_params(container, citizen, code)
-    notices = [dict(parse_qsl(resign(container, params))) for params in (first, second)]
-    answers: list[str] = []
-    threads = [
-        threading.Thread(target=lambda n=n: answers.append(container.payments.notify(n).value))
-        for n in notices
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    code, citizen, first = waiting(container, people)
+    second = pay_params(container, citizen, code)
+
+    answers = at_once(container, [dict(parse_qsl(resign(container, params))) for params in (first, second)])
 
     assert answers == ["00", "00"]  # both payments are recorded
-    states = {
-        ref: container.payments.store.order(ref).state for ref in (first["vnp_TxnRef"], second["vnp_TxnRef"])
-    }  # type: ignore[union-attr]
+    orders = [container.payments.store.order(params["vnp_TxnRef"]) for params in (first, second)]
+    states = {order.ref: order.state for order in orders if order is not None}
     assert sorted(states.values()) == [OrderState.PAID, OrderState.REFUND_DUE]
     paid = next(ref for ref, state in states.items() if state is OrderState.PAID)
     paid_once(container, code, paid)
