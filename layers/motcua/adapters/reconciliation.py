@@ -11,13 +11,12 @@ from motcua.adapters.query_pages import query_page
 from motcua.domain.models import Page
 from motcua.domain.payments import Order
 from motcua.domain.reconciliation import Reconciliation
+from motcua.resources import RECONCILIATION_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
-# RECON#<yyyy-mm-dd>, SK R: the day's report (a new run of the day replaces it).
-RECONCILIATION_PREFIX = "RECON#"
 _GSI2_NAMES = frozenset({"PK", "SK", "GSI2PK", "GSI2SK"})
 
 
