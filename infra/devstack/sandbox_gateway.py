@@ -363,3 +363,25 @@ def _is_day_file(name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def remember_lost(gateway: SandboxGateway, ref: str, *, amount_vnd: int, paid_at: datetime) -> Transaction:
+    """A payment the sandbox took for order `ref` whose IPN never left ("success, no IPN"), as of
+    `paid_at`: the demo's and the tests' way to a day whose list has a payment the merchant missed."""
+    with gateway._lock:  # noqa: SLF001 — the gateway's own counter
+        gateway._numbers += 1  # noqa: SLF001
+        number = str(gateway._numbers)  # noqa: SLF001
+    params = {
+        "vnp_Amount": str(amount_vnd * 100),
+        "vnp_BankCode": "NCB",
+        "vnp_OrderInfo": "",
+        "vnp_PayDate": vnp_time(paid_at),
+        "vnp_ResponseCode": "00",
+        "vnp_TmnCode": gateway.credentials().tmn_code,
+        "vnp_TransactionNo": number,
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": ref,
+    }
+    found = Transaction(params, "00", number, paid_at)
+    gateway.transactions[ref] = found
+    return found

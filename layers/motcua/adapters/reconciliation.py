@@ -87,10 +87,13 @@ class DynamoReconciliationStore:
         query: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": "GSI2",
-            "KeyConditionExpression": "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": _s(partition), ":prefix": _s(prefix)},
+            "KeyConditionExpression": "GSI2PK = :pk",
+            "ExpressionAttributeValues": {":pk": _s(partition)},
             "Limit": limit,
         }
+        if prefix:  # one agency's orders of the day
+            query["KeyConditionExpression"] += " AND begins_with(GSI2SK, :prefix)"
+            query["ExpressionAttributeValues"][":prefix"] = _s(prefix)
         items, next_token = self._call(
             partial(query_page, self.client, query, token), names=_GSI2_NAMES, listing={"GSI2PK": partition}
         )
