@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from .sandbox_gateway import SandboxGateway
 
 RECONCILE_PATH = "/v1/dev/reconcile"
-DEMO_PROCEDURE = "2.001610"  # business registration: 100,000 VND paid at filing (its desk does not wait)
 
 
 class LocalReconcile:
@@ -49,18 +48,16 @@ class LocalReconcile:
 def seed_lost_payment(
     container: Container, sandbox: SandboxGateway, accounts: list[DemoAccount], subs: dict[str, str]
 ) -> str | None:
-    """The demo's difference: yesterday An paid a business registration's fee, the gateway took the
-    money, and its IPN never came (the sandbox's "success, no IPN"). The order is made as of yesterday
+    """The demo's difference: yesterday An paid her birth registration's financial obligation (the
+    demo's, obligation_demo.py), the gateway took the money, and its IPN never came (the sandbox's
+    "success, no IPN"): the dossier still waits for it. The order is made as of yesterday afternoon,
     once per day of data; the sandbox, which forgets at each start, is told of the payment again."""
-    import uuid
-
     from motcua.container import Container as Built
     from motcua.domain.models import Principal, PrincipalKind
+    from motcua.domain.obligations import ObligationState
     from motcua.domain.payments import OrderState
     from motcua.domain.reconciliation import VIETNAM
-    from motcua.services.filing import FilingRequest
-    from motcua.services.uploads import upload_key
-    from tests.examples import PDF, filing_body  # the demo province's filled-in examples
+    from motcua.domain.status import Status
 
     from .sandbox_gateway import remember_lost
 
@@ -68,15 +65,17 @@ def seed_lost_payment(
     sub = subs.get(f"citizens/{citizen.username}") if citizen else None
     if citizen is None or sub is None or container.province.payments is None:
         return None
-    now = datetime.now(UTC)
-    yesterday = now.astimezone(VIETNAM).date() - timedelta(days=1)
+    yesterday = datetime.now(UTC).astimezone(VIETNAM).date() - timedelta(days=1)
     at = datetime(yesterday.year, yesterday.month, yesterday.day, 15, 30, tzinfo=VIETNAM)
-    store = container.reconciliation.store
     order = next(
-        (o for o in store.orders_created(yesterday) if o.owner == sub and o.state is OrderState.PENDING), None
+        (
+            o
+            for o in container.reconciliation.store.orders_created(yesterday)
+            if o.owner == sub and o.state is OrderState.PENDING
+        ),
+        None,
     )
     if order is None:
-        then = Built(container.settings, clock=_Fixed(at))  # filed and ordered as of yesterday afternoon
         who = Principal(
             sub=sub,
             kind=PrincipalKind.CITIZEN,
@@ -84,26 +83,24 @@ def seed_lost_payment(
             name=citizen.name,
             email=citizen.email,
             email_verified=True,
-            phone=citizen.phone,
-            phone_verified=citizen.phone is not None,
         )
-
-        def upload(content_type: str) -> str:
-            upload_id = uuid.uuid4().hex
-            then.store.put(upload_key(sub, upload_id), PDF, content_type=content_type)
-            return upload_id
-
-        body = filing_body(then.province, DEMO_PROCEDURE, citizen.name, citizen.email, upload)
-        code = then.filing.file(
-            who, FilingRequest.model_validate(body), f"demo-lost-{yesterday}"
-        ).dossier.code
-        ref = then.payments.start(who, code, client_ip="127.0.0.1", language="vi").ref
+        waiting = next(
+            (
+                d
+                for d in container.dossiers.mine(who, limit=100, token=None).items
+                if d.status is Status.FEES_DUE and d.obligation and d.obligation.state is ObligationState.DUE
+            ),
+            None,
+        )
+        if waiting is None:
+            return None
+        then = Built(container.settings, clock=_Fixed(at))  # the order as of yesterday afternoon
+        ref = then.obligations.pay(who, waiting.code, client_ip="127.0.0.1", language="vi").ref
         order = then.payments.store.order(ref)
     if order is None:
         return None
-    remember_lost(
-        sandbox, order.ref, amount_vnd=order.amount_vnd, paid_at=order.created_at + timedelta(minutes=2)
-    )
+    paid_at = order.created_at + timedelta(minutes=2)
+    remember_lost(sandbox, order.ref, amount_vnd=order.amount_vnd, paid_at=paid_at)
     return order.ref
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import assert_accessible, officer_signs_in, staff_member
+from tests.e2e.support import assert_accessible, officer_signs_in, receiving_agency, staff_member
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-FINANCE = "000.00.01.H99"  # receives the business registration, whose fee the demo paid yesterday
+# The ward receives An's birth registration, whose financial obligation the demo paid yesterday.
+WARD = receiving_agency("1.001193")
 WORDS = {
     "vi": {
         "report": "Đối soát thanh toán",
@@ -45,7 +46,7 @@ def _yesterday() -> str:
 def test_the_leader_reads_the_days_report_and_its_payments(stack: Stack, desk: Page, language: str) -> None:
     words = WORDS[language]
     day = _yesterday()
-    officer_signs_in(desk, stack, staff_member(FINANCE, "leader"))
+    officer_signs_in(desk, stack, staff_member(WARD, "leader"))
     if language == "en":
         desk.get_by_role("button", name="EN", exact=True).click()
         expect(desk.locator("html")).to_have_attribute("lang", "en")
