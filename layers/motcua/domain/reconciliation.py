@@ -105,7 +105,8 @@ class Reconciliation(BaseModel):
         return {kind: sum(1 for d in self.differences if d.kind is kind) for kind in DifferenceKind}
 
     def part(self, agencies: Iterable[str]) -> Reconciliation:
-        """What `agencies` see: their totals and their differences (plus a payment nobody here owns)."""
+        """What `agencies` see: their totals and their differences (a payment at the gateway for no
+        order of ours belongs to no agency: the province's report, for its administrators, shows it)."""
         keep = set(agencies)
         mine = {code: totals for code, totals in self.agencies.items() if code in keep}
         total = Totals()
