@@ -221,6 +221,7 @@ function navItems(s) {
   if (["officer", "leader"].includes(staffRole(s))) items.push(["#/feedback", t("nav.feedback.desk"), (p) => p.startsWith("/feedback")]);
   if (["leader", "admin"].includes(staffRole(s))) items.push(["#/stats", t("stats.nav"), (p) => p.startsWith("/stats")]);
   if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/payments", t("payday.nav"), (p) => p === "/payments" || p === "/payments/reconciliation"]);
+  if (staffRole(s) === "admin") items.push(["#/payments/reconciliation", t("recon.title"), (p) => p === "/payments/reconciliation"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (staffRole(s)) items.push(["#/ratings", t("nav.ratings"), (p) => p === "/ratings"]);

@@ -24,6 +24,7 @@ from chalicelib.routes import (
     queue,
     ratings,
     reconciliation,
+    refunds,
     results,
     statistics,
     tasks,
@@ -61,6 +62,7 @@ for routes in (
     obligations,
     payment_receipts,
     reconciliation,
+    refunds,
 ):
     app.register_blueprint(routes.area.blueprint)
 

@@ -110,6 +110,8 @@ EXPECTED_ROUTES = {
     ("GET", "/v1/payments/{ref}/receipt"),
     ("GET", "/v1/payments"),
     ("GET", "/v1/reconciliations/{day}"),
+    ("POST", "/v1/payments/{ref}/refund"),
+    ("GET", "/v1/dossiers/{code}/payments"),
     # satisfaction ratings (docs/ratings.md)
     ("GET", "/v1/ratings/criteria"),
     ("GET", "/v1/dossiers/{code}/rating"),

@@ -207,6 +207,12 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/reconciliations/{day}"): everywhere(
         frozenset({LEADER, ADMIN}), blind=frozenset({FLOW_LEADER})
     ),
+    # refunds (docs/payments.md): the collecting agency's desk and leaders refund (this paid fee's dossier
+    # is not refused: 409 for them); a dossier's payments for its readers
+    ("POST", "/v1/payments/{ref}/refund"): everywhere(
+        frozenset({RECEIVER, LEADER}), body={"reason": "Hồ sơ không được tiếp nhận"}
+    ),
+    ("GET", "/v1/dossiers/{code}/payments"): READERS,
     ("GET", "/v1/dossiers/{code}/control-slip"): READERS,
     ("GET", "/v1/dossiers/{code}/documents"): READERS,
     ("GET", "/v1/dossiers/{code}/documents/{name}"): READERS,

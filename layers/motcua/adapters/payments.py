@@ -75,7 +75,7 @@ class DynamoPaymentStore:
                     # The amount is fixed by the first order; every order counts; never once paid.
                     "UpdateExpression": "SET #t = :t, #d = :d, "
                     "amount_vnd = if_not_exists(amount_vnd, :amount), last_order = :ref, expires_at = :exp "
-                    "ADD orders :one",
+                    "ADD orders :one, refs :refs",  # refs: every order of the fee (its refunds list them)
                     "ConditionExpression": "attribute_not_exists(paid_by)",
                     "ExpressionAttributeNames": {"#t": "type", "#d": "data"},
                     "ExpressionAttributeValues": {
@@ -87,6 +87,7 @@ class DynamoPaymentStore:
                         ":ref": _s(order.ref),
                         ":exp": expiry,
                         ":one": {"N": "1"},
+                        ":refs": {"SS": [order.ref]},
                     },
                 }
             },

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from motcua.domain.models import Dossier
     from motcua.domain.payments import FeeRecord, GatewayNotice, Order
+    from motcua.domain.refunds import RefundResult
 
 
 class PaymentGateway(Protocol):
@@ -27,6 +28,21 @@ class PaymentGateway(Protocol):
 
     def query(self, order: Order, *, client_ip: str, now: datetime) -> GatewayNotice:
         """Ask the gateway how `order` stands (VNPAY querydr); its answer's signature checked."""
+        ...
+
+    def refund(
+        self,
+        order: Order,
+        amount_vnd: int,
+        *,
+        reason: str,
+        by: str,
+        client_ip: str,
+        now: datetime,
+        request_id: str | None = None,
+    ) -> RefundResult:
+        """Give back `amount_vnd` of the confirmed `order` (the whole of it or a part); `request_id`
+        and `now` given again send the very same request again (after a crash); its answer checked."""
         ...
 
 
