@@ -4,6 +4,7 @@
 #   make test       every test under tests/ (unit, integration, api, infra, e2e)
 #   make check      ruff and mypy
 #   make recount    with make dev running: the statistics' counters rebuilt from the dossiers
+#   make reconcile  with make dev running: the daily reconciliation of DAY=yyyy-mm-dd (yesterday)
 #   make reset      forget what the local stack stored for $(PROVINCE)
 #   make bench      every benchmarks/*.py: one table, written to benchmarks/results.md
 #   make synth      the CDK app's stages into cdk.out/, offline: every province, or PROVINCE=<id>
@@ -40,7 +41,7 @@ CHOSEN := $(if $(filter command line,$(origin PROVINCE)),$(PROVINCE),)
 # packages, as on Lambda; the local stack (infra/devstack) and the CDK app (infra/) from the root.
 export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/functions/api:$(CURDIR)
 
-.PHONY: help .venv dev test check reset bench synth deploy recount
+.PHONY: help .venv dev test check reset bench synth deploy recount reconcile
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -59,6 +60,9 @@ dev: $(INSTALLED)
 
 recount: $(INSTALLED)  # with make dev running: the statistics' counters rebuilt from the dossiers
 	$(BIN)/python -m infra.devstack.recount
+
+reconcile: $(INSTALLED)  # with make dev running: the daily reconciliation of DAY=yyyy-mm-dd (yesterday)
+	$(BIN)/python -m infra.devstack.reconcile $(if $(DAY),--day $(DAY))
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests

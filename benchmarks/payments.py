@@ -167,8 +167,47 @@ def main() -> None:
             sandbox.pay(params, "success")
             rsp, n = ipn(sent[-1])
             record(GROUP, f"IPN after a cancel: refund due (answer {rsp})", n, unit="calls", goal="<= 3")
-
             refunds(container, client, sandbox, measured, ipn, start, file, sent)
+            params, _ = start(file())  # a payment the gateway takes and whose IPN is lost
+            reconcile(container, sandbox, calls, params["vnp_TxnRef"])
+
+
+def reconcile(container: Any, sandbox: Any, calls: Counter[str], lost_ref: str) -> None:
+    """AWS calls of a day's reconciliation: the gateway's file over HTTP (the sandbox's), the day's and
+    the day before's orders (one Query each), the orders the file names that those miss (one
+    BatchGetItem), the report (one PutItem), and per agency with differences its email once (the
+    once-only record and SES). The day of the payments above: every order there, one lost IPN added."""
+    from _moto_api import REGION
+
+    from infra.devstack.sandbox_gateway import remember_lost
+    from motcua.adapters import clients
+    from motcua.adapters.vnpay_reconciliation import FileTransactionList
+    from motcua.domain.reconciliation import vietnam_day
+
+    def count(model: Any, **_: Any) -> None:
+        calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    clients.client("ses", REGION).meta.events.register("before-call", count)
+    sandbox.start()
+    try:
+        service = container.reconciliation
+        pattern = f"{sandbox.url}/merchant_webapi/reconciliation/{{yyyymmdd}}.csv"
+        service.transactions = lambda: FileTransactionList(pattern)
+        lost = service.store.orders([lost_ref])[lost_ref]
+        day = vietnam_day(lost.created_at)
+        orders = service.store.orders_created(day)
+        remember_lost(sandbox, lost.ref, amount_vnd=lost.amount_vnd, paid_at=lost.created_at)
+        calls.clear()
+        report = service.run(day)
+        first = sum(calls.values())
+        calls.clear()
+        service.run(day)
+        again = sum(calls.values())
+    finally:
+        sandbox.stop()
+    what = f"{len(orders)} orders of the day, {len(report.differences)} differences"
+    record(GROUP, f"a day's reconciliation ({what})", first, unit="calls")
+    record(GROUP, "the same day reconciled again (nothing sent)", again, unit="calls")
 
 
 def refunds(

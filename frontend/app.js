@@ -31,6 +31,7 @@ import { statsDossiersView, statsView } from "./views/stats.js";
 import { resultsView } from "./views/results.js";
 import { rateLinkView } from "./views/rating.js";
 import { ratingsView } from "./views/ratings-console.js";
+import { paymentsDayView, reconciliationView } from "./views/reconciliation.js";
 
 const RETURN_KEY = "motcua.return";
 
@@ -63,6 +64,8 @@ const ROUTES = [
   [/^\/counter$/, counterView, { staff: true }],
   [/^\/desk\/intake$/, intakeView, { staff: true }],
   [/^\/appointments\/day$/, dayBookingsView, { staff: true }],
+  [/^\/payments$/, paymentsDayView, { staff: true }],
+  [/^\/payments\/reconciliation$/, reconciliationView, { staff: true }],
   [/^\/payments\/([^/]+)$/, paymentView, { signedIn: true }],
   [/^\/feedback\/new$/, feedbackNewView, { citizen: true }],
   [/^\/feedback\/public$/, publicFeedbackView],
@@ -217,6 +220,8 @@ function navItems(s) {
   if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/desk/intake", t("intake.nav"), (p) => p === "/desk/intake"]);
   if (["officer", "leader"].includes(staffRole(s))) items.push(["#/feedback", t("nav.feedback.desk"), (p) => p.startsWith("/feedback")]);
   if (["leader", "admin"].includes(staffRole(s))) items.push(["#/stats", t("stats.nav"), (p) => p.startsWith("/stats")]);
+  if (["receiver", "leader"].includes(staffRole(s))) items.push(["#/payments", t("payday.nav"), (p) => p === "/payments" || p === "/payments/reconciliation"]);
+  if (staffRole(s) === "admin") items.push(["#/payments/reconciliation", t("recon.title"), (p) => p === "/payments/reconciliation"]);
   if (roleCan("escalations", s)) items.push(["#/escalations", t("nav.escalations"), (p) => p === "/escalations"]);
   if (roleCan("accessLog", s)) items.push(["#/access-log", t("nav.accesslog"), (p) => p === "/access-log"]);
   if (staffRole(s)) items.push(["#/ratings", t("nav.ratings"), (p) => p === "/ratings"]);

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from infra.constructs.notifications import Notifications
     from infra.constructs.origin import OriginSecret
     from infra.constructs.payments import PaymentGateway
+    from infra.constructs.reconciliation import DailyReconciliation
     from infra.constructs.recount import Recount
     from infra.constructs.schedules import Schedules
     from infra.constructs.signing import Signing
@@ -104,6 +105,7 @@ def acknowledge(
     frontend: Frontend,
     origin: OriginSecret,
     payments: PaymentGateway | None = None,
+    reconciliation: DailyReconciliation | None = None,
 ) -> None:
     notify = notifications.function.role
     pki = signing.function.role
@@ -232,6 +234,8 @@ def acknowledge(
             "would change neither and block every API request. It is rotated by a new generation and a "
             "deploy, the web ACL accepting the previous one meanwhile (docs/operations.md, 6.5).",
         )
+    if reconciliation is not None:
+        _reconciliation(stack, data, reconciliation)
     if payments is not None:
         _ack(
             payments.secret,
@@ -409,3 +413,28 @@ def _arn_owner(role: iam.IRole | None) -> iam.IRole:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def _reconciliation(stack: Stack, data: Data, reconciliation: DailyReconciliation) -> None:
+    """The daily reconciliation's function and schedule (infra/constructs/reconciliation.py)."""
+    role = _arn_owner(reconciliation.function.role)
+    _data_access(stack, data, [role])
+    _unscoped_only([role])
+    if reconciliation.file_prefix is not None:
+        _ack(
+            role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{reconciliation.file_prefix}*]",
+            "The gateway's daily reconciliation files: the objects under the prefix the province file "
+            "names (one per day), read only.",
+        )
+    _ack(
+        reconciliation.dead_letter_queue,
+        "AwsSolutions-SQS3",
+        "It is itself a dead-letter queue: the reconciliation schedule's, for runs it could not deliver.",
+    )
+    _ack(
+        reconciliation.role,
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, reconciliation.function)}:*]",
+        "The scheduler may invoke the reconciliation function and its qualified ARNs (versions, "
+        "aliases) of that one function, as CDK's grant writes it.",
+    )

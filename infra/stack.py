@@ -16,6 +16,7 @@ from infra.constructs.notifications import Notifications
 from infra.constructs.origin import ORIGIN_GENERATIONS_CONTEXT, OriginSecret, origin_generation
 from infra.constructs.payments import PaymentGateway
 from infra.constructs.ratings import RatingLinks
+from infra.constructs.reconciliation import DailyReconciliation
 from infra.constructs.recount import Recount
 from infra.constructs.runtime import Runtime
 from infra.constructs.schedules import Schedules
@@ -41,6 +42,7 @@ from motcua.resources import (
     QUEUE_PREFIX,
     RATING_PREFIX,
     RATINGS_PREFIX,
+    RECONCILIATION_PREFIX,
     ROUTING_QUEUE,
     SENT_PREFIX,
     SIGNING,
@@ -81,6 +83,8 @@ WRITES: dict[str, tuple[str, ...]] = {
     "Notify": (NOTIFY_ONCE_PARTITION, f"{SENT_PREFIX}*"),  # what it sent, once; and under each citizen
     "Pki": (PKI_PARTITION,),
     "Stats": (f"{STATS_PREFIX}*", f"{STATS_RECORD_PREFIX}*"),  # the counters, and the stream records applied
+    # the day's report, and the leaders' email once (docs/payments.md, "Reconciliation")
+    "Reconcile": (f"{RECONCILIATION_PREFIX}*", NOTIFY_ONCE_PARTITION),
 }
 
 
@@ -200,6 +204,20 @@ class PlatformStack(Stack):
         # A new origin secret is accepted by the web ACL before CloudFront starts sending it.
         site.distribution.node.add_dependency(api.web_acl)
 
+        # The daily reconciliation, when the province file says where the gateway's file lands.
+        settled = province.province.payments
+        reconciliation = (
+            DailyReconciliation(
+                self,
+                "Reconciliation",
+                runtime=runtime,
+                environment=environment,
+                file_pattern=settled.reconciliation,
+                sender=notifications.sender,
+            )
+            if settled is not None and settled.reconciliation
+            else None
+        )
         functions = {
             "Api": api.function,
             "Routing": workflow.function,
@@ -208,6 +226,11 @@ class PlatformStack(Stack):
             "Pki": signing.function,
             "Stats": statistics.function,
         }
+        if reconciliation is not None:
+            functions["Reconcile"] = reconciliation.function
+            # The orders the gateway's list names, read together; the leaders' email once.
+            data.grant_order_reads(reconciliation.function)
+            data.grant_deletes_in(reconciliation.function, NOTIFY_ONCE_PARTITION)
         for name, function in functions.items():
             data.grant_reads(function)
             data.grant_writes_in(function, partitions=WRITES[name])
@@ -246,6 +269,7 @@ class PlatformStack(Stack):
                 "Sweep": schedules.dead_letter_queue,
                 "Notify": notifications.dead_letter_queue,
                 "Stats": statistics.dead_letter_queue,
+                **({"Reconcile": reconciliation.dead_letter_queue} if reconciliation is not None else {}),
             },
             state_machines={**workflow.state_machines, "recount": recount.state_machine},
             pipes={"Notify": notifications.pipe_name, "Stats": statistics.pipe_name},
@@ -279,4 +303,5 @@ class PlatformStack(Stack):
             signing=signing,
             frontend=site,
             origin=origin,
+            reconciliation=reconciliation,
         )

@@ -23,6 +23,7 @@ from chalicelib.routes import (
     privacy,
     queue,
     ratings,
+    reconciliation,
     refunds,
     results,
     statistics,
@@ -60,6 +61,7 @@ for routes in (
     ratings,
     obligations,
     payment_receipts,
+    reconciliation,
     refunds,
 ):
     app.register_blueprint(routes.area.blueprint)

@@ -20,7 +20,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from motcua.resources import STATS_PREFIX
+from motcua.resources import PAYMENT_PREFIX, STATS_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -268,3 +268,13 @@ class Data(Construct):
     def grant_stream_read(self, grantee: iam.IGrantable) -> None:
         """Read the table's stream (and decrypt it with the table's key): the notification pipe."""
         self.table.grant_stream_read(grantee)
+
+    def grant_order_reads(self, grantee: iam.IGrantable) -> None:
+        """BatchGetItem of the payment orders (`PAY#…`) and of nothing else: the reconciliation reads
+        the orders its gateway's list names together (docs/payments.md, "Reconciliation")."""
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["dynamodb:BatchGetItem"],
+            resource_arns=[self.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{PAYMENT_PREFIX}*"]}},
+        )

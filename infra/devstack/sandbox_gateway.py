@@ -14,7 +14,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -24,6 +24,7 @@ from motcua.adapters.vnpay import (
     QUERY_REQUEST_HASHED,
     REFUND_ANSWER_HASHED,
     REFUND_REQUEST_HASHED,
+    VIETNAM,
     Credentials,
     parse_vnp_time,
     pipe_hash,
@@ -31,10 +32,13 @@ from motcua.adapters.vnpay import (
     verify,
     vnp_time,
 )
+from motcua.adapters.vnpay_reconciliation import reconciliation_file
 
 PAY_PATH = "/paymentv2/vpcpay.html"
 CHOOSE_PATH = "/paymentv2/choose"
 API_PATH = "/merchant_webapi/api/transaction"
+# The day's reconciliation file (file đối soát), `<yyyymmdd>.csv`, from what the sandbox remembers.
+RECONCILIATION_PATH = "/merchant_webapi/reconciliation/"
 # What the tester may pick: the gateway's response code and transaction status for each.
 CHOICES: dict[str, tuple[str, str, str, str]] = {
     # choice: (response code, transaction status, Vietnamese label, English label)
@@ -43,6 +47,8 @@ CHOICES: dict[str, tuple[str, str, str, str]] = {
     "failure": ("51", "02", "Tài khoản không đủ số dư", "Insufficient funds"),
     "late": ("00", "00", "Thành công, IPN đến muộn", "Success, the IPN comes late"),
     "twice": ("00", "00", "Thành công, IPN gửi hai lần", "Success, the IPN comes twice"),
+    # The money is taken but the IPN never reaches the merchant: the daily reconciliation finds it.
+    "lost": ("00", "00", "Thành công, không gửi IPN", "Success, no IPN"),
 }
 
 
@@ -140,6 +146,8 @@ class SandboxGateway:
         query = signed_query(result, secret)
         if choice == "late":
             threading.Timer(self.late_seconds, self.notify, args=(query, result["vnp_TxnRef"])).start()
+        elif choice == "lost":
+            pass
         elif choice == "twice":  # two copies at the same moment, as a retrying gateway may send them
             copies = [
                 threading.Thread(target=self.notify, args=(query, result["vnp_TxnRef"])) for _ in range(2)
@@ -230,6 +238,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 — http.server's name
         parts = urlsplit(self.path)
+        if parts.path.startswith(RECONCILIATION_PATH):
+            self._reconciliation(parts.path.removeprefix(RECONCILIATION_PATH))
+            return
         if parts.path != PAY_PATH:
             self._send(404, "text/plain", b"not found")
             return
@@ -313,6 +324,13 @@ class _Handler(BaseHTTPRequestHandler):
             f"<body><main><h1>{title}</h1>{body}</main></body></html>"
         )
 
+    def _reconciliation(self, name: str) -> None:
+        day = datetime.strptime(name, "%Y%m%d.csv").date() if _is_day_file(name) else None
+        if day is None:
+            self._send(404, "text/plain", b"not found")
+            return
+        self._send(200, "text/csv; charset=utf-8", reconciliation_file(_day_lines(self.gateway, day)))
+
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -332,6 +350,58 @@ def wait_for_delivery(
             return found
         time.sleep(0.05)
     return [d for d in gateway.deliveries if d.ref == ref]
+
+
+def _day_lines(gateway: SandboxGateway, day: date) -> list[dict[str, str]]:
+    """The file's lines of `day` (Vietnam time): each payment taken, and each refund of one."""
+    lines: list[dict[str, str]] = []
+    for ref, found in sorted(gateway.transactions.items()):
+        if found.paid_at.astimezone(VIETNAM).date() != day:
+            continue
+        line = {
+            "vnp_TmnCode": found.params["vnp_TmnCode"],
+            "vnp_TxnRef": ref,
+            "vnp_TransactionNo": found.number,
+            "vnp_Amount": found.params["vnp_Amount"],
+            "vnp_PayDate": vnp_time(found.paid_at),
+            "vnp_TransactionType": "01",
+            "vnp_TransactionStatus": "00" if found.params["vnp_ResponseCode"] == "00" else "02",
+            "vnp_BankCode": found.params.get("vnp_BankCode", ""),
+        }
+        lines.append(line)
+        if found.refunded:
+            lines.append(line | {"vnp_TransactionType": "02", "vnp_Amount": str(found.refunded * 100)})
+    return lines
+
+
+def _is_day_file(name: str) -> bool:
+    try:
+        datetime.strptime(name, "%Y%m%d.csv")
+    except ValueError:
+        return False
+    return True
+
+
+def remember_lost(gateway: SandboxGateway, ref: str, *, amount_vnd: int, paid_at: datetime) -> Transaction:
+    """A payment the sandbox took for order `ref` whose IPN never left ("success, no IPN"), as of
+    `paid_at`: the demo's and the tests' way to a day whose list has a payment the merchant missed."""
+    with gateway._lock:  # noqa: SLF001 — the gateway's own counter
+        gateway._numbers += 1  # noqa: SLF001
+        number = str(gateway._numbers)  # noqa: SLF001
+    params = {
+        "vnp_Amount": str(amount_vnd * 100),
+        "vnp_BankCode": "NCB",
+        "vnp_OrderInfo": "",
+        "vnp_PayDate": vnp_time(paid_at),
+        "vnp_ResponseCode": "00",
+        "vnp_TmnCode": gateway.credentials().tmn_code,
+        "vnp_TransactionNo": number,
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": ref,
+    }
+    found = Transaction(params, "00", number, paid_at)
+    gateway.transactions[ref] = found
+    return found
 
 
 def _refusal_of(gateway: SandboxGateway, body: dict[str, Any], found: Transaction) -> dict[str, Any] | None:

@@ -42,6 +42,7 @@ from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
 from .queue_demo import queue_lines, seed_queue
+from .reconcile import RECONCILE_PATH, LocalReconcile
 from .runner import Runner, Stop, on_signals_raise_stop, serve_until_stopped
 from .snapshots import SnapshotError, Snapshots, generation_of, recording, recordings
 from .streams import StreamForwarder
@@ -255,7 +256,7 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
             host=HOST,
             port=config.port,
             static_root=site.fresh,
-            local_routes={OUTBOX_PATH: mail},
+            local_routes={OUTBOX_PATH: mail, RECONCILE_PATH: LocalReconcile(_reconcile_handler())},
             local_pages={OUTBOX_PATH + "/body": mail.body},
             upload_origins=[config.moto_url],  # presigned POSTs go to moto's S3
         )
@@ -292,6 +293,8 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     runner.start(web)
     seed_queue(clients.client("dynamodb", REGION), outputs.table_name, province)
     _demo_day_of_bookings()  # after the queue's tickets: a check-in issues one
+    if sandbox is not None:  # yesterday's reconciliation, with the demo's lost payment in it
+        _demo_reconciliation(sandbox, accounts, outputs)
     print(banner(config, province, data_dir, outputs, accounts, replayed, restarted), flush=True)
     if sandbox is not None:
         print(f"  Payments  sandbox gateway (VNPAY protocol) on {sandbox.url}\n", flush=True)
@@ -411,6 +414,28 @@ def _demo_data(accounts: list[DemoAccount], outputs: Outputs) -> None:
     _demo("feedback", lambda: seed_feedback(build_container(), accounts, subs()))
     _demo("ratings", lambda: seed_ratings(build_container()))
     _demo("financial obligation", lambda: seed_obligation(build_container(), accounts, subs()))
+
+
+def _demo_reconciliation(sandbox: SandboxGateway, accounts: list[DemoAccount], outputs: Outputs) -> None:
+    """The demo's lost payment of yesterday in the sandbox, then yesterday's run (devstack/reconcile.py)."""
+    from motcua.container import build_container
+
+    from .reconcile import seed_lost_payment
+
+    def run() -> None:
+        seed_lost_payment(
+            build_container(), sandbox, accounts, user_ids(clients.client("cognito-idp", REGION), outputs)
+        )
+        LocalReconcile(_reconcile_handler())("")
+
+    _demo("reconciliation", run)
+
+
+def _reconcile_handler() -> Handler:
+    """The reconciliation's Lambda handler, imported as Lambda would (functions/ is on the path)."""
+    from reconcile.app import handler
+
+    return handler
 
 
 def _demo_day_of_bookings() -> None:

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.ratings import RatingService
+    from motcua.services.reconciliation import ReconciliationService
     from motcua.services.refunds import RefundService
     from motcua.services.results import ResultService
     from motcua.services.statistics import DossierIndex, StatisticsService
@@ -585,6 +586,40 @@ class Container:
         s = self.settings
         cognito = clients.client("cognito-idp", s.region)
         return CognitoIdentityProvider(cognito, pool_id=s.staff_pool_id, client_id=s.staff_client_id)
+
+    @cached_property
+    def reconciliation(self) -> ReconciliationService:
+        """The daily reconciliation against the gateway's list of the day (docs/payments.md)."""
+        from motcua.adapters.reconciliation import DynamoReconciliationStore
+        from motcua.adapters.vnpay_reconciliation import FileTransactionList
+        from motcua.domain.payments import PaymentsOff
+        from motcua.services.reconciliation import ReconciliationService
+
+        region = self.settings.region
+        configured = self.province.payments
+        pattern = configured.reconciliation if configured else ""
+        if pattern.startswith("http") and self.settings.payment_gateway_url:  # the local stack's sandbox
+            pattern = _moved(pattern, self.settings.payment_gateway_url)
+
+        def transactions() -> FileTransactionList:
+            if not pattern:
+                raise PaymentsOff()
+            return FileTransactionList(pattern, s3=partial(clients.client, "s3", region))
+
+        return ReconciliationService(
+            province=self.province,
+            store=DynamoReconciliationStore(
+                clients.client("dynamodb", region),
+                self.settings.table_name,
+                report_days=self.province.retention.dossiers_days,
+            ),
+            transactions=transactions,
+            gateway=configured.gateway if configured else "",
+            clock=self.clock,
+            messenger=lambda: self.notifications.messengers["email"],
+            once=lambda: self.once,
+            console_url=self.presenter.portal_url,
+        )
 
 
 def _moved(url: str, origin: str) -> str:

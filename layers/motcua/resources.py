@@ -135,6 +135,7 @@ IDEMPOTENCY_PREFIX = "IDEM#"  # IDEM#<owner>#<key>: a filing's Idempotency-Key
 DRAFT_PREFIX = "DRAFT#"  # DRAFT#<owner>: a citizen's drafts, one per procedure (SK P#<procedure code>)
 STATS_PREFIX = "STATS#"  # STATS#<agency or *>: the statistics' counters (docs/statistics.md)
 PAYMENT_PREFIX = "PAY#"  # PAY#<order ref>: an order to pay a fee through the gateway (docs/payments.md)
+RECONCILIATION_PREFIX = "RECON#"  # RECON#<day>: the daily reconciliation's report (docs/payments.md)
 STATS_RECORD_PREFIX = "STATSREC#"  # STATSREC#<eventID>: a stream record the statistics applied
 # The province's CA certificates (the trust roots of /v1/verify) and the agencies' certificates:
 # written by the PKI function only, which alone holds the CA key (infra/constructs/signing.py).

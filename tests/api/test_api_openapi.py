@@ -108,6 +108,8 @@ EXPECTED_ROUTES = {
     # payment receipts (docs/payments.md)
     ("GET", "/v1/dossiers/{code}/payment-receipts"),
     ("GET", "/v1/payments/{ref}/receipt"),
+    ("GET", "/v1/payments"),
+    ("GET", "/v1/reconciliations/{day}"),
     ("POST", "/v1/payments/{ref}/refund"),
     ("GET", "/v1/dossiers/{code}/payments"),
     # satisfaction ratings (docs/ratings.md)

@@ -201,6 +201,12 @@ TABLE: dict[tuple[str, str], Rule] = {
     # the agencies involved in the paid order's dossier (a pending order has none: 404 once allowed)
     ("GET", "/v1/dossiers/{code}/payment-receipts"): READERS,
     ("GET", "/v1/payments/{ref}/receipt"): everywhere(FINANCE_WORK | {OWNER}),
+    # the agency's payments of a day and the daily reconciliation (docs/payments.md): the collecting
+    # agency's desk and leaders; the report, its leaders (their part) and administrators (the province)
+    ("GET", "/v1/payments"): everywhere(frozenset({RECEIVER, LEADER}), blind=frozenset({FLOW_LEADER})),
+    ("GET", "/v1/reconciliations/{day}"): everywhere(
+        frozenset({LEADER, ADMIN}), blind=frozenset({FLOW_LEADER})
+    ),
     # refunds (docs/payments.md): the collecting agency's desk and leaders refund (this paid fee's dossier
     # is not refused: 409 for them); a dossier's payments for its readers
     ("POST", "/v1/payments/{ref}/refund"): everywhere(
@@ -465,6 +471,10 @@ def build(pools: Pools) -> Scene:
             update={"state": OrderState.PAID, "transaction_no": "14012345", "confirmed_at": world.clock.now()}
         )
     )
+    # The reconciliation of the payment's day, the gateway's list lacking it: one difference at Finance.
+    paid_day = ticket.day  # today, Vietnam time, as the payment
+    world.gateway_days.days[paid_day] = []
+    world.container.reconciliation.run(paid_day)
     for values in params.values():
         values |= {"name": document, "procedure_code": BUSINESS, "booking_code": booking.code}
         values |= {"centre_id": "tinh", "number": "1", "day": ticket.day.isoformat(), "ticket_id": ticket.id}

@@ -546,6 +546,13 @@ PAGES: dict[str, list[State]] = {
     r"^\/ratings$": [
         State("the agency's ratings", "leader", at("/ratings"), ready=".ratings-table"),
     ],
+    # the agency's payments of a day and the daily reconciliation (docs/payments.md)
+    r"^\/payments$": [
+        State("the agency's payments of today", "leader", at("/payments"), ready="#payday-totals"),
+    ],
+    r"^\/payments\/reconciliation$": [
+        State("yesterday's reconciliation", "leader", at("/payments/reconciliation"), ready=".recon-facts"),
+    ],
 }
 
 # Not a route: what every route shows for a path it does not know.

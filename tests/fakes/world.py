@@ -26,6 +26,7 @@ from motcua.services.feedback import FeedbackNotices
 from motcua.services.filing import FilingRequest
 from motcua.services.inbox import Decision
 from motcua.services.notifying import NotificationService
+from motcua.services.reconciliation import ReconciliationService
 from motcua.services.uploads import UploadRequest
 from tests.examples import PDF, PNG, filing_body
 from tests.fakes.access_log import InMemoryAccessLog
@@ -38,6 +39,7 @@ from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.payments import TEST_CREDENTIALS, InMemoryPaymentStore
 from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.ratings import HmacKey, InMemoryRatingStore
+from tests.fakes.reconciliation import InMemoryReconciliationStore, InMemoryTransactionList
 from tests.fakes.refunds import InMemoryRefundStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
@@ -157,6 +159,20 @@ class World:
             portal_url=self.container.presenter.portal_url,
         )
         self._feedback_delivered = 0
+        # The daily reconciliation: our side from the fake orders, the gateway's lists as a test sets them.
+        self.gateway_days = InMemoryTransactionList()
+        self.reconciliations = InMemoryReconciliationStore(self.payments)
+        reconciliation_once = InMemoryOnceOnly()
+        self.container.__dict__["reconciliation"] = ReconciliationService(
+            province=self.province,
+            store=self.reconciliations,
+            transactions=lambda: self.gateway_days,
+            gateway="vnpay",
+            clock=self.clock,
+            messenger=lambda: self.mail,
+            once=lambda: reconciliation_once,
+            console_url=self.container.presenter.portal_url,
+        )
 
     # --- people ---------------------------------------------------------------------------------
 

@@ -58,7 +58,9 @@ def test_alarms_watch_dead_letters_flows_and_functions_and_tell_operations(synth
     dead_letter_alarms = [
         a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
     ]
-    assert len(dead_letter_alarms) == 4  # routing's, the schedule's, notify's and the statistics'
+    # routing's, the schedule's, notify's and the statistics' (and the reconciliation schedule's)
+    reconciles = synthesized.stage.platform.node.try_find_child("Reconciliation") is not None
+    assert len(dead_letter_alarms) == 4 + reconciles
     notify = synthesized.stage.platform.node.find_child("Notifications")
     dimensions = [a["Properties"].get("Dimensions") for a in dead_letter_alarms]
     assert [

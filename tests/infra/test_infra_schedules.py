@@ -7,8 +7,9 @@ from tests.infra.support import Synthesized
 
 def test_the_sweep_runs_daily_before_offices_open(synthesized: Synthesized) -> None:
     schedules = synthesized.stage.platform.node.find_child("Schedules")
-    _, schedule = synthesized.one("AWS::Scheduler::Schedule")
-    props = schedule["Properties"]
+    sweep_arn = {"Fn::GetAtt": [synthesized.logical_id(schedules.sweep), "Arn"]}
+    found = synthesized.of_type("AWS::Scheduler::Schedule").values()
+    (props,) = [s["Properties"] for s in found if s["Properties"]["Target"]["Arn"] == sweep_arn]
 
     assert props["ScheduleExpression"] == "cron(0 6 * * ? *)"
     assert props["ScheduleExpressionTimezone"] == "Asia/Ho_Chi_Minh"

@@ -180,6 +180,7 @@ class DynamoPaymentStore:
             "dossier": _s(order.dossier),
             "data": _s(order.model_dump_json()),
             "expires_at": expiry,
+            **order_day_index(order),
         }
 
     def _order_update(self, order: Order) -> dict[str, Any]:
@@ -249,3 +250,17 @@ def _fee_of(item: Mapping[str, Any]) -> FeeRecord:
         paid_at=datetime.fromisoformat(paid_at) if paid_at else None,
         transaction_no=text("transaction_no"),
     )
+
+
+# The orders of a day (Vietnam time, the gateway's day), by collecting agency: GSI2, one Query a day.
+PAYDAY_PREFIX = "PAYDAY#"
+
+
+def order_day_index(order: Order) -> dict[str, Any]:
+    """GSI2's keys of an order: `PAYDAY#<day it was made>`, `<agency>#<ref>` (docs/payments.md)."""
+    from motcua.domain.reconciliation import vietnam_day
+
+    return {
+        "GSI2PK": _s(f"{PAYDAY_PREFIX}{vietnam_day(order.created_at).isoformat()}"),
+        "GSI2SK": _s(f"{order.agency}#{order.ref}"),
+    }

@@ -26,3 +26,7 @@ class PaymentSettings(BaseModel):
     expire_minutes: int = Field(default=15, ge=5, le=24 * 60)
     # The gateway's addresses (CIDR): the web ACL may keep the IPN route to them (empty: anyone).
     ipn_sources: tuple[str, ...] = ()
+    # Where the gateway's reconciliation file of a day lands (docs/payments.md, "Reconciliation"):
+    # `s3://bucket/prefix/{date}.csv` or an http(s) URL; `{date}` is 2026-12-06, `{yyyymmdd}` 20261206.
+    # Empty: no daily reconciliation.
+    reconciliation: str = Field(default="", pattern=r"^((s3|https?)://.*)?$")
