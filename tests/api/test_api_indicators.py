@@ -48,9 +48,11 @@ def test_a_leader_reads_the_indicators_of_their_agency_computed_from_its_dossier
     assert (got["online_filing_rate"]["numerator"], got["online_filing_rate"]["denominator"]) == (3, 3)
     assert (got["papers_digitised"]["numerator"], got["papers_digitised"]["denominator"]) == (3, 3)
     assert (got["electronic_results"]["numerator"], got["electronic_results"]["value"]) == (0, 0.0)
-    # … and those motcua cannot measure say so, with the decision's criterion beside each
+    # … no fee was asked (the declaration is free): no online-payment rate, though it is held
     payment = got["online_payment_rate"]
-    assert (payment["held"], payment["value"]) == (False, None) and "thanh toán" in payment["missing"]
+    assert (payment["held"], payment["denominator"], payment["value"]) == (True, 0, None)
+    # … and those motcua cannot measure say so, with the decision's criterion beside each
+    assert got["dossiers_synced"]["held"] is False and "motcua" in got["dossiers_synced"]["missing"]
     assert all(item["clause"].startswith("Quyết định 766/QĐ-TTg") for item in body["items"])
     assert [g["key"] for g in body["groups"]] == [
         "transparency",

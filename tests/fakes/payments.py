@@ -10,6 +10,8 @@ from motcua.adapters.vnpay import Credentials
 from motcua.domain.payments import FeeAlreadyPaid, FeeRecord, Order, OrderState, OrderTaken
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from motcua.domain.models import Dossier
     from motcua.domain.ports import DossierRepository
 
@@ -29,7 +31,9 @@ class InMemoryPaymentStore:
         record = self.repository.get(code)
         return (record.dossier if record else None), self.fees.get((code, fee))
 
-    def open_order(self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime) -> None:
+    def open_order(
+        self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime, counted_as: Mapping[str, str] | None = None
+    ) -> None:
         with self._lock:
             kept = self.fees.get((fee.dossier, fee.fee))
             if kept is not None and kept.paid:

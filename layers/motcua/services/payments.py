@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.counter import Channel
 from motcua.domain.errors import Forbidden, NotFound
+from motcua.domain.fees import counted_as
 from motcua.domain.i18n import Text
 from motcua.domain.models import PrincipalKind
 from motcua.domain.payments import (
@@ -168,6 +169,7 @@ class PaymentService:
                 order,
                 FeeRecord(dossier=dossier.code, fee=FILING_FEE, amount_vnd=amount),
                 dossier_filed_at=dossier.filed_at,
+                counted_as=counted_as(dossier),  # the online-payment indicator (docs/statistics.md)
             )
         except FeeAlreadyPaid:
             raise FeePaid() from None
