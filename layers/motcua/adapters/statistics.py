@@ -405,9 +405,12 @@ class DynamoCounterStore:
             yield {"PK": item["PK"], "SK": item["SK"]}
 
     def scan_counted(self) -> Iterable[dict[str, Any]]:
-        """Every dossier and task item of the table (the recount's input; never on a request path)."""
+        """Every dossier, task and fee item of the table (the recount's input; never on a request path)."""
         return self._scan(
-            "#t IN (:d, :t)", {":d": {"S": "dossier"}, ":t": {"S": "task"}}, None, {"#t": "type"}
+            "#t IN (:d, :t, :f)",
+            {":d": {"S": "dossier"}, ":t": {"S": "task"}, ":f": {"S": "fee"}},
+            None,
+            {"#t": "type"},
         )
 
     def _scan(
