@@ -1093,6 +1093,10 @@ const STRINGS = {
     // payment receipts (biên lai)
     "receipts.title": "Biên lai thanh toán",
     "receipts.download": "Tải biên lai",
+    // fees collected at the counter (payind: the online-payment indicator)
+    "intake.fee": "Phí, lệ phí",
+    "intake.fee.collect": "{amount}, thu tại quầy khi tiếp nhận hồ sơ",
+    "intake.fee.collected": "{amount}, đã thu tại quầy",
   },
   en: {
     "site.name": "Online public services",
@@ -2189,6 +2193,10 @@ const STRINGS = {
     // payment receipts (biên lai)
     "receipts.title": "Payment receipts",
     "receipts.download": "Download the receipt",
+    // fees collected at the counter (payind: the online-payment indicator)
+    "intake.fee": "Fee",
+    "intake.fee.collect": "{amount}, collected at the counter with the dossier",
+    "intake.fee.collected": "{amount}, collected at the counter",
   },
 };
 

@@ -106,3 +106,22 @@ def test_no_fee_no_cells_and_only_the_filing_fees_item_counts() -> None:
 
 
 FILED_LATER = "2026-11-05T04:00:00+00:00"
+
+
+def test_a_dossier_records_its_fee_at_filing_by_channel() -> None:
+    from datetime import UTC, datetime
+
+    from motcua.domain.catalog import Fee
+    from motcua.domain.counter import Channel
+    from motcua.domain.fees import FeeCollection, filing_fee
+
+    at = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    up_front, later, free = Fee(amount_vnd=135000, at_filing=True), Fee(amount_vnd=75000), Fee(amount_vnd=0)
+
+    online = filing_fee(up_front, Channel.ONLINE, at)
+    assert online is not None and (online.amount_vnd, online.collection) == (135000, FeeCollection.ONLINE)
+    assert filing_fee(later, Channel.ONLINE, at) is None  # set during processing: an obligation
+    counter = filing_fee(later, Channel.COUNTER, at)  # the counter collects every fee of the procedure
+    assert counter is not None and (counter.collection, counter.collected_at) == (FeeCollection.COUNTER, at)
+    assert filing_fee(free, Channel.COUNTER, at) is None and filing_fee(free, Channel.ONLINE, at) is None
+    assert filing_fee(up_front, Channel.POST, at) is None  # by post: not recorded (docs/statistics.md)
