@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from motcua.adapters.vnpay import Credentials
 from motcua.domain.payments import FeeAlreadyPaid, FeeRecord, Order, OrderState, OrderTaken
@@ -26,6 +27,7 @@ class InMemoryPaymentStore:
         self.fees: dict[tuple[str, str], FeeRecord] = {}
         self._lock = threading.Lock()
         self.cancelled: set[tuple[str, str]] = set()
+        self.counted_as: dict[tuple[str, str], dict[str, str]] = {}  # kept in the fee item's data
 
     def dossier_and_fee(self, code: str, fee: str) -> tuple[Dossier | None, FeeRecord | None]:
         record = self.repository.get(code)
@@ -43,6 +45,8 @@ class InMemoryPaymentStore:
                 update={"orders": base.orders + 1, "last_order": order.ref}
             )
             self.orders[order.ref] = order
+            if counted_as is not None:
+                self.counted_as[(fee.dossier, fee.fee)] = dict(counted_as)
 
     def order(self, ref: str) -> Order | None:
         return self.orders.get(ref)
@@ -77,3 +81,14 @@ class InMemoryPaymentStore:
             if kept is not None and kept.paid:
                 raise FeeAlreadyPaid()
             self.cancelled.add((code, fee))
+
+    def images(self) -> list[dict[str, Any]]:
+        """The fee items as the table's stream shows them (the statistics read them, docs/statistics.md)."""
+        images = []
+        for (code, name), fee in list(self.fees.items()):
+            data = {"dossier": code, "fee": name, "counted_as": self.counted_as.get((code, name))}
+            image: dict[str, Any] = {"type": {"S": "fee"}, "data": {"S": json.dumps(data)}}
+            if fee.paid_by:
+                image["paid_by"] = {"S": fee.paid_by}
+            images.append(image)
+        return images

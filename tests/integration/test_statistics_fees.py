@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from motcua.adapters import clients
 from motcua.adapters.statistics import DynamoCounterStore, sums_of_export
-from motcua.domain.indicators import EXTRA_COUNTERS, indicators
+from motcua.domain.indicators import indicators
 from motcua.domain.obligations import ObligationCancel
 from motcua.domain.statistics import FEES_COUNTER, FEES_DUE, FEES_ONLINE, month_of
 from motcua.services.inbox import Decision
@@ -104,8 +104,9 @@ def test_fees_from_the_stream_equal_a_hand_count_and_the_recount(
 
     # The indicator, from the counters as the API reads them: 2 of 5
     figures = live.figures(None, month, month, clock.now().date())
-    extra = {name: province.get(name, 0) for name in EXTRA_COUNTERS}
-    rate = next(i for i in indicators(figures, extra) if i.definition.key == "online_payment_rate")
+    assert (figures.fees_due, figures.fees_online) == (5, 2)
+    assert live.figures([ROADS], month, month, clock.now().date()).fees_due == 4
+    rate = next(i for i in indicators(figures, {}) if i.definition.key == "online_payment_rate")
     assert (rate.numerator, rate.denominator, rate.value) == (2, 5, 0.4)
 
     # The recount from the items themselves (fee items among them) writes exactly the live counters

@@ -3,14 +3,14 @@ with numbers worked out by hand."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from motcua.domain.indicators import (
     DEFINITIONS,
     DIGITISED,
     ELECTRONIC,
-    FEES_DUE,
-    FEES_ONLINE,
     RATED,
     RATED_POINTS,
     Definition,
@@ -55,7 +55,7 @@ def test_the_held_indicators_worked_out_by_hand() -> None:
 def test_fees_paid_online_is_the_dossiers_paid_online_over_those_asked_to_pay() -> None:
     # Of the 20 new dossiers, 8 were asked to pay (a fee at filing or a financial obligation): 5 paid
     # online, 2 at the counter, 1 not yet
-    got = by_key(QUARTER, {FEES_DUE: 8, FEES_ONLINE: 5})
+    got = by_key(replace(QUARTER, fees_due=8, fees_online=5), {})
 
     assert got["online_payment_rate"] == (5, 8, 0.625)
     assert by_key(QUARTER, {})["online_payment_rate"] == (0, 0, None)  # no fee asked: no value

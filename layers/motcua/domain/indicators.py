@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from motcua.domain.i18n import Text
-from motcua.domain.statistics import FEES_DUE, FEES_ONLINE, Figures
+from motcua.domain.statistics import Figures
 
 DECISION = "Quyết định 766/QĐ-TTg ngày 23/6/2022, Phụ lục"
 
 # Counters of the period the indicators read beside `Figures` (summed over the period's months).
 DIGITISED = "received.digitised"  # dossiers filed with their papers as files
 ELECTRONIC = "resolved.electronic"  # dossiers resolved with a signed electronic result
-# Dossiers filed in the period asked to pay a fee or a financial obligation, and those that paid online.
-EXTRA_COUNTERS = (DIGITISED, ELECTRONIC, FEES_DUE, FEES_ONLINE)
+EXTRA_COUNTERS = (DIGITISED, ELECTRONIC)
 # The ratings' tallies of the period (docs/ratings.md), read beside the counters: how many answered the
 # overall criterion (Đánh giá tổng thể dịch vụ, 1 … 5) and the sum of their scores.
 RATED = "ratings.overall.count"
@@ -100,7 +99,7 @@ def _digitised(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
 
 
 def _online_payment(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
-    return extra.get(FEES_ONLINE, 0), extra.get(FEES_DUE, 0)
+    return f.fees_online, f.fees_due
 
 
 def _satisfaction(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:

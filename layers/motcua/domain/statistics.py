@@ -185,6 +185,10 @@ class Figures:
     steps_early: int = 0
     steps_on_time: int = 0
     steps_late: int = 0
+    # New dossiers of the period asked to pay a fee or a financial obligation, and those paid online
+    # (the Decision 766 online-payment rate, domain/indicators.py).
+    fees_due: int = 0
+    fees_online: int = 0
 
     @property
     def received(self) -> int:
@@ -285,6 +289,8 @@ def report(counters: Mapping[str, Mapping[str, int]], first: str, last: str, tod
         steps_early=one("steps.early"),
         steps_on_time=one("steps.on_time"),
         steps_late=one("steps.late"),
+        fees_due=one(FEES_DUE),
+        fees_online=one(FEES_ONLINE),
     )
 
 
