@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from motcua.adapters.vnpay import Credentials
     from motcua.config.province import Province
     from motcua.domain.catalog import Procedure
-    from motcua.adapters.vnpay import Credentials
 
 VIETNAM = timedelta(hours=7)
 SEED = 2026
@@ -287,7 +287,10 @@ class History:
         from motcua.adapters.vnpay import signed_query, vnp_time
         from motcua.services.payments import online_fee
 
-        if self.gateway is None or online_fee(self.province, self._record(code).dossier.procedure_code) is None:
+        if (
+            self.gateway is None
+            or online_fee(self.province, self._record(code).dossier.procedure_code) is None
+        ):
             return
         if self.fees.random() >= PAID_ONLINE_SHARE:
             return

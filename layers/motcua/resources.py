@@ -174,7 +174,10 @@ NOTIFY_PATTERN: dict[str, object] = {
 # removal takes its counts away).
 STATS_PATTERN: dict[str, object] = {
     "dynamodb": {
-        "Keys": {"PK": {"S": [{"prefix": DOSSIER_PREFIX}]}, "SK": {"S": ["D", {"prefix": "T#"}, "FEE#filing"]}}
+        "Keys": {
+            "PK": {"S": [{"prefix": DOSSIER_PREFIX}]},
+            "SK": {"S": ["D", {"prefix": "T#"}, "FEE#filing"]},
+        }
     },
 }
 

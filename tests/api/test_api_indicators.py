@@ -163,11 +163,18 @@ def test_the_online_payment_rate_counts_the_fees_paid_online_over_those_asked() 
     police = "000.00.21.H99"
     leader = world.staff(police, Role.LEADER)
     codes = [world.file(world.citizen(), "3.000347").code for _ in range(3)]
-    started = world.container.payments.start(world.owner(codes[0]), codes[0], client_ip="127.0.0.1", language="vi")
+    started = world.container.payments.start(
+        world.owner(codes[0]), codes[0], client_ip="127.0.0.1", language="vi"
+    )
     params = dict(parse_qsl(urlsplit(started.pay_url).query))
     notice = {name: params[name] for name in ("vnp_Amount", "vnp_TmnCode", "vnp_TxnRef")}
     notice |= {"vnp_ResponseCode": "00", "vnp_TransactionStatus": "00", "vnp_TransactionNo": "14000001"}
-    assert world.container.payments.notify(dict(parse_qsl(signed_query(notice, TEST_CREDENTIALS.hash_secret)))).value == "00"
+    assert (
+        world.container.payments.notify(
+            dict(parse_qsl(signed_query(notice, TEST_CREDENTIALS.hash_secret)))
+        ).value
+        == "00"
+    )
     desk = world.staff(police, Role.RECEIVER)
 
     def send(content_type: str) -> str:
@@ -188,7 +195,12 @@ def test_the_online_payment_rate_counts_the_fees_paid_online_over_those_asked() 
     # Then one of the four asked to pay paid online: 25 %, beside the report's own two counts
     assert answer.status == 200, answer.body
     payment = items(answer.body)["online_payment_rate"]
-    assert (payment["held"], payment["numerator"], payment["denominator"], payment["value"]) == (True, 1, 4, 0.25)
+    assert (payment["held"], payment["numerator"], payment["denominator"], payment["value"]) == (
+        True,
+        1,
+        4,
+        0.25,
+    )
     assert payment["missing"] is None and "thanh toán trực tuyến" in payment["clause"]
     assert items(english.body)["online_payment_rate"]["name"] == "Fees paid online"
     assert (report.body["total"]["fees_due"], report.body["total"]["fees_online"]) == (4, 1)

@@ -74,7 +74,9 @@ def test_the_fees_paid_online_show_on_the_dashboard_as_the_api_counts_them(
     desk.goto(f"{stack.url}/#/stats?from={month}&to={month}")
     row = desk.locator("#stats-ind-section tr[data-key=online_payment_rate]")
     expect(row.locator("td").nth(1)).to_have_text(rate_vi(now["value"]))
-    expect(row.locator("td").nth(2)).to_have_text(f"{count_vi(now['numerator'])} / {count_vi(now['denominator'])}")
+    expect(row.locator("td").nth(2)).to_have_text(
+        f"{count_vi(now['numerator'])} / {count_vi(now['denominator'])}"
+    )
     row.get_by_text("Định nghĩa").click()
     expect(row.locator("details dd").nth(1)).to_have_text(now["clause"])
     assert_accessible(desk, what="the dashboard with fees paid online")

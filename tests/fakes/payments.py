@@ -34,7 +34,12 @@ class InMemoryPaymentStore:
         return (record.dossier if record else None), self.fees.get((code, fee))
 
     def open_order(
-        self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime, counted_as: Mapping[str, str] | None = None
+        self,
+        order: Order,
+        fee: FeeRecord,
+        *,
+        dossier_filed_at: datetime,
+        counted_as: Mapping[str, str] | None = None,
     ) -> None:
         with self._lock:
             kept = self.fees.get((fee.dossier, fee.fee))

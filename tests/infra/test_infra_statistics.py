@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from motcua.resources import STATS_PATTERN, STATS_PREFIX, STATS_RECORD_PREFIX
 from infra.devstack.streams import matches
+from motcua.resources import STATS_PATTERN, STATS_PREFIX, STATS_RECORD_PREFIX
 from tests.infra.support import Synthesized
 
 

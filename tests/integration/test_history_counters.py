@@ -113,11 +113,17 @@ def test_the_report_after_a_filled_history_equals_a_count_of_its_dossiers(
     assert summed["received.digitised"] == sum(1 for d in dossiers if d.attachments)
     # … and the online-payment rate's: the fees asked (at filing: online or at the counter), those paid online
     online = [d for d in dossiers if d.fee is not None and d.fee.collection.value == "online"]
-    paid = [d for d in online if (fee := container.payments.store.dossier_and_fee(d.code, "filing")[1]) and fee.paid]
+    paid = [
+        d
+        for d in online
+        if (fee := container.payments.store.dossier_and_fee(d.code, "filing")[1]) and fee.paid
+    ]
     assert paid, "the history pays fees online"
     assert summed["fees.due"] == sum(1 for d in dossiers if d.fee is not None)
     assert summed["fees.online"] == len(paid) > 0
-    assert summed["fees.counter"] == sum(1 for d in dossiers if d.fee is not None and d.channel.value == "counter")
+    assert summed["fees.counter"] == sum(
+        1 for d in dossiers if d.fee is not None and d.channel.value == "counter"
+    )
     # … and agency by agency: each counts the dossiers it resolves
     by_agency = Counter(d.competent_agency or d.agency for d in dossiers)
     for agency, received in by_agency.items():

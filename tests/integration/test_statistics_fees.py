@@ -59,6 +59,7 @@ def test_fees_from_the_stream_equal_a_hand_count_and_the_recount(
     file(DRIVING)  # not paid (no order made)
     refused, _ = file(DRIVING)
     container.inbox.decide(roads_desk, f"{refused}-T1", Decision(action="refuse", reason="Thiếu giấy tờ"))
+
     # A walk-in at the counter: the desk collects the fee at the intake
     def send(content_type: str) -> str:
         if content_type == "application/pdf":
@@ -70,7 +71,9 @@ def test_fees_from_the_stream_equal_a_hand_count_and_the_recount(
     walk_in = container.intake.receive(
         roads_desk, ROADS, IntakeRequest.model_validate(body | {"accept": True}), uuid.uuid4().hex
     ).dossier
-    assert walk_in.fee is not None and walk_in.fee.collection == "counter" and walk_in.fee.amount_vnd == 135000
+    assert (
+        walk_in.fee is not None and walk_in.fee.collection == "counter" and walk_in.fee.amount_vnd == 135000
+    )
     # Financial obligations (status 6) on free procedures: one paid online, one cancelled
     obliged, citizen = file(BIRTH)
     container.inbox.decide(civil_desk, f"{obliged}-T1", Decision(action="accept"))

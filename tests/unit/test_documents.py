@@ -553,6 +553,9 @@ def test_the_receipt_of_a_walk_in_says_the_fee_collected_at_the_counter(language
         record = DossierRecord(dossier=d, events=(event(FILED, None, Status.SUBMITTED),), tasks=())
         return text_of(render(record, "receipt", presenter=PRESENTER, language=language, now=NOW))
 
-    wanted = {"vi": "100.000 VND, đã thu tại Bộ phận tiếp nhận và trả kết quả", "en": "100.000 VND, collected at"}
+    wanted = {
+        "vi": "100.000 VND, đã thu tại Bộ phận tiếp nhận và trả kết quả",
+        "en": "100.000 VND, collected at",
+    }
     assert wanted[language] in receipt_text(walk_in)
     assert "100.000 VND" not in receipt_text(online)  # paid online: its own payment receipt says so

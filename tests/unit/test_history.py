@@ -178,6 +178,8 @@ def test_most_fees_at_filing_are_paid_online_and_walk_ins_pay_at_the_counter() -
     assert 0 < len(paid) < len(online), (len(paid), len(online))  # most paid, some never
     for dossier in paid:  # a few minutes after filing, by the history's clock, through an order
         fee = world.payments.fees[(dossier.code, "filing")]
-        assert fee.paid_at is not None and timedelta(0) < fee.paid_at - dossier.filed_at < timedelta(minutes=15)
+        assert fee.paid_at is not None and timedelta(0) < fee.paid_at - dossier.filed_at < timedelta(
+            minutes=15
+        )
     counter = [d for d in dossiers if d.fee is not None and d.fee.collection.value == "counter"]
     assert counter and all(d.channel.value == "counter" for d in counter)

@@ -22,7 +22,11 @@ def fee_image(*, paid: bool, fee: str = "filing", counted: bool = True) -> dict[
     data: dict[str, Any] = {"dossier": "000.01.01.H99-261102-0001", "fee": fee}
     if counted:
         # Filed on 30/11 at 23:30 in Vietnam (16:30 UTC): November there, whatever the UTC day.
-        data["counted_as"] = {"agency": AGENCY, "procedure": PROCEDURE, "filed_at": "2026-11-30T16:30:00+00:00"}
+        data["counted_as"] = {
+            "agency": AGENCY,
+            "procedure": PROCEDURE,
+            "filed_at": "2026-11-30T16:30:00+00:00",
+        }
     image: dict[str, Any] = {
         "PK": {"S": "D#000.01.01.H99-261102-0001"},
         "SK": {"S": f"FEE#{fee}"},
@@ -77,7 +81,9 @@ def test_an_obligation_paid_online_counts_once_when_there_was_no_fee_at_filing()
     assert moved == {(MONTH, AGENCY, PROCEDURE, FEES_ONLINE): 1, ("now", AGENCY, PROCEDURE, "waiting"): -1}
     # With a fee at filing the dossier is counted by that fee: the obligation adds nothing more
     online_fee = {"amount_vnd": 135000, "collection": "online"}
-    assert fee_cells(dossier_image(4, fee=online_fee, obligation=OBLIGATION | {"state": "paid"})) == {FEES_DUE: 1}
+    assert fee_cells(dossier_image(4, fee=online_fee, obligation=OBLIGATION | {"state": "paid"})) == {
+        FEES_DUE: 1
+    }
     counter_fee = {"amount_vnd": 100000, "collection": "counter"}
     both = dossier_image(4, channel="counter", fee=counter_fee, obligation=OBLIGATION | {"state": "paid"})
     assert fee_cells(both) == {FEES_DUE: 1, FEES_COUNTER: 1}

@@ -59,7 +59,12 @@ class DynamoPaymentStore:
         return dossier, _fee_of(fee_item) if fee_item else None
 
     def open_order(
-        self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime, counted_as: Mapping[str, str] | None = None
+        self,
+        order: Order,
+        fee: FeeRecord,
+        *,
+        dossier_filed_at: datetime,
+        counted_as: Mapping[str, str] | None = None,
     ) -> None:
         expiry = self._expiry(dossier_filed_at)
         items = [
@@ -85,7 +90,9 @@ class DynamoPaymentStore:
                         # Readers of the partition find every item's body in `data`; the fee's
                         # state is in its own attributes, which the conditions read.
                         # Where it counts in the statistics (the stream's stats consumer reads it).
-                        ":d": _s(json.dumps({"dossier": fee.dossier, "fee": fee.fee, "counted_as": counted_as})),
+                        ":d": _s(
+                            json.dumps({"dossier": fee.dossier, "fee": fee.fee, "counted_as": counted_as})
+                        ),
                         ":amount": {"N": str(fee.amount_vnd)},
                         ":ref": _s(order.ref),
                         ":exp": expiry,

@@ -34,8 +34,8 @@ from motcua.domain.payments import FILING_FEE
 from motcua.domain.statistics import (
     NOW,
     Cell,
-    FeeFacts,
     Facts,
+    FeeFacts,
     Figures,
     StepFacts,
     contributions,

@@ -72,7 +72,9 @@ def receipt(
         ticket = f" ({TICKET.in_(language)} {dossier.ticket})" if dossier.ticket else ""
         sheet.paragraph(f"{AT_COUNTER.in_(language)}{ticket}", "I")
         if dossier.fee is not None:  # collected at the intake (domain/fees.py)
-            sheet.field(FEE.in_(language), f"{figures(dossier.fee.amount_vnd)} VND, {FEE_AT_COUNTER.in_(language)}")
+            sheet.field(
+                FEE.in_(language), f"{figures(dossier.fee.amount_vnd)} VND, {FEE_AT_COUNTER.in_(language)}"
+            )
     applicant(sheet, dossier.applicant, RECEIVED_FROM)
     sheet.field(PROCEDURE.in_(language), dossier.procedure_name.in_(language))
     sheet.paragraph(PAPERS.in_(language), "B")

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from motcua.domain.catalog import Fee
 from motcua.domain.counter import Channel
 
 if TYPE_CHECKING:
+    from motcua.domain.catalog import Fee
     from motcua.domain.models import Dossier
 
 

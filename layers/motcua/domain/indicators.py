@@ -218,8 +218,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         clause=f"{DECISION}, nhóm Cung cấp dịch vụ trực tuyến: tỷ lệ hồ sơ TTHC có yêu cầu nghĩa vụ tài chính"
         " được thanh toán trực tuyến",
         formula=Text(
-            vi="hồ sơ mới tiếp nhận có yêu cầu nghĩa vụ tài chính (phí, lệ phí khi nộp hoặc nghĩa vụ tài chính"
-            " khi giải quyết) được thanh toán trực tuyến / hồ sơ mới tiếp nhận có yêu cầu nghĩa vụ tài chính",
+            vi="hồ sơ mới tiếp nhận có yêu cầu nghĩa vụ tài chính (phí, lệ phí khi nộp hoặc nghĩa vụ tài"
+            " chính khi giải quyết) được thanh toán trực tuyến"
+            " / hồ sơ mới tiếp nhận có yêu cầu nghĩa vụ tài chính",
             en="new dossiers with a fee or financial obligation (a fee at filing or an obligation during"
             " processing) paid online / new dossiers with a fee or financial obligation",
         ),

@@ -38,7 +38,12 @@ class PaymentStore(Protocol):
         ...
 
     def open_order(
-        self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime, counted_as: Mapping[str, str] | None = None
+        self,
+        order: Order,
+        fee: FeeRecord,
+        *,
+        dossier_filed_at: datetime,
+        counted_as: Mapping[str, str] | None = None,
     ) -> None:
         """Keep a new order and count it on the fee (created if absent); FeeAlreadyPaid if paid.
         `counted_as`: where the fee counts in the statistics (domain/fees.py), kept in the fee item."""

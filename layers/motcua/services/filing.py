@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.changes import Change, seal
 from motcua.domain.codes import MAX_SEQUENCE, DossierCode
+from motcua.domain.counter import Channel
 from motcua.domain.errors import (
     BadRequest,
     Conflict,
@@ -23,7 +24,6 @@ from motcua.domain.errors import (
     InvalidInput,
     Unavailable,
 )
-from motcua.domain.counter import Channel
 from motcua.domain.fees import filing_fee
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import (

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from motcua.domain.cccd import cccd_problem, clean_cccd
 from motcua.domain.changes import seal
 from motcua.domain.counter import Channel, ReceivedBy, counter_owner
-from motcua.domain.fees import filing_fee
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from motcua.domain.fees import filing_fee
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import Applicant, Contacts, Dossier, Task, TaskKind, TaskState, TimelineEvent
 from motcua.domain.permissions import DESK, check_role
