@@ -74,9 +74,10 @@ reset:
 	rm -rf .data/$(PROVINCE)
 
 # One table of every benchmark's figures (benchmarks/run.py), also written to benchmarks/results.md;
-# what a benchmark logs is kept aside and shown only if it fails. BENCH=cold_start runs only that one.
+# what a benchmark logs is kept aside and shown only if it fails. BENCH=cold_start runs only that one;
+# with UPDATE=1 its rows in benchmarks/results.md are replaced (the others kept).
 bench: $(INSTALLED)
-	@$(BIN)/python benchmarks/run.py $(BENCH)
+	@$(BIN)/python benchmarks/run.py $(if $(UPDATE),--update) $(BENCH)
 
 synth: $(INSTALLED)
 	$(BIN)/python -m infra.app $(if $(CHOSEN),--province $(CHOSEN)) --out cdk.out

@@ -168,6 +168,70 @@ def main() -> None:
             rsp, n = ipn(sent[-1])
             record(GROUP, f"IPN after a cancel: refund due (answer {rsp})", n, unit="calls", goal="<= 3")
 
+            refunds(container, client, sandbox, measured, ipn, start, file, sent)
+
+
+def refunds(
+    container: Any, client: Any, sandbox: Any, measured: Any, ipn: Any, start: Any, file: Any, sent: Any
+) -> None:
+    """AWS calls per refund (docs/payments.md, "Refunds"): a refused dossier's fee refunded by the desk,
+    the refund call answered by the sandbox's merchant API; a gateway failure, then its retry."""
+    from _moto_api import PASSWORD
+
+    from infra.devstack.provision import create_staff
+    from motcua.adapters import clients
+
+    container.payments._gateway()._post = lambda url, body: sandbox.api(body)
+    create_staff(
+        clients.client("cognito-idp", container.settings.region),
+        pool_id=container.settings.staff_pool_id,
+        username="canbo.congan",
+        password=PASSWORD,
+        name="Cán bộ công an",
+        email="canbo.congan@example.vn",
+        agency="000.00.21.H99",  # the police: driving licences
+        role="receiver",
+    )
+    staff = container.staff.sign_in(username="canbo.congan", password=PASSWORD)["id_token"]
+    desk = {"Authorization": f"Bearer {staff}", "Content-Type": "application/json"}
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    clients.client("dynamodb", container.settings.region).meta.events.register("before-call", count)
+
+    def as_desk(method: str, path: str, body: bytes = b"{}") -> tuple[Any, int]:
+        calls.clear()
+        answer = client.http.request(method, path, headers=desk, body=body)
+        assert answer.status_code < 400, answer.body
+        return json.loads(answer.body), sum(calls.values())
+
+    def refused_and_paid() -> str:
+        code = file()
+        params, _ = start(code)
+        sandbox.pay(params, "success")
+        ipn(sent[-1])
+        refusal = json.dumps({"action": "refuse", "reason": "Thiếu giấy khám sức khỏe"}).encode()
+        as_desk("POST", f"/v1/tasks/{code}-T1/decision", refusal)
+        return params["vnp_TxnRef"]
+
+    why = json.dumps({"reason": "Hồ sơ không được tiếp nhận"}).encode()
+    ref = refused_and_paid()
+    done, n = as_desk("POST", f"/v1/payments/{ref}/refund", why)
+    record(
+        GROUP, f"refund a refused dossier's fee ({done['refund']['state']}), citizen told", n, unit="calls"
+    )
+    ref = refused_and_paid()
+    sandbox.refund_failures.append("99")
+    failed, n = as_desk("POST", f"/v1/payments/{ref}/refund", why)
+    record(GROUP, f"refund refused by the gateway ({failed['refund']['state']})", n, unit="calls")
+    again, n = as_desk("POST", f"/v1/payments/{ref}/refund", why)
+    record(GROUP, f"refund tried again ({again['refund']['state']}, querydr first)", n, unit="calls")
+    code = container.refunds.store.order_with_refund(ref)[0].dossier
+    _, n = as_desk("GET", f"/v1/dossiers/{code}/payments")
+    record(GROUP, "a dossier's payments and refunds", n, unit="calls")
+
 
 if __name__ == "__main__":
     main()

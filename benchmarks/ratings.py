@@ -14,7 +14,8 @@ from typing import Any
 from report import record
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 SMALL = int(os.environ.get("SMALL", "50"))
 LARGE = int(os.environ.get("LARGE", "300"))
@@ -44,12 +45,13 @@ def main() -> None:
     from infra.devstack import moto_patches
     from infra.devstack.provision import _table
     from motcua.adapters.ratings import DynamoRatingStore
+    from motcua.config.province import load_province
     from motcua.domain.ratings import CRITERION_KEYS, Rating, Way, month_of
 
     moto_patches.apply()  # the local stack's moto: transactions and queries at a flat cost
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        _table(client, TABLE)
+        _table(client, TABLE, load_province(ROOT / "provinces" / "demo.yaml"))
         store = DynamoRatingStore(client, TABLE)
         calls = Calls()
         client.meta.events.register("after-call.dynamodb", calls)

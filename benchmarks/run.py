@@ -6,6 +6,10 @@ an underscore. Each runs in its own interpreter with MOTCUA_BENCH_FIGURES pointi
 when it fails. The last line is a one-line summary.
 
     python benchmarks/run.py [NAME ...]     only these benchmarks (cold_start, aws_calls, …)
+    python benchmarks/run.py --update NAME ...
+                                            only these, and their rows in benchmarks/results.md
+                                            replaced (the others kept, each with its own run's
+                                            date and commit): a whole run takes most of an hour
 """
 
 from __future__ import annotations
@@ -131,28 +135,86 @@ def text_table(table: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(table: list[tuple[str, str, str, str]], summary: str) -> str:
+Row = tuple[str, str, str, str]
+# The row the runner adds after each benchmark's figures: it closes that benchmark's block.
+_RAN_IN = re.compile(r"^(\w+)\.py ran in$")
+
+
+def this_run() -> str:
+    """The date, commit and machine of a run made now, as results.md names them."""
     commit = _git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    # The record itself is not a change to the code measured (an update run follows another).
+    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results.md")
+    dirty = " (with uncommitted changes)" if changed else ""
     machine = (
         f"{platform.node()}: {platform.system()} {platform.release()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}"
     )
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}{dirty}, {machine}"
+
+
+def blocks(table: list[Row]) -> dict[str, list[Row]]:
+    """The table's rows by benchmark: each benchmark's figures and the row of its time, which ends them."""
+    found: dict[str, list[Row]] = {}
+    rows_so_far: list[Row] = []
+    for row in table:
+        rows_so_far.append(row)
+        ran = _RAN_IN.match(row[1]) if row[0] == "make bench" else None
+        if ran:
+            found[ran.group(1)] = rows_so_far
+            rows_so_far = []
+    return found
+
+
+def markdown(by_benchmark: dict[str, list[Row]], runs: dict[str, str], summary: str) -> str:
+    """results.md: which run each benchmark's figures come from, then one table of them all."""
     lines = [
         "# Benchmark results",
         "",
-        "Written by `make bench` (benchmarks/run.py); figures from one run, not asserted anywhere.",
+        "Written by `make bench` (benchmarks/run.py); figures from one run of each benchmark, not "
+        "asserted anywhere. `make bench` rewrites it all; `make bench BENCH=… UPDATE=1` replaces the "
+        "named benchmarks' rows and keeps the others (with the run they came from).",
         "",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- commit: {commit}{dirty}",
-        f"- machine: {machine}",
         f"- {summary}",
         "",
-        "| group | figure | value | goal |",
-        "|---|---|---|---|",
+        "| benchmark | run (date, commit, machine) |",
+        "|---|---|",
     ]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
+    lines += [f"| {name} | {runs.get(name, 'unknown')} |" for name in sorted(by_benchmark)]
+    lines += ["", "| group | figure | value | goal |", "|---|---|---|---|"]
+    lines += [
+        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+        for name in sorted(by_benchmark)
+        for row in by_benchmark[name]
+    ]
     return "\n".join(lines) + "\n"
+
+
+def recorded() -> tuple[dict[str, list[Row]], dict[str, str]]:
+    """What results.md holds: each benchmark's rows and the run they came from."""
+    if not RESULTS.exists():
+        return {}, {}
+    table: list[Row] = []
+    runs: dict[str, str] = {}
+    header: dict[str, str] = {}
+    for line in RESULTS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- ") and ": " in line:  # the header of a file written before runs were named
+            key, _, value = line[2:].partition(": ")
+            header[key] = value
+        if not line.startswith("| ") or line.startswith(("| group |", "| benchmark |", "|---")):
+            continue
+        cells = [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
+        if len(cells) == 2:
+            runs[cells[0]] = cells[1]
+        elif len(cells) == 4:
+            table.append((cells[0], cells[1], cells[2], cells[3]))
+    older = ", ".join(
+        header[k] if k != "commit" else f"commit {header[k]}"
+        for k in ("date", "commit", "machine")
+        if k in header
+    )
+    by_benchmark = blocks(table)
+    return by_benchmark, {name: runs.get(name, older or "unknown") for name in by_benchmark}
 
 
 def _git(*args: str) -> str:
@@ -171,6 +233,10 @@ def _cpu_model() -> str:
 
 
 def main(argv: list[str]) -> int:
+    update = "--update" in argv
+    argv = [a for a in argv if a != "--update"]
+    if update and not argv:
+        raise SystemExit("--update needs the benchmarks to run (make bench BENCH=… UPDATE=1)")
     started = time.perf_counter()
     outcomes = [run(script) for script in benchmarks(argv)]
     failed = [outcome for outcome in outcomes if outcome.returncode != 0]
@@ -186,8 +252,20 @@ def main(argv: list[str]) -> int:
         f"in {time.perf_counter() - started:.0f} s"
         + (f"; FAILED: {', '.join(o.name for o in failed)}" if failed else "")
     )
-    if not argv:  # a partial run does not overwrite the whole run's record
-        RESULTS.write_text(markdown(table, summary), encoding="utf-8")
+    if not argv or update:  # a partial run overwrites the record only when asked to update it
+        by_benchmark, runs = recorded() if update else ({}, {})
+        now = this_run()
+        for name, rows_of_one in blocks(table).items():
+            by_benchmark[name] = rows_of_one
+            runs[name] = now
+        if update:
+            every = [r[3] for rows_of_one in by_benchmark.values() for r in rows_of_one]
+            summary = (
+                f"{len(by_benchmark)} benchmarks recorded, goals met {sum(m.endswith('✓') for m in every)} "
+                f"of {sum(m.endswith(('✓', '✗')) for m in every)}; last updated {now.split(',')[0]} "
+                f"({', '.join(o.name for o in outcomes)})"
+            )
+        RESULTS.write_text(markdown(by_benchmark, runs, summary), encoding="utf-8")
     print(text_table(table))
     print(summary)
     return 1 if failed else 0

@@ -14,6 +14,7 @@ import { notificationsLink } from "./notifications.js";
 import { feePanel } from "./payment.js";
 import { obligationSection } from "./obligation.js";
 import { paymentReceiptsPanel } from "./payment-receipts.js";
+import { refundsPanel } from "./refund.js";
 import { ratingSection } from "./rating.js";
 
 const MORE_PAPERS = 5;
@@ -166,6 +167,7 @@ export async function dossierView(ctx) {
     feePanel(d.code),
     d.status >= 4 ? obligationSection(d.code) : null,
     paymentReceiptsPanel(d.code),
+    refundsPanel(d.code),
     body,
     isCitizen() && WITHDRAWABLE.has(d.status) ? withdrawal(ctx, d) : null,
     isCitizen() && (d.status === 9 || d.status === 10) ? ratingSection(d) : null,

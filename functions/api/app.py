@@ -23,6 +23,7 @@ from chalicelib.routes import (
     privacy,
     queue,
     ratings,
+    refunds,
     results,
     statistics,
     tasks,
@@ -59,6 +60,7 @@ for routes in (
     ratings,
     obligations,
     payment_receipts,
+    refunds,
 ):
     app.register_blueprint(routes.area.blueprint)
 

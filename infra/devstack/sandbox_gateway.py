@@ -82,6 +82,10 @@ class SandboxGateway:
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _numbers: int = 14_000_000
+    # Refunds: the requests taken (by vnp_RequestId), and codes to answer the next refund calls with
+    # instead (a test's or a tester's gateway failure: "99", "95"…).
+    refund_requests: dict[str, str] = field(default_factory=dict)
+    refund_failures: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     name: str = "sandbox payment gateway"  # as the local stack's runner names its services
 
@@ -166,6 +170,16 @@ class SandboxGateway:
 
     # --- the merchant API: querydr, refund ------------------------------------------------------
 
+    def _refusal(self, body: dict[str, Any], found: Transaction) -> dict[str, Any] | None:
+        return _refusal_of(self, body, found)
+
+    @staticmethod
+    def _kind(found: Transaction) -> str:
+        """01 a payment; 02 refunded whole, 03 in part (what querydr shows after a refund)."""
+        if not found.refunded:
+            return "01"
+        return "02" if found.refunded * 100 >= int(found.params["vnp_Amount"]) else "03"
+
     def api(self, body: dict[str, Any]) -> dict[str, Any]:
         secret = self.credentials().hash_secret
         command = body.get("vnp_Command")
@@ -183,8 +197,11 @@ class SandboxGateway:
             answer |= {"vnp_ResponseCode": "97", "vnp_Message": "Invalid checksum"}
         elif found is None:
             answer |= {"vnp_ResponseCode": "91", "vnp_Message": "Transaction not found"}
+        elif command == "refund" and (refused := self._refusal(body, found)) is not None:
+            answer |= refused
         else:
             if command == "refund":
+                self.refund_requests[str(body.get("vnp_RequestId", ""))] = json.dumps(body, sort_keys=True)
                 found.refunded += int(body.get("vnp_Amount", 0)) // 100
                 found.status = "05"
             answer |= {
@@ -194,7 +211,7 @@ class SandboxGateway:
                 "vnp_BankCode": "NCB",
                 "vnp_PayDate": vnp_time(found.paid_at),
                 "vnp_TransactionNo": found.number,
-                "vnp_TransactionType": "02" if command == "refund" else "01",
+                "vnp_TransactionType": self._kind(found),
                 "vnp_TransactionStatus": found.status,
                 "vnp_OrderInfo": found.params.get("vnp_OrderInfo", ""),
                 "vnp_PromotionCode": "",
@@ -315,3 +332,22 @@ def wait_for_delivery(
             return found
         time.sleep(0.05)
     return [d for d in gateway.deliveries if d.ref == ref]
+
+
+def _refusal_of(gateway: SandboxGateway, body: dict[str, Any], found: Transaction) -> dict[str, Any] | None:
+    """Why the sandbox refuses a refund call, as VNPAY answers it; None when it takes it."""
+    if gateway.refund_failures:
+        code = gateway.refund_failures.pop(0)
+        return {"vnp_ResponseCode": code, "vnp_Message": "Refund refused by the sandbox"}
+    request_id = str(body.get("vnp_RequestId", ""))
+    if request_id in gateway.refund_requests:  # the very same request again: the same answer
+        if gateway.refund_requests[request_id] == json.dumps(body, sort_keys=True):
+            return None if found.refunded == 0 else {"vnp_ResponseCode": "94", "vnp_Message": "Refund exists"}
+        return {"vnp_ResponseCode": "99", "vnp_Message": "Duplicate request id"}
+    if found.status in ("05", "06"):
+        return {"vnp_ResponseCode": "94", "vnp_Message": "Refund already requested"}
+    if found.status != "00":
+        return {"vnp_ResponseCode": "95", "vnp_Message": "Transaction not successful"}
+    if int(body.get("vnp_Amount", 0)) // 100 > int(found.params["vnp_Amount"]) // 100:
+        return {"vnp_ResponseCode": "03", "vnp_Message": "Invalid amount"}
+    return None

@@ -75,15 +75,17 @@ class _Pickler(pickle.Pickler):
         from moto.dynamodb.models.table import Table
 
         self._dynamo_type, self._item, self._table = DynamoType, Item, Table
+        # Each short string and attribute name once in the pickle (below, `_item_arguments`).
+        self._strings: dict[str, str] = {}
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
         if kind is self._dynamo_type and self.compact:
             # Its two attributes as arguments: no dictionary of state to build at the load (nor
             # here: reading an object's __dict__ would make one, kept with the object for good).
-            return _dynamo_type, (kind, obj.type, obj.value)
+            return _dynamo_type, (kind, obj.type, _one(self._strings, obj.value))
         if kind is self._item and self.compact:
-            return _item, _item_arguments(obj, self._dynamo_type)
+            return _item, _item_arguments(obj, self._dynamo_type, self._strings)
         if kind is self._table and self.compact:
             # Without what the patches derive from the items (moto_patches: the index of index
             # keys, the sorted items): remade when first needed, they would double the items' keys.
@@ -140,18 +142,32 @@ def _dynamo_type(kind: type[Any], type_: str, value: Any) -> Any:
 _DERIVED = frozenset({"_motcua_gsi", "_motcua_sorted"})
 
 
-def _item_arguments(item: Any, dynamo_type: type[Any]) -> tuple[Any, ...]:
+def _one(strings: dict[str, str], value: Any) -> Any:
+    """`value`, or the equal short string met before in this pickle: pickled once, then referred to."""
+    if type(value) is str and len(value) <= SHORT:
+        return strings.setdefault(value, value)
+    return value
+
+
+def _item_arguments(item: Any, dynamo_type: type[Any], strings: dict[str, str]) -> tuple[Any, ...]:
     """An item as flat arguments: each attribute's name, type and value (a map or a list as its
     `DynamoType`), and its key as the position of its key attribute. No object per value in the
-    pickle: each would be held by the pickler's memo until the end, here and at the load."""
+    pickle: each would be held by the pickler's memo until the end, here and at the load.
+
+    Equal names and short values (a dossier's key in each of its items, the kinds, the statuses,
+    every attribute's name) are one object in the pickle (`strings`): moto's memory holds an equal
+    but distinct string in each item, each of which was pickled, unpickled, replaced by its one
+    shared copy (`_same`, `sys.intern`) and yet held by the unpickler's memo until the load's end,
+    then freed among the objects that stay: some 1.2 million holes of 48–96 bytes at 10,000 dossiers
+    (90 MB) that the process kept for good."""
     attrs = item.attrs
     flat: list[Any] = []
     for name, value in attrs.items():
         inner = value.value
         if type(inner) is dict or (type(inner) is list and inner and type(inner[0]) is dynamo_type):
-            flat += (name, None, value)
+            flat += (_one(strings, name), None, value)
         else:
-            flat += (name, value.type, inner)
+            flat += (_one(strings, name), value.type, _one(strings, inner))
     return (dynamo_type, type(attrs), _key_ref(attrs, item.hash_key), _key_ref(attrs, item.range_key), *flat)
 
 

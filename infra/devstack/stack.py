@@ -37,7 +37,7 @@ from .cloud import (
     write_snapshot,
 )
 from .config import HISTORY_MONTHS, HOST, REGION, ROOT, ConfigError, StackConfig
-from .flows import ITEM_ATTRIBUTES, Restarted, restart_flows
+from .flows import ITEM_ATTRIBUTES, ITEMS_IN_PROGRESS, Restarted, restart_flows
 from .motoproc import MotoProcess
 from .outbox import Outbox, sent_messages
 from .provision import Outputs, provision
@@ -268,9 +268,10 @@ def _up(runner: Runner, config: StackConfig, province: Province, data_dir: Path)
     keeper.table_name = outputs.table_name
     runner.start(IdentityCheck(clients.client("cognito-idp", REGION), outputs, state_path))
     _demo_data(accounts, outputs)
+    _demo_refund(accounts, outputs, sandbox)
     sqs = clients.client("sqs", REGION)
     waiting = functools.partial(moto.visible_messages, outputs.routing_queue_url)
-    items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES)
+    items = functools.partial(moto.table_items, outputs.table_name, ITEM_ATTRIBUTES, ITEMS_IN_PROGRESS)
     restarted = None if replayed is None else _restart_flows(sqs, routing, waiting, items)
     runner.start(RoutingPoller(sqs, outputs.routing_queue_url, routing, waiting=waiting))
     mail.backlog = _notifications(
@@ -806,3 +807,14 @@ def _history(data_dir: Path) -> str:
 def _workers(config: StackConfig) -> str:
     sweep = f"sweep every {config.sweep_seconds:g} s" if config.sweep_seconds else "sweep off"
     return f"routing queue polled every {POLL_SECONDS:g} s; {sweep} (MOTCUA_SWEEP_SECONDS)"
+
+
+def _demo_refund(accounts: list[DemoAccount], outputs: Outputs, sandbox: SandboxGateway | None) -> None:
+    """The demo's refused dossier with its fee paid in the sandbox, to refund (devstack/refund_demo.py)."""
+    from motcua.container import build_container
+
+    from .refund_demo import seed_refund
+
+    if sandbox is not None:
+        subs = user_ids(clients.client("cognito-idp", REGION), outputs)
+        _demo("refund", lambda: seed_refund(build_container(), accounts, subs, sandbox))

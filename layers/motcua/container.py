@@ -38,6 +38,7 @@ from motcua.domain.ports import (
     TokenVerifier,
     Workflow,
 )
+from motcua.domain.refunds import RefundStore
 from motcua.presentation.presenter import Presenter
 from motcua.services.access import AccessLogService
 from motcua.services.catalog import CatalogService
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from motcua.services.payments import PaymentService
     from motcua.services.queue import QueueService
     from motcua.services.ratings import RatingService
+    from motcua.services.refunds import RefundService
     from motcua.services.results import ResultService
     from motcua.services.statistics import DossierIndex, StatisticsService
     from motcua.signing.issuing import CertificateAuthority
@@ -96,6 +98,7 @@ class Adapters:
     # None: the province's gateway, its secret in Secrets Manager
     payment_gateway: PaymentGateway | None = None
     feedback_box: FeedbackBox | None = None  # None: the single table
+    refund_store: RefundStore | None = None  # None: the single table (beside the orders)
 
 
 def _aws_adapters(settings: Settings, province: Province) -> Adapters:
@@ -151,6 +154,7 @@ class Container:
             self.__dict__["directory"] = adapters.directory  # instead of building the Cognito one
         self._payment_store = adapters.payment_store
         self._payment_gateway = adapters.payment_gateway
+        self._refund_store = adapters.refund_store
         if adapters.appointment_book is not None:
             self.__dict__["appointment_book"] = adapters.appointment_book  # instead of the table's
         if adapters.feedback_box is not None:
@@ -243,6 +247,7 @@ class Container:
             clients.client("dynamodb", region),
             self.settings.table_name,
             dossier_days=self.province.retention.dossiers_days,
+            dossiers=self.repository if isinstance(self.repository, DynamoDossierRepository) else None,
         )
         configured = self.province.payments
         gateway: PaymentGateway | None = self._payment_gateway
@@ -271,8 +276,8 @@ class Container:
             clock=self.clock,
             portal_url=self.presenter.portal_url,
         )
-        # A paid financial obligation resumes its dossier (built only when an order paid a fee).
-        service.on_settled = lambda order: self.obligations.settled(order)
+        # A paid financial obligation resumes its dossier, in the payment's own transaction.
+        service.paid_change = lambda order: self.obligations.paid_change(order)
         return service
 
     @cached_property
@@ -433,6 +438,26 @@ class Container:
             once=self.once,
             clock=self.clock,
             portal_url=self.presenter.portal_url,
+        )
+
+    @cached_property
+    def refunds(self) -> RefundService:
+        """Refunds of confirmed payments through the gateway (docs/payments.md, "Refunds")."""
+        from motcua.adapters.payments import DynamoPaymentStore
+        from motcua.adapters.refunds import DynamoRefundStore
+        from motcua.services.refunds import RefundService
+
+        payments = self.payments
+        store = self._refund_store
+        if store is None:
+            assert isinstance(payments.store, DynamoPaymentStore)  # the fakes give their own refund store
+            store = DynamoRefundStore(payments.store)
+        return RefundService(
+            province=self.province,
+            store=store,
+            payments=payments,
+            repository=self.repository,
+            clock=self.clock,
         )
 
     @cached_property

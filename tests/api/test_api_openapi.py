@@ -108,6 +108,8 @@ EXPECTED_ROUTES = {
     # payment receipts (docs/payments.md)
     ("GET", "/v1/dossiers/{code}/payment-receipts"),
     ("GET", "/v1/payments/{ref}/receipt"),
+    ("POST", "/v1/payments/{ref}/refund"),
+    ("GET", "/v1/dossiers/{code}/payments"),
     # satisfaction ratings (docs/ratings.md)
     ("GET", "/v1/ratings/criteria"),
     ("GET", "/v1/dossiers/{code}/rating"),

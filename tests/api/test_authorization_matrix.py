@@ -201,6 +201,12 @@ TABLE: dict[tuple[str, str], Rule] = {
     # the agencies involved in the paid order's dossier (a pending order has none: 404 once allowed)
     ("GET", "/v1/dossiers/{code}/payment-receipts"): READERS,
     ("GET", "/v1/payments/{ref}/receipt"): everywhere(FINANCE_WORK | {OWNER}),
+    # refunds (docs/payments.md): the collecting agency's desk and leaders refund (this paid fee's dossier
+    # is not refused: 409 for them); a dossier's payments for its readers
+    ("POST", "/v1/payments/{ref}/refund"): everywhere(
+        frozenset({RECEIVER, LEADER}), body={"reason": "Hồ sơ không được tiếp nhận"}
+    ),
+    ("GET", "/v1/dossiers/{code}/payments"): READERS,
     ("GET", "/v1/dossiers/{code}/control-slip"): READERS,
     ("GET", "/v1/dossiers/{code}/documents"): READERS,
     ("GET", "/v1/dossiers/{code}/documents/{name}"): READERS,

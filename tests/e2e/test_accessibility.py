@@ -363,6 +363,12 @@ PAGES: dict[str, list[State]] = {
             lambda f: f"/dossiers/{f.paid_dossier}",
             ready=".payment-receipt",
         ),
+        State(
+            "a paid dossier's payments and refunds",
+            "citizen",
+            lambda f: f"/dossiers/{f.paid_dossier}",
+            ready=".refund-item",
+        ),
     ],
     r"^\/dossiers\/([^/]+)\/control-slip$": [
         State("the control slip", "citizen", lambda f: f"/dossiers/{f.accepted}/control-slip", ready="table"),

@@ -13,6 +13,7 @@ from motcua.domain.payments import FeeAlreadyPaid, FeeRecord, Order, OrderState,
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from motcua.domain.changes import Change
     from motcua.domain.models import Dossier
     from motcua.domain.ports import DossierRepository
 
@@ -56,13 +57,15 @@ class InMemoryPaymentStore:
     def order(self, ref: str) -> Order | None:
         return self.orders.get(ref)
 
-    def settle(self, order: Order) -> None:
+    def settle(self, order: Order, *, change: Change | None = None) -> None:
         with self._lock:
             if self.orders[order.ref].state is not OrderState.PENDING:
                 raise OrderTaken()
             fee = self.fees[(order.dossier, order.fee)]
             if fee.paid or (order.dossier, order.fee) in self.cancelled:
                 raise FeeAlreadyPaid()
+            if change is not None:  # all or nothing: DossierChanged before anything is written
+                self.repository.apply(change)
             self.orders[order.ref] = order
             self.fees[(order.dossier, order.fee)] = fee.model_copy(
                 update={

@@ -38,6 +38,7 @@ from tests.fakes.messaging import InMemoryOnceOnly, RecordingMessenger
 from tests.fakes.payments import TEST_CREDENTIALS, InMemoryPaymentStore
 from tests.fakes.queue import InMemoryQueueStore
 from tests.fakes.ratings import HmacKey, InMemoryRatingStore
+from tests.fakes.refunds import InMemoryRefundStore
 from tests.fakes.repository import InMemoryDossierRepository
 from tests.fakes.sent import InMemorySentMessages
 from tests.fakes.signing import MarkingSigner
@@ -79,6 +80,7 @@ class World:
         self.bookings = InMemoryAppointmentBook()
         self.queue = InMemoryQueueStore()
         self.payments = InMemoryPaymentStore(self.repository)
+        self.refunds = InMemoryRefundStore(self.payments)
         self.feedback = InMemoryFeedbackBox()
         settings = Settings(
             table_name="in-memory",
@@ -111,6 +113,7 @@ class World:
                     credentials=lambda: TEST_CREDENTIALS,
                 ),
                 feedback_box=self.feedback,
+                refund_store=self.refunds,
             ),
         )
         self.flows = InMemoryWorkflow(self.container.province)

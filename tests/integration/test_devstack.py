@@ -227,9 +227,10 @@ def test_what_a_citizen_filed_is_still_there_after_ctrl_c_and_a_new_start(tmp_pa
         assert _sub(token) == sub
         mine = second.call("GET", "/v1/me/dossiers", token)
         assert mine.status_code == 200, mine.text
-        # (beside the demo's own dossier of theirs, waiting for a financial obligation: demo data)
+        # (beside the demo's own dossiers of theirs, one waiting for a financial obligation, one refused
+        # with its fee paid, to refund: demo data)
         listed = [(d["code"], d["status"]) for d in mine.json()["items"]]
-        assert (code, 4) in listed and len({c for c, _ in listed}) == len(listed) == 2, listed
+        assert (code, 4) in listed and len({c for c, _ in listed}) == len(listed) == 3, listed
         dossier = second.call("GET", f"/v1/dossiers/{code}", token).json()
         [attachment] = dossier["attachments"]
         assert attachment["download_url"], dossier

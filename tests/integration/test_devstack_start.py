@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from infra.devstack import snapshots as snapshots_module
 from infra.devstack.cloud import table_items
-from infra.devstack.flows import ITEM_ATTRIBUTES, in_progress
+from infra.devstack.flows import ITEM_ATTRIBUTES, ITEMS_IN_PROGRESS, in_progress
 from infra.devstack.snapshots import Snapshots
 
 if TYPE_CHECKING:
@@ -60,8 +60,12 @@ def test_the_flows_in_progress_read_from_moto_memory_are_those_the_start_scanned
     _dossier(dynamodb, "A-4", 10, flow=True)
     _dossier(dynamodb, "A-1", 4, flow=True, kind="task", sk="TASK#A-1-T2")
     # When the start reads the table from moto's memory
-    found = in_progress(table_items(REGION, TABLE, ITEM_ATTRIBUTES))
-    # Then it finds the two running flows, as the Scan the start made before did
+    read = table_items(REGION, TABLE, ITEM_ATTRIBUTES, ITEMS_IN_PROGRESS)
+    found = in_progress(read)
+    # Then only the dossiers in 4 or 5 left moto's memory (not the task, not the finished one)
+    assert sorted(json.loads(i["data"]["S"])["code"] for i in read) == ["A-1", "A-2", "A-3"]
+    assert {i["type"]["S"] for i in read} == {"dossier"}
+    # And it finds the two running flows, as the Scan the start made before did
     scanned = dynamodb.scan(
         TableName=TABLE,
         FilterExpression="#t = :d AND #s IN (:a, :b)",
@@ -98,6 +102,40 @@ def test_a_snapshot_gives_the_items_back_and_moto_still_refuses_an_item_over_400
             UpdateExpression="SET big = :b",
             ExpressionAttributeValues={":b": {"S": "x" * 410_000}},
         )
+
+
+def test_a_snapshot_writes_each_short_string_once_however_many_items_hold_it(
+    dynamodb: Any, tmp_path: Path
+) -> None:
+    # Given five items of one dossier: its key, their kind and an attribute's name each an equal
+    # but distinct string in moto's memory (each request's JSON makes its own)
+    for number in range(5):
+        dynamodb.put_item(
+            TableName=TABLE,
+            Item={
+                "PK": {"S": "DOSSIER#D-ONE-KEY"},
+                "SK": {"S": f"EVENT#{number}"},
+                "type": {"S": "kind-of-item"},
+                "attribute_name_once": {"S": "x"},
+            },
+        )
+    # When a snapshot is taken
+    snapshots = Snapshots(tmp_path)
+    snapshots.commit(snapshots.write(1, None, None), 1)
+    # Then each of those strings is written once (and referred to after), so that the load makes
+    # one object for it instead of five held until its end (docs/local-stack.md, "Memory")
+    written = snapshots.path.read_bytes()
+    for text in (b"DOSSIER#D-ONE-KEY", b"kind-of-item", b"attribute_name_once"):
+        assert written.count(text) == 1, text
+    # and the items come back as they were
+    snapshots.load()
+    found = dynamodb.query(
+        TableName=TABLE,
+        KeyConditionExpression="PK = :p",
+        ExpressionAttributeValues={":p": {"S": "DOSSIER#D-ONE-KEY"}},
+    )["Items"]
+    assert [i["SK"]["S"] for i in found] == [f"EVENT#{n}" for n in range(5)]
+    assert {i["type"]["S"] for i in found} == {"kind-of-item"}
 
 
 def _owns_a_dict(obj: Any) -> bool:

@@ -4,21 +4,35 @@ flagged for refund (docs/payments.md)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from motcua.adapters import clients
+from motcua.domain.changes import seal
 from motcua.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from motcua.domain.models import TaskState
 from motcua.domain.obligations import NoObligation, ObligationAlreadyPaid, ObligationCancel, ObligationRequest
 from motcua.domain.payments import OrderState
-from motcua.domain.status import Status
+from motcua.domain.status import Action, Status
+from motcua.services.auditing import record as record_change
 from motcua.services.inbox import Decision
+from tests.conftest import REGION
 from tests.integration.conftest import filing_request
-from tests.integration.test_payments import Fresh, aws_requests_atomic, clock, people, sandbox, world
+from tests.integration.faults import DiesAfter, Refusals
+from tests.integration.test_payments import (
+    Fresh,
+    aws_requests_atomic,
+    clock,
+    people,
+    resign,
+    sandbox,
+    world,
+)
 
 if TYPE_CHECKING:
     from infra.devstack.sandbox_gateway import SandboxGateway
@@ -145,3 +159,149 @@ def test_the_items_must_add_up_and_the_dossier_must_be_in_process(
         container.obligations.request(people.staff("other", "000.00.21.H99", "receiver"), f"{code}-T1", ASKED)
     with pytest.raises(Forbidden):
         container.obligations.pay(fresh, code, client_ip="127.0.0.1", language="vi")
+
+
+# --- the IPN's one transaction: the payment and the resume, both or neither ---------------------
+
+
+def waiting(container: Container, people: Fresh) -> tuple[str, Principal, dict[str, str]]:
+    """A dossier in status 6 for ASKED, its owner, and the parameters of an order to pay it."""
+    code, citizen, desk = in_process(container, people)
+    container.obligations.request(desk, f"{code}-T1", ASKED)
+    return code, citizen, pay_params(container, citizen, code)
+
+
+def at_once(container: Container, notices: list[dict[str, str]]) -> list[str]:
+    """Each notice handed to the payment service by its own thread, all at the same moment; the answers."""
+    answers: list[str] = []
+
+    def send(notice: dict[str, str]) -> None:
+        answers.append(container.payments.notify(notice).value)
+
+    threads = [threading.Thread(target=send, args=(notice,)) for notice in notices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def paid_once(container: Container, code: str, ref: str) -> None:
+    """The dossier is in process again, resumed by exactly one change, and the fee paid by `ref`."""
+    record = container.dossiers.load(code)
+    assert record.dossier.status is Status.IN_PROCESS
+    assert [e.action for e in record.events].count(Action.FEES_PAID) == 1
+    audit = [entry.action for entry in container.repository.audit_trail(code)]
+    assert audit.count("fees_paid") == 1
+    assert record.task(f"{code}-T1").state is TaskState.OPEN  # type: ignore[union-attr]
+    assert record.dossier.obligation.paid_by == ref  # type: ignore[union-attr]
+    assert container.payments.store.order(ref).state is OrderState.PAID  # type: ignore[union-attr]
+
+
+def test_parallel_ipns_for_one_obligation_pay_it_and_resume_the_dossier_once(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
+) -> None:
+    _, container = sandbox
+    code, _, params = waiting(container, people)
+    notice = dict(parse_qsl(resign(container, params)))
+
+    answers = at_once(container, [notice] * 6)
+
+    assert sorted(answers) == ["00", "02", "02", "02", "02", "02"]
+    paid_once(container, code, params["vnp_TxnRef"])
+
+
+def test_a_refused_write_changes_nothing_and_the_gateway_s_next_copy_pays_and_resumes(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway, container = sandbox
+    code, _, params = waiting(container, people)
+    version = container.dossiers.load(code).dossier.version
+
+    # When the IPN's transaction is throttled through every retry of the SDK
+    Refusals(monkeypatch, "dynamodb", "TransactWriteItems", "ProvisionedThroughputExceededException", times=5)
+    query = gateway.pay(params, "success").split("?", 1)[1]
+
+    # Then the gateway is answered 99 and nothing is written: not the payment, not the resume
+    assert [d.answer["RspCode"] for d in gateway.deliveries] == ["99"]
+    assert container.payments.store.order(params["vnp_TxnRef"]).state is OrderState.PENDING  # type: ignore[union-attr]
+    assert container.dossiers.load(code).dossier.version == version
+    assert container.dossiers.load(code).dossier.status is Status.FEES_DUE
+
+    # When the gateway sends it again (and once more after that)
+    gateway.notify(query, params["vnp_TxnRef"])
+    gateway.notify(query, params["vnp_TxnRef"])
+
+    # Then the payment and the resume are written together, once
+    assert [d.answer["RspCode"] for d in gateway.deliveries] == ["99", "00", "02"]
+    paid_once(container, code, params["vnp_TxnRef"])
+
+
+def test_a_function_that_dies_after_the_write_loses_nothing(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
+) -> None:
+    gateway, container = sandbox
+    code, _, params = waiting(container, people)
+
+    # When the function dies right after the IPN's transaction, before it answers the gateway
+    DiesAfter(clients.client("dynamodb", REGION), "TransactWriteItems")
+    query = gateway.pay(params, "success").split("?", 1)[1]
+    assert [d.answer["RspCode"] for d in gateway.deliveries] == ["99"]  # what the gateway heard
+
+    # Then the payment and the resume are there already; the gateway's next copy changes nothing
+    paid_once(container, code, params["vnp_TxnRef"])
+    version = container.dossiers.load(code).dossier.version
+    gateway.notify(query, params["vnp_TxnRef"])
+    assert gateway.deliveries[-1].answer["RspCode"] == "02"
+    assert container.dossiers.load(code).dossier.version == version
+    paid_once(container, code, params["vnp_TxnRef"])
+
+
+def test_a_dossier_written_between_the_ipn_s_read_and_its_write_is_read_again(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh
+) -> None:
+    gateway, container = sandbox
+    code, _, params = waiting(container, people)
+    dynamodb = clients.client("dynamodb", REGION)
+    raced: list[int] = []
+
+    def officer_writes_first(**_: Any) -> None:
+        # Another writer's change lands just before the IPN's transaction (a note on the dossier)
+        if raced:
+            return
+        raced.append(1)
+        dossier = container.repository.get(code).dossier  # type: ignore[union-attr]
+        note = record_change(
+            None, "note", before=dossier.status, after=dossier, at=container.clock.now(), reason="ghi chú"
+        )
+        container.repository.apply(seal(dossier, dossier, note))
+
+    dynamodb.meta.events.register_first("before-call.dynamodb.TransactWriteItems", officer_writes_first)
+    try:
+        gateway.pay(params, "success")
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.TransactWriteItems", officer_writes_first)
+
+    # Then the IPN's first write met the new version and wrote nothing; read again, it paid and resumed
+    assert raced == [1]
+    assert [d.answer["RspCode"] for d in gateway.deliveries] == ["00"]
+    paid_once(container, code, params["vnp_TxnRef"])
+    assert "note" in [entry.action for entry in container.repository.audit_trail(code)]
+
+
+def test_two_orders_of_one_obligation_paid_at_once_pay_it_once_and_the_other_is_refunded(
+    sandbox: tuple[SandboxGateway, Container], people: Fresh, aws_requests_atomic: Any
+) -> None:
+    _, container = sandbox
+    # The citizen opened the gateway twice and paid in both windows
+    code, citizen, first = waiting(container, people)
+    second = pay_params(container, citizen, code)
+
+    answers = at_once(container, [dict(parse_qsl(resign(container, params))) for params in (first, second)])
+
+    assert answers == ["00", "00"]  # both payments are recorded
+    orders = [container.payments.store.order(params["vnp_TxnRef"]) for params in (first, second)]
+    states = {order.ref: order.state for order in orders if order is not None}
+    assert sorted(states.values()) == [OrderState.PAID, OrderState.REFUND_DUE]
+    paid = next(ref for ref, state in states.items() if state is OrderState.PAID)
+    paid_once(container, code, paid)

@@ -138,9 +138,12 @@ STATUS_AFTER = {
     E.STOPPED: (S.IN_PROCESS, S.STOPPED, "reject"),
     E.WITHDRAWN: (S.IN_PROCESS, S.WITHDRAWN, "withdraw"),
     E.FEES_DUE: (S.IN_PROCESS, S.FEES_DUE, "request_fees"),
+    E.REFUNDED: (S.REFUSED, S.REFUSED, "refund"),  # the status does not change
 }
 WITH_REASON = (E.REFUSED, E.PAPERS_REQUESTED, E.STOPPED)
-WITH_DOCUMENT = (E.ACCEPTED, E.REFUSED, E.PAPERS_REQUESTED, E.LATE, E.RESULT_READY, E.RETURNED, E.FEES_DUE)
+WITH_DOCUMENT = (
+    *(E.ACCEPTED, E.REFUSED, E.PAPERS_REQUESTED, E.LATE, E.RESULT_READY, E.RETURNED, E.FEES_DUE, E.REFUNDED),
+)
 
 
 def entry(
@@ -371,3 +374,13 @@ def test_only_mobile_numbers_are_texted() -> None:
     landline = normalise_phone("024 3825 3536")  # a Hà Nội office number
     assert landline is not None and not is_mobile(landline)
     assert is_mobile(normalise_phone("0912 345 678") or "")
+
+
+@pytest.mark.parametrize(("language", "amount"), [("vi", "135.000 đồng"), ("en", "135.000 VND")])
+def test_a_refund_names_its_amount_and_reason_and_is_its_own_event(language: Language, amount: str) -> None:
+    sent = messages(E.REFUNDED, language, reason="135000 VND: Hồ sơ không được tiếp nhận")
+
+    assert event_for(entry("refund", S.REFUSED, S.REFUSED)) is E.REFUNDED
+    assert amount in sent["email"].text and "Hồ sơ không được tiếp nhận" in sent["email"].text
+    assert "135000 VND:" not in sent["email"].text  # the audit's wording is not shown as it is
+    assert "135.000" in sent["sms"].text and len(sent["sms"].text) <= 160

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from motcua.adapters.query_pages import query_page
+from motcua.adapters.query_pages import query_after, query_all, query_page
 from motcua.domain.errors import BadRequest
 from motcua.domain.paging import encode_token
 
@@ -64,3 +64,27 @@ def test_a_forged_token_is_refused_in_both_languages_before_any_query(forged: st
     assert refused.value.message.vi == "next_token không hợp lệ."
     assert refused.value.message.en == "The next_token is not valid."
     assert client.asked == []
+
+
+def test_a_query_read_whole_follows_every_page_to_the_last() -> None:
+    key = {"PK": {"S": "APPT#x"}, "SK": {"S": "S#0800"}}
+    client = Client({"Items": [{"n": 1}], "LastEvaluatedKey": key}, {"Items": []}, {"Items": [{"n": 3}]})
+    client.answers[1]["LastEvaluatedKey"] = {**key, "SK": {"S": "S#0900"}}  # an empty page still goes on
+
+    items = query_all(client, {"TableName": "t", "KeyConditionExpression": "PK = :pk"})
+
+    assert items == [{"n": 1}, {"n": 3}]
+    assert [q.get("ExclusiveStartKey") for q in client.asked] == [None, key, {**key, "SK": {"S": "S#0900"}}]
+
+
+def test_a_page_after_a_sort_key_starts_there_and_names_where_the_next_one_starts() -> None:
+    last = {"PK": {"S": "FB#a"}, "SK": {"S": "F"}, "GSI2PK": {"S": "FEEDBACK#x"}, "GSI2SK": {"S": "open#2"}}
+    client = Client({"Items": [{"n": 1}], "LastEvaluatedKey": last}, {"Items": [{"n": 2}]})
+    query = {"TableName": "t", "IndexName": "GSI2", "Limit": 1}
+
+    first, after = query_after(client, query, None, sort_key="GSI2SK")
+    second, end = query_after(client, query, last, sort_key="GSI2SK")
+
+    assert (first, after, second, end) == ([{"n": 1}], "open#2", [{"n": 2}], None)
+    assert "ExclusiveStartKey" not in client.asked[0] and client.asked[1]["ExclusiveStartKey"] == last
+    assert "ExclusiveStartKey" not in query  # the caller's arguments are not changed

@@ -189,3 +189,116 @@ def test_the_url_round_trips_through_the_gateways_own_check() -> None:
     params = dict(parse_qsl(urlsplit(url).query))
     # The gateway sends back what it was sent plus its own fields; a page built from our URL verifies.
     assert gateway().read_notice(params).ref == "261117ABCDEFGH"
+
+
+# --- refund ----------------------------------------------------------------------------------------
+
+
+def refund_answer(body: dict[str, Any], code: str, *, kind: str = "02", sign: bool = True) -> dict[str, Any]:
+    """The gateway's answer to a refund, hashed by hand in the documented order."""
+    answer = {
+        "vnp_ResponseId": "RSP" + body["vnp_RequestId"],
+        "vnp_Command": "refund",
+        "vnp_ResponseCode": code,
+        "vnp_Message": "Refund",
+        "vnp_TmnCode": "DEMOV210",
+        "vnp_TxnRef": "261117ABCDEFGH",
+        "vnp_Amount": body["vnp_Amount"],
+        "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20261117090512",
+        "vnp_TransactionNo": "14226199",
+        "vnp_TransactionType": kind,
+        "vnp_TransactionStatus": "05",
+        "vnp_OrderInfo": body["vnp_OrderInfo"],
+    }
+    answer["vnp_SecureHash"] = (
+        by_hand(
+            f"RSP{body['vnp_RequestId']}|refund|{code}|Refund|DEMOV210|261117ABCDEFGH|{body['vnp_Amount']}|NCB"
+            f"|20261117090512|14226199|{kind}|05|{body['vnp_OrderInfo']}"
+        )
+        if sign
+        else "0" * 128
+    )
+    return answer
+
+
+def test_a_whole_refund_is_type_02_created_by_the_officer_and_hashed_in_the_documented_order() -> None:
+    sent: dict[str, Any] = {}
+
+    def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        sent.update(body, url=url)
+        return refund_answer(body, "00")
+
+    paid = order(transaction_no="14226112")
+    result = gateway(post).refund(
+        paid, 135000, reason="Hồ sơ không được tiếp nhận", by="canbo.csgt", client_ip="10.0.0.7",
+        now=CREATED + timedelta(days=1), request_id="a1b2c3",
+    )  # fmt: skip
+
+    # Worked out by hand: RequestId|Version|Command|TmnCode|TransactionType|TxnRef|Amount|TransactionNo|
+    # TransactionDate|CreateBy|CreateDate|IpAddr|OrderInfo; dates in Vietnam's time; ×100 amount.
+    expected = by_hand(
+        "a1b2c3|2.1.0|refund|DEMOV210|02|261117ABCDEFGH|13500000|14226112|20261117090000|canbo.csgt"
+        "|20261118090000|10.0.0.7|Hoan phi ho so 000.00.21.H99-261117-0001"
+    )
+    assert sent["vnp_SecureHash"] == expected
+    assert sent["url"].endswith("/merchant_webapi/api/transaction")
+    assert (sent["vnp_TransactionType"], sent["vnp_CreateBy"]) == ("02", "canbo.csgt")
+    assert (
+        "Hồ sơ" not in sent["vnp_OrderInfo"]
+    )  # the officer's reason stays with us (ASCII, no personal data)
+    assert (result.outcome.value, result.response_code, result.transaction_no, result.request_id) == (
+        "done",
+        "00",
+        "14226199",
+        "a1b2c3",
+    )
+
+
+def test_a_part_refund_is_type_03() -> None:
+    sent: dict[str, Any] = {}
+
+    def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        sent.update(body)
+        return refund_answer(body, "00", kind="03")
+
+    gateway(post).refund(
+        order(), 35000, reason="x", by="canbo", client_ip="10.0.0.7", now=CREATED, request_id="r2"
+    )
+
+    assert (sent["vnp_TransactionType"], sent["vnp_Amount"]) == ("03", "3500000")
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome", "taken"),
+    [
+        ("00", "done", True),
+        ("94", "already", True),
+        ("95", "refused", False),
+        ("91", "not_found", False),
+        ("97", "bad_checksum", False),
+        ("99", "error", False),
+        ("02", "error", False),
+    ],
+)
+def test_the_refunds_answer_codes_are_mapped(code: str, outcome: str, taken: bool) -> None:
+    result = gateway(lambda url, body: refund_answer(body, code)).refund(
+        order(), 135000, reason="x", by="canbo", client_ip="10.0.0.7", now=CREATED
+    )
+
+    assert (result.outcome.value, result.response_code, result.taken) == (outcome, code, taken)
+    assert len(result.request_id) == 32  # a new id for a new request
+
+
+def test_a_refund_answer_with_a_wrong_hash_or_none_at_all_is_not_believed() -> None:
+    forged = gateway(lambda url, body: refund_answer(body, "00", sign=False)).refund(
+        order(), 135000, reason="x", by="canbo", client_ip="10.0.0.7", now=CREATED
+    )
+
+    def down(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        raise OSError("connection refused")
+
+    lost = gateway(down).refund(order(), 135000, reason="x", by="canbo", client_ip="10.0.0.7", now=CREATED)
+
+    assert (forged.outcome.value, forged.taken, forged.message) == ("error", False, "invalid signature")
+    assert (lost.outcome.value, lost.response_code, lost.taken) == ("error", "", False)

@@ -16,15 +16,13 @@ the slot was never booked), the guard and the booking only if absent. The bookin
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from motcua.adapters.dynamodb import BUSY, _cancellations
+from motcua.adapters.dynamodb import _cancellations, transact
+from motcua.adapters.query_pages import query_all
 from motcua.domain.appointments import (
     AlreadyBooked,
     Booking,
@@ -33,7 +31,6 @@ from motcua.domain.appointments import (
     CodeTaken,
     SlotTaken,
 )
-from motcua.domain.errors import Unavailable
 from motcua.resources import APPOINTMENT_SLOTS_PREFIX, BOOKED_PREFIX, BOOKING_PREFIX, NOTIFY_ATTRIBUTE
 
 SLOTS_PREFIX = APPOINTMENT_SLOTS_PREFIX
@@ -42,7 +39,6 @@ GUARD_PREFIX = BOOKED_PREFIX
 CHECK_IN_PREFIX = "CHECKIN#"
 DAY_PREFIX = "APPTDAY#"
 BOOKED_EVENT = "booked"  # the `notify` attribute of a new booking
-THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 
 
 def _s(value: str) -> dict[str, str]:
@@ -107,20 +103,16 @@ class DynamoAppointmentBook:
         return item
 
     def taken(self, centre: str, service: str, day: date) -> dict[str, int]:
-        found: dict[str, int] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": _s(_slots_pk(centre, service, day))},
-            "ProjectionExpression": "SK, taken",
-        }
-        while True:
-            response = self.client.query(**kwargs)
-            for item in response["Items"]:
-                found[item["SK"]["S"].removeprefix("S#")] = int(item.get("taken", {"N": "0"})["N"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = query_all(
+            self.client,
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "PK = :pk",
+                "ExpressionAttributeValues": {":pk": _s(_slots_pk(centre, service, day))},
+                "ProjectionExpression": "SK, taken",
+            },
+        )
+        return {item["SK"]["S"].removeprefix("S#"): int(item.get("taken", {"N": "0"})["N"]) for item in items}
 
     def book(self, booking: Booking, *, capacity: int, expires_at: datetime) -> None:
         expiry = int(expires_at.timestamp())
@@ -263,27 +255,16 @@ class DynamoAppointmentBook:
         return [Booking.model_validate_json(item["data"]["S"]) for item in response["Items"]]
 
     def on_day(self, centre: str, day: date) -> list[Booking]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "GSI2",
-            "KeyConditionExpression": "GSI2PK = :pk",
-            "ExpressionAttributeValues": {":pk": _s(f"{DAY_PREFIX}{centre}#{day.isoformat()}")},
-        }
-        found: list[Booking] = []
-        while True:
-            response = self.client.query(**kwargs)
-            found.extend(Booking.model_validate_json(item["data"]["S"]) for item in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = query_all(
+            self.client,
+            {
+                "TableName": self.table,
+                "IndexName": "GSI2",
+                "KeyConditionExpression": "GSI2PK = :pk",
+                "ExpressionAttributeValues": {":pk": _s(f"{DAY_PREFIX}{centre}#{day.isoformat()}")},
+            },
+        )
+        return [Booking.model_validate_json(item["data"]["S"]) for item in items]
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
-        digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()
-        try:
-            self.client.transact_write_items(
-                TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16]))
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] in THROTTLED:
-                raise Unavailable(BUSY, retry_after=5, code="busy") from error
-            raise
+        transact(self.client, items)

@@ -438,19 +438,13 @@ class DynamoDossierRepository:
             item["Put"]["Item"].update(expiry)
         return items
 
+    def change_items(self, change: Change) -> list[dict[str, Any]]:
+        """The change's transaction items, for a writer that stores them with items of its own (a
+        paid financial obligation's resume goes in the payment's own transaction, adapters/payments.py)."""
+        return self._change_items(change)
+
     def _transact(self, items: list[dict[str, Any]]) -> None:
-        """One TransactWriteItems; its ClientRequestToken is the hash of the items, so that the SDK's
-        retry of a transaction that did succeed is answered as the success it was, not a conflict."""
-        digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()
-        try:
-            self.client.transact_write_items(
-                TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16]))
-            )
-        except ClientError as error:
-            # Throttled through every attempt: nothing of the transaction was written.
-            if error.response["Error"]["Code"] in THROTTLED:
-                raise Unavailable(BUSY, retry_after=5, code="busy") from error
-            raise
+        transact(self.client, items)
 
     def apply(self, change: Change) -> None:
         try:
@@ -479,6 +473,19 @@ class DynamoDossierRepository:
         return (
             found is not None and AuditEntry.model_validate_json(found["data"]["S"]).hash == change.audit.hash
         )
+
+
+def transact(client: Any, items: list[dict[str, Any]]) -> None:
+    """One TransactWriteItems; its ClientRequestToken is the hash of the items, so that the SDK's
+    retry of a transaction that did succeed is answered as the success it was, not a conflict."""
+    digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()
+    try:
+        client.transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16])))
+    except ClientError as error:
+        # Throttled through every attempt: nothing of the transaction was written.
+        if error.response["Error"]["Code"] in THROTTLED:
+            raise Unavailable(BUSY, retry_after=5, code="busy") from error
+        raise
 
 
 def _counter_key(agency: str, day: date) -> dict[str, Any]:

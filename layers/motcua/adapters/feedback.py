@@ -14,15 +14,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from motcua.adapters.dynamodb import BUSY, _cancellations
-from motcua.domain.errors import Unavailable
+from motcua.adapters.dynamodb import _cancellations, transact
+from motcua.adapters.query_pages import query_after
 from motcua.domain.feedback import (
     AlreadyAnswered,
     Feedback,
@@ -38,7 +36,6 @@ AGENCY_PREFIX = "FEEDBACK#"
 PUBLIC_PARTITION = "FBPUBLIC"
 PUBLIC_PREFIX = f"{FEEDBACK_PREFIX}PUBLIC#"
 ANSWERED_EVENT = "feedback_answered"  # the `notify` attribute of an answer's note
-THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 
 
 def _s(value: str) -> dict[str, str]:
@@ -238,13 +235,12 @@ class DynamoFeedbackBox:
             "ScanIndexForward": state is FeedbackState.OPEN,
             "Limit": limit,
         }
+        start = None
         if after is not None:
             code = after.rsplit("#", 1)[-1]
-            kwargs["ExclusiveStartKey"] = {**feedback_key(code), "GSI2PK": _s(pk), "GSI2SK": _s(after)}
-        response = self.client.query(**kwargs)
-        items = [Feedback.model_validate_json(item["data"]["S"]) for item in response["Items"]]
-        last = response.get("LastEvaluatedKey")
-        return items, last["GSI2SK"]["S"] if last else None
+            start = {**feedback_key(code), "GSI2PK": _s(pk), "GSI2SK": _s(after)}
+        items, last = query_after(self.client, kwargs, start, sort_key="GSI2SK")
+        return [Feedback.model_validate_json(item["data"]["S"]) for item in items], last
 
     def published(self, *, limit: int, after: str | None) -> tuple[list[Publication], str | None]:
         kwargs: dict[str, Any] = {
@@ -255,29 +251,20 @@ class DynamoFeedbackBox:
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        start = None
         if after is not None:
             pid = after.rsplit("#", 1)[-1]
-            kwargs["ExclusiveStartKey"] = {
+            start = {
                 "PK": _s(f"{PUBLIC_PREFIX}{pid}"),
                 "SK": _s("P"),
                 "GSI1PK": _s(PUBLIC_PARTITION),
                 "GSI1SK": _s(after),
             }
-        response = self.client.query(**kwargs)
-        items = [Publication.model_validate_json(item["data"]["S"]) for item in response["Items"]]
-        last = response.get("LastEvaluatedKey")
-        return items, last["GSI1SK"]["S"] if last else None
+        items, last = query_after(self.client, kwargs, start, sort_key="GSI1SK")
+        return [Publication.model_validate_json(item["data"]["S"]) for item in items], last
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
-        digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).digest()
-        try:
-            self.client.transact_write_items(
-                TransactItems=items, ClientRequestToken=str(uuid.UUID(bytes=digest[:16]))
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] in THROTTLED:
-                raise Unavailable(BUSY, retry_after=5, code="busy") from error
-            raise
+        transact(self.client, items)
 
 
 def _day_of(code: str, sent_at: datetime) -> date:

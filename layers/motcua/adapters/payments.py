@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from motcua.adapters.dynamodb import BUSY, THROTTLED, dossier_pk
-from motcua.domain.errors import Unavailable
+from motcua.domain.errors import DossierChanged, Unavailable
 from motcua.domain.models import Dossier
 from motcua.domain.payments import FeeAlreadyPaid, FeeRecord, Order, OrderState, OrderTaken
 from motcua.resources import PAYMENT_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from motcua.adapters.dynamodb import DynamoDossierRepository
+    from motcua.domain.changes import Change
 
 
 def _s(value: str) -> dict[str, str]:
@@ -35,10 +38,14 @@ def fee_key(code: str, fee: str) -> dict[str, Any]:
 class DynamoPaymentStore:
     """The PaymentStore port: an order under `PAY#<ref>`, a fee beside its dossier (`FEE#<fee>`)."""
 
-    def __init__(self, client: Any, table: str, *, dossier_days: int) -> None:
+    def __init__(
+        self, client: Any, table: str, *, dossier_days: int, dossiers: DynamoDossierRepository | None = None
+    ) -> None:
         self.client = client
         self.table = table
         self.dossier_days = dossier_days
+        # Renders a dossier's change as transaction items, for a settle that carries one.
+        self.dossiers = dossiers
 
     def _expiry(self, filed_at: datetime) -> dict[str, Any]:
         # Kept as long as the dossier: the table's TTL removes them with it.
@@ -82,7 +89,7 @@ class DynamoPaymentStore:
                     # The amount is fixed by the first order; every order counts; never once paid.
                     "UpdateExpression": "SET #t = :t, #d = :d, "
                     "amount_vnd = if_not_exists(amount_vnd, :amount), last_order = :ref, expires_at = :exp "
-                    "ADD orders :one",
+                    "ADD orders :one, refs :refs",  # refs: every order of the fee (its refunds list them)
                     "ConditionExpression": "attribute_not_exists(paid_by)",
                     "ExpressionAttributeNames": {"#t": "type", "#d": "data"},
                     "ExpressionAttributeValues": {
@@ -97,6 +104,7 @@ class DynamoPaymentStore:
                         ":ref": _s(order.ref),
                         ":exp": expiry,
                         ":one": {"N": "1"},
+                        ":refs": {"SS": [order.ref]},
                     },
                 }
             },
@@ -111,7 +119,7 @@ class DynamoPaymentStore:
         ).get("Item")
         return Order.model_validate_json(item["data"]["S"]) if item else None
 
-    def settle(self, order: Order) -> None:
+    def settle(self, order: Order, *, change: Change | None = None) -> None:
         items = [
             self._order_update(order),
             {
@@ -130,12 +138,18 @@ class DynamoPaymentStore:
                 }
             },
         ]
+        if change is not None:  # the dossier's resume, all or nothing with the payment
+            if self.dossiers is None:
+                raise ValueError("this payment store cannot write a dossier's change")
+            items += self.dossiers.change_items(change)
         reasons = self._transact(items)
         if reasons is None:
             return
         if not reasons or _failed(reasons, 0):
             raise OrderTaken()
-        raise FeeAlreadyPaid()
+        if change is None or _failed(reasons, 1):
+            raise FeeAlreadyPaid()
+        raise DossierChanged()  # nothing was written: read the dossier again and decide again
 
     def close(self, order: Order) -> None:
         if self._transact([self._order_update(order)]) is not None:

@@ -1,4 +1,5 @@
-"""One page of a DynamoDB Query and the opaque next_token that continues it (docs/data-model.md)."""
+"""DynamoDB Queries read whole or by pages: one page and the opaque next_token that continues it, one
+page after a sort key, every page of a partition (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,29 @@ def query_page(
     last = response.get("LastEvaluatedKey")
     next_token = encode_token({name: value["S"] for name, value in last.items()}) if last else None
     return response["Items"], next_token
+
+
+def query_all(client: Any, query: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every item a Query (`query`: its arguments) finds, page after page to the last."""
+    kwargs = dict(query)
+    items: list[dict[str, Any]] = []
+    while True:
+        response = client.query(**kwargs)
+        items += response["Items"]
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def query_after(
+    client: Any, query: Mapping[str, Any], start: Mapping[str, Any] | None, *, sort_key: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a Query (its `Limit` in `query`) from `start` on (an ExclusiveStartKey, None: the
+    first page): the items, and the `sort_key` of the last item read, where the next page starts
+    (None on the last page)."""
+    kwargs = dict(query)
+    if start is not None:
+        kwargs["ExclusiveStartKey"] = dict(start)
+    response = client.query(**kwargs)
+    last = response.get("LastEvaluatedKey")
+    return response["Items"], str(last[sort_key]["S"]) if last else None

@@ -98,6 +98,9 @@ class Fee(BaseModel):
     # desk waits for the payment before accepting the dossier.
     at_filing: bool = False
     waits: bool = False
+    # The dossier's outcomes after which a fee paid online is returned (docs/payments.md, "Refunds"):
+    # by default a dossier that is not accepted (refused, status 3); a province may add "stopped" (8).
+    refund_on: tuple[Literal["refused", "stopped"], ...] = ("refused",)
 
 
 class FormStep(BaseModel):

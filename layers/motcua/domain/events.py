@@ -23,11 +23,13 @@ class Event(StrEnum):
     RETURNED = "returned"  # đã trả kết quả (10)
     STOPPED = "stopped"  # dừng xử lý (8): rejected, or the papers asked for never came
     WITHDRAWN = "withdrawn"  # rút hồ sơ (7): the citizen's own request, acknowledged
+    REFUNDED = "refunded"  # hoàn phí: a payment given back through the gateway; the status does not change
 
 
 FILED = "filed"
 # The sweep writes "apologised"; the Action's own value is accepted too.
 APOLOGY_ACTIONS = frozenset({"apologised", Action.APOLOGISE.value})
+REFUND = "refund"  # services/refunds.py: the audit entry of a refund the gateway took
 
 # The status a change reached decides the event, whoever made it: an officer, the citizen or a flow.
 _BY_STATUS = {
@@ -52,6 +54,8 @@ def event_for(entry: AuditDraft) -> Event | None:
         return Event.FILED if before is None and after == Status.SUBMITTED else None
     if entry.action in APOLOGY_ACTIONS:
         return Event.LATE
+    if entry.action == REFUND:
+        return Event.REFUNDED
     if before is None or before == after:
         return None
     if before == Status.SUBMITTED and after in (Status.ACCEPTED, Status.IN_PROCESS):
@@ -70,6 +74,7 @@ _LABELS = {
     Event.RETURNED: Text(vi="Đã trả kết quả", en="Result returned"),
     Event.STOPPED: Text(vi="Dừng xử lý", en="Processing stopped"),
     Event.WITHDRAWN: Text(vi="Đã rút hồ sơ", en="Dossier withdrawn"),
+    Event.REFUNDED: Text(vi="Đã hoàn phí", en="Fee refunded"),
 }
 
 

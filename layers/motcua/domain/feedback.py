@@ -12,54 +12,30 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from motcua.domain.codes import AGENCY_CODE_PATTERN, MAX_SEQUENCE
+from motcua.domain.codes import DayNumbered, day_numbered_pattern
 from motcua.domain.errors import Conflict, DomainError, NotFound
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import Contacts
 
 PREFIX = "PAKN"
-_CODE_RE = re.compile(
-    rf"^{PREFIX}-(?P<agency>{AGENCY_CODE_PATTERN[1:-1]})-(?P<day>\d{{6}})-(?P<seq>\d{{4}})$"
-)
 
 
 @dataclass(frozen=True, slots=True)
-class FeedbackCode:
+class FeedbackCode(DayNumbered):
     """`PAKN-<agency code>-YYMMDD-XXXX`: the agency asked, the day it was sent, that day's sequence
     (its own counter, apart from the dossiers': a feedback never takes a dossier's number)."""
 
-    agency: str
-    day: date
-    sequence: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.sequence <= MAX_SEQUENCE:
-            raise ValueError(f"sequence {self.sequence} is outside 1..{MAX_SEQUENCE}")
-        if not re.match(AGENCY_CODE_PATTERN, self.agency):
-            raise ValueError(f"{self.agency!r} is not a QCVN 102 agency code")
-
-    def __str__(self) -> str:
-        return f"{PREFIX}-{self.agency}-{self.day:%y%m%d}-{self.sequence:04d}"
-
-    @classmethod
-    def parse(cls, text: str) -> FeedbackCode:
-        match = _CODE_RE.match(text)
-        if match is None:
-            raise ValueError(f"{text!r} is not a feedback code")
-        day = match["day"]
-        return cls(
-            agency=match["agency"],
-            day=date(2000 + int(day[:2]), int(day[2:4]), int(day[4:])),
-            sequence=int(match["seq"]),
-        )
+    PREFIX: ClassVar[str] = PREFIX
+    KIND: ClassVar[str] = "feedback code"
+    PATTERN: ClassVar[re.Pattern[str]] = day_numbered_pattern(PREFIX)
 
 
 def is_feedback_code(text: str) -> bool:
-    return _CODE_RE.match(text) is not None
+    return FeedbackCode.matches(text)
 
 
 class FeedbackState(StrEnum):

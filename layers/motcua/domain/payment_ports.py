@@ -8,8 +8,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
+    from motcua.domain.changes import Change
     from motcua.domain.models import Dossier
     from motcua.domain.payments import FeeRecord, GatewayNotice, Order
+    from motcua.domain.refunds import RefundResult
 
 
 class PaymentGateway(Protocol):
@@ -27,6 +29,21 @@ class PaymentGateway(Protocol):
 
     def query(self, order: Order, *, client_ip: str, now: datetime) -> GatewayNotice:
         """Ask the gateway how `order` stands (VNPAY querydr); its answer's signature checked."""
+        ...
+
+    def refund(
+        self,
+        order: Order,
+        amount_vnd: int,
+        *,
+        reason: str,
+        by: str,
+        client_ip: str,
+        now: datetime,
+        request_id: str | None = None,
+    ) -> RefundResult:
+        """Give back `amount_vnd` of the confirmed `order` (the whole of it or a part); `request_id`
+        and `now` given again send the very same request again (after a crash); its answer checked."""
         ...
 
 
@@ -51,9 +68,12 @@ class PaymentStore(Protocol):
 
     def order(self, ref: str) -> Order | None: ...
 
-    def settle(self, order: Order) -> None:
+    def settle(self, order: Order, *, change: Change | None = None) -> None:
         """Write `order` (now paid) and mark its fee paid by it, together: OrderTaken if the order
-        was no longer pending, FeeAlreadyPaid if another order paid the fee first."""
+        was no longer pending, FeeAlreadyPaid if another order paid the fee first.
+
+        `change`, the dossier's (a paid financial obligation's resume), is written in the same
+        transaction, at the version its dossier was read: DossierChanged if it moved on since."""
         ...
 
     def close(self, order: Order) -> None:

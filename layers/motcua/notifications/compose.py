@@ -218,17 +218,21 @@ def _context(
         at=when(entry.at),
         appointment=when(appointment),
         previous_appointment=when(previous) if previous else None,
-        reason=reason,
         expired=expired,
         delivery=delivery,
         tracking_url=tracking_url,
         counter=dossier.channel is Arrival.COUNTER,
         dossier_url=f"{portal_url.rstrip('/')}/#/dossiers/{dossier.code}",
-        **_obligation(dossier, event),
+        **({"reason": reason} | _obligation(dossier, event, entry)),
     )
 
 
-def _obligation(dossier: Dossier, event: Event) -> dict[str, object]:
+def _obligation(dossier: Dossier, event: Event, entry: AuditEntry) -> dict[str, object]:
+    if event is Event.REFUNDED:  # the refund's amount, as its audit entry names it ("135000 VND: …")
+        said = (entry.reason or "").split(" VND: ", 1)
+        if len(said) == 2 and said[0].isdigit():
+            return {"amount": _dong(int(said[0])), "reason": said[1]}
+        return {}
     ob = dossier.obligation
     if event is not Event.FEES_DUE or ob is None:
         return {}

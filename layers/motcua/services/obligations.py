@@ -1,4 +1,5 @@
-"""Financial obligations (status 6): asked by an officer, paid online, resumed by the IPN."""
+"""Financial obligations (status 6): asked by an officer, paid online, resumed by the IPN's own
+transaction."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from motcua.services.retry import on_fresh_read
 
 if TYPE_CHECKING:
     from motcua.config.province import Province
+    from motcua.domain.changes import Change
     from motcua.domain.i18n import Language
     from motcua.domain.models import Dossier, DossierRecord, Principal, Task
     from motcua.domain.payments import Order
@@ -160,22 +162,42 @@ class ObligationService:
         settled = ob.model_copy(
             update={"state": ObligationState.CANCELLED, "settled_at": now, "cancelled_by": principal.username}
         )
-        self._resume(principal, record, Action.CANCEL_FEES, settled, body.reason, now)
+        self.repository.apply(self._resumed(principal, record, Action.CANCEL_FEES, settled, body.reason, now))
         count("ObligationCancelled")
         return self._view(principal, self.repository_record(dossier.code))
 
     # --- the gateway's confirmed payment (from the IPN) --------------------------------------
 
-    def settled(self, order: Order) -> None:
-        """An order paid its fee (the IPN's transaction wrote it): a dossier waiting for that
-        obligation resumes. Called again for a repeated IPN; the dossier's own state makes it once."""
-        if is_obligation_fee(order.fee):
-            self.settled_fee(order.dossier, order.fee, paid_by=order.ref)
+    def paid_change(self, order: Order) -> Change | None:
+        """What the IPN writes beside `order`'s payment, in the same transaction: the dossier waiting
+        for the obligation that the order pays resumes (None: no dossier waits for it).
 
-    def settled_fee(self, code: str, fee: str, *, paid_by: str | None = None) -> None:
-        on_fresh_read(lambda: self._settled(code, fee, paid_by))
+        FeeAlreadyPaid when the dossier shows that obligation settled already, cancelled or paid by
+        another order: its fee item says so too (a cancel marks the fee first; a payment marks it in
+        the transaction that resumes the dossier), and this payment is to be refunded."""
+        if not is_obligation_fee(order.fee):
+            return None
+        record = self.repository.get(order.dossier)
+        if record is None:
+            return None
+        dossier = record.dossier
+        ob = dossier.obligation
+        if ob is None or ob.id != order.fee:
+            return None
+        if ob.state is not ObligationState.DUE:
+            raise FeeAlreadyPaid()
+        if dossier.status is not Status.FEES_DUE:
+            return None
+        now = self.clock.now()
+        paid = ob.model_copy(update={"state": ObligationState.PAID, "settled_at": now, "paid_by": order.ref})
+        return self._resumed(None, record, Action.FEES_PAID, paid, None, now)
 
-    def _settled(self, code: str, fee: str, paid_by: str | None) -> None:
+    def settled_fee(self, code: str, fee: str) -> None:
+        """The fee is paid (its item says so): a dossier still waiting for it resumes. A cancel that
+        lost the race to the payment calls it; the IPN resumes the dossier in its own transaction."""
+        on_fresh_read(lambda: self._settled(code, fee))
+
+    def _settled(self, code: str, fee: str) -> None:
         record = self.repository.get(code)
         if record is None:
             return
@@ -187,17 +209,19 @@ class ObligationService:
             or ob.state is not ObligationState.DUE
             or dossier.status is not Status.FEES_DUE
         ):
-            return  # resumed already (a repeated IPN), or cancelled first (its payment is flagged)
-        if paid_by is None:
-            _, fee_record = self.payments.store.dossier_and_fee(code, fee)
-            paid_by = fee_record.paid_by if fee_record else None
+            return  # resumed already (by the payment's transaction), or cancelled first
+        _, fee_record = self.payments.store.dossier_and_fee(code, fee)
+        if fee_record is None or not fee_record.paid:
+            return
         now = self.clock.now()
-        paid = ob.model_copy(update={"state": ObligationState.PAID, "settled_at": now, "paid_by": paid_by})
-        self._resume(None, record, Action.FEES_PAID, paid, None, now)
+        paid = ob.model_copy(
+            update={"state": ObligationState.PAID, "settled_at": now, "paid_by": fee_record.paid_by}
+        )
+        self.repository.apply(self._resumed(None, record, Action.FEES_PAID, paid, None, now))
         count("ObligationPaid")
         logger.info("financial obligation paid: the dossier resumes", extra={"dossier": code})
 
-    def _resume(
+    def _resumed(
         self,
         principal: Principal | None,
         record: DossierRecord,
@@ -205,7 +229,9 @@ class ObligationService:
         obligation: Obligation,
         reason: str | None,
         now: datetime,
-    ) -> None:
+    ) -> Change:
+        """The dossier back to where it was before status 6, its clock moved on by the days it
+        stood still, the task open again: the change, written by the caller."""
         dossier = record.dossier
         path = plan(action, dossier.status)
         assert dossier.paused_at is not None  # status 6 sets it
@@ -236,7 +262,7 @@ class ObligationService:
         )  # fmt: skip
         role = (principal.role or PrincipalKind.STAFF) if principal else PrincipalKind.STAFF
         events = timeline(path, action, agency, role, reason, now)
-        self.repository.apply(seal(dossier, resumed, audit, tasks=tasks, events=events))
+        return seal(dossier, resumed, audit, tasks=tasks, events=events)
 
     # --- the citizen -------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from motcua.domain.permissions import may_read_dossiers
 from motcua.domain.status import Status
 from motcua.observability import count, logger
 from motcua.services.dossiers import can_see
+from motcua.services.retry import on_fresh_read
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from motcua.config.payments import PaymentSettings
     from motcua.config.province import Province
     from motcua.domain.catalog import Fee
+    from motcua.domain.changes import Change
     from motcua.domain.i18n import Language
     from motcua.domain.models import Dossier, Principal
     from motcua.domain.payment_ports import PaymentGateway, PaymentStore
@@ -122,8 +124,9 @@ class PaymentService:
         self._gateway = gateway  # built on first use: its secret is read only when a payment needs it
         self.clock = clock
         self.portal_url = portal_url.rstrip("/")
-        # Told of every order that paid its fee (a financial obligation's dossier then resumes).
-        self.on_settled: Callable[[Order], None] | None = None
+        # What a paid order writes beside its fee, in the same transaction (a financial obligation's
+        # dossier resumes); it may raise FeeAlreadyPaid when it knows the fee is no longer due.
+        self.paid_change: Callable[[Order], Change | None] | None = None
 
     @property
     def settings(self) -> PaymentSettings:
@@ -152,38 +155,11 @@ class PaymentService:
             raise DossierClosed()
         if fee is not None and fee.paid:
             raise FeePaid()
-        now = self.clock.now()
         amount = fee.amount_vnd if fee is not None else catalog_fee.amount_vnd
-        order = Order(
-            ref=new_ref(now),
-            dossier=dossier.code,
-            owner=dossier.owner,
-            agency=dossier.agency,
-            amount_vnd=amount,
-            gateway=settings.gateway,
-            created_at=now,
-            pay_by=now + timedelta(minutes=settings.expire_minutes),
-        )
-        try:
-            self.store.open_order(
-                order,
-                FeeRecord(dossier=dossier.code, fee=FILING_FEE, amount_vnd=amount),
-                dossier_filed_at=dossier.filed_at,
-                counted_as=counted_as(dossier),  # the online-payment indicator (docs/statistics.md)
-            )
-        except FeeAlreadyPaid:
-            raise FeePaid() from None
         # The gateway asks for the order's description without diacritics (ASCII).
-        url = self._gateway().payment_url(
-            order,
-            return_url=self.return_url,
-            client_ip=client_ip,
-            info=f"Thanh toan le phi ho so {dossier.code}",
-            locale=language,
-        )
-        count("PaymentStarted")
-        return PaymentStarted(
-            ref=order.ref, dossier=dossier.code, amount_vnd=amount, pay_by=order.pay_by, pay_url=url
+        info = f"Thanh toan le phi ho so {dossier.code}"
+        return self._open(
+            settings, dossier, FILING_FEE, amount, client_ip=client_ip, language=language, info=info
         )
 
     # --- the gateway tells (IPN, server to server): the only thing that marks a fee paid --------
@@ -213,8 +189,6 @@ class PaymentService:
             logger.warning("payment notice with another amount", extra={"ref": order.ref})
             return IpnAnswer.INVALID_AMOUNT
         if order.state is not OrderState.PENDING:  # a replay, or the gateway sending it again
-            if order.state is OrderState.PAID:
-                self._settled(order)  # what followed the payment is done, if a failure cut it short
             return IpnAnswer.ALREADY_CONFIRMED
         now = self.clock.now()
         reported = {
@@ -232,8 +206,11 @@ class PaymentService:
                 return IpnAnswer.CONFIRMED
             paid = order.model_copy(update={**reported, "state": OrderState.PAID})
             try:
-                self.store.settle(paid)
-                self._settled(paid)
+                # The payment and what it resumes, in one transaction: both or neither (a failure
+                # answers 99 with the order still pending, and the gateway's next copy does it all).
+                if on_fresh_read(lambda: self._settle(paid)):
+                    count("ObligationPaid")
+                    logger.info("financial obligation paid: the dossier resumes", extra={"ref": order.ref})
             except FeeAlreadyPaid:
                 # Paid twice for one fee: the second payment is kept, flagged to be refunded.
                 self.store.close(paid.model_copy(update={"state": OrderState.REFUND_DUE}))
@@ -339,7 +316,23 @@ class PaymentService:
     ) -> PaymentStarted:
         """A new order for one of the dossier's fees other than the filing's (the caller checked who
         pays and that it is due), and the gateway's page for it."""
-        settings = self.settings
+        return self._open(
+            self.settings, dossier, fee, amount_vnd, client_ip=client_ip, language=language, info=info
+        )
+
+    def _open(
+        self,
+        settings: PaymentSettings,
+        dossier: Dossier,
+        fee: str,
+        amount_vnd: int,
+        *,
+        client_ip: str,
+        language: Language,
+        info: str,
+    ) -> PaymentStarted:
+        """A new order for the dossier's `fee`, kept and counted on the fee (FeePaid if it is paid
+        already), and the gateway's signed page for it."""
         now = self.clock.now()
         order = Order(
             ref=new_ref(now),
@@ -357,6 +350,8 @@ class PaymentService:
                 order,
                 FeeRecord(dossier=dossier.code, fee=fee, amount_vnd=amount_vnd),
                 dossier_filed_at=dossier.filed_at,
+                # The fee at filing counts in the online-payment indicator (docs/statistics.md).
+                counted_as=counted_as(dossier) if fee == FILING_FEE else None,
             )
         except FeeAlreadyPaid:
             raise FeePaid() from None
@@ -368,7 +363,9 @@ class PaymentService:
             ref=order.ref, dossier=dossier.code, amount_vnd=amount_vnd, pay_by=order.pay_by, pay_url=url
         )
 
-    def _settled(self, order: Order) -> None:
-        # A failure here answers 99: the gateway sends the IPN again, and the replay calls it again.
-        if self.on_settled is not None:
-            self.on_settled(order)
+    def _settle(self, paid: Order) -> bool:
+        """Write the paid order, its fee and the dossier's change if any (read afresh at each
+        attempt: DossierChanged means nothing was written); whether a dossier changed with it."""
+        change = self.paid_change(paid) if self.paid_change is not None else None
+        self.store.settle(paid, change=change)
+        return change is not None
