@@ -54,6 +54,7 @@ def _image(
 def history(n: int, seed: int = 766) -> list[dict[str, Any]]:
     """Stream records of `n` dossiers' lives, in the order they happened within each dossier."""
     rng = random.Random(seed)
+    fees = random.Random(seed + 1)
     records: list[dict[str, Any]] = []
     start = datetime(2025, 10, 1, 2, tzinfo=UTC)
     for i in range(n):
@@ -77,6 +78,7 @@ def history(n: int, seed: int = 766) -> list[dict[str, Any]]:
             images.append(_image(code, agency, procedure, filed, due, 3, finished_at=end))
         else:
             images.append(_image(code, agency, procedure, filed, due, 7, finished_at=end))
+        records.extend(_with_fee(fees.random(), images, code, agency, procedure, filed))
         old = None
         for step, new in enumerate(images):
             change = {"Keys": {"PK": new["PK"], "SK": new["SK"]}, "NewImage": new}
@@ -89,6 +91,45 @@ def history(n: int, seed: int = 766) -> list[dict[str, Any]]:
     return records
 
 
+def _with_fee(
+    roll: float, images: list[dict[str, Any]], code: str, agency: str, procedure: str, filed: datetime
+) -> list[dict[str, Any]]:
+    """A fee (drawn apart, so that the dossiers' lives stay what they were): a third pay one at filing,
+    online (most of them through an order and its IPN: the fee item's changes) or at the counter."""
+    if roll >= 0.33:
+        return []
+    collection = "counter" if roll < 0.08 else "online"
+    for image in images:
+        data = json.loads(image["data"]["S"]) | {"fee": {"amount_vnd": 135000, "collection": collection}}
+        image["data"] = {"S": json.dumps(data)}
+    return _fee_records(code, agency, procedure, filed) if collection == "online" and roll < 0.28 else []
+
+
+def _fee_records(code: str, agency: str, procedure: str, filed: datetime) -> list[dict[str, Any]]:
+    """The fee at filing's item (`FEE#filing`): made by the first order, then paid by its IPN."""
+    counted = {"agency": agency, "procedure": procedure, "filed_at": filed.isoformat()}
+    unpaid = {
+        "PK": {"S": f"D#{code}"},
+        "SK": {"S": "FEE#filing"},
+        "type": {"S": "fee"},
+        "data": {"S": json.dumps({"dossier": code, "fee": "filing", "counted_as": counted})},
+        "amount_vnd": {"N": "135000"},
+    }
+    paid = unpaid | {
+        "paid_by": {"S": f"R{code}"},
+        "paid_at": {"S": (filed + timedelta(minutes=5)).isoformat()},
+    }
+    keys = {"PK": unpaid["PK"], "SK": unpaid["SK"]}
+    return [
+        {"eventID": f"{code}-fee-0", "eventName": "INSERT", "dynamodb": {"Keys": keys, "NewImage": unpaid}},
+        {
+            "eventID": f"{code}-fee-1",
+            "eventName": "MODIFY",
+            "dynamodb": {"Keys": keys, "NewImage": paid, "OldImage": unpaid},
+        },
+    ]
+
+
 def main() -> None:
     from moto import mock_aws
 
@@ -96,7 +137,7 @@ def main() -> None:
     with mock_aws():
         import boto3
 
-        from motcua.adapters.statistics import DynamoCounterStore
+        from motcua.adapters.statistics import DynamoCounterStore, item_moves, moves_of_record
 
         client = boto3.client("dynamodb", region_name=REGION)
         client.create_table(
@@ -118,6 +159,15 @@ def main() -> None:
         writes = store.calls.writes
         record("statistics", "stream records of dossier changes", len(records))
         record("statistics", "AWS calls per change (consumer)", round(writes / len(records), 2), goal="<= 1")
+        # The items one change writes in its transaction: the marker and one per counter item it moves.
+        moved = [len(item_moves(moves_of_record(r, store.calendar))) for r in records]
+        record("statistics", "counter items written per change, at most", max(moved), goal="<= 7")
+        fee_records = [r for r in records if r["dynamodb"]["Keys"]["SK"]["S"] == "FEE#filing"]
+        record("statistics", "stream records of fee items (fees at filing paid online)", len(fee_records))
+        fee_moved = [len(item_moves(moves_of_record(r, store.calendar))) for r in fee_records]
+        record(
+            "statistics", "counter items written per fee item change, at most", max(fee_moved), goal="<= 7"
+        )
         for item in records:
             store.apply_record(item)
         again = store.calls.writes - writes

@@ -1161,6 +1161,10 @@ const STRINGS = {
     "refund.confirm.no": "Quay lại",
     "refund.done": "Đã hoàn phí qua cổng thanh toán.",
     "refund.failed": "Cổng thanh toán không thực hiện hoàn phí (mã {code}); có thể thử lại.",
+    // fees collected at the counter (payind: the online-payment indicator)
+    "intake.fee": "Phí, lệ phí",
+    "intake.fee.collect": "{amount}, thu tại quầy khi tiếp nhận hồ sơ",
+    "intake.fee.collected": "{amount}, đã thu tại quầy",
   },
   en: {
     "site.name": "Online public services",
@@ -2325,6 +2329,10 @@ const STRINGS = {
     "refund.confirm.no": "Back",
     "refund.done": "Refunded through the payment gateway.",
     "refund.failed": "The payment gateway did not make the refund (code {code}); you may try again.",
+    // fees collected at the counter (payind: the online-payment indicator)
+    "intake.fee": "Fee",
+    "intake.fee.collect": "{amount}, collected at the counter with the dossier",
+    "intake.fee.collected": "{amount}, collected at the counter",
   },
 };
 

@@ -8,7 +8,7 @@
 // ?procedure=<code>&step=<n|check> walk the form; ?done=<code> is the receipt.
 
 import { ApiError, encode, get, getBlob, post, procedure as loadProcedure, session, staffRole } from "../api.js";
-import { formatDate, formatDateTime, lang, t, tx } from "../i18n.js";
+import { formatDate, formatDateTime, formatVnd, lang, t, tx } from "../i18n.js";
 import { announce, clearErrors, facts, field, h, notice, showErrors, statusBadge } from "../dom.js";
 import { schemaForm } from "../schema-form.js";
 import { filePicker } from "../uploads.js";
@@ -222,6 +222,7 @@ async function walkForm(ctx, agency, code, ticket) {
           h("dl", { class: "check__list" }, page.rows().map((row) => h("div", { class: "check__row" }, h("dt", { class: "check__key" }, row.label), h("dd", { class: "check__value" }, Array.isArray(row.value) ? row.value.join(", ") : row.value)))),
         ),
       ),
+      p.fee?.amount_vnd > 0 ? h("p", { class: "intake__fee" }, h("strong", {}, `${t("intake.fee")}: `), t("intake.fee.collect", { amount: formatVnd(p.fee.amount_vnd) })) : null,
       h("div", { class: "panel intake__accept" }, h("div", { class: "checkbox" }, accept, h("label", { for: "intake-accept", class: "checkbox__label" }, t("intake.accept"))), h("p", { class: "field__hint" }, t("intake.accept.hint"))),
       h("div", { class: "actions" }, submit, progress),
     );
@@ -337,6 +338,7 @@ async function receiptScreen(ctx, code) {
         [t("intake.received"), formatDateTime(d.filed_at)],
         [t("intake.received_by"), d.received_by],
         [t("intake.ticket"), d.ticket],
+        [t("intake.fee"), d.fee_at_counter_vnd ? t("intake.fee.collected", { amount: formatVnd(d.fee_at_counter_vnd) }) : null],
         [t("receipt.due"), h("strong", { class: "receipt__due" }, formatDate(d.appointment_at || d.due_at))],
       ]),
     ),

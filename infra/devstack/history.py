@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from motcua.adapters.vnpay import Credentials
     from motcua.config.province import Province
     from motcua.domain.catalog import Procedure
 
@@ -57,6 +58,10 @@ FLOW_SHARE = 0.2  # of the dossiers, those of a procedure with a flow between ag
 COUNTER_SHARE = 0.15
 # Of the approvals at a desk (not through a flow), those that come with a signed electronic result.
 RESULT_SHARE = 0.3
+# Of the dossiers filed online whose fee is paid at filing, those paid online minutes after filing (the
+# gateway's signed IPN handed to the payment service, as the sandbox sends it); the others never paid.
+# Walk-ins pay at the counter (the intake records it). The Decision 766 online-payment rate shows both.
+PAID_ONLINE_SHARE = 0.75
 
 
 class SettableClock:
@@ -117,9 +122,11 @@ class History:
         route: Callable[[], object],
         seed: int = SEED,
         flow_share: float = FLOW_SHARE,
+        gateway: Callable[[], Credentials] | None = None,
     ) -> None:
         """`desks`: who decides at each agency (its leader: the desk's, the officer's and the leader's
-        actions alike); `route`: delivers what the flows sent so far to the coordinator."""
+        actions alike); `route`: delivers what the flows sent so far to the coordinator; `gateway`:
+        the merchant's credentials, to sign the IPNs of the fees paid online (None: none paid)."""
         from tests.examples import EXAMPLES, fitted
 
         self.container = container
@@ -136,6 +143,9 @@ class History:
         self.places = random.Random(seed + 2)  # noqa: S311
         # Which approvals come with a signed electronic result: drawn apart too.
         self.results = random.Random(seed + 3)  # noqa: S311
+        # Which fees at filing are paid online: drawn apart too.
+        self.fees = random.Random(seed + 4)  # noqa: S311
+        self.gateway = gateway
         self.province = province
         fileable = [p for p in province.procedures if p.code in EXAMPLES and p.agency in desks]
         self.procedures: list[Procedure] = [p for p in fileable if p.flow is None]
@@ -207,6 +217,7 @@ class History:
         if procedure.flow is None and rng.random() < COUNTER_SHARE:
             return self._at_the_counter(procedure, request, key, filed_at, until)
         dossier = self.container.filing.file(citizen, request, key).dossier
+        self._pay_online(citizen, dossier.code, filed_at)
         if procedure.flow is not None:
             return dossier.code, self._through_flow(procedure, citizen, dossier.code, filed_at, until)
         roll = rng.random()
@@ -268,6 +279,44 @@ class History:
         plan = done if accept else [("accept", None, 0.1, 2), *done]
         return dossier.code, self._desk(procedure, dossier.code, filed_at, until, plan)
 
+    def _pay_online(self, citizen: Any, code: str, filed_at: datetime) -> None:
+        """The citizen pays the fee at filing through the gateway a few minutes after filing (most of
+        them): an order, then the gateway's signed IPN for it, handed to the payment service."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        from motcua.adapters.vnpay import signed_query, vnp_time
+        from motcua.services.payments import online_fee
+
+        if (
+            self.gateway is None
+            or online_fee(self.province, self._record(code).dossier.procedure_code) is None
+        ):
+            return
+        if self.fees.random() >= PAID_ONLINE_SHARE:
+            return
+        self.clock.current = filed_at + timedelta(minutes=2 + self.fees.randrange(10))
+        started = self.container.payments.start(citizen, code, client_ip="127.0.0.1", language="vi")
+        params = dict(parse_qsl(urlsplit(started.pay_url).query, keep_blank_values=True))
+        number = str(13_000_000 + self.fees.randrange(1_000_000))  # the sandbox's own start at 14,000,000
+        result = {
+            "vnp_Amount": params["vnp_Amount"],
+            "vnp_BankCode": "NCB",
+            "vnp_BankTranNo": f"VNP{number}",
+            "vnp_CardType": "ATM",
+            "vnp_OrderInfo": params.get("vnp_OrderInfo", ""),
+            "vnp_PayDate": vnp_time(self.clock.current),
+            "vnp_ResponseCode": "00",
+            "vnp_TmnCode": params["vnp_TmnCode"],
+            "vnp_TransactionNo": number,
+            "vnp_TransactionStatus": "00",
+            "vnp_TxnRef": params["vnp_TxnRef"],
+        }
+        query = signed_query(result, self.gateway().hash_secret)
+        answer = self.container.payments.notify(dict(parse_qsl(query, keep_blank_values=True)))
+        if answer.value != "00":
+            raise RuntimeError(f"history: the IPN for {code} was answered {answer.value}")
+        self.clock.current = filed_at
+
     def _desk_for(self, procedure: Procedure) -> str | None:
         """The desk that receives a dossier: a third of those that may go elsewhere go to another
         agency's desk (handed to the procedure's agency once accepted, and back for the result)."""
@@ -303,7 +352,7 @@ class History:
         plan: list[tuple[str, str | None, float, float]],
     ) -> int:
         """The receiving desk's decisions on the dossier's first task, each some hours after the last;
-        a desk that waits for the online fee does not accept (the history pays no fee online)."""
+        a desk that waits for the online fee does not accept while it is not paid (a quarter of them)."""
         from motcua.domain.payments import FeeUnpaid
         from motcua.domain.tasks import task_id_for
 
@@ -314,7 +363,7 @@ class History:
                 break
             try:
                 status = self._decide(self._holder(code), task_id_for(code, 1), moment, action, reason)
-            except FeeUnpaid:  # no gateway pays the past's fees: the dossier waits for its fee still
+            except FeeUnpaid:  # its fee was never paid online: the dossier waits for it still
                 break
             if action == "approve" and self.results.random() < RESULT_SHARE:
                 self._issue_result(procedure, code)
@@ -595,6 +644,7 @@ def _fill(
             post=post,
             route=lambda: workflow.drain(container.coordinator.handle),
             seed=seed,
+            gateway=_credentials(container),
         )
 
         every = max(1, min(500, dossiers // 10))  # a line at each tenth (at most every 500)
@@ -630,6 +680,20 @@ def _fill(
     state.requests = recorder.recorded()
     state.save(state_path)
     return filled
+
+
+def _credentials(container: Any) -> Callable[[], Credentials] | None:
+    """The merchant's credentials of the local stack's gateway (its secret, provisioned in Secrets
+    Manager), to sign the history's IPNs as the sandbox does; None without a gateway."""
+    from motcua.adapters import clients
+    from motcua.adapters.vnpay import SecretsManagerCredentials
+
+    from .config import REGION
+
+    secret = container.settings.payment_secret
+    if container.province.payments is None or not secret:
+        return None
+    return SecretsManagerCredentials(clients.client("secretsmanager", REGION), secret)
 
 
 if __name__ == "__main__":

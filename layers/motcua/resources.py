@@ -170,10 +170,16 @@ NOTIFY_PATTERN: dict[str, object] = {
     "dynamodb": {"NewImage": {NOTIFY_ATTRIBUTE: {"S": [{"exists": True}]}}},
 }
 
-# The filter between the table's stream and the statistics queue: changes of dossier items and task
-# items (docs/statistics.md), whatever the change (a removal takes its counts away).
+# The filter between the table's stream and the statistics queue: changes of dossier items, task items
+# and the fee at filing's item (`FEE#filing`: paid online, docs/statistics.md), whatever the change (a
+# removal takes its counts away).
 STATS_PATTERN: dict[str, object] = {
-    "dynamodb": {"Keys": {"PK": {"S": [{"prefix": DOSSIER_PREFIX}]}, "SK": {"S": ["D", {"prefix": "T#"}]}}},
+    "dynamodb": {
+        "Keys": {
+            "PK": {"S": [{"prefix": DOSSIER_PREFIX}]},
+            "SK": {"S": ["D", {"prefix": "T#"}, "FEE#filing"]},
+        }
+    },
 }
 
 

@@ -48,9 +48,11 @@ def test_a_leader_reads_the_indicators_of_their_agency_computed_from_its_dossier
     assert (got["online_filing_rate"]["numerator"], got["online_filing_rate"]["denominator"]) == (3, 3)
     assert (got["papers_digitised"]["numerator"], got["papers_digitised"]["denominator"]) == (3, 3)
     assert (got["electronic_results"]["numerator"], got["electronic_results"]["value"]) == (0, 0.0)
-    # … and those motcua cannot measure say so, with the decision's criterion beside each
+    # … no fee was asked (the declaration is free): no online-payment rate, though it is held
     payment = got["online_payment_rate"]
-    assert (payment["held"], payment["value"]) == (False, None) and "thanh toán" in payment["missing"]
+    assert (payment["held"], payment["denominator"], payment["value"]) == (True, 0, None)
+    # … and those motcua cannot measure say so, with the decision's criterion beside each
+    assert got["dossiers_synced"]["held"] is False and "motcua" in got["dossiers_synced"]["missing"]
     assert all(item["clause"].startswith("Quyết định 766/QĐ-TTg") for item in body["items"])
     assert [g["key"] for g in body["groups"]] == [
         "transparency",
@@ -146,3 +148,59 @@ def test_a_period_that_is_not_one_is_a_422_naming_the_field(query: str, field: s
     assert answer.status == 422, answer.body
     assert [f["field"] for f in answer.body["error"]["fields"]] == [field]
     assert answer.body["error"]["message"]
+
+
+def test_the_online_payment_rate_counts_the_fees_paid_online_over_those_asked() -> None:
+    # Given at the police (driving licences, 135,000 VND paid at filing) in November: three renewals
+    # filed online, one paid through the gateway (its signed IPN), and one walk-in who paid at the counter
+    from urllib.parse import parse_qsl, urlsplit
+
+    from motcua.adapters.vnpay import signed_query
+    from tests.examples import PDF, PNG, filing_body
+    from tests.fakes.payments import TEST_CREDENTIALS
+
+    world = World(DEMO_PROVINCE, clock=FrozenClock())
+    police = "000.00.21.H99"
+    leader = world.staff(police, Role.LEADER)
+    codes = [world.file(world.citizen(), "3.000347").code for _ in range(3)]
+    started = world.container.payments.start(
+        world.owner(codes[0]), codes[0], client_ip="127.0.0.1", language="vi"
+    )
+    params = dict(parse_qsl(urlsplit(started.pay_url).query))
+    notice = {name: params[name] for name in ("vnp_Amount", "vnp_TmnCode", "vnp_TxnRef")}
+    notice |= {"vnp_ResponseCode": "00", "vnp_TransactionStatus": "00", "vnp_TransactionNo": "14000001"}
+    assert (
+        world.container.payments.notify(
+            dict(parse_qsl(signed_query(notice, TEST_CREDENTIALS.hash_secret)))
+        ).value
+        == "00"
+    )
+    desk = world.staff(police, Role.RECEIVER)
+
+    def send(content_type: str) -> str:
+        return world.upload(desk, PDF if content_type == "application/pdf" else PNG, content_type)
+
+    body = filing_body(world.province, "3.000347", "Trần Văn Quầy", None, send)
+    body["applicant"] |= {"id_number": "001090012345", "phone": "0912345678"}
+    with world.api() as api:
+        walk_in = api.call("POST", f"/v1/agencies/{police}/intake", desk, body, Idempotency_Key="walk-in-1")
+    assert walk_in.status == 201, walk_in.body
+
+    # When the police's leader asks for November
+    with world.api() as api:
+        answer = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", leader)
+        english = api.call("GET", f"{PATH}?from=2026-11&to=2026-11", leader, Accept_Language="en")
+        report = api.call("GET", "/v1/statistics?from=2026-11&to=2026-11", leader)
+
+    # Then one of the four asked to pay paid online: 25 %, beside the report's own two counts
+    assert answer.status == 200, answer.body
+    payment = items(answer.body)["online_payment_rate"]
+    assert (payment["held"], payment["numerator"], payment["denominator"], payment["value"]) == (
+        True,
+        1,
+        4,
+        0.25,
+    )
+    assert payment["missing"] is None and "thanh toán trực tuyến" in payment["clause"]
+    assert items(english.body)["online_payment_rate"]["name"] == "Fees paid online"
+    assert (report.body["total"]["fees_due"], report.body["total"]["fees_online"]) == (4, 1)

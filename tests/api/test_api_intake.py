@@ -244,3 +244,15 @@ def test_a_walk_in_at_a_ward_for_a_department_procedure_is_numbered_by_the_ward_
     assert dossier.code.startswith(f"{ward}-")
     assert (dossier.agency, dossier.competent_agency) == (ward, FINANCE)
     assert set(dossier.agencies) == {ward, FINANCE}
+
+
+def test_the_fee_is_collected_at_the_counter_and_the_dossier_says_so(world: World, desk: Principal) -> None:
+    # The business registration's 100,000 VND, paid online by those who file online, is collected here
+    reply = post(world, desk, intake_body(world, desk))
+
+    assert reply.status == 201, reply.body
+    fee = world.record(reply.body["code"]).dossier.fee
+    assert fee is not None and (fee.amount_vnd, fee.collection.value) == (100000, "counter")
+    with world.api() as api:
+        shown = api.call("GET", f"/v1/dossiers/{reply.body['code']}", desk)
+    assert shown.status == 200 and shown.body["fee_at_counter_vnd"] == 100000

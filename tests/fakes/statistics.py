@@ -14,7 +14,7 @@ from motcua.domain.models import Dossier, Page
 from motcua.domain.statistics import NOW, months_between
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from datetime import date
 
     from motcua.domain.calendar import WorkingCalendar
@@ -26,9 +26,15 @@ class InMemoryCounterStore:
     """The part of `DynamoCounterStore` the API reads (`counters`, `read_keys`), and the drill-down's
     index (`dossiers`, as `DynamoDrillDown`)."""
 
-    def __init__(self, repository: InMemoryDossierRepository, calendar: WorkingCalendar) -> None:
+    def __init__(
+        self,
+        repository: InMemoryDossierRepository,
+        calendar: WorkingCalendar,
+        fees: Callable[[], list[dict[str, Any]]] | None = None,
+    ) -> None:
         self.repository = repository
         self.calendar = calendar
+        self.fees = fees  # the fee items' images (the payment store's), counted beside the dossiers
 
     def _images(self) -> Iterator[dict[str, Any]]:
         for code in list(self.repository._dossiers):  # noqa: SLF001 — the fake's own store, read whole
@@ -36,6 +42,8 @@ class InMemoryCounterStore:
             assert record is not None
             yield {"type": {"S": "dossier"}, "data": {"S": record.dossier.model_dump_json()}}
             yield from ({"type": {"S": "task"}, "data": {"S": t.model_dump_json()}} for t in record.tasks)
+        if self.fees is not None:
+            yield from self.fees()
 
     def counters(self, agencies: Sequence[str] | None, first: str, today: date) -> dict[str, dict[str, int]]:
         periods = [*months_between(first, f"{today:%Y-%m}"), NOW]

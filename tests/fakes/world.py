@@ -122,7 +122,9 @@ class World:
         self.container.__dict__["workflow"] = self.flows
         # The statistics' counters, summed from the repository at each read, and the dossiers behind a
         # number, filtered by the index entries the table would hold (tests/fakes/statistics.py).
-        self.statistics = InMemoryCounterStore(self.repository, self.container.province.working_calendar)
+        self.statistics = InMemoryCounterStore(
+            self.repository, self.container.province.working_calendar, fees=self.payments.images
+        )
         self.container.__dict__["statistics"] = self.statistics
         self.container.__dict__["statistics_index"] = self.statistics
         self.signer = MarkingSigner()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from infra.devstack.streams import matches
 from motcua.resources import STATS_PATTERN, STATS_PREFIX, STATS_RECORD_PREFIX
 from tests.infra.support import Synthesized
 
@@ -26,6 +27,17 @@ def test_the_pipe_takes_dossier_and_task_changes_from_the_stream_to_the_queue(
     assert props["Target"] == {"Fn::GetAtt": [synthesized.logical_id(statistics.queue), "Arn"]}
     (only,) = props["SourceParameters"]["FilterCriteria"]["Filters"]
     assert json.loads(only["Pattern"]) == STATS_PATTERN
+    # The fee at filing's item reaches the counters (fees paid online); an obligation's fee, an order do not.
+    pattern = json.loads(only["Pattern"])
+
+    def record(pk: str, sk: str) -> dict[str, Any]:
+        return {"dynamodb": {"Keys": {"PK": {"S": pk}, "SK": {"S": sk}}}}
+
+    kept = [k for k in (("D#X", "D"), ("D#X", "T#1"), ("D#X", "FEE#filing")) if matches(pattern, record(*k))]
+    assert len(kept) == 3
+    assert not any(
+        matches(pattern, record(*k)) for k in (("D#X", "FEE#obabc123"), ("PAY#R", "PAY"), ("D#X", "A#1"))
+    )
     assert props["RoleArn"] == {"Fn::GetAtt": [synthesized.logical_id(statistics.pipe_role), "Arn"]}
 
 

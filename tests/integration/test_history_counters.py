@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from infra.devstack.history import History, recount
+from infra.devstack.history import History, _credentials, recount
 from motcua.adapters import clients
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.statistics import month_of
@@ -68,6 +68,7 @@ def test_the_report_after_a_filled_history_equals_a_count_of_its_dossiers(
         post=post_to_slot,
         route=lambda: workflow.drain(container.coordinator.handle),
         seed=5,
+        gateway=_credentials(container),
     )
 
     filled = history.fill(40, until=until, months=3, progress=lambda n: None)
@@ -110,6 +111,19 @@ def test_the_report_after_a_filled_history_equals_a_count_of_its_dossiers(
     assert electronic, "the history issues some results electronically"
     assert summed["resolved.electronic"] == len(electronic)
     assert summed["received.digitised"] == sum(1 for d in dossiers if d.attachments)
+    # … and the online-payment rate's: the fees asked (at filing: online or at the counter), those paid online
+    online = [d for d in dossiers if d.fee is not None and d.fee.collection.value == "online"]
+    paid = [
+        d
+        for d in online
+        if (fee := container.payments.store.dossier_and_fee(d.code, "filing")[1]) and fee.paid
+    ]
+    assert paid, "the history pays fees online"
+    assert summed["fees.due"] == sum(1 for d in dossiers if d.fee is not None)
+    assert summed["fees.online"] == len(paid) > 0
+    assert summed["fees.counter"] == sum(
+        1 for d in dossiers if d.fee is not None and d.channel.value == "counter"
+    )
     # … and agency by agency: each counts the dossiers it resolves
     by_agency = Counter(d.competent_agency or d.agency for d in dossiers)
     for agency, received in by_agency.items():

@@ -538,3 +538,24 @@ def test_times_are_shown_in_vietnam_time() -> None:
 
     assert "06:30 ngày 17/11/2026" in text and "ngày 17 tháng 11 năm 2026" in text
     assert "16/11/2026" not in text
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_receipt_of_a_walk_in_says_the_fee_collected_at_the_counter(language: Language) -> None:
+    from motcua.domain.counter import Channel
+    from motcua.domain.fees import FeeCollection, FilingFee
+
+    fee = FilingFee(amount_vnd=100000, collection=FeeCollection.COUNTER, collected_at=FILED)
+    walk_in = dossier(channel=Channel.COUNTER, fee=fee)
+    online = dossier(fee=FilingFee(amount_vnd=100000, collection=FeeCollection.ONLINE))
+
+    def receipt_text(d: Dossier) -> str:
+        record = DossierRecord(dossier=d, events=(event(FILED, None, Status.SUBMITTED),), tasks=())
+        return text_of(render(record, "receipt", presenter=PRESENTER, language=language, now=NOW))
+
+    wanted = {
+        "vi": "100.000 VND, đã thu tại Bộ phận tiếp nhận và trả kết quả",
+        "en": "100.000 VND, collected at",
+    }
+    assert wanted[language] in receipt_text(walk_in)
+    assert "100.000 VND" not in receipt_text(online)  # paid online: its own payment receipt says so

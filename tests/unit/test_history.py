@@ -11,6 +11,7 @@ from infra.devstack.history import History, later, working_moment
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.roles import Role
 from tests.fakes.clock import FrozenClock
+from tests.fakes.payments import TEST_CREDENTIALS
 from tests.fakes.world import World
 
 DEMO = Path(__file__).resolve().parents[2] / "provinces" / "demo.yaml"
@@ -38,6 +39,7 @@ def _history(seed: int, dossiers: int) -> tuple[World, list[str], dict[int, int]
         post=post,
         route=world.settle,
         seed=seed,
+        gateway=lambda: TEST_CREDENTIALS,
     )
     filled = history.fill(dossiers, until=UNTIL, months=3, progress=lambda n: None)
     return world, filled.codes, filled.by_status
@@ -165,3 +167,19 @@ def test_the_historys_messages_are_not_sent_but_listed_on_the_citizens_notificat
     assert {code for code, _ in filed} == set(codes) and set(filed.values()) == {1}
     walk_ins = {c for c in codes if world.record(c).dossier.channel.value == "counter"}
     assert {code for code, channel in filed if channel == "sms"} == walk_ins
+
+
+def test_most_fees_at_filing_are_paid_online_and_walk_ins_pay_at_the_counter() -> None:
+    world, codes, _ = _history(seed=7, dossiers=80)
+    dossiers = [world.record(code).dossier for code in codes]
+
+    online = [d for d in dossiers if d.fee is not None and d.fee.collection.value == "online"]
+    paid = [d for d in online if (fee := world.payments.fees.get((d.code, "filing"))) and fee.paid]
+    assert 0 < len(paid) < len(online), (len(paid), len(online))  # most paid, some never
+    for dossier in paid:  # a few minutes after filing, by the history's clock, through an order
+        fee = world.payments.fees[(dossier.code, "filing")]
+        assert fee.paid_at is not None and timedelta(0) < fee.paid_at - dossier.filed_at < timedelta(
+            minutes=15
+        )
+    counter = [d for d in dossiers if d.fee is not None and d.fee.collection.value == "counter"]
+    assert counter and all(d.channel.value == "counter" for d in counter)

@@ -65,7 +65,14 @@ class DynamoPaymentStore:
         fee_item = next((i for i in found if i["SK"]["S"].startswith("FEE#")), None)
         return dossier, _fee_of(fee_item) if fee_item else None
 
-    def open_order(self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime) -> None:
+    def open_order(
+        self,
+        order: Order,
+        fee: FeeRecord,
+        *,
+        dossier_filed_at: datetime,
+        counted_as: Mapping[str, str] | None = None,
+    ) -> None:
         expiry = self._expiry(dossier_filed_at)
         items = [
             {
@@ -89,7 +96,10 @@ class DynamoPaymentStore:
                         ":t": _s("fee"),
                         # Readers of the partition find every item's body in `data`; the fee's
                         # state is in its own attributes, which the conditions read.
-                        ":d": _s(json.dumps({"dossier": fee.dossier, "fee": fee.fee})),
+                        # Where it counts in the statistics (the stream's stats consumer reads it).
+                        ":d": _s(
+                            json.dumps({"dossier": fee.dossier, "fee": fee.fee, "counted_as": counted_as})
+                        ),
                         ":amount": {"N": str(fee.amount_vnd)},
                         ":ref": _s(order.ref),
                         ":exp": expiry,

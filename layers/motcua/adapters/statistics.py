@@ -28,14 +28,19 @@ from botocore.exceptions import ClientError
 
 from motcua.domain.calendar import Timeliness, WorkingCalendar
 from motcua.domain.counter import Channel
+from motcua.domain.fees import FeeCollection
+from motcua.domain.obligations import ObligationState
+from motcua.domain.payments import FILING_FEE
 from motcua.domain.statistics import (
     NOW,
     Cell,
     Facts,
+    FeeFacts,
     Figures,
     StepFacts,
     contributions,
     difference,
+    fee_contributions,
     months_between,
     report,
     step_contributions,
@@ -95,6 +100,40 @@ def facts_from_image(image: Mapping[str, Any] | None) -> Facts | None:
         days_paused=int(data.get("days_paused") or 0),
         digitised=bool(data.get("attachments")),
         electronic_result=bool(data.get("results")),
+        **_fee_facts(data),
+    )
+
+
+def _fee_facts(data: Mapping[str, Any]) -> dict[str, bool]:
+    """A dossier's part of the online-payment indicator: a fee at filing (`fee`) or a financial
+    obligation not cancelled (`obligation`, the last one asked) makes it one asked to pay; counted by
+    its fee at filing if it had one (collected at the counter, or paid online: its fee item), else by
+    its obligation (paid online through the gateway)."""
+    fee = data.get("fee") or None
+    obligation = data.get("obligation") or {}
+    asked = obligation.get("state") in (ObligationState.DUE, ObligationState.PAID)
+    return {
+        "fee_due": fee is not None or asked,
+        "fee_at_counter": fee is not None and fee.get("collection") == FeeCollection.COUNTER,
+        "obligation_paid_online": fee is None and obligation.get("state") == ObligationState.PAID,
+    }
+
+
+def fee_facts_from_image(image: Mapping[str, Any] | None) -> FeeFacts | None:
+    """The facts of a dossier's fee at filing (`FEE#filing`); None for another item, another fee, or a
+    fee item written before it named where it is counted (`counted_as` in its data)."""
+    data = _data(image, "fee")
+    if data is None or data.get("fee") != FILING_FEE or not isinstance(data.get("counted_as"), dict):
+        return None
+    counted = data["counted_as"]
+    filed_at = _moment(counted.get("filed_at"))
+    if filed_at is None or image is None:
+        return None
+    return FeeFacts(
+        agency=counted["agency"],
+        procedure=counted["procedure"],
+        filed_at=filed_at,
+        paid=bool(image.get("paid_by", {}).get("S")),
     )
 
 
@@ -120,6 +159,9 @@ def cells_of_image(image: Mapping[str, Any] | None, calendar: WorkingCalendar) -
     step = step_facts_from_image(image)
     if step is not None:
         return step_contributions(step)
+    fee = fee_facts_from_image(image)
+    if fee is not None:
+        return fee_contributions(fee)
     return Counter()
 
 
@@ -363,9 +405,12 @@ class DynamoCounterStore:
             yield {"PK": item["PK"], "SK": item["SK"]}
 
     def scan_counted(self) -> Iterable[dict[str, Any]]:
-        """Every dossier and task item of the table (the recount's input; never on a request path)."""
+        """Every dossier, task and fee item of the table (the recount's input; never on a request path)."""
         return self._scan(
-            "#t IN (:d, :t)", {":d": {"S": "dossier"}, ":t": {"S": "task"}}, None, {"#t": "type"}
+            "#t IN (:d, :t, :f)",
+            {":d": {"S": "dossier"}, ":t": {"S": "task"}, ":f": {"S": "fee"}},
+            None,
+            {"#t": "type"},
         )
 
     def _scan(

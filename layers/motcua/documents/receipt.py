@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from fpdf.enums import WrapMode, XPos, YPos
 
+from motcua.documents.amount_words import figures
 from motcua.documents.parts import applicant
 from motcua.documents.qr import draw_qr
 from motcua.documents.sheet import Sheet, Signatory
@@ -45,6 +46,8 @@ DELIVERY_LABEL = Text(vi="5. Hình thức nhận kết quả", en="5. The result
 NO_PAPERS = Text(vi="(không có tệp đính kèm)", en="(no file attached)")
 AT_COUNTER = Text(vi="Nộp trực tiếp tại quầy", en="Handed in at the counter")
 TICKET = Text(vi="số thứ tự", en="queue ticket")
+FEE = Text(vi="Phí, lệ phí", en="Fee")
+FEE_AT_COUNTER = Text(vi="đã thu tại Bộ phận tiếp nhận và trả kết quả", en="collected at the desk")
 
 QR_SYMBOL_MM = 27.0  # the symbol alone; a phone reads it from a printed A5 sheet at arm's length
 
@@ -68,6 +71,10 @@ def receipt(
     if dossier.channel is Channel.COUNTER:
         ticket = f" ({TICKET.in_(language)} {dossier.ticket})" if dossier.ticket else ""
         sheet.paragraph(f"{AT_COUNTER.in_(language)}{ticket}", "I")
+        if dossier.fee is not None:  # collected at the intake (domain/fees.py)
+            sheet.field(
+                FEE.in_(language), f"{figures(dossier.fee.amount_vnd)} VND, {FEE_AT_COUNTER.in_(language)}"
+            )
     applicant(sheet, dossier.applicant, RECEIVED_FROM)
     sheet.field(PROCEDURE.in_(language), dossier.procedure_name.in_(language))
     sheet.paragraph(PAPERS.in_(language), "B")

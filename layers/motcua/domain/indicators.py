@@ -98,16 +98,14 @@ def _digitised(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
     return extra.get(DIGITISED, 0), f.new
 
 
+def _online_payment(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
+    return f.fees_online, f.fees_due
+
+
 def _satisfaction(f: Figures, extra: Mapping[str, int]) -> tuple[int, int]:
     return extra.get(RATED_POINTS, 0), TOP_SCORE * extra.get(RATED, 0)
 
 
-NO_PAYMENTS = Text(
-    vi="Cần dữ liệu motcua chưa có: phí, lệ phí nộp tại bộ phận một cửa không được ghi nhận trên motcua "
-    "(chỉ có các khoản thanh toán trực tuyến), và chưa có bộ đếm khoản thanh toán theo tháng.",
-    en="Needs data motcua does not hold yet: fees paid at the counter are not recorded in motcua "
-    "(only those paid online are), and no monthly count of payments is kept.",
-)
 NO_FEEDBACK = Text(
     vi="Cần dữ liệu motcua chưa có: phản ánh, kiến nghị được tiếp nhận và trả lời trên motcua nhưng "
     "chưa có bộ đếm theo tháng số phản ánh đến hạn và số được trả lời đúng hạn.",
@@ -217,12 +215,16 @@ DEFINITIONS: tuple[Definition, ...] = (
         key="online_payment_rate",
         group=Group.ONLINE,
         name=Text(vi="Tỷ lệ thanh toán trực tuyến", en="Fees paid online"),
-        clause=f"{DECISION}, nhóm Cung cấp dịch vụ trực tuyến: tỷ lệ thanh toán trực tuyến",
+        clause=f"{DECISION}, nhóm Cung cấp dịch vụ trực tuyến: tỷ lệ hồ sơ TTHC có yêu cầu nghĩa vụ tài chính"
+        " được thanh toán trực tuyến",
         formula=Text(
-            vi="hồ sơ thanh toán trực tuyến / hồ sơ có nghĩa vụ tài chính",
-            en="dossiers paid online / dossiers with fees to pay",
+            vi="hồ sơ mới tiếp nhận có yêu cầu nghĩa vụ tài chính (phí, lệ phí khi nộp hoặc nghĩa vụ tài"
+            " chính khi giải quyết) được thanh toán trực tuyến"
+            " / hồ sơ mới tiếp nhận có yêu cầu nghĩa vụ tài chính",
+            en="new dossiers with a fee or financial obligation (a fee at filing or an obligation during"
+            " processing) paid online / new dossiers with a fee or financial obligation",
         ),
-        missing=NO_PAYMENTS,
+        ratio=_online_payment,
     ),
     Definition(
         key="dossier_satisfaction",

@@ -13,6 +13,7 @@ from motcua.domain.calendar import Timeliness
 from motcua.domain.catalog import ContentType
 from motcua.domain.codes import AGENCY_CODE_PATTERN
 from motcua.domain.counter import Channel, ReceivedBy
+from motcua.domain.fees import FilingFee
 from motcua.domain.i18n import Language, Text
 from motcua.domain.obligations import Obligation
 from motcua.domain.roles import Role
@@ -247,6 +248,8 @@ class Dossier(BaseModel):
     ticket: str | None = None  # the queue ticket the citizen was called with, if any
     # The last financial obligation asked for during processing (status 6; domain/obligations.py).
     obligation: Obligation | None = None
+    # The fee asked at filing and where it is paid (domain/fees.py); None: none, or filed before it was kept.
+    fee: FilingFee | None = None
 
     @property
     def appointment(self) -> datetime:

@@ -54,8 +54,16 @@ class PaymentStore(Protocol):
         """The dossier and its fee (None: no order was made for it yet), read together."""
         ...
 
-    def open_order(self, order: Order, fee: FeeRecord, *, dossier_filed_at: datetime) -> None:
-        """Keep a new order and count it on the fee (created if absent); FeeAlreadyPaid if paid."""
+    def open_order(
+        self,
+        order: Order,
+        fee: FeeRecord,
+        *,
+        dossier_filed_at: datetime,
+        counted_as: Mapping[str, str] | None = None,
+    ) -> None:
+        """Keep a new order and count it on the fee (created if absent); FeeAlreadyPaid if paid.
+        `counted_as`: where the fee counts in the statistics (domain/fees.py), kept in the fee item."""
         ...
 
     def order(self, ref: str) -> Order | None: ...

@@ -37,6 +37,12 @@ FINISHED = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.P
 RESOLVED = frozenset({Status.PROCESSED, Status.RETURNED})
 WAITING = frozenset({Status.MORE_PAPERS, Status.FEES_DUE})
 
+# The online-payment indicator's cells (docs/indicators.md), in the month a dossier was filed: dossiers
+# asked to pay a fee or a financial obligation, those that paid online, those whose fee the counter took.
+FEES_DUE = "fees.due"
+FEES_ONLINE = "fees.online"
+FEES_COUNTER = "fees.counter"
+
 
 @dataclass(frozen=True, slots=True)
 class Facts:
@@ -54,6 +60,24 @@ class Facts:
     # and a signed electronic result issued (kết quả điện tử).
     digitised: bool = False
     electronic_result: bool = False
+    # For the online-payment indicator, in the month it was filed (each dossier once, by its fee at
+    # filing if it had one, else by its financial obligation): a fee asked (`fees.due`), collected at
+    # the counter (`fees.counter`), or an obligation paid online (`fees.online`; a fee at filing paid
+    # online is counted from its fee item instead, `FeeFacts`).
+    fee_due: bool = False
+    fee_at_counter: bool = False
+    obligation_paid_online: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeeFacts:
+    """A dossier's fee at filing paid online (its `FEE#filing` item, docs/payments.md): counted in
+    the month the dossier was filed, under the agency and procedure it is counted under."""
+
+    agency: str
+    procedure: str
+    filed_at: datetime
+    paid: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +112,12 @@ def contributions(facts: Facts, calendar: WorkingCalendar) -> Counter[Cell]:
     add(month_of(facts.filed_at), f"received.{facts.channel.value}")
     if facts.digitised:
         add(month_of(facts.filed_at), "received.digitised")
+    if facts.fee_due:
+        add(month_of(facts.filed_at), FEES_DUE)
+        if facts.fee_at_counter:
+            add(month_of(facts.filed_at), FEES_COUNTER)
+        elif facts.obligation_paid_online:
+            add(month_of(facts.filed_at), FEES_ONLINE)
     if facts.status not in FINISHED or facts.finished_at is None:
         # Open: counted now by the day it falls due (overdue now = due before today) …
         add(NOW, f"open.due.{day_of(facts.due_at)}")
@@ -108,6 +138,14 @@ def contributions(facts: Facts, calendar: WorkingCalendar) -> Counter[Cell]:
             add(finished, "resolved.electronic")
     else:
         add(finished, {Status.REFUSED: "refused", Status.WITHDRAWN: "withdrawn"}.get(facts.status, "stopped"))
+    return cells
+
+
+def fee_contributions(fee: FeeFacts) -> Counter[Cell]:
+    """A fee at filing paid online: `fees.online` + 1 in the month its dossier was filed."""
+    cells: Counter[Cell] = Counter()
+    if fee.paid:
+        cells[(month_of(fee.filed_at), fee.agency, fee.procedure, FEES_ONLINE)] += 1
     return cells
 
 
@@ -147,6 +185,10 @@ class Figures:
     steps_early: int = 0
     steps_on_time: int = 0
     steps_late: int = 0
+    # New dossiers of the period asked to pay a fee or a financial obligation, and those paid online
+    # (the Decision 766 online-payment rate, domain/indicators.py).
+    fees_due: int = 0
+    fees_online: int = 0
 
     @property
     def received(self) -> int:
@@ -247,6 +289,8 @@ def report(counters: Mapping[str, Mapping[str, int]], first: str, last: str, tod
         steps_early=one("steps.early"),
         steps_on_time=one("steps.on_time"),
         steps_late=one("steps.late"),
+        fees_due=one(FEES_DUE),
+        fees_online=one(FEES_ONLINE),
     )
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from motcua.domain.calendar import Timeliness
 from motcua.domain.events import event_label
+from motcua.domain.fees import FeeCollection
 from motcua.domain.models import TaskKind
 from motcua.domain.permissions import allowed_actions
 from motcua.presentation.views import (
@@ -254,6 +255,9 @@ class Presenter:
             channel=dossier.channel.value,
             received_by=received_by_name(dossier),
             ticket=dossier.ticket,
+            fee_at_counter_vnd=dossier.fee.amount_vnd
+            if dossier.fee is not None and dossier.fee.collection is FeeCollection.COUNTER
+            else None,
         )
 
     def control_slip(self, record: DossierRecord, language: Language, now: datetime) -> ControlSlip:

@@ -42,6 +42,10 @@ class FiguresView(BaseModel):
     steps_early: int
     steps_on_time: int
     steps_late: int
+    fees_due: int = Field(
+        description="New dossiers asked to pay a fee at filing or a financial obligation (status 6)."
+    )
+    fees_online: int = Field(description="Of fees_due, those paid online through the payment gateway.")
 
 
 class AgencyRef(BaseModel):
@@ -152,6 +156,8 @@ def figures_fields(figures: Figures) -> dict[str, int | float | None]:
         "steps_early": figures.steps_early,
         "steps_on_time": figures.steps_on_time,
         "steps_late": figures.steps_late,
+        "fees_due": figures.fees_due,
+        "fees_online": figures.fees_online,
     }
 
 

@@ -151,6 +151,7 @@ class DossierView(BaseModel):
     channel: str = "online"  # online, counter (trực tiếp) or post
     received_by: str | None = None  # the receiving officer's name, for a dossier taken at the counter
     ticket: str | None = None
+    fee_at_counter_vnd: int | None = None  # the fee the desk collected at the intake (domain/fees.py)
 
 
 class TrackingView(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from motcua.domain.calendar import VIETNAM_TZ
 from motcua.domain.changes import Change, seal
 from motcua.domain.codes import MAX_SEQUENCE, DossierCode
+from motcua.domain.counter import Channel
 from motcua.domain.errors import (
     BadRequest,
     Conflict,
@@ -23,6 +24,7 @@ from motcua.domain.errors import (
     InvalidInput,
     Unavailable,
 )
+from motcua.domain.fees import filing_fee
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import (
     Applicant,
@@ -286,6 +288,7 @@ def _new_dossier(
         filed_at=now,
         due_at=due_at,
         legal_days=procedure.legal_days,
+        fee=filing_fee(procedure.fee, Channel.ONLINE, now),
     )
     task = Task(
         task_id=task_id_for(code, 1),

@@ -16,6 +16,7 @@ from motcua.domain.cccd import cccd_problem, clean_cccd
 from motcua.domain.changes import seal
 from motcua.domain.counter import Channel, ReceivedBy, counter_owner
 from motcua.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from motcua.domain.fees import filing_fee
 from motcua.domain.i18n import Language, Text
 from motcua.domain.models import Applicant, Contacts, Dossier, Task, TaskKind, TaskState, TimelineEvent
 from motcua.domain.permissions import DESK, check_role
@@ -255,6 +256,7 @@ def _counter_dossier(
         channel=Channel.COUNTER,
         received_by=ReceivedBy(username=officer.username, name=officer.name),
         ticket=request.ticket,
+        fee=filing_fee(procedure.fee, Channel.COUNTER, now),  # collected here, at the intake
     )
     task = Task(
         task_id=task_id_for(code, 1),

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from motcua.domain.codes import is_dossier_code
 from motcua.domain.counter import Channel
 from motcua.domain.errors import Forbidden, NotFound
+from motcua.domain.fees import counted_as
 from motcua.domain.i18n import Text
 from motcua.domain.models import PrincipalKind
 from motcua.domain.payments import (
@@ -349,6 +350,8 @@ class PaymentService:
                 order,
                 FeeRecord(dossier=dossier.code, fee=fee, amount_vnd=amount_vnd),
                 dossier_filed_at=dossier.filed_at,
+                # The fee at filing counts in the online-payment indicator (docs/statistics.md).
+                counted_as=counted_as(dossier) if fee == FILING_FEE else None,
             )
         except FeeAlreadyPaid:
             raise FeePaid() from None
