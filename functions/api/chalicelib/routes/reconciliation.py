@@ -38,12 +38,15 @@ def day_payments(call: Call) -> DayPayments:
     )
 
 
-@area.route("GET", "/v1/reconciliations/{day}", access=Access.STAFF, response=Reconciliation, errors=(404,))
+@area.route(
+    "GET", "/v1/reconciliations/{day}", access=Access.STAFF, response=Reconciliation, errors=(400, 404)
+)
 def get_reconciliation(call: Call, day: str) -> Reconciliation:
     """The daily reconciliation of a day (`2026-12-05`): the gateway's list against our orders, each
     difference (`paid_there_not_here`: an IPN lost; `amount_differs`; `here_not_there`), the counts
     and totals. An agency's leaders see their agency's part, administrators the province's. Nothing in
-    the orders is changed by a difference. 404 before the day's run."""
+    the orders is changed by a difference. 400 for a day not written `yyyy-mm-dd`; 404 before the
+    day's run."""
     try:
         asked = date.fromisoformat(day)
     except ValueError:
