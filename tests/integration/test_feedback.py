@@ -33,7 +33,9 @@ def citizen() -> Principal:
 OFFICER = Principal(sub="cv", kind=PrincipalKind.STAFF, username="cv", agency=FINANCE, role=Role.OFFICER)
 
 
-def test_parallel_senders_get_consecutive_codes_without_gaps(container: Any) -> None:
+def test_parallel_senders_get_consecutive_codes_without_gaps(
+    container: Any, aws_requests_atomic: Any
+) -> None:
     codes: list[str] = []
     start = threading.Barrier(6)
 

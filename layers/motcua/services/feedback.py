@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 FEEDBACK = Text(vi="phản ánh, kiến nghị", en="feedback")
 ANSWERING = frozenset({Role.OFFICER, Role.LEADER})  # the agency's officers and leaders answer
 # Senders racing for an agency's next number of the day: how often one tries again before "busy" —
-# as many as filings do (services/filing.py): with 8, six senders at once on a loaded machine ran out.
+# as many as filings do (services/filing.py).
 MAX_ATTEMPTS = 50
 MINE_LIMIT = 100
 
